@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+/**
+ * Deployment settings from the environment. These are the ones a repository may not raise:
+ * the sandbox kind and the budget ceilings live here and nowhere else.
+ */
+const SettingsSchema = z.object({
+  PATCHWRIGHT_DATA_DIR: z.string().default('./data'),
+  PATCHWRIGHT_SANDBOX: z.enum(['auto', 'bwrap', 'docker', 'none']).default('auto'),
+  PATCHWRIGHT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PATCHWRIGHT_APP_SLUG: z.string().optional(),
+  PATCHWRIGHT_MODEL: z.string().default('gpt-5.1-codex'),
+  PATCHWRIGHT_MODEL_API: z.enum(['responses', 'chat']).default('responses'),
+  PATCHWRIGHT_REASONING_EFFORT: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+  PATCHWRIGHT_PRICES_FILE: z.string().optional(),
+  PATCHWRIGHT_MAX_TURNS: positive(60),
+  PATCHWRIGHT_MAX_TOKENS: positive(4_000_000),
+  PATCHWRIGHT_MAX_COST_USD: positive(10),
+  PATCHWRIGHT_MAX_MINUTES: positive(60),
+  PATCHWRIGHT_MIRROR_BUDGET_MB: positive(10_240),
+  OPENAI_BASE_URL: z.string().url().optional(),
+});
+
+export type Settings = {
+  dataDir: string;
+  sandbox: 'auto' | 'bwrap' | 'docker' | 'none';
+  concurrency: number;
+  appSlug: string | undefined;
+  model: string;
+  modelApi: 'responses' | 'chat';
+  reasoningEffort: 'minimal' | 'low' | 'medium' | 'high' | undefined;
+  pricesFile: string | undefined;
+  ceilings: { maxTurns: number; maxTokens: number; maxCostUsd: number; maxMinutes: number };
+  mirrorBudgetBytes: number;
+  openaiBaseUrl: string | undefined;
+};
+
+export class SettingsError extends Error {
+  readonly code = 'invalid_settings';
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = SettingsSchema.safeParse(blankless);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new SettingsError(`Invalid environment: ${lines.join('; ')}`);
+  }
+  const s = parsed.data;
+  return {
+    dataDir: path.resolve(s.PATCHWRIGHT_DATA_DIR),
+    sandbox: s.PATCHWRIGHT_SANDBOX,
+    concurrency: s.PATCHWRIGHT_CONCURRENCY,
+    appSlug: s.PATCHWRIGHT_APP_SLUG,
+    model: s.PATCHWRIGHT_MODEL,
+    modelApi: s.PATCHWRIGHT_MODEL_API,
+    reasoningEffort: s.PATCHWRIGHT_REASONING_EFFORT,
+    pricesFile: s.PATCHWRIGHT_PRICES_FILE,
+    ceilings: {
+      maxTurns: s.PATCHWRIGHT_MAX_TURNS,
+      maxTokens: s.PATCHWRIGHT_MAX_TOKENS,
+      maxCostUsd: s.PATCHWRIGHT_MAX_COST_USD,
+      maxMinutes: s.PATCHWRIGHT_MAX_MINUTES,
+    },
+    mirrorBudgetBytes: s.PATCHWRIGHT_MIRROR_BUDGET_MB * 1024 * 1024,
+    openaiBaseUrl: s.OPENAI_BASE_URL,
+  };
+}

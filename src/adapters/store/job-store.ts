@@ -1,0 +1,173 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { Task } from '../../protocol/task.ts';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: number;
+  deliveryId: string;
+  repo: string;
+  number: number;
+  action: Task['action'];
+  task: Task;
+  state: JobState;
+  attempts: number;
+  reason: string | null;
+  outcome: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface EnqueueResult {
+  job: Job;
+  duplicate: boolean;
+}
+
+export interface RecoverResult {
+  requeued: Job[];
+  failed: Job[];
+}
+
+/** A job that was running when its process died is requeued once; the second death fails it. */
+const MAX_STARTS = 2;
+
+/** Jobs in SQLite. Every state change is one statement or one IMMEDIATE transaction. */
+export class JobStore {
+  readonly #db: DatabaseSync;
+  readonly #now: () => Date;
+
+  constructor(db: DatabaseSync, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  /** Persists a job for a delivery; the same delivery id again returns the first job. */
+  enqueue(deliveryId: string, task: Task): EnqueueResult {
+    const at = this.#now().toISOString();
+    const repo = `${task.repo.owner}/${task.repo.name}`;
+    const res = this.#db
+      .prepare(
+        `INSERT INTO jobs (delivery_id, repo, number, action, task, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
+      )
+      .run(deliveryId, repo, task.number, task.action, JSON.stringify(task), at, at);
+    const job = this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId);
+    if (!job) throw new Error(`job for delivery ${deliveryId} vanished`);
+    return { job, duplicate: res.changes === 0 };
+  }
+
+  get(id: number): Job | undefined {
+    return this.#one('SELECT * FROM jobs WHERE id = ?', id);
+  }
+
+  list(state?: JobState): Job[] {
+    const rows = state
+      ? this.#db.prepare('SELECT * FROM jobs WHERE state = ? ORDER BY id').all(state)
+      : this.#db.prepare('SELECT * FROM jobs ORDER BY id').all();
+    return rows.map(toJob);
+  }
+
+  /** The running job for an issue or PR, if any. */
+  active(repo: string, number: number): Job | undefined {
+    return this.#one("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'running'", repo, number);
+  }
+
+  /**
+   * Takes the oldest queued job whose issue or PR has nothing running, and marks it running.
+   * Atomic across processes sharing the file.
+   */
+  claimNext(): Job | undefined {
+    return this.#transaction(() => {
+      const job = this.#one(
+        `SELECT * FROM jobs q WHERE q.state = 'queued' AND NOT EXISTS (
+           SELECT 1 FROM jobs r WHERE r.repo = q.repo AND r.number = q.number AND r.state = 'running'
+         ) ORDER BY q.id LIMIT 1`,
+      );
+      if (!job) return undefined;
+      const at = this.#now().toISOString();
+      this.#db
+        .prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?")
+        .run(at, at, job.id);
+      return this.get(job.id);
+    });
+  }
+
+  finish(id: number, state: 'done' | 'failed' | 'cancelled', details: { reason?: string; outcome?: string } = {}): void {
+    const at = this.#now().toISOString();
+    this.#db
+      .prepare('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?')
+      .run(state, details.reason ?? null, details.outcome ?? null, at, at, id);
+  }
+
+  /** Cancels the queued (not running) jobs of an issue or PR, for `stop` and `retry`. */
+  cancelQueued(repo: string, number: number, reason: string, exceptId?: number): Job[] {
+    return this.#transaction(() => {
+      const jobs = this.#db
+        .prepare("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND id != ?")
+        .all(repo, number, exceptId ?? -1)
+        .map(toJob);
+      for (const job of jobs) this.finish(job.id, 'cancelled', { reason });
+      return jobs;
+    });
+  }
+
+  /**
+   * At start-up: jobs left `running` by a dead process are requeued once; a job that had
+   * already been started twice is failed, so one poison job cannot crash-loop the app.
+   */
+  recover(): RecoverResult {
+    return this.#transaction(() => {
+      const stuck = this.#db.prepare("SELECT * FROM jobs WHERE state = 'running' ORDER BY id").all().map(toJob);
+      const result: RecoverResult = { requeued: [], failed: [] };
+      const at = this.#now().toISOString();
+      for (const job of stuck) {
+        if (job.attempts >= MAX_STARTS) {
+          this.finish(job.id, 'failed', { reason: 'the app stopped twice while this job was running' });
+          result.failed.push({ ...job, state: 'failed' });
+        } else {
+          this.#db
+            .prepare("UPDATE jobs SET state = 'queued', reason = ?, updated_at = ? WHERE id = ?")
+            .run('restarted after the app stopped during the run', at, job.id);
+          result.requeued.push({ ...job, state: 'queued' });
+        }
+      }
+      return result;
+    });
+  }
+
+  #one(sql: string, ...params: SQLInputValue[]): Job | undefined {
+    const row = this.#db.prepare(sql).get(...params);
+    return row ? toJob(row) : undefined;
+  }
+
+  #transaction<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.#db.exec('COMMIT');
+      return out;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+function toJob(row: Record<string, SQLInputValue>): Job {
+  return {
+    id: Number(row.id),
+    deliveryId: String(row.delivery_id),
+    repo: String(row.repo),
+    number: Number(row.number),
+    action: String(row.action) as Job['action'],
+    task: Task.parse(JSON.parse(String(row.task))),
+    state: String(row.state) as JobState,
+    attempts: Number(row.attempts),
+    reason: row.reason == null ? null : String(row.reason),
+    outcome: row.outcome == null ? null : String(row.outcome),
+    createdAt: String(row.created_at),
+    startedAt: row.started_at == null ? null : String(row.started_at),
+    finishedAt: row.finished_at == null ? null : String(row.finished_at),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Versioned schema changes, applied in order and recorded in `schema_migrations`.
+ * Never edit a released migration: add a new one.
+ */
+export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'jobs, deliveries and threads',
+    sql: `
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id TEXT NOT NULL UNIQUE,
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        task TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        outcome TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_state ON jobs (state, id);
+      CREATE INDEX jobs_thread ON jobs (repo, number, state);
+      CREATE TABLE threads (
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        tracking_comment_id INTEGER,
+        polite_reply_at TEXT,
+        PRIMARY KEY (repo, number)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'run events',
+    sql: `
+      CREATE TABLE run_events (
+        job_id INTEGER NOT NULL REFERENCES jobs (id),
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );
+    `,
+  },
+];

@@ -1,0 +1,37 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/** Per issue/PR memory: the one tracking comment, and whether we already said no politely. */
+export class ThreadStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  trackingComment(repo: string, number: number): number | undefined {
+    const row = this.#db.prepare('SELECT tracking_comment_id FROM threads WHERE repo = ? AND number = ?').get(repo, number);
+    return row?.tracking_comment_id == null ? undefined : Number(row.tracking_comment_id);
+  }
+
+  setTrackingComment(repo: string, number: number, commentId: number): void {
+    this.#db
+      .prepare(
+        `INSERT INTO threads (repo, number, tracking_comment_id) VALUES (?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET tracking_comment_id = excluded.tracking_comment_id`,
+      )
+      .run(repo, number, commentId);
+  }
+
+  /** True the first time only: the caller may post its one polite reply. */
+  claimPoliteReply(repo: string, number: number): boolean {
+    const at = new Date().toISOString();
+    const res = this.#db
+      .prepare(
+        `INSERT INTO threads (repo, number, polite_reply_at) VALUES (?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET polite_reply_at = excluded.polite_reply_at
+         WHERE threads.polite_reply_at IS NULL`,
+      )
+      .run(repo, number, at);
+    return res.changes > 0;
+  }
+}

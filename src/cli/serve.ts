@@ -1,0 +1,33 @@
+import { run as runProbotSetup } from 'probot';
+import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
+import { readSettings } from '../adapters/env/read-settings.ts';
+import { startServer } from '../github/start-server.ts';
+import { createJobRunner } from '../github/run-job.ts';
+
+/** `patchwright serve`: the GitHub App. Without credentials, Probot's manifest flow registers it. */
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const settings = readSettings(env);
+  const creds = readAppCredentials(env);
+  if (!creds) {
+    console.log('No APP_ID / PRIVATE_KEY yet: open the page below to register the app from app.yml.');
+    await runProbotSetup(() => {});
+    return;
+  }
+  const server = await startServer({
+    ...creds,
+    dataDir: settings.dataDir,
+    concurrency: settings.concurrency,
+    appSlug: settings.appSlug,
+    host: env.HOST ?? '0.0.0.0',
+    port: Number(env.PORT ?? 3000),
+    logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
+    createRunJob: (github) => createJobRunner({ github, settings }),
+  });
+  console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
+  const shutdown = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

@@ -1,0 +1,53 @@
+import type { ApplicationFunction, Probot } from 'probot';
+import type { JobStore } from '../adapters/store/job-store.ts';
+import type { ThreadStore } from '../adapters/store/thread-store.ts';
+import { handleTrigger, type TriggerOctokit } from './handle-trigger.ts';
+
+export interface AppDeps {
+  jobs: JobStore;
+  threads: ThreadStore;
+  /** `<slug>` of the app; when unset it is read once from `GET /app`. */
+  appSlug?: string | undefined;
+  notifyWorkers: () => void;
+  cancelRunning: (jobId: number, reason: string) => boolean;
+  /** Called once with the Probot instance, so workers can get installation clients. */
+  onLoad?: (app: Probot) => void;
+}
+
+/** The Probot entry: a thin adapter from webhook contexts to `handleTrigger`. */
+export function createApp(deps: AppDeps): ApplicationFunction {
+  return (app) => {
+    deps.onLoad?.(app);
+    const botLogin = memo(async () => {
+      if (deps.appSlug) return `${deps.appSlug}[bot]`;
+      const octokit = await app.auth();
+      const { data } = await octokit.request('GET /app');
+      return `${data?.slug ?? 'patchwright'}[bot]`;
+    });
+    const triggerDeps = {
+      jobs: deps.jobs,
+      threads: deps.threads,
+      botLogin,
+      notifyWorkers: deps.notifyWorkers,
+      cancelRunning: deps.cancelRunning,
+      warn: (message: string, error: unknown) => app.log.warn({ err: error }, message),
+    };
+    app.on(['issues.labeled', 'issue_comment.created', 'pull_request_review.submitted'], async (context) => {
+      // ProbotOctokit carries the config plugin; its request typings are a superset of what we use.
+      const octokit = context.octokit as unknown as TriggerOctokit;
+      const result = await handleTrigger(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
+      context.log.info({ delivery: context.id, event: context.name, result }, 'trigger handled');
+    });
+  };
+}
+
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= fn().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}

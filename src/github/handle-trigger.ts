@@ -1,0 +1,134 @@
+import type { Octokit } from '@octokit/rest';
+import type { JobStore } from '../adapters/store/job-store.ts';
+import type { ThreadStore } from '../adapters/store/thread-store.ts';
+import { defaultRepoConfig } from '../protocol/repo-config.ts';
+import { authorize } from './authorize.ts';
+import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
+import { statusText } from './report/status-text.ts';
+import { upsertTrackingComment } from './report/tracking-comment.ts';
+import { classifyEvent, type ReactionTarget } from './triggers/classify-event.ts';
+import { mayHaveCommand } from './triggers/parse-command.ts';
+
+export type TriggerOctokit = Pick<Octokit, 'request'> & ConfigOctokit;
+
+export interface TriggerDeps {
+  jobs: JobStore;
+  threads: ThreadStore;
+  botLogin: () => Promise<string>;
+  /** Wakes the worker pool after a job is persisted. */
+  notifyWorkers: () => void;
+  /** Aborts a running job of this process; false when it runs nowhere here. */
+  cancelRunning: (jobId: number, reason: string) => boolean;
+  /** Failures after the job is safely persisted are logged, never turned into a 5xx. */
+  warn: (message: string, error: unknown) => void;
+}
+
+export interface Delivery {
+  name: string;
+  id: string;
+  payload: unknown;
+}
+
+export type TriggerResult =
+  | { status: 'ignored'; reason: string }
+  | { status: 'unauthorized' }
+  | { status: 'invalid_config' }
+  | { status: 'stopped'; cancelled: number[] }
+  | { status: 'duplicate'; jobId: number }
+  | { status: 'queued'; jobId: number };
+
+const EVENTS = new Set(['issues', 'issue_comment', 'pull_request_review']);
+
+/**
+ * The whole acknowledgement path of a webhook: classify, authorize, load config, dedupe,
+ * persist, 👀 and the tracking comment. No agent work happens here.
+ */
+export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, delivery: Delivery): Promise<TriggerResult> {
+  const cheap = prefilter(delivery);
+  if (cheap) return { status: 'ignored', reason: cheap };
+  const { owner, repo } = repoOf(delivery.payload);
+  const loaded = await loadConfig(octokit, owner, repo);
+  const config = loaded.ok ? loaded.config : defaultRepoConfig;
+  const classified = classifyEvent(delivery.name, delivery.payload, { config, botLogin: await deps.botLogin() });
+  if (classified.kind === 'ignore') return { status: 'ignored', reason: classified.reason };
+  const { task, sender } = classified;
+  const thread = { owner, repo, number: task.number };
+
+  const auth = await authorize(octokit, owner, repo, sender, config.minPermission);
+  if (!auth.allowed) {
+    if (task.trigger.kind === 'command' && deps.threads.claimPoliteReply(`${owner}/${repo}`, task.number)) {
+      await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner,
+        repo,
+        issue_number: task.number,
+        body: statusText.notAllowed(config.command),
+      });
+    }
+    return { status: 'unauthorized' };
+  }
+  if (!loaded.ok) {
+    await upsertTrackingComment(octokit, deps.threads, thread, statusText.configInvalid(loaded.problems));
+    return { status: 'invalid_config' };
+  }
+
+  const key = `${owner}/${repo}`;
+  if (task.action === 'stop') {
+    const running = deps.jobs.active(key, task.number);
+    const queued = deps.jobs.cancelQueued(key, task.number, `stopped by @${sender}`);
+    const aborted = running ? deps.cancelRunning(running.id, `stopped by @${sender}`) : false;
+    await react(octokit, owner, repo, classified.reactTo);
+    await upsertTrackingComment(octokit, deps.threads, thread, statusText.stopped(sender, aborted || queued.length > 0));
+    return { status: 'stopped', cancelled: [...queued.map((j) => j.id), ...(aborted && running ? [running.id] : [])] };
+  }
+
+  const { job, duplicate } = deps.jobs.enqueue(delivery.id, task);
+  if (duplicate) return { status: 'duplicate', jobId: job.id };
+  if (task.action === 'retry') {
+    // A retry supersedes whatever was waiting or running for this PR.
+    deps.jobs.cancelQueued(key, task.number, `superseded by a retry from @${sender}`, job.id);
+    const running = deps.jobs.active(key, task.number);
+    if (running) deps.cancelRunning(running.id, `superseded by a retry from @${sender}`);
+  }
+  const behind = deps.jobs.active(key, task.number) !== undefined;
+  try {
+    await react(octokit, owner, repo, classified.reactTo);
+    await upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind));
+  } catch (error) {
+    deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error);
+  }
+  deps.notifyWorkers();
+  return { status: 'queued', jobId: job.id };
+}
+
+function prefilter({ name, payload }: Delivery): string | undefined {
+  if (!EVENTS.has(name)) return `event ${name} starts nothing`;
+  const p = payload as { action?: string; sender?: { type?: string }; comment?: { body?: string } };
+  if (p.sender?.type === 'Bot') return 'sender is a bot';
+  if (name === 'issues' && p.action !== 'labeled') return `issues.${p.action} starts nothing`;
+  if (name === 'issue_comment' && (p.action !== 'created' || !mayHaveCommand(p.comment?.body))) return 'no command';
+  if (name === 'pull_request_review' && p.action !== 'submitted') return `review ${p.action} starts nothing`;
+  return undefined;
+}
+
+function repoOf(payload: unknown): { owner: string; repo: string } {
+  const r = (payload as { repository: { name: string; owner: { login: string } } }).repository;
+  return { owner: r.owner.login, repo: r.name };
+}
+
+async function react(octokit: TriggerOctokit, owner: string, repo: string, target: ReactionTarget): Promise<void> {
+  if (target.type === 'issue') {
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/reactions', {
+      owner,
+      repo,
+      issue_number: target.number,
+      content: 'eyes',
+    });
+    return;
+  }
+  await octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
+    owner,
+    repo,
+    comment_id: target.id,
+    content: 'eyes',
+  });
+}

@@ -1,0 +1,125 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DatabaseSync } from 'node:sqlite';
+import { createNodeMiddleware, Probot, type ProbotOctokit } from 'probot';
+import { JobStore, type Job } from '../adapters/store/job-store.ts';
+import { ThreadStore } from '../adapters/store/thread-store.ts';
+import { openDatabase } from '../adapters/store/open-database.ts';
+import { WorkerPool, type RunJob } from '../adapters/queue/worker-pool.ts';
+import { createApp } from './create-app.ts';
+import { statusText } from './report/status-text.ts';
+import { upsertTrackingComment } from './report/tracking-comment.ts';
+
+export interface ServerOptions {
+  dataDir: string;
+  concurrency: number;
+  appId: string | number;
+  privateKey: string;
+  secret: string;
+  appSlug?: string | undefined;
+  /** GitHub API base URL (GitHub Enterprise, or a local fake in tests). */
+  baseUrl?: string | undefined;
+  host?: string;
+  port?: number;
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  Octokit?: typeof ProbotOctokit;
+  /** Builds the job runner once Probot is up, so it can ask for installation clients. */
+  createRunJob: (github: GithubAccess) => RunJob;
+  pollMs?: number;
+}
+
+export interface GithubAccess {
+  forInstallation(installationId: number): Promise<ProbotOctokit>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  jobs: JobStore;
+  threads: ThreadStore;
+  pool: WorkerPool;
+  db: DatabaseSync;
+  /** Stops taking webhooks and jobs; running jobs stay `running` so the next start requeues them. */
+  close(): Promise<void>;
+}
+
+/** Starts Probot's webhook middleware on our own HTTP server, recovers jobs, starts the workers. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const db = openDatabase(opts.dataDir);
+  const jobs = new JobStore(db);
+  const threads = new ThreadStore(db);
+  const probot = new Probot({
+    appId: opts.appId,
+    privateKey: opts.privateKey,
+    secret: opts.secret,
+    baseUrl: opts.baseUrl,
+    logLevel: opts.logLevel ?? 'info',
+    ...(opts.Octokit ? { Octokit: opts.Octokit } : {}),
+  });
+  const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
+  const pool = new WorkerPool({
+    store: jobs,
+    runJob: opts.createRunJob(github),
+    concurrency: opts.concurrency,
+    pollMs: opts.pollMs ?? 1000,
+    onError: (job, error) => probot.log.error({ err: error, job: job.id }, 'job crashed'),
+  });
+  const appFn = createApp({
+    jobs,
+    threads,
+    appSlug: opts.appSlug,
+    notifyWorkers: () => pool.notify(),
+    cancelRunning: (id, reason) => pool.cancel(id, reason),
+  });
+  const middleware = await createNodeMiddleware(appFn, { probot });
+  const server = http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    void middleware(req, res, () => res.writeHead(404).end());
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  await announceRecovery(jobs.recover(), threads, github, (msg, err) => probot.log.warn({ err }, msg));
+  pool.start();
+
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    jobs,
+    threads,
+    pool,
+    db,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await pool.stop();
+      db.close();
+    },
+  };
+}
+
+async function announceRecovery(
+  recovered: { requeued: Job[]; failed: Job[] },
+  threads: ThreadStore,
+  github: GithubAccess,
+  warn: (msg: string, err: unknown) => void,
+): Promise<void> {
+  const notes = [
+    ...recovered.requeued.map((job) => ({ job, text: statusText.restarted(job.id) })),
+    ...recovered.failed.map((job) => ({ job, text: statusText.diedTwice(job.id) })),
+  ];
+  for (const { job, text } of notes) {
+    if (job.task.installationId === null) continue;
+    try {
+      const octokit = await github.forInstallation(job.task.installationId);
+      const thread = { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number };
+      await upsertTrackingComment(octokit, threads, thread, text);
+    } catch (error) {
+      warn(`could not update the tracking comment of job ${job.id}`, error);
+    }
+  }
+}

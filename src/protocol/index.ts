@@ -1,0 +1,3 @@
+export * from './outcome.ts';
+export * from './task.ts';
+export * from './run-event.ts';

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const word = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'must be one word of letters, digits or dashes');
+
+/**
+ * `.github/agent.yml`: the per-repo settings. This schema is the source of truth; the JSON
+ * Schema in `schema/agent-config.schema.json` is generated from it (`npm run schema`).
+ * Budgets set here are capped by the environment's ceilings: a repo can lower them, never raise them.
+ */
+export const RepoConfig = z
+  .strictObject({
+    label: word.default('agent').describe('Issue label that starts a run.'),
+    command: word.default('agent').describe('Command word in comments: `/agent ...`.'),
+    minPermission: z
+      .enum(['triage', 'write', 'maintain', 'admin'])
+      .default('write')
+      .describe('Lowest repository permission a user needs to start anything.'),
+    branch: z
+      .string()
+      .regex(/\{issue\}/, 'must contain {issue}')
+      .default('agent/{issue}-{slug}')
+      .describe('Branch name pattern; {issue} and {slug} are filled in.'),
+    setup: z.array(z.string().min(1)).optional().describe('Setup commands; override what inspect detects.'),
+    test: z.string().min(1).optional().describe('Test command; overrides what inspect detects.'),
+    lint: z.string().min(1).optional().describe('Lint command; overrides what inspect detects.'),
+    budgets: z
+      .strictObject({
+        maxTurns: z.int().positive().optional(),
+        maxTokens: z.int().positive().optional(),
+        maxCostUsd: z.number().positive().optional(),
+        maxMinutes: z.number().positive().optional(),
+      })
+      .default({})
+      .describe('Per-run budgets; each is capped by the environment ceiling.'),
+    verificationRounds: z.int().min(0).max(10).default(3).describe('Rounds the model gets to fix failures the harness finds.'),
+    protectedPaths: z
+      .array(z.string().min(1))
+      .default(['.github/workflows/**'])
+      .describe('Glob patterns the agent may never change.'),
+    onFailure: z.enum(['draft', 'comment']).default('draft').describe('When tests still fail: a draft PR, or only a comment.'),
+    labels: z.array(z.string().min(1)).default([]).describe('Labels put on the PR.'),
+    sandbox: z
+      .strictObject({
+        env: z
+          .array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name'))
+          .default([])
+          .describe('Extra environment variable names passed into the sandbox.'),
+        network: z.boolean().default(false).describe('Allow network during the agent loop (setup always has it).'),
+      })
+      .default({ env: [], network: false }),
+    followUp: z
+      .strictObject({
+        mode: z.enum(['all', 'mention']).default('all').describe('mention: only comments with the command trigger.'),
+        batchSeconds: z.int().min(0).max(600).default(60).describe('Single review comments within this window are one run.'),
+        humanPullRequests: z.boolean().default(false).describe('Act on PRs Patchwright did not open when asked with the command.'),
+      })
+      .default({ mode: 'all', batchSeconds: 60, humanPullRequests: false }),
+    fixCI: z
+      .strictObject({ enabled: z.boolean().default(true), maxAttempts: z.int().min(0).max(10).default(2) })
+      .default({ enabled: true, maxAttempts: 2 }),
+    approval: z.enum(['none', 'plan']).default('none').describe('plan: post the plan and wait for `/agent approve`.'),
+  })
+  .describe('Patchwright per-repository configuration (.github/agent.yml)');
+
+export type RepoConfig = z.infer<typeof RepoConfig>;
+export type RepoConfigInput = z.input<typeof RepoConfig>;
+
+export const defaultRepoConfig: RepoConfig = RepoConfig.parse({});

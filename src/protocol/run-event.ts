@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { Outcome } from './outcome.ts';
+
+export const Phase = z.enum(['queued', 'preparing', 'setup', 'baseline', 'working', 'verifying', 'publishing']);
+export type Phase = z.infer<typeof Phase>;
+
+export const Usage = z.object({
+  inputTokens: z.number(),
+  cachedInputTokens: z.number(),
+  outputTokens: z.number(),
+  reasoningTokens: z.number(),
+  /** null when the model's price is unknown: never reported as 0. */
+  costUsd: z.number().nullable(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const TestSummary = z.object({
+  command: z.string(),
+  exitCode: z.number().nullable(),
+  passed: z.number().nullable(),
+  failed: z.number().nullable(),
+  skipped: z.number().nullable(),
+  failures: z.array(z.string()),
+  durationMs: z.number(),
+});
+export type TestSummary = z.infer<typeof TestSummary>;
+
+export const FileChange = z.object({
+  path: z.string(),
+  kind: z.enum(['add', 'update', 'delete', 'move']),
+  movePath: z.string().optional(),
+  diff: z.string(),
+});
+
+export const Item = z.discriminatedUnion('kind', [
+  z.object({ id: z.string(), kind: z.literal('agent_message'), text: z.string() }),
+  z.object({ id: z.string(), kind: z.literal('reasoning_summary'), text: z.string() }),
+  z.object({
+    id: z.string(),
+    kind: z.literal('command_execution'),
+    command: z.string(),
+    cwd: z.string(),
+    exitCode: z.number().nullable(),
+    durationMs: z.number(),
+    output: z.string(),
+  }),
+  z.object({ id: z.string(), kind: z.literal('file_change'), changes: z.array(FileChange) }),
+  z.object({
+    id: z.string(),
+    kind: z.literal('plan'),
+    steps: z.array(z.object({ text: z.string(), status: z.enum(['pending', 'in_progress', 'completed']) })),
+  }),
+  z.object({ id: z.string(), kind: z.literal('test_run') }).extend(TestSummary.shape),
+  z.object({ id: z.string(), kind: z.literal('error'), message: z.string() }),
+]);
+export type Item = z.infer<typeof Item>;
+
+export const Evidence = z.object({
+  testCommand: z.string().nullable(),
+  baseline: TestSummary.nullable(),
+  final: TestSummary.nullable(),
+  preExistingFailures: z.array(z.string()),
+  usage: Usage,
+  durationMs: z.number(),
+  filesChanged: z.array(z.string()),
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const RunEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.started'), runId: z.string(), task: z.string(), repo: z.string(), trigger: z.string() }),
+  z.object({ type: z.literal('run.phase'), phase: Phase }),
+  z.object({ type: z.literal('turn.started'), turn: z.number() }),
+  z.object({ type: z.literal('turn.completed'), turn: z.number(), usage: Usage }),
+  z.object({ type: z.literal('item.started'), item: Item }),
+  z.object({ type: z.literal('item.delta'), itemId: z.string(), delta: z.string() }),
+  z.object({ type: z.literal('item.completed'), item: Item }),
+  z.object({ type: z.literal('diff.updated'), diff: z.string() }),
+  z.object({ type: z.literal('usage.updated'), usage: Usage }),
+  z.object({
+    type: z.literal('run.completed'),
+    outcome: Outcome,
+    summary: z.string(),
+    evidence: Evidence,
+    question: z.string().optional(),
+    prUrl: z.string().optional(),
+  }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;

@@ -1,0 +1,110 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import nock from 'nock';
+import { ProbotOctokit } from 'probot';
+import type { RunJob } from '../../src/adapters/queue/worker-pool.ts';
+import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { INSTALLATION_ID } from './payloads.ts';
+
+export const API = 'https://api.github.com';
+export const SECRET = 'test-webhook-secret';
+export const APP_SLUG = 'patchwright-test';
+export const BOT_LOGIN = `${APP_SLUG}[bot]`;
+
+let key: string | undefined;
+/** An RSA key made at run time: no key is ever committed. */
+export function privateKey(): string {
+  key ??= crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  return key;
+}
+
+/**
+ * Retry and throttling off. A function, not an object: Probot passes its own throttle options
+ * per instance, and an object default would be replaced by them wholesale.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object), enabled: false },
+}));
+
+export function tempDir(prefix = 'pw-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface HarnessOptions {
+  dataDir?: string;
+  runJob?: RunJob;
+  concurrency?: number;
+}
+
+/** The real server on a loopback port, with GitHub behind nock. */
+export async function startTestServer(opts: HarnessOptions = {}): Promise<RunningServer & { dataDir: string }> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const runJob: RunJob = opts.runJob ?? (async () => ({ state: 'done' }));
+  const server = await startServer({
+    dataDir,
+    concurrency: opts.concurrency ?? 2,
+    appId: 1,
+    privateKey: privateKey(),
+    secret: SECRET,
+    appSlug: APP_SLUG,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+    createRunJob: () => runJob,
+    pollMs: 50,
+  });
+  return { ...server, dataDir };
+}
+
+export function sign(body: string, secret = SECRET): string {
+  return `sha256=${crypto.createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export interface SendOptions {
+  id?: string;
+  signature?: string | null;
+}
+
+/** Sends one webhook delivery over HTTP, signed like GitHub does. */
+export async function deliver(url: string, event: string, body: unknown, opts: SendOptions = {}): Promise<Response> {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-github-event': event,
+    'x-github-delivery': opts.id ?? crypto.randomUUID(),
+    'user-agent': 'GitHub-Hookshot/test',
+  };
+  const signature = opts.signature === undefined ? sign(text) : opts.signature;
+  if (signature !== null) headers['x-hub-signature-256'] = signature;
+  return fetch(`${url}/api/github/webhooks`, { method: 'POST', headers, body: text });
+}
+
+/** Installation token and the config file lookups every trigger makes. */
+export function mockInstallation(scope = nock(API)): nock.Scope {
+  return scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
+    token: `ghs_${crypto.randomBytes(18).toString('hex')}`,
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    permissions: {},
+  });
+}
+
+export function mockConfig(scope: nock.Scope, owner: string, repo: string, yaml: string | null, orgYaml: string | null = null): nock.Scope {
+  const file = `/repos/${owner}/${repo}/contents/.github%2Fagent.yml`;
+  if (yaml !== null) return scope.get(file).reply(200, yaml, { 'content-type': 'text/plain; charset=utf-8' });
+  scope.get(file).reply(404, { message: 'Not Found' });
+  const orgFile = `/repos/${owner}/.github/contents/.github%2Fagent.yml`;
+  return orgYaml === null
+    ? scope.get(orgFile).reply(404, { message: 'Not Found' })
+    : scope.get(orgFile).reply(200, orgYaml, { 'content-type': 'text/plain; charset=utf-8' });
+}
+
+export function mockPermission(scope: nock.Scope, owner: string, repo: string, user: string, permission: string, role = permission): nock.Scope {
+  return scope
+    .get(`/repos/${owner}/${repo}/collaborators/${encodeURIComponent(user)}/permission`)
+    .reply(200, { permission, role_name: role, user: { login: user } });
+}
