@@ -4,36 +4,28 @@ const RANK: Record<string, number> = { none: 0, read: 1, triage: 2, write: 3, ma
 
 export type Permission = 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 
-export interface Authorization {
-  allowed: boolean;
-  permission: Permission;
-}
-
 type PermissionOctokit = Pick<Octokit, 'request'>;
 
 /**
  * Asks GitHub for the sender's permission on the repo (never trusts `author_association`).
  * `role_name` distinguishes maintain and triage, which `permission` folds into write and read.
  */
-export async function authorize(
-  octokit: PermissionOctokit,
-  owner: string,
-  repo: string,
-  username: string,
-  minimum: Permission,
-): Promise<Authorization> {
-  let permission: Permission = 'none';
+export async function lookupPermission(octokit: PermissionOctokit, owner: string, repo: string, username: string): Promise<Permission> {
   try {
     const { data } = await octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
       owner,
       repo,
       username,
     });
-    permission = strongest(data.role_name, data.permission);
+    return strongest(data.role_name, data.permission);
   } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
+    if ((error as { status?: number }).status === 404) return 'none';
+    throw error;
   }
-  return { allowed: (RANK[permission] ?? 0) >= (RANK[minimum] ?? 3), permission };
+}
+
+export function meetsMinimum(permission: Permission, minimum: Permission): boolean {
+  return (RANK[permission] ?? 0) >= (RANK[minimum] ?? RANK.write!);
 }
 
 function strongest(...names: Array<string | undefined>): Permission {

@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import type { JobStore } from '../adapters/store/job-store.ts';
 import type { ThreadStore } from '../adapters/store/thread-store.ts';
 import { defaultRepoConfig } from '../protocol/repo-config.ts';
-import { authorize } from './authorize.ts';
+import { lookupPermission, meetsMinimum } from './authorize.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
@@ -46,16 +46,18 @@ const EVENTS = new Set(['issues', 'issue_comment', 'pull_request_review']);
 export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, delivery: Delivery): Promise<TriggerResult> {
   const cheap = prefilter(delivery);
   if (cheap) return { status: 'ignored', reason: cheap };
-  const { owner, repo } = repoOf(delivery.payload);
+  const { owner, repo, sender } = repoOf(delivery.payload);
+  // Config and permission are independent round trips to GitHub: ask for both at once.
+  const permission = lookupPermission(octokit, owner, repo, sender);
+  permission.catch(() => {}); // awaited below unless the event is ignored
   const loaded = await loadConfig(octokit, owner, repo);
   const config = loaded.ok ? loaded.config : defaultRepoConfig;
   const classified = classifyEvent(delivery.name, delivery.payload, { config, botLogin: await deps.botLogin() });
   if (classified.kind === 'ignore') return { status: 'ignored', reason: classified.reason };
-  const { task, sender } = classified;
+  const { task } = classified;
   const thread = { owner, repo, number: task.number };
 
-  const auth = await authorize(octokit, owner, repo, sender, config.minPermission);
-  if (!auth.allowed) {
+  if (!meetsMinimum(await permission, config.minPermission)) {
     if (task.trigger.kind === 'command' && deps.threads.claimPoliteReply(`${owner}/${repo}`, task.number)) {
       await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner,
@@ -91,8 +93,10 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
   }
   const behind = deps.jobs.active(key, task.number) !== undefined;
   try {
-    await react(octokit, owner, repo, classified.reactTo);
-    await upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind));
+    await Promise.all([
+      react(octokit, owner, repo, classified.reactTo),
+      upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind)),
+    ]);
   } catch (error) {
     deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error);
   }
@@ -110,9 +114,9 @@ function prefilter({ name, payload }: Delivery): string | undefined {
   return undefined;
 }
 
-function repoOf(payload: unknown): { owner: string; repo: string } {
-  const r = (payload as { repository: { name: string; owner: { login: string } } }).repository;
-  return { owner: r.owner.login, repo: r.name };
+function repoOf(payload: unknown): { owner: string; repo: string; sender: string } {
+  const p = payload as { repository: { name: string; owner: { login: string } }; sender: { login: string } };
+  return { owner: p.repository.owner.login, repo: p.repository.name, sender: p.sender.login };
 }
 
 async function react(octokit: TriggerOctokit, owner: string, repo: string, target: ReactionTarget): Promise<void> {

@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { Job } from '../../src/adapters/store/job-store.ts';
-import { deliver, mockConfig, mockInstallation, mockPermission, startTestServer, tempDir } from '../support/app-harness.ts';
+import { deliver, startTestServer, tempDir } from '../support/app-harness.ts';
+import { mockConfig, mockInstallation, mockPermission } from '../support/nock-github.ts';
 import { OWNER, payload, REPO } from '../support/payloads.ts';
 
 beforeAll(() => {

@@ -7,7 +7,9 @@ import { migrations } from './migrations.ts';
 export function openDatabase(dataDir: string): DatabaseSync {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new DatabaseSync(path.join(dataDir, 'patchwright.sqlite'));
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  // WAL + synchronous=NORMAL: a commit survives the process dying (what restarts need); only
+  // an OS crash can lose the last commits. FULL would fsync on every delivery.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
   migrate(db);
   return db;
 }
