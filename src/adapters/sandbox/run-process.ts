@@ -1,0 +1,71 @@
+import { execa } from 'execa';
+import type { SandboxResult } from '../../core/ports.ts';
+import { OutputCapture } from './output-capture.ts';
+
+export interface ProcessSpec {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  timeoutMs: number;
+  outputLimitBytes: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The one place sandboxed commands are spawned. The child leads its own process group, and a
+ * timeout or abort kills the whole group with SIGKILL, so nothing it started survives.
+ */
+export async function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
+  const started = performance.now();
+  const stdout = new OutputCapture(spec.outputLimitBytes);
+  const stderr = new OutputCapture(spec.outputLimitBytes);
+  const child = execa(spec.file, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: false,
+    detached: true,
+    buffer: false,
+    reject: false,
+    stdin: 'ignore',
+    encoding: 'buffer',
+  });
+  child.stdout?.on('data', (c: Buffer) => stdout.push(c));
+  child.stderr?.on('data', (c: Buffer) => stderr.push(c));
+  let timedOut = false;
+  let cancelled = false;
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, spec.timeoutMs);
+  const onAbort = () => {
+    cancelled = true;
+    killGroup();
+  };
+  if (spec.signal?.aborted) onAbort();
+  spec.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await child;
+    return {
+      exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
+      signal: result.signal ?? null,
+      stdout: stdout.text(),
+      stderr: stderr.text() + (result.failed && result.exitCode === undefined && !timedOut && !cancelled ? result.message : ''),
+      durationMs: Math.round(performance.now() - started),
+      timedOut,
+      cancelled,
+    };
+  } finally {
+    clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onAbort);
+    // The leader may have exited while its children live on: make sure the group is gone.
+    killGroup();
+  }
+}

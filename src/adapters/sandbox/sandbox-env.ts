@@ -1,0 +1,58 @@
+/** Names the app itself holds secrets in: never passed into a sandbox, whatever a config says. */
+const NEVER = /^(PRIVATE_KEY.*|WEBHOOK_SECRET|APP_ID|OPENAI_.*|GITHUB_TOKEN|GH_TOKEN|PATCHWRIGHT_.*|REDIS_URL|CLIENT_SECRET|GITHUB_CLIENT_SECRET)$/;
+
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** What the repo asks to pass in, what the deployment allows, and where values come from. */
+export interface SandboxEnvRequest {
+  requested?: string[];
+  allowed?: string[];
+  parent?: NodeJS.ProcessEnv;
+}
+
+export interface SandboxEnvOptions {
+  home: string;
+  tmp: string;
+  cache: string;
+  /** Names the repo config asks for; passed only if the deployment also allows them. */
+  requested?: string[];
+  /** The deployment's allow-list (`PATCHWRIGHT_SANDBOX_PASS_ENV`). */
+  allowed?: string[];
+  parent?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The whole environment of a sandboxed command, built from an allow-list: nothing of the
+ * parent's leaks in except PATH, LANG and names both the repo and the deployment allow.
+ */
+export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string> {
+  const parent = opts.parent ?? process.env;
+  const env: Record<string, string> = {
+    PATH: parent.PATH ?? BASE_PATH,
+    LANG: parent.LANG ?? 'C.UTF-8',
+    HOME: opts.home,
+    TMPDIR: opts.tmp,
+    CI: 'true',
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    npm_config_cache: `${opts.cache}/npm`,
+    npm_config_update_notifier: 'false',
+    YARN_CACHE_FOLDER: `${opts.cache}/yarn`,
+    PIP_CACHE_DIR: `${opts.cache}/pip`,
+    UV_CACHE_DIR: `${opts.cache}/uv`,
+    CARGO_HOME: `${opts.cache}/cargo`,
+    GOPATH: `${opts.cache}/go`,
+    GOMODCACHE: `${opts.cache}/go/mod`,
+    GOCACHE: `${opts.cache}/go/build`,
+    MAVEN_OPTS: `-Dmaven.repo.local=${opts.cache}/m2`,
+    GRADLE_USER_HOME: `${opts.cache}/gradle`,
+    BUNDLE_PATH: `${opts.cache}/bundle`,
+  };
+  const allowed = new Set(opts.allowed ?? []);
+  for (const name of opts.requested ?? []) {
+    if (NEVER.test(name) || !allowed.has(name)) continue;
+    const value = parent[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}

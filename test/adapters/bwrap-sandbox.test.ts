@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BwrapSandbox } from '../../src/adapters/sandbox/bwrap-sandbox.ts';
+import { tempDir } from '../support/app-harness.ts';
+
+const root = tempDir('pw-sbx-');
+const worktree = path.join(root, 'data', 'worktrees', 'run1');
+const secretDir = path.join(root, 'app');
+fs.mkdirSync(path.join(worktree, '.git'), { recursive: true });
+fs.mkdirSync(secretDir, { recursive: true });
+fs.writeFileSync(path.join(secretDir, '.env'), 'OPENAI_API_KEY=top-secret\n');
+fs.writeFileSync(path.join(worktree, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+
+const TOKEN = `ghs_${Math.random().toString(36).slice(2)}${Date.now()}`;
+const sandbox = new BwrapSandbox({
+  layout: {
+    worktree,
+    runTmp: path.join(root, 'tmp'),
+    cacheDir: path.join(root, 'cache'),
+    readOnly: [],
+    hide: [secretDir, path.join(root, 'data')],
+  },
+  env: { parent: { ...process.env, GITHUB_TOKEN: TOKEN, OPENAI_API_KEY: TOKEN, SAFE_NAME: 'ok' }, requested: ['SAFE_NAME', 'OPENAI_API_KEY'], allowed: ['SAFE_NAME', 'OPENAI_API_KEY'] },
+});
+const run = (command: string | string[], extra: { network?: boolean; timeoutMs?: number; outputLimitBytes?: number; signal?: AbortSignal } = {}) =>
+  sandbox.run({ command, cwd: worktree, timeoutMs: extra.timeoutMs ?? 20_000, network: extra.network ?? false, outputLimitBytes: extra.outputLimitBytes ?? 64 * 1024, ...(extra.signal ? { signal: extra.signal } : {}) });
+
+let listener: net.Server;
+let port = 0;
+beforeAll(async () => {
+  listener = net.createServer((s) => {
+    s.on('error', () => {});
+    s.end('hello');
+  });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  port = (listener.address() as net.AddressInfo).port;
+});
+afterAll(() => listener.close());
+
+describe('bwrap sandbox', () => {
+  it('runs argv and scripts in the worktree and reports exit codes', async () => {
+    const res = await run(['sh', '-c', 'pwd; exit 3']);
+    expect(res.exitCode).toBe(3);
+    expect(res.stdout.trim()).toBe(worktree);
+    expect((await run('echo $((1+2))')).stdout.trim()).toBe('3');
+  });
+
+  it('cannot reach a listening loopback port without network, and can with it', async () => {
+    const probe = `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`;
+    const off = await run(['bash', '-c', probe]);
+    expect(off.exitCode).not.toBe(0);
+    expect(off.stdout).not.toContain('connected');
+    const on = await run(['bash', '-c', probe], { network: true });
+    expect(on.stdout).toContain('connected');
+  });
+
+  it('can write the worktree and its temp dir, but not outside, nor .git', async () => {
+    const res = await run('echo ok > file.txt && echo t > /tmp/t && echo x > /etc/pw-x; echo $?; echo y > .git/HEAD; echo $?');
+    const [etc, git] = res.stdout.trim().split('\n');
+    expect(fs.readFileSync(path.join(worktree, 'file.txt'), 'utf8')).toBe('ok\n');
+    expect(etc).not.toBe('0');
+    expect(git).not.toBe('0');
+    expect(fs.existsSync('/etc/pw-x')).toBe(false);
+    expect(fs.readFileSync(path.join(worktree, '.git', 'HEAD'), 'utf8')).toContain('refs/heads/main');
+  });
+
+  it('sees no token of the app: not in the environment, not on disk', async () => {
+    const res = await run(`env; cat ${secretDir}/.env; ls ${path.join(root, 'data')}`);
+    expect(res.stdout).not.toContain(TOKEN);
+    expect(res.stdout).not.toContain('top-secret');
+    expect(res.stdout).toContain('SAFE_NAME=ok');
+    expect(res.stdout).toContain('CI=true');
+    expect(res.stdout).toMatch(/HOME=\/tmp\/home/);
+  });
+
+  it('kills a whole tree of sleeping processes on timeout', async () => {
+    const marker = `pw-sleep-${Date.now()}`;
+    const res = await run(['bash', '-c', `(sleep 300 & sleep 300 & wait) & exec -a ${marker} sleep 300`], { timeoutMs: 500 });
+    expect(res.timedOut).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    const ps = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map((p) => {
+      try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8'); } catch { return ''; }
+    });
+    expect(ps.filter((c) => c.includes(marker))).toEqual([]);
+    expect(ps.filter((c) => c.startsWith('sleep\u0000300'))).toEqual([]);
+  });
+
+  it('is cancelled at once by an abort signal', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const res = await run('sleep 60', { signal: controller.signal });
+    expect(res.cancelled).toBe(true);
+    expect(res.durationMs).toBeLessThan(30_000);
+  });
+
+  it('keeps head and tail of huge output within the limit', async () => {
+    const res = await run('echo FIRST; head -c 5000000 /dev/zero | tr "\\0" x; echo; echo LAST', { outputLimitBytes: 1000 });
+    expect(res.stdout.startsWith('FIRST')).toBe(true);
+    expect(res.stdout.trim().endsWith('LAST')).toBe(true);
+    expect(res.stdout).toMatch(/\[\.\.\. \d+ bytes cut \.\.\.\]/);
+    expect(res.stdout.length).toBeLessThan(1100);
+  });
+});

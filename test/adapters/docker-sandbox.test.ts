@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { dockerArgs } from '../../src/adapters/sandbox/docker-sandbox.ts';
+import { resolveSandboxKind } from '../../src/adapters/sandbox/create-sandbox.ts';
+
+// No Docker engine runs on the machine these tests were written on: only the command is checked.
+const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data/cache/o-r', readOnly: ['/data/mirrors/o/r.git'], hide: [] };
+
+describe('docker sandbox command', () => {
+  it('has no network, a non-root user, limits and the worktree mounts', () => {
+    const args = dockerArgs({ layout, image: 'node:24' }, { command: 'npm test', cwd: '/data/wt/1', network: false }, { CI: 'true' });
+    const joined = args.join(' ');
+    expect(args.slice(0, 2)).toEqual(['run', '--rm']);
+    expect(joined).toContain('--network none');
+    expect(joined).toContain('--user 1000:1000');
+    expect(joined).toContain('--cap-drop ALL');
+    expect(joined).toMatch(/--pids-limit \d+/);
+    expect(joined).toContain('type=bind,src=/data/wt/1/.git,dst=/data/wt/1/.git,readonly');
+    expect(joined).toContain('type=bind,src=/data/mirrors/o/r.git,dst=/data/mirrors/o/r.git,readonly');
+    expect(args.slice(-5)).toEqual(['/data/wt/1', 'node:24', 'sh', '-c', 'npm test']);
+    expect(args).toContain('CI=true');
+  });
+
+  it('keeps the network only when asked', () => {
+    const args = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {});
+    expect(args).not.toContain('none');
+  });
+});
+
+describe('choosing a sandbox', () => {
+  const probe = (bwrap: string | null, docker: string | null) => async () => ({ bwrap, docker });
+  it('auto prefers bwrap, then docker', async () => {
+    expect(await resolveSandboxKind('auto', probe(null, null))).toBe('bwrap');
+    expect(await resolveSandboxKind('auto', probe('no bwrap', null))).toBe('docker');
+  });
+  it('refuses with both reasons when nothing works', async () => {
+    await expect(resolveSandboxKind('auto', probe('bwrap: not found', 'cannot connect'))).rejects.toThrow(/bwrap: not found[\s\S]*cannot connect/);
+  });
+  it('refuses an explicit backend that does not work', async () => {
+    await expect(resolveSandboxKind('docker', probe(null, 'no daemon'))).rejects.toThrow(/PATCHWRIGHT_SANDBOX=docker.*no daemon/);
+  });
+  it('takes none without probing', async () => {
+    expect(await resolveSandboxKind('none', () => Promise.reject(new Error('probed')))).toBe('none');
+  });
+});
