@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { git, safely } from './run-git.ts';
+import { scanDiffForSecrets } from './secret-scan.ts';
+import type { PreparedWorkspace } from './workspaces.ts';
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export interface ChangeProblem {
+  path: string;
+  line?: number;
+  reason: string;
+}
+
+/** Commits everything in the worktree as the bot, crediting the requester. Null when nothing changed. */
+export async function commitAll(ws: PreparedWorkspace, message: string, author: Person, coAuthors: Person[] = []): Promise<string | null> {
+  const g = git(ws.dir);
+  await g.raw(['add', '--all']);
+  const staged = await g.raw(['diff', '--cached', '--name-only']);
+  if (!staged.trim()) return null;
+  const trailers = coAuthors.map((p) => `Co-authored-by: ${p.name} <${p.email}>`);
+  const full = trailers.length ? `${message.trim()}\n\n${trailers.join('\n')}\n` : `${message.trim()}\n`;
+  const who = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, '-c', 'commit.gpgsign=false'];
+  await g.raw([...who, 'commit', '--no-verify', '--quiet', '-m', full]);
+  return g.revparse(['HEAD']);
+}
+
+/**
+ * What a push must refuse: changes inside `.git`, to protected paths, or added lines that look
+ * like credentials (reported by file, line and kind, never by value).
+ */
+export async function checkChanges(ws: PreparedWorkspace, protectedPaths: string[]): Promise<ChangeProblem[]> {
+  const g = git(ws.dir);
+  const names = (await g.raw(['diff', '--name-only', '--no-renames', ws.startSha, 'HEAD'])).split('\n').filter(Boolean);
+  const problems: ChangeProblem[] = [];
+  for (const file of names) {
+    if (file.split('/').includes('.git')) problems.push({ path: file, reason: 'is inside a .git directory' });
+    const glob = protectedPaths.find((p) => path.matchesGlob(file, p));
+    if (glob) problems.push({ path: file, reason: `is protected (${glob})` });
+  }
+  const diff = await g.raw(['diff', '-U0', '--no-color', '--no-ext-diff', ws.startSha, 'HEAD']);
+  for (const s of scanDiffForSecrets(diff)) problems.push({ path: s.path, line: s.line, reason: `adds what looks like a ${s.kind}` });
+  return problems;
+}
+
+export function describeProblems(problems: ChangeProblem[]): string {
+  return problems.map((p) => `${p.path}${p.line ? `:${p.line}` : ''} ${p.reason}`).join('\n');
+}
+
+/**
+ * Pushes HEAD to the run's branch. When the branch existed, the push is leased on the commit it
+ * had when the run started, so a human's later commit is never overwritten.
+ */
+export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[]): Promise<void> {
+  const problems = await checkChanges(ws, protectedPaths);
+  if (problems.length) throw new PushRefusedError(problems);
+  const lease = `--force-with-lease=refs/heads/${ws.branch}:${ws.remoteBranchSha ?? ''}`;
+  await safely('pushing', token, () =>
+    git(ws.dir, { cloneUrl, token }).raw(['push', '--porcelain', lease, 'origin', `HEAD:refs/heads/${ws.branch}`]),
+  );
+}
+
+export class PushRefusedError extends Error {
+  readonly code = 'push_refused';
+  readonly problems: ChangeProblem[];
+  constructor(problems: ChangeProblem[]) {
+    super(`Refusing to push:\n${describeProblems(problems)}`);
+    this.problems = problems;
+  }
+}

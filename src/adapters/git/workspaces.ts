@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureMirror, evictMirrors } from './mirror-cache.ts';
+import { git, safely } from './run-git.ts';
+
+export interface WorkspaceRequest {
+  cloneUrl: string;
+  token?: string | undefined;
+  /** The base branch a fresh attempt starts from. */
+  base: string;
+  /** The branch the run commits to. */
+  branch: string;
+  /** `base`: a fresh attempt; `branch`: continue the existing remote branch (follow-ups). */
+  startFrom: 'base' | 'branch';
+  runId: string;
+}
+
+export interface PreparedWorkspace {
+  dir: string;
+  mirror: string;
+  branch: string;
+  /** The base branch's commit the run is measured against. */
+  baseSha: string;
+  /** Where the worktree started (base, or the PR branch's head). */
+  startSha: string;
+  /** The remote branch's commit when the run started, for --force-with-lease; null if new. */
+  remoteBranchSha: string | null;
+  coldMirror: boolean;
+  notes: string[];
+}
+
+/** Cached mirrors and one fresh worktree per run, under `<dataDir>`. */
+export class Workspaces {
+  readonly #dataDir: string;
+  readonly #budgetBytes: number;
+  readonly #active = new Set<string>();
+
+  constructor(dataDir: string, budgetBytes = Number.POSITIVE_INFINITY) {
+    this.#dataDir = path.resolve(dataDir);
+    this.#budgetBytes = budgetBytes;
+  }
+
+  get worktreeRoot(): string {
+    return path.join(this.#dataDir, 'worktrees');
+  }
+
+  /** At start-up: worktrees left by a crash are deleted and forgotten by their mirrors. */
+  async cleanupLeftovers(): Promise<number> {
+    const root = this.worktreeRoot;
+    const left = fs.existsSync(root) ? fs.readdirSync(root) : [];
+    for (const name of left) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    const mirrors = path.join(this.#dataDir, 'mirrors');
+    if (fs.existsSync(mirrors)) {
+      for (const entry of fs.readdirSync(mirrors, { recursive: true, withFileTypes: true })) {
+        if (entry.isDirectory() && entry.name.endsWith('.git')) await git(path.join(entry.parentPath, entry.name)).raw(['worktree', 'prune']).catch(() => {});
+      }
+    }
+    return left.length;
+  }
+
+  async prepare(req: WorkspaceRequest): Promise<PreparedWorkspace> {
+    if (!/^[A-Za-z0-9._-]+$/.test(req.runId)) throw new Error(`bad run id ${req.runId}`);
+    const { dir: mirror, cold } = await ensureMirror(this.#dataDir, req.cloneUrl, req.token);
+    this.#active.add(mirror);
+    const m = git(mirror);
+    const baseSha = await safely(`finding base branch ${req.base}`, req.token, () => m.revparse([`refs/remotes/origin/${req.base}^{commit}`]));
+    const remoteBranchSha = await m.revparse([`refs/remotes/origin/${req.branch}^{commit}`]).catch(() => null);
+    if (req.startFrom === 'branch' && !remoteBranchSha) throw new Error(`branch ${req.branch} does not exist on the remote`);
+    const startSha = req.startFrom === 'branch' && remoteBranchSha ? remoteBranchSha : baseSha;
+    const dir = path.join(this.worktreeRoot, req.runId);
+    fs.mkdirSync(this.worktreeRoot, { recursive: true });
+    await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
+    const notes: string[] = [];
+    if (fs.existsSync(path.join(dir, '.gitmodules'))) {
+      await safely('initialising submodules', req.token, () =>
+        git(dir, { cloneUrl: req.cloneUrl, token: req.token }).raw(['submodule', 'update', '--init', '--recursive', '--depth', '1']),
+      );
+      notes.push('submodules initialised');
+    }
+    if (usesLfs(dir)) notes.push('Git LFS files are left as pointers (their contents are not downloaded)');
+    return { dir, mirror, branch: req.branch, baseSha, startSha, remoteBranchSha, coldMirror: cold, notes };
+  }
+
+  /** Removes the worktree and its local branch; then trims mirrors beyond the disk budget. */
+  async remove(ws: PreparedWorkspace): Promise<void> {
+    const m = git(ws.mirror);
+    await m.raw(['worktree', 'remove', '--force', ws.dir]).catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
+    await m.raw(['worktree', 'prune']).catch(() => {});
+    await m.raw(['branch', '-D', ws.branch]).catch(() => {});
+    this.#active.delete(ws.mirror);
+    if (Number.isFinite(this.#budgetBytes)) evictMirrors(this.#dataDir, this.#budgetBytes, this.#active);
+  }
+}
+
+function usesLfs(dir: string): boolean {
+  const attrs = path.join(dir, '.gitattributes');
+  return fs.existsSync(attrs) && /filter=lfs/.test(fs.readFileSync(attrs, 'utf8'));
+}

@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkChanges, commitAll, push, PushRefusedError } from '../../src/adapters/git/commit-and-push.ts';
+import { Workspaces } from '../../src/adapters/git/workspaces.ts';
+import { tempDir } from '../support/app-harness.ts';
+import { gitEnv, makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
+
+const TOKEN = `ghs_${Date.now()}${Math.random().toString(36).slice(2)}`;
+const BOT = { name: 'patchwright[bot]', email: '1+patchwright[bot]@users.noreply.github.com' };
+let server: GitServer;
+let cloneUrl: string;
+let remote: string;
+
+beforeAll(async () => {
+  const root = tempDir('pw-remote-');
+  remote = makeRemoteRepo(root, 'widgets', { 'README.md': '# widgets\n', 'src/a.js': 'export const a = 1;\n', '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n' });
+  server = await startGitServer(root, TOKEN);
+  cloneUrl = `${server.url}/widgets.git`;
+});
+afterAll(() => server.close());
+
+const remoteLog = (ref: string) => execFileSync('git', ['log', '--format=%an|%s|%b', ref], { cwd: remote }).toString();
+
+describe('workspaces', () => {
+  it('clones with the token in a header only, and never writes it anywhere', async () => {
+    const dataDir = tempDir();
+    const ws = await new Workspaces(dataDir).prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/1-x', startFrom: 'base', runId: 'r1' });
+    expect(fs.readFileSync(path.join(ws.dir, 'src/a.js'), 'utf8')).toContain('a = 1');
+    expect(server.authHeaders.some((h) => h.startsWith('Basic '))).toBe(true);
+    // grep exits 1 when the token is nowhere in the data dir.
+    expect(() => execFileSync('grep', ['-rl', TOKEN, dataDir], { stdio: 'pipe' })).toThrow();
+    expect(fs.readFileSync(path.join(ws.mirror, 'config'), 'utf8')).not.toContain(TOKEN);
+    expect(fs.readFileSync(path.join(ws.mirror, 'config'), 'utf8')).not.toMatch(/extraheader|x-access-token/i);
+    expect(ws.notes.join()).toMatch(/LFS/);
+  });
+
+  it('fails cleanly without the token, and the error never contains it', async () => {
+    const err = await new Workspaces(tempDir()).prepare({ cloneUrl, token: 'wrong-token-value', base: 'main', branch: 'b', startFrom: 'base', runId: 'r2' }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/fetching the repository failed/);
+    expect((err as Error).message).not.toContain('wrong-token-value');
+  });
+
+  it('reuses the mirror: the second run fetches instead of cloning', async () => {
+    const dataDir = tempDir();
+    const spaces = new Workspaces(dataDir);
+    const first = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/2-a', startFrom: 'base', runId: 'a' });
+    await spaces.remove(first);
+    const second = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/2-b', startFrom: 'base', runId: 'b' });
+    expect(first.coldMirror).toBe(true);
+    expect(second.coldMirror).toBe(false);
+    expect(second.mirror).toBe(first.mirror);
+    expect(fs.existsSync(first.dir)).toBe(false);
+  });
+
+  it('commits as the bot with a co-author, pushes, and leases on the branch it started from', async () => {
+    const spaces = new Workspaces(tempDir());
+    const ws = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/3-fix', startFrom: 'base', runId: 'c' });
+    fs.writeFileSync(path.join(ws.dir, 'src/a.js'), 'export const a = 2;\n');
+    const sha = await commitAll(ws, 'fix: set a to 2', BOT, [{ name: 'Mona', email: 'mona@example.com' }]);
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    await push(ws, cloneUrl, TOKEN, ['.github/workflows/**']);
+    expect(remoteLog('agent/3-fix')).toMatch(/patchwright\[bot\]\|fix: set a to 2\|Co-authored-by: Mona <mona@example.com>/);
+
+    await spaces.remove(ws);
+    // A human pushes to the branch; a follow-up run that started before it must not overwrite it.
+    const stale = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/3-fix', startFrom: 'branch', runId: 'd' });
+    const human = tempDir('pw-human-');
+    execFileSync('git', ['clone', '-q', remote, human]);
+    execFileSync('git', ['checkout', '-q', 'agent/3-fix'], { cwd: human });
+    fs.writeFileSync(path.join(human, 'human.txt'), 'mine\n');
+    execFileSync('git', ['add', '-A'], { cwd: human });
+    execFileSync('git', ['commit', '-qm', 'human change'], { cwd: human, env: gitEnv() });
+    execFileSync('git', ['push', '-q', 'origin', 'agent/3-fix'], { cwd: human });
+    fs.writeFileSync(path.join(stale.dir, 'src/a.js'), 'export const a = 3;\n');
+    await commitAll(stale, 'fix: three', BOT);
+    await expect(push(stale, cloneUrl, TOKEN, [])).rejects.toThrow(/pushing failed/);
+    expect(remoteLog('agent/3-fix')).toContain('human change');
+  });
+
+  it('refuses protected paths and secrets, naming file and line but not the secret', async () => {
+    const spaces = new Workspaces(tempDir());
+    const ws = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/4', startFrom: 'base', runId: 'e' });
+    const fakeKey = ['sk', 'proj', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('-');
+    fs.mkdirSync(path.join(ws.dir, '.github/workflows'), { recursive: true });
+    fs.writeFileSync(path.join(ws.dir, '.github/workflows/ci.yml'), 'on: push\n');
+    fs.writeFileSync(path.join(ws.dir, 'config.js'), `// settings\nexport const key = "${fakeKey}";\n`);
+    await commitAll(ws, 'chore: oops', BOT);
+    const problems = await checkChanges(ws, ['.github/workflows/**']);
+    expect(problems).toEqual([
+      { path: '.github/workflows/ci.yml', reason: 'is protected (.github/workflows/**)' },
+      { path: 'config.js', line: 2, reason: 'adds what looks like a OpenAI key' },
+    ]);
+    const err = await push(ws, cloneUrl, TOKEN, ['.github/workflows/**']).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(PushRefusedError);
+    expect((err as Error).message).not.toContain(fakeKey);
+    expect(() => execFileSync('git', ['rev-parse', '--verify', 'agent/4'], { cwd: remote, stdio: 'pipe' })).toThrow();
+  });
+
+  it('cleans worktrees left by a crash', async () => {
+    const dataDir = tempDir();
+    const spaces = new Workspaces(dataDir);
+    const ws = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/5', startFrom: 'base', runId: 'f' });
+    expect(await new Workspaces(dataDir).cleanupLeftovers()).toBe(1);
+    expect(fs.existsSync(ws.dir)).toBe(false);
+    const again = await new Workspaces(dataDir).prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/5', startFrom: 'base', runId: 'f' });
+    expect(fs.existsSync(again.dir)).toBe(true);
+  });
+});
