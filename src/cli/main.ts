@@ -1,13 +1,19 @@
+import { inspectCommand } from './inspect-command.ts';
+import { sandboxCommand } from './sandbox-command.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: patchwright <command>
 
 Commands:
   serve      run the GitHub App (webhooks + workers)
+  inspect    [DIR] [--json]: what Patchwright will run in a checkout, and why
+  sandbox    [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...: run a command as the agent would
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: () => serve(),
+  inspect: inspectCommand,
+  sandbox: sandboxCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -21,6 +27,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${name}".\n\n${USAGE}`);
     return 2;
   }
-  const code = await command(args);
-  return typeof code === 'number' ? code : 0;
+  try {
+    const code = await command(args);
+    return typeof code === 'number' ? code : 0;
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    process.stderr.write(`patchwright ${name}: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+    return 1;
+  }
 }

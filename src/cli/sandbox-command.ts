@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readSettings } from '../adapters/env/read-settings.ts';
+import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
+
+/** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
+export async function sandboxCommand(argv: string[]): Promise<number> {
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const command = dash < 0 ? [] : argv.slice(dash + 1);
+  const { values } = parseArgs({
+    args: own,
+    options: { network: { type: 'boolean' }, cwd: { type: 'string' }, timeout: { type: 'string' } },
+  });
+  if (command.length === 0) {
+    process.stderr.write('Usage: patchwright sandbox [--network] [--cwd DIR] [--timeout SECONDS] -- CMD ARGS...\n');
+    return 2;
+  }
+  const settings = readSettings();
+  const worktree = fs.realpathSync(path.resolve(values.cwd ?? '.'));
+  const kind = await resolveSandboxKind(settings.sandbox);
+  if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-sandbox-'));
+  try {
+    const sandbox = createSandbox(kind, {
+      layout: {
+        worktree,
+        runTmp,
+        cacheDir: path.join(settings.dataDir, 'cache', 'local'),
+        readOnly: [],
+        hide: defaultHiddenPaths().filter((p) => p !== worktree),
+      },
+    });
+    const res = await sandbox.run({
+      command,
+      cwd: worktree,
+      network: values.network ?? false,
+      timeoutMs: Number(values.timeout ?? 600) * 1000,
+      outputLimitBytes: 1024 * 1024,
+    });
+    process.stdout.write(res.stdout);
+    process.stderr.write(res.stderr);
+    if (res.timedOut) process.stderr.write(`patchwright sandbox: timed out after ${values.timeout ?? 600}s; every process was killed\n`);
+    return res.exitCode ?? 128 + 9;
+  } finally {
+    fs.rmSync(runTmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,71 @@
+import { at, type Detected, type EcosystemFinding } from './detection.ts';
+import type { RepoFiles } from './repo-files.ts';
+
+/** Python: pytest when configured or depended on, else unittest; uv, poetry, hatch, tox, nox. */
+export function detectPython(repo: RepoFiles, files: string[]): EcosystemFinding | undefined {
+  const pyproject = repo.read('pyproject.toml') ?? '';
+  const markers = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'tox.ini', 'noxfile.py', 'Pipfile'];
+  const hasPy = files.some((f) => f.endsWith('.py'));
+  if (!markers.some((m) => repo.exists(m)) && !hasPy) return undefined;
+
+  const pm = repo.exists('uv.lock')
+    ? 'uv'
+    : repo.exists('poetry.lock') || /\[tool\.poetry\]/.test(pyproject)
+      ? 'poetry'
+      : /\[tool\.hatch/.test(pyproject)
+        ? 'hatch'
+        : 'pip';
+  const setup = setupCommands(repo, pm, pyproject);
+  const test = testCommand(repo, pm, pyproject, files);
+  const lint = /\[tool\.ruff/.test(pyproject) || repo.exists('ruff.toml')
+    ? at('ruff check .', repo.exists('ruff.toml') ? 'ruff.toml' : 'pyproject.toml', 1, 'ruff is configured')
+    : null;
+  return { language: 'python', packageManager: pm, setup, test, lint, ...(test ? {} : { testReason: 'no pytest configuration and no test files found' }) };
+}
+
+function setupCommands(repo: RepoFiles, pm: string, pyproject: string): Detected[] {
+  if (pm === 'uv') return [at('uv sync', 'uv.lock', 1, 'uv lockfile')];
+  if (pm === 'poetry') return [at('poetry install', repo.exists('poetry.lock') ? 'poetry.lock' : 'pyproject.toml', 1, 'poetry project')];
+  const out: Detected[] = [];
+  const reqs = ['requirements-dev.txt', 'requirements_dev.txt', 'requirements-test.txt', 'requirements.txt'].filter((f) => repo.exists(f));
+  for (const r of reqs) out.push(at(`python -m pip install -r ${r}`, r, 1, 'requirements file'));
+  if (pyproject && /\[project\]|\[build-system\]/.test(pyproject)) {
+    const extras = /\[project\.optional-dependencies\][\s\S]*?^(test|tests|dev)\s*=/m.exec(pyproject)?.[1];
+    out.push(at(`python -m pip install -e .${extras ? `[${extras}]` : ''}`, 'pyproject.toml', 1, 'installable project'));
+  } else if (repo.exists('setup.py')) {
+    out.push(at('python -m pip install -e .', 'setup.py', 1, 'setup.py'));
+  }
+  return out;
+}
+
+function testCommand(repo: RepoFiles, pm: string, pyproject: string, files: string[]): Detected | null {
+  const prefix = pm === 'uv' ? 'uv run ' : pm === 'poetry' ? 'poetry run ' : '';
+  if (pm === 'hatch' && /\[tool\.hatch\.envs\.[\w-]+\.scripts\][\s\S]*?^test\s*=/m.test(pyproject)) {
+    return at('hatch run test', 'pyproject.toml', repo.lineOf('pyproject.toml', /^test\s*=/), 'hatch test script');
+  }
+  const pytestConfig = [
+    ['pytest.ini', /./],
+    ['pyproject.toml', /\[tool\.pytest/],
+    ['setup.cfg', /\[tool:pytest\]/],
+    ['tox.ini', /\[pytest\]/],
+  ] as const;
+  for (const [file, re] of pytestConfig) {
+    const text = repo.read(file);
+    if (text !== undefined && re.test(text)) return at(`${prefix}python -m pytest`, file, repo.lineOf(file, re), 'pytest is configured');
+  }
+  const deps = ['requirements-dev.txt', 'requirements-test.txt', 'requirements.txt', 'pyproject.toml', 'setup.py', 'setup.cfg'].find((f) =>
+    /\bpytest\b/.test(repo.read(f) ?? ''),
+  );
+  if (deps || files.some((f) => f.endsWith('conftest.py'))) {
+    const file = deps ?? files.find((f) => f.endsWith('conftest.py'))!;
+    return at(`${prefix}python -m pytest`, file, repo.lineOf(file, /pytest/), 'pytest is a dependency');
+  }
+  const unittestFile = files.find((f) => /(^|\/)test_[^/]*\.py$|(^|\/)[^/]*_test\.py$/.test(f) && /import unittest|from unittest/.test(repo.read(f) ?? ''));
+  if (unittestFile) {
+    const dir = unittestFile.includes('/') ? unittestFile.split('/')[0] : undefined;
+    const pattern = /_test\.py$/.test(unittestFile) ? " -p '*_test.py'" : '';
+    const cmd = `${prefix}python -m unittest discover${dir ? ` -s ${dir}` : ''}${pattern}`;
+    return at(cmd, unittestFile, repo.lineOf(unittestFile, /unittest/), 'unittest test files');
+  }
+  return null;
+}
