@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureMirror, evictMirrors } from './mirror-cache.ts';
@@ -34,6 +35,7 @@ export class Workspaces {
   readonly #dataDir: string;
   readonly #budgetBytes: number;
   readonly #active = new Set<string>();
+  readonly #claimed = new Set<string>();
 
   constructor(dataDir: string, budgetBytes = Number.POSITIVE_INFINITY) {
     this.#dataDir = path.resolve(dataDir);
@@ -69,7 +71,18 @@ export class Workspaces {
     const startSha = req.startFrom === 'branch' && remoteBranchSha ? remoteBranchSha : baseSha;
     const dir = path.join(this.worktreeRoot, req.runId);
     fs.mkdirSync(this.worktreeRoot, { recursive: true });
-    await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
+    const idle = this.#idleFor(mirror);
+    if (idle) {
+      // A parked, cleaned worktree of this repo: moving it and switching commits touches only
+      // the files that differ, instead of writing the whole tree again.
+      await safely('reusing a worktree', req.token, async () => {
+        await m.raw(['worktree', 'move', idle, dir]);
+        // Parked trees were reset and cleaned when parked; crash leftovers never get parked.
+        await git(dir).raw(['checkout', '-q', '-f', '-B', req.branch, startSha]);
+      });
+    } else {
+      await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
+    }
     const notes: string[] = [];
     if (fs.existsSync(path.join(dir, '.gitmodules'))) {
       await safely('initialising submodules', req.token, () =>
@@ -81,15 +94,49 @@ export class Workspaces {
     return { dir, mirror, branch: req.branch, baseSha, startSha, remoteBranchSha, coldMirror: cold, notes };
   }
 
-  /** Removes the worktree and its local branch; then trims mirrors beyond the disk budget. */
+  /**
+   * Ends a run's worktree: every change and untracked file is discarded, then the clean tree is
+   * parked for the next run of the same repo (or deleted if that fails). Then mirrors beyond the
+   * disk budget are evicted.
+   */
   async remove(ws: PreparedWorkspace): Promise<void> {
     const m = git(ws.mirror);
-    await m.raw(['worktree', 'remove', '--force', ws.dir]).catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
-    await m.raw(['worktree', 'prune']).catch(() => {});
+    const parked = path.join(this.worktreeRoot, 'idle', `${hash(ws.mirror)}-${path.basename(ws.dir)}`);
+    try {
+      const w = git(ws.dir);
+      await w.raw(['reset', '-q', '--hard']);
+      await w.raw(['clean', '-q', '-ffdx']);
+      await w.raw(['checkout', '-q', '--detach']);
+      fs.mkdirSync(path.dirname(parked), { recursive: true });
+      await m.raw(['worktree', 'move', ws.dir, parked]);
+    } catch {
+      await m.raw(['worktree', 'remove', '--force', ws.dir]).catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
+      await m.raw(['worktree', 'prune']).catch(() => {});
+    }
     await m.raw(['branch', '-D', ws.branch]).catch(() => {});
     this.#active.delete(ws.mirror);
-    if (Number.isFinite(this.#budgetBytes)) evictMirrors(this.#dataDir, this.#budgetBytes, this.#active);
+    if (!Number.isFinite(this.#budgetBytes)) return;
+    for (const evicted of evictMirrors(this.#dataDir, this.#budgetBytes, this.#active)) {
+      const idleRoot = path.join(this.worktreeRoot, 'idle');
+      for (const name of fs.existsSync(idleRoot) ? fs.readdirSync(idleRoot) : []) {
+        if (name.startsWith(`${hash(evicted)}-`)) fs.rmSync(path.join(idleRoot, name), { recursive: true, force: true });
+      }
+    }
   }
+
+  #idleFor(mirror: string): string | undefined {
+    const dir = path.join(this.worktreeRoot, 'idle');
+    const prefix = `${hash(mirror)}-`;
+    const name = fs.existsSync(dir) ? fs.readdirSync(dir).find((n) => n.startsWith(prefix) && !this.#claimed.has(n)) : undefined;
+    if (!name) return undefined;
+    // Claimed synchronously, so two runs of one repo never take the same parked tree.
+    this.#claimed.add(name);
+    return path.join(dir, name);
+  }
+}
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 12);
 }
 
 function usesLfs(dir: string): boolean {
