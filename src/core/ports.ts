@@ -25,3 +25,13 @@ export interface Sandbox {
   readonly kind: 'bwrap' | 'docker' | 'none';
   run(opts: SandboxRunOptions): Promise<SandboxResult>;
 }
+
+/** The files of one run's checkout. Paths are relative to its root; the adapter resolves links. */
+export interface WorkspaceFiles {
+  readonly root: string;
+  /** The path inside the root that `rel` really points to (links resolved), or null if it leaves the root. */
+  realPath(rel: string): Promise<string | null>;
+  read(rel: string): Promise<string | null>;
+  write(rel: string, text: string): Promise<void>;
+  remove(rel: string): Promise<void>;
+}
