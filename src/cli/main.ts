@@ -1,4 +1,5 @@
 import { inspectCommand } from './inspect-command.ts';
+import { runCommand } from './run-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { serve } from './serve.ts';
 
@@ -6,6 +7,8 @@ const USAGE = `Usage: patchwright <command>
 
 Commands:
   serve      run the GitHub App (webhooks + workers)
+  run        [--repo DIR] (--task TEXT | --task-file FILE | --issue OWNER/REPO#N) [--model M] [--json]
+             [--max-turns N] [--max-cost USD]: one task on a local checkout, on a new branch
   inspect    [DIR] [--json]: what Patchwright will run in a checkout, and why
   sandbox    [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...: run a command as the agent would
 `;
@@ -13,6 +16,7 @@ Commands:
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: () => serve(),
   inspect: inspectCommand,
+  run: (args) => runCommand(args),
   sandbox: sandboxCommand,
 };
 

@@ -35,6 +35,8 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     CI: 'true',
     TERM: 'dumb',
     NO_COLOR: '1',
+    // A patch that keeps a file's size within the same second would otherwise run stale .pyc.
+    PYTHONDONTWRITEBYTECODE: '1',
     npm_config_cache: `${opts.cache}/npm`,
     npm_config_update_notifier: 'false',
     YARN_CACHE_FOLDER: `${opts.cache}/yarn`,

@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readSettings } from '../adapters/env/read-settings.ts';
+import { commitAll } from '../adapters/git/commit-and-push.ts';
+import { localFiles } from '../adapters/git/local-files.ts';
+import { localWorktree, removeLocalWorktree, worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { OpenAIModel } from '../adapters/openai/openai-model.ts';
+import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
+import { capBudgets } from '../core/loop/budgets.ts';
+import { runAgent } from '../core/loop/run-agent.ts';
+import { inspectRepo } from '../repo/inspect.ts';
+import { loadPrices } from '../adapters/env/load-prices.ts';
+import { readTask, slugify } from './read-task.ts';
+import { humanRenderer, jsonlRenderer } from './render-events.ts';
+
+export const NO_MODEL_HELP = `No model is configured. Set one of:
+  OPENAI_API_KEY=sk-...                      (OpenAI; PATCHWRIGHT_MODEL defaults to gpt-5.1-codex)
+or, for a local model with Ollama:
+  OPENAI_BASE_URL=http://localhost:11434/v1 PATCHWRIGHT_MODEL=qwen2.5-coder:14b PATCHWRIGHT_MODEL_API=chat
+`;
+
+/** `patchwright run`: one task on a local checkout, on a new branch; exit 0 only on `succeeded`. */
+export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      repo: { type: 'string', default: '.' },
+      task: { type: 'string' },
+      'task-file': { type: 'string' },
+      issue: { type: 'string' },
+      model: { type: 'string' },
+      json: { type: 'boolean' },
+      'max-turns': { type: 'string' },
+      'max-cost': { type: 'string' },
+    },
+  });
+  if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    process.stderr.write(NO_MODEL_HELP);
+    return 2;
+  }
+  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: path.join(os.homedir(), '.cache', 'patchwright'), ...env });
+  const task = await readTask(values, env);
+  const runId = `cli-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
+  const branch = `agent/${slugify(task.title)}`;
+  const repoDir = path.resolve(values.repo);
+  const ws = await localWorktree(repoDir, branch, path.join(settings.dataDir, 'worktrees', runId));
+  const renderer = values.json ? jsonlRenderer() : humanRenderer();
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
+  try {
+    const kind = await resolveSandboxKind(settings.sandbox);
+    if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
+    const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
+    const sandbox = createSandbox(kind, {
+      layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir], hide: defaultHiddenPaths(env) },
+    });
+    const info = inspectRepo(ws.dir);
+    const files = localFiles(ws.dir);
+    const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
+    const model = new OpenAIModel({
+      model: values.model ?? settings.model,
+      api: settings.modelApi,
+      apiKey: env.OPENAI_API_KEY,
+      baseURL: settings.openaiBaseUrl,
+      reasoningEffort: settings.reasoningEffort,
+    });
+    const controller = new AbortController();
+    const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
+    process.once('SIGINT', onSigint);
+    const budgets = capBudgets(
+      { ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
+      settings.ceilings,
+    );
+    const result = await runAgent(
+      {
+        runId,
+        repoName: path.basename(ws.mirror),
+        task,
+        setup: info.setup,
+        test: info.test,
+        instructionFiles,
+        protectedPaths: ['.github/workflows/**'],
+        budgets,
+        verificationRounds: 3,
+        network: false,
+        commandTimeoutMs: 10 * 60_000,
+        setupTimeoutMs: 20 * 60_000,
+        outputLimitBytes: 32 * 1024,
+      },
+      { model, sandbox, files, emit: (e) => renderer.event(e), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(settings.pricesFile) },
+      controller.signal,
+    ).finally(() => process.off('SIGINT', onSigint));
+    renderer.close();
+    const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
+      ? await commitAll(ws, task.title.slice(0, 72), { name: 'Patchwright', email: 'patchwright@localhost' })
+      : null;
+    if (!values.json) {
+      process.stdout.write(committed ? `Committed ${committed.slice(0, 10)} on branch ${branch}.\n` : `Nothing committed; branch ${branch} is unchanged.\n`);
+    }
+    return result.outcome === 'succeeded' ? 0 : 1;
+  } finally {
+    renderer.close();
+    await removeLocalWorktree(ws);
+    fs.rmSync(runTmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,212 @@
+import type { Outcome } from '../../protocol/outcome.ts';
+import type { Evidence, Item, Phase, RunEvent, TestSummary } from '../../protocol/run-event.ts';
+import { ModelError, type Message, type ModelClient, type TokenUsage } from '../model/model-port.ts';
+import { addUsage, costUsd, zeroUsage, type Price } from '../model/prices.ts';
+import type { Sandbox, WorkspaceFiles } from '../ports.ts';
+import { systemPrompt, taskMessage } from '../prompt/system-prompt.ts';
+import { executeTool } from '../tools/execute-tool.ts';
+import { toolSpecs } from '../tools/tool-specs.ts';
+import { exceededBudget, type Budgets } from './budgets.ts';
+import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
+
+export interface AgentInput {
+  runId: string;
+  repoName: string;
+  task: { title: string; body: string; instructions: string };
+  setup: string[];
+  test: string | null;
+  instructionFiles: Array<{ path: string; text: string }>;
+  protectedPaths: string[];
+  budgets: Budgets;
+  verificationRounds: number;
+  network: boolean;
+  commandTimeoutMs: number;
+  setupTimeoutMs: number;
+  outputLimitBytes: number;
+}
+
+export interface AgentDeps {
+  model: ModelClient;
+  sandbox: Sandbox;
+  files: WorkspaceFiles;
+  emit: (event: RunEvent) => void;
+  /** The whole diff of the checkout against where the run started. */
+  diff: () => Promise<string>;
+  now?: () => number;
+  prices?: Record<string, Price>;
+}
+
+export type RunCompleted = Extract<RunEvent, { type: 'run.completed' }>;
+
+class Stop extends Error {
+  readonly outcome: Outcome;
+  readonly question: string | undefined;
+  constructor(outcome: Outcome, summary: string, question?: string) {
+    super(summary);
+    this.outcome = outcome;
+    this.question = question;
+  }
+}
+
+/** Drives the model through tools until the harness's own test run is green, or a stop rule fires. */
+export async function runAgent(input: AgentInput, deps: AgentDeps, signal: AbortSignal): Promise<RunCompleted> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  let seq = 0;
+  const nextId = () => `item_${++seq}`;
+  let usage: TokenUsage = zeroUsage;
+  let baseline: TestRun | null = null;
+  let final: TestRun | null = null;
+  const emit = deps.emit;
+  const phase = (p: Phase) => emit({ type: 'run.phase', phase: p });
+  const item = (kind: 'item.started' | 'item.completed') => (i: Item) => emit({ type: kind, item: i });
+  const cost = () => costUsd(deps.model.model, usage, deps.prices);
+  const checkAbort = () => {
+    if (signal.aborted) throw new Stop('cancelled', `cancelled: ${reason(signal)}`);
+  };
+  const testRun = async (command: string) => {
+    const id = nextId();
+    const r = await runTests(deps.sandbox, command, deps.files.root, input.commandTimeoutMs, signal);
+    emit({ type: 'item.completed', item: { id, kind: 'test_run', ...r.summary } });
+    return r;
+  };
+
+  emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task' });
+  let summary = '';
+  let outcome: Outcome = 'succeeded';
+  let question: string | undefined;
+  try {
+    phase('setup');
+    for (const command of input.setup) {
+      checkAbort();
+      const id = nextId();
+      item('item.started')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: null, durationMs: 0, output: '' });
+      const res = await deps.sandbox.run({ command, cwd: deps.files.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal });
+      const output = `${res.stdout}\n${res.stderr}`.trim();
+      item('item.completed')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: res.exitCode, durationMs: res.durationMs, output });
+      checkAbort();
+      if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}`);
+    }
+    if (input.test) {
+      phase('baseline');
+      baseline = await testRun(input.test);
+      checkAbort();
+    }
+
+    phase('working');
+    const messages: Message[] = [
+      { role: 'system', text: systemPrompt({ repoName: input.repoName, setup: input.setup, test: input.test, instructionFiles: input.instructionFiles, protectedPaths: input.protectedPaths, network: input.network }) },
+      { role: 'user', text: taskMessage(input.task) },
+    ];
+    let turns = 0;
+    let rounds = 0;
+    for (;;) {
+      checkAbort();
+      const over = exceededBudget(input.budgets, { turns, usage, costUsd: cost(), elapsedMs: now() - started });
+      if (over) throw new Stop('budget_exhausted', `the ${over} budget ran out before the work was done`);
+      turns++;
+      emit({ type: 'turn.started', turn: turns });
+      const msgId = nextId();
+      let streamed = '';
+      const res = await deps.model
+        .complete({ messages, tools: toolSpecs, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) })
+        .catch((error: unknown) => {
+          checkAbort();
+          throw error instanceof ModelError ? new Stop('model_error', error.message) : error;
+        });
+      usage = addUsage(usage, res.usage);
+      const u = { ...usage, costUsd: cost() };
+      emit({ type: 'turn.completed', turn: turns, usage: u });
+      emit({ type: 'usage.updated', usage: u });
+      messages.push({ role: 'assistant', text: res.text, toolCalls: res.toolCalls });
+      if (res.text || streamed) item('item.completed')({ id: msgId, kind: 'agent_message', text: res.text || streamed });
+
+      if (res.toolCalls.length === 0) {
+        summary = res.text;
+        if (!input.test) break;
+        phase('verifying');
+        final = await testRun(input.test);
+        checkAbort();
+        if (isGreen(final.summary, baseline?.summary ?? null)) break;
+        if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `tests still fail after ${rounds} verification round(s): ${describeFailures(final.summary, baseline)}`);
+        rounds++;
+        phase('working');
+        messages.push({ role: 'user', text: verificationFeedback(final, baseline) });
+        continue;
+      }
+      for (const call of res.toolCalls) {
+        checkAbort();
+        const out = await executeTool(call, {
+          sandbox: deps.sandbox,
+          files: deps.files,
+          protectedPaths: input.protectedPaths,
+          network: input.network,
+          commandTimeoutMs: input.commandTimeoutMs,
+          outputLimitBytes: input.outputLimitBytes,
+          signal,
+          nextId,
+          started: item('item.started'),
+          completed: item('item.completed'),
+        });
+        messages.push({ role: 'tool', callId: call.id, output: out.output });
+        if (out.question) throw new Stop('needs_input', 'the model needs an answer before it can go on', out.question);
+      }
+      if (res.toolCalls.some((c) => c.name === 'apply_patch')) emit({ type: 'diff.updated', diff: await deps.diff() });
+    }
+    const diff = await deps.diff();
+    if (!diff.trim()) {
+      outcome = 'no_changes';
+      summary ||= 'no change was made';
+    }
+  } catch (error) {
+    if (!(error instanceof Stop)) {
+      if (signal.aborted) {
+        outcome = 'cancelled';
+        summary = `cancelled: ${reason(signal)}`;
+      } else {
+        outcome = 'sandbox_error';
+        summary = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    } else {
+      outcome = error.outcome;
+      summary = error.message;
+      question = error.question;
+    }
+  }
+  const diff = await deps.diff().catch(() => '');
+  const evidence: Evidence = {
+    testCommand: input.test,
+    baseline: baseline?.summary ?? null,
+    final: final?.summary ?? null,
+    preExistingFailures: baseline?.summary.failures ?? [],
+    usage: { ...usage, costUsd: cost() },
+    durationMs: now() - started,
+    filesChanged: [...diff.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]!),
+  };
+  const done: RunCompleted = { type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}) };
+  emit(done);
+  return done;
+}
+
+function verificationFeedback(run: TestRun, baseline: TestRun | null): string {
+  const fresh = newFailures(run.summary, baseline?.summary ?? null);
+  const pre = baseline?.summary.failures ?? [];
+  return [
+    `The harness ran \`${run.summary.command}\` and it failed (exit ${run.summary.exitCode ?? 'timeout'}; passed ${run.summary.passed ?? '?'}, failed ${run.summary.failed ?? '?'}).`,
+    fresh.length ? `New failures: ${fresh.join(', ')}` : '',
+    pre.length ? `These already failed before your change; leave them alone: ${pre.join(', ')}` : '',
+    'Output tail:',
+    run.tail,
+    'Fix the failures, then end your turn with a summary.',
+  ].filter(Boolean).join('\n');
+}
+
+function describeFailures(s: TestSummary, baseline: TestRun | null): string {
+  const fresh = newFailures(s, baseline?.summary ?? null);
+  return fresh.length ? fresh.join(', ') : `\`${s.command}\` exits ${s.exitCode ?? 'on timeout'}`;
+}
+
+function reason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
+}

@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCommand } from '../../src/cli/run-command.ts';
+import type { RunEvent } from '../../src/protocol/run-event.ts';
+import { tempDir } from '../support/app-harness.ts';
+import { fixtureRepo, nodeAddMul, nodeAddMulTest, nodeBuggy, nodeFix, pythonBuggy, pythonFix } from '../support/fixture-repo.ts';
+import { startScriptedModel, type ScriptedModel, type Step } from '../support/scripted-model.ts';
+
+let model: ScriptedModel;
+let out: string[];
+
+beforeEach(() => {
+  out = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await model?.close();
+});
+
+async function run(repo: string, script: Array<Step | ((b: Record<string, unknown>) => Step)>, api: 'responses' | 'chat', extra: string[] = []) {
+  model = await startScriptedModel(script);
+  const env = { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'test-key', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_MODEL_API: api, PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') };
+  const code = await runCommand(['--repo', repo, '--task', 'Fix add so it adds', '--json', ...extra], env);
+  const events = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
+  const done = events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }>;
+  expect(model.violations).toEqual([]);
+  if (process.env.PW_DEBUG) console.error(JSON.stringify(done, null, 1), JSON.stringify(events.filter((e) => e.type === 'item.completed'), null, 1));
+  return { code, events, done };
+}
+
+const git = (repo: string, ...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+
+describe('patchwright run, real sandbox and tests', () => {
+  it.each([
+    ['node --test over Responses', nodeBuggy, nodeFix, 'responses' as const],
+    ['python unittest over Chat Completions', pythonBuggy, pythonFix, 'chat' as const],
+  ])('%s: a model that fixes the bug → succeeded, one commit, user branch untouched', async (_n, files, fix, api) => {
+    const repo = fixtureRepo(files);
+    const { code, done, events } = await run(repo, [
+      { calls: [{ name: 'update_plan', arguments: { plan: [{ step: 'fix add', status: 'in_progress' }] } }] },
+      { calls: [{ name: 'apply_patch', arguments: { input: fix } }] },
+      { text: 'Fixed add to use +.' },
+    ], api);
+    expect(done.outcome).toBe('succeeded');
+    expect(code).toBe(0);
+    expect(done.evidence.baseline?.exitCode).not.toBe(0);
+    expect(done.evidence.final).toMatchObject({ exitCode: 0, failed: 0, passed: 1 });
+    expect(done.evidence.usage).toMatchObject({ inputTokens: 300, outputTokens: 60 });
+    expect(done.evidence.usage.costUsd).toBeGreaterThan(0);
+    expect(events.some((e) => e.type === 'item.completed' && e.item.kind === 'plan')).toBe(true);
+    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    expect(git(repo, 'rev-list', '--count', 'main..agent/fix-add-so-it-adds')).toBe('1');
+    expect(git(repo, 'show', 'agent/fix-add-so-it-adds', '--stat', '--format=%s')).toMatch(/Fix add so it adds[\s\S]*(math\.js|calc\.py)/);
+  });
+
+  it('a model that never fixes it → budget_exhausted, naming the budget', async () => {
+    const repo = fixtureRepo(nodeBuggy);
+    const look = { calls: [{ name: 'shell', arguments: { command: ['ls'] } }] };
+    const { code, done } = await run(repo, [look, look, look, look], 'responses', ['--max-turns', '3']);
+    expect(done.outcome).toBe('budget_exhausted');
+    expect(done.summary).toMatch(/turns \(3 of 3\)/);
+    expect(code).toBe(1);
+  });
+
+  it('malformed tool arguments → the error goes back to the model and the loop goes on', async () => {
+    const repo = fixtureRepo(nodeBuggy);
+    const { done } = await run(repo, [
+      { calls: [{ name: 'shell', arguments: '{"command": ["ls"' }] },
+      (body) => {
+        const items = body.input as Array<{ type?: string; output?: string }>;
+        const out = items.filter((i) => i.type === 'function_call_output').at(-1)?.output ?? '';
+        return out.includes('not valid JSON') ? { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] } : { text: 'no error seen' };
+      },
+      { text: 'done' },
+    ], 'responses');
+    expect(done.outcome).toBe('succeeded');
+  });
+
+  it('a model that claims success while its new test fails → a verification round, then success', async () => {
+    const repo = fixtureRepo(nodeBuggy);
+    const { done, events } = await run(repo, [
+      { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
+      { text: 'Added mul. All tests pass now!' },
+      (body) => {
+        const items = body.input as Array<{ role?: string; content?: string }>;
+        const last = String(items.at(-1)?.content ?? '');
+        return /The harness ran `npm test` and it failed/.test(last) && /New failures: multiplies/.test(last) && /already failed before your change; leave them alone: adds/.test(last)
+          ? { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMul } }] }
+          : { text: 'no feedback seen' };
+      },
+      { text: 'Now really done.' },
+    ], 'responses');
+    expect(done.outcome).toBe('succeeded');
+    expect(done.evidence.preExistingFailures).toEqual(['adds']);
+    expect(done.evidence.final?.failures).toEqual(['adds']);
+    expect(events.filter((e) => e.type === 'item.completed' && e.item.kind === 'test_run')).toHaveLength(3);
+  });
+
+  it('a model that only claims success → no_changes, never succeeded', async () => {
+    const repo = fixtureRepo(nodeBuggy);
+    const { code, done } = await run(repo, [{ text: 'All tests pass now!' }], 'responses');
+    expect(done.outcome).toBe('no_changes');
+    expect(code).toBe(1);
+  });
+
+  it('new failures left after the verification rounds → tests_failing, exit 1', async () => {
+    const repo = fixtureRepo(nodeBuggy);
+    const noop = { text: 'Done, trust me.' };
+    const { code, done } = await run(repo, [{ calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] }, noop, noop, noop, noop], 'responses');
+    expect(done.outcome).toBe('tests_failing');
+    expect(done.summary).toMatch(/after 3 verification round\(s\): multiplies/);
+    expect(code).toBe(1);
+  });
+
+  it('abort during a long command → cancelled within seconds', async () => {
+    const repo = fixtureRepo(nodeBuggy);
+    model = await startScriptedModel([{ calls: [{ name: 'shell', arguments: { command: 'sleep 120' } }] }]);
+    const env = { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k', PATCHWRIGHT_MODEL_API: 'responses', PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') };
+    const started = Date.now();
+    const pending = runCommand(['--repo', repo, '--task', 'Sleep', '--json'], env);
+    await vi.waitFor(() => expect(out.join('')).toContain('sleep 120'), { timeout: 20_000, interval: 50 });
+    process.emit('SIGINT');
+    const code = await pending;
+    const done = out.join('').split('\n').filter((l) => l.includes('run.completed')).map((l) => JSON.parse(l))[0];
+    expect(done.outcome).toBe('cancelled');
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
