@@ -1,11 +1,13 @@
 import os from 'node:os';
 import { benchAck } from './ack.ts';
+import { benchHarness } from './harness.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchWorkspace } from './workspace.ts';
 import type { Figure } from './stats.ts';
 
 const suites: Record<string, () => Promise<Figure[]>> = {
   ack: benchAck,
+  harness: benchHarness,
   sandbox: benchSandbox,
   workspace: benchWorkspace,
 };

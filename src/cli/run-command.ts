@@ -56,6 +56,8 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
     const sandbox = createSandbox(kind, {
       layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir], hide: defaultHiddenPaths(env) },
+      // On your own machine you are the deployment: the names you allow are the names passed.
+      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
     });
     const info = inspectRepo(ws.dir);
     const files = localFiles(ws.dir);

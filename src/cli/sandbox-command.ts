@@ -33,6 +33,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
         readOnly: [],
         hide: defaultHiddenPaths().filter((p) => p !== worktree),
       },
+      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv },
     });
     const res = await sandbox.run({
       command,

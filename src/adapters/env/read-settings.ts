@@ -22,6 +22,7 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_MAX_MINUTES: positive(60),
   PATCHWRIGHT_MIRROR_BUDGET_MB: positive(10_240),
   OPENAI_BASE_URL: z.string().url().optional(),
+  PATCHWRIGHT_SANDBOX_PASS_ENV: z.string().default(''),
 });
 
 export type Settings = {
@@ -36,6 +37,8 @@ export type Settings = {
   ceilings: { maxTurns: number; maxTokens: number; maxCostUsd: number; maxMinutes: number };
   mirrorBudgetBytes: number;
   openaiBaseUrl: string | undefined;
+  /** Variable names repositories may ask to pass into the sandbox. */
+  sandboxPassEnv: string[];
 };
 
 export class SettingsError extends Error {
@@ -67,5 +70,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     mirrorBudgetBytes: s.PATCHWRIGHT_MIRROR_BUDGET_MB * 1024 * 1024,
     openaiBaseUrl: s.OPENAI_BASE_URL,
+    sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
   };
 }
