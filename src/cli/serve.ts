@@ -3,6 +3,7 @@ import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { startServer } from '../github/start-server.ts';
 import { createJobRunner } from '../github/run-job.ts';
+import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 
 /** `patchwright serve`: the GitHub App. Without credentials, Probot's manifest flow registers it. */
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -13,6 +14,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
     await runProbotSetup(() => {});
     return;
   }
+  if (settings.sandbox === 'none') console.warn(NONE_WARNING);
+  if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
   const server = await startServer({
     ...creds,
     dataDir: settings.dataDir,
@@ -21,7 +24,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
     host: env.HOST ?? '0.0.0.0',
     port: Number(env.PORT ?? 3000),
     logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
-    createRunJob: (github) => createJobRunner({ github, settings }),
+    createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
   });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const shutdown = async () => {

@@ -1,13 +1,191 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
-import type { RunJob } from '../adapters/queue/worker-pool.ts';
+import { loadPrices } from '../adapters/env/load-prices.ts';
+import { commitAll, push, PushRefusedError } from '../adapters/git/commit-and-push.ts';
+import { localFiles } from '../adapters/git/local-files.ts';
+import { worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { Workspaces } from '../adapters/git/workspaces.ts';
+import { OpenAIModel } from '../adapters/openai/openai-model.ts';
+import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
+import { createSandbox, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
+import type { EventLog } from '../adapters/store/event-log.ts';
+import type { Job } from '../adapters/store/job-store.ts';
+import type { ThreadStore } from '../adapters/store/thread-store.ts';
+import { capBudgets } from '../core/loop/budgets.ts';
+import { runAgent } from '../core/loop/run-agent.ts';
+import type { ModelClient } from '../core/model/model-port.ts';
+import { inspectRepo } from '../repo/inspect.ts';
+import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
+import { prBody } from './publish/pr-body.ts';
+import { upsertPullRequest } from './publish/upsert-pull-request.ts';
+import { progressReporter } from './report/progress-reporter.ts';
+import { renderFinal, renderProgress } from './report/render-progress.ts';
+import { upsertTrackingComment } from './report/tracking-comment.ts';
 import type { GithubAccess } from './start-server.ts';
+import { slugify } from '../cli/read-task.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
   settings: Settings;
+  threads: ThreadStore;
+  events: EventLog;
+  appSlug: () => Promise<string>;
+  /** Tests hand in a model; by default the OpenAI adapter from the settings. */
+  model?: ModelClient;
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Placeholder until the agent run is wired in: fails jobs with a plain reason. */
-export function createJobRunner(_deps: JobRunnerDeps): RunJob {
-  return async () => ({ state: 'failed', reason: 'the agent run is not wired into the app yet' });
+type Octo = Awaited<ReturnType<GithubAccess['forInstallation']>>;
+
+/** The worker's side of a job: check out, run the agent, push, open or update the one PR, report. */
+export function createJobRunner(deps: JobRunnerDeps): RunJob {
+  const workspaces = new Workspaces(deps.settings.dataDir, deps.settings.mirrorBudgetBytes);
+  const cleaned = workspaces.cleanupLeftovers();
+  let sandboxKind: ReturnType<typeof resolveSandboxKind> | undefined;
+  return async (job, signal) => {
+    await cleaned;
+    const { task } = job;
+    if (task.installationId === null) return { state: 'failed', reason: 'the job has no installation' };
+    const octokit = await deps.github.forInstallation(task.installationId);
+    const thread = { owner: task.repo.owner, repo: task.repo.name, number: task.number };
+    const say = (text: string) => upsertTrackingComment(octokit, deps.threads, thread, text).then(() => {});
+    const loaded = await loadConfig(octokit as unknown as ConfigOctokit, task.repo.owner, task.repo.name);
+    if (!loaded.ok) {
+      await say(`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`);
+      return { state: 'failed', reason: 'invalid config' };
+    }
+    sandboxKind ??= resolveSandboxKind(deps.settings.sandbox);
+    const kind = await sandboxKind.catch(async (error: Error) => {
+      await say(`**Patchwright** · ⚠️ job ${job.id} cannot run: ${error.message}`);
+      return undefined;
+    });
+    if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
+    return runWithWorkspace(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
+  };
+}
+
+interface RunContext {
+  deps: JobRunnerDeps;
+  octokit: Octo;
+  workspaces: Workspaces;
+  kind: 'bwrap' | 'docker' | 'none';
+  config: import('../protocol/repo-config.ts').RepoConfig;
+  say: (text: string) => Promise<void>;
+}
+
+async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
+  const { task } = job;
+  const { deps, octokit, config } = ctx;
+  const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
+  const target = await branchFor(octokit, job, config.branch);
+  const ws = await ctx.workspaces.prepare({
+    cloneUrl: task.repo.cloneUrl,
+    token,
+    base: target.base,
+    branch: target.branch,
+    startFrom: target.existing && task.action !== 'retry' ? 'branch' : 'base',
+    runId: `job-${job.id}`,
+  });
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));
+  const reporter = progressReporter(ctx.say, (s) => renderProgress(job.id, s));
+  try {
+    const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
+    const files = localFiles(ws.dir);
+    const sandbox = createSandbox(ctx.kind, {
+      layout: {
+        worktree: ws.dir,
+        runTmp,
+        cacheDir: path.join(deps.settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`),
+        readOnly: [ws.mirror],
+        hide: defaultHiddenPaths(deps.env),
+      },
+      env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv },
+    });
+    const model =
+      deps.model ??
+      new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
+    const log = deps.events.appender(job.id);
+    const result = await runAgent(
+      {
+        runId: `job-${job.id}`,
+        repoName: `${task.repo.owner}/${task.repo.name}`,
+        task: { title: task.title, body: task.body, instructions: task.instructions },
+        setup: info.setup,
+        test: info.test,
+        instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
+        protectedPaths: config.protectedPaths,
+        budgets: capBudgets(config.budgets, deps.settings.ceilings),
+        verificationRounds: config.verificationRounds,
+        network: config.sandbox.network,
+        commandTimeoutMs: 10 * 60_000,
+        setupTimeoutMs: 20 * 60_000,
+        outputLimitBytes: 32 * 1024,
+      },
+      { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
+      signal,
+    );
+    await reporter.flush();
+    let prUrl: string | null = null;
+    let note = '';
+    const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
+    if (publish && !signal.aborted) {
+      try {
+        const bot = await botIdentity(octokit, await deps.appSlug());
+        const requester = await userIdentity(octokit, task.requester);
+        const sha = await commitAll(ws, task.title.slice(0, 72), bot, [requester]);
+        if (sha) {
+          await push(ws, task.repo.cloneUrl, token, config.protectedPaths);
+          const pr = await upsertPullRequest(octokit, {
+            owner: task.repo.owner,
+            repo: task.repo.name,
+            head: target.branch,
+            base: target.base,
+            title: task.title,
+            body: prBody(task.number, result),
+            draft: result.outcome !== 'succeeded',
+          });
+          prUrl = pr.url;
+        }
+      } catch (error) {
+        note = error instanceof PushRefusedError ? `Nothing was pushed. ${error.message}` : `Publishing failed: ${(error as Error).message}`;
+      }
+    }
+    await ctx.say(renderFinal(job.id, result, prUrl, note));
+    const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
+    return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
+  } catch (error) {
+    await reporter.flush();
+    await ctx.say(`**Patchwright** · ❌ job ${job.id} crashed: ${(error as Error).message.slice(0, 500)}`).catch(() => {});
+    throw error;
+  } finally {
+    await ctx.workspaces.remove(ws).catch(() => {});
+    fs.rmSync(runTmp, { recursive: true, force: true });
+  }
+}
+
+async function branchFor(octokit: Octo, job: Job, pattern: string): Promise<{ branch: string; base: string; existing: boolean }> {
+  const { task } = job;
+  if (task.isPullRequest) {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: task.repo.owner, repo: task.repo.name, pull_number: task.number });
+    return { branch: data.head.ref, base: data.base.ref, existing: true };
+  }
+  const branch = pattern.replace('{issue}', String(task.number)).replace('{slug}', slugify(task.title));
+  const exists = await octokit
+    .request('GET /repos/{owner}/{repo}/branches/{branch}', { owner: task.repo.owner, repo: task.repo.name, branch })
+    .then(() => true, () => false);
+  return { branch, base: task.repo.defaultBranch, existing: exists };
+}
+
+async function botIdentity(octokit: Octo, slug: string): Promise<{ name: string; email: string }> {
+  const login = `${slug}[bot]`;
+  const id = await octokit.request('GET /users/{username}', { username: login }).then((r) => r.data.id, () => null);
+  return { name: login, email: id ? `${id}+${login}@users.noreply.github.com` : `${login}@users.noreply.github.com` };
+}
+
+async function userIdentity(octokit: Octo, login: string): Promise<{ name: string; email: string }> {
+  const id = await octokit.request('GET /users/{username}', { username: login }).then((r) => r.data.id, () => null);
+  return { name: login, email: id ? `${id}+${login}@users.noreply.github.com` : `${login}@users.noreply.github.com` };
 }

@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { createNodeMiddleware, Probot, type ProbotOctokit } from 'probot';
 import { JobStore, type Job } from '../adapters/store/job-store.ts';
 import { ThreadStore } from '../adapters/store/thread-store.ts';
+import { EventLog } from '../adapters/store/event-log.ts';
 import { openDatabase } from '../adapters/store/open-database.ts';
 import { WorkerPool, type RunJob } from '../adapters/queue/worker-pool.ts';
 import { createApp } from './create-app.ts';
@@ -24,12 +25,20 @@ export interface ServerOptions {
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   Octokit?: typeof ProbotOctokit;
   /** Builds the job runner once Probot is up, so it can ask for installation clients. */
-  createRunJob: (github: GithubAccess) => RunJob;
+  createRunJob: (ctx: RunnerContext) => RunJob;
   pollMs?: number;
 }
 
 export interface GithubAccess {
   forInstallation(installationId: number): Promise<ProbotOctokit>;
+}
+
+export interface RunnerContext {
+  github: GithubAccess;
+  threads: ThreadStore;
+  events: EventLog;
+  /** The app's slug (its bot is `<slug>[bot]`). */
+  appSlug: () => Promise<string>;
 }
 
 export interface RunningServer {
@@ -57,9 +66,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.Octokit ? { Octokit: opts.Octokit } : {}),
   });
   const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
+  let slug: Promise<string> | undefined;
+  const appSlug = () =>
+    (slug ??= opts.appSlug
+      ? Promise.resolve(opts.appSlug)
+      : probot.auth().then(async (o) => String((await o.request('GET /app')).data?.slug ?? 'patchwright')));
   const pool = new WorkerPool({
     store: jobs,
-    runJob: opts.createRunJob(github),
+    runJob: opts.createRunJob({ github, threads, events: new EventLog(db), appSlug }),
     concurrency: opts.concurrency,
     pollMs: opts.pollMs ?? 1000,
     onError: (job, error) => probot.log.error({ err: error, job: job.id }, 'job crashed'),

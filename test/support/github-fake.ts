@@ -1,35 +1,89 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  state: 'open' | 'closed';
+}
+
 export interface FakeGithub {
   url: string;
   requests: Array<{ method: string; path: string }>;
+  comments: Map<number, { issue: number; body: string; edits: number }>;
+  pulls: FakePull[];
   close(): Promise<void>;
 }
 
+export interface FakeOptions {
+  permission?: string;
+  token?: string;
+  /** Repository files served by the contents API (config). */
+  files?: Record<string, string>;
+}
+
 /**
- * A minimal local stand-in for GitHub's REST API, answering the calls the acknowledgement path
- * makes at near-zero latency (for benchmarks; tests use nock for strictness).
+ * A local stand-in for the parts of GitHub's REST API the app uses, with state (comments, pull
+ * requests), at near-zero latency. Tests that need strict call checking use nock instead.
  */
-export async function startGithubFake(permission = 'write'): Promise<FakeGithub> {
+export async function startGithubFake(opts: FakeOptions | string = {}): Promise<FakeGithub> {
+  const o: FakeOptions = typeof opts === 'string' ? { permission: opts } : opts;
   const requests: FakeGithub['requests'] = [];
+  const comments: FakeGithub['comments'] = new Map();
+  const pulls: FakePull[] = [];
   let nextId = 1000;
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0] ?? '';
-      requests.push({ method: req.method ?? 'GET', path });
-      const json = (status: number, body: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-      if (req.method === 'POST' && /\/access_tokens$/.test(path)) {
-        return json(201, { token: 'ghs_fake', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = url.pathname.replace(/^\/api\/v3/, '');
+      const method = req.method ?? 'GET';
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
+      requests.push({ method, path });
+      const json = (status: number, data: unknown) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(data));
+      let m: RegExpExecArray | null;
+      if (method === 'POST' && /\/access_tokens$/.test(path)) return json(201, { token: o.token ?? 'ghs_fake', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      if ((m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
+        const file = o.files?.[decodeURIComponent(m[1]!)];
+        return file === undefined ? json(404, { message: 'Not Found' }) : res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(file);
       }
-      if (/\/contents\//.test(path)) return json(404, { message: 'Not Found' });
-      if (/\/permission$/.test(path)) return json(200, { permission, role_name: permission });
+      if (/\/permission$/.test(path)) return json(200, { permission: o.permission ?? 'write', role_name: o.permission ?? 'write' });
       if (/\/reactions$/.test(path)) return json(201, { id: nextId++, content: 'eyes' });
-      if (req.method === 'POST' && /\/comments$/.test(path)) return json(201, { id: nextId++ });
-      if (req.method === 'PATCH' && /\/comments\/\d+$/.test(path)) return json(200, { id: Number(path.split('/').pop()) });
-      return json(404, { message: `fake has no ${req.method} ${path}` });
+      if (method === 'POST' && (m = /\/issues\/(\d+)\/comments$/.exec(path))) {
+        const id = nextId++;
+        comments.set(id, { issue: Number(m[1]), body: String(body.body), edits: 0 });
+        return json(201, { id });
+      }
+      if (method === 'PATCH' && (m = /\/issues\/comments\/(\d+)$/.exec(path))) {
+        const c = comments.get(Number(m[1]));
+        if (!c) return json(404, { message: 'Not Found' });
+        c.body = String(body.body);
+        c.edits++;
+        return json(200, { id: Number(m[1]) });
+      }
+      if ((m = /^\/users\/(.+)$/.exec(path))) return json(200, { login: decodeURIComponent(m[1]!), id: 4000 + decodeURIComponent(m[1]!).length });
+      if (/\/branches\//.test(path)) return json(404, { message: 'Branch not found' });
+      if (method === 'GET' && /\/pulls$/.test(path)) {
+        const head = url.searchParams.get('head')?.split(':')[1];
+        return json(200, pulls.filter((p) => (!head || p.head === head) && p.state === 'open').map(toApi));
+      }
+      if (method === 'POST' && /\/pulls$/.test(path)) {
+        const pr: FakePull = { number: 100 + pulls.length, head: String(body.head), base: String(body.base), title: String(body.title), body: String(body.body), draft: body.draft === true, state: 'open' };
+        pulls.push(pr);
+        return json(201, toApi(pr));
+      }
+      if ((m = /\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m![1]));
+        if (!pr) return json(404, { message: 'Not Found' });
+        if (method === 'PATCH') Object.assign(pr, { ...(body.title ? { title: String(body.title) } : {}), ...(body.body ? { body: String(body.body) } : {}) });
+        return json(200, toApi(pr));
+      }
+      return json(404, { message: `fake has no ${method} ${path}` });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,10 +91,16 @@ export async function startGithubFake(permission = 'write'): Promise<FakeGithub>
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    comments,
+    pulls,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+function toApi(p: FakePull) {
+  return { number: p.number, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, head: { ref: p.head }, base: { ref: p.base } };
 }

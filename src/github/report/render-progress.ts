@@ -1,0 +1,27 @@
+import type { RunCompleted } from '../../core/loop/run-agent.ts';
+import { outcomeWords } from '../../protocol/outcome.ts';
+import type { ProgressState } from './progress-reporter.ts';
+
+export function renderProgress(jobId: number, s: ProgressState, now = Date.now()): string {
+  const elapsed = Math.round((now - s.startedAt) / 1000);
+  const lines = [`**Patchwright** · 🛠️ ${s.phase} (job ${jobId}, ${Math.floor(elapsed / 60)}m ${elapsed % 60}s)`];
+  if (s.plan.length) lines.push('', ...s.plan.map((p) => `- [${p.status === 'completed' ? 'x' : ' '}] ${p.text}${p.status === 'in_progress' ? ' ⏳' : ''}`));
+  if (s.command) lines.push('', `Running: \`${s.command.slice(0, 200)}\``);
+  if (s.tests) lines.push('', `Tests: ${s.tests}`);
+  return lines.join('\n');
+}
+
+export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null, note = ''): string {
+  const icon = r.outcome === 'succeeded' ? '✅' : r.outcome === 'needs_input' ? '❓' : r.outcome === 'cancelled' ? '⏹️' : '⚠️';
+  const cost = r.evidence.usage.costUsd === null ? 'cost unknown' : `$${r.evidence.usage.costUsd.toFixed(4)}`;
+  return [
+    `**Patchwright** · ${icon} ${r.outcome}: ${outcomeWords[r.outcome]} (job ${jobId}).`,
+    '',
+    prUrl ? `Pull request: ${prUrl}` : 'No pull request was opened.',
+    r.question ? `\n**Question:** ${r.question}\n\nAnswer with \`/agent <your answer>\`.` : '',
+    r.summary ? `\n${r.summary.slice(0, 3000)}` : '',
+    note ? `\n${note}` : '',
+    '',
+    `<sub>${(r.evidence.durationMs / 60_000).toFixed(1)} min · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
+  ].filter((l) => l !== '').join('\n');
+}
