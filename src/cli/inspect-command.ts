@@ -3,6 +3,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../github/config/validate-config.ts';
+import { readHistory } from '../adapters/git/read-history.ts';
+import { defaultRepoConfig } from '../protocol/repo-config.ts';
+import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { inspectRepo, type InspectResult, type Overrides } from '../repo/inspect.ts';
 
 /** `patchwright inspect [DIR] [--json]`: what Patchwright will run in a checkout, and why. */
@@ -21,11 +24,19 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stderr.write(`patchwright inspect: ${(error as Error).message}\n`);
     return 2;
   }
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : render(dir, result));
+  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), overrides.branch ?? defaultRepoConfig.branch);
+  const full = { ...result, conventions };
+  process.stdout.write(values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions));
   return 0;
 }
 
-function readOverrides(dir: string): Overrides | { error: string } {
+function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'template'>): string {
+  const style = c.commitStyle;
+  const detail = style ? `${style.kind} (${Math.round(style.confidence * 100)}% of ${style.sample} recent subjects${style.source === 'config' ? ', stated by config' : ''})` : 'unknown (too little history)';
+  return `Commits:    ${detail}\nPR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}\nBranches:   ${c.branchPattern}\n`;
+}
+
+function readOverrides(dir: string): (Overrides & { branch?: string }) | { error: string } {
   const file = path.join(dir, '.github', 'agent.yml');
   if (!fs.existsSync(file)) return {};
   let raw: unknown;
@@ -36,7 +47,7 @@ function readOverrides(dir: string): Overrides | { error: string } {
   }
   const res = validateConfig(raw);
   if (!res.ok) return { error: `.github/agent.yml is invalid:\n${res.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` };
-  return { setup: res.config.setup, test: res.config.test, lint: res.config.lint };
+  return { setup: res.config.setup, test: res.config.test, lint: res.config.lint, branch: res.config.branch };
 }
 
 function render(dir: string, r: InspectResult): string {

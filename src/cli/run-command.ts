@@ -13,6 +13,9 @@ import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
+import { readHistory } from '../adapters/git/read-history.ts';
+import { detectConventions } from '../repo/conventions/detect-conventions.ts';
+import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-style.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { readTask, slugify } from './read-task.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
@@ -96,8 +99,11 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       controller.signal,
     ).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
+    const conv = detectConventions(ws.dir, await readHistory(ws.dir, ws.startSha), `agent/{slug}`);
+    const styled = styleTitle(conv.commitStyle, task.title, changeKind(`${task.title}\n${task.body}`), result.evidence.filesChanged);
+    const message = isValidTitle(conv.commitStyle, styled) ? styled : task.title;
     const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
-      ? await commitAll(ws, task.title.slice(0, 72), { name: 'Patchwright', email: 'patchwright@localhost' })
+      ? await commitAll(ws, message.slice(0, 100), { name: 'Patchwright', email: 'patchwright@localhost' })
       : null;
     if (!values.json) {
       process.stdout.write(committed ? `Committed ${committed.slice(0, 10)} on branch ${branch}.\n` : `Nothing committed; branch ${branch} is unchanged.\n`);

@@ -18,6 +18,9 @@ import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import { inspectRepo } from '../repo/inspect.ts';
+import { readHistory } from '../adapters/git/read-history.ts';
+import { detectConventions } from '../repo/conventions/detect-conventions.ts';
+import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-style.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { prBody } from './publish/pr-body.ts';
 import { upsertPullRequest } from './publish/upsert-pull-request.ts';
@@ -135,7 +138,15 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       try {
         const bot = await botIdentity(octokit, await deps.appSlug());
         const requester = await userIdentity(octokit, task.requester);
-        const sha = await commitAll(ws, task.title.slice(0, 72), bot, [requester]);
+        const history = await readHistory(ws.dir, ws.baseSha);
+        const conv = detectConventions(ws.dir, history, config.branch);
+        const kind = changeKind(`${task.title}\n${task.body}`);
+        const titled = (style: typeof conv.commitStyle) => {
+          const t = styleTitle(style, task.title, kind, result.evidence.filesChanged);
+          return isValidTitle(style, t) ? t : styleTitle(null, task.title, kind);
+        };
+        const prTitle = titled(conv.prTitleStyle);
+        const sha = await commitAll(ws, titled(conv.commitStyle), bot, [requester]);
         if (sha) {
           await push(ws, task.repo.cloneUrl, token, config.protectedPaths);
           const pr = await upsertPullRequest(octokit, {
@@ -143,8 +154,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
             repo: task.repo.name,
             head: target.branch,
             base: target.base,
-            title: task.title,
-            body: prBody(task.number, result),
+            title: prTitle,
+            body: prBody(task.number, result, conv.template),
             draft: result.outcome !== 'succeeded',
           });
           prUrl = pr.url;

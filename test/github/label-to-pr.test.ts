@@ -17,10 +17,33 @@ let github: FakeGithub;
 let model: ScriptedModel;
 let server: RunningServer;
 let remote: string;
+let gadgets: string;
+
+const TEMPLATE = `## Summary
+
+<!-- What does this change and why? -->
+
+## How was this tested?
+
+<!-- The commands you ran. -->
+
+- [ ] Tests pass locally
+- [ ] Documentation updated
+
+## Notes
+`;
 
 beforeAll(async () => {
   const root = tempDir('pw-e2e-');
   remote = makeRemoteRepo(root, 'widgets', nodeBuggy);
+  gadgets = makeRemoteRepo(root, 'gadgets', { ...nodeBuggy, '.github/pull_request_template.md': TEMPLATE }, 1, [
+    'feat(math): add subtraction helper',
+    'fix(ci): pin node version',
+    'docs: explain add',
+    'chore(deps): update lockfile',
+    'fix: handle empty input',
+    'feat: add multiply stub',
+  ]);
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
   const fixRun = [
@@ -28,7 +51,7 @@ beforeAll(async () => {
     { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
     { text: 'Fixed `add` to add instead of subtract.' },
   ];
-  model = await startScriptedModel([...fixRun, ...fixRun]);
+  model = await startScriptedModel([...fixRun, ...fixRun, ...fixRun]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
   server = await startServer({
@@ -86,4 +109,22 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
   expect(github.pulls).toHaveLength(1);
   expect(github.pulls[0]!.body.match(/Closes #7/g)).toHaveLength(1);
   expect(model.violations).toEqual([]);
+});
+
+it('follows a Conventional Commits history and fills the PR template', async () => {
+  const issue = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number: 8, title: 'Fix add returning a difference', body: 'add(2, 3) returns -1', pull_request: undefined },
+    repository: { name: 'gadgets', full_name: 'octo-org/gadgets', clone_url: `${git.url}/gadgets.git` },
+  });
+  expect((await deliver(server.url, 'issues', issue)).status).toBe(200);
+  await server.pool.idle();
+  const pr = github.pulls.find((p) => p.head === 'agent/8-fix-add-returning-a-difference')!;
+  expect(pr.title).toBe('fix: add returning a difference');
+  expect(pr.body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Summary', '## How was this tested?', '## Notes']);
+  expect(pr.body).not.toContain('<!--');
+  expect(pr.body).toMatch(/## Summary\n\nFixed `add` to add instead of subtract.\n\nCloses #8/);
+  expect(pr.body).toMatch(/## How was this tested\?\n\nTest command: `npm test`[\s\S]*- \[x\] Tests pass locally\n- \[ \] Documentation updated/);
+  const subject = execFileSync('git', ['log', '-1', '--format=%s', 'agent/8-fix-add-returning-a-difference'], { cwd: gadgets, encoding: 'utf8' }).trim();
+  expect(subject).toBe('fix: add returning a difference');
 });

@@ -73,7 +73,7 @@ export async function startGitServer(root: string, token: string): Promise<GitSe
 }
 
 /** A bare repo `<root>/<name>.git` with the given files committed on `main`. */
-export function makeRemoteRepo(root: string, name: string, files: Record<string, string>, commits = 1): string {
+export function makeRemoteRepo(root: string, name: string, files: Record<string, string>, commits = 1, subjects: string[] = []): string {
   const work = fs.mkdtempSync(path.join(root, 'work-'));
   const run = (...args: string[]) => execFileSync('git', args, { cwd: work, env: gitEnv() });
   run('init', '-q', '-b', 'main');
@@ -85,6 +85,7 @@ export function makeRemoteRepo(root: string, name: string, files: Record<string,
     run('add', '-A');
     run('commit', '-q', '--allow-empty', '-m', `commit ${i}`);
   }
+  for (const subject of subjects) run('commit', '-q', '--allow-empty', '-m', subject);
   const bare = path.join(root, `${name}.git`);
   execFileSync('git', ['clone', '-q', '--bare', work, bare]);
   execFileSync('git', ['config', 'http.receivepack', 'true'], { cwd: bare });

@@ -1,20 +1,26 @@
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import type { TestSummary } from '../../protocol/run-event.ts';
+import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
+import { fillTemplate } from './fill-template.ts';
 
 const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
 
-/** The PR body: what changed, the issue it closes, and the evidence the harness gathered. */
-export function prBody(issueNumber: number, result: RunCompleted): string {
+/** The PR body: the template filled with what changed, the issue it closes, and the evidence. */
+export function prBody(issueNumber: number, result: RunCompleted, template: PrTemplate | null = null): string {
+  return fillTemplate(template, {
+    summary: result.summary.trim() || 'Changes made by Patchwright.',
+    issueNumber,
+    evidence: evidenceText(result),
+    testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
+  });
+}
+
+/** The exact commands, results before and after, pre-existing failures, time, tokens and cost. */
+export function evidenceText(result: RunCompleted): string {
   const e = result.evidence;
   const cost = e.usage.costUsd === null ? 'unknown (no price for this model)' : `$${e.usage.costUsd.toFixed(4)}`;
   return [
-    result.summary.trim() || 'Changes made by Patchwright.',
-    '',
-    `Closes #${issueNumber}`,
-    '',
-    '## Evidence',
-    '',
     e.testCommand ? `Test command: \`${e.testCommand}\`` : 'No test command was found for this repository.',
     '',
     `- Before the change: ${counts(e.baseline)}`,

@@ -1,0 +1,77 @@
+import { classifySubject, cleanSubject, isNoise, type Classified, type SubjectKind } from './classify-subject.ts';
+
+export interface CommitStyle {
+  kind: SubjectKind;
+  /** Share of the (recency-weighted) subjects in this style, 0..1. */
+  confidence: number;
+  /** How many subjects were read. */
+  sample: number;
+  /** Conventional: types and scopes in use, most used first. */
+  types?: string[];
+  scopes?: string[];
+  breakingMarker?: boolean;
+  /** Component or ticket prefixes in use, most used first; gitmoji in use. */
+  prefixes?: string[];
+  /** Whether descriptions start with a capital letter. */
+  capitalized: boolean;
+  /** Whether descriptions start with an imperative verb (`Fix`, not `Fixed` or `Fixes`). */
+  imperative: boolean;
+  source: 'history' | 'config';
+}
+
+export interface Subject {
+  subject: string;
+  bot: boolean;
+}
+
+/**
+ * The style of a repository's commit subjects, from its newest human, non-noise subjects.
+ * Newer subjects weigh more (a repo that switched style is judged by its present); the style
+ * must lead by a margin, so one `net/http:` among plain sentences does not make a style.
+ */
+export function detectCommitStyle(subjects: Subject[], limit = 100): CommitStyle | null {
+  const human = subjects
+    .filter((s) => !s.bot)
+    .map((s) => cleanSubject(s.subject))
+    .filter((s) => s && !isNoise(s))
+    .slice(0, limit);
+  if (human.length < 5) return null;
+  const classified = human.map(classifySubject);
+  const scores = new Map<SubjectKind, number>();
+  let total = 0;
+  classified.forEach((c, i) => {
+    const w = 1 - (0.8 * i) / human.length;
+    scores.set(c.kind, (scores.get(c.kind) ?? 0) + w);
+    total += w;
+  });
+  const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
+  let [kind, score] = ranked[0]!;
+  // A prefix style must be a real habit; otherwise plain sentences are the safer voice.
+  if (kind !== 'plain' && score / total < 0.35) [kind, score] = ['plain', scores.get('plain') ?? 0];
+  const own = classified.filter((c) => c.kind === kind);
+  const descriptions = own.map((c) => c.description).filter(Boolean);
+  return {
+    kind,
+    confidence: Math.round((score / total) * 100) / 100,
+    sample: human.length,
+    ...(kind === 'conventional' ? conventionalDetails(own) : {}),
+    ...(kind === 'component-prefix' || kind === 'ticket-prefix' || kind === 'gitmoji' ? { prefixes: top(own.map((c) => c.prefix!)) } : {}),
+    capitalized: share(descriptions, (d) => /^[A-Z]/.test(d)) >= 0.5,
+    imperative: share(descriptions, (d) => !/^\w+(ed|ing)\b/i.test(d) && !/^(Adds|Fixes|Updates|Removes|Makes|Uses)\b/.test(d)) >= 0.6,
+    source: 'history',
+  };
+}
+
+function conventionalDetails(own: Classified[]): Partial<CommitStyle> {
+  return { types: top(own.map((c) => c.type!)), scopes: top(own.flatMap((c) => (c.scope ? [c.scope] : [])), 15), breakingMarker: own.some((c) => c.breaking) };
+}
+
+function top(xs: string[], n = 10): string[] {
+  const counts = new Map<string, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([x]) => x);
+}
+
+function share(xs: string[], pred: (x: string) => boolean): number {
+  return xs.length ? xs.filter(pred).length / xs.length : 0;
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classifySubject } from '../../src/repo/conventions/classify-subject.ts';
+import { detectCommitStyle } from '../../src/repo/conventions/commit-style.ts';
+
+const DATA = path.resolve('../shared/data/commit-subjects');
+const have = fs.existsSync(DATA);
+
+/** Our reading of each real history (see the data's README); the target is >= 90% right. */
+const EXPECTED: Record<string, string> = {
+  'git+git': 'component-prefix',
+  'golang+tools': 'component-prefix',
+  'renovatebot+renovate': 'conventional',
+  'vercel+ai': 'conventional',
+  'probot+probot': 'conventional',
+  'jestjs+jest': 'conventional',
+  'reduxjs+redux-toolkit': 'conventional',
+  'jekyll+jekyll': 'conventional',
+  'fastapi+fastapi': 'gitmoji',
+  'prettier+prettier': 'plain',
+  'square+okhttp': 'plain',
+  'ReactiveX+RxJava': 'plain',
+  'sinatra+sinatra': 'plain',
+  'rubocop+rubocop': 'plain',
+  'pytest-dev+pytest': 'plain',
+  'redis+redis': 'plain',
+};
+
+function load(name: string) {
+  return fs
+    .readFileSync(path.join(DATA, `${name}.tsv`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [who, ...rest] = l.split('\t');
+      return { bot: who === 'bot', subject: rest.join('\t') };
+    });
+}
+
+describe('commit style on real histories', () => {
+  it.skipIf(!have)('is right for at least 90% of the repositories', () => {
+    const results = Object.entries(EXPECTED).map(([name, kind]) => ({ name, expected: kind, got: detectCommitStyle(load(name))?.kind }));
+    const wrong = results.filter((r) => r.got !== r.expected);
+    expect(wrong.length / results.length, JSON.stringify(wrong)).toBeLessThanOrEqual(0.1);
+  });
+
+  it.skipIf(!have)('reports the types and scopes a conventional repo really uses', () => {
+    const style = detectCommitStyle(load('renovatebot+renovate'))!;
+    expect(style.types?.slice(0, 4)).toEqual(expect.arrayContaining(['fix', 'feat']));
+    expect(style.scopes?.length).toBeGreaterThan(2);
+  });
+});
+
+describe('classifySubject', () => {
+  it.each([
+    ['feat(api)!: drop v1', 'conventional'],
+    ['fix: handle nulls', 'conventional'],
+    ['net/http: fix header parsing', 'component-prefix'],
+    ['mailmap: map addresses', 'component-prefix'],
+    ['✨ Add frontend', 'gitmoji'],
+    [':bug: Fix crash', 'gitmoji'],
+    ['[ABC-123] Add login', 'ticket-prefix'],
+    ['ABC-123: Add login', 'ticket-prefix'],
+    ['[Fix #15590] Fix an infinite loop', 'ticket-prefix'],
+    ['Fix the thing', 'plain'],
+    ['Note: this is plain too', 'component-prefix'],
+  ])('%s → %s', (subject, kind) => {
+    expect(classifySubject(subject).kind).toBe(kind);
+  });
+});
