@@ -23,7 +23,7 @@ import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-style.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { prBody } from './publish/pr-body.ts';
-import { upsertPullRequest } from './publish/upsert-pull-request.ts';
+import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
@@ -157,11 +157,19 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
             title: prTitle,
             body: prBody(task.number, result, conv.template),
             draft: result.outcome !== 'succeeded',
+            allowAfterClosed: task.action === 'retry',
+            labels: config.labels,
+            reviewer: task.requester,
           });
           prUrl = pr.url;
         }
       } catch (error) {
-        note = error instanceof PushRefusedError ? `Nothing was pushed. ${error.message}` : `Publishing failed: ${(error as Error).message}`;
+        note =
+          error instanceof PushRefusedError
+            ? `Nothing was pushed. ${error.message}`
+            : error instanceof ClosedPullRequestError
+              ? `No new pull request: ${error.message}`
+              : `Publishing failed: ${(error as Error).message}`;
       }
     }
     await ctx.say(renderFinal(job.id, result, prUrl, note));

@@ -51,7 +51,7 @@ beforeAll(async () => {
     { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
     { text: 'Fixed `add` to add instead of subtract.' },
   ];
-  model = await startScriptedModel([...fixRun, ...fixRun, ...fixRun]);
+  model = await startScriptedModel([...fixRun, ...fixRun, ...fixRun, ...fixRun]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
   server = await startServer({
@@ -127,4 +127,20 @@ it('follows a Conventional Commits history and fills the PR template', async () 
   expect(pr.body).toMatch(/## How was this tested\?\n\nTest command: `npm test`[\s\S]*- \[x\] Tests pass locally\n- \[ \] Documentation updated/);
   const subject = execFileSync('git', ['log', '-1', '--format=%s', 'agent/8-fix-add-returning-a-difference'], { cwd: gadgets, encoding: 'utf8' }).trim();
   expect(subject).toBe('fix: add returning a difference');
+  expect(github.reviewers.get(pr.number)).toEqual(['maintainer']);
+});
+
+it('does not reopen a PR closed without merging unless asked to retry', async () => {
+  github.pulls.find((p) => p.head === 'agent/8-fix-add-returning-a-difference')!.state = 'closed';
+  const issue = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number: 8, title: 'Fix add returning a difference', body: 'add(2, 3) returns -1', pull_request: undefined },
+    repository: { name: 'gadgets', full_name: 'octo-org/gadgets', clone_url: `${git.url}/gadgets.git` },
+  });
+  const before = github.pulls.length;
+  expect((await deliver(server.url, 'issues', issue)).status).toBe(200);
+  await server.pool.idle();
+  expect(github.pulls).toHaveLength(before);
+  const tracking = [...github.comments.values()].filter((c) => c.issue === 8);
+  expect(tracking.at(-1)!.body).toMatch(/No new pull request: #\d+ for this branch was closed without merging/);
 });

@@ -16,6 +16,8 @@ export interface FakeGithub {
   requests: Array<{ method: string; path: string }>;
   comments: Map<number, { issue: number; body: string; edits: number }>;
   pulls: FakePull[];
+  labels: Map<number, string[]>;
+  reviewers: Map<number, string[]>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const requests: FakeGithub['requests'] = [];
   const comments: FakeGithub['comments'] = new Map();
   const pulls: FakePull[] = [];
+  const labels = new Map<number, string[]>();
+  const reviewers = new Map<number, string[]>();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -70,12 +74,21 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if (/\/branches\//.test(path)) return json(404, { message: 'Branch not found' });
       if (method === 'GET' && /\/pulls$/.test(path)) {
         const head = url.searchParams.get('head')?.split(':')[1];
-        return json(200, pulls.filter((p) => (!head || p.head === head) && p.state === 'open').map(toApi));
+        const state = url.searchParams.get('state') ?? 'open';
+        return json(200, pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state)).map(toApi));
       }
       if (method === 'POST' && /\/pulls$/.test(path)) {
         const pr: FakePull = { number: 100 + pulls.length, head: String(body.head), base: String(body.base), title: String(body.title), body: String(body.body), draft: body.draft === true, state: 'open' };
         pulls.push(pr);
         return json(201, toApi(pr));
+      }
+      if (method === 'POST' && (m = /\/issues\/(\d+)\/labels$/.exec(path))) {
+        labels.set(Number(m[1]), body.labels as string[]);
+        return json(200, []);
+      }
+      if (method === 'POST' && (m = /\/pulls\/(\d+)\/requested_reviewers$/.exec(path))) {
+        reviewers.set(Number(m[1]), body.reviewers as string[]);
+        return json(201, {});
       }
       if ((m = /\/pulls\/(\d+)$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m![1]));
@@ -93,6 +106,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     requests,
     comments,
     pulls,
+    labels,
+    reviewers,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -102,5 +117,5 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
 }
 
 function toApi(p: FakePull) {
-  return { number: p.number, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, head: { ref: p.head }, base: { ref: p.base } };
+  return { number: p.number, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, merged_at: null, head: { ref: p.head }, base: { ref: p.base } };
 }

@@ -10,6 +10,14 @@ export interface PullRequestSpec {
   title: string;
   body: string;
   draft: boolean;
+  /** A PR closed without merging gets a successor only on an explicit retry. */
+  allowAfterClosed: boolean;
+  labels: string[];
+  reviewer: string | null;
+}
+
+export class ClosedPullRequestError extends Error {
+  readonly code = 'pr_closed';
 }
 
 /**
@@ -17,13 +25,17 @@ export interface PullRequestSpec {
  * appended), otherwise a new one is opened.
  */
 export async function upsertPullRequest(octokit: RequestOctokit, spec: PullRequestSpec): Promise<{ number: number; url: string; created: boolean }> {
-  const { data: open } = await octokit.request('GET /repos/{owner}/{repo}/pulls', {
+  const { data: all } = await octokit.request('GET /repos/{owner}/{repo}/pulls', {
     owner: spec.owner,
     repo: spec.repo,
     head: `${spec.owner}:${spec.head}`,
-    state: 'open',
+    state: 'all',
   });
-  const existing = open[0];
+  const existing = all.find((p) => p.state === 'open');
+  const closed = all.find((p) => p.state === 'closed' && !p.merged_at);
+  if (!existing && closed && !spec.allowAfterClosed) {
+    throw new ClosedPullRequestError(`#${closed.number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`);
+  }
   if (existing) {
     await octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
       owner: spec.owner,
@@ -43,5 +55,13 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
     body: spec.body,
     draft: spec.draft,
   });
+  if (spec.labels.length) {
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: spec.owner, repo: spec.repo, issue_number: data.number, labels: spec.labels });
+  }
+  if (spec.reviewer) {
+    await octokit
+      .request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: spec.owner, repo: spec.repo, pull_number: data.number, reviewers: [spec.reviewer] })
+      .catch(() => {}); // GitHub refuses the PR's author or a non-collaborator: not worth failing the run
+  }
   return { number: data.number, url: data.html_url, created: true };
 }
