@@ -80,7 +80,7 @@ interface RunContext {
 }
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
-  const { task } = job;
+  const task = withAnswer(job, ctx.deps.threads);
   const { deps, octokit, config } = ctx;
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   const target = await branchFor(octokit, job, config.branch);
@@ -172,6 +172,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
               : `Publishing failed: ${(error as Error).message}`;
       }
     }
+    if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(`${task.repo.owner}/${task.repo.name}`, task.number, result.question);
     await ctx.say(renderFinal(job.id, result, prUrl, note));
     const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
     return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
@@ -183,6 +184,15 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     await ctx.workspaces.remove(ws).catch(() => {});
     fs.rmSync(runTmp, { recursive: true, force: true });
   }
+}
+
+/** A `/agent <answer>` after a question: the next run gets the question and the answer. */
+function withAnswer(job: Job, threads: ThreadStore): Job['task'] {
+  const { task } = job;
+  if (task.trigger.kind !== 'command') return task;
+  const question = threads.takeQuestion(`${task.repo.owner}/${task.repo.name}`, task.number);
+  if (!question) return task;
+  return { ...task, instructions: `Earlier you asked the requester: ${question}\nTheir answer: ${task.instructions || '(no text)'}` };
 }
 
 async function branchFor(octokit: Octo, job: Job, pattern: string): Promise<{ branch: string; base: string; existing: boolean }> {

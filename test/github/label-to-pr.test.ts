@@ -51,7 +51,20 @@ beforeAll(async () => {
     { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
     { text: 'Fixed `add` to add instead of subtract.' },
   ];
-  model = await startScriptedModel([...fixRun, ...fixRun, ...fixRun, ...fixRun]);
+  model = await startScriptedModel([
+    ...fixRun,
+    ...fixRun,
+    ...fixRun,
+    ...fixRun,
+    { calls: [{ name: 'ask', arguments: { question: 'Should add accept floats or only integers?' } }] },
+    (body) => {
+      const text = JSON.stringify(body.input);
+      return /Earlier you asked the requester: Should add accept floats/.test(text) && /Their answer: Integers only, please/.test(text)
+        ? { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }
+        : { text: 'the answer did not reach me' };
+    },
+    { text: 'Fixed add for integers.' },
+  ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
   server = await startServer({
@@ -143,4 +156,22 @@ it('does not reopen a PR closed without merging unless asked to retry', async ()
   expect(github.pulls).toHaveLength(before);
   const tracking = [...github.comments.values()].filter((c) => c.issue === 8);
   expect(tracking.at(-1)!.body).toMatch(/No new pull request: #\d+ for this branch was closed without merging/);
+});
+
+it('asks a question, posts it, and resumes with the answer', async () => {
+  const repoPatch = { clone_url: `${git.url}/widgets.git` };
+  const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 9, title: 'Make add right', body: 'add is wrong', pull_request: undefined }, repository: repoPatch });
+  expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
+  await server.pool.idle();
+  const tracking = () => [...github.comments.values()].filter((c) => c.issue === 9);
+  expect(tracking().at(-1)!.body).toMatch(/needs_input[\s\S]*Should add accept floats or only integers\?[\s\S]*\/agent <your answer>/);
+  const answer = payload('issue_comment', 'created', {
+    comment: { id: 5150, body: '/agent Integers only, please', user: { login: 'maintainer', type: 'User' } },
+    issue: { number: 9, title: 'Make add right', body: 'add is wrong', pull_request: undefined, user: { login: 'maintainer', type: 'User' } },
+    repository: repoPatch,
+  });
+  expect((await deliver(server.url, 'issue_comment', answer)).status).toBe(200);
+  await server.pool.idle();
+  expect(server.jobs.list().filter((j) => j.number === 9).map((j) => j.outcome)).toEqual(['needs_input', 'succeeded']);
+  expect(github.pulls.some((p) => p.head === 'agent/9-make-add-right')).toBe(true);
 });

@@ -48,4 +48,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 3,
+    name: 'pending questions',
+    sql: 'ALTER TABLE threads ADD COLUMN pending_question TEXT;',
+  },
 ];

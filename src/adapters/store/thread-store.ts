@@ -34,4 +34,22 @@ export class ThreadStore {
       .run(repo, number, at);
     return res.changes > 0;
   }
+
+  /** The model's open question for an issue (outcome `needs_input`), kept until answered. */
+  setQuestion(repo: string, number: number, question: string): void {
+    this.#db
+      .prepare(
+        `INSERT INTO threads (repo, number, pending_question) VALUES (?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET pending_question = excluded.pending_question`,
+      )
+      .run(repo, number, question);
+  }
+
+  /** Returns the open question and forgets it: the next run carries it with the answer. */
+  takeQuestion(repo: string, number: number): string | undefined {
+    const row = this.#db.prepare('SELECT pending_question FROM threads WHERE repo = ? AND number = ?').get(repo, number);
+    if (row?.pending_question == null) return undefined;
+    this.#db.prepare('UPDATE threads SET pending_question = NULL WHERE repo = ? AND number = ?').run(repo, number);
+    return String(row.pending_question);
+  }
 }
