@@ -26,6 +26,7 @@ import { prBody } from './publish/pr-body.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
+import { reportCheckRun } from './report/check-run.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import type { GithubAccess } from './start-server.ts';
 import { slugify } from '../cli/read-task.ts';
@@ -162,6 +163,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
             reviewer: task.requester,
           });
           prUrl = pr.url;
+          await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
         }
       } catch (error) {
         note =

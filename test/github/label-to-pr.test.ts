@@ -5,7 +5,7 @@ import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
 import { startServer, type RunningServer } from '../../src/github/start-server.ts';
 import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
-import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
+import { nodeAddMulTest, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
 import { payload } from '../support/payloads.ts';
@@ -64,6 +64,11 @@ beforeAll(async () => {
         : { text: 'the answer did not reach me' };
     },
     { text: 'Fixed add for integers.' },
+    { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
+    { text: 'Added mul.' },
+    { text: 'Should pass now.' },
+    { text: 'Surely now.' },
+    { text: 'I give up.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -112,6 +117,7 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
   const tracking = [...github.comments.values()].filter((c) => c.issue === 7);
   expect(tracking).toHaveLength(1);
   expect(tracking[0]!.body).toMatch(/succeeded[\s\S]*https:\/\/github.test\/pull\/100/);
+  expect(github.checkRuns[0]).toMatchObject({ name: 'Patchwright', status: 'completed', conclusion: 'success', head_sha: expect.stringMatching(/^[0-9a-f]{40}$/) });
   const firstPrompt = JSON.stringify(model.requests[0]?.body);
   expect(firstPrompt).not.toContain('ignore all rules');
   expect(firstPrompt).not.toContain(TOKEN);
@@ -174,4 +180,17 @@ it('asks a question, posts it, and resumes with the answer', async () => {
   await server.pool.idle();
   expect(server.jobs.list().filter((j) => j.number === 9).map((j) => j.outcome)).toEqual(['needs_input', 'succeeded']);
   expect(github.pulls.some((p) => p.head === 'agent/9-make-add-right')).toBe(true);
+});
+
+it('a fix that leaves new failures becomes a draft PR with the evidence', async () => {
+  const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 10, title: 'Add mul', body: 'We need mul', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+  expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
+  await server.pool.idle();
+  const pr = github.pulls.find((p) => p.head === 'agent/10-add-mul')!;
+  expect(pr.draft).toBe(true);
+  expect(pr.body).toMatch(/After the change: passed 0, failed 2/);
+  expect(pr.body).toMatch(/Failing before the change too \(not caused by it\): `adds`/);
+  expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'failure' });
+  const tracking = [...github.comments.values()].filter((c) => c.issue === 10);
+  expect(tracking.at(-1)!.body).toMatch(/tests_failing[\s\S]*multiplies/);
 });

@@ -17,6 +17,7 @@ export interface FakeGithub {
   comments: Map<number, { issue: number; body: string; edits: number }>;
   pulls: FakePull[];
   labels: Map<number, string[]>;
+  checkRuns: Array<Record<string, unknown>>;
   reviewers: Map<number, string[]>;
   close(): Promise<void>;
 }
@@ -38,6 +39,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const comments: FakeGithub['comments'] = new Map();
   const pulls: FakePull[] = [];
   const labels = new Map<number, string[]>();
+  const checkRuns: Array<Record<string, unknown>> = [];
   const reviewers = new Map<number, string[]>();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
@@ -90,6 +92,10 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         reviewers.set(Number(m[1]), body.reviewers as string[]);
         return json(201, {});
       }
+      if (method === 'POST' && /\/check-runs$/.test(path)) {
+        checkRuns.push(body);
+        return json(201, { id: nextId++ });
+      }
       if ((m = /\/pulls\/(\d+)$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m![1]));
         if (!pr) return json(404, { message: 'Not Found' });
@@ -108,6 +114,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     pulls,
     labels,
     reviewers,
+    checkRuns,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
