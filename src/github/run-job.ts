@@ -24,6 +24,7 @@ import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { prBody } from './publish/pr-body.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
+import { replyToThreads, reviewComments, reviewInstructions } from './publish/review-threads.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { reportCheckRun } from './report/check-run.ts';
@@ -81,8 +82,10 @@ interface RunContext {
 }
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
-  const task = withAnswer(job, ctx.deps.threads);
   const { deps, octokit, config } = ctx;
+  let task = withAnswer(job, ctx.deps.threads);
+  const review = task.trigger.kind === 'review' ? await reviewComments(octokit, task.repo.owner, task.repo.name, task.number, task.trigger.reviewId) : [];
+  if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   const target = await branchFor(octokit, job, config.branch);
   const ws = await ctx.workspaces.prepare({
@@ -137,8 +140,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
     if (publish && !signal.aborted) {
       try {
-        const bot = await botIdentity(octokit, await deps.appSlug());
-        const requester = await userIdentity(octokit, task.requester);
+        const bot = await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`);
+        const requester = await noreplyIdentity(octokit, task.requester);
         const history = await readHistory(ws.dir, ws.baseSha);
         const conv = detectConventions(ws.dir, history, config.branch);
         const kind = changeKind(`${task.title}\n${task.body}`);
@@ -164,6 +167,9 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
           });
           prUrl = pr.url;
           await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
+          if (review.length) {
+            await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, review, `Addressed in ${sha.slice(0, 10)}: ${result.summary.slice(0, 1500)}`);
+          }
         }
       } catch (error) {
         note =
@@ -173,6 +179,10 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
               ? `No new pull request: ${error.message}`
               : `Publishing failed: ${(error as Error).message}`;
       }
+    }
+    if (review.length && !prUrl && task.isPullRequest) {
+      const why = note || `nothing was changed (${result.outcome}): ${result.summary.slice(0, 1000)}`;
+      await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(`${task.repo.owner}/${task.repo.name}`, task.number, result.question);
     await ctx.say(renderFinal(job.id, result, prUrl, note));
@@ -210,13 +220,8 @@ async function branchFor(octokit: Octo, job: Job, pattern: string): Promise<{ br
   return { branch, base: task.repo.defaultBranch, existing: exists };
 }
 
-async function botIdentity(octokit: Octo, slug: string): Promise<{ name: string; email: string }> {
-  const login = `${slug}[bot]`;
-  const id = await octokit.request('GET /users/{username}', { username: login }).then((r) => r.data.id, () => null);
-  return { name: login, email: id ? `${id}+${login}@users.noreply.github.com` : `${login}@users.noreply.github.com` };
-}
-
-async function userIdentity(octokit: Octo, login: string): Promise<{ name: string; email: string }> {
+/** A login's GitHub noreply address, so commits are linked to the account. */
+async function noreplyIdentity(octokit: Octo, login: string): Promise<{ name: string; email: string }> {
   const id = await octokit.request('GET /users/{username}', { username: login }).then((r) => r.data.id, () => null);
   return { name: login, email: id ? `${id}+${login}@users.noreply.github.com` : `${login}@users.noreply.github.com` };
 }

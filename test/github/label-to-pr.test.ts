@@ -9,6 +9,7 @@ import { nodeAddMulTest, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
 import { payload } from '../support/payloads.ts';
+import { BOT_LOGIN } from '../support/app-harness.ts';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
 
 const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
@@ -69,6 +70,11 @@ beforeAll(async () => {
     { text: 'Should pass now.' },
     { text: 'Surely now.' },
     { text: 'I give up.' },
+    (body) =>
+      /Comment 1 on math\.js line 1[\s\S]*use a named function[\s\S]*Comment 2 on test\/math\.test\.js/.test(JSON.stringify(body.input))
+        ? { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Update File: math.js\n-exports.add = (a, b) => a + b;\n+exports.add = function add(a, b) {\n+  return a + b;\n+};\n*** End Patch' } }] }
+        : { text: 'review not seen' },
+    { text: 'Used a named function for add.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -193,4 +199,28 @@ it('a fix that leaves new failures becomes a draft PR with the evidence', async 
   expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'failure' });
   const tracking = [...github.comments.values()].filter((c) => c.issue === 10);
   expect(tracking.at(-1)!.body).toMatch(/tests_failing[\s\S]*multiplies/);
+});
+
+it('a review with two inline comments → one new commit on the same branch, two thread replies, the same PR', async () => {
+  const pr = github.pulls.find((p) => p.head === 'agent/7-fix-add')!;
+  const headBefore = execFileSync('git', ['rev-parse', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' }).trim();
+  const pullsBefore = github.pulls.length;
+  github.reviewComments.set(777, [
+    { id: 9001, path: 'math.js', line: 1, start_line: null, diff_hunk: '@@ -1 +1 @@\n-exports.add = (a, b) => a - b;\n+exports.add = (a, b) => a + b;', body: 'Please use a named function here.' },
+    { id: 9002, path: 'test/math.test.js', line: 5, start_line: null, diff_hunk: '@@ -5 +5 @@', body: 'Fine as is, just checking.' },
+  ]);
+  const review = payload('pull_request_review', 'submitted', {
+    review: { id: 777, state: 'changes_requested', body: 'Two small things.', user: { login: 'maintainer', type: 'User' } },
+    pull_request: { number: pr.number, title: pr.title, body: pr.body, user: { login: BOT_LOGIN, type: 'Bot' }, head: { ref: 'agent/7-fix-add', repo: { full_name: 'octo-org/widgets' } } },
+    repository: { clone_url: `${git.url}/widgets.git` },
+  });
+  expect((await deliver(server.url, 'pull_request_review', review)).status).toBe(200);
+  await server.pool.idle();
+  const log = execFileSync('git', ['log', '--format=%H %s', `${headBefore}..agent/7-fix-add`], { cwd: remote, encoding: 'utf8' }).trim().split('\n');
+  expect(log).toHaveLength(1);
+  expect(execFileSync('git', ['merge-base', '--is-ancestor', headBefore, 'agent/7-fix-add'], { cwd: remote }).toString()).toBe('');
+  expect(github.replies.map((r) => r.to)).toEqual([9001, 9002]);
+  expect(github.replies[0]!.body).toMatch(/^Addressed in [0-9a-f]{10}: Used a named function/);
+  expect(github.pulls).toHaveLength(pullsBefore);
+  expect(github.reviewers.get(pr.number)).toContain('maintainer');
 });

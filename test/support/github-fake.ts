@@ -18,6 +18,9 @@ export interface FakeGithub {
   pulls: FakePull[];
   labels: Map<number, string[]>;
   checkRuns: Array<Record<string, unknown>>;
+  /** Inline comments served for a review id; set by the test. */
+  reviewComments: Map<number, Array<Record<string, unknown>>>;
+  replies: Array<{ to: number; body: string }>;
   reviewers: Map<number, string[]>;
   close(): Promise<void>;
 }
@@ -40,6 +43,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const pulls: FakePull[] = [];
   const labels = new Map<number, string[]>();
   const checkRuns: Array<Record<string, unknown>> = [];
+  const reviewComments = new Map<number, Array<Record<string, unknown>>>();
+  const replies: Array<{ to: number; body: string }> = [];
   const reviewers = new Map<number, string[]>();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
@@ -92,6 +97,11 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         reviewers.set(Number(m[1]), body.reviewers as string[]);
         return json(201, {});
       }
+      if ((m = /\/reviews\/(\d+)\/comments$/.exec(path))) return json(200, reviewComments.get(Number(m[1])) ?? []);
+      if (method === 'POST' && (m = /\/pulls\/\d+\/comments\/(\d+)\/replies$/.exec(path))) {
+        replies.push({ to: Number(m[1]), body: String(body.body) });
+        return json(201, { id: nextId++ });
+      }
       if (method === 'POST' && /\/check-runs$/.test(path)) {
         checkRuns.push(body);
         return json(201, { id: nextId++ });
@@ -115,6 +125,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     labels,
     reviewers,
     checkRuns,
+    reviewComments,
+    replies,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

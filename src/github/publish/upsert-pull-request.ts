@@ -44,6 +44,7 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
       title: spec.title,
       body: spec.body,
     });
+    await requestReview(octokit, spec, existing.number);
     return { number: existing.number, url: existing.html_url, created: false };
   }
   const { data } = await octokit.request('POST /repos/{owner}/{repo}/pulls', {
@@ -58,10 +59,13 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
   if (spec.labels.length) {
     await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: spec.owner, repo: spec.repo, issue_number: data.number, labels: spec.labels });
   }
-  if (spec.reviewer) {
-    await octokit
-      .request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: spec.owner, repo: spec.repo, pull_number: data.number, reviewers: [spec.reviewer] })
-      .catch(() => {}); // GitHub refuses the PR's author or a non-collaborator: not worth failing the run
-  }
+  await requestReview(octokit, spec, data.number);
   return { number: data.number, url: data.html_url, created: true };
+}
+
+async function requestReview(octokit: RequestOctokit, spec: PullRequestSpec, number: number): Promise<void> {
+  if (!spec.reviewer) return;
+  await octokit
+    .request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: spec.owner, repo: spec.repo, pull_number: number, reviewers: [spec.reviewer] })
+    .catch(() => {}); // GitHub refuses the PR's author or a non-collaborator: not worth failing the run
 }

@@ -1,0 +1,56 @@
+import type { Octokit } from '@octokit/rest';
+import { fence } from '../../core/prompt/sanitize.ts';
+
+type RequestOctokit = Pick<Octokit, 'request'>;
+
+export interface ReviewComment {
+  id: number;
+  path: string;
+  line: number | null;
+  startLine: number | null;
+  diffHunk: string;
+  body: string;
+}
+
+/** The inline comments of one review: what the follow-up run must address. */
+export async function reviewComments(octokit: RequestOctokit, owner: string, repo: string, pr: number, reviewId: number): Promise<ReviewComment[]> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments', {
+    owner,
+    repo,
+    pull_number: pr,
+    review_id: reviewId,
+    per_page: 100,
+  });
+  return data.map((c) => ({
+    id: Number(c.id),
+    path: c.path,
+    line: c.line ?? c.original_line ?? null,
+    startLine: c.start_line ?? null,
+    diffHunk: c.diff_hunk,
+    body: c.body,
+  }));
+}
+
+/** The review as the follow-up's instructions, each comment fenced as data with its place in the code. */
+export function reviewInstructions(body: string, comments: ReviewComment[]): string {
+  const parts = ['Address this code review on your pull request, on the same branch.'];
+  if (body.trim()) parts.push(fence('Review summary', body));
+  comments.forEach((c, i) => {
+    const where = c.startLine && c.line && c.startLine !== c.line ? `lines ${c.startLine}-${c.line}` : `line ${c.line ?? '?'}`;
+    parts.push(`Comment ${i + 1} on ${c.path} ${where}:\n${fence('Diff hunk', c.diffHunk, 4000)}\n${fence('Comment', c.body, 8000)}`);
+  });
+  return parts.join('\n\n');
+}
+
+/** A reply in every review thread: what changed (with the commit), or why nothing did. */
+export async function replyToThreads(octokit: RequestOctokit, owner: string, repo: string, pr: number, comments: ReviewComment[], text: string): Promise<void> {
+  for (const c of comments) {
+    await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', {
+      owner,
+      repo,
+      pull_number: pr,
+      comment_id: c.id,
+      body: text,
+    });
+  }
+}
