@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
 import { startServer, type RunningServer } from '../../src/github/start-server.ts';
@@ -75,6 +75,7 @@ beforeAll(async () => {
         ? { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Update File: math.js\n-exports.add = (a, b) => a + b;\n+exports.add = function add(a, b) {\n+  return a + b;\n+};\n*** End Patch' } }] }
         : { text: 'review not seen' },
     { text: 'Used a named function for add.' },
+    { calls: [{ name: 'shell', arguments: { command: 'sleep 120' } }] },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -223,4 +224,27 @@ it('a review with two inline comments → one new commit on the same branch, two
   expect(github.replies[0]!.body).toMatch(/^Addressed in [0-9a-f]{10}: Used a named function/);
   expect(github.pulls).toHaveLength(pullsBefore);
   expect(github.reviewers.get(pr.number)).toContain('maintainer');
+});
+
+it('/agent stop during a long command → cancelled within seconds, nothing pushed, says who stopped it', async () => {
+  const repoPatch = { clone_url: `${git.url}/widgets.git` };
+  const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 11, title: 'Slow thing', body: 'x', pull_request: undefined }, repository: repoPatch });
+  const requestsBefore = model.requests.length;
+  expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
+  await vi.waitFor(() => expect(model.requests.length).toBeGreaterThan(requestsBefore), { timeout: 30_000, interval: 50 });
+  await new Promise((r) => setTimeout(r, 300));
+  const stop = payload('issue_comment', 'created', {
+    comment: { id: 6160, body: '/agent stop', user: { login: 'maintainer', type: 'User' } },
+    issue: { number: 11, title: 'Slow thing', body: 'x', pull_request: undefined, user: { login: 'maintainer', type: 'User' } },
+    repository: repoPatch,
+  });
+  const t = Date.now();
+  expect((await deliver(server.url, 'issue_comment', stop)).status).toBe(200);
+  await server.pool.idle();
+  expect(Date.now() - t).toBeLessThan(20_000);
+  expect(server.jobs.list().filter((j) => j.number === 11).map((j) => [j.state, j.outcome])).toEqual([['cancelled', 'cancelled']]);
+  expect(() => execFileSync('git', ['rev-parse', '--verify', 'agent/11-slow-thing'], { cwd: remote, stdio: 'pipe' })).toThrow();
+  const tracking = [...github.comments.values()].filter((c) => c.issue === 11);
+  expect(tracking).toHaveLength(1);
+  expect(tracking[0]!.body).toMatch(/cancelled[\s\S]*stopped by @maintainer/);
 });
