@@ -76,6 +76,11 @@ beforeAll(async () => {
         : { text: 'review not seen' },
     { text: 'Used a named function for add.' },
     { calls: [{ name: 'shell', arguments: { command: 'sleep 120' } }] },
+    (body) =>
+      /Extra instructions from the requester[\s\S]*keep it an arrow function/.test(JSON.stringify(body.input))
+        ? { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }
+        : { text: 'retry instructions not seen' },
+    { text: 'Fresh attempt: arrow function kept.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -247,4 +252,25 @@ it('/agent stop during a long command → cancelled within seconds, nothing push
   const tracking = [...github.comments.values()].filter((c) => c.issue === 11);
   expect(tracking).toHaveLength(1);
   expect(tracking[0]!.body).toMatch(/cancelled[\s\S]*stopped by @maintainer/);
+});
+
+it('/agent retry on the PR → a fresh attempt from the base, force-pushed with lease to the same branch, still one PR', async () => {
+  const pr = github.pulls.find((p) => p.head === 'agent/7-fix-add')!;
+  const pullsBefore = github.pulls.length;
+  const oldHead = execFileSync('git', ['rev-parse', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' }).trim();
+  const retry = payload('issue_comment', 'created', {
+    comment: { id: 7170, body: '/agent retry keep it an arrow function', user: { login: 'maintainer', type: 'User' } },
+    issue: { number: pr.number, title: pr.title, body: pr.body, pull_request: { url: 'https://api.github.test/pulls/100' }, user: { login: BOT_LOGIN, type: 'Bot' } },
+    repository: { clone_url: `${git.url}/widgets.git` },
+  });
+  expect((await deliver(server.url, 'issue_comment', retry)).status).toBe(200);
+  await server.pool.idle();
+  const job = server.jobs.list().at(-1)!;
+  expect([job.action, job.outcome]).toEqual(['retry', 'succeeded']);
+  const newHead = execFileSync('git', ['rev-parse', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' }).trim();
+  const main = execFileSync('git', ['rev-parse', 'main'], { cwd: remote, encoding: 'utf8' }).trim();
+  expect(newHead).not.toBe(oldHead);
+  expect(execFileSync('git', ['rev-parse', `${newHead}^`], { cwd: remote, encoding: 'utf8' }).trim()).toBe(main);
+  expect(github.pulls).toHaveLength(pullsBefore);
+  expect(github.pulls.find((p) => p.number === pr.number)!.body).toMatch(/Fresh attempt: arrow function kept/);
 });
