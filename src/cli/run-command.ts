@@ -94,6 +94,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         commandTimeoutMs: 10 * 60_000,
         setupTimeoutMs: 20 * 60_000,
         outputLimitBytes: 32 * 1024,
+        contextTokens: settings.contextTokens,
       },
       { model, sandbox, files, emit: (e) => renderer.event(e), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(settings.pricesFile) },
       controller.signal,

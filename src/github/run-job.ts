@@ -130,6 +130,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         commandTimeoutMs: 10 * 60_000,
         setupTimeoutMs: 20 * 60_000,
         outputLimitBytes: 32 * 1024,
+        contextTokens: deps.settings.contextTokens,
       },
       { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
       signal,

@@ -23,6 +23,7 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_MIRROR_BUDGET_MB: positive(10_240),
   OPENAI_BASE_URL: z.string().url().optional(),
   PATCHWRIGHT_SANDBOX_PASS_ENV: z.string().default(''),
+  PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
 });
 
 export type Settings = {
@@ -39,6 +40,8 @@ export type Settings = {
   openaiBaseUrl: string | undefined;
   /** Variable names repositories may ask to pass into the sandbox. */
   sandboxPassEnv: string[];
+  /** The model's context window, for compaction. */
+  contextTokens: number;
 };
 
 export class SettingsError extends Error {
@@ -70,6 +73,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     mirrorBudgetBytes: s.PATCHWRIGHT_MIRROR_BUDGET_MB * 1024 * 1024,
     openaiBaseUrl: s.OPENAI_BASE_URL,
+    contextTokens: s.PATCHWRIGHT_CONTEXT_TOKENS,
     sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
   };
 }

@@ -7,6 +7,7 @@ import { systemPrompt, taskMessage } from '../prompt/system-prompt.ts';
 import { executeTool } from '../tools/execute-tool.ts';
 import { toolSpecs } from '../tools/tool-specs.ts';
 import { exceededBudget, type Budgets } from './budgets.ts';
+import { compactMessages, estimateTokens } from './compact.ts';
 import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
 
 export interface AgentInput {
@@ -23,6 +24,8 @@ export interface AgentInput {
   commandTimeoutMs: number;
   setupTimeoutMs: number;
   outputLimitBytes: number;
+  /** The model's context window in tokens; older turns are compacted past 70% of it. */
+  contextTokens?: number;
 }
 
 export interface AgentDeps {
@@ -100,8 +103,21 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     ];
     let turns = 0;
     let rounds = 0;
+    const compaction = { plan: [] as Array<{ text: string; status: string }>, diff: '', latestFailures: '' };
+    const trackPlan = (e: RunEvent) => {
+      if (e.type === 'item.completed' && e.item.kind === 'plan') compaction.plan = e.item.steps;
+    };
     for (;;) {
       checkAbort();
+      const window = input.contextTokens ?? 200_000;
+      if (estimateTokens(messages) > window * 0.7) {
+        compaction.diff = await deps.diff();
+        const compacted = compactMessages(messages, compaction);
+        if (compacted.length < messages.length) {
+          messages.splice(0, messages.length, ...compacted);
+          item('item.completed')({ id: nextId(), kind: 'reasoning_summary', text: 'Older turns were compacted to fit the context window.' });
+        }
+      }
       const over = exceededBudget(input.budgets, { turns, usage, costUsd: cost(), elapsedMs: now() - started });
       if (over) throw new Stop('budget_exhausted', `the ${over} budget ran out before the work was done`);
       turns++;
@@ -131,6 +147,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
         if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `tests still fail after ${rounds} verification round(s): ${describeFailures(final.summary, baseline)}`);
         rounds++;
         phase('working');
+        compaction.latestFailures = newFailures(final.summary, baseline?.summary ?? null).join(', ') || final.tail.slice(-1500);
         messages.push({ role: 'user', text: verificationFeedback(final, baseline) });
         continue;
       }
@@ -146,7 +163,10 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
           signal,
           nextId,
           started: item('item.started'),
-          completed: item('item.completed'),
+          completed: (i) => {
+            trackPlan({ type: 'item.completed', item: i });
+            item('item.completed')(i);
+          },
         });
         messages.push({ role: 'tool', callId: call.id, output: out.output });
         if (out.question) throw new Stop('needs_input', 'the model needs an answer before it can go on', out.question);
