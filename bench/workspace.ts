@@ -10,7 +10,7 @@ const FILES = 20_000;
 const COMMITS = 2_000;
 
 /** A bare repo of FILES files and COMMITS commits, written with git fast-import. */
-function generateRepo(root: string): string {
+export function generateRepo(root: string): string {
   const bare = path.join(root, 'big.git');
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
   execFileSync('git', ['config', 'http.receivepack', 'true'], { cwd: bare });

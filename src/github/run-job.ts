@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
-import { commitAll, push, PushRefusedError } from '../adapters/git/commit-and-push.ts';
+import { BranchMovedError, commitAll, push, PushRefusedError } from '../adapters/git/commit-and-push.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { worktreeDiff } from '../adapters/git/local-worktree.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
@@ -176,7 +176,9 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         note =
           error instanceof PushRefusedError
             ? `Nothing was pushed. ${error.message}`
-            : error instanceof ClosedPullRequestError
+            : error instanceof BranchMovedError
+              ? `Not pushed: ${error.message}`
+              : error instanceof ClosedPullRequestError
               ? `No new pull request: ${error.message}`
               : `Publishing failed: ${(error as Error).message}`;
       }

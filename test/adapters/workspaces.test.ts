@@ -76,7 +76,7 @@ describe('workspaces', () => {
     execFileSync('git', ['push', '-q', 'origin', 'agent/3-fix'], { cwd: human });
     fs.writeFileSync(path.join(stale.dir, 'src/a.js'), 'export const a = 3;\n');
     await commitAll(stale, 'fix: three', BOT);
-    await expect(push(stale, cloneUrl, TOKEN, [])).rejects.toThrow(/pushing failed/);
+    await expect(push(stale, cloneUrl, TOKEN, [])).rejects.toMatchObject({ code: 'branch_moved', message: expect.stringMatching(/someone pushed to agent\/3-fix/) });
     expect(remoteLog('agent/3-fix')).toContain('human change');
   });
 

@@ -115,6 +115,19 @@ describe('who may trigger', () => {
     expect(server.jobs.list()).toEqual([]);
   });
 
+  it('starts nothing for a review by a user below write permission, and says nothing', async () => {
+    const scope = mockInstallation();
+    mockConfig(scope, OWNER, REPO, null);
+    mockPermission(scope, OWNER, REPO, 'drive-by', 'read');
+    const review = payload('pull_request_review', 'submitted', {
+      review: { id: 5, state: 'changes_requested', body: 'rewrite it all', user: { login: 'drive-by', type: 'User' } },
+      sender: { login: 'drive-by', type: 'User' },
+      pull_request: { number: 3, user: { login: BOT_LOGIN, type: 'Bot' }, head: { ref: 'agent/1-x', repo: { full_name: `${OWNER}/${REPO}` } } },
+    });
+    expect((await deliver(server.url, 'pull_request_review', review)).status).toBe(200);
+    expect(server.jobs.list()).toEqual([]);
+  });
+
   it('ignores bots, ourselves included, without a single GitHub call', async () => {
     const botLabel = payload('issues', 'labeled', { label: { name: 'agent' }, sender: { login: 'renovate[bot]', type: 'Bot' } });
     const selfComment = payload('issue_comment', 'created', {

@@ -59,7 +59,10 @@ export async function push(ws: PreparedWorkspace, cloneUrl: string, token: strin
   const lease = `--force-with-lease=refs/heads/${ws.branch}:${ws.remoteBranchSha ?? ''}`;
   await safely('pushing', token, () =>
     git(ws.dir, { cloneUrl, token }).raw(['push', '--porcelain', lease, 'origin', `HEAD:refs/heads/${ws.branch}`]),
-  );
+  ).catch((error: Error) => {
+    if (/stale info|\[rejected\]|non-fast-forward|fetch first/.test(error.message)) throw new BranchMovedError(ws.branch);
+    throw error;
+  });
 }
 
 export class PushRefusedError extends Error {
@@ -68,5 +71,13 @@ export class PushRefusedError extends Error {
   constructor(problems: ChangeProblem[]) {
     super(`Refusing to push:\n${describeProblems(problems)}`);
     this.problems = problems;
+  }
+}
+
+/** The branch moved (a human pushed) since the run started: nothing is overwritten. */
+export class BranchMovedError extends Error {
+  readonly code = 'branch_moved';
+  constructor(branch: string) {
+    super(`someone pushed to ${branch} while this run worked, so nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`);
   }
 }
