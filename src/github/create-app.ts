@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Probot } from 'probot';
 import type { JobStore } from '../adapters/store/job-store.ts';
 import type { ThreadStore } from '../adapters/store/thread-store.ts';
+import { handleCiFailure } from './handle-ci-failure.ts';
 import { handleTrigger, type TriggerOctokit } from './handle-trigger.ts';
 
 export interface AppDeps {
@@ -37,6 +38,11 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       const octokit = context.octokit as unknown as TriggerOctokit;
       const result = await handleTrigger(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
       context.log.info({ delivery: context.id, event: context.name, result }, 'trigger handled');
+    });
+    app.on('check_suite.completed', async (context) => {
+      const octokit = context.octokit as unknown as TriggerOctokit;
+      const result = await handleCiFailure(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
+      context.log.info({ delivery: context.id, event: context.name, result }, 'check suite handled');
     });
   };
 }

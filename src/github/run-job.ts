@@ -25,6 +25,7 @@ import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { prBody } from './publish/pr-body.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
 import { replyToThreads, reviewComments, reviewInstructions } from './publish/review-threads.ts';
+import { ciFailureInstructions } from './publish/ci-failures.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { reportCheckRun } from './report/check-run.ts';
@@ -86,6 +87,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   let task = withAnswer(job, ctx.deps.threads);
   const review = task.trigger.kind === 'review' ? await reviewComments(octokit, task.repo.owner, task.repo.name, task.number, task.trigger.reviewId) : [];
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
+  if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, task.repo.owner, task.repo.name, task.trigger.checkSuiteId) };
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   const target = await branchFor(octokit, job, config.branch);
   const ws = await ctx.workspaces.prepare({
@@ -167,6 +169,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
             reviewer: task.requester,
           });
           prUrl = pr.url;
+          if (pr.created) deps.threads.setRequester(`${task.repo.owner}/${task.repo.name}`, pr.number, task.requester);
           await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
           if (review.length) {
             await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, review, `Addressed in ${sha.slice(0, 10)}: ${result.summary.slice(0, 1500)}`);

@@ -5,6 +5,7 @@ export const Trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('label'), label: z.string() }),
   z.object({ kind: z.literal('command'), commentId: z.number(), command: z.string() }),
   z.object({ kind: z.literal('review'), reviewId: z.number(), state: z.string() }),
+  z.object({ kind: z.literal('ci'), checkSuiteId: z.number(), headSha: z.string() }),
   z.object({ kind: z.literal('cli') }),
 ]);
 export type Trigger = z.infer<typeof Trigger>;

@@ -81,6 +81,13 @@ beforeAll(async () => {
         ? { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }
         : { text: 'retry instructions not seen' },
     { text: 'Fresh attempt: arrow function kept.' },
+    (body) =>
+      /Failing check \\"lint\\"[\s\S]*Missing semicolon style rule[\s\S]*lint: 1 problem in math.js/.test(JSON.stringify(body.input))
+        ? { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: .lint-ok\n+1\n*** End Patch' } }] }
+        : { text: 'ci output not seen' },
+    { text: 'Fixed the lint failure.' },
+    { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: .lint-ok-2\n+2\n*** End Patch' } }] },
+    { text: 'Fixed it again.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -273,4 +280,35 @@ it('/agent retry on the PR → a fresh attempt from the base, force-pushed with 
   expect(execFileSync('git', ['rev-parse', `${newHead}^`], { cwd: remote, encoding: 'utf8' }).trim()).toBe(main);
   expect(github.pulls).toHaveLength(pullsBefore);
   expect(github.pulls.find((p) => p.number === pr.number)!.body).toMatch(/Fresh attempt: arrow function kept/);
+});
+
+it('a failing check suite on its PR → a fix commit; after fixCI.maxAttempts, a comment instead', async () => {
+  const pr = github.pulls.find((p) => p.head === 'agent/7-fix-add')!;
+  const head = () => execFileSync('git', ['rev-parse', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' }).trim();
+  const failed = (id: number) => {
+    pr.headSha = head();
+    github.suiteRuns.set(id, [{ id: id * 10, name: 'lint', conclusion: 'failure', app: { slug: 'github-actions' }, output: { title: 'lint failed', summary: '1 problem', text: null } }]);
+    return payload('check_suite', 'completed', {
+      check_suite: { id, head_sha: head(), conclusion: 'failure', app: { slug: 'github-actions' }, pull_requests: [{ number: pr.number }] },
+      repository: { clone_url: `${git.url}/widgets.git` },
+    });
+  };
+  const jobsBefore = server.jobs.list().length;
+  const before = head();
+  expect((await deliver(server.url, 'check_suite', failed(501))).status).toBe(200);
+  expect((await deliver(server.url, 'check_suite', failed(501))).status).toBe(200);
+  await server.pool.idle();
+  expect(server.jobs.list().length).toBe(jobsBefore + 1);
+  expect(server.jobs.list().at(-1)!.outcome).toBe('succeeded');
+  expect(execFileSync('git', ['rev-list', '--count', `${before}..agent/7-fix-add`], { cwd: remote, encoding: 'utf8' }).trim()).toBe('1');
+
+  expect((await deliver(server.url, 'check_suite', failed(502))).status).toBe(200);
+  await server.pool.idle();
+  expect(server.jobs.list().length).toBe(jobsBefore + 2);
+
+  expect((await deliver(server.url, 'check_suite', failed(503))).status).toBe(200);
+  await server.pool.idle();
+  expect(server.jobs.list().length).toBe(jobsBefore + 2);
+  const tracking = [...github.comments.values()].filter((c) => c.issue === pr.number);
+  expect(tracking.at(-1)!.body).toMatch(/CI still fails on [0-9a-f]{10} after 2 fix attempt\(s\)/);
 });

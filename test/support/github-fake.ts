@@ -9,6 +9,7 @@ export interface FakePull {
   body: string;
   draft: boolean;
   state: 'open' | 'closed';
+  headSha?: string;
 }
 
 export interface FakeGithub {
@@ -21,6 +22,8 @@ export interface FakeGithub {
   /** Inline comments served for a review id; set by the test. */
   reviewComments: Map<number, Array<Record<string, unknown>>>;
   replies: Array<{ to: number; body: string }>;
+  /** Check runs served for a check suite id; set by the test. */
+  suiteRuns: Map<number, Array<Record<string, unknown>>>;
   reviewers: Map<number, string[]>;
   close(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const labels = new Map<number, string[]>();
   const checkRuns: Array<Record<string, unknown>> = [];
   const reviewComments = new Map<number, Array<Record<string, unknown>>>();
+  const suiteRuns = new Map<number, Array<Record<string, unknown>>>();
   const replies: Array<{ to: number; body: string }> = [];
   const reviewers = new Map<number, string[]>();
   let nextId = 1000;
@@ -98,6 +102,9 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         return json(201, {});
       }
       if ((m = /\/reviews\/(\d+)\/comments$/.exec(path))) return json(200, reviewComments.get(Number(m[1])) ?? []);
+      if ((m = /\/check-suites\/(\d+)\/check-runs$/.exec(path))) return json(200, { total_count: 1, check_runs: suiteRuns.get(Number(m[1])) ?? [] });
+      if (/\/check-runs\/\d+\/annotations$/.test(path)) return json(200, [{ path: 'math.js', start_line: 1, message: 'Missing semicolon style rule' }]);
+      if (/\/actions\/jobs\/\d+\/logs$/.test(path)) return res.writeHead(200, { 'content-type': 'text/plain' }).end('##[error] lint: 1 problem in math.js\n');
       if (method === 'POST' && (m = /\/pulls\/\d+\/comments\/(\d+)\/replies$/.exec(path))) {
         replies.push({ to: Number(m[1]), body: String(body.body) });
         return json(201, { id: nextId++ });
@@ -127,6 +134,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     checkRuns,
     reviewComments,
     replies,
+    suiteRuns,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -136,5 +144,5 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
 }
 
 function toApi(p: FakePull) {
-  return { number: p.number, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, merged_at: null, head: { ref: p.head }, base: { ref: p.base } };
+  return { number: p.number, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, merged_at: null, user: { login: 'patchwright-test[bot]' }, head: { ref: p.head, sha: p.headSha ?? '' }, base: { ref: p.base } };
 }

@@ -68,6 +68,11 @@ export class JobStore {
     return rows.map(toJob);
   }
 
+  /** Every job of an issue or PR, oldest first. */
+  forThread(repo: string, number: number): Job[] {
+    return this.#db.prepare('SELECT * FROM jobs WHERE repo = ? AND number = ? ORDER BY id').all(repo, number).map(toJob);
+  }
+
   /** The running job for an issue or PR, if any. */
   active(repo: string, number: number): Job | undefined {
     return this.#one("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'running'", repo, number);

@@ -53,4 +53,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'pending questions',
     sql: 'ALTER TABLE threads ADD COLUMN pending_question TEXT;',
   },
+  {
+    version: 4,
+    name: 'who asked for a pull request',
+    sql: 'ALTER TABLE threads ADD COLUMN requester TEXT;',
+  },
 ];

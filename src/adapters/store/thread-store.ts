@@ -52,4 +52,19 @@ export class ThreadStore {
     this.#db.prepare('UPDATE threads SET pending_question = NULL WHERE repo = ? AND number = ?').run(repo, number);
     return String(row.pending_question);
   }
+
+  /** The person a Patchwright PR works for: follow-ups without a human sender (CI) credit them. */
+  setRequester(repo: string, number: number, login: string): void {
+    this.#db
+      .prepare(
+        `INSERT INTO threads (repo, number, requester) VALUES (?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET requester = excluded.requester`,
+      )
+      .run(repo, number, login);
+  }
+
+  requester(repo: string, number: number): string | undefined {
+    const row = this.#db.prepare('SELECT requester FROM threads WHERE repo = ? AND number = ?').get(repo, number);
+    return row?.requester == null ? undefined : String(row.requester);
+  }
 }
