@@ -103,3 +103,15 @@ describe('bwrap sandbox', () => {
     expect(res.stdout.length).toBeLessThan(1100);
   });
 });
+
+describe('bwrap resource limits', () => {
+  it('stops a command that writes past the file-size limit', async () => {
+    const limited = new BwrapSandbox({
+      layout: { worktree, runTmp: path.join(root, 'tmp2'), cacheDir: path.join(root, 'cache'), readOnly: [], hide: [] },
+      limits: { cpuSeconds: 60, processes: 4096, fileSizeBytes: 1024 * 1024, memoryBytes: 8 * 1024 ** 3 },
+    });
+    const res = await limited.run({ command: 'head -c 3000000 /dev/zero > big.bin', cwd: worktree, timeoutMs: 20_000, network: false, outputLimitBytes: 4096 });
+    expect(res.exitCode).not.toBe(0);
+    expect(fs.statSync(path.join(worktree, 'big.bin')).size).toBeLessThanOrEqual(1024 * 1024);
+  });
+});

@@ -109,3 +109,22 @@ describe('workspaces', () => {
     expect(fs.existsSync(again.dir)).toBe(true);
   });
 });
+
+describe('mirror eviction', () => {
+  it('evicts the least recently used mirror beyond the disk budget, never one in use', async () => {
+    const root = tempDir('pw-evict-');
+    makeRemoteRepo(root, 'one', { 'a.txt': 'x'.repeat(50_000) });
+    makeRemoteRepo(root, 'two', { 'b.txt': 'y'.repeat(50_000) });
+    const local = await startGitServer(root, TOKEN);
+    const dataDir = tempDir();
+    const spaces = new Workspaces(dataDir, 1); // a budget no mirror fits in
+    const one = await spaces.prepare({ cloneUrl: `${local.url}/one.git`, token: TOKEN, base: 'main', branch: 'b1', startFrom: 'base', runId: 'e1' });
+    const two = await spaces.prepare({ cloneUrl: `${local.url}/two.git`, token: TOKEN, base: 'main', branch: 'b2', startFrom: 'base', runId: 'e2' });
+    await spaces.remove(one);
+    expect(fs.existsSync(one.mirror)).toBe(false);
+    expect(fs.existsSync(two.mirror)).toBe(true);
+    await spaces.remove(two);
+    expect(fs.existsSync(two.mirror)).toBe(false);
+    await local.close();
+  });
+});

@@ -31,6 +31,16 @@ async function run(repo: string, script: Array<Step | ((b: Record<string, unknow
 
 const git = (repo: string, ...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
 
+describe('patchwright run without a model', () => {
+  it('says exactly what to set, with a local Ollama example, and exits 2', async () => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    expect(await runCommand(['--task', 'x'], env)).toBe(2);
+    expect(err.join('')).toMatch(/OPENAI_API_KEY[\s\S]*OPENAI_BASE_URL=http:\/\/localhost:11434\/v1[\s\S]*PATCHWRIGHT_MODEL_API=chat/);
+  });
+});
+
 describe('patchwright run, real sandbox and tests', () => {
   it.each([
     ['node --test over Responses', nodeBuggy, nodeFix, 'responses' as const],
