@@ -47,12 +47,18 @@ describe('workspaces', () => {
     const dataDir = tempDir();
     const spaces = new Workspaces(dataDir);
     const first = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/2-a', startFrom: 'base', runId: 'a' });
+    fs.writeFileSync(path.join(first.dir, 'junk.txt'), 'left behind');
+    fs.writeFileSync(path.join(first.dir, 'src/a.js'), 'changed');
     await spaces.remove(first);
     const second = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/2-b', startFrom: 'base', runId: 'b' });
     expect(first.coldMirror).toBe(true);
     expect(second.coldMirror).toBe(false);
     expect(second.mirror).toBe(first.mirror);
-    expect(fs.existsSync(first.dir)).toBe(false);
+    // The parked tree is reused, with nothing of the first run left in it.
+    expect(second.dir).toBe(first.dir);
+    expect(fs.existsSync(path.join(second.dir, 'junk.txt'))).toBe(false);
+    expect(fs.readFileSync(path.join(second.dir, 'src/a.js'), 'utf8')).toBe('export const a = 1;\n');
+    expect(execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: second.dir, encoding: 'utf8' }).trim()).toBe('agent/2-b');
   });
 
   it('commits as the bot with a co-author, pushes, and leases on the branch it started from', async () => {

@@ -28,7 +28,7 @@ export async function ensureMirror(dataDir: string, cloneUrl: string, token?: st
     });
   }
   await safely('fetching the repository', token, () =>
-    git(dir, { cloneUrl, token }).raw(['fetch', '--prune', '--no-tags', '--quiet', 'origin', FETCH_SPEC, ...extraRefs]),
+    git(dir, { cloneUrl, token }).raw(['fetch', '--prune', '--no-tags', '--verbose', 'origin', FETCH_SPEC, ...extraRefs]),
   );
   touch(dir);
   return { dir, cold };

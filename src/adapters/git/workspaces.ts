@@ -69,17 +69,15 @@ export class Workspaces {
     const remoteBranchSha = await m.revparse([`refs/remotes/origin/${req.branch}^{commit}`]).catch(() => null);
     if (req.startFrom === 'branch' && !remoteBranchSha) throw new Error(`branch ${req.branch} does not exist on the remote`);
     const startSha = req.startFrom === 'branch' && remoteBranchSha ? remoteBranchSha : baseSha;
-    const dir = path.join(this.worktreeRoot, req.runId);
-    fs.mkdirSync(this.worktreeRoot, { recursive: true });
+    fs.mkdirSync(this.#idleRoot, { recursive: true });
     const idle = this.#idleFor(mirror);
+    const dir = idle ?? path.join(this.#idleRoot, `${hash(mirror)}-${req.runId}`);
+    if (!idle) this.#claimed.add(path.basename(dir));
+    // simple-git waits 50 ms after any command that prints nothing, so the hot path avoids -q.
     if (idle) {
-      // A parked, cleaned worktree of this repo: moving it and switching commits touches only
-      // the files that differ, instead of writing the whole tree again.
-      await safely('reusing a worktree', req.token, async () => {
-        await m.raw(['worktree', 'move', idle, dir]);
-        // Parked trees were reset and cleaned when parked; crash leftovers never get parked.
-        await git(dir).raw(['checkout', '-q', '-f', '-B', req.branch, startSha]);
-      });
+      // A parked, cleaned worktree of this repo, used where it stands: switching commits
+      // touches only the files that differ, instead of writing the whole tree again.
+      await safely('reusing a worktree', req.token, () => git(dir).raw(['checkout', '-f', '-B', req.branch, startSha]));
     } else {
       await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
     }
@@ -95,37 +93,38 @@ export class Workspaces {
   }
 
   /**
-   * Ends a run's worktree: every change and untracked file is discarded, then the clean tree is
-   * parked for the next run of the same repo (or deleted if that fails). Then mirrors beyond the
-   * disk budget are evicted.
+   * Ends a run's worktree: every change and untracked file is discarded and the clean tree stays
+   * parked for the next run of the same repo (or is deleted if that fails). Then mirrors beyond
+   * the disk budget are evicted.
    */
   async remove(ws: PreparedWorkspace): Promise<void> {
     const m = git(ws.mirror);
-    const parked = path.join(this.worktreeRoot, 'idle', `${hash(ws.mirror)}-${path.basename(ws.dir)}`);
     try {
       const w = git(ws.dir);
       await w.raw(['reset', '-q', '--hard']);
       await w.raw(['clean', '-q', '-ffdx']);
       await w.raw(['checkout', '-q', '--detach']);
-      fs.mkdirSync(path.dirname(parked), { recursive: true });
-      await m.raw(['worktree', 'move', ws.dir, parked]);
     } catch {
       await m.raw(['worktree', 'remove', '--force', ws.dir]).catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
       await m.raw(['worktree', 'prune']).catch(() => {});
     }
+    this.#claimed.delete(path.basename(ws.dir));
     await m.raw(['branch', '-D', ws.branch]).catch(() => {});
     this.#active.delete(ws.mirror);
     if (!Number.isFinite(this.#budgetBytes)) return;
     for (const evicted of evictMirrors(this.#dataDir, this.#budgetBytes, this.#active)) {
-      const idleRoot = path.join(this.worktreeRoot, 'idle');
-      for (const name of fs.existsSync(idleRoot) ? fs.readdirSync(idleRoot) : []) {
-        if (name.startsWith(`${hash(evicted)}-`)) fs.rmSync(path.join(idleRoot, name), { recursive: true, force: true });
+      for (const name of fs.existsSync(this.#idleRoot) ? fs.readdirSync(this.#idleRoot) : []) {
+        if (name.startsWith(`${hash(evicted)}-`)) fs.rmSync(path.join(this.#idleRoot, name), { recursive: true, force: true });
       }
     }
   }
 
+  get #idleRoot(): string {
+    return path.join(this.worktreeRoot, 'idle');
+  }
+
   #idleFor(mirror: string): string | undefined {
-    const dir = path.join(this.worktreeRoot, 'idle');
+    const dir = this.#idleRoot;
     const prefix = `${hash(mirror)}-`;
     const name = fs.existsSync(dir) ? fs.readdirSync(dir).find((n) => n.startsWith(prefix) && !this.#claimed.has(n)) : undefined;
     if (!name) return undefined;
