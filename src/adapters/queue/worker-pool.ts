@@ -96,7 +96,7 @@ export class WorkerPool {
   }
 
   #hasClaimable(): boolean {
-    return this.#opts.store.list('queued').length > 0 && !this.#stopped;
+    return !this.#stopped && this.#opts.store.queuedCount() > 0;
   }
 
   #flushIdle(): void {

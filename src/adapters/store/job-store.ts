@@ -43,7 +43,8 @@ export class JobStore {
   }
 
   /** Persists a job for a delivery; the same delivery id again returns the first job. */
-  enqueue(deliveryId: string, task: Task): EnqueueResult {
+  enqueue(deliveryId: string, input: Task): EnqueueResult {
+    const task = Task.parse(input);
     const at = this.#now().toISOString();
     const repo = `${task.repo.owner}/${task.repo.name}`;
     const res = this.#db
@@ -55,6 +56,11 @@ export class JobStore {
     const job = this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId);
     if (!job) throw new Error(`job for delivery ${deliveryId} vanished`);
     return { job, duplicate: res.changes === 0 };
+  }
+
+  /** How many jobs wait to be taken. */
+  queuedCount(): number {
+    return Number(this.#db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'").get()?.n ?? 0);
   }
 
   get(id: number): Job | undefined {
@@ -166,7 +172,8 @@ function toJob(row: Record<string, SQLInputValue>): Job {
     repo: String(row.repo),
     number: Number(row.number),
     action: String(row.action) as Job['action'],
-    task: Task.parse(JSON.parse(String(row.task))),
+    // Written by enqueue from a validated Task: reading it back needs no second validation.
+    task: JSON.parse(String(row.task)) as Task,
     state: String(row.state) as JobState,
     attempts: Number(row.attempts),
     reason: row.reason == null ? null : String(row.reason),
