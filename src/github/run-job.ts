@@ -85,6 +85,16 @@ interface RunContext {
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { deps, octokit, config } = ctx;
   let task = withAnswer(job, ctx.deps.threads);
+  const key = `${task.repo.owner}/${task.repo.name}`;
+  if (task.action === 'approve') {
+    const plan = deps.threads.takeQuestion(key, task.number);
+    if (!plan) {
+      await ctx.say(`**Patchwright** · nothing is waiting for approval here (job ${job.id}).`);
+      return { state: 'done', reason: 'nothing to approve' };
+    }
+    task = { ...task, instructions: `The requester approved this plan; carry it out:\n${plan}` };
+  }
+  const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
   const review = task.trigger.kind === 'review' ? await reviewComments(octokit, task.repo.owner, task.repo.name, task.number, task.trigger.reviewId) : [];
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
   if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, task.repo.owner, task.repo.name, task.trigger.checkSuiteId) };
@@ -133,6 +143,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         setupTimeoutMs: 20 * 60_000,
         outputLimitBytes: 32 * 1024,
         contextTokens: deps.settings.contextTokens,
+        mode,
       },
       { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
       signal,
@@ -190,7 +201,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       const why = note || `nothing was changed (${result.outcome}): ${result.summary.slice(0, 1000)}`;
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
-    if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(`${task.repo.owner}/${task.repo.name}`, task.number, result.question);
+    if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(key, task.number, result.question);
     await ctx.say(renderFinal(job.id, result, prUrl, note));
     const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
     return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
@@ -207,7 +218,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
 /** A `/agent <answer>` after a question: the next run gets the question and the answer. */
 function withAnswer(job: Job, threads: ThreadStore): Job['task'] {
   const { task } = job;
-  if (task.trigger.kind !== 'command') return task;
+  if (task.trigger.kind !== 'command' || task.action === 'approve') return task;
   const question = threads.takeQuestion(`${task.repo.owner}/${task.repo.name}`, task.number);
   if (!question) return task;
   return { ...task, instructions: `Earlier you asked the requester: ${question}\nTheir answer: ${task.instructions || '(no text)'}` };

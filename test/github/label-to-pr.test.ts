@@ -88,6 +88,13 @@ beforeAll(async () => {
     { text: 'Fixed the lint failure.' },
     { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: .lint-ok-2\n+2\n*** End Patch' } }] },
     { text: 'Fixed it again.' },
+    { calls: [{ name: 'update_plan', arguments: { plan: [{ step: 'Change - to + in add', status: 'pending' }, { step: 'Run the tests', status: 'pending' }] } }] },
+    (body) => ((body.tools as Array<{ name: string }>).some((t) => t.name === 'apply_patch') ? { text: 'apply_patch was offered while planning' } : { text: 'Plan: a one-character fix.' }),
+    (body) =>
+      /The requester approved this plan[\s\S]*Change - to \+ in add/.test(JSON.stringify(body.input))
+        ? { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }
+        : { text: 'approval not seen' },
+    { text: 'Done as planned.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -311,4 +318,24 @@ it('a failing check suite on its PR → a fix commit; after fixCI.maxAttempts, a
   expect(server.jobs.list().length).toBe(jobsBefore + 2);
   const tracking = [...github.comments.values()].filter((c) => c.issue === pr.number);
   expect(tracking.at(-1)!.body).toMatch(/CI still fails on [0-9a-f]{10} after 2 fix attempt\(s\)/);
+});
+
+it('approval: plan → posts the plan and waits, then /agent approve does the work', async () => {
+  github.files['.github/agent.yml'] = 'approval: plan\n';
+  try {
+    const repoPatch = { clone_url: `${git.url}/widgets.git` };
+    const issue = { number: 12, title: 'Plan first', body: 'add is wrong', pull_request: undefined, user: { login: 'maintainer', type: 'User' } };
+    expect((await deliver(server.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue, repository: repoPatch }))).status).toBe(200);
+    await server.pool.idle();
+    const tracking = () => [...github.comments.values()].filter((c) => c.issue === 12);
+    expect(tracking().at(-1)!.body).toMatch(/1\. Change - to \+ in add\n2\. Run the tests[\s\S]*\/agent approve/);
+    expect(github.pulls.some((p) => p.head === 'agent/12-plan-first')).toBe(false);
+    const approve = payload('issue_comment', 'created', { comment: { id: 8180, body: '/agent approve', user: { login: 'maintainer', type: 'User' } }, issue, repository: repoPatch });
+    expect((await deliver(server.url, 'issue_comment', approve)).status).toBe(200);
+    await server.pool.idle();
+    expect(server.jobs.list().filter((j) => j.number === 12).map((j) => [j.action, j.outcome])).toEqual([['start', 'needs_input'], ['approve', 'succeeded']]);
+    expect(github.pulls.some((p) => p.head === 'agent/12-plan-first')).toBe(true);
+  } finally {
+    delete github.files['.github/agent.yml'];
+  }
 });

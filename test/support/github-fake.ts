@@ -24,6 +24,8 @@ export interface FakeGithub {
   replies: Array<{ to: number; body: string }>;
   /** Check runs served for a check suite id; set by the test. */
   suiteRuns: Map<number, Array<Record<string, unknown>>>;
+  /** Files the contents API serves (every repository); tests may change them. */
+  files: Record<string, string>;
   reviewers: Map<number, string[]>;
   close(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export interface FakeOptions {
  */
 export async function startGithubFake(opts: FakeOptions | string = {}): Promise<FakeGithub> {
   const o: FakeOptions = typeof opts === 'string' ? { permission: opts } : opts;
+  o.files ??= {};
   const requests: FakeGithub['requests'] = [];
   const comments: FakeGithub['comments'] = new Map();
   const pulls: FakePull[] = [];
@@ -135,6 +138,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     reviewComments,
     replies,
     suiteRuns,
+    files: o.files,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -26,6 +26,8 @@ export interface AgentInput {
   outputLimitBytes: number;
   /** The model's context window in tokens; older turns are compacted past 70% of it. */
   contextTokens?: number;
+  /** `plan`: explore read-only and propose a plan for approval; no setup, tests or edits. */
+  mode?: 'work' | 'plan';
 }
 
 export interface AgentDeps {
@@ -79,8 +81,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
   let outcome: Outcome = 'succeeded';
   let question: string | undefined;
   try {
+    const planning = input.mode === 'plan';
     phase('setup');
-    for (const command of input.setup) {
+    for (const command of planning ? [] : input.setup) {
       checkAbort();
       const id = nextId();
       item('item.started')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: null, durationMs: 0, output: '' });
@@ -90,7 +93,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
       checkAbort();
       if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}`);
     }
-    if (input.test) {
+    if (input.test && !planning) {
       phase('baseline');
       baseline = await testRun(input.test);
       checkAbort();
@@ -99,8 +102,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     phase('working');
     const messages: Message[] = [
       { role: 'system', text: systemPrompt({ repoName: input.repoName, setup: input.setup, test: input.test, instructionFiles: input.instructionFiles, protectedPaths: input.protectedPaths, network: input.network }) },
-      { role: 'user', text: taskMessage(input.task) },
+      { role: 'user', text: taskMessage(input.task) + (planning ? `\n\n${PLAN_MODE}` : '') },
     ];
+    const tools = planning ? toolSpecs.filter((t) => t.name !== 'apply_patch') : toolSpecs;
     let turns = 0;
     let rounds = 0;
     const compaction = { plan: [] as Array<{ text: string; status: string }>, diff: '', latestFailures: '' };
@@ -125,7 +129,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
       const msgId = nextId();
       let streamed = '';
       const res = await deps.model
-        .complete({ messages, tools: toolSpecs, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) })
+        .complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) })
         .catch((error: unknown) => {
           checkAbort();
           throw error instanceof ModelError ? new Stop('model_error', error.message) : error;
@@ -139,6 +143,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
 
       if (res.toolCalls.length === 0) {
         summary = res.text;
+        if (planning) throw new Stop('needs_input', 'the plan waits for approval', planText(compaction.plan, res.text));
         if (!input.test) break;
         phase('verifying');
         final = await testRun(input.test);
@@ -206,6 +211,14 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
   const done: RunCompleted = { type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}) };
   emit(done);
   return done;
+}
+
+const PLAN_MODE =
+  'This repository wants a plan approved before any change. Explore as you need (read-only), record the plan with update_plan, then end your turn with a short explanation of it. Do not edit files.';
+
+function planText(plan: Array<{ text: string; status: string }>, explanation: string): string {
+  const steps = plan.map((p, i) => `${i + 1}. ${p.text}`).join('\n');
+  return `${steps || '(no steps recorded)'}${explanation ? `\n\n${explanation}` : ''}\n\nApprove with \`/agent approve\`.`;
 }
 
 function verificationFeedback(run: TestRun, baseline: TestRun | null): string {

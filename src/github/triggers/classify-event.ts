@@ -93,9 +93,9 @@ function fromReview(payload: unknown, { config, botLogin }: ClassifyContext): Cl
 
 function commandAction(verb: string, isPr: boolean): Task['action'] {
   if (verb === 'stop') return 'stop';
+  if (verb === 'approve') return 'approve';
   if (!isPr) return 'start';
   if (verb === 'retry') return 'retry';
-  if (verb === 'approve') return 'approve';
   return 'follow_up';
 }
 
