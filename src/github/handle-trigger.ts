@@ -83,7 +83,20 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     return { status: 'stopped', cancelled: [...queued.map((j) => j.id), ...(aborted && running ? [running.id] : [])] };
   }
 
-  const { job, duplicate } = deps.jobs.enqueue(delivery.id, task);
+  let notBefore: Date | undefined;
+  if (task.trigger.kind === 'review' && config.followUp.batchSeconds > 0) {
+    // A single line comment arrives as a review of its own with no body: wait a little for the
+    // next ones, so a burst of comments is one run. A full review joins the batch and starts it.
+    const single = task.trigger.state === 'commented' && !task.instructions.trim();
+    const batch = deps.jobs.absorbReview(key, task.number, task.trigger.reviewId, !single);
+    if (batch) {
+      await react(octokit, owner, repo, classified.reactTo).catch((e: unknown) => deps.warn('reaction failed', e));
+      deps.notifyWorkers();
+      return { status: 'queued', jobId: batch.id };
+    }
+    if (single) notBefore = new Date(Date.now() + config.followUp.batchSeconds * 1000);
+  }
+  const { job, duplicate } = deps.jobs.enqueue(delivery.id, task, notBefore);
   if (duplicate) return { status: 'duplicate', jobId: job.id };
   if (task.action === 'retry') {
     // A retry supersedes whatever was waiting or running for this PR.

@@ -95,7 +95,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     task = { ...task, instructions: `The requester approved this plan; carry it out:\n${plan}` };
   }
   const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
-  const review = task.trigger.kind === 'review' ? await reviewComments(octokit, task.repo.owner, task.repo.name, task.number, task.trigger.reviewId) : [];
+  const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
+  const review = (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat();
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
   if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, task.repo.owner, task.repo.name, task.trigger.checkSuiteId) };
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };

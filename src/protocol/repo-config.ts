@@ -51,10 +51,10 @@ export const RepoConfig = z
     followUp: z
       .strictObject({
         mode: z.enum(['all', 'mention']).default('all').describe('mention: only comments with the command trigger.'),
-        batchSeconds: z.int().min(0).max(600).default(60).describe('Single review comments within this window are one run.'),
+        batchSeconds: z.int().min(0).max(600).default(20).describe('Single review comments within this window are one run.'),
         humanPullRequests: z.boolean().default(false).describe('Act on PRs Patchwright did not open when asked with the command.'),
       })
-      .default({ mode: 'all', batchSeconds: 60, humanPullRequests: false }),
+      .default({ mode: 'all', batchSeconds: 20, humanPullRequests: false }),
     fixCI: z
       .strictObject({ enabled: z.boolean().default(true), maxAttempts: z.int().min(0).max(10).default(2) })
       .default({ enabled: true, maxAttempts: 2 }),

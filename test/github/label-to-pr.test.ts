@@ -95,6 +95,11 @@ beforeAll(async () => {
         ? { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }
         : { text: 'approval not seen' },
     { text: 'Done as planned.' },
+    (body) =>
+      /Comment 1 on math\.js[\s\S]*Add a comment above add[\s\S]*Comment 2 on math\.js[\s\S]*And export a default/.test(JSON.stringify(body.input))
+        ? { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: notes.txt\n+batched\n*** End Patch' } }] }
+        : { text: 'batch not seen' },
+    { text: 'Handled both comments.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -335,6 +340,32 @@ it('approval: plan → posts the plan and waits, then /agent approve does the wo
     await server.pool.idle();
     expect(server.jobs.list().filter((j) => j.number === 12).map((j) => [j.action, j.outcome])).toEqual([['start', 'needs_input'], ['approve', 'succeeded']]);
     expect(github.pulls.some((p) => p.head === 'agent/12-plan-first')).toBe(true);
+  } finally {
+    delete github.files['.github/agent.yml'];
+  }
+});
+
+it('single comments within the batch window → one run, one commit, a reply to each', async () => {
+  github.files['.github/agent.yml'] = 'followUp:\n  batchSeconds: 1\n';
+  try {
+    const pr = github.pulls.find((p) => p.head === 'agent/7-fix-add')!;
+    const before = execFileSync('git', ['rev-parse', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' }).trim();
+    const jobsBefore = server.jobs.list().length;
+    github.reviewComments.set(881, [{ id: 9101, path: 'math.js', line: 1, diff_hunk: '@@', body: 'Add a comment above add.' }]);
+    github.reviewComments.set(882, [{ id: 9102, path: 'math.js', line: 1, diff_hunk: '@@', body: 'And export a default.' }]);
+    const single = (id: number) =>
+      payload('pull_request_review', 'submitted', {
+        review: { id, state: 'commented', body: null, user: { login: 'maintainer', type: 'User' } },
+        pull_request: { number: pr.number, title: pr.title, body: pr.body, user: { login: BOT_LOGIN, type: 'Bot' }, head: { ref: 'agent/7-fix-add', repo: { full_name: 'octo-org/widgets' } } },
+        repository: { clone_url: `${git.url}/widgets.git` },
+      });
+    expect((await deliver(server.url, 'pull_request_review', single(881))).status).toBe(200);
+    expect((await deliver(server.url, 'pull_request_review', single(882))).status).toBe(200);
+    await server.pool.idle();
+    expect(server.jobs.list().length).toBe(jobsBefore + 1);
+    expect(server.jobs.list().at(-1)!.outcome).toBe('succeeded');
+    expect(execFileSync('git', ['rev-list', '--count', `${before}..agent/7-fix-add`], { cwd: remote, encoding: 'utf8' }).trim()).toBe('1');
+    expect(github.replies.filter((r) => r.to === 9101 || r.to === 9102)).toHaveLength(2);
   } finally {
     delete github.files['.github/agent.yml'];
   }

@@ -43,16 +43,16 @@ export class JobStore {
   }
 
   /** Persists a job for a delivery; the same delivery id again returns the first job. */
-  enqueue(deliveryId: string, input: Task): EnqueueResult {
+  enqueue(deliveryId: string, input: Task, notBefore?: Date): EnqueueResult {
     const task = Task.parse(input);
     const at = this.#now().toISOString();
     const repo = `${task.repo.owner}/${task.repo.name}`;
     const res = this.#db
       .prepare(
-        `INSERT INTO jobs (delivery_id, repo, number, action, task, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
+        `INSERT INTO jobs (delivery_id, repo, number, action, task, state, created_at, updated_at, not_before)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
       )
-      .run(deliveryId, repo, task.number, task.action, JSON.stringify(task), at, at);
+      .run(deliveryId, repo, task.number, task.action, JSON.stringify(task), at, at, notBefore?.toISOString() ?? null);
     const job = this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId);
     if (!job) throw new Error(`job for delivery ${deliveryId} vanished`);
     return { job, duplicate: res.changes === 0 };
@@ -74,6 +74,29 @@ export class JobStore {
     return rows.map(toJob);
   }
 
+  /**
+   * Folds another review into a queued review job of the same PR (batching): its id joins the
+   * job's reviews, and `startNow` lifts the wait. Returns the job, or undefined if none waits.
+   */
+  absorbReview(repo: string, number: number, reviewId: number, startNow: boolean): Job | undefined {
+    return this.#transaction(() => {
+      const waiting = this.#db
+        .prepare("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND action = 'follow_up' ORDER BY id")
+        .all(repo, number)
+        .map(toJob)
+        .find((j) => j.task.trigger.kind === 'review');
+      if (!waiting || waiting.task.trigger.kind !== 'review') return undefined;
+      const t = waiting.task.trigger;
+      const ids = new Set([...(t.moreReviewIds ?? []), reviewId]);
+      ids.delete(t.reviewId);
+      const task = { ...waiting.task, trigger: { ...t, moreReviewIds: [...ids] } };
+      this.#db
+        .prepare('UPDATE jobs SET task = ?, not_before = CASE WHEN ? THEN NULL ELSE not_before END, updated_at = ? WHERE id = ?')
+        .run(JSON.stringify(task), startNow ? 1 : 0, this.#now().toISOString(), waiting.id);
+      return this.get(waiting.id);
+    });
+  }
+
   /** Every job of an issue or PR, oldest first. */
   forThread(repo: string, number: number): Job[] {
     return this.#db.prepare('SELECT * FROM jobs WHERE repo = ? AND number = ? ORDER BY id').all(repo, number).map(toJob);
@@ -91,9 +114,10 @@ export class JobStore {
   claimNext(): Job | undefined {
     return this.#transaction(() => {
       const job = this.#one(
-        `SELECT * FROM jobs q WHERE q.state = 'queued' AND NOT EXISTS (
+        `SELECT * FROM jobs q WHERE q.state = 'queued' AND (q.not_before IS NULL OR q.not_before <= ?) AND NOT EXISTS (
            SELECT 1 FROM jobs r WHERE r.repo = q.repo AND r.number = q.number AND r.state = 'running'
          ) ORDER BY q.id LIMIT 1`,
+        this.#now().toISOString(),
       );
       if (!job) return undefined;
       const at = this.#now().toISOString();

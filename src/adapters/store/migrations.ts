@@ -58,4 +58,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'who asked for a pull request',
     sql: 'ALTER TABLE threads ADD COLUMN requester TEXT;',
   },
+  {
+    version: 5,
+    name: 'jobs that wait for more review comments',
+    sql: 'ALTER TABLE jobs ADD COLUMN not_before TEXT;',
+  },
 ];
