@@ -94,6 +94,18 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     }
     task = { ...task, instructions: `The requester approved this plan; carry it out:\n${plan}` };
   }
+  if (task.action === 'retry' && task.isPullRequest) {
+    // The PR body is about to be rewritten: keep what the previous attempt said in the thread.
+    const previous = task.body.split('\n## ')[0]!.replace(/Closes #\d+/g, '').trim().slice(0, 1500);
+    await octokit
+      .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: task.repo.owner,
+        repo: task.repo.name,
+        issue_number: task.number,
+        body: `🔁 Starting over from the base branch at @${task.requester}'s request${task.instructions ? ' (with new instructions)' : ''}. The previous attempt said:\n\n${previous.split('\n').map((l) => `> ${l}`).join('\n') || '> (nothing)'}`,
+      })
+      .catch(() => {});
+  }
   const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
   const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
   const review = (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat();

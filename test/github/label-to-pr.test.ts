@@ -292,6 +292,8 @@ it('/agent retry on the PR → a fresh attempt from the base, force-pushed with 
   expect(execFileSync('git', ['rev-parse', `${newHead}^`], { cwd: remote, encoding: 'utf8' }).trim()).toBe(main);
   expect(github.pulls).toHaveLength(pullsBefore);
   expect(github.pulls.find((p) => p.number === pr.number)!.body).toMatch(/Fresh attempt: arrow function kept/);
+  const summary = [...github.comments.values()].find((c) => c.issue === pr.number && c.body.startsWith('🔁'));
+  expect(summary?.body).toMatch(/Starting over from the base branch at @maintainer's request \(with new instructions\)[\s\S]*> Used a named function for add/);
 });
 
 it('a failing check suite on its PR → a fix commit; after fixCI.maxAttempts, a comment instead', async () => {
@@ -321,8 +323,9 @@ it('a failing check suite on its PR → a fix commit; after fixCI.maxAttempts, a
   expect((await deliver(server.url, 'check_suite', failed(503))).status).toBe(200);
   await server.pool.idle();
   expect(server.jobs.list().length).toBe(jobsBefore + 2);
-  const tracking = [...github.comments.values()].filter((c) => c.issue === pr.number);
-  expect(tracking.at(-1)!.body).toMatch(/CI still fails on [0-9a-f]{10} after 2 fix attempt\(s\)/);
+  const tracking = [...github.comments.values()].filter((c) => c.issue === pr.number && c.body.includes('patchwright:tracking'));
+  expect(tracking).toHaveLength(1);
+  expect(tracking[0]!.body).toMatch(/CI still fails on [0-9a-f]{10} after 2 fix attempt\(s\)/);
 });
 
 it('approval: plan → posts the plan and waits, then /agent approve does the work', async () => {
