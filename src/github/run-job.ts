@@ -24,7 +24,7 @@ import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { prBody } from './publish/pr-body.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
-import { replyToThreads, reviewComments, reviewInstructions } from './publish/review-threads.ts';
+import { replyToThreads, reviewComments, reviewInstructions, withThreadHistory } from './publish/review-threads.ts';
 import { ciFailureInstructions } from './publish/ci-failures.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
@@ -108,8 +108,15 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   }
   const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
   const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
-  const review = (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat();
+  const review = await withThreadHistory(
+    octokit,
+    task.repo.owner,
+    task.repo.name,
+    task.number,
+    (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat(),
+  );
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
+  if (task.isPullRequest) task = { ...task, body: await withOriginalIssue(octokit, task) };
   if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, task.repo.owner, task.repo.name, task.trigger.checkSuiteId) };
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   const target = await branchFor(octokit, job, config.branch);
@@ -226,6 +233,17 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     await ctx.workspaces.remove(ws).catch(() => {});
     fs.rmSync(runTmp, { recursive: true, force: true });
   }
+}
+
+/** A follow-up's task text: the PR's body, then the issue it closes, so the run knows the goal. */
+async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<string> {
+  const closes = /(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?) #(\d+)/i.exec(task.body)?.[1];
+  if (!closes) return task.body;
+  const issue = await octokit
+    .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: task.repo.owner, repo: task.repo.name, issue_number: Number(closes) })
+    .then((r) => r.data, () => null);
+  if (!issue) return task.body;
+  return `${task.body}\n\nThe original issue #${closes}: ${issue.title}\n${issue.body ?? ''}`;
 }
 
 /** A `/agent <answer>` after a question: the next run gets the question and the answer. */

@@ -105,6 +105,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         return json(201, {});
       }
       if ((m = /\/reviews\/(\d+)\/comments$/.exec(path))) return json(200, reviewComments.get(Number(m[1])) ?? []);
+      if (method === 'GET' && /\/pulls\/\d+\/comments$/.test(path)) return json(200, [...reviewComments.values()].flat());
+      if (method === 'GET' && (m = /\/issues\/(\d+)$/.exec(path))) return json(200, { number: Number(m[1]), title: `Issue ${m[1]}`, body: `The original report for #${m[1]}.` });
       if ((m = /\/check-suites\/(\d+)\/check-runs$/.exec(path))) return json(200, { total_count: 1, check_runs: suiteRuns.get(Number(m[1])) ?? [] });
       if (/\/check-runs\/\d+\/annotations$/.test(path)) return json(200, [{ path: 'math.js', start_line: 1, message: 'Missing semicolon style rule' }]);
       if (/\/actions\/jobs\/\d+\/logs$/.test(path)) return res.writeHead(200, { 'content-type': 'text/plain' }).end('##[error] lint: 1 problem in math.js\n');

@@ -5,6 +5,8 @@ type RequestOctokit = Pick<Octokit, 'request'>;
 
 export interface ReviewComment {
   id: number;
+  /** Earlier comments of the same thread, oldest first (`author: body`). */
+  history?: string[];
   path: string;
   line: number | null;
   startLine: number | null;
@@ -31,13 +33,30 @@ export async function reviewComments(octokit: RequestOctokit, owner: string, rep
   }));
 }
 
+/** Adds each comment's earlier thread messages (it may answer a discussion, not start one). */
+export async function withThreadHistory(octokit: RequestOctokit, owner: string, repo: string, pr: number, comments: ReviewComment[]): Promise<ReviewComment[]> {
+  if (!comments.length) return comments;
+  const { data: all } = await octokit
+    .request('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', { owner, repo, pull_number: pr, per_page: 100 })
+    .catch(() => ({ data: [] as Array<{ id: number | bigint; in_reply_to_id?: number | bigint; user?: { login: string } | null; body: string }> }));
+  const byId = new Map(all.map((c) => [Number(c.id), c]));
+  return comments.map((c) => {
+    const parent = byId.get(c.id)?.in_reply_to_id;
+    if (parent === undefined) return c;
+    const root = Number(parent);
+    const thread = all.filter((x) => (Number(x.id) === root || Number(x.in_reply_to_id) === root) && Number(x.id) !== c.id && Number(x.id) < c.id);
+    return { ...c, history: thread.map((x) => `${x.user?.login ?? 'someone'}: ${x.body}`) };
+  });
+}
+
 /** The review as the follow-up's instructions, each comment fenced as data with its place in the code. */
 export function reviewInstructions(body: string, comments: ReviewComment[]): string {
   const parts = ['Address this code review on your pull request, on the same branch.'];
   if (body.trim()) parts.push(fence('Review summary', body));
   comments.forEach((c, i) => {
     const where = c.startLine && c.line && c.startLine !== c.line ? `lines ${c.startLine}-${c.line}` : `line ${c.line ?? '?'}`;
-    parts.push(`Comment ${i + 1} on ${c.path} ${where}:\n${fence('Diff hunk', c.diffHunk, 4000)}\n${fence('Comment', c.body, 8000)}`);
+    const history = c.history?.length ? `\n${fence('Earlier in this thread', c.history.join('\n\n'), 8000)}` : '';
+    parts.push(`Comment ${i + 1} on ${c.path} ${where}:\n${fence('Diff hunk', c.diffHunk, 4000)}${history}\n${fence('Comment', c.body, 8000)}`);
   });
   return parts.join('\n\n');
 }
