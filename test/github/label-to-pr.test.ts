@@ -5,7 +5,7 @@ import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
 import { startServer, type RunningServer } from '../../src/github/start-server.ts';
 import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
-import { nodeAddMulTest, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
+import { nodeAddMul, nodeAddMulTest, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
 import { payload } from '../support/payloads.ts';
@@ -100,6 +100,8 @@ beforeAll(async () => {
         ? { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: notes.txt\n+batched\n*** End Patch' } }] }
         : { text: 'batch not seen' },
     { text: 'Handled both comments.' },
+    { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMul } }] },
+    { text: 'Implemented mul.' },
   ]);
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
@@ -373,4 +375,15 @@ it('single comments within the batch window → one run, one commit, a reply to 
   } finally {
     delete github.files['.github/agent.yml'];
   }
+});
+
+it('a later green run on the draft PR marks it ready for review', async () => {
+  const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 10, title: 'Add mul', body: 'We need mul', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+  expect(github.pulls.find((p) => p.head === 'agent/10-add-mul')!.draft).toBe(true);
+  expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
+  await server.pool.idle();
+  expect(server.jobs.list().at(-1)!.outcome).toBe('succeeded');
+  const pr = github.pulls.find((p) => p.head === 'agent/10-add-mul')!;
+  expect(pr.draft).toBe(false);
+  expect(pr.body).toMatch(/Implemented mul/);
 });

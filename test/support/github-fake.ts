@@ -114,6 +114,11 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         replies.push({ to: Number(m[1]), body: String(body.body) });
         return json(201, { id: nextId++ });
       }
+      if (method === 'POST' && path === '/graphql' && /markPullRequestReadyForReview/.test(String(body.query))) {
+        const pr = pulls.find((p) => `PR_${p.number}` === (body.variables as { id: string }).id);
+        if (pr) pr.draft = false;
+        return json(200, { data: { markPullRequestReadyForReview: { pullRequest: { isDraft: false } } } });
+      }
       if (method === 'POST' && /\/check-runs$/.test(path)) {
         checkRuns.push(body);
         return json(201, { id: nextId++ });
@@ -150,5 +155,5 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
 }
 
 function toApi(p: FakePull) {
-  return { number: p.number, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, merged_at: null, user: { login: 'patchwright-test[bot]' }, head: { ref: p.head, sha: p.headSha ?? '' }, base: { ref: p.base } };
+  return { number: p.number, node_id: `PR_${p.number}`, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, merged_at: null, user: { login: 'patchwright-test[bot]' }, head: { ref: p.head, sha: p.headSha ?? '' }, base: { ref: p.base } };
 }

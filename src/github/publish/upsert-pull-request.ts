@@ -44,6 +44,13 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
       title: spec.title,
       body: spec.body,
     });
+    if (existing.draft && !spec.draft) {
+      // REST cannot do this; GitHub's GraphQL API can.
+      await octokit.request('POST /graphql', {
+        query: 'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }',
+        variables: { id: existing.node_id },
+      });
+    }
     await requestReview(octokit, spec, existing.number);
     return { number: existing.number, url: existing.html_url, created: false };
   }
