@@ -26,6 +26,7 @@ import { prBody } from './publish/pr-body.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
 import { replyToThreads, reviewComments, reviewInstructions, withThreadHistory } from './publish/review-threads.ts';
 import { ciFailureInstructions } from './publish/ci-failures.ts';
+import { mergedPullTitles } from './publish/merged-pulls.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { reportCheckRun } from './report/check-run.ts';
@@ -177,7 +178,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         const bot = await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`);
         const requester = await noreplyIdentity(octokit, task.requester);
         const history = await readHistory(ws.dir, ws.baseSha);
-        const conv = detectConventions(ws.dir, history, config.branch);
+        const prTitles = await mergedPullTitles(octokit, task.repo.owner, task.repo.name);
+        const conv = detectConventions(ws.dir, history, config.branch, prTitles);
         const kind = changeKind(`${task.title}\n${task.body}`);
         const titled = (style: typeof conv.commitStyle) => {
           const t = styleTitle(style, task.title, kind, result.evidence.filesChanged);

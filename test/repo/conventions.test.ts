@@ -39,6 +39,13 @@ describe('explicit rules and titles', () => {
     expect(conv.commitStyle).toMatchObject({ kind: 'conventional', source: 'config' });
   });
 
+  it('takes the PR title style from merged PRs by humans when there are enough of them', () => {
+    const prs = ['feat: add login', 'fix: crash on empty list', 'docs: explain flags', 'fix(ui): align buttons', 'chore: bump deps', 'Update deps'].map((subject, i) => ({ subject, bot: i === 5 }));
+    const conv = detectConventions(tree({}), plainHistory, 'x', prs);
+    expect(conv.commitStyle?.kind).toBe('plain');
+    expect(conv.prTitleStyle?.kind).toBe('conventional');
+  });
+
   it('builds titles in each style and refuses WIP and bot prefixes', () => {
     const plain = detectConventions(tree({}), plainHistory, 'x').commitStyle;
     expect(styleTitle(plain, '[WIP] crash when the list is empty', 'fix')).toBe('Crash when the list is empty');
