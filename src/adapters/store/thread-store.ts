@@ -1,6 +1,12 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 
-/** Per issue/PR memory: the one tracking comment, and whether we already said no politely. */
+/** The per-thread columns; a closed list, so the SQL below never takes a caller's string. */
+type Column = 'tracking_comment_id' | 'pending_question' | 'requester';
+
+/**
+ * Per issue/PR memory: the one tracking comment, whether we already said no politely, an open
+ * question, and who a Patchwright PR works for.
+ */
 export class ThreadStore {
   readonly #db: DatabaseSync;
 
@@ -9,62 +15,59 @@ export class ThreadStore {
   }
 
   trackingComment(repo: string, number: number): number | undefined {
-    const row = this.#db.prepare('SELECT tracking_comment_id FROM threads WHERE repo = ? AND number = ?').get(repo, number);
-    return row?.tracking_comment_id == null ? undefined : Number(row.tracking_comment_id);
+    const v = this.#get(repo, number, 'tracking_comment_id');
+    return v == null ? undefined : Number(v);
   }
 
   setTrackingComment(repo: string, number: number, commentId: number): void {
-    this.#db
-      .prepare(
-        `INSERT INTO threads (repo, number, tracking_comment_id) VALUES (?, ?, ?)
-         ON CONFLICT (repo, number) DO UPDATE SET tracking_comment_id = excluded.tracking_comment_id`,
-      )
-      .run(repo, number, commentId);
+    this.#set(repo, number, 'tracking_comment_id', commentId);
   }
 
   /** True the first time only: the caller may post its one polite reply. */
   claimPoliteReply(repo: string, number: number): boolean {
-    const at = new Date().toISOString();
     const res = this.#db
       .prepare(
         `INSERT INTO threads (repo, number, polite_reply_at) VALUES (?, ?, ?)
          ON CONFLICT (repo, number) DO UPDATE SET polite_reply_at = excluded.polite_reply_at
          WHERE threads.polite_reply_at IS NULL`,
       )
-      .run(repo, number, at);
+      .run(repo, number, new Date().toISOString());
     return res.changes > 0;
   }
 
   /** The model's open question for an issue (outcome `needs_input`), kept until answered. */
   setQuestion(repo: string, number: number, question: string): void {
-    this.#db
-      .prepare(
-        `INSERT INTO threads (repo, number, pending_question) VALUES (?, ?, ?)
-         ON CONFLICT (repo, number) DO UPDATE SET pending_question = excluded.pending_question`,
-      )
-      .run(repo, number, question);
+    this.#set(repo, number, 'pending_question', question);
   }
 
   /** Returns the open question and forgets it: the next run carries it with the answer. */
   takeQuestion(repo: string, number: number): string | undefined {
-    const row = this.#db.prepare('SELECT pending_question FROM threads WHERE repo = ? AND number = ?').get(repo, number);
-    if (row?.pending_question == null) return undefined;
-    this.#db.prepare('UPDATE threads SET pending_question = NULL WHERE repo = ? AND number = ?').run(repo, number);
-    return String(row.pending_question);
+    const v = this.#get(repo, number, 'pending_question');
+    if (v == null) return undefined;
+    this.#set(repo, number, 'pending_question', null);
+    return String(v);
   }
 
   /** The person a Patchwright PR works for: follow-ups without a human sender (CI) credit them. */
   setRequester(repo: string, number: number, login: string): void {
-    this.#db
-      .prepare(
-        `INSERT INTO threads (repo, number, requester) VALUES (?, ?, ?)
-         ON CONFLICT (repo, number) DO UPDATE SET requester = excluded.requester`,
-      )
-      .run(repo, number, login);
+    this.#set(repo, number, 'requester', login);
   }
 
   requester(repo: string, number: number): string | undefined {
-    const row = this.#db.prepare('SELECT requester FROM threads WHERE repo = ? AND number = ?').get(repo, number);
-    return row?.requester == null ? undefined : String(row.requester);
+    const v = this.#get(repo, number, 'requester');
+    return v == null ? undefined : String(v);
+  }
+
+  #get(repo: string, number: number, column: Column): SQLInputValue | undefined {
+    return this.#db.prepare(`SELECT ${column} AS v FROM threads WHERE repo = ? AND number = ?`).get(repo, number)?.v;
+  }
+
+  #set(repo: string, number: number, column: Column, value: SQLInputValue): void {
+    this.#db
+      .prepare(
+        `INSERT INTO threads (repo, number, ${column}) VALUES (?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET ${column} = excluded.${column}`,
+      )
+      .run(repo, number, value);
   }
 }
