@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../github/config/validate-config.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
-import { defaultRepoConfig } from '../protocol/repo-config.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { inspectRepo, type InspectResult, type Overrides } from '../repo/inspect.ts';
 
@@ -24,7 +23,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stderr.write(`patchwright inspect: ${(error as Error).message}\n`);
     return 2;
   }
-  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), overrides.branch ?? defaultRepoConfig.branch);
+  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), [], overrides.branch);
   const full = { ...result, conventions };
   process.stdout.write(values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions));
   return 0;
@@ -33,7 +32,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
 function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'template'>): string {
   const style = c.commitStyle;
   const detail = style ? `${style.kind} (${Math.round(style.confidence * 100)}% of ${style.sample} recent subjects${style.source === 'config' ? ', stated by config' : ''})` : 'unknown (too little history)';
-  return `Commits:    ${detail}\nPR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}\nBranches:   ${c.branchPattern}\n`;
+  return `Commits:    ${detail}\nPR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}\nBranches:   ${c.branchPattern} (${c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here'})\n`;
 }
 
 function readOverrides(dir: string): (Overrides & { branch?: string }) | { error: string } {

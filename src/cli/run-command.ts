@@ -15,7 +15,8 @@ import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
-import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-style.ts';
+import { changeKind } from '../repo/conventions/title-style.ts';
+import { titleBrief } from '../repo/conventions/title-brief.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { readTask, slugify } from './read-task.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
@@ -63,6 +64,9 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
     });
     const info = inspectRepo(ws.dir);
+    const history = await readHistory(ws.dir, ws.startSha);
+    const conv = detectConventions(ws.dir, history);
+    const brief = titleBrief({ style: conv.commitStyle, recent: history, issueTitle: task.title, kind: changeKind(`${task.title}\n${task.body}`), what: 'commit subject' });
     const files = localFiles(ws.dir);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
     const model = new OpenAIModel({
@@ -95,14 +99,13 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         setupTimeoutMs: 20 * 60_000,
         outputLimitBytes: 32 * 1024,
         contextTokens: settings.contextTokens,
+        title: brief,
       },
       { model, sandbox, files, emit: (e) => renderer.event(e), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(settings.pricesFile) },
       controller.signal,
     ).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
-    const conv = detectConventions(ws.dir, await readHistory(ws.dir, ws.startSha), `agent/{slug}`);
-    const styled = styleTitle(conv.commitStyle, task.title, changeKind(`${task.title}\n${task.body}`), result.evidence.filesChanged);
-    const message = isValidTitle(conv.commitStyle, styled) ? styled : task.title;
+    const message = result.title?.text ?? brief.repair(null, result.evidence.filesChanged);
     const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
       ? await commitAll(ws, message.slice(0, 100), { name: 'Patchwright', email: 'patchwright@localhost' })
       : null;

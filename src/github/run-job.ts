@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
-import { BranchMovedError, commitAll, push, PushRefusedError } from '../adapters/git/commit-and-push.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { readHistory } from '../adapters/git/read-history.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
@@ -17,22 +17,23 @@ import type { ThreadStore } from '../adapters/store/thread-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
+import type { RepoConfig } from '../protocol/repo-config.ts';
+import type { Subject } from '../repo/conventions/commit-style.ts';
+import { DEFAULT_BRANCH_PATTERN, detectConventions } from '../repo/conventions/detect-conventions.ts';
+import { expandBranch, learnPrHabits, type MergedPull, type PrHabits } from '../repo/conventions/pr-habits.ts';
+import { titleBrief } from '../repo/conventions/title-brief.ts';
+import { changeKind, type ChangeKind } from '../repo/conventions/title-style.ts';
 import { inspectRepo } from '../repo/inspect.ts';
-import { readHistory } from '../adapters/git/read-history.ts';
-import { detectConventions } from '../repo/conventions/detect-conventions.ts';
-import { changeKind, isValidTitle, styleTitle } from '../repo/conventions/title-style.ts';
+import { slugify } from '../cli/read-task.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
-import { prBody } from './publish/pr-body.ts';
-import { ClosedPullRequestError, upsertPullRequest } from './publish/upsert-pull-request.ts';
-import { replyToThreads, reviewComments, reviewInstructions, withThreadHistory } from './publish/review-threads.ts';
 import { ciFailureInstructions } from './publish/ci-failures.ts';
-import { mergedPullTitles } from './publish/merged-pulls.ts';
+import { mergedPulls } from './publish/merged-pulls.ts';
+import { habitTemplate, publishRun, type PublishInput } from './publish/publish-run.ts';
+import { replyToThreads, reviewComments, reviewInstructions, withThreadHistory } from './publish/review-threads.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
-import { reportCheckRun } from './report/check-run.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import type { GithubAccess } from './start-server.ts';
-import { slugify } from '../cli/read-task.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
@@ -79,7 +80,7 @@ interface RunContext {
   octokit: Octo;
   workspaces: Workspaces;
   kind: 'bwrap' | 'docker' | 'none';
-  config: import('../protocol/repo-config.ts').RepoConfig;
+  config: RepoConfig;
   say: (text: string) => Promise<void>;
 }
 
@@ -117,10 +118,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat(),
   );
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
-  if (task.isPullRequest) task = { ...task, body: await withOriginalIssue(octokit, task) };
+  let issueNumber: number | null = task.number;
+  if (task.isPullRequest) ({ body: task.body, issue: issueNumber } = await withOriginalIssue(octokit, task));
   if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, task.repo.owner, task.repo.name, task.trigger.checkSuiteId) };
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
-  const target = await branchFor(octokit, job, config.branch);
+  const pulls = await mergedPulls(octokit, task.repo.owner, task.repo.name);
+  const kind = changeKind(`${task.title}\n${task.body}`);
+  const habits = learnPrHabits(pulls);
+  const target = await branchFor(octokit, job, deps.threads, config.branch ?? habits.branchPattern ?? DEFAULT_BRANCH_PATTERN, habits.branchKinds, kind);
   const ws = await ctx.workspaces.prepare({
     cloneUrl: task.repo.cloneUrl,
     token,
@@ -134,6 +139,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   try {
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
+    const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind);
     const sandbox = createSandbox(ctx.kind, {
       layout: {
         worktree: ws.dir,
@@ -165,6 +171,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         outputLimitBytes: 32 * 1024,
         contextTokens: deps.settings.contextTokens,
         mode,
+        title: voice.brief,
       },
       { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
       signal,
@@ -174,50 +181,20 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     let note = '';
     const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
     if (publish && !signal.aborted) {
-      try {
-        const bot = await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`);
-        const requester = await noreplyIdentity(octokit, task.requester);
-        const history = await readHistory(ws.dir, ws.baseSha);
-        const prTitles = await mergedPullTitles(octokit, task.repo.owner, task.repo.name);
-        const conv = detectConventions(ws.dir, history, config.branch, prTitles);
-        const kind = changeKind(`${task.title}\n${task.body}`);
-        const titled = (style: typeof conv.commitStyle) => {
-          const t = styleTitle(style, task.title, kind, result.evidence.filesChanged);
-          return isValidTitle(style, t) ? t : styleTitle(null, task.title, kind);
-        };
-        const prTitle = titled(conv.prTitleStyle);
-        const sha = await commitAll(ws, titled(conv.commitStyle), bot, [requester]);
-        if (sha) {
-          await push(ws, task.repo.cloneUrl, token, config.protectedPaths);
-          const pr = await upsertPullRequest(octokit, {
-            owner: task.repo.owner,
-            repo: task.repo.name,
-            head: target.branch,
-            base: target.base,
-            title: prTitle,
-            body: prBody(task.number, result, conv.template),
-            draft: result.outcome !== 'succeeded',
-            allowAfterClosed: task.action === 'retry',
-            labels: config.labels,
-            reviewer: task.requester,
-          });
-          prUrl = pr.url;
-          if (pr.created) deps.threads.setRequester(`${task.repo.owner}/${task.repo.name}`, pr.number, task.requester);
-          await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
-          if (review.length) {
-            await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, review, `Addressed in ${sha.slice(0, 10)}: ${result.summary.slice(0, 1500)}`);
-          }
-        }
-      } catch (error) {
-        note =
-          error instanceof PushRefusedError
-            ? `Nothing was pushed. ${error.message}`
-            : error instanceof BranchMovedError
-              ? `Not pushed: ${error.message}`
-              : error instanceof ClosedPullRequestError
-              ? `No new pull request: ${error.message}`
-              : `Publishing failed: ${(error as Error).message}`;
-      }
+      ({ prUrl, note } = await publishRun(octokit, {
+        task,
+        ws,
+        token,
+        target,
+        config,
+        result,
+        voice,
+        issueNumber,
+        review,
+        bot: await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`),
+        requester: await noreplyIdentity(octokit, task.requester),
+        threads: deps.threads,
+      }));
     }
     if (review.length && !prUrl && task.isPullRequest) {
       const why = note || `nothing was changed (${result.outcome}): ${result.summary.slice(0, 1000)}`;
@@ -238,14 +215,29 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
 }
 
 /** A follow-up's task text: the PR's body, then the issue it closes, so the run knows the goal. */
-async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<string> {
+async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<{ body: string; issue: number | null }> {
   const closes = /(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?) #(\d+)/i.exec(task.body)?.[1];
-  if (!closes) return task.body;
+  if (!closes) return { body: task.body, issue: null };
   const issue = await octokit
     .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: task.repo.owner, repo: task.repo.name, issue_number: Number(closes) })
     .then((r) => r.data, () => null);
-  if (!issue) return task.body;
-  return `${task.body}\n\nThe original issue #${closes}: ${issue.title}\n${issue.body ?? ''}`;
+  if (!issue) return { body: task.body, issue: Number(closes) };
+  return { body: `${task.body}\n\nThe original issue #${closes}: ${issue.title}\n${issue.body ?? ''}`, issue: Number(closes) };
+}
+
+/** How this team writes: conventions from the checkout, its history and merged PRs, and the title brief. */
+function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config: RepoConfig, task: Job['task'], kind: ChangeKind): PublishInput['voice'] {
+  const { template, ...conv } = detectConventions(dir, history, pulls, config.branch);
+  const followUp = task.isPullRequest && task.action !== 'retry';
+  const prTitles = pulls.filter((p) => !p.bot).map((p) => ({ subject: p.title, bot: false }));
+  const brief = titleBrief({
+    style: followUp ? conv.commitStyle : conv.prTitleStyle,
+    recent: followUp || prTitles.length < 5 ? history : prTitles,
+    issueTitle: task.title,
+    kind,
+    what: followUp ? 'commit subject' : 'pull request title',
+  });
+  return { conv, template: template ?? habitTemplate(conv), brief, kind, followUp };
 }
 
 /** A `/agent <answer>` after a question: the next run gets the question and the answer. */
@@ -257,13 +249,17 @@ function withAnswer(job: Job, threads: ThreadStore): Job['task'] {
   return { ...task, instructions: `Earlier you asked the requester: ${question}\nTheir answer: ${task.instructions || '(no text)'}` };
 }
 
-async function branchFor(octokit: Octo, job: Job, pattern: string): Promise<{ branch: string; base: string; existing: boolean }> {
+/**
+ * The branch: a PR's own head; else the one this issue already has (kept from its first push, so
+ * an edited title or a newly learned pattern never starts a second PR); else a new name.
+ */
+async function branchFor(octokit: Octo, job: Job, threads: ThreadStore, pattern: string, kinds: PrHabits['branchKinds'], kind: ChangeKind): Promise<{ branch: string; base: string; existing: boolean }> {
   const { task } = job;
   if (task.isPullRequest) {
     const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: task.repo.owner, repo: task.repo.name, pull_number: task.number });
     return { branch: data.head.ref, base: data.base.ref, existing: true };
   }
-  const branch = pattern.replace('{issue}', String(task.number)).replace('{slug}', slugify(task.title));
+  const branch = threads.branch(`${task.repo.owner}/${task.repo.name}`, task.number) ?? expandBranch(pattern, { issue: task.number, slug: slugify(task.title), kind, kinds });
   const exists = await octokit
     .request('GET /repos/{owner}/{repo}/branches/{branch}', { owner: task.repo.owner, repo: task.repo.name, branch })
     .then(() => true, () => false);

@@ -18,8 +18,9 @@ export const RepoConfig = z
     branch: z
       .string()
       .regex(/\{issue\}/, 'must contain {issue}')
-      .default('agent/{issue}-{slug}')
-      .describe('Branch name pattern; {issue} and {slug} are filled in.'),
+      .regex(/^[\w./{}-]+$/, 'may hold only letters, digits, `. _ - /` and {issue}, {slug}, {kind}')
+      .optional()
+      .describe('Branch name pattern; {issue}, {slug} and {kind} are filled in. Unset: the pattern of recent merged PRs, else agent/{issue}-{slug}.'),
     setup: z.array(z.string().min(1)).optional().describe('Setup commands; override what inspect detects.'),
     test: z.string().min(1).optional().describe('Test command; overrides what inspect detects.'),
     lint: z.string().min(1).optional().describe('Lint command; overrides what inspect detects.'),

@@ -82,6 +82,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     summary: z.string(),
     evidence: Evidence,
     question: z.string().optional(),
+    /** The pull request title: the model's own when it passed the harness's checks, else repaired. */
+    title: z.object({ text: z.string(), source: z.enum(['model', 'repaired']) }).optional(),
     prUrl: z.string().optional(),
   }),
 ]);

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function run(repo: string, script: Array<Step | ((b: Record<string, unknown>) => Step)>, api: 'responses' | 'chat', extra: string[] = []) {
-  model = await startScriptedModel(script);
+  model = await startScriptedModel(script, { titles: () => 'Make add return the sum' });
   const env = { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'test-key', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_MODEL_API: api, PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') };
   const code = await runCommand(['--repo', repo, '--task', 'Fix add so it adds', '--json', ...extra], env);
   const events = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
@@ -56,13 +56,15 @@ describe('patchwright run, real sandbox and tests', () => {
     expect(code).toBe(0);
     expect(done.evidence.baseline?.exitCode).not.toBe(0);
     expect(done.evidence.final).toMatchObject({ exitCode: 0, failed: 0, passed: 1 });
-    expect(done.evidence.usage).toMatchObject({ inputTokens: 300, outputTokens: 60 });
+    // Three turns and the title request, 100 input and 20 output tokens each.
+    expect(done.evidence.usage).toMatchObject({ inputTokens: 400, outputTokens: 80 });
+    expect(done.title).toEqual({ text: 'Make add return the sum', source: 'model' });
     expect(done.evidence.usage.costUsd).toBeGreaterThan(0);
     expect(events.some((e) => e.type === 'item.completed' && e.item.kind === 'plan')).toBe(true);
     expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(git(repo, 'rev-list', '--count', 'main..agent/fix-add-so-it-adds')).toBe('1');
-    expect(git(repo, 'show', 'agent/fix-add-so-it-adds', '--stat', '--format=%s')).toMatch(/Fix add so it adds[\s\S]*(math\.js|calc\.py)/);
+    expect(git(repo, 'show', 'agent/fix-add-so-it-adds', '--stat', '--format=%s')).toMatch(/^Make add return the sum[\s\S]*(math\.js|calc\.py)/);
   });
 
   it('a model that never fixes it → budget_exhausted, naming the budget', async () => {

@@ -47,11 +47,28 @@ beforeAll(async () => {
   ]);
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
+  const why = (n: number, keyword: string) => `## Why\n\nBecause.\n\n## Test plan\n\nnpm test\n\n${keyword} #${n}`;
+  github.merged.set('widgets', [
+    ...['Handle negative numbers in add', 'Document the math helpers', 'Speed up mul', 'Remove the unused div helper', 'Add a test for zero'].map((title, i) => ({ title, body: why(i + 1, 'Closes'), branch: `alice/topic-${i}`, author: 'alice' })),
+    { title: 'chore(deps): bump lodash', body: '## Changelog', branch: 'renovate/lodash', author: 'renovate[bot]', bot: true },
+  ]);
+  github.merged.set('gadgets', ['fix(math): handle NaN in add', 'feat(math): add mul', 'docs: explain add', 'fix(ci): pin node', 'chore(deps): update lockfile'].map((title, i) => ({
+    title,
+    body: `## Summary\n\nx\n\nFixes #${i + 1}`,
+    branch: `${title.split(/[(:]/)[0]}/${i + 1}-topic`,
+    author: 'carol',
+  })));
   const fixRun = [
     { calls: [{ name: 'update_plan', arguments: { plan: [{ step: 'Fix add', status: 'in_progress' }] } }] },
     { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
     { text: 'Fixed `add` to add instead of subtract.' },
   ];
+  const titles = (last: string, body: Record<string, unknown>) => {
+    const all = JSON.stringify(body);
+    if (/commit subject/.test(last)) return /lint/.test(all) ? 'Fix the lint failure' : 'Address the review';
+    if (/Conventional Commits/.test(all)) return /cannot be used/.test(last) ? 'fix(math): make add return the sum' : '[WIP] fix: make add return the sum';
+    return /We need mul/.test(all) ? 'Add mul' : 'Make add return the sum';
+  };
   model = await startScriptedModel([
     ...fixRun,
     ...fixRun,
@@ -102,7 +119,7 @@ beforeAll(async () => {
     { text: 'Handled both comments.' },
     { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMul } }] },
     { text: 'Implemented mul.' },
-  ]);
+  ], { titles });
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
   server = await startServer({
@@ -139,14 +156,17 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
   expect(server.jobs.list().map((j) => [j.state, j.outcome])).toEqual([['done', 'succeeded']]);
   expect(github.pulls).toHaveLength(1);
   const pr = github.pulls[0]!;
-  expect(pr).toMatchObject({ head: 'agent/7-fix-add', base: 'main', title: 'Fix add', draft: false });
+  expect(pr).toMatchObject({ head: 'agent/7-fix-add', base: 'main', title: 'Make add return the sum', draft: false });
   expect(pr.body).toMatch(/Closes #7/);
+  // No template: the headings the team's merged PRs share, the evidence under their testing one.
+  expect(pr.body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Why', '## Test plan']);
+  expect(pr.body).toMatch(/## Why\n\nFixed `add` to add instead of subtract.\n\nCloses #7\n\n## Test plan\n\nTest command: `npm test`/);
   expect(pr.body).toMatch(/Test command: `npm test`/);
   expect(pr.body).toMatch(/Before the change: passed 0, failed 1/);
   expect(pr.body).toMatch(/After the change: passed 1, failed 0/);
   expect(pr.body).toMatch(/\$0\.\d{4}/);
   const log = execFileSync('git', ['log', '-1', '--format=%an%n%B', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' });
-  expect(log).toMatch(/^patchwright-test\[bot\]\nFix add\n\nCo-authored-by: maintainer <\d+\+maintainer@users.noreply.github.com>/);
+  expect(log).toMatch(/^patchwright-test\[bot\]\nMake add return the sum\n\nCo-authored-by: maintainer <\d+\+maintainer@users.noreply.github.com>/);
   const tracking = [...github.comments.values()].filter((c) => c.issue === 7);
   expect(tracking).toHaveLength(1);
   expect(tracking[0]!.body).toMatch(/succeeded[\s\S]*https:\/\/github.test\/pull\/100/);
@@ -171,19 +191,21 @@ it('follows a Conventional Commits history and fills the PR template', async () 
   });
   expect((await deliver(server.url, 'issues', issue)).status).toBe(200);
   await server.pool.idle();
-  const pr = github.pulls.find((p) => p.head === 'agent/8-fix-add-returning-a-difference')!;
-  expect(pr.title).toBe('fix: add returning a difference');
+  const pr = github.pulls.find((p) => p.head === 'fix/8-fix-add-returning-a-difference')!;
+  // The model's first title had a [WIP] prefix; the harness said why and took the corrected one.
+  expect(pr.title).toBe('fix(math): make add return the sum');
+  expect(model.requests.some((r) => /That title cannot be used: no `\[WIP\]`/.test(JSON.stringify(r.body)))).toBe(true);
   expect(pr.body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Summary', '## How was this tested?', '## Notes']);
   expect(pr.body).not.toContain('<!--');
-  expect(pr.body).toMatch(/## Summary\n\nFixed `add` to add instead of subtract.\n\nCloses #8/);
+  expect(pr.body).toMatch(/## Summary\n\nFixed `add` to add instead of subtract.\n\nFixes #8/);
   expect(pr.body).toMatch(/## How was this tested\?\n\nTest command: `npm test`[\s\S]*- \[x\] Tests pass locally\n- \[ \] Documentation updated/);
-  const subject = execFileSync('git', ['log', '-1', '--format=%s', 'agent/8-fix-add-returning-a-difference'], { cwd: gadgets, encoding: 'utf8' }).trim();
-  expect(subject).toBe('fix: add returning a difference');
+  const subject = execFileSync('git', ['log', '-1', '--format=%s', 'fix/8-fix-add-returning-a-difference'], { cwd: gadgets, encoding: 'utf8' }).trim();
+  expect(subject).toBe('fix(math): make add return the sum');
   expect(github.reviewers.get(pr.number)).toEqual(['maintainer']);
 });
 
 it('does not reopen a PR closed without merging unless asked to retry', async () => {
-  github.pulls.find((p) => p.head === 'agent/8-fix-add-returning-a-difference')!.state = 'closed';
+  github.pulls.find((p) => p.head === 'fix/8-fix-add-returning-a-difference')!.state = 'closed';
   const issue = payload('issues', 'labeled', {
     label: { name: 'agent' },
     issue: { number: 8, title: 'Fix add returning a difference', body: 'add(2, 3) returns -1', pull_request: undefined },
@@ -246,6 +268,9 @@ it('a review with two inline comments → one new commit on the same branch, two
   await server.pool.idle();
   const log = execFileSync('git', ['log', '--format=%H %s', `${headBefore}..agent/7-fix-add`], { cwd: remote, encoding: 'utf8' }).trim().split('\n');
   expect(log).toHaveLength(1);
+  expect(log[0]).toMatch(/^[0-9a-f]{40} Address the review$/);
+  expect(github.pulls.find((p) => p.number === pr.number)!.title).toBe(pr.title);
+  expect(github.pulls.find((p) => p.number === pr.number)!.body).toMatch(/Closes #7/);
   expect(execFileSync('git', ['merge-base', '--is-ancestor', headBefore, 'agent/7-fix-add'], { cwd: remote }).toString()).toBe('');
   expect(github.replies.map((r) => r.to)).toEqual([9001, 9002]);
   expect(github.replies[0]!.body).toMatch(/^Addressed in [0-9a-f]{10}: Used a named function/);

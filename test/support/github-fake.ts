@@ -27,6 +27,8 @@ export interface FakeGithub {
   /** Files the contents API serves (every repository); tests may change them. */
   files: Record<string, string>;
   reviewers: Map<number, string[]>;
+  /** Merged PRs by others, served with `state=closed` per repository name; set by the test. */
+  merged: Map<string, Array<{ title: string; body: string; branch: string; author: string; bot?: boolean }>>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const suiteRuns = new Map<number, Array<Record<string, unknown>>>();
   const replies: Array<{ to: number; body: string }> = [];
   const reviewers = new Map<number, string[]>();
+  const merged: FakeGithub['merged'] = new Map();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -89,7 +92,12 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if (method === 'GET' && /\/pulls$/.test(path)) {
         const head = url.searchParams.get('head')?.split(':')[1];
         const state = url.searchParams.get('state') ?? 'open';
-        return json(200, pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state)).map(toApi));
+        const others = head || state === 'open' ? [] : (merged.get(path.split('/')[3]!) ?? []).map((p, i) => ({
+          ...toApi({ number: 10 + i, head: p.branch, base: 'main', title: p.title, body: p.body, draft: false, state: 'closed' }),
+          merged_at: '2026-11-01T00:00:00Z',
+          user: { login: p.author, type: p.bot ? 'Bot' : 'User' },
+        }));
+        return json(200, [...pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state)).map(toApi), ...others]);
       }
       if (method === 'POST' && /\/pulls$/.test(path)) {
         const pr: FakePull = { number: 100 + pulls.length, head: String(body.head), base: String(body.base), title: String(body.title), body: String(body.body), draft: body.draft === true, state: 'open' };
@@ -139,6 +147,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     requests,
     comments,
     pulls,
+    merged,
     labels,
     reviewers,
     checkRuns,

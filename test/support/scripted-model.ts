@@ -20,7 +20,15 @@ export interface ScriptedModel {
  * streaming or not, answering each request with the next scripted step.
  * A step may be a function of the request, for models that react to what they are sent.
  */
-export async function startScriptedModel(script: Array<Step | ((body: Record<string, unknown>) => Step)>): Promise<ScriptedModel> {
+export interface ScriptOptions {
+  /**
+   * Answers the harness's title requests (the last message asks for a title or subject) outside
+   * the script, given that message and the whole request, so scripts keep to the work itself.
+   */
+  titles?: (lastMessage: string, body: Record<string, unknown>) => string;
+}
+
+export async function startScriptedModel(script: Array<Step | ((body: Record<string, unknown>) => Step)>, opts: ScriptOptions = {}): Promise<ScriptedModel> {
   const queue = [...script];
   const requests: ScriptedModel['requests'] = [];
   const violations: string[] = [];
@@ -33,7 +41,10 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       const path = req.url ?? '';
       requests.push({ path, body });
       violations.push(...checkTranscript(path, body));
-      const next = queue.shift();
+      const items = (body.input ?? body.messages) as unknown[] | undefined;
+      const last = JSON.stringify(items?.at(-1) ?? '');
+      const titleAsked = opts.titles && /Reply with the (corrected )?title only/.test(last);
+      const next = titleAsked ? { text: opts.titles!(last, body) } : queue.shift();
       const step = typeof next === 'function' ? next(body) : next;
       if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
       if ('hang' in step) return;

@@ -63,4 +63,9 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'jobs that wait for more review comments',
     sql: 'ALTER TABLE jobs ADD COLUMN not_before TEXT;',
   },
+  {
+    version: 6,
+    name: 'the branch an issue works on, so a later run finds the same PR',
+    sql: 'ALTER TABLE threads ADD COLUMN branch TEXT;',
+  },
 ];

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 
 /** The per-thread columns; a closed list, so the SQL below never takes a caller's string. */
-type Column = 'tracking_comment_id' | 'pending_question' | 'requester';
+type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch';
 
 /**
  * Per issue/PR memory: the one tracking comment, whether we already said no politely, an open
@@ -55,6 +55,16 @@ export class ThreadStore {
 
   requester(repo: string, number: number): string | undefined {
     const v = this.#get(repo, number, 'requester');
+    return v == null ? undefined : String(v);
+  }
+
+  /** The branch an issue's PR lives on, kept from its first push: titles and learned patterns may change. */
+  setBranch(repo: string, number: number, branch: string): void {
+    this.#set(repo, number, 'branch', branch);
+  }
+
+  branch(repo: string, number: number): string | undefined {
+    const v = this.#get(repo, number, 'branch');
     return v == null ? undefined : String(v);
   }
 

@@ -2,13 +2,14 @@ import type { Outcome } from '../../protocol/outcome.ts';
 import type { Evidence, Item, Phase, RunEvent, TestSummary } from '../../protocol/run-event.ts';
 import { ModelError, type Message, type ModelClient, type TokenUsage } from '../model/model-port.ts';
 import { addUsage, costUsd, zeroUsage, type Price } from '../model/prices.ts';
-import type { Sandbox, WorkspaceFiles } from '../ports.ts';
+import type { Sandbox, TitleBrief, WorkspaceFiles } from '../ports.ts';
 import { systemPrompt, taskMessage } from '../prompt/system-prompt.ts';
 import { executeTool } from '../tools/execute-tool.ts';
 import { toolSpecs } from '../tools/tool-specs.ts';
 import { exceededBudget, type Budgets } from './budgets.ts';
 import { compactMessages, estimateTokens } from './compact.ts';
 import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
+import { writeTitle } from './write-title.ts';
 
 export interface AgentInput {
   runId: string;
@@ -28,6 +29,8 @@ export interface AgentInput {
   contextTokens?: number;
   /** `plan`: explore read-only and propose a plan for approval; no setup, tests or edits. */
   mode?: 'work' | 'plan';
+  /** When given, a run that leaves changes ends by asking the model for a title in this style. */
+  title?: TitleBrief;
 }
 
 export interface AgentDeps {
@@ -80,6 +83,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
   let summary = '';
   let outcome: Outcome = 'succeeded';
   let question: string | undefined;
+  let messages: Message[] = [];
+  let tools = toolSpecs;
   try {
     const planning = input.mode === 'plan';
     phase('setup');
@@ -100,11 +105,11 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     }
 
     phase('working');
-    const messages: Message[] = [
+    messages = [
       { role: 'system', text: systemPrompt({ repoName: input.repoName, setup: input.setup, test: input.test, instructionFiles: input.instructionFiles, protectedPaths: input.protectedPaths, network: input.network }) },
       { role: 'user', text: taskMessage(input.task) + (planning ? `\n\n${PLAN_MODE}` : '') },
     ];
-    const tools = planning ? toolSpecs.filter((t) => t.name !== 'apply_patch') : toolSpecs;
+    if (planning) tools = toolSpecs.filter((t) => t.name !== 'apply_patch');
     let turns = 0;
     let rounds = 0;
     const compaction = { plan: [] as Array<{ text: string; status: string }>, diff: '', latestFailures: '' };
@@ -199,6 +204,14 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     }
   }
   const diff = await deps.diff().catch(() => '');
+  const filesChanged = [...diff.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]!);
+  let title: RunCompleted['title'];
+  if (input.title && diff.trim() && (outcome === 'succeeded' || outcome === 'tests_failing') && !signal.aborted) {
+    phase('publishing');
+    const written = await writeTitle(deps.model, messages, tools, input.title, filesChanged, signal);
+    usage = addUsage(usage, written.usage);
+    title = { text: written.title, source: written.source };
+  }
   const evidence: Evidence = {
     testCommand: input.test,
     baseline: baseline?.summary ?? null,
@@ -206,9 +219,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     preExistingFailures: baseline?.summary.failures ?? [],
     usage: { ...usage, costUsd: cost() },
     durationMs: now() - started,
-    filesChanged: [...diff.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]!),
+    filesChanged,
   };
-  const done: RunCompleted = { type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}) };
+  const done: RunCompleted = { type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}) };
   emit(done);
   return done;
 }

@@ -2,12 +2,13 @@ import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
 
 export interface BodyParts {
   summary: string;
-  issueNumber: number;
+  /** `Closes #12` in the repo's own words, or empty when there is no issue to link. */
+  closes: string;
   evidence: string;
   testsPassed: boolean;
 }
 
-const SUMMARY = /summary|description|what|changes|motivation|context|purpose|overview/i;
+const SUMMARY = /summary|description|what|why|changes|motivation|context|purpose|overview|about/i;
 const TESTING = /test|verif|how.*(tested|check)|qa\b|validation/i;
 const TESTED_BOX = /\b(tests?|tested|ci)\b.*\b(pass|passes|passing|green|added|run|ran)\b|\bI have (run|tested|added tests)/i;
 
@@ -17,8 +18,8 @@ const TESTED_BOX = /\b(tests?|tested|ci)\b.*\b(pass|passes|passing|green|added|r
  * checkboxes kept and ticked only when they claim tests ran and the harness saw them pass.
  */
 export function fillTemplate(template: PrTemplate | null, parts: BodyParts): string {
-  const closes = `Closes #${parts.issueNumber}`;
-  if (!template) return [parts.summary, '', closes, '', '## Evidence', '', parts.evidence].join('\n');
+  const closes = parts.closes;
+  if (!template) return [parts.summary, '', closes, '', '## Evidence', '', parts.evidence].join('\n').replace(/\n{3,}/g, '\n\n');
   const text = template.text.replace(/<!--[\s\S]*?-->/g, '').replace(/\r\n/g, '\n');
   const sections = splitSections(text);
   let placedSummary = false;

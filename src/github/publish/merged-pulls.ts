@@ -1,12 +1,20 @@
 import type { Octokit } from '@octokit/rest';
-import type { Subject } from '../../repo/conventions/commit-style.ts';
+import type { MergedPull } from '../../repo/conventions/pr-habits.ts';
 
-/** Titles of recently merged pull requests by humans: what the team's PR titles look like. */
-export async function mergedPullTitles(octokit: Pick<Octokit, 'request'>, owner: string, repo: string): Promise<Subject[]> {
+type PullRow = { merged_at: string | null; title: string; body: string | null; head: { ref: string }; user: { type?: string; login: string } | null };
+
+/** Recently merged pull requests, bots marked: how the team titles, describes and names its PRs. */
+export async function mergedPulls(octokit: Pick<Octokit, 'request'>, owner: string, repo: string): Promise<MergedPull[]> {
   const { data } = await octokit
     .request('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: 60 })
-    .catch(() => ({ data: [] as Array<{ merged_at: string | null; title: string; user: { type?: string; login: string } | null }> }));
-  return data
+    .catch(() => ({ data: [] as PullRow[] }));
+  return (data as PullRow[])
     .filter((p) => p.merged_at)
-    .map((p) => ({ subject: p.title, bot: p.user?.type === 'Bot' || /\[bot\]$/.test(p.user?.login ?? '') }));
+    .map((p) => ({
+      title: p.title,
+      body: (p.body ?? '').slice(0, 20_000),
+      branch: p.head.ref,
+      author: p.user?.login ?? '',
+      bot: p.user?.type === 'Bot' || /\[bot\]$/.test(p.user?.login ?? ''),
+    }));
 }

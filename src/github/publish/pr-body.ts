@@ -7,10 +7,10 @@ const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
 
 /** The PR body: the template filled with what changed, the issue it closes, and the evidence. */
-export function prBody(issueNumber: number, result: RunCompleted, template: PrTemplate | null = null): string {
+export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes'): string {
   return fillTemplate(template, {
     summary: result.summary.trim() || 'Changes made by Patchwright.',
-    issueNumber,
+    closes: issueNumber === null ? '' : `${closingKeyword} #${issueNumber}`,
     evidence: evidenceText(result),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
   });

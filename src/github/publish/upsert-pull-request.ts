@@ -7,7 +7,8 @@ export interface PullRequestSpec {
   repo: string;
   head: string;
   base: string;
-  title: string;
+  /** Unset: an existing PR keeps its title (a follow-up does not retitle what a human may have edited). */
+  title: string | undefined;
   body: string;
   draft: boolean;
   /** A PR closed without merging gets a successor only on an explicit retry. */
@@ -41,7 +42,7 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
       owner: spec.owner,
       repo: spec.repo,
       pull_number: existing.number,
-      title: spec.title,
+      ...(spec.title ? { title: spec.title } : {}),
       body: spec.body,
     });
     if (existing.draft && !spec.draft) {
@@ -59,7 +60,7 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
     repo: spec.repo,
     head: spec.head,
     base: spec.base,
-    title: spec.title,
+    title: spec.title ?? spec.head,
     body: spec.body,
     draft: spec.draft,
   });

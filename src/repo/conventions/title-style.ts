@@ -1,3 +1,4 @@
+import { classifySubject } from './classify-subject.ts';
 import type { CommitStyle } from './commit-style.ts';
 
 export type ChangeKind = 'fix' | 'feature' | 'docs' | 'other';
@@ -15,20 +16,45 @@ export function changeKind(text: string): ChangeKind {
 
 /** A title pattern for each style: what the harness checks before a title is used. */
 export function isValidTitle(style: CommitStyle | null, title: string): boolean {
-  if (!title.trim() || title.length > 100 || /^\[?(WIP|draft)\b|\[bot\]|^(patchwright|agent):/i.test(title)) return false;
-  if (!style) return true;
+  return titleProblem(style, title) === null;
+}
+
+/** Why a title does not fit the repository's style, in words the model can act on; null if it fits. */
+export function titleProblem(style: CommitStyle | null, title: string): string | null {
+  if (!title.trim()) return 'the title is empty';
+  if (/\n/.test(title)) return 'the title must be one line';
+  if (title.length > 100) return `the title is ${title.length} characters; keep it under 72`;
+  if (/^\[?(WIP|draft)\b|\[bot\]|^(patchwright|agent|bot)\b:?/i.test(title)) return 'no `[WIP]`, draft or bot prefix: the draft state already says that';
+  if (!style) return null;
+  const c = classifySubject(title);
   switch (style.kind) {
-    case 'conventional':
-      return /^[a-z]+(\([^)]+\))?!?: \S/.test(title);
+    case 'conventional': {
+      const known = new Set([...(style.types ?? []), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
+      const type = /^([a-z]+)(\([^)]+\))?!?: \S/.exec(title)?.[1];
+      if (type && !known.has(type)) return `\`${type}\` is not a type this repository uses; use one of ${[...known].slice(0, 8).join(', ')}`;
+      if (c.kind !== 'conventional') return 'this repository uses Conventional Commits: `type(scope): description`, for example `fix(parser): handle empty input`';
+      return casingProblem(style, c.description);
+    }
     case 'gitmoji':
-      return /^(\p{Extended_Pictographic}|:[a-z0-9_+-]+:)/u.test(title);
+      return c.kind === 'gitmoji' ? null : 'this repository starts titles with a gitmoji, for example `🐛 Fix the parser`';
     case 'component-prefix':
-      return /^[\w.@/*{}-]+(, ?[\w.@/*{}-]+)*: \S/.test(title);
+      return c.kind === 'component-prefix' ? casingProblem(style, c.description) : 'this repository starts titles with the component changed and a colon, for example `net/http: fix header parsing`';
     case 'ticket-prefix':
-      return true;
+      return null;
     default:
-      return true;
+      if (c.kind !== 'plain') return 'this repository writes titles as plain sentences, without a type, emoji or component prefix';
+      if (style.imperative && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
+      return casingProblem(style, title);
   }
+}
+
+/** Only an ordinary first word is judged: `README`, `iOS` or `npm` keep their own case. */
+function casingProblem(style: CommitStyle, description: string): string | null {
+  const word = /^[A-Za-z][a-z]+\b/.exec(description)?.[0];
+  if (!word || style.confidence < 0.5) return null;
+  const upper = /^[A-Z]/.test(word);
+  if (upper === style.capitalized) return null;
+  return style.capitalized ? 'start the description with a capital letter, as this repository does' : 'start the description with a lower-case letter, as this repository does';
 }
 
 /**

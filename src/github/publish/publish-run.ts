@@ -1,0 +1,80 @@
+import type { Octokit } from '@octokit/rest';
+import { BranchMovedError, commitAll, push, PushRefusedError } from '../../adapters/git/commit-and-push.ts';
+import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
+import type { ThreadStore } from '../../adapters/store/thread-store.ts';
+import type { RunCompleted } from '../../core/loop/run-agent.ts';
+import type { TitleBrief } from '../../core/ports.ts';
+import type { Task } from '../../protocol/task.ts';
+import type { RepoConfig } from '../../protocol/repo-config.ts';
+import type { Conventions } from '../../repo/conventions/detect-conventions.ts';
+import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
+import { commitSubject } from '../../repo/conventions/title-brief.ts';
+import type { ChangeKind } from '../../repo/conventions/title-style.ts';
+import { reportCheckRun } from '../report/check-run.ts';
+import { prBody } from './pr-body.ts';
+import { replyToThreads, type ReviewComment } from './review-threads.ts';
+import { ClosedPullRequestError, upsertPullRequest } from './upsert-pull-request.ts';
+
+type Octo = Pick<Octokit, 'request'>;
+
+export interface PublishInput {
+  task: Task;
+  ws: PreparedWorkspace;
+  token: string;
+  target: { branch: string; base: string };
+  config: RepoConfig;
+  result: RunCompleted;
+  voice: { conv: Conventions; template: PrTemplate | null; brief: TitleBrief; kind: ChangeKind; followUp: boolean };
+  /** The issue the PR closes: the task's own number, or the one a follow-up's PR body names. */
+  issueNumber: number | null;
+  review: ReviewComment[];
+  bot: { name: string; email: string };
+  requester: { name: string; email: string };
+  threads: ThreadStore;
+}
+
+/**
+ * Commits in the team's voice, pushes with a lease, opens or updates the one PR, reports the check
+ * run and answers review threads. Returns the PR's address, or a note saying in plain words why not.
+ */
+export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUrl: string | null; note: string }> {
+  const { task, result, voice } = p;
+  const key = `${task.repo.owner}/${task.repo.name}`;
+  try {
+    const named = result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged);
+    const subject = voice.followUp ? named : commitSubject(voice.conv.commitStyle, named, voice.kind, result.evidence.filesChanged);
+    const sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
+    if (!sha) return { prUrl: null, note: '' };
+    await push(p.ws, task.repo.cloneUrl, p.token, p.config.protectedPaths);
+    if (!task.isPullRequest) p.threads.setBranch(key, task.number, p.target.branch);
+    const pr = await upsertPullRequest(octokit, {
+      owner: task.repo.owner,
+      repo: task.repo.name,
+      head: p.target.branch,
+      base: p.target.base,
+      title: voice.followUp ? undefined : named,
+      body: prBody(p.issueNumber, result, p.voice.template, voice.conv.prBody.closingKeyword),
+      draft: result.outcome !== 'succeeded',
+      allowAfterClosed: task.action === 'retry',
+      labels: p.config.labels,
+      reviewer: task.requester,
+    });
+    if (pr.created) p.threads.setRequester(key, pr.number, task.requester);
+    await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
+    if (p.review.length) {
+      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${result.summary.slice(0, 1500)}`);
+    }
+    return { prUrl: pr.url, note: '' };
+  } catch (error) {
+    if (error instanceof PushRefusedError) return { prUrl: null, note: `Nothing was pushed. ${error.message}` };
+    if (error instanceof BranchMovedError) return { prUrl: null, note: `Not pushed: ${error.message}` };
+    if (error instanceof ClosedPullRequestError) return { prUrl: null, note: `No new pull request: ${error.message}` };
+    return { prUrl: null, note: `Publishing failed: ${(error as Error).message}` };
+  }
+}
+
+/** A stand-in template from the headings the team's merged PRs share, when the repo has none. */
+export function habitTemplate(conv: Conventions): PrTemplate | null {
+  if (!conv.prBody.headings.length) return null;
+  return { path: '(headings of recent merged PRs)', headings: conv.prBody.headings, text: conv.prBody.headings.join('\n\n') };
+}
