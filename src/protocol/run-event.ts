@@ -21,6 +21,8 @@ export const TestSummary = z.object({
   failed: z.number().nullable(),
   skipped: z.number().nullable(),
   failures: z.array(z.string()),
+  /** Where failing tests failed, for those whose output names a file and line in the checkout. */
+  failureLocations: z.array(z.object({ name: z.string(), path: z.string(), line: z.number(), message: z.string() })).optional(),
   durationMs: z.number(),
 });
 export type TestSummary = z.infer<typeof TestSummary>;

@@ -246,6 +246,12 @@ it('a fix that leaves new failures becomes a draft PR with the evidence', async 
   expect(pr.body).toMatch(/After the change: passed 0, failed 2/);
   expect(pr.body).toMatch(/Failing before the change too \(not caused by it\): `adds`/);
   expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'failure' });
+  // Each failing test annotated where it failed: the new one as a failure, the old one as a warning.
+  const annotations = (github.checkRuns.at(-1)!.output as { annotations: Array<Record<string, unknown>> }).annotations;
+  expect(annotations).toEqual([
+    expect.objectContaining({ path: 'test/math.test.js', start_line: 6, annotation_level: 'warning', title: 'adds (failed before this change too)' }),
+    expect.objectContaining({ path: 'test/mul.test.js', start_line: 6, annotation_level: 'failure', title: 'multiplies fails', message: expect.stringMatching(/mul is not a function/) }),
+  ]);
   const tracking = [...github.comments.values()].filter((c) => c.issue === 10);
   expect(tracking.at(-1)!.body).toMatch(/tests_failing[\s\S]*multiplies/);
 });

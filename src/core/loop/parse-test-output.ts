@@ -40,7 +40,8 @@ function jest(t: string): ParsedTests | undefined {
 }
 
 function pytest(t: string): ParsedTests | undefined {
-  const m = /^=+ (.*\b(?:passed|failed|error|errors|skipped|no tests ran)\b.*) in [\d.]+s.*=+$/m.exec(t);
+  // `-q` prints the summary line without the `===` around it.
+  const m = /^(?:=+ )?(\d+ (?:passed|failed|error|errors|skipped)\b.*|no tests ran.*) in [\d.]+s\b.*?(?: =+)?$/m.exec(t);
   if (!m) return undefined;
   const part = (w: string) => num(new RegExp(`(\\d+) ${w}`).exec(m[1] ?? '')?.[1]);
   const failures = [...t.matchAll(/^(?:FAILED|ERROR) (\S+)/gm)].map((x) => x[1]!);
@@ -55,7 +56,8 @@ function unittest(t: string): ParsedTests | undefined {
   const part = (w: string) => num(new RegExp(`${w}=(\\d+)`).exec(status?.[2] ?? '')?.[1]);
   const failed = part('failures') + part('errors');
   const skipped = part('skipped');
-  const failures = [...t.matchAll(/^(?:FAIL|ERROR): (\S+) \(([^)]+)\)/gm)].map((x) => `${x[2]}.${x[1]}`);
+  // Python 3.11+ prints `test_x (module.Class.test_x)`; older ones `test_x (module.Class)`.
+  const failures = [...t.matchAll(/^(?:FAIL|ERROR): (\S+) \(([^)]+)\)/gm)].map((x) => (x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`));
   return { passed: total - failed - skipped, failed, skipped, failures: unique(failures), format: 'unittest' };
 }
 
@@ -63,7 +65,8 @@ function cargo(t: string): ParsedTests | undefined {
   const all = [...t.matchAll(/^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/gm)];
   if (!all.length) return undefined;
   const sum = (i: number) => all.reduce((s, m) => s + num(m[i]), 0);
-  const failures = [...t.matchAll(/^test (\S+) \.\.\. FAILED$/gm)].map((x) => x[1]!);
+  // `test x ... FAILED`, or with `-q` `x --- FAILED`; the closing `failures:` list names them either way.
+  const failures = [...t.matchAll(/^(?:test (\S+) \.\.\. FAILED|(\S+) --- FAILED)$/gm)].map((x) => (x[1] ?? x[2])!);
   return { passed: sum(1), failed: sum(2), skipped: sum(3), failures: unique(failures), format: 'cargo' };
 }
 

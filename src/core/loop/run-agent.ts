@@ -74,7 +74,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
   };
   const testRun = async (command: string) => {
     const id = nextId();
-    const r = await runTests(deps.sandbox, command, deps.files.root, input.commandTimeoutMs, signal);
+    const r = await runTests(deps.sandbox, command, deps.files.root, input.commandTimeoutMs, signal, async (rel) => (await deps.files.read(rel).catch(() => null)) !== null);
     emit({ type: 'item.completed', item: { id, kind: 'test_run', ...r.summary } });
     return r;
   };

@@ -1,5 +1,6 @@
 import type { TestSummary } from '../../protocol/run-event.ts';
 import type { Sandbox } from '../ports.ts';
+import { locateFailures } from './failure-locations.ts';
 import { parseTestOutput } from './parse-test-output.ts';
 
 export interface TestRun {
@@ -8,11 +9,12 @@ export interface TestRun {
 }
 
 /** The harness runs the suite itself; the model's word counts for nothing. */
-export async function runTests(sandbox: Sandbox, command: string, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<TestRun> {
+export async function runTests(sandbox: Sandbox, command: string, cwd: string, timeoutMs: number, signal: AbortSignal, exists?: (rel: string) => Promise<boolean>): Promise<TestRun> {
   const res = await sandbox.run({ command, cwd, network: false, timeoutMs, outputLimitBytes: 256 * 1024, signal });
   const output = `${res.stdout}\n${res.stderr}`;
   const parsed = parseTestOutput(output);
   const exitCode = res.timedOut ? null : res.exitCode;
+  const locations = exists && parsed.failures.length ? await locateFailures(output, parsed.failures, cwd, exists) : [];
   return {
     summary: {
       command,
@@ -21,6 +23,7 @@ export async function runTests(sandbox: Sandbox, command: string, cwd: string, t
       failed: parsed.failed ?? (exitCode === 0 ? 0 : null),
       skipped: parsed.skipped,
       failures: parsed.failures,
+      ...(locations.length ? { failureLocations: locations } : {}),
       durationMs: res.durationMs,
     },
     tail: (res.timedOut ? `[timed out after ${timeoutMs} ms]\n` : '') + output.slice(-4000),
