@@ -45,6 +45,13 @@ describe('commit style on real histories', () => {
     expect(wrong.length / results.length, JSON.stringify(wrong)).toBeLessThanOrEqual(0.1);
   });
 
+  it('judges a repo that switched style lately by its present, but not a mixed repo by a lucky streak', () => {
+    expect(detectCommitStyle(load('jekyll+jekyll'))?.kind).toBe('conventional');
+    const plain = ['Fix the parser', 'Add a flag', 'Update docs', 'Remove dead code', 'Speed up startup', 'Handle empty input', 'Tidy tests'];
+    const streak = ['fix: a', 'docs: b', 'feat: c', ...plain, ...plain, ...plain].map((subject) => ({ subject, bot: false }));
+    expect(detectCommitStyle(streak)?.kind).toBe('plain');
+  });
+
   it('reports the types and scopes a conventional repo really uses', () => {
     const style = detectCommitStyle(load('renovatebot+renovate'))!;
     expect(style.types?.slice(0, 4)).toEqual(expect.arrayContaining(['fix', 'feat']));

@@ -48,6 +48,8 @@ export function detectCommitStyle(subjects: Subject[], limit = 100): CommitStyle
   let [kind, score] = ranked[0]!;
   // A prefix style must be a real habit; otherwise plain sentences are the safer voice.
   if (kind !== 'plain' && score / total < 0.35) [kind, score] = ['plain', scores.get('plain') ?? 0];
+  const recent = switchedTo(classified);
+  if (recent && recent !== kind) [kind, score] = [recent, scores.get(recent) ?? 0];
   const own = classified.filter((c) => c.kind === kind);
   const descriptions = own.map((c) => c.description).filter(Boolean);
   return {
@@ -60,6 +62,18 @@ export function detectCommitStyle(subjects: Subject[], limit = 100): CommitStyle
     imperative: share(descriptions, (d) => !/^\w+(ed|ing)\b/i.test(d) && !/^(Adds|Fixes|Updates|Removes|Makes|Uses)\b/.test(d)) >= 0.6,
     source: 'history',
   };
+}
+
+/**
+ * A repo that adopted a prefix style lately: its newest three subjects all use it, it is at
+ * least 40% of the newest ten and 10% of the sample. (Jekyll's history reads like this; by chance
+ * alone a mixed repo rarely does.)
+ */
+function switchedTo(classified: Classified[]): SubjectKind | null {
+  const [a, b, c] = classified;
+  if (!a || !b || !c || a.kind === 'plain' || a.kind !== b.kind || b.kind !== c.kind) return null;
+  const share = (xs: Classified[]) => xs.filter((x) => x.kind === a.kind).length / xs.length;
+  return share(classified.slice(0, 10)) >= 0.4 && share(classified) >= 0.1 ? a.kind : null;
 }
 
 function conventionalDetails(own: Classified[]): Partial<CommitStyle> {

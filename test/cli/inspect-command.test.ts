@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { tempDir } from '../support/app-harness.ts';
+import { gitEnv } from '../support/git-http-server.ts';
+
+const NODE = path.resolve('node_modules/.bin/node');
+const CLI = path.resolve('bin/patchwright.js');
+
+/** A checkout whose history is the newest 100 subjects of a real public repository (oldest first). */
+function repoWithHistory(tsv: string, files: Record<string, string>): string {
+  const dir = tempDir('pw-inspect-');
+  for (const [p, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), text);
+  }
+  const subjects = fs
+    .readFileSync(path.resolve('fixtures/commit-subjects', tsv), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .slice(0, 100)
+    .map((l) => l.split('\t').slice(1).join('\t'))
+    .reverse();
+  // One fast-import stream instead of a hundred `git commit` processes.
+  let stream = '';
+  subjects.forEach((s, i) => {
+    const msg = Buffer.byteLength(s);
+    stream += `commit refs/heads/main\ncommitter Dev <dev@example.com> ${1_700_000_000 + i} +0000\ndata ${msg}\n${s}\n${i ? '' : 'deleteall\n'}\n`;
+  });
+  const run = (args: string[], input?: string) => execFileSync('git', args, { cwd: dir, env: gitEnv(), input });
+  run(['init', '-q', '-b', 'main']);
+  run(['fast-import', '--quiet'], stream);
+  run(['reset', '-q', '--mixed', 'main']);
+  run(['add', '-A']);
+  run(['commit', '-qm', subjects.at(-1)!]);
+  return dir;
+}
+
+const inspect = (dir: string) => JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--json'], { encoding: 'utf8' })) as { conventions: Record<string, unknown> };
+
+it('inspect --json shows the conventions: a Conventional history, a docs/ template, the configured branch', () => {
+  const dir = repoWithHistory('vercel+ai.tsv', {
+    'package.json': '{"scripts":{"test":"vitest run"}}\n',
+    'docs/Pull_Request_Template.md': '## Background\n\n<!-- why -->\n\n## Summary\n\n## Verification\n\n- [ ] Tests added\n',
+    '.github/agent.yml': 'branch: bot/{issue}-{slug}\n',
+  });
+  const { conventions } = inspect(dir);
+  expect(conventions).toMatchObject({
+    commitStyle: { kind: 'conventional', source: 'history', types: expect.arrayContaining(['feat', 'fix']) },
+    prTitleStyle: { kind: 'conventional' },
+    prTemplate: { path: 'docs/Pull_Request_Template.md', headings: ['## Background', '## Summary', '## Verification'] },
+    branchPattern: 'bot/{issue}-{slug}',
+    branchSource: 'config',
+  });
+  expect((conventions.commitStyle as { scopes: string[] }).scopes.length).toBeGreaterThan(2);
+});
+
+it('inspect --json: gitmoji and component-prefix histories, no template, the default branch', () => {
+  expect(inspect(repoWithHistory('fastapi+fastapi.tsv', { 'README.md': 'x\n' })).conventions).toMatchObject({
+    commitStyle: { kind: 'gitmoji' },
+    prTemplate: null,
+    branchPattern: 'agent/{issue}-{slug}',
+    branchSource: 'default',
+  });
+  expect(inspect(repoWithHistory('golang+tools.tsv', { 'go.mod': 'module x\n' })).conventions).toMatchObject({ commitStyle: { kind: 'component-prefix', prefixes: expect.arrayContaining(['gopls']) } });
+});
