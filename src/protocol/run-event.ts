@@ -58,6 +58,8 @@ export const Item = z.discriminatedUnion('kind', [
 export type Item = z.infer<typeof Item>;
 
 export const Evidence = z.object({
+  /** The setup commands the harness ran before the baseline, in order. */
+  setupCommands: z.array(z.string()).optional(),
   testCommand: z.string().nullable(),
   baseline: TestSummary.nullable(),
   final: TestSummary.nullable(),

@@ -160,7 +160,7 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
   expect(pr.body).toMatch(/Closes #7/);
   // No template: the headings the team's merged PRs share, the evidence under their testing one.
   expect(pr.body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Why', '## Test plan']);
-  expect(pr.body).toMatch(/## Why\n\nFixed `add` to add instead of subtract.\n\nCloses #7\n\n## Test plan\n\nTest command: `npm test`/);
+  expect(pr.body).toMatch(/## Why\n\nFixed `add` to add instead of subtract.\n\nCloses #7\n\n## Test plan\n\nSetup: `npm ci`\nTest command: `npm test`/);
   expect(pr.body).toMatch(/Test command: `npm test`/);
   expect(pr.body).toMatch(/Before the change: passed 0, failed 1/);
   expect(pr.body).toMatch(/After the change: passed 1, failed 0/);
@@ -198,7 +198,7 @@ it('follows a Conventional Commits history and fills the PR template', async () 
   expect(pr.body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Summary', '## How was this tested?', '## Notes']);
   expect(pr.body).not.toContain('<!--');
   expect(pr.body).toMatch(/## Summary\n\nFixed `add` to add instead of subtract.\n\nFixes #8/);
-  expect(pr.body).toMatch(/## How was this tested\?\n\nTest command: `npm test`[\s\S]*- \[x\] Tests pass locally\n- \[ \] Documentation updated/);
+  expect(pr.body).toMatch(/## How was this tested\?\n\nSetup: `npm ci`\nTest command: `npm test`[\s\S]*- \[x\] Tests pass locally\n- \[ \] Documentation updated/);
   const subject = execFileSync('git', ['log', '-1', '--format=%s', 'fix/8-fix-add-returning-a-difference'], { cwd: gadgets, encoding: 'utf8' }).trim();
   expect(subject).toBe('fix(math): make add return the sum');
   expect(github.reviewers.get(pr.number)).toEqual(['maintainer']);

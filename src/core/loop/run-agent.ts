@@ -213,6 +213,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     title = { text: written.title, source: written.source };
   }
   const evidence: Evidence = {
+    setupCommands: input.mode === 'plan' ? [] : input.setup,
     testCommand: input.test,
     baseline: baseline?.summary ?? null,
     final: final?.summary ?? null,

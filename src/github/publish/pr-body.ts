@@ -21,6 +21,7 @@ export function evidenceText(result: RunCompleted): string {
   const e = result.evidence;
   const cost = e.usage.costUsd === null ? 'unknown (no price for this model)' : `$${e.usage.costUsd.toFixed(4)}`;
   return [
+    ...(e.setupCommands?.length ? [`Setup: ${e.setupCommands.map((c) => `\`${c}\``).join(', ')}`] : []),
     e.testCommand ? `Test command: \`${e.testCommand}\`` : 'No test command was found for this repository.',
     '',
     `- Before the change: ${counts(e.baseline)}`,
