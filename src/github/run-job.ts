@@ -139,7 +139,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   try {
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
-    const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind);
+    const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
     const sandbox = createSandbox(ctx.kind, {
       layout: {
         worktree: ws.dir,
@@ -226,8 +226,8 @@ async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<{ bo
 }
 
 /** How this team writes: conventions from the checkout, its history and merged PRs, and the title brief. */
-function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config: RepoConfig, task: Job['task'], kind: ChangeKind): PublishInput['voice'] {
-  const { template, ...conv } = detectConventions(dir, history, pulls, config.branch);
+function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config: RepoConfig, task: Job['task'], kind: ChangeKind, issueNumber: number | null): PublishInput['voice'] {
+  const { template, ...conv } = detectConventions(dir, history, pulls, config.branch, kind);
   const followUp = task.isPullRequest && task.action !== 'retry';
   const prTitles = pulls.filter((p) => !p.bot).map((p) => ({ subject: p.title, bot: false }));
   const brief = titleBrief({
@@ -236,6 +236,8 @@ function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config:
     issueTitle: task.title,
     kind,
     what: followUp ? 'commit subject' : 'pull request title',
+    issueBody: task.body,
+    issueNumber,
   });
   return { conv, template: template ?? habitTemplate(conv), brief, kind, followUp };
 }

@@ -99,6 +99,24 @@ describe('title checks', () => {
     expect(brief.repair(null, [])).toBe('fix: add returns a difference');
   });
 
+  it('puts the ticket the issue names first, in the form the repository writes it', () => {
+    const jira: CommitStyle = { ...cc, kind: 'ticket-prefix', prefixes: ['[PAY-12]', '[PAY-9]'], capitalized: true };
+    const brief = titleBrief({ style: jira, recent: [], issueTitle: 'Refunds round down', issueBody: 'Tracked in PAY-431.', kind: 'fix' });
+    expect(brief.guidance).toMatch(/ticket is PAY-431: start with `\[PAY-431\] `/);
+    expect(brief.problem('Round refunds to the cent')).toMatch(/start with the ticket/);
+    expect(brief.problem('[PAY-431] Round refunds to the cent')).toBeNull();
+    expect(brief.repair('Round refunds to the cent', [])).toBe('[PAY-431] Round refunds to the cent');
+    const rubocop: CommitStyle = { ...jira, prefixes: ['[Fix #15590]', '[Fix #15601]'] };
+    expect(titleBrief({ style: rubocop, recent: [], issueTitle: 'Crash on empty file', kind: 'fix', issueNumber: 77 }).repair(null, [])).toBe('[Fix #77] Crash on empty file');
+    expect(titleBrief({ style: jira, recent: [], issueTitle: 'No ticket here', kind: 'fix' }).problem('Plain words')).toBeNull();
+  });
+
+  it('picks the template named for the kind of change', () => {
+    const dir = tree({ '.github/PULL_REQUEST_TEMPLATE/bug_fix.md': '## Bug\n', '.github/PULL_REQUEST_TEMPLATE/default.md': '## Change\n' });
+    expect(detectConventions(dir, plainHistory, [], undefined, 'fix').prTemplate?.path).toBe('.github/PULL_REQUEST_TEMPLATE/bug_fix.md');
+    expect(detectConventions(dir, plainHistory, [], undefined, 'feature').prTemplate?.path).toBe('.github/PULL_REQUEST_TEMPLATE/default.md');
+  });
+
   it('restyles a PR title for the commit subject when the two styles differ', () => {
     const plain: CommitStyle = { ...cc, kind: 'plain', capitalized: true };
     expect(commitSubject(plain, 'fix(math): return the sum', 'fix', ['math.js'])).toBe('Return the sum');

@@ -3,6 +3,7 @@ import { detectCommitStyle, type CommitStyle, type Subject } from './commit-styl
 import { explicitConventional } from './explicit-rules.ts';
 import { learnPrHabits, type MergedPull, type PrHabits } from './pr-habits.ts';
 import { findPrTemplate, type PrTemplate } from './pr-template.ts';
+import type { ChangeKind } from './title-style.ts';
 
 export const DEFAULT_BRANCH_PATTERN = 'agent/{issue}-{slug}';
 
@@ -20,7 +21,7 @@ export interface Conventions {
 }
 
 /** What a checkout, its history and its merged PRs say about how the team writes commits, titles and PRs. */
-export function detectConventions(dir: string, history: Subject[], pulls: MergedPull[] = [], configuredBranch?: string): Conventions & { template: PrTemplate | null } {
+export function detectConventions(dir: string, history: Subject[], pulls: MergedPull[] = [], configuredBranch?: string, kind: ChangeKind = 'other'): Conventions & { template: PrTemplate | null } {
   const repo = new RepoFiles(dir);
   const rule = explicitConventional(repo);
   const fromHistory = detectCommitStyle(history);
@@ -29,7 +30,7 @@ export function detectConventions(dir: string, history: Subject[], pulls: Merged
     : fromHistory;
   const prTitles = pulls.map((p) => ({ subject: p.title, bot: p.bot }));
   const prTitleStyle = rule ? commitStyle : (detectCommitStyle(prTitles, 50) ?? commitStyle);
-  const template = findPrTemplate(repo);
+  const template = findPrTemplate(repo, kind);
   const habits = learnPrHabits(pulls);
   const [branchPattern, branchSource] = configuredBranch
     ? [configuredBranch, 'config' as const]

@@ -10,6 +10,10 @@ export interface BriefInput {
   issueTitle: string;
   kind: ChangeKind;
   what?: TitleBrief['what'];
+  /** The issue's body: a ticket key it names (`ABC-123`) belongs in a ticket-prefix title. */
+  issueBody?: string;
+  /** The issue's number, for repos whose titles start with `[Fix #123]` or `#123:`. */
+  issueNumber?: number | null;
 }
 
 /** What the model is told about the repository's titles, and how the harness checks and repairs them. */
@@ -20,16 +24,18 @@ export function titleBrief(input: BriefInput): TitleBrief {
     .map((s) => cleanSubject(s.subject))
     .filter((s) => s && !isNoise(s) && (!style || classifySubject(s).kind === style.kind))
     .slice(0, 6);
-  const problem = (title: string) => titleProblem(style, title);
+  const ticket = style?.kind === 'ticket-prefix' ? ticketFor(style, `${input.issueTitle}\n${input.issueBody ?? ''}`, input.issueNumber ?? null) : null;
+  const problem = (title: string) => titleProblem(style, title) ?? (ticket && !title.includes(ticket.key) ? `start with the ticket, as this repository does: \`${ticket.prefix}\`` : null);
   return {
     what: input.what ?? 'pull request title',
-    guidance: describeStyle(style),
+    guidance: describeStyle(style) + (ticket ? ` This issue's ticket is ${ticket.key}: start with \`${ticket.prefix}\`.` : ''),
     examples,
     problem,
     repair(attempt, changedFiles) {
+      const withTicket = (t: string) => (ticket && !t.includes(ticket.key) ? `${ticket.prefix}${t}` : t);
       const candidates = [
-        ...(attempt ? [styleTitle(style, classifySubject(attempt).description, input.kind, changedFiles)] : []),
-        styleTitle(style, input.issueTitle, input.kind, changedFiles),
+        ...(attempt ? [withTicket(styleTitle(style, classifySubject(attempt).description, input.kind, changedFiles))] : []),
+        withTicket(styleTitle(style, input.issueTitle, input.kind, changedFiles)),
       ];
       return candidates.find((t) => problem(t) === null) ?? styleTitle(null, input.issueTitle, input.kind);
     },
@@ -41,6 +47,18 @@ export function commitSubject(style: CommitStyle | null, title: string, kind: Ch
   if (titleProblem(style, title) === null) return title;
   const restyled = styleTitle(style, classifySubject(title).description, kind, changedFiles);
   return titleProblem(style, restyled) === null ? restyled : title;
+}
+
+/** The ticket key the issue names, in a project the repo's titles use, and the repo's way of writing it. */
+function ticketFor(style: CommitStyle, text: string, issue: number | null): { key: string; prefix: string } | null {
+  const github = issue === null ? undefined : (style.prefixes ?? []).map((p) => /^(\[(?:Fix(?:es)?|Close[sd]?|Resolve[sd]?) )#\d+(\])$|^()#\d+(:?)$/.exec(p)).find((m) => m !== null);
+  if (github && issue !== null) return { key: `#${issue}`, prefix: `${github[1] ?? github[3]}#${issue}${github[2] ?? github[4]} ` };
+  const forms = (style.prefixes ?? []).map((p) => /^(\[?)([A-Z][A-Z0-9]+)-\d+(\]?)(:?)$/.exec(p)).filter((m) => m !== null);
+  for (const form of forms) {
+    const key = new RegExp(`\\b${form[2]}-\\d+\\b`).exec(text)?.[0];
+    if (key) return { key, prefix: `${form[1]}${key}${form[3]}${form[4]} ` };
+  }
+  return null;
 }
 
 function describeStyle(style: CommitStyle | null): string {
