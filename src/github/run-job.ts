@@ -71,7 +71,16 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
       return undefined;
     });
     if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
-    return runWithWorkspace(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
+    try {
+      return await runWithWorkspace(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
+    } catch (error) {
+      // Whatever broke, and wherever (clone, API, push), the tracking comment never stays at "working".
+      const text = signal.aborted
+        ? `**Patchwright** · ⏹️ job ${job.id} was cancelled before it finished: ${reasonText(signal)}. Nothing was pushed.`
+        : `**Patchwright** · ❌ job ${job.id} crashed: ${(error as Error).message.slice(0, 500)}`;
+      await say(text).catch(() => {});
+      throw error;
+    }
   };
 }
 
@@ -172,6 +181,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         contextTokens: deps.settings.contextTokens,
         mode,
         title: voice.brief,
+        // With `onFailure: comment` a failing run publishes nothing, so it needs no title.
+        titleOutcomes: config.onFailure === 'draft' ? ['succeeded', 'tests_failing'] : ['succeeded'],
       },
       { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
       signal,
@@ -205,13 +216,17 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
     return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
   } catch (error) {
-    await reporter.flush();
-    await ctx.say(`**Patchwright** · ❌ job ${job.id} crashed: ${(error as Error).message.slice(0, 500)}`).catch(() => {});
+    await reporter.flush().catch(() => {});
     throw error;
   } finally {
     await ctx.workspaces.remove(ws).catch(() => {});
     fs.rmSync(runTmp, { recursive: true, force: true });
   }
+}
+
+function reasonText(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'stopped';
 }
 
 /** A follow-up's task text: the PR's body, then the issue it closes, so the run knows the goal. */

@@ -31,6 +31,8 @@ export interface AgentInput {
   mode?: 'work' | 'plan';
   /** When given, a run that leaves changes ends by asking the model for a title in this style. */
   title?: TitleBrief;
+  /** The outcomes that get a title: by default both that can be published. */
+  titleOutcomes?: Outcome[];
 }
 
 export interface AgentDeps {
@@ -206,7 +208,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
   const diff = await deps.diff().catch(() => '');
   const filesChanged = [...diff.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]!);
   let title: RunCompleted['title'];
-  if (input.title && diff.trim() && (outcome === 'succeeded' || outcome === 'tests_failing') && !signal.aborted) {
+  if (input.title && diff.trim() && (input.titleOutcomes ?? ['succeeded', 'tests_failing']).includes(outcome) && !signal.aborted) {
     phase('publishing');
     const written = await writeTitle(deps.model, messages, tools, input.title, filesChanged, signal);
     usage = addUsage(usage, written.usage);

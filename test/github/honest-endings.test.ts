@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { readSettings } from '../../src/adapters/env/read-settings.ts';
+import { createJobRunner } from '../../src/github/run-job.ts';
+import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
+import { nodeAddMulTest, nodeBuggy } from '../support/fixture-repo.ts';
+import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
+import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
+import { payload } from '../support/payloads.ts';
+import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
+
+// Every run that ends without a PR says why in its tracking comment, and no comment stays at "working".
+const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
+let git: GitServer;
+let github: FakeGithub;
+let model: ScriptedModel;
+let server: RunningServer;
+
+beforeAll(async () => {
+  const root = tempDir('pw-endings-');
+  makeRemoteRepo(root, 'widgets', nodeBuggy);
+  git = await startGitServer(root, TOKEN);
+  github = await startGithubFake({ token: TOKEN });
+  model = await startScriptedModel(
+    [
+      { text: 'add already returns a + b in this version; the report must be about an older release. Nothing to change.' },
+      { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
+      { text: 'Added a test for mul.' },
+    ],
+    { titles: () => 'Add a test for mul' },
+  );
+  const dataDir = tempDir('pw-endings-data-');
+  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
+  server = await startServer({
+    dataDir,
+    concurrency: 1,
+    appId: 1,
+    privateKey: privateKey(),
+    secret: SECRET,
+    appSlug: 'patchwright-test',
+    baseUrl: github.url,
+    port: 0,
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+    pollMs: 50,
+    createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'test-key' } }),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await Promise.all([git?.close(), github?.close(), model?.close()]);
+});
+
+afterEach(() => {
+  delete github.files['.github/agent.yml'];
+});
+
+async function label(number: number, title: string, repo = 'widgets') {
+  const event = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title, body: 'see title', pull_request: undefined }, repository: { clone_url: `${git.url}/${repo}.git` } });
+  expect((await deliver(server.url, 'issues', event)).status).toBe(200);
+  await server.pool.idle();
+  const comments = [...github.comments.values()].filter((c) => c.issue === number);
+  expect(comments).toHaveLength(1);
+  return { tracking: comments[0]!.body, job: server.jobs.list().find((j) => j.number === number)! };
+}
+
+it('no_changes: says what the model found, and opens no PR', async () => {
+  const { tracking, job } = await label(21, 'add is broken');
+  expect([job.state, job.outcome]).toEqual(['done', 'no_changes']);
+  expect(tracking).toMatch(/no_changes: no change was needed or made[\s\S]*No pull request was opened[\s\S]*add already returns a \+ b in this version/);
+  expect(github.pulls).toHaveLength(0);
+});
+
+it('setup_failed: names the failing step and shows the tail of its output', async () => {
+  github.files['.github/agent.yml'] = `setup:\n  - 'echo "npm ERR! missing script: bootstrap" >&2; exit 3'\n`;
+  const requests = model.requests.length;
+  const { tracking, job } = await label(22, 'Anything');
+  expect(job.outcome).toBe('setup_failed');
+  expect(tracking).toMatch(/setup_failed[\s\S]*setup step `echo "npm ERR! missing script: bootstrap" >&2; exit 3` failed \(exit 3\)[\s\S]*npm ERR! missing script: bootstrap/);
+  expect(model.requests.length).toBe(requests);
+  expect(github.pulls).toHaveLength(0);
+});
+
+it('tests_failing with onFailure: comment → only a comment saying what fails, and no title asked for', async () => {
+  github.files['.github/agent.yml'] = 'onFailure: comment\nverificationRounds: 0\n';
+  const { tracking, job } = await label(23, 'Test mul');
+  expect(job.outcome).toBe('tests_failing');
+  expect(tracking).toMatch(/tests_failing[\s\S]*No pull request was opened[\s\S]*multiplies/);
+  expect(github.pulls).toHaveLength(0);
+  expect(model.requests.some((r) => /Reply with the title only/.test(JSON.stringify(r.body)))).toBe(false);
+  expect(model.remaining()).toBe(0);
+});
+
+it('a crash before the run (the repository cannot be cloned) → the comment says so, never "working"', async () => {
+  const { tracking, job } = await label(24, 'Anything', 'does-not-exist');
+  expect(job.state).toBe('failed');
+  expect(tracking).toMatch(/❌ job \d+ crashed: /);
+  expect(tracking).not.toContain(TOKEN);
+});
