@@ -10,15 +10,21 @@ export interface ProgressState {
 
 /**
  * Folds the event stream into what the tracking comment shows, and writes it at most once per
- * `intervalMs`, and only when the text changed. `flush` writes the last state at once.
+ * `intervalMs`, and only when the text changed. A heartbeat every `heartbeatMs` refreshes the
+ * elapsed time while nothing else happens (a long test run). `flush` stops both and waits for
+ * writes in flight; the caller then writes the final state.
  */
-export function progressReporter(write: (text: string) => Promise<void>, render: (s: ProgressState) => string, intervalMs = 3000, now = Date.now) {
+export function progressReporter(write: (text: string) => Promise<void>, render: (s: ProgressState) => string, intervalMs = 3000, now = Date.now, heartbeatMs = 30_000) {
   const state: ProgressState = { phase: 'preparing', plan: [], command: null, tests: null, startedAt: now() };
   let lastText = '';
-  let lastWrite = 0;
+  let lastFingerprint = '';
+  let dirty = false;
+  let lastWrite = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
   let chain = Promise.resolve();
   const push = () => {
+    if (!dirty) return;
+    dirty = false;
     const text = render(state);
     if (text === lastText) return;
     lastText = text;
@@ -26,6 +32,7 @@ export function progressReporter(write: (text: string) => Promise<void>, render:
     chain = chain.then(() => write(text)).catch(() => {});
   };
   const schedule = () => {
+    dirty = true;
     if (timer) return;
     const wait = Math.max(0, lastWrite + intervalMs - now());
     timer = setTimeout(() => {
@@ -33,6 +40,8 @@ export function progressReporter(write: (text: string) => Promise<void>, render:
       push();
     }, wait);
   };
+  const heartbeat = setInterval(schedule, heartbeatMs);
+  heartbeat.unref();
   return {
     event(e: RunEvent): void {
       if (e.type === 'run.phase') state.phase = e.phase;
@@ -42,9 +51,14 @@ export function progressReporter(write: (text: string) => Promise<void>, render:
       else if (e.type === 'item.completed' && e.item.kind === 'test_run') {
         state.tests = `${e.item.command}: exit ${e.item.exitCode ?? 'timeout'}, passed ${e.item.passed ?? '?'}, failed ${e.item.failed ?? '?'}`;
       } else return;
+      // Only a change in what is shown earns a write; the clock alone waits for the heartbeat.
+      const fingerprint = JSON.stringify([state.phase, state.plan, state.command, state.tests]);
+      if (fingerprint === lastFingerprint) return;
+      lastFingerprint = fingerprint;
       schedule();
     },
     async flush(): Promise<void> {
+      clearInterval(heartbeat);
       if (timer) clearTimeout(timer);
       timer = undefined;
       await chain;
