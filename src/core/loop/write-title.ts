@@ -3,6 +3,8 @@ import { addUsage, zeroUsage } from '../model/prices.ts';
 import { fence } from '../prompt/sanitize.ts';
 import type { TitleBrief } from '../ports.ts';
 
+const TITLE_TIMEOUT_MS = 120_000;
+
 export interface WrittenTitle {
   title: string;
   /** `model`: the model's own title passed the checks; `repaired`: the harness built it. */
@@ -20,7 +22,8 @@ export async function writeTitle(model: ModelClient, history: Message[], tools: 
   let usage = zeroUsage;
   let attempt: string | null = null;
   for (let round = 0; round < 2 && !signal.aborted; round++) {
-    const res = await model.complete({ messages, tools, signal }).catch(() => null);
+    // A title is not worth a long wait: a hanging model gets a repaired title after two minutes.
+    const res = await model.complete({ messages, tools, signal: AbortSignal.any([signal, AbortSignal.timeout(TITLE_TIMEOUT_MS)]) }).catch(() => null);
     if (!res) break;
     usage = addUsage(usage, res.usage);
     const title = res.toolCalls.length ? null : cleanTitle(res.text);
