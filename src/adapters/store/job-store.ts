@@ -1,4 +1,5 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { statementCache } from './statements.ts';
+import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
 import { Task } from '../../protocol/task.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -35,10 +36,12 @@ const MAX_STARTS = 2;
 /** Jobs in SQLite. Every state change is one statement or one IMMEDIATE transaction. */
 export class JobStore {
   readonly #db: DatabaseSync;
+  readonly #sql: (sql: string) => StatementSync;
   readonly #now: () => Date;
 
   constructor(db: DatabaseSync, now: () => Date = () => new Date()) {
     this.#db = db;
+    this.#sql = statementCache(db);
     this.#now = now;
   }
 
@@ -47,8 +50,7 @@ export class JobStore {
     const task = Task.parse(input);
     const at = this.#now().toISOString();
     const repo = `${task.repo.owner}/${task.repo.name}`;
-    const res = this.#db
-      .prepare(
+    const res = this.#sql(
         `INSERT INTO jobs (delivery_id, repo, number, action, task, state, created_at, updated_at, not_before)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
       )
@@ -60,7 +62,7 @@ export class JobStore {
 
   /** How many jobs wait to be taken. */
   queuedCount(): number {
-    return Number(this.#db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'").get()?.n ?? 0);
+    return Number(this.#sql("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'").get()?.n ?? 0);
   }
 
   get(id: number): Job | undefined {
@@ -69,8 +71,8 @@ export class JobStore {
 
   list(state?: JobState): Job[] {
     const rows = state
-      ? this.#db.prepare('SELECT * FROM jobs WHERE state = ? ORDER BY id').all(state)
-      : this.#db.prepare('SELECT * FROM jobs ORDER BY id').all();
+      ? this.#sql('SELECT * FROM jobs WHERE state = ? ORDER BY id').all(state)
+      : this.#sql('SELECT * FROM jobs ORDER BY id').all();
     return rows.map(toJob);
   }
 
@@ -80,8 +82,7 @@ export class JobStore {
    */
   absorbReview(repo: string, number: number, reviewId: number, startNow: boolean): Job | undefined {
     return this.#transaction(() => {
-      const waiting = this.#db
-        .prepare("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND action = 'follow_up' ORDER BY id")
+      const waiting = this.#sql("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND action = 'follow_up' ORDER BY id")
         .all(repo, number)
         .map(toJob)
         .find((j) => j.task.trigger.kind === 'review');
@@ -90,8 +91,7 @@ export class JobStore {
       const ids = new Set([...(t.moreReviewIds ?? []), reviewId]);
       ids.delete(t.reviewId);
       const task = { ...waiting.task, trigger: { ...t, moreReviewIds: [...ids] } };
-      this.#db
-        .prepare('UPDATE jobs SET task = ?, not_before = CASE WHEN ? THEN NULL ELSE not_before END, updated_at = ? WHERE id = ?')
+      this.#sql('UPDATE jobs SET task = ?, not_before = CASE WHEN ? THEN NULL ELSE not_before END, updated_at = ? WHERE id = ?')
         .run(JSON.stringify(task), startNow ? 1 : 0, this.#now().toISOString(), waiting.id);
       return this.get(waiting.id);
     });
@@ -99,7 +99,7 @@ export class JobStore {
 
   /** Every job of an issue or PR, oldest first. */
   forThread(repo: string, number: number): Job[] {
-    return this.#db.prepare('SELECT * FROM jobs WHERE repo = ? AND number = ? ORDER BY id').all(repo, number).map(toJob);
+    return this.#sql('SELECT * FROM jobs WHERE repo = ? AND number = ? ORDER BY id').all(repo, number).map(toJob);
   }
 
   /** The running job for an issue or PR, if any. */
@@ -121,8 +121,7 @@ export class JobStore {
       );
       if (!job) return undefined;
       const at = this.#now().toISOString();
-      this.#db
-        .prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?")
+      this.#sql("UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?")
         .run(at, at, job.id);
       return this.get(job.id);
     });
@@ -130,16 +129,14 @@ export class JobStore {
 
   finish(id: number, state: 'done' | 'failed' | 'cancelled', details: { reason?: string; outcome?: string } = {}): void {
     const at = this.#now().toISOString();
-    this.#db
-      .prepare('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?')
+    this.#sql('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?')
       .run(state, details.reason ?? null, details.outcome ?? null, at, at, id);
   }
 
   /** Cancels the queued (not running) jobs of an issue or PR, for `stop` and `retry`. */
   cancelQueued(repo: string, number: number, reason: string, exceptId?: number): Job[] {
     return this.#transaction(() => {
-      const jobs = this.#db
-        .prepare("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND id != ?")
+      const jobs = this.#sql("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND id != ?")
         .all(repo, number, exceptId ?? -1)
         .map(toJob);
       for (const job of jobs) this.finish(job.id, 'cancelled', { reason });
@@ -153,7 +150,7 @@ export class JobStore {
    */
   recover(): RecoverResult {
     return this.#transaction(() => {
-      const stuck = this.#db.prepare("SELECT * FROM jobs WHERE state = 'running' ORDER BY id").all().map(toJob);
+      const stuck = this.#sql("SELECT * FROM jobs WHERE state = 'running' ORDER BY id").all().map(toJob);
       const result: RecoverResult = { requeued: [], failed: [] };
       const at = this.#now().toISOString();
       for (const job of stuck) {
@@ -161,8 +158,7 @@ export class JobStore {
           this.finish(job.id, 'failed', { reason: 'the app stopped twice while this job was running' });
           result.failed.push({ ...job, state: 'failed' });
         } else {
-          this.#db
-            .prepare("UPDATE jobs SET state = 'queued', reason = ?, updated_at = ? WHERE id = ?")
+          this.#sql("UPDATE jobs SET state = 'queued', reason = ?, updated_at = ? WHERE id = ?")
             .run('restarted after the app stopped during the run', at, job.id);
           result.requeued.push({ ...job, state: 'queued' });
         }
@@ -172,7 +168,7 @@ export class JobStore {
   }
 
   #one(sql: string, ...params: SQLInputValue[]): Job | undefined {
-    const row = this.#db.prepare(sql).get(...params);
+    const row = this.#sql(sql).get(...params);
     return row ? toJob(row) : undefined;
   }
 

@@ -1,4 +1,5 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { statementCache } from './statements.ts';
+import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
 
 /** The per-thread columns; a closed list, so the SQL below never takes a caller's string. */
 type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch';
@@ -9,9 +10,11 @@ type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch
  */
 export class ThreadStore {
   readonly #db: DatabaseSync;
+  readonly #sql: (sql: string) => StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#sql = statementCache(db);
   }
 
   trackingComment(repo: string, number: number): number | undefined {
@@ -25,8 +28,7 @@ export class ThreadStore {
 
   /** True the first time only: the caller may post its one polite reply. */
   claimPoliteReply(repo: string, number: number): boolean {
-    const res = this.#db
-      .prepare(
+    const res = this.#sql(
         `INSERT INTO threads (repo, number, polite_reply_at) VALUES (?, ?, ?)
          ON CONFLICT (repo, number) DO UPDATE SET polite_reply_at = excluded.polite_reply_at
          WHERE threads.polite_reply_at IS NULL`,
@@ -69,12 +71,11 @@ export class ThreadStore {
   }
 
   #get(repo: string, number: number, column: Column): SQLInputValue | undefined {
-    return this.#db.prepare(`SELECT ${column} AS v FROM threads WHERE repo = ? AND number = ?`).get(repo, number)?.v;
+    return this.#sql(`SELECT ${column} AS v FROM threads WHERE repo = ? AND number = ?`).get(repo, number)?.v;
   }
 
   #set(repo: string, number: number, column: Column, value: SQLInputValue): void {
-    this.#db
-      .prepare(
+    this.#sql(
         `INSERT INTO threads (repo, number, ${column}) VALUES (?, ?, ?)
          ON CONFLICT (repo, number) DO UPDATE SET ${column} = excluded.${column}`,
       )
