@@ -25,6 +25,7 @@ import { titleBrief } from '../repo/conventions/title-brief.ts';
 import { changeKind, type ChangeKind } from '../repo/conventions/title-style.ts';
 import { inspectRepo } from '../repo/inspect.ts';
 import { slugify } from '../cli/read-task.ts';
+import { lookupPermission, meetsMinimum } from './authorize.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
 import { ciFailureInstructions } from './publish/ci-failures.ts';
 import { mergedPulls } from './publish/merged-pulls.ts';
@@ -119,12 +120,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   }
   const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
   const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
+  const appLogin = `${await deps.appSlug()}[bot]`;
   const review = await withThreadHistory(
     octokit,
     task.repo.owner,
     task.repo.name,
     task.number,
     (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat(),
+    async (login) => login === appLogin || meetsMinimum(await lookupPermission(octokit, task.repo.owner, task.repo.name, login), config.minPermission),
   );
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
   let issueNumber: number | null = task.number;

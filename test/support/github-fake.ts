@@ -29,6 +29,8 @@ export interface FakeGithub {
   reviewers: Map<number, string[]>;
   /** Merged PRs by others, served with `state=closed` per repository name; set by the test. */
   merged: Map<string, Array<{ title: string; body: string; branch: string; author: string; bot?: boolean }>>;
+  /** Per-login repository permission; others get the default. */
+  permissions: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const replies: Array<{ to: number; body: string }> = [];
   const reviewers = new Map<number, string[]>();
   const merged: FakeGithub['merged'] = new Map();
+  const permissions: FakeGithub['permissions'] = new Map();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -73,7 +76,10 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         const file = o.files?.[decodeURIComponent(m[1]!)];
         return file === undefined ? json(404, { message: 'Not Found' }) : res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(file);
       }
-      if (/\/permission$/.test(path)) return json(200, { permission: o.permission ?? 'write', role_name: o.permission ?? 'write' });
+      if ((m = /\/collaborators\/([^/]+)\/permission$/.exec(path))) {
+        const p = permissions.get(decodeURIComponent(m[1]!)) ?? o.permission ?? 'write';
+        return json(200, { permission: p, role_name: p });
+      }
       if (/\/reactions$/.test(path)) return json(201, { id: nextId++, content: 'eyes' });
       if (method === 'POST' && (m = /\/issues\/(\d+)\/comments$/.exec(path))) {
         const id = nextId++;
@@ -148,6 +154,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     comments,
     pulls,
     merged,
+    permissions,
     labels,
     reviewers,
     checkRuns,

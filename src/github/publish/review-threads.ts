@@ -33,20 +33,42 @@ export async function reviewComments(octokit: RequestOctokit, owner: string, rep
   }));
 }
 
-/** Adds each comment's earlier thread messages (it may answer a discussion, not start one). */
-export async function withThreadHistory(octokit: RequestOctokit, owner: string, repo: string, pr: number, comments: ReviewComment[]): Promise<ReviewComment[]> {
+/**
+ * Adds each comment's earlier thread messages (it may answer a discussion, not start one). Only
+ * messages by people `trusted` accepts (write access, or the app itself) reach the model; the
+ * others are left out and counted, never shown.
+ */
+export async function withThreadHistory(
+  octokit: RequestOctokit,
+  owner: string,
+  repo: string,
+  pr: number,
+  comments: ReviewComment[],
+  trusted: (login: string) => Promise<boolean>,
+): Promise<ReviewComment[]> {
   if (!comments.length) return comments;
   const { data: all } = await octokit
     .request('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', { owner, repo, pull_number: pr, per_page: 100 })
     .catch(() => ({ data: [] as Array<{ id: number | bigint; in_reply_to_id?: number | bigint; user?: { login: string } | null; body: string }> }));
   const byId = new Map(all.map((c) => [Number(c.id), c]));
-  return comments.map((c) => {
-    const parent = byId.get(c.id)?.in_reply_to_id;
-    if (parent === undefined) return c;
-    const root = Number(parent);
-    const thread = all.filter((x) => (Number(x.id) === root || Number(x.in_reply_to_id) === root) && Number(x.id) !== c.id && Number(x.id) < c.id);
-    return { ...c, history: thread.map((x) => `${x.user?.login ?? 'someone'}: ${x.body}`) };
-  });
+  const verdicts = new Map<string, Promise<boolean>>();
+  const ok = (login: string | undefined) => {
+    if (!login) return Promise.resolve(false);
+    if (!verdicts.has(login)) verdicts.set(login, trusted(login).catch(() => false));
+    return verdicts.get(login)!;
+  };
+  return Promise.all(
+    comments.map(async (c) => {
+      const parent = byId.get(c.id)?.in_reply_to_id;
+      if (parent === undefined) return c;
+      const root = Number(parent);
+      const thread = all.filter((x) => (Number(x.id) === root || Number(x.in_reply_to_id) === root) && Number(x.id) !== c.id && Number(x.id) < c.id);
+      const kept = await Promise.all(thread.map(async (x) => ((await ok(x.user?.login)) ? `${x.user!.login}: ${x.body}` : null)));
+      const shown = kept.filter((x): x is string => x !== null);
+      const hidden = kept.length - shown.length;
+      return { ...c, history: hidden ? [...shown, `(${hidden} message(s) by people without write access left out)`] : shown };
+    }),
+  );
 }
 
 /** The review as the follow-up's instructions, each comment fenced as data with its place in the code. */
