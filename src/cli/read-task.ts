@@ -28,14 +28,3 @@ function fromText(text: string): CliTask {
   return { title: first.slice(0, 200), body: rest.join('\n').trim() || trimmed, instructions: '' };
 }
 
-export function slugify(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40)
-      .replace(/-+$/, '') || 'task'
-  );
-}

@@ -18,7 +18,8 @@ import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { changeKind } from '../repo/conventions/title-style.ts';
 import { titleBrief } from '../repo/conventions/title-brief.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
-import { readTask, slugify } from './read-task.ts';
+import { readTask } from './read-task.ts';
+import { slugify } from '../repo/conventions/branch-name.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
 
 export const NO_MODEL_HELP = `No model is configured. Set one of:

@@ -18,23 +18,21 @@ import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
-import type { Subject } from '../repo/conventions/commit-style.ts';
-import { DEFAULT_BRANCH_PATTERN, detectConventions } from '../repo/conventions/detect-conventions.ts';
-import { expandBranch, learnPrHabits, type MergedPull, type PrHabits } from '../repo/conventions/pr-habits.ts';
-import { titleBrief } from '../repo/conventions/title-brief.ts';
-import { changeKind, type ChangeKind } from '../repo/conventions/title-style.ts';
+import { DEFAULT_BRANCH_PATTERN } from '../repo/conventions/detect-conventions.ts';
+import { learnPrHabits } from '../repo/conventions/pr-habits.ts';
+import { changeKind } from '../repo/conventions/title-style.ts';
 import { inspectRepo } from '../repo/inspect.ts';
-import { slugify } from '../cli/read-task.ts';
-import { lookupPermission, meetsMinimum } from './authorize.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
-import { ciFailureInstructions } from './publish/ci-failures.ts';
 import { mergedPulls } from './publish/merged-pulls.ts';
-import { habitTemplate, publishRun, type PublishInput } from './publish/publish-run.ts';
-import { replyToThreads, reviewComments, reviewInstructions, withThreadHistory } from './publish/review-threads.ts';
+import { publishRun } from './publish/publish-run.ts';
+import { replyToThreads } from './publish/review-threads.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import type { GithubAccess } from './start-server.ts';
+import { assembleTask } from './job/assemble-task.ts';
+import { branchFor } from './job/choose-branch.ts';
+import { noreplyIdentity, teamVoice } from './job/team-voice.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
@@ -96,43 +94,10 @@ interface RunContext {
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { deps, octokit, config } = ctx;
-  let task = withAnswer(job, ctx.deps.threads);
+  const assembled = await assembleTask(octokit, job, { threads: deps.threads, config, appLogin: `${await deps.appSlug()}[bot]`, say: ctx.say });
+  if ('done' in assembled) return assembled.done;
+  const { task, issueNumber, review, mode } = assembled;
   const key = `${task.repo.owner}/${task.repo.name}`;
-  if (task.action === 'approve') {
-    const plan = deps.threads.takeQuestion(key, task.number);
-    if (!plan) {
-      await ctx.say(`**Patchwright** · nothing is waiting for approval here (job ${job.id}).`);
-      return { state: 'done', reason: 'nothing to approve' };
-    }
-    task = { ...task, instructions: `The requester approved this plan; carry it out:\n${plan}` };
-  }
-  if (task.action === 'retry' && task.isPullRequest) {
-    // The PR body is about to be rewritten: keep what the previous attempt said in the thread.
-    const previous = task.body.split('\n## ')[0]!.replace(/Closes #\d+/g, '').trim().slice(0, 1500);
-    await octokit
-      .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        owner: task.repo.owner,
-        repo: task.repo.name,
-        issue_number: task.number,
-        body: `🔁 Starting over from the base branch at @${task.requester}'s request${task.instructions ? ' (with new instructions)' : ''}. The previous attempt said:\n\n${previous.split('\n').map((l) => `> ${l}`).join('\n') || '> (nothing)'}`,
-      })
-      .catch(() => {});
-  }
-  const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
-  const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
-  const appLogin = `${await deps.appSlug()}[bot]`;
-  const review = await withThreadHistory(
-    octokit,
-    task.repo.owner,
-    task.repo.name,
-    task.number,
-    (await Promise.all(reviewIds.map((id) => reviewComments(octokit, task.repo.owner, task.repo.name, task.number, id)))).flat(),
-    async (login) => login === appLogin || meetsMinimum(await lookupPermission(octokit, task.repo.owner, task.repo.name, login), config.minPermission),
-  );
-  if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
-  let issueNumber: number | null = task.number;
-  if (task.isPullRequest) ({ body: task.body, issue: issueNumber } = await withOriginalIssue(octokit, task));
-  if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, task.repo.owner, task.repo.name, task.trigger.checkSuiteId) };
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   const pulls = await mergedPulls(octokit, task.repo.owner, task.repo.name);
   const kind = changeKind(`${task.title}\n${task.body}`);
@@ -230,64 +195,4 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
 function reasonText(signal: AbortSignal): string {
   const r: unknown = signal.reason;
   return r instanceof Error ? r.message : typeof r === 'string' ? r : 'stopped';
-}
-
-/** A follow-up's task text: the PR's body, then the issue it closes, so the run knows the goal. */
-async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<{ body: string; issue: number | null }> {
-  const closes = /(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?) #(\d+)/i.exec(task.body)?.[1];
-  if (!closes) return { body: task.body, issue: null };
-  const issue = await octokit
-    .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: task.repo.owner, repo: task.repo.name, issue_number: Number(closes) })
-    .then((r) => r.data, () => null);
-  if (!issue) return { body: task.body, issue: Number(closes) };
-  return { body: `${task.body}\n\nThe original issue #${closes}: ${issue.title}\n${issue.body ?? ''}`, issue: Number(closes) };
-}
-
-/** How this team writes: conventions from the checkout, its history and merged PRs, and the title brief. */
-function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config: RepoConfig, task: Job['task'], kind: ChangeKind, issueNumber: number | null): PublishInput['voice'] {
-  const { template, ...conv } = detectConventions(dir, history, pulls, config.branch, kind);
-  const followUp = task.isPullRequest && task.action !== 'retry';
-  const prTitles = pulls.filter((p) => !p.bot).map((p) => ({ subject: p.title, bot: false }));
-  const brief = titleBrief({
-    style: followUp ? conv.commitStyle : conv.prTitleStyle,
-    recent: followUp || prTitles.length < 5 ? history : prTitles,
-    issueTitle: task.title,
-    kind,
-    what: followUp ? 'commit subject' : 'pull request title',
-    issueBody: task.body,
-    issueNumber,
-  });
-  return { conv, template: template ?? habitTemplate(conv), brief, kind, followUp };
-}
-
-/** A `/agent <answer>` after a question: the next run gets the question and the answer. */
-function withAnswer(job: Job, threads: ThreadStore): Job['task'] {
-  const { task } = job;
-  if (task.trigger.kind !== 'command' || task.action === 'approve') return task;
-  const question = threads.takeQuestion(`${task.repo.owner}/${task.repo.name}`, task.number);
-  if (!question) return task;
-  return { ...task, instructions: `Earlier you asked the requester: ${question}\nTheir answer: ${task.instructions || '(no text)'}` };
-}
-
-/**
- * The branch: a PR's own head; else the one this issue already has (kept from its first push, so
- * an edited title or a newly learned pattern never starts a second PR); else a new name.
- */
-async function branchFor(octokit: Octo, job: Job, threads: ThreadStore, pattern: string, kinds: PrHabits['branchKinds'], kind: ChangeKind): Promise<{ branch: string; base: string; existing: boolean }> {
-  const { task } = job;
-  if (task.isPullRequest) {
-    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: task.repo.owner, repo: task.repo.name, pull_number: task.number });
-    return { branch: data.head.ref, base: data.base.ref, existing: true };
-  }
-  const branch = threads.branch(`${task.repo.owner}/${task.repo.name}`, task.number) ?? expandBranch(pattern, { issue: task.number, slug: slugify(task.title), kind, kinds });
-  const exists = await octokit
-    .request('GET /repos/{owner}/{repo}/branches/{branch}', { owner: task.repo.owner, repo: task.repo.name, branch })
-    .then(() => true, () => false);
-  return { branch, base: task.repo.defaultBranch, existing: exists };
-}
-
-/** A login's GitHub noreply address, so commits are linked to the account. */
-async function noreplyIdentity(octokit: Octo, login: string): Promise<{ name: string; email: string }> {
-  const id = await octokit.request('GET /users/{username}', { username: login }).then((r) => r.data.id, () => null);
-  return { name: login, email: id ? `${id}+${login}@users.noreply.github.com` : `${login}@users.noreply.github.com` };
 }

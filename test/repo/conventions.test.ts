@@ -5,7 +5,8 @@ import { detectConventions } from '../../src/repo/conventions/detect-conventions
 import { isValidTitle, styleTitle } from '../../src/repo/conventions/title-style.ts';
 import { RepoFiles } from '../../src/repo/repo-files.ts';
 import { findPrTemplate } from '../../src/repo/conventions/pr-template.ts';
-import { branchShape, expandBranch, learnPrHabits, type MergedPull } from '../../src/repo/conventions/pr-habits.ts';
+import { branchShape, expandBranch } from '../../src/repo/conventions/branch-name.ts';
+import { learnPrHabits, type MergedPull } from '../../src/repo/conventions/pr-habits.ts';
 import { commitSubject, titleBrief } from '../../src/repo/conventions/title-brief.ts';
 import { titleProblem } from '../../src/repo/conventions/title-style.ts';
 import type { CommitStyle } from '../../src/repo/conventions/commit-style.ts';

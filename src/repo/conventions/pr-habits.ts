@@ -1,3 +1,4 @@
+import { branchShape, KIND_WORDS } from './branch-name.ts';
 import type { ChangeKind } from './title-style.ts';
 
 /** A merged pull request as the conventions see it. */
@@ -22,13 +23,6 @@ export interface PrHabits {
   branchKinds: Partial<Record<ChangeKind, string>>;
 }
 
-const KIND_WORDS: Record<ChangeKind, string[]> = {
-  fix: ['fix', 'bugfix', 'bug', 'hotfix', 'fixes'],
-  feature: ['feat', 'feature', 'features', 'enhancement'],
-  docs: ['docs', 'doc', 'documentation'],
-  other: ['chore', 'refactor', 'misc', 'maintenance', 'improvement'],
-};
-const ALL_KIND_WORDS = new Set(Object.values(KIND_WORDS).flat());
 const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+(?:[\w.-]+\/[\w.-]+)?#\d+/gi;
 
 /** What the team's recent merged PRs say about bodies, issue links and branch names. */
@@ -92,24 +86,4 @@ function branchHabit(pulls: MergedPull[]): Pick<PrHabits, 'branchPattern' | 'bra
   }
   const usable = best && pulls.length >= 5 && best[1] / pulls.length >= 0.4 && !best[0].includes('{user}') && best[0] !== '{slug}';
   return { branchPattern: usable ? best[0] : null, branchKinds };
-}
-
-/** `fix/123-empty-list` is `{kind}/{issue}-{slug}`; a prefix that is nobody's name and no kind stays literal. */
-export function branchShape(branch: string, author = ''): { pattern: string; kindWord?: string } {
-  const parts = branch.split('/');
-  const last = parts.pop()!;
-  const prefix = parts.join('/');
-  const issue = /^(?:(?:issue|gh)[-_]?)?(\d+)(?:[-_](.+))?$/i.exec(last);
-  const rest = issue ? (issue[2] ? '{issue}-{slug}' : `${last.replace(issue[1]!, '{issue}')}`) : '{slug}';
-  if (!prefix) return { pattern: rest };
-  const word = prefix.toLowerCase();
-  if (ALL_KIND_WORDS.has(word)) return { pattern: `{kind}/${rest}`, kindWord: word };
-  if (author && word === author.toLowerCase()) return { pattern: `{user}/${rest}` };
-  return { pattern: `${prefix}/${rest}` };
-}
-
-/** A branch name from a pattern: `{kind}` in the repo's own words when it has them. */
-export function expandBranch(pattern: string, v: { issue: number; slug: string; kind: ChangeKind; kinds?: PrHabits['branchKinds'] }): string {
-  const kindWord = v.kinds?.[v.kind] ?? { fix: 'fix', feature: 'feat', docs: 'docs', other: 'chore' }[v.kind];
-  return pattern.replaceAll('{issue}', String(v.issue)).replaceAll('{slug}', v.slug).replaceAll('{kind}', kindWord);
 }

@@ -1,0 +1,90 @@
+import type { Octokit } from '@octokit/rest';
+import type { JobResult } from '../../adapters/queue/worker-pool.ts';
+import type { Job } from '../../adapters/store/job-store.ts';
+import type { ThreadStore } from '../../adapters/store/thread-store.ts';
+import type { RepoConfig } from '../../protocol/repo-config.ts';
+import { lookupPermission, meetsMinimum } from '../authorize.ts';
+import { ciFailureInstructions } from '../publish/ci-failures.ts';
+import { reviewComments, reviewInstructions, withThreadHistory, type ReviewComment } from '../publish/review-threads.ts';
+
+type Octo = Pick<Octokit, 'request'>;
+
+export interface AssembledTask {
+  task: Job['task'];
+  /** The issue a PR closes: the task's own number, or the one a follow-up's PR body names. */
+  issueNumber: number | null;
+  review: ReviewComment[];
+  mode: 'work' | 'plan';
+}
+
+/**
+ * What one job asks of the agent, with everything it needs to know: an answered question, an
+ * approved plan, the review (thread history only from trusted people), the issue behind a PR,
+ * the failing CI output. Returns a result instead when there is nothing to do.
+ */
+export async function assembleTask(
+  octokit: Octo,
+  job: Job,
+  deps: { threads: ThreadStore; config: RepoConfig; appLogin: string; say: (text: string) => Promise<void> },
+): Promise<AssembledTask | { done: JobResult }> {
+  const { config, threads } = deps;
+  let task = withAnswer(job, threads);
+  const { owner, name: repo } = task.repo;
+  if (task.action === 'approve') {
+    const plan = threads.takeQuestion(`${owner}/${repo}`, task.number);
+    if (!plan) {
+      await deps.say(`**Patchwright** · nothing is waiting for approval here (job ${job.id}).`);
+      return { done: { state: 'done', reason: 'nothing to approve' } };
+    }
+    task = { ...task, instructions: `The requester approved this plan; carry it out:\n${plan}` };
+  }
+  if (task.action === 'retry' && task.isPullRequest) await announceRetry(octokit, task);
+  const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
+  const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
+  const review = await withThreadHistory(
+    octokit,
+    owner,
+    repo,
+    task.number,
+    (await Promise.all(reviewIds.map((id) => reviewComments(octokit, owner, repo, task.number, id)))).flat(),
+    async (login) => login === deps.appLogin || meetsMinimum(await lookupPermission(octokit, owner, repo, login), config.minPermission),
+  );
+  if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
+  let issueNumber: number | null = task.number;
+  if (task.isPullRequest) ({ body: task.body, issue: issueNumber } = await withOriginalIssue(octokit, task));
+  if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, owner, repo, task.trigger.checkSuiteId) };
+  return { task, issueNumber, review, mode };
+}
+
+/** The PR body is about to be rewritten: keep what the previous attempt said in the thread. */
+async function announceRetry(octokit: Octo, task: Job['task']): Promise<void> {
+  const previous = task.body.split('\n## ')[0]!.replace(/(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?) #\d+/gi, '').trim().slice(0, 1500);
+  await octokit
+    .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: task.repo.owner,
+      repo: task.repo.name,
+      issue_number: task.number,
+      body: `🔁 Starting over from the base branch at @${task.requester}'s request${task.instructions ? ' (with new instructions)' : ''}. The previous attempt said:\n\n${previous.split('\n').map((l) => `> ${l}`).join('\n') || '> (nothing)'}`,
+    })
+    .catch(() => {});
+}
+
+/** A follow-up's task text: the PR's body, then the issue it closes, so the run knows the goal. */
+async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<{ body: string; issue: number | null }> {
+  const closes = /(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?) #(\d+)/i.exec(task.body)?.[1];
+  if (!closes) return { body: task.body, issue: null };
+  const issue = await octokit
+    .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: task.repo.owner, repo: task.repo.name, issue_number: Number(closes) })
+    .then((r) => r.data, () => null);
+  if (!issue) return { body: task.body, issue: Number(closes) };
+  return { body: `${task.body}\n\nThe original issue #${closes}: ${issue.title}\n${issue.body ?? ''}`, issue: Number(closes) };
+}
+
+/** A `/agent <answer>` after a question: the next run gets the question and the answer. */
+function withAnswer(job: Job, threads: ThreadStore): Job['task'] {
+  const { task } = job;
+  if (task.trigger.kind !== 'command' || task.action === 'approve') return task;
+  const question = threads.takeQuestion(`${task.repo.owner}/${task.repo.name}`, task.number);
+  if (!question) return task;
+  return { ...task, instructions: `Earlier you asked the requester: ${question}\nTheir answer: ${task.instructions || '(no text)'}` };
+}
