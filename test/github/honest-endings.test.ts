@@ -20,6 +20,7 @@ let server: RunningServer;
 beforeAll(async () => {
   const root = tempDir('pw-endings-');
   makeRemoteRepo(root, 'widgets', nodeBuggy);
+  makeRemoteRepo(root, 'notes', { 'README.md': '# Notes\n\nTeh notes.\n' });
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
   model = await startScriptedModel(
@@ -27,6 +28,8 @@ beforeAll(async () => {
       { text: 'add already returns a + b in this version; the report must be about an older release. Nothing to change.' },
       { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
       { text: 'Added a test for mul.' },
+      { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Update File: README.md\n-Teh notes.\n+The notes.\n*** End Patch' } }] },
+      { text: 'Fixed the typo.' },
     ],
     { titles: () => 'Add a test for mul' },
   );
@@ -90,7 +93,7 @@ it('tests_failing with onFailure: comment → only a comment saying what fails, 
   expect(tracking).toMatch(/tests_failing[\s\S]*No pull request was opened[\s\S]*multiplies/);
   expect(github.pulls).toHaveLength(0);
   expect(model.requests.some((r) => /Reply with the title only/.test(JSON.stringify(r.body)))).toBe(false);
-  expect(model.remaining()).toBe(0);
+  expect(model.remaining()).toBe(2); // the steps of the next test
 });
 
 it('a crash before the run (the repository cannot be cloned) → the comment says so, never "working"', async () => {
@@ -98,4 +101,12 @@ it('a crash before the run (the repository cannot be cloned) → the comment say
   expect(job.state).toBe('failed');
   expect(tracking).toMatch(/❌ job \d+ crashed: /);
   expect(tracking).not.toContain(TOKEN);
+});
+
+it('a repository without tests → the PR says nothing verified it, and the check run is neutral, not green', async () => {
+  const { job } = await label(25, 'Typo in README', 'notes');
+  expect(job.outcome).toBe('succeeded');
+  const pr = github.pulls.find((p) => p.head === 'agent/25-typo-in-readme')!;
+  expect(pr.body).toMatch(/\*\*Nothing verified this change:\*\* no test command was found/);
+  expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'neutral' });
 });

@@ -22,7 +22,9 @@ export function evidenceText(result: RunCompleted): string {
   const cost = e.usage.costUsd === null ? 'unknown (no price for this model)' : `$${e.usage.costUsd.toFixed(4)}`;
   return [
     ...(e.setupCommands?.length ? [`Setup: ${e.setupCommands.map((c) => `\`${c}\``).join(', ')}`] : []),
-    e.testCommand ? `Test command: \`${e.testCommand}\`` : 'No test command was found for this repository.',
+    e.testCommand
+      ? `Test command: \`${e.testCommand}\``
+      : '**Nothing verified this change:** no test command was found for this repository (set `test:` in `.github/agent.yml`).',
     '',
     `- Before the change: ${counts(e.baseline)}`,
     `- After the change: ${counts(e.final)}`,

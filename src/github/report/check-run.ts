@@ -15,7 +15,8 @@ export async function reportCheckRun(octokit: Pick<Octokit, 'request'>, owner: s
     name: 'Patchwright',
     head_sha: headSha,
     status: 'completed',
-    conclusion: result.outcome === 'succeeded' ? 'success' : 'failure',
+    // Nothing to verify with is not a pass: `neutral` says so without blocking a merge.
+    conclusion: result.outcome !== 'succeeded' ? 'failure' : result.evidence.testCommand ? 'success' : 'neutral',
     output: {
       title: `${result.outcome}: ${outcomeWords[result.outcome]}`,
       summary: `${result.summary.slice(0, 20_000)}\n\n${evidenceText(result)}`.slice(0, 65_000),
