@@ -15,7 +15,8 @@ import type { EventLog } from '../adapters/store/event-log.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import type { ThreadStore } from '../adapters/store/thread-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
-import { runAgent } from '../core/loop/run-agent.ts';
+import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
+import { isGreen, runTests } from '../core/loop/run-tests.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
 import { DEFAULT_BRANCH_PATTERN } from '../repo/conventions/detect-conventions.ts';
@@ -131,36 +132,38 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       deps.model ??
       new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
     const log = deps.events.appender(job.id);
+    const runInput: AgentInput = {
+      runId: `job-${job.id}`,
+      repoName: `${task.repo.owner}/${task.repo.name}`,
+      task: { title: task.title, body: task.body, instructions: task.instructions },
+      setup: info.setup,
+      test: info.test,
+      instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
+      protectedPaths: config.protectedPaths,
+      budgets: capBudgets(config.budgets, deps.settings.ceilings),
+      verificationRounds: config.verificationRounds,
+      network: config.sandbox.network,
+      commandTimeoutMs: 10 * 60_000,
+      setupTimeoutMs: 20 * 60_000,
+      outputLimitBytes: 32 * 1024,
+      contextTokens: deps.settings.contextTokens,
+      mode,
+      title: voice.brief,
+      // With `onFailure: comment` a failing run publishes nothing, so it needs no title.
+      titleOutcomes: config.onFailure === 'draft' ? ['succeeded', 'tests_failing'] : ['succeeded'],
+    };
     const result = await runAgent(
-      {
-        runId: `job-${job.id}`,
-        repoName: `${task.repo.owner}/${task.repo.name}`,
-        task: { title: task.title, body: task.body, instructions: task.instructions },
-        setup: info.setup,
-        test: info.test,
-        instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
-        protectedPaths: config.protectedPaths,
-        budgets: capBudgets(config.budgets, deps.settings.ceilings),
-        verificationRounds: config.verificationRounds,
-        network: config.sandbox.network,
-        commandTimeoutMs: 10 * 60_000,
-        setupTimeoutMs: 20 * 60_000,
-        outputLimitBytes: 32 * 1024,
-        contextTokens: deps.settings.contextTokens,
-        mode,
-        title: voice.brief,
-        // With `onFailure: comment` a failing run publishes nothing, so it needs no title.
-        titleOutcomes: config.onFailure === 'draft' ? ['succeeded', 'tests_failing'] : ['succeeded'],
-      },
+      runInput,
       { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
       signal,
     );
     await reporter.flush();
     let prUrl: string | null = null;
     let note = '';
+    let aside = '';
     const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
     if (publish && !signal.aborted) {
-      ({ prUrl, note } = await publishRun(octokit, {
+      ({ prUrl, note, info: aside } = await publishRun(octokit, {
         task,
         ws,
         token,
@@ -173,6 +176,12 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         bot: await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`),
         requester: await noreplyIdentity(octokit, task.requester),
         threads: deps.threads,
+        verify: async () => {
+          if (!runInput.test) return { green: true, text: 'there is no test command, so nothing ran' };
+          const again = await runTests(sandbox, runInput.test, ws.dir, runInput.commandTimeoutMs, signal);
+          const s = again.summary;
+          return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
+        },
       }));
     }
     if (review.length && !prUrl && task.isPullRequest) {
@@ -180,7 +189,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(key, task.number, result.question);
-    await ctx.say(renderFinal(job.id, result, prUrl, note));
+    await ctx.say(renderFinal(job.id, result, prUrl, note || aside));
     const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
     return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
   } catch (error) {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkChanges, commitAll, push, PushRefusedError } from '../../src/adapters/git/commit-and-push.ts';
+import { checkChanges, commitAll, push, PushRefusedError, rebaseOntoRemote } from '../../src/adapters/git/commit-and-push.ts';
 import { Workspaces } from '../../src/adapters/git/workspaces.ts';
 import { tempDir } from '../support/app-harness.ts';
 import { gitEnv, makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
@@ -84,6 +84,28 @@ describe('workspaces', () => {
     await commitAll(stale, 'fix: three', BOT);
     await expect(push(stale, cloneUrl, TOKEN, [])).rejects.toMatchObject({ code: 'branch_moved', message: expect.stringMatching(/someone pushed to agent\/3-fix/) });
     expect(remoteLog('agent/3-fix')).toContain('human change');
+
+    // Replayed on top of the human's commit, the change goes in after it; nothing of theirs is lost.
+    const { ws: rebased, theirs } = await rebaseOntoRemote(stale, cloneUrl, TOKEN, BOT);
+    expect(theirs).toEqual(['human change']);
+    await push(rebased, cloneUrl, TOKEN, []);
+    expect(execFileSync('git', ['log', '--format=%s', 'agent/3-fix'], { cwd: remote, encoding: 'utf8' }).split('\n').slice(0, 3)).toEqual(['fix: three', 'human change', 'fix: set a to 2']);
+    expect(execFileSync('git', ['show', 'agent/3-fix:human.txt'], { cwd: remote, encoding: 'utf8' })).toBe('mine\n');
+    await spaces.remove(rebased);
+
+    // A human edit of the same line: a conflict, reported by file; nothing pushed, the rebase undone.
+    const clash = await spaces.prepare({ cloneUrl, token: TOKEN, base: 'main', branch: 'agent/3-fix', startFrom: 'branch', runId: 'g' });
+    execFileSync('git', ['pull', '-q', 'origin', 'agent/3-fix'], { cwd: human, env: gitEnv() });
+    fs.writeFileSync(path.join(human, 'src/a.js'), 'export const a = 4;\n');
+    execFileSync('git', ['commit', '-qam', 'human four'], { cwd: human, env: gitEnv() });
+    execFileSync('git', ['push', '-q', 'origin', 'agent/3-fix'], { cwd: human });
+    fs.writeFileSync(path.join(clash.dir, 'src/a.js'), 'export const a = 5;\n');
+    await commitAll(clash, 'fix: five', BOT);
+    const before = execFileSync('git', ['rev-parse', 'agent/3-fix'], { cwd: remote, encoding: 'utf8' });
+    await expect(rebaseOntoRemote(clash, cloneUrl, TOKEN, BOT)).rejects.toMatchObject({ code: 'rebase_conflict', message: expect.stringMatching(/conflicts with theirs in src\/a\.js/) });
+    expect(execFileSync('git', ['rev-parse', 'agent/3-fix'], { cwd: remote, encoding: 'utf8' })).toBe(before);
+    expect(fs.existsSync(path.join(clash.dir, '.git', 'rebase-merge'))).toBe(false);
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: clash.dir, encoding: 'utf8' })).toBe('');
   });
 
   it('refuses protected paths and secrets, naming file and line but not the secret', async () => {

@@ -51,9 +51,9 @@ export function describeProblems(problems: ChangeProblem[]): string {
 
 /**
  * Pushes HEAD to the run's branch. When the branch existed, the push is leased on the commit it
- * had when the run started, so a human's later commit is never overwritten.
+ * had when the run started, so a human's later commit is never overwritten. Returns the commit pushed.
  */
-export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[]): Promise<void> {
+export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[]): Promise<string> {
   const problems = await checkChanges(ws, protectedPaths);
   if (problems.length) throw new PushRefusedError(problems);
   const lease = `--force-with-lease=refs/heads/${ws.branch}:${ws.remoteBranchSha ?? ''}`;
@@ -63,6 +63,7 @@ export async function push(ws: PreparedWorkspace, cloneUrl: string, token: strin
     if (/stale info|\[rejected\]|non-fast-forward|fetch first/.test(error.message)) throw new BranchMovedError(ws.branch);
     throw error;
   });
+  return git(ws.dir).revparse(['HEAD']);
 }
 
 export class PushRefusedError extends Error {
@@ -80,4 +81,37 @@ export class BranchMovedError extends Error {
   constructor(branch: string) {
     super(`someone pushed to ${branch} while this run worked, so nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`);
   }
+}
+
+/** The branch moved and our commits do not replay cleanly on the new head. */
+export class RebaseConflictError extends Error {
+  readonly code = 'rebase_conflict';
+  constructor(branch: string, files: string[]) {
+    super(`someone pushed to ${branch} while this run worked, and this run's change conflicts with theirs${files.length ? ` in ${files.join(', ')}` : ''}; nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`);
+  }
+}
+
+/**
+ * After a leased push failed because someone pushed to the branch: fetches the branch's new head
+ * and replays this run's commits on top of it. Returns the workspace measured from the new head
+ * (so push checks see only this run's change) and the subjects of the commits it now sits on.
+ */
+export async function rebaseOntoRemote(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, committer: Person): Promise<{ ws: PreparedWorkspace; theirs: string[] }> {
+  const remoteRef = `refs/remotes/origin/${ws.branch}`;
+  await safely('fetching the moved branch', token, () =>
+    git(ws.dir, { cloneUrl, token }).raw(['fetch', '--no-tags', 'origin', `+refs/heads/${ws.branch}:${remoteRef}`]),
+  );
+  const g = git(ws.dir);
+  const newHead = await g.revparse([remoteRef]);
+  const from = ws.remoteBranchSha ?? ws.startSha;
+  const theirs = (await g.raw(['log', '--format=%s', `${from}..${newHead}`])).split('\n').filter(Boolean);
+  const who = ['-c', `user.name=${committer.name}`, '-c', `user.email=${committer.email}`, '-c', 'commit.gpgsign=false'];
+  try {
+    await g.raw([...who, 'rebase', '--quiet', '--onto', newHead, from]);
+  } catch {
+    const conflicted = (await g.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => '')).split('\n').filter(Boolean);
+    await g.raw(['rebase', '--abort']).catch(() => {});
+    throw new RebaseConflictError(ws.branch, conflicted);
+  }
+  return { ws: { ...ws, startSha: newHead, remoteBranchSha: newHead }, theirs };
 }

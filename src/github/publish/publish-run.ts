@@ -1,5 +1,5 @@
 import type { Octokit } from '@octokit/rest';
-import { BranchMovedError, commitAll, push, PushRefusedError } from '../../adapters/git/commit-and-push.ts';
+import { BranchMovedError, commitAll, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
 import type { ThreadStore } from '../../adapters/store/thread-store.ts';
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
@@ -31,21 +31,25 @@ export interface PublishInput {
   bot: { name: string; email: string };
   requester: { name: string; email: string };
   threads: ThreadStore;
+  /** Runs the tests again (after a rebase onto someone's newer commits): green, and what they said. */
+  verify: () => Promise<{ green: boolean; text: string }>;
 }
 
 /**
  * Commits in the team's voice, pushes with a lease, opens or updates the one PR, reports the check
  * run and answers review threads. Returns the PR's address, or a note saying in plain words why not.
  */
-export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUrl: string | null; note: string }> {
+export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUrl: string | null; note: string; info: string }> {
   const { task, result, voice } = p;
   const key = `${task.repo.owner}/${task.repo.name}`;
   try {
     const named = result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged);
     const subject = voice.followUp ? named : commitSubject(voice.conv.commitStyle, named, voice.kind, result.evidence.filesChanged);
-    const sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
-    if (!sha) return { prUrl: null, note: '' };
-    await push(p.ws, task.repo.cloneUrl, p.token, p.config.protectedPaths);
+    let sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
+    if (!sha) return { prUrl: null, note: '', info: '' };
+    const pushed = await pushOrRebase(p);
+    if ('note' in pushed) return { prUrl: null, note: pushed.note, info: '' };
+    sha = pushed.sha;
     if (!task.isPullRequest) p.threads.setBranch(key, task.number, p.target.branch);
     const pr = await upsertPullRequest(octokit, {
       owner: task.repo.owner,
@@ -64,13 +68,35 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     if (p.review.length) {
       await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${result.summary.slice(0, 1500)}`);
     }
-    return { prUrl: pr.url, note: '' };
+    return { prUrl: pr.url, note: '', info: pushed.info };
   } catch (error) {
-    if (error instanceof PushRefusedError) return { prUrl: null, note: `Nothing was pushed. ${error.message}` };
-    if (error instanceof BranchMovedError) return { prUrl: null, note: `Not pushed: ${error.message}` };
-    if (error instanceof ClosedPullRequestError) return { prUrl: null, note: `No new pull request: ${error.message}` };
-    return { prUrl: null, note: `Publishing failed: ${(error as Error).message}` };
+    if (error instanceof PushRefusedError) return { prUrl: null, note: `Nothing was pushed. ${error.message}`, info: '' };
+    if (error instanceof BranchMovedError || error instanceof RebaseConflictError) return { prUrl: null, note: `Not pushed: ${error.message}`, info: '' };
+    if (error instanceof ClosedPullRequestError) return { prUrl: null, note: `No new pull request: ${error.message}`, info: '' };
+    return { prUrl: null, note: `Publishing failed: ${(error as Error).message}`, info: '' };
   }
+}
+
+/**
+ * Pushes with a lease. When a follow-up's branch moved under it (someone pushed), replays this
+ * run's commit on their commits, runs the tests again, and pushes only if they still pass.
+ */
+async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: string } | { note: string }> {
+  const { task } = p;
+  try {
+    return { sha: await push(p.ws, task.repo.cloneUrl, p.token, p.config.protectedPaths), info: '' };
+  } catch (error) {
+    const followUp = task.isPullRequest && task.action !== 'retry' && p.ws.remoteBranchSha !== null;
+    if (!(error instanceof BranchMovedError) || !followUp) throw error;
+  }
+  const { ws, theirs } = await rebaseOntoRemote(p.ws, task.repo.cloneUrl, p.token, p.bot);
+  const check = await p.verify();
+  const list = theirs.slice(0, 5).map((s) => `"${s.slice(0, 80)}"`).join(', ');
+  if (!check.green) {
+    return { note: `Not pushed: someone pushed ${theirs.length} commit(s) to ${ws.branch} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.` };
+  }
+  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths);
+  return { sha, info: `Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.` };
 }
 
 /** A stand-in template from the headings the team's merged PRs share, when the repo has none. */
