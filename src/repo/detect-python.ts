@@ -17,18 +17,43 @@ export function detectPython(repo: RepoFiles, files: string[]): EcosystemFinding
         : 'pip';
   const setup = setupCommands(repo, pm, pyproject);
   const test = testCommand(repo, pm, pyproject, files);
+  // pytest must be there to run: when nothing the setup installs names it, install it too.
+  if (pm === 'pip' && test?.command.includes('pytest') && !installsPytest(repo, setup)) setup.push(at('python -m pip install pytest', test.evidence.file, test.evidence.line, 'the tests run with pytest'));
   const lint = /\[tool\.ruff/.test(pyproject) || repo.exists('ruff.toml')
     ? at('ruff check .', repo.exists('ruff.toml') ? 'ruff.toml' : 'pyproject.toml', 1, 'ruff is configured')
     : null;
   return { language: 'python', packageManager: pm, setup, test, lint, ...(test ? {} : { testReason: 'no pytest configuration and no test files found' }) };
 }
 
+/** Requirement files for running the tests, most specific first; at most two are installed. */
+const TEST_REQUIREMENTS = [
+  'requirements-dev.txt',
+  'requirements_dev.txt',
+  'requirements-test.txt',
+  'requirements-tests.txt',
+  'test-requirements.txt',
+  'requirements/tests.txt',
+  'requirements/test.txt',
+  'requirements/dev.txt',
+  'requirements.txt',
+].map((file) => ({ file, from: undefined as string | undefined, line: undefined as number | undefined }));
+
+/** `deps = -r requirements/tests.txt` in tox.ini's `[testenv]`: what the project's own test env installs. */
+function toxRequirements(repo: RepoFiles): Array<{ file: string; from?: string; line?: number }> {
+  const text = repo.read('tox.ini');
+  if (!text) return [];
+  const section = /^\[testenv\]\s*$([\s\S]*?)(?=^\[|$(?![\s\S]))/m.exec(text)?.[1] ?? '';
+  const files = [...section.matchAll(/-r\s*\{?(?:toxinidir\}\/)?([\w./-]+\.txt)/g)].map((m) => m[1]!).filter((f) => repo.exists(f));
+  return files.map((file) => ({ file, from: 'tox.ini', line: repo.lineOf('tox.ini', new RegExp(`-r\\s*\\{?(toxinidir\\}/)?${file.replace(/[.]/g, '\\.')}`)) }));
+}
+
 function setupCommands(repo: RepoFiles, pm: string, pyproject: string): Detected[] {
   if (pm === 'uv') return [at('uv sync', 'uv.lock', 1, 'uv lockfile')];
   if (pm === 'poetry') return [at('poetry install', repo.exists('poetry.lock') ? 'poetry.lock' : 'pyproject.toml', 1, 'poetry project')];
   const out: Detected[] = [];
-  const reqs = ['requirements-dev.txt', 'requirements_dev.txt', 'requirements-test.txt', 'requirements.txt'].filter((f) => repo.exists(f));
-  for (const r of reqs) out.push(at(`python -m pip install -r ${r}`, r, 1, 'requirements file'));
+  const tox = toxRequirements(repo);
+  const reqs = tox.length ? tox : TEST_REQUIREMENTS.filter((r) => repo.exists(r.file)).slice(0, 2);
+  for (const r of reqs) out.push(at(`python -m pip install -r ${r.file}`, r.from ?? r.file, r.line ?? 1, r.from ? 'tox installs it for the tests' : 'requirements file'));
   if (pyproject && /\[project\]|\[build-system\]/.test(pyproject)) {
     const extras = /\[project\.optional-dependencies\][\s\S]*?^(test|tests|dev)\s*=/m.exec(pyproject)?.[1];
     out.push(at(`python -m pip install -e .${extras ? `[${extras}]` : ''}`, 'pyproject.toml', 1, 'installable project'));
@@ -68,4 +93,12 @@ function testCommand(repo: RepoFiles, pm: string, pyproject: string, files: stri
     return at(cmd, unittestFile, repo.lineOf(unittestFile, /unittest/), 'unittest test files');
   }
   return null;
+}
+
+function installsPytest(repo: RepoFiles, setup: Detected[]): boolean {
+  return setup.some((s) => {
+    const req = /-r (\S+)/.exec(s.command)?.[1];
+    if (req) return /pytest|-r /.test(repo.read(req) ?? '');
+    return /\[[\w,]+\]$/.test(s.command) && /pytest/.test(repo.read('pyproject.toml') ?? '');
+  });
 }

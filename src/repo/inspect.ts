@@ -54,9 +54,11 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const ci = ciTestCommands(repo);
 
   const test = pickTest(overrides, ci, findings, make);
+  // A test step that CI runs after a build step (`make`, then `./runtest`) needs that build first.
+  const ciBuild = !overrides.test && 'command' in test && ci[0]?.command === test.command ? ci[0].setup : [];
   const setup: Detected[] = overrides.setup
     ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') }))
-    : (primary?.setup ?? []);
+    : [...(primary?.setup ?? []), ...ciBuild.map((b) => ({ command: b.command, evidence: { file: b.file, line: b.line, why: 'CI builds with it before the tests' } }))];
   const lint: Detected | null = overrides.lint
     ? { command: overrides.lint, evidence: overrideEvidence('lint') }
     : (primary?.lint ?? make?.lint ?? null);
