@@ -57,6 +57,8 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stdout): Rendere
               `Outcome: ${e.outcome} — ${outcomeWords[e.outcome]}`,
               e.question ? `Question: ${e.question}` : '',
               `Summary: ${e.summary}`,
+              e.title ? `Commit subject: ${e.title.text}${e.title.source === 'repaired' ? ' (the model’s did not fit the repo’s style; repaired)' : ''}` : '',
+              ...ev.final?.failureLocations?.slice(0, 10).map((f) => `Failing: ${f.name} at ${f.path}:${f.line}`) ?? [],
               `Tests before: ${t(ev.baseline)}`,
               `Tests after:  ${t(ev.final)}`,
               `Files changed: ${ev.filesChanged.join(', ') || 'none'}`,
