@@ -165,6 +165,8 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
   expect(pr.body).toMatch(/Test command: `npm test`/);
   expect(pr.body).toMatch(/Before the change: passed 0, failed 1/);
   expect(pr.body).toMatch(/After the change: passed 1, failed 0/);
+  expect(pr.body).toMatch(/Fixed by this change \(failing before it\): `adds`/);
+  expect(pr.body).not.toMatch(/Still failing/);
   expect(pr.body).toMatch(/\$0\.\d{4}/);
   const log = execFileSync('git', ['log', '-1', '--format=%an%n%B', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' });
   expect(log).toMatch(/^patchwright-test\[bot\]\nMake add return the sum\n\nCo-authored-by: maintainer <\d+\+maintainer@users.noreply.github.com>/);
@@ -245,7 +247,7 @@ it('a fix that leaves new failures becomes a draft PR with the evidence', async 
   const pr = github.pulls.find((p) => p.head === 'agent/10-add-mul')!;
   expect(pr.draft).toBe(true);
   expect(pr.body).toMatch(/After the change: passed 0, failed 2/);
-  expect(pr.body).toMatch(/Failing before the change too \(not caused by it\): `adds`/);
+  expect(pr.body).toMatch(/Still failing, as before the change \(not caused by it\): `adds`/);
   expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'failure' });
   // Each failing test annotated where it failed: the new one as a failure, the old one as a warning.
   const annotations = (github.checkRuns.at(-1)!.output as { annotations: Array<Record<string, unknown>> }).annotations;

@@ -19,6 +19,11 @@ export function prBody(issueNumber: number | null, result: RunCompleted, templat
 /** The exact commands, results before and after, pre-existing failures, time, tokens and cost. */
 export function evidenceText(result: RunCompleted): string {
   const e = result.evidence;
+  // A test that failed before and passes now was fixed; one that fails in both runs was left as it was.
+  const after = new Set(e.final?.failures ?? []);
+  const settled = e.final !== null && (e.final.exitCode === 0 || e.final.failures.length > 0);
+  const still = settled ? e.preExistingFailures.filter((f) => after.has(f)) : e.preExistingFailures;
+  const fixed = settled ? e.preExistingFailures.filter((f) => !after.has(f)) : [];
   const cost = e.usage.costUsd === null ? 'unknown (no price for this model)' : `$${e.usage.costUsd.toFixed(4)}`;
   return [
     ...(e.setupCommands?.length ? [`Setup: ${e.setupCommands.map((c) => `\`${c}\``).join(', ')}`] : []),
@@ -28,8 +33,16 @@ export function evidenceText(result: RunCompleted): string {
     '',
     `- Before the change: ${counts(e.baseline)}`,
     `- After the change: ${counts(e.final)}`,
-    ...(e.preExistingFailures.length ? [`- Failing before the change too (not caused by it): ${e.preExistingFailures.map((f) => `\`${f}\``).join(', ')}`] : []),
+    ...(fixed.length ? [`- Fixed by this change (failing before it): ${names(fixed)}`] : []),
+    ...(still.length ? [`- Still failing, as before the change (not caused by it): ${names(still)}`] : []),
     `- Files changed: ${e.filesChanged.map((f) => `\`${f}\``).join(', ') || 'none'}`,
-    `- Run: ${(e.durationMs / 60_000).toFixed(1)} min, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}`,
+    `- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}`,
   ].join('\n');
+}
+
+const names = (xs: string[]) => xs.map((f) => `\`${f}\``).join(', ');
+
+/** `42 s` under a minute, else `3.4 min`. */
+export function duration(ms: number): string {
+  return ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${(ms / 60_000).toFixed(1)} min`;
 }

@@ -1,5 +1,6 @@
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import { outcomeWords } from '../../protocol/outcome.ts';
+import { duration } from '../publish/pr-body.ts';
 import type { ProgressState } from './progress-reporter.ts';
 
 export function renderProgress(jobId: number, s: ProgressState, now = Date.now()): string {
@@ -22,6 +23,6 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
     r.summary ? `\n${r.summary.slice(0, 3000)}` : '',
     note ? `\n${note}` : '',
     '',
-    `<sub>${(r.evidence.durationMs / 60_000).toFixed(1)} min · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
+    `<sub>${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
   ].filter((l) => l !== '').join('\n');
 }
