@@ -1,5 +1,6 @@
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import { outcomeWords } from '../../protocol/outcome.ts';
+import type { TestSummary } from '../../protocol/run-event.ts';
 import { duration } from '../publish/pr-body.ts';
 import type { ProgressState } from './progress-reporter.ts';
 
@@ -15,14 +16,16 @@ export function renderProgress(jobId: number, s: ProgressState, now = Date.now()
 export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null, note = ''): string {
   const icon = r.outcome === 'succeeded' ? '✅' : r.outcome === 'needs_input' ? '❓' : r.outcome === 'cancelled' ? '⏹️' : '⚠️';
   const cost = r.evidence.usage.costUsd === null ? 'cost unknown' : `$${r.evidence.usage.costUsd.toFixed(4)}`;
-  return [
+  const t = (x: TestSummary | null) => (x ? `passed ${x.passed ?? '?'}, failed ${x.failed ?? '?'}` : 'not run');
+  const { baseline, final } = r.evidence;
+  const blocks = [
     `**Patchwright** · ${icon} ${r.outcome}: ${outcomeWords[r.outcome]} (job ${jobId}).`,
-    '',
     prUrl ? `Pull request: ${prUrl}` : 'No pull request was opened.',
-    r.question ? `\n**Question:** ${r.question}\n\nAnswer with \`/agent <your answer>\`.` : '',
-    r.summary ? `\n${r.summary.slice(0, 3000)}` : '',
-    note ? `\n${note}` : '',
-    '',
+    r.question ? `**Question:** ${r.question}\n\nAnswer with \`/agent <your answer>\`.` : '',
+    r.summary ? r.summary.slice(0, 3000) : '',
+    note,
+    baseline || final ? `Tests (\`${(final ?? baseline)!.command}\`): before ${t(baseline)} · after ${t(final)}` : '',
     `<sub>${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
-  ].filter((l) => l !== '').join('\n');
+  ];
+  return blocks.filter((b) => b.trim() !== '').join('\n\n');
 }
