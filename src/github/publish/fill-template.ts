@@ -6,11 +6,17 @@ export interface BodyParts {
   closes: string;
   evidence: string;
   testsPassed: boolean;
+  /** What the change touched: boxes claiming tests or docs were added are ticked only if it did. */
+  filesChanged: string[];
 }
 
 const SUMMARY = /summary|description|what|why|changes|motivation|context|purpose|overview|about/i;
 const TESTING = /test|verif|how.*(tested|check)|qa\b|validation/i;
-const TESTED_BOX = /\b(tests?|tested|ci)\b.*\b(pass|passes|passing|green|added|run|ran)\b|\bI have (run|tested|added tests)/i;
+const TESTS_ADDED_BOX = /\btests?\b.*\b(added|written|included|new|updated)\b|\b(added|wrote|write|add|include[sd]?|updated?)\b.*\btests?\b/i;
+const TESTS_PASS_BOX = /\b(tests?|tested|ci|suite|checks?)\b.*\b(pass|passes|passing|green|run|ran|succeed\w*)\b|\bI have (run|tested)\b/i;
+const DOCS_BOX = /\b(docs?|documentation|readme|changelog)\b.*\b(updated?|added|changed|written)\b|\b(updated?|added|changed|wrote)\b.*\b(docs?|documentation|readme|changelog)\b/i;
+const TEST_FILE = /(^|\/)(tests?|spec|__tests__)\/|[._-](test|spec)\.\w+$|(^|\/)test_[^/]*\.py$/;
+const DOC_FILE = /\.(md|mdx|rst|adoc)$|(^|\/)docs?\/|(^|\/)CHANGELOG/i;
 
 /**
  * Fills the repo's PR template: every heading kept in order, HTML comments removed, the summary
@@ -26,7 +32,7 @@ export function fillTemplate(template: PrTemplate | null, parts: BodyParts): str
   let placedEvidence = false;
   const out: string[] = [];
   for (const s of sections) {
-    const boxes = s.body.filter((l) => /^\s*[-*] \[[ xX]\]/.test(l)).map((l) => tick(l, parts.testsPassed));
+    const boxes = s.body.filter((l) => /^\s*[-*] \[[ xX]\]/.test(l)).map((l) => tick(l, parts));
     if (s.heading === null) {
       if (s.body.some((l) => l.trim())) out.push(...boxes);
       continue;
@@ -55,7 +61,16 @@ function splitSections(text: string): Array<{ heading: string | null; body: stri
   return sections;
 }
 
-function tick(line: string, testsPassed: boolean): string {
+/** A box is ticked only when the run did what it claims; a claim we cannot check stays open. */
+function tick(line: string, parts: BodyParts): string {
   const untick = line.replace(/\[[xX]\]/, '[ ]');
-  return testsPassed && TESTED_BOX.test(line) ? untick.replace('[ ]', '[x]') : untick;
+  const text = line.replace(/^\s*[-*] \[[ xX]\]\s*/, '');
+  const done = TESTS_ADDED_BOX.test(text)
+    ? parts.filesChanged.some((f) => TEST_FILE.test(f))
+    : TESTS_PASS_BOX.test(text)
+      ? parts.testsPassed
+      : DOCS_BOX.test(text)
+        ? parts.filesChanged.some((f) => DOC_FILE.test(f))
+        : false;
+  return done ? untick.replace('[ ]', '[x]') : untick;
 }

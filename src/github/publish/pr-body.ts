@@ -13,6 +13,7 @@ export function prBody(issueNumber: number | null, result: RunCompleted, templat
     closes: issueNumber === null ? '' : `${closingKeyword} #${issueNumber}`,
     evidence: evidenceText(result),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
+    filesChanged: result.evidence.filesChanged,
   });
 }
 
