@@ -34,6 +34,7 @@ import type { GithubAccess } from './start-server.ts';
 import { assembleTask } from './job/assemble-task.ts';
 import { branchFor } from './job/choose-branch.ts';
 import { noreplyIdentity, teamVoice } from './job/team-voice.ts';
+import { quietMentions } from './publish/quiet-mentions.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
@@ -185,7 +186,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       }));
     }
     if (review.length && !prUrl && task.isPullRequest) {
-      const why = note || `nothing was changed (${result.outcome}): ${result.summary.slice(0, 1000)}`;
+      const why = note || `nothing was changed (${result.outcome}): ${quietMentions(result.summary.slice(0, 1000))}`;
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(key, task.number, result.question);

@@ -29,7 +29,7 @@ beforeAll(async () => {
       { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
       { text: 'Added a test for mul.' },
       { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Update File: README.md\n-Teh notes.\n+The notes.\n*** End Patch' } }] },
-      { text: 'Fixed the typo.' },
+      { text: 'Fixed the typo, as @octo-org/docs asked.' },
     ],
     { titles: () => 'Add a test for mul' },
   );
@@ -108,5 +108,7 @@ it('a repository without tests → the PR says nothing verified it, and the chec
   expect(job.outcome).toBe('succeeded');
   const pr = github.pulls.find((p) => p.head === 'agent/25-typo-in-readme')!;
   expect(pr.body).toMatch(/\*\*Nothing verified this change:\*\* no test command was found/);
+  // Text the model wrote never pings anyone.
+  expect(pr.body).toContain('as `@octo-org/docs` asked');
   expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'neutral' });
 });

@@ -312,7 +312,7 @@ it('/agent stop during a long command → cancelled within seconds, nothing push
   expect(() => execFileSync('git', ['rev-parse', '--verify', 'agent/11-slow-thing'], { cwd: remote, stdio: 'pipe' })).toThrow();
   const tracking = [...github.comments.values()].filter((c) => c.issue === 11);
   expect(tracking).toHaveLength(1);
-  expect(tracking[0]!.body).toMatch(/cancelled[\s\S]*stopped by @maintainer/);
+  expect(tracking[0]!.body).toMatch(/cancelled[\s\S]*stopped by `?@maintainer/);
 });
 
 it('/agent retry on the PR → a fresh attempt from the base, force-pushed with lease to the same branch, still one PR', async () => {

@@ -2,6 +2,7 @@ import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import type { TestSummary } from '../../protocol/run-event.ts';
 import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
 import { fillTemplate } from './fill-template.ts';
+import { quietMentions } from './quiet-mentions.ts';
 
 const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
@@ -9,7 +10,7 @@ const counts = (t: TestSummary | null) =>
 /** The PR body: the template filled with what changed, the issue it closes, and the evidence. */
 export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes'): string {
   return fillTemplate(template, {
-    summary: result.summary.trim() || 'Changes made by Patchwright.',
+    summary: quietMentions(result.summary.trim()) || 'Changes made by Patchwright.',
     closes: issueNumber === null ? '' : `${closingKeyword} #${issueNumber}`,
     evidence: evidenceText(result),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,

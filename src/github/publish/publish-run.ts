@@ -14,6 +14,7 @@ import { reportCheckRun } from '../report/check-run.ts';
 import { prBody } from './pr-body.ts';
 import { replyToThreads, type ReviewComment } from './review-threads.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './upsert-pull-request.ts';
+import { quietMentions } from './quiet-mentions.ts';
 
 type Octo = Pick<Octokit, 'request'>;
 
@@ -66,7 +67,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     if (pr.created) p.threads.setRequester(key, pr.number, task.requester);
     await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
     if (p.review.length) {
-      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${result.summary.slice(0, 1500)}`);
+      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${quietMentions(result.summary.slice(0, 1500))}`);
     }
     return { prUrl: pr.url, note: '', info: pushed.info };
   } catch (error) {
