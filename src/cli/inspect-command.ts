@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import type { RepoConfig } from '../protocol/repo-config.ts';
 import { validateConfig } from '../github/config/validate-config.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
@@ -23,7 +24,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stderr.write(`patchwright inspect: ${(error as Error).message}\n`);
     return 2;
   }
-  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), [], overrides.branch);
+  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), [], overrides.branch, 'other', overrides.conventions);
   const full = { ...result, conventions };
   process.stdout.write(values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions));
   return 0;
@@ -35,7 +36,7 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
   return `Commits:    ${detail}\nPR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}\nBranches:   ${c.branchPattern} (${c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here'})\n`;
 }
 
-function readOverrides(dir: string): (Overrides & { branch?: string }) | { error: string } {
+function readOverrides(dir: string): (Overrides & { branch?: string; conventions?: RepoConfig['conventions'] }) | { error: string } {
   const file = path.join(dir, '.github', 'agent.yml');
   if (!fs.existsSync(file)) return {};
   let raw: unknown;
@@ -46,7 +47,7 @@ function readOverrides(dir: string): (Overrides & { branch?: string }) | { error
   }
   const res = validateConfig(raw);
   if (!res.ok) return { error: `.github/agent.yml is invalid:\n${res.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` };
-  return { setup: res.config.setup, test: res.config.test, lint: res.config.lint, branch: res.config.branch };
+  return { setup: res.config.setup, test: res.config.test, lint: res.config.lint, branch: res.config.branch, conventions: res.config.conventions };
 }
 
 function render(dir: string, r: InspectResult): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+const STYLE = z.enum(['conventional', 'gitmoji', 'component-prefix', 'ticket-prefix', 'plain']);
 const word = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'must be one word of letters, digits or dashes');
 
 /**
@@ -59,6 +60,14 @@ export const RepoConfig = z
     fixCI: z
       .strictObject({ enabled: z.boolean().default(true), maxAttempts: z.int().min(0).max(10).default(2) })
       .default({ enabled: true, maxAttempts: 2 }),
+    conventions: z
+      .strictObject({
+        commitStyle: STYLE.optional().describe('Commit subject style; wins over what history suggests.'),
+        prTitleStyle: STYLE.optional().describe('PR title style; defaults to commitStyle when that is set.'),
+        closingKeyword: z.enum(['Closes', 'Fixes', 'Resolves']).optional().describe('The word that links the issue in the PR body.'),
+      })
+      .default({})
+      .describe('Conventions stated outright; unset ones are learned from history and merged PRs.'),
     approval: z.enum(['none', 'plan']).default('none').describe('plan: post the plan and wait for `/agent approve`.'),
   })
   .describe('Patchwright per-repository configuration (.github/agent.yml)');

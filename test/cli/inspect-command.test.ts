@@ -63,5 +63,7 @@ it('inspect --json: gitmoji and component-prefix histories, no template, the def
     branchPattern: 'agent/{issue}-{slug}',
     branchSource: 'default',
   });
+  const stated = repoWithHistory('fastapi+fastapi.tsv', { '.github/agent.yml': 'conventions:\n  commitStyle: plain\n  closingKeyword: Fixes\n' });
+  expect(inspect(stated).conventions).toMatchObject({ commitStyle: { kind: 'plain', source: 'config' }, prBody: { closingKeyword: 'Fixes' } });
   expect(inspect(repoWithHistory('golang+tools.tsv', { 'go.mod': 'module x\n' })).conventions).toMatchObject({ commitStyle: { kind: 'component-prefix', prefixes: expect.arrayContaining(['gopls']) } });
 });

@@ -156,6 +156,16 @@ describe('merged PR habits', () => {
     expect(learnPrHabits([pull('t', { body: 'Closes #1' })]).closingKeyword).toBe('Closes');
   });
 
+  it('conventions stated in .github/agent.yml win over commitlint and history, keeping what history shows of that style', () => {
+    const dir = tree({ 'commitlint.config.js': 'module.exports = {}' });
+    const prs = ['feat: a', 'fix: b', 'docs: c', 'fix: d', 'chore: e'].map((t) => pull(t, { body: 'Closes #1' }));
+    const conv = detectConventions(dir, plainHistory, prs, undefined, 'fix', { commitStyle: 'plain', closingKeyword: 'Resolves' });
+    expect(conv.commitStyle).toMatchObject({ kind: 'plain', source: 'config', capitalized: true, sample: plainHistory.length });
+    expect(conv.prTitleStyle).toMatchObject({ kind: 'plain', source: 'config' });
+    expect(conv.prBody.closingKeyword).toBe('Resolves');
+    expect(detectConventions(dir, plainHistory, prs, undefined, 'fix', { prTitleStyle: 'gitmoji' }).prTitleStyle).toMatchObject({ kind: 'gitmoji', source: 'config' });
+  });
+
   it('uses the configured branch pattern over the learned one', () => {
     const pulls = ['fix/1-a', 'fix/2-b', 'fix/3-c', 'feat/4-d', 'feat/5-e'].map((b) => pull('t', { branch: b }));
     expect(detectConventions(tree({}), plainHistory, pulls)).toMatchObject({ branchPattern: '{kind}/{issue}-{slug}', branchSource: 'merged-prs' });

@@ -10,7 +10,7 @@ import { habitTemplate, type PublishInput } from '../publish/publish-run.ts';
 
 /** How this team writes: conventions from the checkout, its history and merged PRs, and the title brief. */
 export function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config: RepoConfig, task: Job['task'], kind: ChangeKind, issueNumber: number | null): PublishInput['voice'] {
-  const { template, ...conv } = detectConventions(dir, history, pulls, config.branch, kind);
+  const { template, ...conv } = detectConventions(dir, history, pulls, config.branch, kind, config.conventions);
   const followUp = task.isPullRequest && task.action !== 'retry';
   const prTitles = pulls.filter((p) => !p.bot).map((p) => ({ subject: p.title, bot: false }));
   const brief = titleBrief({

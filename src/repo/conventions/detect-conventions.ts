@@ -1,4 +1,5 @@
 import { RepoFiles } from '../repo-files.ts';
+import type { SubjectKind } from './classify-subject.ts';
 import { detectCommitStyle, type CommitStyle, type Subject } from './commit-style.ts';
 import { explicitConventional } from './explicit-rules.ts';
 import { learnPrHabits, type MergedPull, type PrHabits } from './pr-habits.ts';
@@ -6,6 +7,13 @@ import { findPrTemplate, type PrTemplate } from './pr-template.ts';
 import type { ChangeKind } from './title-style.ts';
 
 export const DEFAULT_BRANCH_PATTERN = 'agent/{issue}-{slug}';
+
+/** Conventions a repository states outright in `.github/agent.yml`. */
+export interface StatedConventions {
+  commitStyle?: SubjectKind | undefined;
+  prTitleStyle?: SubjectKind | undefined;
+  closingKeyword?: string | undefined;
+}
 
 export interface Conventions {
   commitStyle: CommitStyle | null;
@@ -21,15 +29,30 @@ export interface Conventions {
 }
 
 /** What a checkout, its history and its merged PRs say about how the team writes commits, titles and PRs. */
-export function detectConventions(dir: string, history: Subject[], pulls: MergedPull[] = [], configuredBranch?: string, kind: ChangeKind = 'other'): Conventions & { template: PrTemplate | null } {
+export function detectConventions(
+  dir: string,
+  history: Subject[],
+  pulls: MergedPull[] = [],
+  configuredBranch?: string,
+  kind: ChangeKind = 'other',
+  stated: StatedConventions = {},
+): Conventions & { template: PrTemplate | null } {
   const repo = new RepoFiles(dir);
   const rule = explicitConventional(repo);
   const fromHistory = detectCommitStyle(history);
-  const commitStyle: CommitStyle | null = rule
-    ? { ...(fromHistory?.kind === 'conventional' ? fromHistory : { capitalized: false, imperative: true, confidence: 1, sample: 0 }), kind: 'conventional', source: 'config' }
-    : fromHistory;
   const prTitles = pulls.map((p) => ({ subject: p.title, bot: p.bot }));
-  const prTitleStyle = rule ? commitStyle : (detectCommitStyle(prTitles, 50) ?? commitStyle);
+  const fromPulls = detectCommitStyle(prTitles, 50);
+  // `.github/agent.yml` first, then a commitlint or semantic-PR config, then history.
+  const commitStyle = stated.commitStyle
+    ? statedStyle(stated.commitStyle, fromHistory)
+    : rule
+      ? statedStyle('conventional', fromHistory)
+      : fromHistory;
+  const prTitleStyle = stated.prTitleStyle
+    ? statedStyle(stated.prTitleStyle, fromPulls ?? fromHistory)
+    : stated.commitStyle || rule
+      ? commitStyle
+      : (fromPulls ?? commitStyle);
   const template = findPrTemplate(repo, kind);
   const habits = learnPrHabits(pulls);
   const [branchPattern, branchSource] = configuredBranch
@@ -41,10 +64,16 @@ export function detectConventions(dir: string, history: Subject[], pulls: Merged
     commitStyle,
     prTitleStyle,
     prTemplate: template ? { path: template.path, headings: template.headings } : null,
-    prBody: { sample: habits.sample, headings: habits.headings, closingKeyword: habits.closingKeyword },
+    prBody: { sample: habits.sample, headings: habits.headings, closingKeyword: stated.closingKeyword ?? habits.closingKeyword },
     branchPattern,
     branchSource,
     branchKinds: habits.branchKinds,
     template,
   };
+}
+
+/** A stated style keeps the details history shows for it (types, scopes, casing), else plain defaults. */
+function statedStyle(kind: SubjectKind, seen: CommitStyle | null): CommitStyle {
+  const base = seen?.kind === kind ? seen : { confidence: 1, sample: 0, capitalized: kind !== 'conventional' && kind !== 'component-prefix', imperative: true };
+  return { ...base, kind, source: 'config' };
 }
