@@ -74,6 +74,7 @@ beforeAll(async () => {
     ...fixRun,
     ...fixRun,
     ...fixRun,
+    ...fixRun,
     { calls: [{ name: 'ask', arguments: { question: 'Should add accept floats or only integers?' } }] },
     (body) => {
       const text = JSON.stringify(body.input);
@@ -222,6 +223,18 @@ it('does not reopen a PR closed without merging unless asked to retry', async ()
   expect(github.pulls).toHaveLength(before);
   const tracking = [...github.comments.values()].filter((c) => c.issue === 8);
   expect(tracking.at(-1)!.body).toMatch(/No new pull request: #\d+ for this branch was closed without merging/);
+
+  // An explicit `/agent retry` on the closed PR does open a new one, on the same branch.
+  const closed = github.pulls.find((p) => p.head === 'fix/8-fix-add-returning-a-difference')!;
+  const retry = payload('issue_comment', 'created', {
+    comment: { id: 8801, body: '/agent retry', user: { login: 'maintainer', type: 'User' } },
+    issue: { number: closed.number, title: closed.title, body: closed.body, state: 'closed', pull_request: { url: `https://api.github.test/pulls/${closed.number}` }, user: { login: BOT_LOGIN, type: 'Bot' } },
+    repository: { name: 'gadgets', full_name: 'octo-org/gadgets', clone_url: `${git.url}/gadgets.git` },
+  });
+  expect((await deliver(server.url, 'issue_comment', retry)).status).toBe(200);
+  await server.pool.idle();
+  expect(github.pulls).toHaveLength(before + 1);
+  expect(github.pulls.at(-1)).toMatchObject({ head: 'fix/8-fix-add-returning-a-difference', state: 'open', body: expect.stringMatching(/Fixes #8/) });
 });
 
 it('asks a question, posts it, and resumes with the answer', async () => {
