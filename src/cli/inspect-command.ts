@@ -1,22 +1,21 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import type { RepoConfig } from '../protocol/repo-config.ts';
-import { validateConfig } from '../github/config/validate-config.ts';
+import { readLocalConfig } from './local-config.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
-import { inspectRepo, type InspectResult, type Overrides } from '../repo/inspect.ts';
+import { inspectRepo, type InspectResult } from '../repo/inspect.ts';
 
 /** `patchwright inspect [DIR] [--json]`: what Patchwright will run in a checkout, and why. */
 export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
   const dir = path.resolve(positionals[0] ?? '.');
-  const overrides = readOverrides(dir);
-  if ('error' in overrides) {
-    process.stderr.write(`${overrides.error}\n`);
+  const local = readLocalConfig(dir);
+  if ('error' in local) {
+    process.stderr.write(`${local.error}\n`);
     return 2;
   }
+  const { config } = local;
+  const overrides = { setup: config.setup, test: config.test, lint: config.lint };
   let result: InspectResult;
   try {
     result = inspectRepo(dir, overrides);
@@ -24,7 +23,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stderr.write(`patchwright inspect: ${(error as Error).message}\n`);
     return 2;
   }
-  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), [], overrides.branch, 'other', overrides.conventions);
+  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), [], config.branch, 'other', config.conventions);
   const full = { ...result, conventions };
   process.stdout.write(values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions));
   return 0;
@@ -34,20 +33,6 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
   const style = c.commitStyle;
   const detail = style ? `${style.kind} (${Math.round(style.confidence * 100)}% of ${style.sample} recent subjects${style.source === 'config' ? ', stated by config' : ''})` : 'unknown (too little history)';
   return `Commits:    ${detail}\nPR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}\nBranches:   ${c.branchPattern} (${c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here'})\n`;
-}
-
-function readOverrides(dir: string): (Overrides & { branch?: string; conventions?: RepoConfig['conventions'] }) | { error: string } {
-  const file = path.join(dir, '.github', 'agent.yml');
-  if (!fs.existsSync(file)) return {};
-  let raw: unknown;
-  try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return { error: '.github/agent.yml is not valid YAML' };
-  }
-  const res = validateConfig(raw);
-  if (!res.ok) return { error: `.github/agent.yml is invalid:\n${res.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` };
-  return { setup: res.config.setup, test: res.config.test, lint: res.config.lint, branch: res.config.branch, conventions: res.config.conventions };
 }
 
 function render(dir: string, r: InspectResult): string {

@@ -18,6 +18,7 @@ import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { changeKind } from '../repo/conventions/title-style.ts';
 import { titleBrief } from '../repo/conventions/title-brief.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
+import { readLocalConfig } from './local-config.ts';
 import { readTask } from './read-task.ts';
 import { slugify } from '../repo/conventions/branch-name.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
@@ -48,6 +49,12 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     return 2;
   }
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: path.join(os.homedir(), '.cache', 'patchwright'), ...env });
+  const local = readLocalConfig(path.resolve(values.repo));
+  if ('error' in local) {
+    process.stderr.write(`${local.error}\n`);
+    return 2;
+  }
+  const { config } = local;
   const task = await readTask(values, env);
   const runId = `cli-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
   const branch = `agent/${slugify(task.title)}`;
@@ -64,9 +71,9 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       // On your own machine you are the deployment: the names you allow are the names passed.
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
     });
-    const info = inspectRepo(ws.dir);
+    const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);
-    const conv = detectConventions(ws.dir, history);
+    const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
     const brief = titleBrief({ style: conv.commitStyle, recent: history, issueTitle: task.title, kind: changeKind(`${task.title}\n${task.body}`), what: 'commit subject' });
     const files = localFiles(ws.dir);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
@@ -81,7 +88,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
     const budgets = capBudgets(
-      { ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
+      { ...config.budgets, ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
       settings.ceilings,
     );
     const result = await runAgent(
@@ -92,10 +99,10 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         setup: info.setup,
         test: info.test,
         instructionFiles,
-        protectedPaths: ['.github/workflows/**'],
+        protectedPaths: config.protectedPaths,
         budgets,
-        verificationRounds: 3,
-        network: false,
+        verificationRounds: config.verificationRounds,
+        network: config.sandbox.network,
         commandTimeoutMs: 10 * 60_000,
         setupTimeoutMs: 20 * 60_000,
         outputLimitBytes: 32 * 1024,

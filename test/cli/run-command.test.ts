@@ -67,6 +67,29 @@ describe('patchwright run, real sandbox and tests', () => {
     expect(git(repo, 'show', 'agent/fix-add-so-it-adds', '--stat', '--format=%s')).toMatch(/^Make add return the sum[\s\S]*(math\.js|calc\.py)/);
   });
 
+  it('follows the checkout’s .github/agent.yml: its test command, budgets and protected paths', async () => {
+    const repo = fixtureRepo({ ...nodeBuggy, '.github/agent.yml': 'test: node --test --test-reporter=tap\nbudgets:\n  maxTurns: 2\nprotectedPaths: ["math.js"]\n' });
+    const { code, done, events } = await run(repo, [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'tried' }, { text: 'unused' }], 'responses');
+    expect(code).toBe(1);
+    expect(done.evidence.testCommand).toBe('node --test --test-reporter=tap');
+    // math.js is protected here, so the patch is refused and nothing changes.
+    const refused = events.find((e) => e.type === 'item.completed' && e.item.kind === 'error');
+    expect(JSON.stringify(refused ?? events)).toMatch(/protected/);
+    expect(done.outcome).toBe('no_changes');
+  });
+
+  it('an invalid .github/agent.yml → a clear message and exit 2, before anything runs', async () => {
+    const repo = fixtureRepo({ ...nodeBuggy, '.github/agent.yml': 'budgets:\n  maxTurns: -1\n' });
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+    model = await startScriptedModel([]);
+    const code = await runCommand(['--repo', repo, '--task', 'x'], { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k', PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/\.github\/agent\.yml is invalid:\n\s+budgets\.maxTurns: /);
+    expect(model.requests).toHaveLength(0);
+    expect(git(repo, 'branch', '--list', 'agent/*')).toBe('');
+  });
+
   it('a model that never fixes it → budget_exhausted, naming the budget', async () => {
     const repo = fixtureRepo(nodeBuggy);
     const look = { calls: [{ name: 'shell', arguments: { command: ['ls'] } }] };
