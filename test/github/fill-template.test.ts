@@ -41,3 +41,13 @@ it('without a template: summary, the issue link, then the evidence', () => {
   expect(fillTemplate(null, parts)).toBe('Made add return the sum.\n\nFixes #8\n\n## Evidence\n\nTest command: `npm test`');
   expect(fillTemplate(null, { ...parts, closes: '' })).toBe('Made add return the sum.\n\n## Evidence\n\nTest command: `npm test`');
 });
+
+it('a huge summary is cut so the body stays under GitHub’s 65,536-character limit', async () => {
+  const { prBody } = await import('../../src/github/publish/pr-body.ts');
+  const usage = { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: null };
+  const result = { type: 'run.completed' as const, outcome: 'succeeded' as const, summary: 'x'.repeat(100_000), evidence: { testCommand: null, baseline: null, final: null, preExistingFailures: [], usage, durationMs: 1, filesChanged: [] } };
+  const body = prBody(3, result, template);
+  expect(body.length).toBeLessThan(65_536);
+  expect(body).toMatch(/\[… 80000 more characters of the summary left out\]/);
+  expect(body.split('\n').filter((l) => l.startsWith('## '))).toEqual(template.headings);
+});

@@ -9,14 +9,20 @@ const counts = (t: TestSummary | null) =>
 
 /** The PR body: the template filled with what changed, the issue it closes, and the evidence. */
 export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes'): string {
-  return fillTemplate(template, {
-    summary: quietMentions(result.summary.trim()) || 'Changes made by Patchwright.',
+  const summary = result.summary.trim();
+  const body = fillTemplate(template, {
+    summary: quietMentions(summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX)}\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]` : summary) || 'Changes made by Patchwright.',
     closes: issueNumber === null ? '' : `${closingKeyword} #${issueNumber}`,
     evidence: evidenceText(result),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
     filesChanged: result.evidence.filesChanged,
   });
+  // GitHub refuses bodies over 65,536 characters; a template can be long too.
+  return body.length > BODY_MAX ? `${body.slice(0, BODY_MAX)}\n\n[… body cut at ${BODY_MAX} characters]` : body;
 }
+
+const SUMMARY_MAX = 20_000;
+const BODY_MAX = 65_000;
 
 /** The exact commands, results before and after, pre-existing failures, time, tokens and cost. */
 export function evidenceText(result: RunCompleted): string {
