@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { readSettings } from '../../src/adapters/env/read-settings.ts';
-import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
-import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
+import type { RunningServer } from '../../src/github/start-server.ts';
+import { startAppWithWorker } from '../support/app-with-worker.ts';
+import { deliver, tempDir } from '../support/app-harness.ts';
 import { nodeAddMul, nodeAddMulTest, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
@@ -122,22 +121,7 @@ beforeAll(async () => {
     { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMul } }] },
     { text: 'Implemented mul.' },
   ], { titles });
-  const dataDir = tempDir('pw-e2e-data-');
-  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
-  server = await startServer({
-    dataDir,
-    concurrency: 1,
-    appId: 1,
-    privateKey: privateKey(),
-    secret: SECRET,
-    appSlug: 'patchwright-test',
-    baseUrl: github.url,
-    port: 0,
-    logLevel: 'fatal',
-    Octokit: TestOctokit,
-    pollMs: 50,
-    createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'test-key' } }),
-  });
+  server = await startAppWithWorker(github.url, model.baseURL);
 });
 
 afterAll(async () => {

@@ -3,10 +3,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readSettings } from '../../src/adapters/env/read-settings.ts';
-import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
-import { BOT_LOGIN, deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
+import type { RunningServer } from '../../src/github/start-server.ts';
+import { startAppWithWorker } from '../support/app-with-worker.ts';
+import { BOT_LOGIN, deliver, tempDir } from '../support/app-harness.ts';
 import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { gitEnv, makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
@@ -59,22 +58,7 @@ beforeAll(async () => {
     ],
     { titles: (last) => (/commit subject/.test(last) ? 'Comment add' : 'Make add return the sum') },
   );
-  const dataDir = tempDir('pw-moved-data-');
-  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: model.baseURL, PATCHWRIGHT_MODEL: 'gpt-5' });
-  server = await startServer({
-    dataDir,
-    concurrency: 1,
-    appId: 1,
-    privateKey: privateKey(),
-    secret: SECRET,
-    appSlug: 'patchwright-test',
-    baseUrl: github.url,
-    port: 0,
-    logLevel: 'fatal',
-    Octokit: TestOctokit,
-    pollMs: 50,
-    createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'test-key' } }),
-  });
+  server = await startAppWithWorker(github.url, model.baseURL);
   const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 7, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
   await deliver(server.url, 'issues', labelled);
   await server.pool.idle();
