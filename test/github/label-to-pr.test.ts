@@ -153,6 +153,28 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
   expect(pr.body).toMatch(/Fixed by this change \(failing before it\): `adds`/);
   expect(pr.body).not.toMatch(/Still failing/);
   expect(pr.body).toMatch(/\$0\.\d{4}/);
+  // The whole body, exactly, with only the run's time and cost masked.
+  expect(pr.body.replace(/^- Run: .*$/m, '- Run: <masked>')).toBe(
+    [
+      '## Why',
+      '',
+      'Fixed `add` to add instead of subtract.',
+      '',
+      'Closes #7',
+      '',
+      '## Test plan',
+      '',
+      'Setup: `npm ci`',
+      'Test command: `npm test`',
+      '',
+      '- Before the change: passed 0, failed 1, skipped 0 (exit 1)',
+      '- After the change: passed 1, failed 0, skipped 0 (exit 0)',
+      '- Fixed by this change (failing before it): `adds`',
+      '- Files changed: `math.js`',
+      '- Run: <masked>',
+    ].join('\n'),
+  );
+  expect(pr.body).toMatch(/^- Run: \d+ s, 400 input tokens \(0 cached\), 80 output tokens, \$0\.\d{4}$/m);
   const log = execFileSync('git', ['log', '-1', '--format=%an%n%B', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' });
   expect(log).toMatch(/^patchwright-test\[bot\]\nMake add return the sum\n\nCo-authored-by: maintainer <\d+\+maintainer@users.noreply.github.com>/);
   const tracking = [...github.comments.values()].filter((c) => c.issue === 7);
@@ -186,6 +208,31 @@ it('follows a Conventional Commits history and fills the PR template', async () 
   expect(pr.title).toBe('fix(math): make add return the sum');
   expect(model.requests.some((r) => /That title cannot be used: no `\[WIP\]`/.test(JSON.stringify(r.body)))).toBe(true);
   expect(pr.body.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## Summary', '## How was this tested?', '## Notes']);
+  expect(pr.body.replace(/^- Run: .*$/m, '- Run: <masked>')).toBe(
+    [
+      '## Summary',
+      '',
+      'Fixed `add` to add instead of subtract.',
+      '',
+      'Fixes #8',
+      '',
+      '## How was this tested?',
+      '',
+      'Setup: `npm ci`',
+      'Test command: `npm test`',
+      '',
+      '- Before the change: passed 0, failed 1, skipped 0 (exit 1)',
+      '- After the change: passed 1, failed 0, skipped 0 (exit 0)',
+      '- Fixed by this change (failing before it): `adds`',
+      '- Files changed: `math.js`',
+      '- Run: <masked>',
+      '',
+      '- [x] Tests pass locally',
+      '- [ ] Documentation updated',
+      '',
+      '## Notes',
+    ].join('\n'),
+  );
   expect(pr.body).not.toContain('<!--');
   expect(pr.body).toMatch(/## Summary\n\nFixed `add` to add instead of subtract.\n\nFixes #8/);
   expect(pr.body).toMatch(/## How was this tested\?\n\nSetup: `npm ci`\nTest command: `npm test`[\s\S]*- \[x\] Tests pass locally\n- \[ \] Documentation updated/);
