@@ -57,6 +57,9 @@ describe('explicit rules and titles', () => {
     expect(styleTitle(plain, '[WIP] crash when the list is empty', 'fix')).toBe('Crash when the list is empty');
     const comp = { kind: 'component-prefix' as const, prefixes: ['net/http', 'os'], capitalized: false, imperative: true, confidence: 1, sample: 10, source: 'history' as const };
     expect(styleTitle(comp, 'Fix header parsing', 'fix', ['net/http/header.go'])).toBe('net/http: fix header parsing');
+    // A component the history has not used yet is named the way the history names them.
+    expect(styleTitle(comp, 'Fix the resolver', 'fix', ['net/dns/client.go'])).toBe('net/dns: fix the resolver');
+    expect(styleTitle({ ...comp, prefixes: ['mailmap', 'http', 'fetch-pack'] }, 'Fix a leak', 'fix', ['builtin/send-pack.c'])).toBe('send-pack: fix a leak');
     const emoji = { ...comp, kind: 'gitmoji' as const, prefixes: ['🐛'] };
     expect(styleTitle(emoji, 'handle empty lists', 'fix')).toBe('🐛 Handle empty lists');
     expect(isValidTitle(plain, '[WIP] Fix it')).toBe(false);

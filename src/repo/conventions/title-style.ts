@@ -83,9 +83,19 @@ export function styleTitle(style: CommitStyle | null, description: string, kind:
   }
 }
 
+/**
+ * The component a change belongs to: a prefix the repo already uses that the changed files fall
+ * under; else one named like them, the way the repo names components: package paths when its
+ * prefixes are paths (`gopls/internal/cache`), file names when they are not (`fetch-pack`).
+ */
 function componentFor(prefixes: string[], files: string[]): string | undefined {
   const dirs = files.map((f) => f.split('/').slice(0, -1).join('/'));
-  return prefixes.find((p) => dirs.some((d) => d === p || d.startsWith(`${p}/`))) ?? prefixes.find((p) => files.some((f) => f.includes(p)));
+  const known = prefixes.find((p) => dirs.some((d) => d === p || d.startsWith(`${p}/`))) ?? prefixes.find((p) => files.some((f) => f.includes(p)));
+  if (known || !files.length) return known;
+  const paths = prefixes.filter((p) => p.includes('/')).length * 2 >= prefixes.length;
+  const first = files[0]!;
+  const name = paths ? dirs[0] || undefined : first.split('/').pop()!.replace(/\.[^.]+$/, '');
+  return name && /^[\w.@/-]+$/.test(name) ? name : undefined;
 }
 
 function stripPrefixes(s: string): string {
