@@ -30,9 +30,19 @@ export async function inspectCommand(argv: string[]): Promise<number> {
 }
 
 function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'template'>): string {
-  const style = c.commitStyle;
-  const detail = style ? `${style.kind} (${Math.round(style.confidence * 100)}% of ${style.sample} recent subjects${style.source === 'config' ? ', stated by config' : ''})` : 'unknown (too little history)';
-  return `Commits:    ${detail}\nPR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}\nBranches:   ${c.branchPattern} (${c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here'})\n`;
+  const describe = (style: typeof c.commitStyle) =>
+    style
+      ? `${style.kind}${style.types?.length ? ` (${style.types.slice(0, 5).join(', ')})` : ''}, ${style.source === 'config' ? 'stated by config' : `${Math.round(style.confidence * 100)}% of ${style.sample} recent subjects`}`
+      : 'unknown (too little history)';
+  const branchWhy = c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here';
+  return [
+    `Commits:    ${describe(c.commitStyle)}`,
+    `PR titles:  ${describe(c.prTitleStyle)}`,
+    `PR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}`,
+    `Issue link: ${c.prBody.closingKeyword} #N`,
+    `Branches:   ${c.branchPattern} (${branchWhy})`,
+    '',
+  ].join('\n');
 }
 
 function render(dir: string, r: InspectResult): string {
