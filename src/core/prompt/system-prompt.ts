@@ -11,7 +11,11 @@ export interface PromptInput {
 
 /** The fixed part of every conversation: role, tools, the repository's own rules and commands. */
 export function systemPrompt(p: PromptInput): string {
-  const rules = p.instructionFiles.map((f) => fence(`Repository instructions from ${f.path}`, f.text, 20_000)).join('\n\n');
+  const nested = p.instructionFiles.some((f) => /\//.test(f.path) && !f.path.startsWith('.github/'));
+  const rules = [
+    ...(nested ? ['Instructions from a file in a subdirectory apply only to files under that directory; where they disagree, the deeper file wins.'] : []),
+    ...p.instructionFiles.map((f) => fence(`Repository instructions from ${f.path}`, f.text, 20_000)),
+  ].join('\n\n');
   return [
     `You are Patchwright, a careful software engineer working in a checkout of ${p.repoName}.`,
     'Make the smallest change that fully solves the task, in the style of the surrounding code, and add or update tests for it.',
