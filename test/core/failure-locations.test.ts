@@ -17,6 +17,7 @@ it.each([
   ['pytest-q.txt', '/tmp/loc', 'test_p.py::test_adds', 'test_p.py', 2, /assert \(1 \+ 1\) == 3/],
   ['vitest.txt', '/tmp/loc/vt', 'test/math.test.ts > adds', 'test/math.test.ts', 3, /expected 2 to be 3/],
   ['cargo.txt', '/tmp/loc/cr', 'tests::adds', 'src/lib.rs', 8, /left: -1/],
+  ['jest.txt', '/tmp/jt', 'adds', 'test/math.test.js', 3, /Received: -1/],
 ])('%s: the failing test, its file and line, and what went wrong', async (file, root, name, where, line, message) => {
   const out = sample(file);
   const parsed = parseTestOutput(out);
