@@ -19,7 +19,7 @@ import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
 import { isGreen, runTests } from '../core/loop/run-tests.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
-import { DEFAULT_BRANCH_PATTERN } from '../repo/conventions/detect-conventions.ts';
+import { branchNaming } from '../repo/conventions/detect-conventions.ts';
 import { learnPrHabits } from '../repo/conventions/pr-habits.ts';
 import { changeKind } from '../repo/conventions/title-style.ts';
 import { inspectRepo } from '../repo/inspect.ts';
@@ -103,8 +103,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   const pulls = await mergedPulls(octokit, task.repo.owner, task.repo.name);
   const kind = changeKind(`${task.title}\n${task.body}`);
-  const habits = learnPrHabits(pulls);
-  const target = await branchFor(octokit, job, deps.threads, config.branch ?? habits.branchPattern ?? DEFAULT_BRANCH_PATTERN, habits.branchKinds, kind);
+  const naming = branchNaming(learnPrHabits(pulls), config.branch);
+  const target = await branchFor(octokit, job, deps.threads, naming.pattern, naming.kinds, kind);
   const ws = await ctx.workspaces.prepare({
     cloneUrl: task.repo.cloneUrl,
     token,

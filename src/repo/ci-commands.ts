@@ -13,7 +13,7 @@ export interface CiCommand {
  * shell comments removed. Workflows that run on every push (`ci`, `test`, `build`, `main`...)
  * come before scheduled, release and analysis ones.
  */
-export function ciCommands(repo: RepoFiles): CiCommand[] {
+function ciCommands(repo: RepoFiles): CiCommand[] {
   const dir = '.github/workflows';
   const out: CiCommand[] = [];
   const names = repo.list(dir).filter((f) => /\.ya?ml$/.test(f)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));

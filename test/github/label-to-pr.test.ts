@@ -129,6 +129,18 @@ afterAll(async () => {
   await Promise.all([git?.close(), github?.close(), model?.close()]);
 });
 
+/** The evidence of a run that fixed `add` in the node fixture, with its time and cost masked. */
+const EVIDENCE = [
+  'Setup: `npm ci`',
+  'Test command: `npm test`',
+  '',
+  '- Before the change: passed 0, failed 1, skipped 0 (exit 1)',
+  '- After the change: passed 1, failed 0, skipped 0 (exit 0)',
+  '- Fixed by this change (failing before it): `adds`',
+  '- Files changed: `math.js`',
+  '- Run: <masked>',
+];
+
 const label = (title = 'Fix add') =>
   payload('issues', 'labeled', {
     label: { name: 'agent' },
@@ -164,14 +176,7 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
       '',
       '## Test plan',
       '',
-      'Setup: `npm ci`',
-      'Test command: `npm test`',
-      '',
-      '- Before the change: passed 0, failed 1, skipped 0 (exit 1)',
-      '- After the change: passed 1, failed 0, skipped 0 (exit 0)',
-      '- Fixed by this change (failing before it): `adds`',
-      '- Files changed: `math.js`',
-      '- Run: <masked>',
+      ...EVIDENCE,
     ].join('\n'),
   );
   expect(pr.body).toMatch(/^- Run: \d+ s, 400 input tokens \(0 cached\), 80 output tokens, \$0\.\d{4}$/m);
@@ -218,14 +223,7 @@ it('follows a Conventional Commits history and fills the PR template', async () 
       '',
       '## How was this tested?',
       '',
-      'Setup: `npm ci`',
-      'Test command: `npm test`',
-      '',
-      '- Before the change: passed 0, failed 1, skipped 0 (exit 1)',
-      '- After the change: passed 1, failed 0, skipped 0 (exit 0)',
-      '- Fixed by this change (failing before it): `adds`',
-      '- Files changed: `math.js`',
-      '- Run: <masked>',
+      ...EVIDENCE,
       '',
       '- [x] Tests pass locally',
       '- [ ] Documentation updated',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectConventions } from '../../src/repo/conventions/detect-conventions.ts';
-import { isValidTitle, styleTitle } from '../../src/repo/conventions/title-style.ts';
+import { styleTitle } from '../../src/repo/conventions/title-style.ts';
 import { RepoFiles } from '../../src/repo/repo-files.ts';
 import { findPrTemplate } from '../../src/repo/conventions/pr-template.ts';
 import { branchShape, expandBranch } from '../../src/repo/conventions/branch-name.ts';
@@ -62,9 +62,9 @@ describe('explicit rules and titles', () => {
     expect(styleTitle({ ...comp, prefixes: ['mailmap', 'http', 'fetch-pack'] }, 'Fix a leak', 'fix', ['builtin/send-pack.c'])).toBe('send-pack: fix a leak');
     const emoji = { ...comp, kind: 'gitmoji' as const, prefixes: ['🐛'] };
     expect(styleTitle(emoji, 'handle empty lists', 'fix')).toBe('🐛 Handle empty lists');
-    expect(isValidTitle(plain, '[WIP] Fix it')).toBe(false);
-    expect(isValidTitle(comp, 'Fix it')).toBe(false);
-    expect(isValidTitle(comp, 'os: fix it')).toBe(true);
+    expect(titleProblem(plain, '[WIP] Fix it')).toMatch(/WIP/);
+    expect(titleProblem(comp, 'Fix it')).toMatch(/component/);
+    expect(titleProblem(comp, 'os: fix it')).toBeNull();
   });
 });
 

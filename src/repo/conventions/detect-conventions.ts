@@ -8,6 +8,16 @@ import type { ChangeKind } from './title-style.ts';
 
 export const DEFAULT_BRANCH_PATTERN = 'agent/{issue}-{slug}';
 
+/** The pattern new branches get: `.github/agent.yml`'s, else the team's own, else the default. */
+export function branchNaming(habits: PrHabits, configured?: string): { pattern: string; source: Conventions['branchSource']; kinds: PrHabits['branchKinds'] } {
+  const [pattern, source] = configured
+    ? [configured, 'config' as const]
+    : habits.branchPattern
+      ? [habits.branchPattern, 'merged-prs' as const]
+      : [DEFAULT_BRANCH_PATTERN, 'default' as const];
+  return { pattern, source, kinds: habits.branchKinds };
+}
+
 /** Conventions a repository states outright in `.github/agent.yml`. */
 export interface StatedConventions {
   commitStyle?: SubjectKind | undefined;
@@ -55,19 +65,15 @@ export function detectConventions(
       : (fromPulls ?? commitStyle);
   const template = findPrTemplate(repo, kind);
   const habits = learnPrHabits(pulls);
-  const [branchPattern, branchSource] = configuredBranch
-    ? [configuredBranch, 'config' as const]
-    : habits.branchPattern
-      ? [habits.branchPattern, 'merged-prs' as const]
-      : [DEFAULT_BRANCH_PATTERN, 'default' as const];
+  const branch = branchNaming(habits, configuredBranch);
   return {
     commitStyle,
     prTitleStyle,
     prTemplate: template ? { path: template.path, headings: template.headings } : null,
     prBody: { sample: habits.sample, headings: habits.headings, closingKeyword: stated.closingKeyword ?? habits.closingKeyword },
-    branchPattern,
-    branchSource,
-    branchKinds: habits.branchKinds,
+    branchPattern: branch.pattern,
+    branchSource: branch.source,
+    branchKinds: branch.kinds,
     template,
   };
 }

@@ -14,12 +14,7 @@ export function changeKind(text: string): ChangeKind {
   return 'other';
 }
 
-/** A title pattern for each style: what the harness checks before a title is used. */
-export function isValidTitle(style: CommitStyle | null, title: string): boolean {
-  return titleProblem(style, title) === null;
-}
-
-/** Why a title does not fit the repository's style, in words the model can act on; null if it fits. */
+/** A pattern for each style, checked before a title is used: why a title does not fit the repository's style, in words the model can act on; null if it fits. */
 export function titleProblem(style: CommitStyle | null, title: string): string | null {
   if (!title.trim()) return 'the title is empty';
   if (/\n/.test(title)) return 'the title must be one line';
