@@ -10,7 +10,7 @@ export async function benchSandbox(): Promise<Figure[]> {
   const root = tempDir('pw-bench-sbx-');
   const worktree = path.join(root, 'wt');
   fs.mkdirSync(worktree);
-  const layout = { worktree, runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [], hide: [] };
+  const layout = { worktree, runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [] };
   const bwrap = new BwrapSandbox({ layout });
   const direct = new NoneSandbox(layout);
   const opts = { command: ['true'], cwd: worktree, timeoutMs: 10_000, network: false, outputLimitBytes: 4096 };

@@ -9,7 +9,6 @@ import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree, worktreeDiff } from '../adapters/git/local-worktree.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
-import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
@@ -67,7 +66,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
     const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
     const sandbox = createSandbox(kind, {
-      layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir], hide: defaultHiddenPaths(env) },
+      layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
       // On your own machine you are the deployment: the names you allow are the names passed.
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
     });
@@ -103,8 +102,8 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         budgets,
         verificationRounds: config.verificationRounds,
         network: config.sandbox.network,
-        commandTimeoutMs: 10 * 60_000,
-        setupTimeoutMs: 20 * 60_000,
+        commandTimeoutMs: settings.commandTimeoutMs,
+        setupTimeoutMs: settings.setupTimeoutMs,
         outputLimitBytes: 32 * 1024,
         contextTokens: settings.contextTokens,
         title: brief,

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
-import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
 export async function sandboxCommand(argv: string[]): Promise<number> {
@@ -30,8 +29,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
         worktree,
         runTmp,
         cacheDir: path.join(settings.dataDir, 'cache', 'local'),
-        readOnly: [],
-        hide: defaultHiddenPaths().filter((p) => p !== worktree),
+        readOnly: settings.sandboxPaths,
       },
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv },
     });

@@ -9,6 +9,12 @@ export interface SandboxRunOptions {
   /** Bytes of stdout and of stderr kept (head and tail halves). */
   outputLimitBytes: number;
   signal?: AbortSignal;
+  /**
+   * `setup` installs dependencies: it may write the shared dependency caches and receives the
+   * deployment's setup-only secrets. `agent` (the default) is everything the model or the code it
+   * edited can influence: caches are read-only and no secret is passed.
+   */
+  stage?: 'setup' | 'agent';
 }
 
 export interface SandboxResult {

@@ -10,7 +10,6 @@ import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
 import { createSandbox, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
-import { defaultHiddenPaths } from '../adapters/sandbox/sandbox-layout.ts';
 import type { EventLog } from '../adapters/store/event-log.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import type { ThreadStore } from '../adapters/store/thread-store.ts';
@@ -124,8 +123,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         worktree: ws.dir,
         runTmp,
         cacheDir: path.join(deps.settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`),
-        readOnly: [ws.mirror],
-        hide: defaultHiddenPaths(deps.env),
+        readOnly: [ws.mirror, ...deps.settings.sandboxPaths],
       },
       env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv },
     });
@@ -144,8 +142,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       budgets: capBudgets(config.budgets, deps.settings.ceilings),
       verificationRounds: config.verificationRounds,
       network: config.sandbox.network,
-      commandTimeoutMs: 10 * 60_000,
-      setupTimeoutMs: 20 * 60_000,
+      commandTimeoutMs: deps.settings.commandTimeoutMs,
+      setupTimeoutMs: deps.settings.setupTimeoutMs,
       outputLimitBytes: 32 * 1024,
       contextTokens: deps.settings.contextTokens,
       mode,

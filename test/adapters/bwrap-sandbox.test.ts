@@ -20,7 +20,7 @@ const sandbox = new BwrapSandbox({
     runTmp: path.join(root, 'tmp'),
     cacheDir: path.join(root, 'cache'),
     readOnly: [],
-    hide: [secretDir, path.join(root, 'data')],
+
   },
   env: { parent: { ...process.env, GITHUB_TOKEN: TOKEN, OPENAI_API_KEY: TOKEN, SAFE_NAME: 'ok' }, requested: ['SAFE_NAME', 'OPENAI_API_KEY'], allowed: ['SAFE_NAME', 'OPENAI_API_KEY'] },
 });
@@ -107,7 +107,7 @@ describe('bwrap sandbox', () => {
 describe('bwrap resource limits', () => {
   it('stops a command that writes past the file-size limit', async () => {
     const limited = new BwrapSandbox({
-      layout: { worktree, runTmp: path.join(root, 'tmp2'), cacheDir: path.join(root, 'cache'), readOnly: [], hide: [] },
+      layout: { worktree, runTmp: path.join(root, 'tmp2'), cacheDir: path.join(root, 'cache'), readOnly: [] },
       limits: { cpuSeconds: 60, processes: 4096, fileSizeBytes: 1024 * 1024, memoryBytes: 8 * 1024 ** 3 },
     });
     const res = await limited.run({ command: 'head -c 3000000 /dev/zero > big.bin', cwd: worktree, timeoutMs: 20_000, network: false, outputLimitBytes: 4096 });

@@ -3,7 +3,7 @@ import { dockerArgs } from '../../src/adapters/sandbox/docker-sandbox.ts';
 import { resolveSandboxKind } from '../../src/adapters/sandbox/create-sandbox.ts';
 
 // No Docker engine runs on the machine these tests were written on: only the command is checked.
-const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data/cache/o-r', readOnly: ['/data/mirrors/o/r.git'], hide: [] };
+const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data/cache/o-r', readOnly: ['/data/mirrors/o/r.git'] };
 
 describe('docker sandbox command', () => {
   it('has no network, a non-root user, limits and the worktree mounts', () => {

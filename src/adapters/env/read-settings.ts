@@ -23,6 +23,9 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_MIRROR_BUDGET_MB: positive(10_240),
   OPENAI_BASE_URL: z.string().url().optional(),
   PATCHWRIGHT_SANDBOX_PASS_ENV: z.string().default(''),
+  PATCHWRIGHT_SANDBOX_PATHS: z.string().default(''),
+  PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: positive(600),
+  PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
   PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
 });
 
@@ -42,6 +45,11 @@ export type Settings = {
   sandboxPassEnv: string[];
   /** The model's context window, for compaction. */
   contextTokens: number;
+  /** Extra read-only host paths inside the sandbox (toolchains outside /usr and /opt). */
+  sandboxPaths: string[];
+  /** Ceilings for one command of the agent (and tests) and one setup step. */
+  commandTimeoutMs: number;
+  setupTimeoutMs: number;
 };
 
 export class SettingsError extends Error {
@@ -75,5 +83,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     openaiBaseUrl: s.OPENAI_BASE_URL,
     contextTokens: s.PATCHWRIGHT_CONTEXT_TOKENS,
     sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
+    sandboxPaths: s.PATCHWRIGHT_SANDBOX_PATHS.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
+      if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is not an absolute path`);
+      return path.resolve(p);
+    }),
+    commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
+    setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
   };
 }

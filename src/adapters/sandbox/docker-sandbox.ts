@@ -25,7 +25,7 @@ export class DockerSandbox implements Sandbox {
   }
 
   run(opts: SandboxRunOptions): Promise<SandboxResult> {
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, ...this.#opts.env });
+    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#opts.env });
     return runProcess({
       file: 'docker',
       args: dockerArgs(this.#opts, opts, env),
@@ -38,7 +38,7 @@ export class DockerSandbox implements Sandbox {
   }
 }
 
-export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network'>, env: Record<string, string>): string[] {
+export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage'>, env: Record<string, string>): string[] {
   const l = d.limits ?? defaultLimits;
   const { worktree, runTmp, cacheDir, readOnly } = d.layout;
   const args = ['run', '--rm', '--init', '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
@@ -47,7 +47,7 @@ export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'comm
   args.push('--mount', `type=bind,src=${worktree},dst=${worktree}`);
   args.push('--mount', `type=bind,src=${worktree}/.git,dst=${worktree}/.git,readonly`);
   args.push('--mount', `type=bind,src=${runTmp},dst=${SANDBOX_TMP}`);
-  args.push('--mount', `type=bind,src=${cacheDir},dst=${cacheDir}`);
+  args.push('--mount', `type=bind,src=${cacheDir},dst=${cacheDir}${opts.stage === 'setup' ? '' : ',readonly'}`);
   for (const ro of readOnly) args.push('--mount', `type=bind,src=${ro},dst=${ro},readonly`);
   for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
   args.push('--workdir', opts.cwd, d.image, ...toArgv(opts.command));

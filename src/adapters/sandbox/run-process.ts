@@ -10,6 +10,8 @@ export interface ProcessSpec {
   timeoutMs: number;
   outputLimitBytes: number;
   signal?: AbortSignal | undefined;
+  /** Open file descriptors handed to the child as fd 3, 4, ... */
+  extraFds?: number[];
 }
 
 /**
@@ -27,7 +29,8 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
     detached: true,
     buffer: false,
     reject: false,
-    stdin: 'ignore',
+    // execa's types do not list an open descriptor as an extra fd, though it passes one through.
+    stdio: ['ignore', 'pipe', 'pipe', ...(spec.extraFds ?? []).map((fd) => ({ value: fd, input: true }) as never)],
     encoding: 'buffer',
   });
   child.stdout?.on('data', (c: Buffer) => stdout.push(c));

@@ -10,6 +10,8 @@ export interface SandboxEnvRequest {
   parent?: NodeJS.ProcessEnv;
 }
 
+export type SandboxStage = 'setup' | 'agent';
+
 export interface SandboxEnvOptions {
   home: string;
   tmp: string;
@@ -19,6 +21,8 @@ export interface SandboxEnvOptions {
   /** The deployment's allow-list (`PATCHWRIGHT_SANDBOX_PASS_ENV`). */
   allowed?: string[];
   parent?: NodeJS.ProcessEnv;
+  /** `agent`: the caches are read-only, so build caches that must be written move to the run's temp dir. */
+  stage?: SandboxStage;
 }
 
 /**
@@ -50,6 +54,14 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     GRADLE_USER_HOME: `${opts.cache}/gradle`,
     BUNDLE_PATH: `${opts.cache}/bundle`,
   };
+  if (opts.stage !== 'setup') {
+    // Go trusts its build cache's contents and Gradle its home: a model that could write them
+    // could plant code in the next run's setup. The agent gets fresh ones per run instead.
+    env.GOCACHE = `${opts.tmp}/.cache/go-build`;
+    env.GRADLE_USER_HOME = `${opts.tmp}/.gradle`;
+    env.GRADLE_RO_DEP_CACHE = `${opts.cache}/gradle/caches`;
+    env.UV_CACHE_DIR = `${opts.tmp}/.cache/uv`;
+  }
   const allowed = new Set(opts.allowed ?? []);
   for (const name of opts.requested ?? []) {
     if (NEVER.test(name) || !allowed.has(name)) continue;

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * What of the host a sandboxed command may see, as bwrap arguments: the system directories and
+ * toolchains, and from /etc only what programs need to run (no shadow, no credentials, no
+ * machine-wide package-manager or git config). Everything else (home directories, /root, /var,
+ * /run and its sockets, the app's own directory and data) simply is not there.
+ */
+const SYSTEM_DIRS = ['/usr', '/opt'];
+const TOP_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+const ETC = [
+  'alternatives', 'ca-certificates', 'ca-certificates.conf', 'ssl', 'pki', 'crypto-policies', 'ld.so.cache', 'ld.so.conf',
+  'ld.so.conf.d', 'localtime', 'timezone', 'zoneinfo', 'nsswitch.conf', 'host.conf', 'hosts', 'resolv.conf', 'gai.conf',
+  'protocols', 'services', 'networks', 'os-release', 'debian_version', 'lsb-release', 'mime.types', 'magic', 'magic.mime',
+  'locale.alias', 'locale.conf', 'inputrc', 'shells', 'login.defs', 'fonts', 'java-11-openjdk', 'java-17-openjdk',
+  'java-21-openjdk', 'maven', 'perl', 'python3', 'python3.11', 'python3.12', 'python3.13', 'ruby',
+];
+
+export interface HostViewOptions {
+  /** Extra read-only paths the deployment names (`PATCHWRIGHT_SANDBOX_PATHS`): toolchains outside /usr and /opt. */
+  extra?: string[];
+  /** Files written for this run that stand in for host ones (e.g. /etc/passwd). */
+  etcFiles?: Record<string, string>;
+  root?: string;
+}
+
+export function hostViewArgs(opts: HostViewOptions = {}): string[] {
+  const root = opts.root ?? '/';
+  const at = (p: string) => path.join(root, p);
+  const args: string[] = [];
+  for (const dir of SYSTEM_DIRS) if (exists(at(dir))) args.push('--ro-bind', at(dir), dir);
+  for (const top of TOP_LINKS) {
+    const st = lstat(at(top));
+    if (!st) continue;
+    if (st.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(at(top)), top);
+    else if (st.isDirectory()) args.push('--ro-bind', at(top), top);
+  }
+  const stand = opts.etcFiles ?? {};
+  for (const name of ETC) {
+    if (stand[name]) continue;
+    if (exists(at(`/etc/${name}`))) args.push('--ro-bind', at(`/etc/${name}`), `/etc/${name}`);
+  }
+  for (const [name, file] of Object.entries(stand)) args.push('--ro-bind', file, `/etc/${name}`);
+  for (const extra of opts.extra ?? []) if (path.isAbsolute(extra) && exists(extra)) args.push('--ro-bind', extra, extra);
+  return args;
+}
+
+/** Where the sandbox finds commands Patchwright adds (appended to its PATH). */
+export const SANDBOX_EXTRA_BIN = '/run/patchwright/bin';
+
+/**
+ * `python` for hosts that only have `python3` (Debian without python-is-python3): CI files and
+ * READMEs say `python -m pytest`, written for machines where both exist.
+ */
+export function aliasArgs(root = '/'): string[] {
+  const dirs = ['/usr/local/bin', '/usr/bin', '/bin'];
+  const has = (name: string) => dirs.some((d) => fs.existsSync(path.join(root, d, name)));
+  if (has('python') || !has('python3')) return [];
+  const python3 = dirs.map((d) => path.join(d, 'python3')).find((p) => fs.existsSync(path.join(root, p)))!;
+  return ['--dir', SANDBOX_EXTRA_BIN, '--symlink', python3, `${SANDBOX_EXTRA_BIN}/python`];
+}
+
+/** passwd and group files that name the sandbox user and nobody else of the host. */
+export function writeIdentityFiles(dir: string, uid: number, gid: number): Record<string, string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const passwd = path.join(dir, 'passwd');
+  const group = path.join(dir, 'group');
+  fs.writeFileSync(passwd, `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nsandbox:x:${uid}:${gid}:sandbox:/tmp/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  fs.writeFileSync(group, `root:x:0:\nsandbox:x:${gid}:\nnogroup:x:65534:\n`);
+  return { passwd, group };
+}
+
+function lstat(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function exists(p: string): boolean {
+  return fs.existsSync(p);
+}
