@@ -5,8 +5,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { commitAll } from '../adapters/git/commit-and-push.ts';
+import { git } from '../adapters/git/run-git.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree, worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
+import { appSecrets } from '../adapters/env/app-secrets.ts';
+import { checkChanges, describeProblems } from '../adapters/git/commit-and-push.ts';
+import { makeRedactor } from '../core/loop/redact.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
@@ -83,6 +88,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       baseURL: settings.openaiBaseUrl,
       reasoningEffort: settings.reasoningEffort,
     });
+    const secrets = appSecrets(env);
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
@@ -108,7 +114,16 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         contextTokens: settings.contextTokens,
         title: brief,
       },
-      { model, sandbox, files, emit: (e) => renderer.event(e), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(settings.pricesFile) },
+      {
+        model,
+        sandbox,
+        files,
+        emit: (e) => renderer.event(e),
+        diff: () => worktreeDiff(ws.dir, ws.startSha),
+        guard: worktreeGuard(ws, config.protectedPaths),
+        redact: makeRedactor(secrets),
+        prices: loadPrices(settings.pricesFile),
+      },
       controller.signal,
     ).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
@@ -116,6 +131,13 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
       ? await commitAll(ws, message.slice(0, 100), { name: 'Patchwright', email: 'patchwright@localhost' })
       : null;
+    // The same checks a push gets: a commit of credentials (or of this app's own secrets) is undone.
+    const problems = committed ? await checkChanges(ws, config.protectedPaths, secrets) : [];
+    if (problems.length) {
+      await git(ws.dir).raw(['reset', '-q', '--hard', ws.startSha]);
+      process.stderr.write(`Refusing to commit:\n${describeProblems(problems)}\nNothing committed; branch ${branch} is unchanged.\n`);
+      return 1;
+    }
     if (!values.json) {
       process.stdout.write(committed ? `Committed ${committed.slice(0, 10)} on branch ${branch}.\n` : `Nothing committed; branch ${branch} is unchanged.\n`);
     }

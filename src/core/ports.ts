@@ -35,8 +35,11 @@ export interface Sandbox {
 /** The files of one run's checkout. Paths are relative to its root; the adapter resolves links. */
 export interface WorkspaceFiles {
   readonly root: string;
-  /** The path inside the root that `rel` really points to (links resolved), or null if it leaves the root. */
-  realPath(rel: string): Promise<string | null>;
+  /**
+   * Why the harness will not read or write `rel` (it resolves out of the root or into `.git`, it
+   * is a link, a FIFO or another special file, or it is too large), or null when it may.
+   */
+  refusal(rel: string): Promise<string | null>;
   read(rel: string): Promise<string | null>;
   write(rel: string, text: string): Promise<void>;
   remove(rel: string): Promise<void>;

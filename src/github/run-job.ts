@@ -5,6 +5,9 @@ import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
+import { appSecrets } from '../adapters/env/app-secrets.ts';
+import { makeRedactor } from '../core/loop/redact.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
@@ -33,7 +36,7 @@ import type { GithubAccess } from './start-server.ts';
 import { assembleTask } from './job/assemble-task.ts';
 import { branchFor } from './job/choose-branch.ts';
 import { noreplyIdentity, teamVoice } from './job/team-voice.ts';
-import { quietMentions } from './publish/quiet-mentions.ts';
+import { postable } from './publish/postable.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
@@ -153,7 +156,16 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     };
     const result = await runAgent(
       runInput,
-      { model, sandbox, files, emit: (e) => (log(e), reporter.event(e)), diff: () => worktreeDiff(ws.dir, ws.startSha), prices: loadPrices(deps.settings.pricesFile) },
+      {
+        model,
+        sandbox,
+        files,
+        emit: (e) => (log(e), reporter.event(e)),
+        diff: () => worktreeDiff(ws.dir, ws.startSha),
+        guard: worktreeGuard(ws, config.protectedPaths),
+        redact: makeRedactor(appSecrets(deps.env ?? process.env, [token])),
+        prices: loadPrices(deps.settings.pricesFile),
+      },
       signal,
     );
     await reporter.flush();
@@ -166,6 +178,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         task,
         ws,
         token,
+        secrets: appSecrets(deps.env ?? process.env),
         target,
         config,
         result,
@@ -184,7 +197,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       }));
     }
     if (review.length && !prUrl && task.isPullRequest) {
-      const why = note || `nothing was changed (${result.outcome}): ${quietMentions(result.summary.slice(0, 1000))}`;
+      const why = note || `nothing was changed (${result.outcome}): ${postable(result.summary.slice(0, 1000))}`;
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(key, task.number, result.question);

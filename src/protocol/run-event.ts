@@ -67,6 +67,10 @@ export const Evidence = z.object({
   usage: Usage,
   durationMs: z.number(),
   filesChanged: z.array(z.string()),
+  /** What the harness refused or undid (paths outside the checkout, protected files, nested repositories...). */
+  refused: z.array(z.string()).optional(),
+  /** Why a green test run was not taken at its word: tests deleted, skipped, or the task's own tests still failing. */
+  testConcerns: z.array(z.string()).optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 

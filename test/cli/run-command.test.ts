@@ -18,10 +18,10 @@ afterEach(async () => {
   await model?.close();
 });
 
-async function run(repo: string, script: Array<Step | ((b: Record<string, unknown>) => Step)>, api: 'responses' | 'chat', extra: string[] = []) {
+async function run(repo: string, script: Array<Step | ((b: Record<string, unknown>) => Step)>, api: 'responses' | 'chat', extra: string[] = [], taskText = 'Fix add so it adds') {
   model = await startScriptedModel(script, { titles: () => 'Make add return the sum' });
   const env = { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'test-key', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_MODEL_API: api, PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') };
-  const code = await runCommand(['--repo', repo, '--task', 'Fix add so it adds', '--json', ...extra], env);
+  const code = await runCommand(['--repo', repo, '--task', taskText, '--json', ...extra], env);
   const events = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
   const done = events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }>;
   expect(model.violations).toEqual([]);
@@ -126,7 +126,7 @@ describe('patchwright run, real sandbox and tests', () => {
           : { text: 'no feedback seen' };
       },
       { text: 'Now really done.' },
-    ], 'responses');
+    ], 'responses', [], 'Add a mul function');
     expect(done.outcome).toBe('succeeded');
     expect(done.evidence.preExistingFailures).toEqual(['adds']);
     expect(done.evidence.final?.failures).toEqual(['adds']);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -66,13 +67,32 @@ describe('apply_patch', () => {
     ['.git', '*** Add File: .git/hooks/pre-commit\n+x', /\.git cannot be changed/],
     ['a protected path', '*** Add File: .github/workflows/ci.yml\n+x', /protected/],
     ['a symlink out', '*** Add File: out/evil.txt\n+x', /outside the repository/],
-    ['a dangling symlink', '*** Add File: dangling\n+x', /outside the repository/],
+    ['a dangling symlink', '*** Add File: dangling\n+x', /symbolic link/],
+    ['a link to .git, deleted and added again', '*** Delete File: gitlink\n*** Add File: gitlink\n+gitdir: /tmp/evil', /symbolic link|does not exist/],
+    ['a path through a link to .git', '*** Add File: gitdirlink/hooks/pre-commit\n+x', /inside \.git/],
+    ['.GIT in another case', '*** Add File: sub/.GIT/config\n+x', /\.git/i],
+    ['a FIFO', '*** Update File: fifo\n-x\n+y', /not a regular file/],
     ['bad syntax', '*** Frobnicate File: x', /expected "\*\*\* Add File:"/],
   ])('refuses %s', async (_name, body, error) => {
     fs.symlinkSync('/tmp', path.join(root, 'out'));
     fs.symlinkSync('/nonexistent/pw-dangling-target', path.join(root, 'dangling'));
+    fs.mkdirSync(path.join(root, '.git'), { recursive: true });
+    fs.writeFileSync(path.join(root, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    fs.symlinkSync('.git', path.join(root, 'gitlink'));
+    fs.symlinkSync('.git', path.join(root, 'gitdirlink'));
+    execFileSync('mkfifo', [path.join(root, 'fifo')]);
     const res = await apply(body);
     expect(res).toMatchObject({ ok: false, error: expect.stringMatching(error) });
     expect(fs.existsSync('/tmp/evil.txt')).toBe(false);
+    expect(fs.readFileSync(path.join(root, '.git', 'HEAD'), 'utf8')).toBe('ref: refs/heads/main\n');
+    expect(fs.existsSync(path.join(root, '.git', 'hooks'))).toBe(false);
+  });
+
+  it('never writes through a hard link: the other name keeps its content', async () => {
+    fs.writeFileSync(path.join(root, 'orig.txt'), 'x\n');
+    fs.linkSync(path.join(root, 'orig.txt'), path.join(root, 'hard.txt'));
+    expect(await apply('*** Update File: hard.txt\n-x\n+y')).toMatchObject({ ok: true });
+    expect(read('hard.txt')).toBe('y\n');
+    expect(read('orig.txt')).toBe('x\n');
   });
 });

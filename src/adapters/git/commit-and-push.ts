@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { git, safely } from './run-git.ts';
 import { scanDiffForSecrets } from './secret-scan.ts';
+import { guardWorktree } from './worktree-guard.ts';
 import type { PreparedWorkspace } from './workspaces.ts';
 
 export interface Person {
@@ -16,6 +17,7 @@ export interface ChangeProblem {
 
 /** Commits everything in the worktree as the bot, crediting the requester. Null when nothing changed. */
 export async function commitAll(ws: PreparedWorkspace, message: string, author: Person, coAuthors: Person[] = []): Promise<string | null> {
+  await guardWorktree(ws.dir, ws.gitLink);
   const g = git(ws.dir);
   await g.raw(['add', '--all']);
   const staged = await g.raw(['diff', '--cached', '--name-only']);
@@ -31,17 +33,17 @@ export async function commitAll(ws: PreparedWorkspace, message: string, author: 
  * What a push must refuse: changes inside `.git`, to protected paths, or added lines that look
  * like credentials (reported by file, line and kind, never by value).
  */
-export async function checkChanges(ws: PreparedWorkspace, protectedPaths: string[]): Promise<ChangeProblem[]> {
+export async function checkChanges(ws: PreparedWorkspace, protectedPaths: string[], knownSecrets: string[] = []): Promise<ChangeProblem[]> {
   const g = git(ws.dir);
   const names = (await g.raw(['diff', '--name-only', '--no-renames', ws.startSha, 'HEAD'])).split('\n').filter(Boolean);
   const problems: ChangeProblem[] = [];
   for (const file of names) {
-    if (file.split('/').includes('.git')) problems.push({ path: file, reason: 'is inside a .git directory' });
+    if (file.split('/').some((part) => part.toLowerCase() === '.git')) problems.push({ path: file, reason: 'is inside a .git directory' });
     const glob = protectedPaths.find((p) => path.matchesGlob(file, p));
     if (glob) problems.push({ path: file, reason: `is protected (${glob})` });
   }
   const diff = await g.raw(['diff', '-U0', '--no-color', '--no-ext-diff', ws.startSha, 'HEAD']);
-  for (const s of scanDiffForSecrets(diff)) problems.push({ path: s.path, line: s.line, reason: `adds what looks like a ${s.kind}` });
+  for (const s of scanDiffForSecrets(diff, knownSecrets)) problems.push({ path: s.path, line: s.line, reason: `adds what looks like a ${s.kind}` });
   return problems;
 }
 
@@ -53,8 +55,8 @@ export function describeProblems(problems: ChangeProblem[]): string {
  * Pushes HEAD to the run's branch. When the branch existed, the push is leased on the commit it
  * had when the run started, so a human's later commit is never overwritten. Returns the commit pushed.
  */
-export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[]): Promise<string> {
-  const problems = await checkChanges(ws, protectedPaths);
+export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[], knownSecrets: string[] = []): Promise<string> {
+  const problems = await checkChanges(ws, protectedPaths, [...knownSecrets, ...(token ? [token] : [])]);
   if (problems.length) throw new PushRefusedError(problems);
   const lease = `--force-with-lease=refs/heads/${ws.branch}:${ws.remoteBranchSha ?? ''}`;
   await safely('pushing', token, () =>

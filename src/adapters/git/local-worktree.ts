@@ -20,7 +20,8 @@ export async function localWorktree(repoDir: string, branch: string, into: strin
   fs.mkdirSync(path.dirname(into), { recursive: true });
   await git(top).raw(['worktree', 'add', '-q', '-b', branch, into, startSha]);
   const commonDir = path.resolve(top, await git(top).revparse(['--git-common-dir']));
-  return { dir: into, mirror: top, branch, baseSha: startSha, startSha, remoteBranchSha: null, coldMirror: false, notes: [], commonDir };
+  const gitLink = fs.readFileSync(path.join(into, '.git'), 'utf8');
+  return { dir: into, mirror: top, branch, baseSha: startSha, startSha, remoteBranchSha: null, coldMirror: false, notes: [], commonDir, gitLink };
 }
 
 export async function removeLocalWorktree(ws: PreparedWorkspace): Promise<void> {
@@ -30,6 +31,7 @@ export async function removeLocalWorktree(ws: PreparedWorkspace): Promise<void> 
 /** The worktree's changes against where it started, untracked files included. */
 export async function worktreeDiff(dir: string, startSha: string): Promise<string> {
   const g = git(dir);
+  // Nested repositories would be diffed by running git inside them: they are gone by now (guard), and ignored here too.
   await g.raw(['add', '--all', '--intent-to-add']);
-  return g.raw(['diff', '--no-color', '--no-ext-diff', startSha]);
+  return g.raw(['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--ignore-submodules=all', startSha]);
 }

@@ -15,8 +15,16 @@ export interface SecretFinding {
   kind: string;
 }
 
+/** Text with anything that looks like a credential replaced by a marker naming its kind. */
+export function scanTextForSecrets(text: string): string {
+  let out = text;
+  for (const p of PATTERNS) out = out.replace(new RegExp(p.re.source, 'g'), `[${p.name} removed]`);
+  return out;
+}
+
 /** Scans the added lines of a unified diff (`git diff -U0`) for credentials. */
-export function scanDiffForSecrets(diff: string): SecretFinding[] {
+export function scanDiffForSecrets(diff: string, knownSecrets: string[] = []): SecretFinding[] {
+  const known = knownSecrets.filter((s) => s.length >= 8);
   const findings: SecretFinding[] = [];
   let file = '';
   let line = 0;
@@ -33,6 +41,7 @@ export function scanDiffForSecrets(diff: string): SecretFinding[] {
     if (text.startsWith('+')) {
       const hit = PATTERNS.find((p) => p.re.test(text));
       if (hit) findings.push({ path: file, line, kind: hit.name });
+      else if (known.some((s) => text.includes(s))) findings.push({ path: file, line, kind: 'secret of this app' });
       line++;
     }
   }

@@ -28,6 +28,8 @@ export interface PreparedWorkspace {
   remoteBranchSha: string | null;
   coldMirror: boolean;
   notes: string[];
+  /** The worktree's `.git` file as git wrote it, before any sandboxed command ran. */
+  gitLink?: string;
 }
 
 /** Cached mirrors and one fresh worktree per run, under `<dataDir>`. */
@@ -84,12 +86,14 @@ export class Workspaces {
     const notes: string[] = [];
     if (fs.existsSync(path.join(dir, '.gitmodules'))) {
       await safely('initialising submodules', req.token, () =>
-        git(dir, { cloneUrl: req.cloneUrl, token: req.token }).raw(['submodule', 'update', '--init', '--recursive', '--depth', '1']),
+        // A branch the model wrote earlier can name `file://` or `ext::` URLs: other repos on this disk, or a command.
+        git(dir, { cloneUrl: req.cloneUrl, token: req.token }).raw(['-c', 'protocol.file.allow=never', '-c', 'protocol.ext.allow=never', 'submodule', 'update', '--init', '--recursive', '--depth', '1']),
       );
       notes.push('submodules initialised');
     }
     if (usesLfs(dir)) notes.push('Git LFS files are left as pointers (their contents are not downloaded)');
-    return { dir, mirror, branch: req.branch, baseSha, startSha, remoteBranchSha, coldMirror: cold, notes };
+    const gitLink = fs.readFileSync(path.join(dir, '.git'), 'utf8');
+    return { dir, mirror, branch: req.branch, baseSha, startSha, remoteBranchSha, coldMirror: cold, notes, gitLink };
   }
 
   /**

@@ -9,6 +9,9 @@ import { toolSpecs } from '../tools/tool-specs.ts';
 import { exceededBudget, type Budgets } from './budgets.ts';
 import { compactMessages, estimateTokens } from './compact.ts';
 import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
+import { TimeBudgetReached, untilAborted, withDeadline } from './deadline.ts';
+import { redactDeep } from './redact.ts';
+import { testConcerns } from './test-integrity.ts';
 import { writeTitle } from './write-title.ts';
 
 export interface AgentInput {
@@ -44,6 +47,13 @@ export interface AgentDeps {
   diff: () => Promise<string>;
   now?: () => number;
   prices?: Record<string, Price>;
+  /**
+   * Undoes what a run may not change in the checkout (nested repositories, protected paths,
+   * links out of it) and says what it undid; called before every diff and test run.
+   */
+  guard?: () => Promise<string[]>;
+  /** Removes known secret values from text before it reaches the model or an event. */
+  redact?: (text: string) => string;
 }
 
 export type RunCompleted = Extract<RunEvent, { type: 'run.completed' }>;
@@ -59,22 +69,40 @@ class Stop extends Error {
 }
 
 /** Drives the model through tools until the harness's own test run is green, or a stop rule fires. */
-export async function runAgent(input: AgentInput, deps: AgentDeps, signal: AbortSignal): Promise<RunCompleted> {
+export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortSignal): Promise<RunCompleted> {
   const now = deps.now ?? Date.now;
   const started = now();
+  // Every wait below (commands, model requests, tools) ends when the time budget does.
+  const deadline = withDeadline(outer, input.budgets.maxMinutes * 60_000, `${input.budgets.maxMinutes} minutes`);
+  const signal = deadline.signal;
   let seq = 0;
   const nextId = () => `item_${++seq}`;
   let usage: TokenUsage = zeroUsage;
   let baseline: TestRun | null = null;
   let final: TestRun | null = null;
-  const emit = deps.emit;
+  const redact = deps.redact ?? ((t: string) => t);
+  const emit = (e: RunEvent) => deps.emit(deps.redact ? redactDeep(e, redact) : e);
   const phase = (p: Phase) => emit({ type: 'run.phase', phase: p });
   const item = (kind: 'item.started' | 'item.completed') => (i: Item) => emit({ type: kind, item: i });
   const cost = () => costUsd(deps.model.model, usage, deps.prices);
+  const stopped = () =>
+    signal.reason instanceof TimeBudgetReached && !outer.aborted ? new Stop('budget_exhausted', signal.reason.message) : new Stop('cancelled', `cancelled: ${reason(signal)}`);
   const checkAbort = () => {
-    if (signal.aborted) throw new Stop('cancelled', `cancelled: ${reason(signal)}`);
+    if (signal.aborted) throw stopped();
   };
+  const refused: string[] = [];
+  const noteRefusal = (text: string) => {
+    refused.push(text);
+    item('item.completed')({ id: nextId(), kind: 'error', message: `refused: ${text}` });
+  };
+  const guard = async () => {
+    for (const note of deps.guard ? await untilAborted(deps.guard(), signal) : []) noteRefusal(note);
+  };
+  const diffNow = async () => (await guard(), untilAborted(deps.diff(), signal));
+  const taskText = `${input.task.title}\n${input.task.body}\n${input.task.instructions}`;
+  let concerns: string[] = [];
   const testRun = async (command: string) => {
+    await guard();
     const id = nextId();
     const r = await runTests(deps.sandbox, command, deps.files.root, input.commandTimeoutMs, signal, async (rel) => (await deps.files.read(rel).catch(() => null)) !== null);
     emit({ type: 'item.completed', item: { id, kind: 'test_run', ...r.summary } });
@@ -94,7 +122,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
       checkAbort();
       const id = nextId();
       item('item.started')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: null, durationMs: 0, output: '' });
-      const res = await deps.sandbox.run({ command, cwd: deps.files.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal });
+      const res = await deps.sandbox.run({ command, cwd: deps.files.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal, stage: 'setup' });
       const output = `${res.stdout}\n${res.stderr}`.trim();
       item('item.completed')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: res.exitCode, durationMs: res.durationMs, output });
       checkAbort();
@@ -122,7 +150,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
       checkAbort();
       const window = input.contextTokens ?? 200_000;
       if (estimateTokens(messages) > window * 0.7) {
-        compaction.diff = await deps.diff();
+        compaction.diff = await diffNow();
         const compacted = compactMessages(messages, compaction);
         if (compacted.length < messages.length) {
           messages.splice(0, messages.length, ...compacted);
@@ -135,8 +163,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
       emit({ type: 'turn.started', turn: turns });
       const msgId = nextId();
       let streamed = '';
-      const res = await deps.model
-        .complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) })
+      const res = await untilAborted(deps.model.complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) }), signal)
         .catch((error: unknown) => {
           checkAbort();
           throw error instanceof ModelError ? new Stop('model_error', error.message) : error;
@@ -155,17 +182,27 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
         phase('verifying');
         final = await testRun(input.test);
         checkAbort();
-        if (isGreen(final.summary, baseline?.summary ?? null)) break;
+        if (isGreen(final.summary, baseline?.summary ?? null)) {
+          const changed = await diffNow();
+          // Nothing changed is `no_changes`, said plainly below; not a fix to judge.
+          concerns = changed.trim() ? testConcerns({ diff: changed, baseline: baseline?.summary ?? null, final: final.summary, taskText }).blocking : [];
+          if (concerns.length === 0) break;
+          if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `the tests pass only in a way the harness does not accept: ${concerns.join('; ')}`);
+          rounds++;
+          phase('working');
+          messages.push({ role: 'user', text: integrityFeedback(concerns) });
+          continue;
+        }
         if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `tests still fail after ${rounds} verification round(s): ${describeFailures(final.summary, baseline)}`);
         rounds++;
         phase('working');
         compaction.latestFailures = newFailures(final.summary, baseline?.summary ?? null).join(', ') || final.tail.slice(-1500);
-        messages.push({ role: 'user', text: verificationFeedback(final, baseline) });
+        messages.push({ role: 'user', text: redact(verificationFeedback(final, baseline)) });
         continue;
       }
       for (const call of res.toolCalls) {
         checkAbort();
-        const out = await executeTool(call, {
+        const out = await untilAborted(executeTool(call, {
           sandbox: deps.sandbox,
           files: deps.files,
           protectedPaths: input.protectedPaths,
@@ -179,38 +216,45 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
             trackPlan({ type: 'item.completed', item: i });
             item('item.completed')(i);
           },
-        });
-        messages.push({ role: 'tool', callId: call.id, output: out.output });
+        }), signal);
+        if (out.refused) noteRefusal(out.refused);
+        messages.push({ role: 'tool', callId: call.id, output: redact(out.output) });
         if (out.question) throw new Stop('needs_input', 'the model needs an answer before it can go on', out.question);
       }
-      if (res.toolCalls.some((c) => c.name === 'apply_patch')) emit({ type: 'diff.updated', diff: await deps.diff() });
+      if (res.toolCalls.some((c) => c.name === 'apply_patch')) emit({ type: 'diff.updated', diff: await diffNow() });
     }
-    const diff = await deps.diff();
+    const diff = await diffNow();
     if (!diff.trim()) {
       outcome = 'no_changes';
       summary ||= 'no change was made';
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = !(caught instanceof Stop) && signal.aborted ? stopped() : caught;
     if (!(error instanceof Stop)) {
-      if (signal.aborted) {
-        outcome = 'cancelled';
-        summary = `cancelled: ${reason(signal)}`;
-      } else {
-        outcome = 'sandbox_error';
-        summary = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
-      }
+      outcome = 'sandbox_error';
+      summary = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
     } else {
       outcome = error.outcome;
       summary = error.message;
       question = error.question;
     }
   }
+  deadline.dispose();
+  // The last look at the checkout: undo what may not stay, whatever ended the run.
+  for (const note of deps.guard ? await deps.guard().catch((e: unknown) => [`the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`]) : []) noteRefusal(note);
   const diff = await deps.diff().catch(() => '');
+  if (diff.trim() && (outcome === 'succeeded' || outcome === 'tests_failing')) {
+    concerns = testConcerns({ diff, baseline: baseline?.summary ?? null, final: final?.summary ?? null, taskText }).blocking;
+    if (concerns.length && outcome === 'succeeded') {
+      outcome = 'tests_failing';
+      summary = `the change is not accepted as it is: ${concerns.join('; ')}`;
+    }
+  }
   const filesChanged = [...diff.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]!);
   let title: RunCompleted['title'];
-  if (input.title && diff.trim() && (input.titleOutcomes ?? ['succeeded', 'tests_failing']).includes(outcome) && !signal.aborted) {
+  if (input.title && diff.trim() && (input.titleOutcomes ?? ['succeeded', 'tests_failing']).includes(outcome) && !outer.aborted) {
     phase('publishing');
-    const written = await writeTitle(deps.model, messages, tools, input.title, filesChanged, signal);
+    const written = await writeTitle(deps.model, messages, tools, input.title, filesChanged, outer);
     usage = addUsage(usage, written.usage);
     title = { text: written.title, source: written.source };
   }
@@ -223,6 +267,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, signal: Abort
     usage: { ...usage, costUsd: cost() },
     durationMs: now() - started,
     filesChanged,
+    ...(refused.length ? { refused } : {}),
+    ...(concerns.length ? { testConcerns: concerns } : {}),
   };
   const done: RunCompleted = { type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}) };
   emit(done);
@@ -248,6 +294,14 @@ function verificationFeedback(run: TestRun, baseline: TestRun | null): string {
     run.tail,
     'Fix the failures, then end your turn with a summary.',
   ].filter(Boolean).join('\n');
+}
+
+function integrityFeedback(concerns: string[]): string {
+  return [
+    'The harness ran the tests, but it does not accept this change as a fix:',
+    ...concerns.map((c) => `- ${c}`),
+    'Restore the tests (and the test command) and fix the code instead. If the task really asks for this, say so in your summary and stop.',
+  ].join('\n');
 }
 
 function describeFailures(s: TestSummary, baseline: TestRun | null): string {

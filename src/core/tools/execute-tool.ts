@@ -19,7 +19,8 @@ export interface ToolContext {
   completed: (item: Item) => void;
 }
 
-export type ToolOutcome = { output: string; question?: string };
+/** `refused`: the harness said no for safety (not a mistake to retry), in words for the PR. */
+export type ToolOutcome = { output: string; question?: string; refused?: string };
 
 /** Runs one tool call. Bad arguments and failures go back to the model as text; the loop goes on. */
 export async function executeTool(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> {
@@ -39,7 +40,7 @@ export async function executeTool(call: ToolCall, ctx: ToolContext): Promise<Too
 
 async function shell(a: z.infer<typeof ShellArgs>, ctx: ToolContext): Promise<ToolOutcome> {
   const cwd = a.workdir ? path.resolve(ctx.files.root, a.workdir) : ctx.files.root;
-  if (cwd !== ctx.files.root && !cwd.startsWith(ctx.files.root + path.sep)) return { output: `Error: workdir ${a.workdir} is outside the repository.` };
+  if (cwd !== ctx.files.root && !cwd.startsWith(ctx.files.root + path.sep)) return { output: `Error: workdir ${a.workdir} is outside the repository.`, refused: `shell in ${a.workdir}: outside the repository` };
   const display = Array.isArray(a.command) ? a.command.join(' ') : a.command;
   const id = ctx.nextId();
   ctx.started({ id, kind: 'command_execution', command: display, cwd, exitCode: null, durationMs: 0, output: '' });
@@ -61,7 +62,8 @@ async function patch(input: string, ctx: ToolContext): Promise<ToolOutcome> {
   const res = await applyPatch(input, ctx.files, ctx.protectedPaths);
   if (!res.ok) {
     ctx.completed({ id: ctx.nextId(), kind: 'error', message: `apply_patch: ${res.error}` });
-    return { output: `Error: the patch was not applied (no file was changed).\n${res.error}` };
+    const output = `Error: the patch was not applied (no file was changed).\n${res.error}`;
+    return res.refused ? { output, refused: `apply_patch: ${res.error}` } : { output };
   }
   ctx.completed({ id: ctx.nextId(), kind: 'file_change', changes: res.changes });
   return { output: `Done: ${res.changes.map((c) => `${c.kind} ${c.path}${c.movePath ? ` -> ${c.movePath}` : ''}`).join(', ')}` };

@@ -2,7 +2,7 @@ import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import type { TestSummary } from '../../protocol/run-event.ts';
 import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
 import { fillTemplate } from './fill-template.ts';
-import { quietMentions } from './quiet-mentions.ts';
+import { postable } from './postable.ts';
 
 const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
@@ -11,7 +11,7 @@ const counts = (t: TestSummary | null) =>
 export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes'): string {
   const summary = result.summary.trim();
   const body = fillTemplate(template, {
-    summary: quietMentions(summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX)}\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]` : summary) || 'Changes made by Patchwright.',
+    summary: postable(summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX)}\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]` : summary) || 'Changes made by Patchwright.',
     closes: issueNumber === null ? '' : `${closingKeyword} #${issueNumber}`,
     evidence: evidenceText(result),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
@@ -43,6 +43,8 @@ export function evidenceText(result: RunCompleted): string {
     `- After the change: ${counts(e.final)}`,
     ...(fixed.length ? [`- Fixed by this change (failing before it): ${names(fixed)}`] : []),
     ...(still.length ? [`- Still failing, as before the change (not caused by it): ${names(still)}`] : []),
+    ...(e.testConcerns?.length ? ['', `**Not accepted as a fix:** ${e.testConcerns.map(postable).join('; ')}.`, ''] : []),
+    ...(e.refused?.length ? ['', '**Refused by the harness during this run:**', ...e.refused.slice(0, 20).map((r) => `- ${postable(r)}`), ''] : []),
     `- Files changed: ${e.filesChanged.map((f) => `\`${f}\``).join(', ') || 'none'}`,
     `- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}`,
   ].join('\n');

@@ -14,7 +14,7 @@ import { reportCheckRun } from '../report/check-run.ts';
 import { prBody } from './pr-body.ts';
 import { replyToThreads, type ReviewComment } from './review-threads.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './upsert-pull-request.ts';
-import { quietMentions } from './quiet-mentions.ts';
+import { postable, postableTitle } from './postable.ts';
 
 type Octo = Pick<Octokit, 'request'>;
 
@@ -34,6 +34,8 @@ export interface PublishInput {
   threads: ThreadStore;
   /** Runs the tests again (after a rebase onto someone's newer commits): green, and what they said. */
   verify: () => Promise<{ green: boolean; text: string }>;
+  /** The app's own secret values: a diff that contains one is never pushed. */
+  secrets?: string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
   const { task, result, voice } = p;
   const key = `${task.repo.owner}/${task.repo.name}`;
   try {
-    const named = result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged);
+    const named = postableTitle(result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged), p.issueNumber);
     const subject = voice.followUp ? named : commitSubject(voice.conv.commitStyle, named, voice.kind, result.evidence.filesChanged);
     let sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
     if (!sha) return { prUrl: null, note: '', info: '' };
@@ -67,7 +69,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     if (pr.created) p.threads.setRequester(key, pr.number, task.requester);
     await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
     if (p.review.length) {
-      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${quietMentions(result.summary.slice(0, 1500))}`);
+      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${postable(result.summary.slice(0, 1500))}`);
     }
     return { prUrl: pr.url, note: '', info: pushed.info };
   } catch (error) {
@@ -85,7 +87,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
 async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: string } | { note: string }> {
   const { task } = p;
   try {
-    return { sha: await push(p.ws, task.repo.cloneUrl, p.token, p.config.protectedPaths), info: '' };
+    return { sha: await push(p.ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets), info: '' };
   } catch (error) {
     const followUp = task.isPullRequest && task.action !== 'retry' && p.ws.remoteBranchSha !== null;
     if (!(error instanceof BranchMovedError) || !followUp) throw error;
@@ -96,7 +98,7 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: strin
   if (!check.green) {
     return { note: `Not pushed: someone pushed ${theirs.length} commit(s) to ${ws.branch} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.` };
   }
-  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths);
+  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets);
   return { sha, info: `Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.` };
 }
 

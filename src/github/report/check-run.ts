@@ -2,6 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import { outcomeWords } from '../../protocol/outcome.ts';
 import { evidenceText } from '../publish/pr-body.ts';
+import { postable } from '../publish/postable.ts';
 
 /**
  * The `Patchwright` check run on the pushed commit, carrying the run's summary and evidence, with
@@ -19,7 +20,7 @@ export async function reportCheckRun(octokit: Pick<Octokit, 'request'>, owner: s
     conclusion: result.outcome !== 'succeeded' ? 'failure' : result.evidence.testCommand ? 'success' : 'neutral',
     output: {
       title: `${result.outcome}: ${outcomeWords[result.outcome]}`,
-      summary: `${result.summary.slice(0, 20_000)}\n\n${evidenceText(result)}`.slice(0, 65_000),
+      summary: `${postable(result.summary.slice(0, 20_000))}\n\n${evidenceText(result)}`.slice(0, 65_000),
       annotations: failureAnnotations(result),
     },
   });

@@ -3,7 +3,7 @@ import { outcomeWords } from '../../protocol/outcome.ts';
 import type { TestSummary } from '../../protocol/run-event.ts';
 import { duration } from '../publish/pr-body.ts';
 import type { ProgressState } from './progress-reporter.ts';
-import { quietMentions } from '../publish/quiet-mentions.ts';
+import { postable } from '../publish/postable.ts';
 
 export function renderProgress(jobId: number, s: ProgressState, now = Date.now()): string {
   const elapsed = Math.round((now - s.startedAt) / 1000);
@@ -22,8 +22,8 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
   const blocks = [
     `**Patchwright** · ${icon} ${r.outcome}: ${outcomeWords[r.outcome]} (job ${jobId}).`,
     prUrl ? `Pull request: ${prUrl}` : 'No pull request was opened.',
-    r.question ? `**Question:** ${quietMentions(r.question)}\n\nAnswer with \`/agent <your answer>\`.` : '',
-    r.summary ? quietMentions(r.summary.slice(0, 3000)) : '',
+    r.question ? `**Question:** ${postable(r.question)}\n\nAnswer with \`/agent <your answer>\`.` : '',
+    r.summary ? postable(r.summary.slice(0, 3000)) : '',
     note,
     baseline || final ? `Tests (\`${(final ?? baseline)!.command}\`): before ${t(baseline)} · after ${t(final)}` : '',
     `<sub>${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,

@@ -10,7 +10,8 @@ export interface AppliedChange {
   diff: string;
 }
 
-export type ApplyResult = { ok: true; changes: AppliedChange[] } | { ok: false; error: string };
+/** `refused`: a path the harness never writes (outside the checkout, `.git`, protected, a link or special file). */
+export type ApplyResult = { ok: true; changes: AppliedChange[] } | { ok: false; error: string; refused?: boolean };
 
 /**
  * Applies a whole patch or nothing: every hunk of every file is located and every path checked
@@ -30,7 +31,7 @@ export async function applyPatch(input: string, files: WorkspaceFiles, protected
   for (const op of ops) {
     for (const p of [op.path, ...(op.kind === 'update' && op.moveTo ? [op.moveTo] : [])]) {
       const refusal = await checkPath(p, files, protectedPaths);
-      if (refusal) return { ok: false, error: refusal };
+      if (refusal) return { ok: false, error: refusal, refused: true };
     }
     const before = await current(op.path);
     if (op.kind === 'add') {
@@ -117,7 +118,8 @@ async function checkPath(p: string, files: WorkspaceFiles, protectedPaths: strin
   if (norm.split('/').includes('.git')) return `${p}: .git cannot be changed`;
   const glob = protectedPaths.find((g) => path.matchesGlob(norm, g));
   if (glob) return `${p}: protected by the repository's config (${glob})`;
-  if ((await files.realPath(norm)) === null) return `${p}: resolves (through a link) outside the repository`;
+  const why = await files.refusal(norm);
+  if (why) return `${p}: ${why}`;
   return undefined;
 }
 

@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { git } from './run-git.ts';
+
+/**
+ * Before the app's own git reads a worktree that sandboxed commands have written: a `.git` in
+ * any subfolder (a repository the model made, or a file pointing git elsewhere) is removed, so
+ * no git config but the mirror's is ever read, and the root's `.git` link must still point where
+ * it did when the worktree was made. Returns what was removed, in words, for the PR and the log.
+ */
+export async function guardWorktree(dir: string, expectedLink?: string): Promise<string[]> {
+  const root = path.resolve(dir);
+  checkRootLink(root, expectedLink);
+  const notes: string[] = [];
+  for (const rel of await nestedGitEntries(root)) {
+    fs.rmSync(path.join(root, rel), { recursive: true, force: true });
+    notes.push(`removed ${rel}: a git repository nested in the checkout (its config could make the app's git run commands)`);
+  }
+  return notes;
+}
+
+/**
+ * What the run may not change, undone in the worktree before anything is diffed or committed:
+ * protected paths (changed through the shell, where apply_patch's check does not reach) are
+ * restored, and links that point out of the checkout are removed.
+ */
+export async function undoForbiddenChanges(dir: string, startSha: string, protectedPaths: string[]): Promise<string[]> {
+  const root = path.resolve(dir);
+  const g = git(root);
+  const status = (await g.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=all'])).split('\0').filter(Boolean);
+  const notes: string[] = [];
+  for (const entry of status) {
+    const rel = entry.slice(3);
+    const glob = protectedPaths.find((p) => path.matchesGlob(rel, p));
+    if (glob) {
+      const tracked = await g.raw(['cat-file', '-e', `${startSha}:${rel}`]).then(() => true, () => false);
+      if (tracked) await g.raw(['checkout', startSha, '--', rel]);
+      else fs.rmSync(path.join(root, rel), { force: true });
+      notes.push(`undid the change to ${rel}: it is protected (${glob})`);
+      continue;
+    }
+    const full = path.join(root, rel);
+    const st = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink() && !linkStaysInside(root, full)) {
+      const target = fs.readlinkSync(full);
+      fs.rmSync(full, { force: true });
+      notes.push(`removed ${rel}: a link to ${target}, outside the repository`);
+    }
+  }
+  return notes;
+}
+
+function linkStaysInside(root: string, link: string): boolean {
+  const target = fs.readlinkSync(link);
+  const resolved = path.resolve(path.dirname(link), target);
+  return !path.isAbsolute(target) && (resolved === root || resolved.startsWith(root + path.sep));
+}
+
+export class WorktreeTamperedError extends Error {
+  readonly code = 'worktree_tampered';
+}
+
+/** The worktree's `.git` must be the same regular file it was; anything else stops the run. */
+function checkRootLink(root: string, expected: string | undefined): void {
+  const link = path.join(root, '.git');
+  const st = fs.lstatSync(link, { throwIfNoEntry: false });
+  if (!st || (!st.isFile() && !st.isDirectory())) throw new WorktreeTamperedError(`${link} is no longer a regular file or folder`);
+  if (expected !== undefined && (!st.isFile() || fs.readFileSync(link, 'utf8') !== expected)) {
+    throw new WorktreeTamperedError(`${link} was changed during the run`);
+  }
+}
+
+/** `.git` entries below the root: in untracked folders (as git lists them) and in tracked ones. */
+async function nestedGitEntries(root: string): Promise<string[]> {
+  const g = git(root);
+  // Untracked, unignored paths; a nested repository shows up as its folder ("x/").
+  const others = (await g.raw(['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
+  const tracked = (await g.raw(['ls-files', '-z', '--cached'])).split('\0').filter(Boolean);
+  const dirs = new Set<string>();
+  for (const p of [...others, ...tracked]) {
+    let d = p.endsWith('/') ? p.slice(0, -1) : path.posix.dirname(p);
+    while (d && d !== '.' && !dirs.has(d)) {
+      dirs.add(d);
+      d = path.posix.dirname(d);
+    }
+  }
+  const found: string[] = [];
+  for (const d of dirs) {
+    for (const name of ['.git', ...caseVariants(root, d)]) {
+      const rel = `${d}/${name}`;
+      if (fs.lstatSync(path.join(root, rel), { throwIfNoEntry: false }) && !isSubmoduleLink(root, rel)) found.push(rel);
+    }
+  }
+  return [...new Set(found)];
+}
+
+/** `.GIT`, `.Git`...: harmless to git on Linux, a repository to a reviewer's git on macOS or Windows. */
+function caseVariants(root: string, dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(root, dir));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n !== '.git' && n.toLowerCase() === '.git');
+}
+
+/** A submodule's `.git` is a file pointing into the superproject's own git dir (which the sandbox cannot write). */
+function isSubmoduleLink(root: string, rel: string): boolean {
+  const full = path.join(root, rel);
+  const st = fs.lstatSync(full);
+  if (!st.isFile()) return false;
+  const m = /^gitdir: (.+)\s*$/.exec(fs.readFileSync(full, 'utf8'));
+  if (!m) return false;
+  const target = path.resolve(path.dirname(full), m[1]!.trim());
+  const rootLink = fs.statSync(path.join(root, '.git')).isFile() ? fs.readFileSync(path.join(root, '.git'), 'utf8') : '';
+  const rootGitDir = /^gitdir: (.+)\s*$/.exec(rootLink)?.[1]?.trim();
+  const own = rootGitDir ? path.resolve(root, rootGitDir) : path.join(root, '.git');
+  return target.startsWith(path.join(own, 'modules') + path.sep);
+}
+
+/** The engine's `guard` for one worktree: nested repositories, then protected paths and links out. */
+export function worktreeGuard(ws: { dir: string; startSha: string; gitLink?: string | undefined }, protectedPaths: string[]): () => Promise<string[]> {
+  return async () => [...(await guardWorktree(ws.dir, ws.gitLink)), ...(await undoForbiddenChanges(ws.dir, ws.startSha, protectedPaths))];
+}
