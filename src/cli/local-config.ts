@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../github/config/validate-config.ts';
 import { defaultRepoConfig, type RepoConfig } from '../protocol/repo-config.ts';
+import { RepoFiles } from '../repo/repo-files.ts';
 
 /**
  * `.github/agent.yml` of a local checkout, validated the way the app validates it; the defaults
@@ -10,10 +11,13 @@ import { defaultRepoConfig, type RepoConfig } from '../protocol/repo-config.ts';
  */
 export function readLocalConfig(dir: string): { config: RepoConfig; found: boolean } | { error: string } {
   const file = path.join(dir, '.github', 'agent.yml');
-  if (!fs.existsSync(file)) return { config: defaultRepoConfig, found: false };
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return { config: defaultRepoConfig, found: false };
+  // The checkout is not trusted: a link out of it (to a key, a config) is never followed.
+  const text = new RepoFiles(dir).read('.github/agent.yml');
+  if (text === undefined) return { error: '.github/agent.yml is not a readable file inside the checkout (a link out of it, a folder, or too large); it was not read' };
   let raw: unknown;
   try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
+    raw = parseYaml(text);
   } catch {
     return { error: '.github/agent.yml is not valid YAML' };
   }

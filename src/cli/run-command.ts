@@ -74,6 +74,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
       // On your own machine you are the deployment: the names you allow are the names passed.
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
+      limits: settings.sandboxLimits,
     });
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);

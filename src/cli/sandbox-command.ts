@@ -32,6 +32,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
         readOnly: settings.sandboxPaths,
       },
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv },
+      limits: settings.sandboxLimits,
     });
     const res = await sandbox.run({
       command,

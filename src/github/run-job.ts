@@ -129,6 +129,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         readOnly: [ws.mirror, ...deps.settings.sandboxPaths],
       },
       env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv },
+      limits: deps.settings.sandboxLimits,
     });
     const model =
       deps.model ??

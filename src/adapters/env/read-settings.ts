@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultLimits, type ResourceLimits } from '../sandbox/limits.ts';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 
@@ -25,6 +26,9 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_PASS_ENV: z.string().default(''),
   PATCHWRIGHT_SANDBOX_PATHS: z.string().default(''),
   PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: positive(600),
+  PATCHWRIGHT_SANDBOX_PROCESSES: z.coerce.number().int().min(16).default(4096),
+  PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
+  PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
   PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
   PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
 });
@@ -50,6 +54,8 @@ export type Settings = {
   /** Ceilings for one command of the agent (and tests) and one setup step. */
   commandTimeoutMs: number;
   setupTimeoutMs: number;
+  /** Per-command limits inside the sandbox. */
+  sandboxLimits: ResourceLimits;
 };
 
 export class SettingsError extends Error {
@@ -89,5 +95,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     }),
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
+    sandboxLimits: {
+      cpuSeconds: defaultLimits.cpuSeconds,
+      processes: s.PATCHWRIGHT_SANDBOX_PROCESSES,
+      fileSizeBytes: Math.round(s.PATCHWRIGHT_SANDBOX_FILE_MB * 1024 * 1024),
+      memoryBytes: Math.round(s.PATCHWRIGHT_SANDBOX_MEMORY_MB * 1024 * 1024),
+    },
   };
 }

@@ -27,10 +27,12 @@ export async function guardWorktree(dir: string, expectedLink?: string): Promise
 export async function undoForbiddenChanges(dir: string, startSha: string, protectedPaths: string[]): Promise<string[]> {
   const root = path.resolve(dir);
   const g = git(root);
-  const status = (await g.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=all'])).split('\0').filter(Boolean);
+  // Changed, deleted and new (unignored) paths against the index, which still holds startSha's tree.
+  const changed = new Set((await g.raw(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard'])).split('\0').filter(Boolean));
+  const staged = (await g.raw(['diff', '--name-only', '-z', '--no-renames', '--ignore-submodules=all', startSha])).split('\0').filter(Boolean);
+  for (const p of staged) changed.add(p);
   const notes: string[] = [];
-  for (const entry of status) {
-    const rel = entry.slice(3);
+  for (const rel of changed) {
     const glob = protectedPaths.find((p) => path.matchesGlob(rel, p));
     if (glob) {
       const tracked = await g.raw(['cat-file', '-e', `${startSha}:${rel}`]).then(() => true, () => false);
@@ -78,7 +80,8 @@ async function nestedGitEntries(root: string): Promise<string[]> {
   const tracked = (await g.raw(['ls-files', '-z', '--cached'])).split('\0').filter(Boolean);
   const dirs = new Set<string>();
   for (const p of [...others, ...tracked]) {
-    let d = p.endsWith('/') ? p.slice(0, -1) : path.posix.dirname(p);
+    // A tracked gitlink or an untracked nested repository is a folder itself.
+    let d = p.endsWith('/') || fs.lstatSync(path.join(root, p), { throwIfNoEntry: false })?.isDirectory() ? p.replace(/\/$/, '') : path.posix.dirname(p);
     while (d && d !== '.' && !dirs.has(d)) {
       dirs.add(d);
       d = path.posix.dirname(d);

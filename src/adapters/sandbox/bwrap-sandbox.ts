@@ -7,6 +7,7 @@ import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
 import { prepareLayout, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, type SandboxLayout } from './sandbox-layout.ts';
 import { seccompProgramFile } from './seccomp-filter.ts';
+import { maskedGitConfig } from './git-config-mask.ts';
 
 export interface BwrapOptions {
   layout: SandboxLayout;
@@ -27,11 +28,14 @@ export class BwrapSandbox implements Sandbox {
   readonly kind = 'bwrap' as const;
   readonly #opts: BwrapOptions;
   readonly #etcFiles: Record<string, string>;
+  readonly #masks: Array<{ source: string; target: string }>;
 
   constructor(opts: BwrapOptions) {
     this.#opts = opts;
     prepareLayout(opts.layout);
-    this.#etcFiles = writeIdentityFiles(path.join(opts.layout.runTmp, '.patchwright-etc'), SANDBOX_UID, SANDBOX_GID);
+    const own = path.join(opts.layout.runTmp, '.patchwright-etc');
+    this.#etcFiles = writeIdentityFiles(own, SANDBOX_UID, SANDBOX_GID);
+    this.#masks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir, own)).filter((m) => m !== null);
   }
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
@@ -42,7 +46,7 @@ export class BwrapSandbox implements Sandbox {
     try {
       return await runProcess({
         file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcFiles),
+        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcFiles, this.#masks),
         env,
         cwd: this.#opts.layout.runTmp,
         timeoutMs: opts.timeoutMs,
@@ -61,6 +65,7 @@ export function bwrapArgs(
   opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage'>,
   limits: ResourceLimits,
   etcFiles: Record<string, string> = {},
+  masks: Array<{ source: string; target: string }> = [],
 ): string[] {
   const args = ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--disable-userns', '--cap-drop', 'ALL'];
   args.push('--seccomp', String(SECCOMP_FD));
@@ -69,6 +74,7 @@ export function bwrapArgs(
   args.push('--bind', layout.runTmp, SANDBOX_TMP);
   args.push(opts.stage === 'setup' ? '--bind' : '--ro-bind', layout.cacheDir, layout.cacheDir);
   for (const ro of layout.readOnly) args.push('--ro-bind-try', ro, ro);
+  for (const m of masks) args.push('--ro-bind', m.source, m.target);
   args.push('--bind', layout.worktree, layout.worktree);
   const dotGit = path.join(layout.worktree, '.git');
   if (fs.existsSync(dotGit)) args.push('--ro-bind', dotGit, dotGit);

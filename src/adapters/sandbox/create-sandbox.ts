@@ -5,6 +5,7 @@ import { DockerSandbox } from './docker-sandbox.ts';
 import { NoneSandbox } from './none-sandbox.ts';
 import type { SandboxEnvRequest } from './sandbox-env.ts';
 import type { SandboxLayout } from './sandbox-layout.ts';
+import type { ResourceLimits } from './limits.ts';
 
 export type SandboxKind = 'auto' | 'bwrap' | 'docker' | 'none';
 
@@ -51,13 +52,13 @@ export interface SandboxFactoryOptions {
   layout: SandboxLayout;
   env?: SandboxEnvRequest;
   dockerImage?: string;
+  limits?: ResourceLimits;
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
-  if (kind === 'bwrap') return new BwrapSandbox({ layout: opts.layout, ...(opts.env ? { env: opts.env } : {}) });
-  if (kind === 'docker') {
-    return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', ...(opts.env ? { env: opts.env } : {}) });
-  }
+  const extra = { ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { limits: opts.limits } : {}) };
+  if (kind === 'bwrap') return new BwrapSandbox({ layout: opts.layout, ...extra });
+  if (kind === 'docker') return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', ...extra });
   return new NoneSandbox(opts.layout, opts.env);
 }
 
