@@ -91,6 +91,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    const tooBig = bodyTooBig(req);
+    if (tooBig) {
+      // Answered before a byte of the body is read, so an oversized body costs no memory.
+      res.writeHead(tooBig.status, { 'content-type': 'text/plain', connection: 'close' }).end(tooBig.text);
+      req.destroy();
+      return;
+    }
     void middleware(req, res, () => res.writeHead(404).end());
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', resolve));
@@ -114,6 +121,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       db.close();
     },
   };
+}
+
+/** GitHub caps webhook payloads at 25 MB and always says how long they are. */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+function bodyTooBig(req: http.IncomingMessage): { status: number; text: string } | null {
+  if (req.method !== 'POST') return null;
+  const length = Number(req.headers['content-length']);
+  if (req.headers['content-length'] === undefined || !Number.isFinite(length)) return { status: 411, text: 'a webhook delivery must say its Content-Length\n' };
+  if (length > MAX_WEBHOOK_BYTES) return { status: 413, text: `a webhook delivery is at most ${MAX_WEBHOOK_BYTES} bytes\n` };
+  return null;
 }
 
 async function announceRecovery(

@@ -115,3 +115,36 @@ describe('bwrap resource limits', () => {
     expect(fs.statSync(path.join(worktree, 'big.bin')).size).toBeLessThanOrEqual(1024 * 1024);
   });
 });
+
+describe('bwrap against a hostile command', () => {
+  const hostProcesses = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).length;
+
+  it('a fork bomb is held to the process limit (even when the app runs as root), and another sandbox still runs', async () => {
+    const bombBox = new BwrapSandbox({
+      layout: { worktree, runTmp: path.join(root, 'tmp-bomb'), cacheDir: path.join(root, 'cache'), readOnly: [] },
+      limits: { cpuSeconds: 60, processes: 128, fileSizeBytes: 1024 * 1024, memoryBytes: 1024 ** 3 },
+    });
+    const before = hostProcesses();
+    const bomb = bombBox.run({ command: ['bash', '-c', 'bomb() { bomb | bomb & }; bomb; sleep 20'], cwd: worktree, timeoutMs: 6000, network: false, outputLimitBytes: 1024 });
+    await new Promise((r) => setTimeout(r, 2500));
+    const during = hostProcesses();
+    const other = await run(['node', '-e', 'console.log("still fine")']);
+    await bomb;
+    expect(during - before).toBeLessThan(400);
+    expect(other.stdout.trim()).toBe('still fine');
+  });
+
+  it('has no capabilities, a seccomp filter, and cannot make namespaces or mounts', async () => {
+    const res = await run('grep -E "^(CapEff|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null && echo USERNS; unshare -n true 2>/dev/null && echo NETNS; mount -t tmpfs x /tmp 2>/dev/null && echo MOUNT; id -u');
+    expect(res.stdout).toMatch(/CapEff:\s+0+\n/);
+    expect(res.stdout).toMatch(/Seccomp:\s+2/);
+    expect(res.stdout).not.toMatch(/USERNS|NETNS|MOUNT/);
+    expect(res.stdout.trim().split('\n').at(-1)).not.toBe('0');
+  });
+
+  it('sees an allow-list of the host: no /root, /home, /var/tmp files, host sockets or the app’s directory', async () => {
+    const res = await run(`ls -a /root /home /var/tmp /run ${process.cwd()} 2>&1; cat /etc/shadow 2>&1 | head -1`);
+    expect(res.stdout).not.toMatch(/package\.json|\.bashrc|\.sock/);
+    expect(res.stdout).toMatch(/No such file or directory/);
+  });
+});

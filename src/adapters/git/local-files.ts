@@ -70,6 +70,9 @@ export function localFiles(root: string): WorkspaceFiles {
       const tmp = path.join(path.dirname(full), `.patchwright-${process.pid}-${Date.now()}-${path.basename(full)}`);
       const mode = await fs.stat(full).then((s) => s.mode & 0o777, () => 0o644);
       await fs.writeFile(tmp, text, { flag: 'wx', mode });
+      // The sandbox may run as another user than the app: the file keeps the checkout's owner.
+      const owner = await fs.stat(base);
+      if (typeof process.getuid === 'function' && process.getuid() === 0) await fs.lchown(tmp, owner.uid, owner.gid);
       await fs.rename(tmp, full);
     },
     async remove(rel) {

@@ -25,6 +25,10 @@ export const HARDENED_CONFIG = [
   'uploadpack.packObjectsHook=',
   'core.protectNTFS=true',
   'core.protectHFS=true',
+  // The sandbox may run as its own host user, which then owns the worktree's files. Git's
+  // ownership check protects against a repository's config; ours is the mirror's, which no
+  // sandboxed command can write, and everything that config could run is switched off above.
+  'safe.directory=*',
 ];
 
 /** A simple-git client for `dir`; with a token, it authenticates network commands for `cloneUrl`. */

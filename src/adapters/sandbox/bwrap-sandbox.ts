@@ -7,6 +7,7 @@ import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
 import { prepareLayout, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, type SandboxLayout } from './sandbox-layout.ts';
 import { seccompProgramFile } from './seccomp-filter.ts';
+import { chownTree, DEFAULT_SANDBOX_HOST_UID, runsAsRoot, SANDBOX_MADE } from './sandbox-owner.ts';
 import { maskedGitConfig } from './git-config-mask.ts';
 
 export interface BwrapOptions {
@@ -14,7 +15,16 @@ export interface BwrapOptions {
   limits?: ResourceLimits;
   env?: SandboxEnvRequest;
   bwrapPath?: string;
+  /** The host user commands run as when the app is root (see sandbox-owner.ts). */
+  hostUid?: number;
 }
+
+/**
+ * Who a command is: for an unprivileged app, an unprivileged user of a user namespace of its own
+ * (the kernel then holds it to its process limit); for an app running as root, a dedicated
+ * unprivileged host user, switched to by setpriv after bwrap built the mounts.
+ */
+export type SandboxIdentity = { mode: 'userns' } | { mode: 'host-user'; uid: number; gid: number };
 
 /** The file descriptor the seccomp program is handed to bwrap on. */
 const SECCOMP_FD = 3;
@@ -29,24 +39,38 @@ export class BwrapSandbox implements Sandbox {
   readonly #opts: BwrapOptions;
   readonly #etcFiles: Record<string, string>;
   readonly #masks: Array<{ source: string; target: string }>;
+  readonly #identity: SandboxIdentity;
 
   constructor(opts: BwrapOptions) {
     this.#opts = opts;
     prepareLayout(opts.layout);
+    const hostUid = opts.hostUid ?? DEFAULT_SANDBOX_HOST_UID;
+    this.#identity = runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' };
     const own = path.join(opts.layout.runTmp, '.patchwright-etc');
-    this.#etcFiles = writeIdentityFiles(own, SANDBOX_UID, SANDBOX_GID);
+    const id = this.#identity.mode === 'host-user' ? this.#identity : { uid: SANDBOX_UID, gid: SANDBOX_GID };
+    this.#etcFiles = writeIdentityFiles(own, id.uid, id.gid);
     this.#masks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir, own)).filter((m) => m !== null);
+  }
+
+  /** The host user must own what it writes; files the app wrote since (patches, checkouts) are handed over too. */
+  #handOver(): void {
+    if (this.#identity.mode !== 'host-user') return;
+    const { uid, gid } = this.#identity;
+    chownTree(this.#opts.layout.runTmp, uid, gid);
+    chownTree(this.#opts.layout.worktree, uid, gid, SANDBOX_MADE);
+    chownTree(this.#opts.layout.cacheDir, uid, gid, new Set(fs.readdirSync(this.#opts.layout.cacheDir)));
   }
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
     const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage, ...this.#opts.env });
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
+    this.#handOver();
     const filter = fs.openSync(seccompProgramFile(), 'r');
     try {
       return await runProcess({
         file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcFiles, this.#masks),
+        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcFiles, this.#masks, this.#identity),
         env,
         cwd: this.#opts.layout.runTmp,
         timeoutMs: opts.timeoutMs,
@@ -66,8 +90,13 @@ export function bwrapArgs(
   limits: ResourceLimits,
   etcFiles: Record<string, string> = {},
   masks: Array<{ source: string; target: string }> = [],
+  identity: SandboxIdentity = { mode: 'userns' },
 ): string[] {
-  const args = ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--disable-userns', '--cap-drop', 'ALL'];
+  const args =
+    identity.mode === 'userns'
+      ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--disable-userns', '--cap-drop', 'ALL']
+      : // Only what setpriv needs to become the host user; it gives up even those on the switch.
+        ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID'];
   args.push('--seccomp', String(SECCOMP_FD));
   args.push(...hostViewArgs({ etcFiles }));
   args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/run', '--tmpfs', '/var/tmp', ...aliasArgs());
@@ -83,6 +112,39 @@ export function bwrapArgs(
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
   if (!opts.network) args.push('--unshare-net');
   args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', opts.cwd);
-  args.push('--', ...prlimitArgs(limits), ...toArgv(opts.command));
-  return args;
+  const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--'] : [];
+  args.push('--', ...become, ...prlimitArgs(limits), ...toArgv(opts.command));
+  return withOpenParents(args);
+}
+
+/** bwrap ops whose last argument is a path inside the sandbox, and how many arguments they take. */
+const DEST_OPS: Record<string, number> = { '--bind': 2, '--ro-bind': 2, '--ro-bind-try': 2, '--bind-try': 2, '--symlink': 2, '--dir': 1, '--tmpfs': 1, '--proc': 1, '--dev': 1 };
+
+/**
+ * The folders bwrap makes on the way to a mount point can come out 0700 and root's (as when the
+ * app runs as root), which the sandbox user could not pass through: each is made first, 0755.
+ */
+function withOpenParents(args: string[]): string[] {
+  const out: string[] = [];
+  const made = new Set<string>(['/']);
+  for (let i = 0; i < args.length; i++) {
+    const op = args[i]!;
+    if (op === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const n = DEST_OPS[op];
+    if (n !== undefined && args[i - 1] !== '--perms') {
+      const dest = args[i + n]!;
+      const parents: string[] = [];
+      for (let d = path.dirname(dest); !made.has(d); d = path.dirname(d)) parents.unshift(d);
+      for (const d of parents) {
+        out.push('--perms', '0755', '--dir', d);
+        made.add(d);
+      }
+      made.add(dest);
+    }
+    out.push(op);
+  }
+  return out;
 }

@@ -23,5 +23,8 @@ export const SANDBOX_GID = 1000;
 
 export function prepareLayout(layout: SandboxLayout): void {
   fs.mkdirSync(path.join(layout.runTmp, 'home'), { recursive: true });
+  // It becomes the sandbox's /tmp, on the way to the worktree: bwrap, with its capabilities
+  // dropped, must be able to pass through it (mkdtemp makes it 0700).
+  fs.chmodSync(layout.runTmp, 0o711);
   fs.mkdirSync(layout.cacheDir, { recursive: true });
 }

@@ -30,6 +30,12 @@ const BLOCKED: Record<string, Record<string, number>> = {
 };
 
 const AUDIT_ARCH: Record<string, number> = { x64: 0xc000003e, arm64: 0xc00000b7 };
+/** `clone` may not make namespaces (a user namespace would hand back capabilities); `clone3` hides its flags, so it reports ENOSYS and libc falls back to `clone`. */
+const CLONE: Record<string, number> = { x64: 56, arm64: 220 };
+const CLONE3 = 435;
+const CLONE_NEW_ANY = 0x7e020000;
+const JSET_K = 0x45;
+const RET_ENOSYS = 0x00050000 | 38;
 const X32_BIT = 0x40000000;
 
 const LD_W_ABS = 0x20;
@@ -60,11 +66,20 @@ export function seccompProgram(arch = process.arch): Buffer {
   ins.push([JEQ_K, 1, 0, audit]);
   ins.push([RET_K, 0, 0, RET_KILL_PROCESS]);
   ins.push([LD_W_ABS, 0, 0, 0]); // seccomp_data.nr
-  const deny = numbers.length + (arch === 'x64' ? 1 : 0) + 1; // jumps count from the next instruction
-  if (arch === 'x64') ins.push([JGE_K, deny - 1, 0, X32_BIT]);
-  numbers.forEach((nr, i) => ins.push([JEQ_K, numbers.length - i, 0, nr]));
+  // After this: [x32 check], the blocked numbers, clone, clone3, ALLOW, EPERM, then clone's flag
+  // test (load flags, test, ALLOW, EPERM) and ENOSYS. Jumps count from the next instruction.
+  const n = numbers.length;
+  if (arch === 'x64') ins.push([JGE_K, n + 3, 0, X32_BIT]); // -> EPERM
+  numbers.forEach((nr, i) => ins.push([JEQ_K, n - i + 2, 0, nr])); // -> EPERM
+  ins.push([JEQ_K, 3, 0, CLONE[arch]!]); // -> the flag test
+  ins.push([JEQ_K, 6, 0, CLONE3]); // -> ENOSYS
   ins.push([RET_K, 0, 0, RET_ALLOW]);
   ins.push([RET_K, 0, 0, RET_EPERM]);
+  ins.push([LD_W_ABS, 0, 0, 16]); // the low half of args[0]: clone's flags
+  ins.push([JSET_K, 1, 0, CLONE_NEW_ANY]); // a namespace flag -> EPERM
+  ins.push([RET_K, 0, 0, RET_ALLOW]);
+  ins.push([RET_K, 0, 0, RET_EPERM]);
+  ins.push([RET_K, 0, 0, RET_ENOSYS]);
   const buf = Buffer.alloc(ins.length * 8);
   ins.forEach(([code, jt, jf, k], i) => {
     buf.writeUInt16LE(code, i * 8);

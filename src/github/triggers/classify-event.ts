@@ -57,7 +57,7 @@ function fromComment(payload: unknown, { config, botLogin }: ClassifyContext): C
     task: {
       ...task,
       action,
-      instructions: command.text,
+      instructions: clip(command.text),
       trigger: { kind: 'command', commentId: comment.id, command: command.verb },
     },
     sender: sender.login,
@@ -82,7 +82,7 @@ function fromReview(payload: unknown, { config, botLogin }: ClassifyContext): Cl
     task: {
       ...task,
       action: 'follow_up',
-      instructions: command?.text ?? review.body ?? '',
+      instructions: clip(command?.text ?? review.body ?? ''),
       trigger: { kind: 'review', reviewId: review.id, state },
     },
     sender: sender.login,
@@ -113,11 +113,20 @@ function baseTask(
     installationId: installationId ?? null,
     number,
     isPullRequest,
-    title,
-    body: body ?? '',
+    title: clip(title, 1024),
+    body: clip(body ?? '', MAX_TEXT),
     instructions: '',
     requester,
   };
+}
+
+/** GitHub's own limit for an issue or comment body: a longer one is not from GitHub, and is cut. */
+const MAX_TEXT = 65_536;
+
+/** Text from a payload, well-formed (no lone surrogates) and at most `max` characters. */
+export function clip(text: string, max = MAX_TEXT): string {
+  const clean = text.toWellFormed();
+  return clean.length > max ? `${clean.slice(0, max)}\n[… ${clean.length - max} characters cut]` : clean;
 }
 
 function ignore(reason: string): Classified {
