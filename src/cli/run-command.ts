@@ -75,6 +75,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       // On your own machine you are the deployment: the names you allow are the names passed.
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
       limits: settings.sandboxLimits,
+      hostUid: settings.sandboxUid,
     });
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);

@@ -33,6 +33,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       },
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv },
       limits: settings.sandboxLimits,
+      hostUid: settings.sandboxUid,
     });
     const res = await sandbox.run({
       command,

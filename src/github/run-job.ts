@@ -130,6 +130,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       },
       env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv },
       limits: deps.settings.sandboxLimits,
+      hostUid: deps.settings.sandboxUid,
     });
     const model =
       deps.model ??

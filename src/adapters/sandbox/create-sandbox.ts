@@ -53,11 +53,13 @@ export interface SandboxFactoryOptions {
   env?: SandboxEnvRequest;
   dockerImage?: string;
   limits?: ResourceLimits;
+  /** See sandbox-owner.ts: the host user for commands when the app runs as root. */
+  hostUid?: number;
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
   const extra = { ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { limits: opts.limits } : {}) };
-  if (kind === 'bwrap') return new BwrapSandbox({ layout: opts.layout, ...extra });
+  if (kind === 'bwrap') return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}) });
   if (kind === 'docker') return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', ...extra });
   return new NoneSandbox(opts.layout, opts.env);
 }
