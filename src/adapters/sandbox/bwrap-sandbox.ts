@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sandbox, SandboxResult, SandboxRunOptions } from '../../core/ports.ts';
-import { aliasArgs, hostViewArgs, SANDBOX_EXTRA_BIN, writeIdentityFiles } from './host-view.ts';
+import { aliasArgs, hostViewArgs, SANDBOX_EXTRA_BIN, sandboxEtc } from './host-view.ts';
 import { defaultLimits, prlimitArgs, toArgv, type ResourceLimits } from './limits.ts';
 import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
@@ -37,7 +37,7 @@ const SECCOMP_FD = 3;
 export class BwrapSandbox implements Sandbox {
   readonly kind = 'bwrap' as const;
   readonly #opts: BwrapOptions;
-  readonly #etcFiles: Record<string, string>;
+  readonly #etcDir: string;
   readonly #masks: Array<{ source: string; target: string }>;
   readonly #identity: SandboxIdentity;
 
@@ -48,13 +48,19 @@ export class BwrapSandbox implements Sandbox {
     this.#identity = runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' };
     const own = path.join(opts.layout.runTmp, '.patchwright-etc');
     const id = this.#identity.mode === 'host-user' ? this.#identity : { uid: SANDBOX_UID, gid: SANDBOX_GID };
-    this.#etcFiles = writeIdentityFiles(own, id.uid, id.gid);
+    this.#etcDir = sandboxEtc(id.uid, id.gid);
     this.#masks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir, own)).filter((m) => m !== null);
   }
 
-  /** The host user must own what it writes; files the app wrote since (patches, checkouts) are handed over too. */
+  #handedOver = false;
+
+  /**
+   * The host user must own what it writes: handed over before the first command (a walk of the
+   * worktree). Files the app writes later keep the owner of the checkout (see local-files.ts).
+   */
   #handOver(): void {
-    if (this.#identity.mode !== 'host-user') return;
+    if (this.#identity.mode !== 'host-user' || this.#handedOver) return;
+    this.#handedOver = true;
     const { uid, gid } = this.#identity;
     chownTree(this.#opts.layout.runTmp, uid, gid);
     chownTree(this.#opts.layout.worktree, uid, gid, SANDBOX_MADE);
@@ -70,7 +76,7 @@ export class BwrapSandbox implements Sandbox {
     try {
       return await runProcess({
         file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcFiles, this.#masks, this.#identity),
+        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcDir, this.#masks, this.#identity),
         env,
         cwd: this.#opts.layout.runTmp,
         timeoutMs: opts.timeoutMs,
@@ -88,7 +94,7 @@ export function bwrapArgs(
   layout: SandboxLayout,
   opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage'>,
   limits: ResourceLimits,
-  etcFiles: Record<string, string> = {},
+  etcDir: string,
   masks: Array<{ source: string; target: string }> = [],
   identity: SandboxIdentity = { mode: 'userns' },
 ): string[] {
@@ -98,7 +104,7 @@ export function bwrapArgs(
       : // Only what setpriv needs to become the host user; it gives up even those on the switch.
         ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID'];
   args.push('--seccomp', String(SECCOMP_FD));
-  args.push(...hostViewArgs({ etcFiles }));
+  args.push(...hostViewArgs({ etcDir }));
   args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/run', '--tmpfs', '/var/tmp', ...aliasArgs());
   args.push('--bind', layout.runTmp, SANDBOX_TMP);
   args.push(opts.stage === 'setup' ? '--bind' : '--ro-bind', layout.cacheDir, layout.cacheDir);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -18,14 +19,12 @@ const ETC = [
 ];
 
 export interface HostViewOptions {
-  /** Extra read-only paths the deployment names (`PATCHWRIGHT_SANDBOX_PATHS`): toolchains outside /usr and /opt. */
-  extra?: string[];
-  /** Files written for this run that stand in for host ones (e.g. /etc/passwd). */
-  etcFiles?: Record<string, string>;
+  /** The /etc the sandbox sees (see `sandboxEtc`). */
+  etcDir: string;
   root?: string;
 }
 
-export function hostViewArgs(opts: HostViewOptions = {}): string[] {
+export function hostViewArgs(opts: HostViewOptions): string[] {
   const root = opts.root ?? '/';
   const at = (p: string) => path.join(root, p);
   const args: string[] = [];
@@ -36,14 +35,43 @@ export function hostViewArgs(opts: HostViewOptions = {}): string[] {
     if (st.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(at(top)), top);
     else if (st.isDirectory()) args.push('--ro-bind', at(top), top);
   }
-  const stand = opts.etcFiles ?? {};
-  for (const name of ETC) {
-    if (stand[name]) continue;
-    if (exists(at(`/etc/${name}`))) args.push('--ro-bind', at(`/etc/${name}`), `/etc/${name}`);
-  }
-  for (const [name, file] of Object.entries(stand)) args.push('--ro-bind', file, `/etc/${name}`);
-  for (const extra of opts.extra ?? []) if (path.isAbsolute(extra) && exists(extra)) args.push('--ro-bind', extra, extra);
+  args.push('--ro-bind', opts.etcDir, '/etc');
   return args;
+}
+
+const etcCache = new Map<string, string>();
+
+/**
+ * A copy of the allowed part of the host's /etc, with a passwd and group that name only the
+ * sandbox user, made once per process and user and mounted as one: one mount instead of forty
+ * keeps a command's start-up cost low. Links inside copied folders (certificates, alternatives)
+ * stay links into /usr; a linked top-level file (resolv.conf into /run) is copied as its content.
+ */
+export function sandboxEtc(uid: number, gid: number, root = '/'): string {
+  const key = `${uid}:${gid}:${root}`;
+  const known = etcCache.get(key);
+  if (known && fs.existsSync(path.join(known, 'passwd'))) return known;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-etc-'));
+  fs.chmodSync(dir, 0o755);
+  for (const name of ETC) {
+    const src = path.join(root, 'etc', name);
+    const st = fs.statSync(src, { throwIfNoEntry: false });
+    if (!st) continue;
+    try {
+      if (st.isDirectory()) {
+        // ssl/private holds the host's TLS keys.
+        fs.cpSync(src, path.join(dir, name), { recursive: true, verbatimSymlinks: true, filter: (from) => path.basename(from) !== 'private' });
+      } else if (st.isFile() && st.size < 4 * 1024 * 1024) {
+        fs.copyFileSync(src, path.join(dir, name));
+        fs.chmodSync(path.join(dir, name), 0o644);
+      }
+    } catch {
+      // An unreadable entry is simply left out.
+    }
+  }
+  writeIdentityFiles(dir, uid, gid);
+  etcCache.set(key, dir);
+  return dir;
 }
 
 /** Where the sandbox finds commands Patchwright adds (appended to its PATH). */
