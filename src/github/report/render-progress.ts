@@ -26,6 +26,7 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
     r.summary ? postable(r.summary.slice(0, 3000)) : '',
     note,
     baseline || final ? `Tests (\`${(final ?? baseline)!.command}\`): before ${t(baseline)} · after ${t(final)}` : '',
+    r.evidence.refused?.length ? `Refused by the harness: ${r.evidence.refused.slice(0, 10).map((x) => postable(x)).join('; ')}` : '',
     `<sub>${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
   ];
   return blocks.filter((b) => b.trim() !== '').join('\n\n');
