@@ -4,10 +4,15 @@ import { readLocalConfig } from './local-config.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { inspectRepo, type InspectResult } from '../repo/inspect.ts';
+import { titleProblem } from '../repo/conventions/title-style.ts';
+import type { RepoConfig } from '../protocol/repo-config.ts';
 
-/** `patchwright inspect [DIR] [--json]`: what Patchwright will run in a checkout, and why. */
+/**
+ * `patchwright inspect [DIR] [--json]`: what Patchwright will run in a checkout, and why.
+ * `--check-title "TEXT"`: whether TEXT fits the repository's PR title style (exit 0) or why not (exit 1).
+ */
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'check-title': { type: 'string' } }, allowPositionals: true });
   const dir = path.resolve(positionals[0] ?? '.');
   const local = readLocalConfig(dir);
   if ('error' in local) {
@@ -15,6 +20,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const { config } = local;
+  if (values['check-title'] !== undefined) return checkTitle(dir, values['check-title'], config, values.json === true);
   const overrides = { setup: config.setup, test: config.test, lint: config.lint };
   let result: InspectResult;
   try {
@@ -29,6 +35,15 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function checkTitle(dir: string, title: string, config: RepoConfig, json: boolean): Promise<number> {
+  const { prTitleStyle: style, prTitleSource: source } = detectConventions(dir, await readHistory(dir).catch(() => []), [], config.branch, 'other', config.conventions);
+  const problem = titleProblem(style, title);
+  const styleText = style ? `${style.kind} (${source})` : 'no clear style';
+  if (json) process.stdout.write(`${JSON.stringify({ title, fits: problem === null, problem, style: style?.kind ?? null, source, tolerance: style?.tolerance ?? null }, null, 2)}\n`);
+  else process.stdout.write(problem === null ? `fits: ${styleText}\n` : `does not fit: ${problem}\nstyle: ${styleText}\n`);
+  return problem === null ? 0 : 1;
+}
+
 function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'template'>): string {
   const describe = (style: typeof c.commitStyle) =>
     style
@@ -37,7 +52,7 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
   const branchWhy = c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here';
   return [
     `Commits:    ${describe(c.commitStyle)}`,
-    `PR titles:  ${describe(c.prTitleStyle)}`,
+    `PR titles:  ${describe(c.prTitleStyle)}${c.prTitleSource === 'squash-merges' ? ', read from squash-merged subjects' : ''}`,
     `PR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}`,
     `Issue link: ${c.prBody.closingKeyword} #N`,
     `Branches:   ${c.branchPattern} (${branchWhy})`,

@@ -67,3 +67,23 @@ it('inspect --json: gitmoji and component-prefix histories, no template, the def
   expect(inspect(stated).conventions).toMatchObject({ commitStyle: { kind: 'plain', source: 'config' }, prBody: { closingKeyword: 'Fixes' } });
   expect(inspect(repoWithHistory('golang+tools.tsv', { 'go.mod': 'module x\n' })).conventions).toMatchObject({ commitStyle: { kind: 'component-prefix', prefixes: expect.arrayContaining(['gopls']) } });
 });
+
+it('inspect --check-title: a team title fits (exit 0), another repo’s style does not (exit 1, with the reason)', () => {
+  const dir = repoWithHistory('prettier+prettier.tsv', { 'package.json': '{}\n' });
+  const check = (title: string) => {
+    try {
+      return { code: 0, out: execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', title], { encoding: 'utf8' }) };
+    } catch (error) {
+      const e = error as { status: number; stdout: string };
+      return { code: e.status, out: e.stdout };
+    }
+  };
+  expect(check('Fix the Markdown table alignment')).toEqual({ code: 0, out: expect.stringMatching(/^fits: plain \(squash-merges\)/) });
+  expect(check('  docs: fix a broken link')).toMatchObject({ code: 0 });
+  expect(check('Revert "Fix the Markdown table alignment"')).toMatchObject({ code: 0 });
+  const other = check('feat(parser): add a thing');
+  expect(other.code).toBe(1);
+  expect(other.out).toMatch(/does not fit: this repository writes titles as plain sentences/);
+  const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', 'Fix it', '--json'], { encoding: 'utf8' })) as { fits: boolean; style: string };
+  expect(json).toMatchObject({ fits: true, style: 'plain' });
+});

@@ -40,6 +40,23 @@ export function cleanSubject(subject: string): string {
     .trim();
 }
 
+/**
+ * Titles every team merges without a second look, whatever its style: reverts, releases and
+ * dependency bumps. Neither examples of the style nor held against anyone.
+ */
+export function isRoutine(subject: string): boolean {
+  return (
+    isNoise(subject) ||
+    /^(Revert|Reapply|Reland)\b/i.test(subject) ||
+    /^(chore|build|ci|release)(\([^)]*\))?!?: (release|prepare|publish|bump|version|cut)\b/i.test(subject) ||
+    /^(release|prepare|publish|bump|version|cut)\b.*\bv?\d+\.\d+/i.test(subject) ||
+    /^(prepare|cut|publish) (the |a )?(next )?release\b/i.test(subject) ||
+    /^(Bump|Update|Upgrade) \S+ (from \S+ )?to v?\d/i.test(subject) ||
+    /^(chore|build|fix|ci)\(deps(-dev)?\)/i.test(subject) ||
+    /^(Update|Pin|Lock file maintenance)\b.*\bdependenc(y|ies)\b/i.test(subject)
+  );
+}
+
 /** Reverts, merges, release and version bumps say nothing about how people write. */
 export function isNoise(subject: string): boolean {
   return /^(Revert "|Merge (pull request|branch|remote)|Release v?\d|v?\d+\.\d+(\.\d+)?$|Bump version|Version Packages|Publish Release)/i.test(subject);

@@ -1,4 +1,4 @@
-import { classifySubject, cleanSubject, isNoise, type Classified, type SubjectKind } from './classify-subject.ts';
+import { classifySubject, cleanSubject, isNoise, isRoutine, type Classified, type SubjectKind } from './classify-subject.ts';
 
 export interface CommitStyle {
   kind: SubjectKind;
@@ -17,6 +17,22 @@ export interface CommitStyle {
   /** Whether descriptions start with an imperative verb (`Fix`, not `Fixed` or `Fixes`). */
   imperative: boolean;
   source: 'history' | 'config';
+  /**
+   * What the history tolerates, for the title check: a rule holds only where the team follows it
+   * consistently (>= 90% of at least 10 recent titles); other kinds of title the team really uses
+   * (>= 25%) and prefixes it used at least twice pass; the length limit is the team's longest.
+   */
+  tolerance?: Tolerance;
+}
+
+export interface Tolerance {
+  casing: 'upper' | 'lower' | null;
+  /** The same, judged per kind of title: a repo's `docs:` titles may be cased unlike its sentences. */
+  casingByKind: Partial<Record<SubjectKind, 'upper' | 'lower' | null>>;
+  imperative: boolean;
+  maxLength: number;
+  kinds: SubjectKind[];
+  prefixes: string[];
 }
 
 export interface Subject {
@@ -29,7 +45,7 @@ export interface Subject {
  * Newer subjects weigh more (a repo that switched style is judged by its present); the style
  * must lead by a margin, so one `net/http:` among plain sentences does not make a style.
  */
-export function detectCommitStyle(subjects: Subject[], limit = 100): CommitStyle | null {
+export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { followSwitch?: boolean } = {}): CommitStyle | null {
   const human = subjects
     .filter((s) => !s.bot)
     .map((s) => cleanSubject(s.subject))
@@ -48,7 +64,7 @@ export function detectCommitStyle(subjects: Subject[], limit = 100): CommitStyle
   let [kind, score] = ranked[0]!;
   // A prefix style must be a real habit; otherwise plain sentences are the safer voice.
   if (kind !== 'plain' && score / total < 0.35) [kind, score] = ['plain', scores.get('plain') ?? 0];
-  const recent = switchedTo(classified);
+  const recent = opts.followSwitch === false ? null : switchedTo(classified);
   if (recent && recent !== kind) [kind, score] = [recent, scores.get(recent) ?? 0];
   const own = classified.filter((c) => c.kind === kind);
   const descriptions = own.map((c) => c.description).filter(Boolean);
@@ -59,9 +75,43 @@ export function detectCommitStyle(subjects: Subject[], limit = 100): CommitStyle
     ...(kind === 'conventional' ? conventionalDetails(own) : {}),
     ...(kind === 'component-prefix' || kind === 'ticket-prefix' || kind === 'gitmoji' ? { prefixes: top(own.map((c) => c.prefix!)) } : {}),
     capitalized: share(descriptions, (d) => /^[A-Z]/.test(d)) >= 0.5,
-    imperative: share(descriptions, (d) => !/^\w+(ed|ing)\b/i.test(d) && !/^(Adds|Fixes|Updates|Removes|Makes|Uses)\b/.test(d)) >= 0.6,
+    imperative: share(descriptions, (d) => isImperative(d)) >= 0.6,
     source: 'history',
+    tolerance: tolerance(human.filter((s) => !isRoutine(s)), kind),
   };
+}
+
+const isImperative = (d: string) => !/^\w+(ed|ing)\b/i.test(d) && !/^(Adds|Fixes|Updates|Removes|Makes|Uses)\b/.test(d);
+
+/** Rules the team keeps, from its own titles (see CommitStyle.tolerance). */
+export function tolerance(subjects: string[], kind: SubjectKind): Tolerance {
+  const classified = subjects.map(classifySubject);
+  const casingOf = (cs: Classified[]): 'upper' | 'lower' | null => {
+    const words = cs.map((c) => /^[A-Za-z][a-z]+\b/.exec(c.description)?.[0]).filter((w): w is string => !!w);
+    const up = share(words, (w) => /^[A-Z]/.test(w));
+    return words.length < 10 ? null : up >= 0.9 ? 'upper' : 1 - up >= 0.9 ? 'lower' : null;
+  };
+  const kinds = ['conventional', 'gitmoji', 'component-prefix', 'ticket-prefix', 'plain'] as const;
+  const kindShare = (k: SubjectKind) => classified.filter((c) => c.kind === k).length / Math.max(1, classified.length);
+  const keys = classified.map(prefixKey).filter((k): k is string => !!k);
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const descriptions = classified.map((c) => c.description).filter(Boolean);
+  return {
+    casing: casingOf(classified),
+    casingByKind: Object.fromEntries(kinds.map((k) => [k, casingOf(classified.filter((c) => c.kind === k))])),
+    imperative: descriptions.length >= 10 && share(descriptions, isImperative) >= 0.9,
+    maxLength: Math.min(256, Math.max(72, ...subjects.map((s) => s.length))),
+    kinds: kinds.filter((k) => k === kind || kindShare(k) >= 0.3),
+    prefixes: [...counts.entries()].filter(([, n]) => n >= 2).map(([k]) => k),
+  };
+}
+
+/** What a title's prefix is, for "used at least twice": the type, the component, the emoji. */
+export function prefixKey(c: Classified): string | null {
+  if (c.kind === 'conventional') return c.scope ? `${c.type}(${c.scope})` : (c.type ?? null);
+  if (c.kind === 'plain') return null;
+  return c.prefix?.replace(/\d+/g, '#') ?? null;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface Conventions {
   commitStyle: CommitStyle | null;
   /** PR titles follow the commit style unless merged PRs say otherwise (squash merges make them one). */
   prTitleStyle: CommitStyle | null;
+  /** Where the PR title style was read from. */
+  prTitleSource: 'config' | 'merged-prs' | 'squash-merges' | 'commits';
   prTemplate: { path: string; headings: string[] } | null;
   /** From recent merged human PRs: the headings their bodies share and the word that links issues. */
   prBody: { sample: number; headings: string[]; closingKeyword: string };
@@ -51,7 +53,11 @@ export function detectConventions(
   const rule = explicitConventional(repo);
   const fromHistory = detectCommitStyle(history);
   const prTitles = pulls.map((p) => ({ subject: p.title, bot: p.bot }));
-  const fromPulls = detectCommitStyle(prTitles, 50);
+  // A PR title style is the present majority's: the recent-switch rule is for commit history.
+  const fromPulls = detectCommitStyle(prTitles, 50, { followSwitch: false });
+  // Squash-merged subjects (`... (#123)`) are PR titles as merged: their habits can differ from direct commits'.
+  const squashed = history.filter((s) => !s.bot && /\(#\d+\)\s*$/.test(s.subject));
+  const fromSquash = squashed.length >= 10 ? detectCommitStyle(squashed, 50, { followSwitch: false }) : null;
   // `.github/agent.yml` first, then a commitlint or semantic-PR config, then history.
   const commitStyle = stated.commitStyle
     ? statedStyle(stated.commitStyle, fromHistory)
@@ -62,13 +68,16 @@ export function detectConventions(
     ? statedStyle(stated.prTitleStyle, fromPulls ?? fromHistory)
     : stated.commitStyle || rule
       ? commitStyle
-      : (fromPulls ?? commitStyle);
+      : (fromPulls ?? fromSquash ?? commitStyle);
+  const prTitleSource: Conventions['prTitleSource'] =
+    stated.prTitleStyle || stated.commitStyle || rule ? 'config' : fromPulls ? 'merged-prs' : fromSquash ? 'squash-merges' : 'commits';
   const template = findPrTemplate(repo, kind);
   const habits = learnPrHabits(pulls);
   const branch = branchNaming(habits, configuredBranch);
   return {
     commitStyle,
     prTitleStyle,
+    prTitleSource,
     prTemplate: template ? { path: template.path, headings: template.headings } : null,
     prBody: { sample: habits.sample, headings: habits.headings, closingKeyword: stated.closingKeyword ?? habits.closingKeyword },
     branchPattern: branch.pattern,

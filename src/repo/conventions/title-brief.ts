@@ -1,5 +1,5 @@
 import type { TitleBrief } from '../../core/ports.ts';
-import { classifySubject, cleanSubject, isNoise } from './classify-subject.ts';
+import { classifySubject, cleanSubject, isRoutine } from './classify-subject.ts';
 import type { CommitStyle, Subject } from './commit-style.ts';
 import { styleTitle, titleProblem, type ChangeKind } from './title-style.ts';
 
@@ -22,7 +22,7 @@ export function titleBrief(input: BriefInput): TitleBrief {
   const examples = input.recent
     .filter((s) => !s.bot)
     .map((s) => cleanSubject(s.subject))
-    .filter((s) => s && !isNoise(s) && (!style || classifySubject(s).kind === style.kind))
+    .filter((s) => s && !isRoutine(s) && (!style || classifySubject(s).kind === style.kind))
     .slice(0, 6);
   const ticket = style?.kind === 'ticket-prefix' ? ticketFor(style, `${input.issueTitle}\n${input.issueBody ?? ''}`, input.issueNumber ?? null) : null;
   const problem = (title: string) => titleProblem(style, title) ?? (ticket && !title.includes(ticket.key) ? `start with the ticket, as this repository does: \`${ticket.prefix}\`` : null);

@@ -1,5 +1,5 @@
-import { classifySubject } from './classify-subject.ts';
-import type { CommitStyle } from './commit-style.ts';
+import { classifySubject, isRoutine } from './classify-subject.ts';
+import { prefixKey, type CommitStyle } from './commit-style.ts';
 
 export type ChangeKind = 'fix' | 'feature' | 'docs' | 'other';
 
@@ -15,16 +15,24 @@ export function changeKind(text: string): ChangeKind {
 }
 
 /** A pattern for each style, checked before a title is used: why a title does not fit the repository's style, in words the model can act on; null if it fits. */
-export function titleProblem(style: CommitStyle | null, title: string): string | null {
-  if (!title.trim()) return 'the title is empty';
-  if (/\n/.test(title)) return 'the title must be one line';
-  if (title.length > 100) return `the title is ${title.length} characters; keep it under 72`;
+export function titleProblem(style: CommitStyle | null, raw: string): string | null {
+  if (/\n/.test(raw.trim())) return 'the title must be one line';
+  // Whitespace noise (a leading space, doubled spaces) is not a matter of style.
+  const title = raw.trim().replace(/\s+/g, ' ');
+  if (!title) return 'the title is empty';
+  const limit = style?.tolerance?.maxLength ?? 100;
+  if (title.length > limit) return `the title is ${title.length} characters; this repository's titles stay under ${limit}`;
   if (/^\[?(WIP|draft)\b|\[bot\]|^(patchwright|agent|bot)\b:?/i.test(title)) return 'no `[WIP]`, draft or bot prefix: the draft state already says that';
-  if (!style) return null;
+  if (!style || isRoutine(title)) return null;
   const c = classifySubject(title);
+  const tol = style.tolerance;
+  const key = prefixKey(c);
+  // Another kind of title the team really uses, or a prefix it has used before, is its own voice too.
+  const tolerated = c.kind !== style.kind && !!tol && (tol.kinds.includes(c.kind) || (key !== null && tol.prefixes.includes(key)));
+  if (tolerated) return casingProblem(style, c.kind === 'plain' ? title : c.description, c.kind);
   switch (style.kind) {
     case 'conventional': {
-      const known = new Set([...(style.types ?? []), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
+      const known = new Set([...(style.types ?? []), ...(tol?.prefixes ?? []), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
       const type = /^([a-z]+)(\([^)]+\))?!?: \S/.exec(title)?.[1];
       if (type && !known.has(type)) return `\`${type}\` is not a type this repository uses; use one of ${[...known].slice(0, 8).join(', ')}`;
       if (c.kind !== 'conventional') return 'this repository uses Conventional Commits: `type(scope): description`, for example `fix(parser): handle empty input`';
@@ -38,18 +46,23 @@ export function titleProblem(style: CommitStyle | null, title: string): string |
       return null;
     default:
       if (c.kind !== 'plain') return 'this repository writes titles as plain sentences, without a type, emoji or component prefix';
-      if (style.imperative && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
+      if ((tol ? tol.imperative : style.imperative) && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
       return casingProblem(style, title);
   }
 }
 
-/** Only an ordinary first word is judged: `README`, `iOS` or `npm` keep their own case. */
-function casingProblem(style: CommitStyle, description: string): string | null {
+/**
+ * Only an ordinary first word is judged (`README`, `iOS` or `npm` keep their own case), and only
+ * where the team is consistent about it.
+ */
+function casingProblem(style: CommitStyle, description: string, kind = style.kind): string | null {
   const word = /^[A-Za-z][a-z]+\b/.exec(description)?.[0];
-  if (!word || style.confidence < 0.5) return null;
+  if (!word) return null;
+  const rule = style.tolerance ? (style.tolerance.casingByKind[kind] ?? null) : style.confidence < 0.5 ? null : style.capitalized ? 'upper' : 'lower';
+  if (!rule) return null;
   const upper = /^[A-Z]/.test(word);
-  if (upper === style.capitalized) return null;
-  return style.capitalized ? 'start the description with a capital letter, as this repository does' : 'start the description with a lower-case letter, as this repository does';
+  if (upper === (rule === 'upper')) return null;
+  return rule === 'upper' ? 'start the description with a capital letter, as this repository does' : 'start the description with a lower-case letter, as this repository does';
 }
 
 /**
