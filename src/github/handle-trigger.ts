@@ -69,7 +69,7 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     return { status: 'unauthorized' };
   }
   if (!loaded.ok) {
-    await upsertTrackingComment(octokit, deps.threads, thread, statusText.configInvalid(loaded.problems));
+    await upsertTrackingComment(octokit, deps.threads, thread, statusText.configInvalid(loaded.problems), { fresh: true });
     return { status: 'invalid_config' };
   }
 
@@ -108,7 +108,7 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
   try {
     await Promise.all([
       react(octokit, owner, repo, classified.reactTo),
-      upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind)),
+      upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true }),
     ]);
   } catch (error) {
     deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error);

@@ -37,6 +37,9 @@ export interface FakeGithub {
 export interface FakeOptions {
   permission?: string;
   token?: string;
+  /** Faults for comment creation: every POST waits this long; the first `loseCreates` create the comment but answer 502. */
+  commentDelayMs?: number;
+  loseCreates?: number;
   /** Repository files served by the contents API (config). */
   files?: Record<string, string>;
 }
@@ -83,8 +86,22 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if (/\/reactions$/.test(path)) return json(201, { id: nextId++, content: 'eyes' });
       if (method === 'POST' && (m = /\/issues\/(\d+)\/comments$/.exec(path))) {
         const id = nextId++;
-        comments.set(id, { issue: Number(m[1]), body: String(body.body), edits: 0 });
-        return json(201, { id });
+        const issue = Number(m[1]);
+        const text = String(body.body);
+        const answer = () => {
+          comments.set(id, { issue, body: text, edits: 0 });
+          if ((o.loseCreates ?? 0) > 0) {
+            o.loseCreates!--;
+            return void res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+          }
+          json(201, { id });
+        };
+        if (o.commentDelayMs) return void setTimeout(answer, o.commentDelayMs);
+        return answer();
+      }
+      if (method === 'GET' && (m = /\/issues\/(\d+)\/comments$/.exec(path))) {
+        const issue = Number(m[1]);
+        return json(200, [...comments.entries()].filter(([, c]) => c.issue === issue).map(([id, c]) => ({ id, body: c.body, user: { login: 'patchwright-test[bot]', type: 'Bot' } })));
       }
       if (method === 'PATCH' && (m = /\/issues\/comments\/(\d+)$/.exec(path))) {
         const c = comments.get(Number(m[1]));

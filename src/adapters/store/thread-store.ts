@@ -17,6 +17,24 @@ export class ThreadStore {
     this.#sql = statementCache(db);
   }
 
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `fn` after every earlier call for the same issue or PR has finished: the webhook's
+   * acknowledgement and a fast worker must not both create its tracking comment.
+   */
+  serialize<T>(repo: string, number: number, fn: () => Promise<T>): Promise<T> {
+    const key = `${repo}#${number}`;
+    const prev = this.#locks.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.then(() => {}, () => {});
+    this.#locks.set(key, settled);
+    void settled.then(() => {
+      if (this.#locks.get(key) === settled) this.#locks.delete(key);
+    });
+    return next;
+  }
+
   trackingComment(repo: string, number: number): number | undefined {
     const v = this.#get(repo, number, 'tracking_comment_id');
     return v == null ? undefined : Number(v);

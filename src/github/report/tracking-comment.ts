@@ -12,38 +12,45 @@ export interface Thread {
 }
 
 /**
- * Creates the one tracking comment for an issue or PR, or edits it in place. If someone deleted
- * it, a new one takes its place.
+ * Creates the one tracking comment for an issue or PR, or edits it in place; calls for the same
+ * thread run one after another, so whoever comes second edits what the first created. Before
+ * creating one (unless `fresh`: the first acknowledgement of a new thread), the thread is searched
+ * for an earlier comment of ours, so a create whose answer was lost (a 5xx or a timeout after
+ * GitHub made it) is found again instead of duplicated. If someone deleted it, a new one takes
+ * its place.
  */
-export async function upsertTrackingComment(
-  octokit: RequestOctokit,
-  threads: ThreadStore,
-  thread: Thread,
-  text: string,
-): Promise<number> {
+export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadStore, thread: Thread, text: string, opts: { fresh?: boolean } = {}): Promise<number> {
   const key = `${thread.owner}/${thread.repo}`;
-  const body = `${TRACKING_MARKER}\n${text}`;
-  const existing = threads.trackingComment(key, thread.number);
-  if (existing !== undefined) {
-    try {
-      await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
-        owner: thread.owner,
-        repo: thread.repo,
-        comment_id: existing,
-        body,
-      });
-      return existing;
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
+  return threads.serialize(key, thread.number, async () => {
+    const body = `${TRACKING_MARKER}\n${text}`;
+    let existing = threads.trackingComment(key, thread.number);
+    if (existing === undefined && !opts.fresh) {
+      existing = await findOurs(octokit, thread);
+      if (existing !== undefined) threads.setTrackingComment(key, thread.number, existing);
     }
-  }
-  const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-    owner: thread.owner,
-    repo: thread.repo,
-    issue_number: thread.number,
-    body,
+    if (existing !== undefined) {
+      try {
+        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: thread.owner, repo: thread.repo, comment_id: existing, body });
+        return existing;
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    }
+    const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, body });
+    const id = Number(data.id);
+    threads.setTrackingComment(key, thread.number, id);
+    return id;
   });
-  const id = Number(data.id);
-  threads.setTrackingComment(key, thread.number, id);
-  return id;
+}
+
+/** Our tracking comment on the thread, if one exists: a bot's comment that starts with the marker. */
+async function findOurs(octokit: RequestOctokit, thread: Thread): Promise<number | undefined> {
+  for (let page = 1; page <= 5; page++) {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, per_page: 100, page });
+    const list = data as Array<{ id: number; body?: string; user?: { type?: string } | null }>;
+    const ours = list.find((c) => c.user?.type === 'Bot' && (c.body ?? '').startsWith(TRACKING_MARKER));
+    if (ours) return Number(ours.id);
+    if (list.length < 100) return undefined;
+  }
+  return undefined;
 }

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { upsertTrackingComment } from '../../src/github/report/tracking-comment.ts';
+import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
+import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
+import { payload } from '../support/payloads.ts';
+
+/**
+ * The acknowledgement and the worker both write the tracking comment. With GitHub slow to create
+ * comments (or answering 502 after creating one), a fast worker used to make a second one.
+ */
+let github: FakeGithub;
+let server: RunningServer;
+
+afterEach(async () => {
+  await server?.close();
+  await github?.close();
+});
+
+async function start(opts: { commentDelayMs?: number; loseCreates?: number }) {
+  github = await startGithubFake(opts);
+  server = await startServer({
+    dataDir: tempDir('pw-race-'),
+    concurrency: 4,
+    appId: 1,
+    privateKey: privateKey(),
+    secret: SECRET,
+    appSlug: 'patchwright-test',
+    baseUrl: github.url,
+    port: 0,
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+    pollMs: 5,
+    // A worker that writes its first progress line at once, like a run whose setup starts immediately.
+    createRunJob: (ctx) => async (job) => {
+      const octokit = await ctx.github.forInstallation(job.task.installationId!);
+      const thread = { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number };
+      await upsertTrackingComment(octokit, ctx.threads, thread, `setup (job ${job.id})`);
+      await upsertTrackingComment(octokit, ctx.threads, thread, `done (job ${job.id})`);
+      return { state: 'done', outcome: 'succeeded' };
+    },
+  });
+}
+
+const labelled = (number: number) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title: `Issue ${number}`, body: 'x', pull_request: undefined } });
+
+describe('one tracking comment per issue, whatever the timing', () => {
+  it('200 deliveries, comment creation slowed to 150 ms: exactly one comment on each issue', async () => {
+    await start({ commentDelayMs: 150 });
+    const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => deliver(server.url, 'issues', labelled(1000 + i))));
+    expect(sent.every((r) => r.status === 200)).toBe(true);
+    await server.pool.idle();
+    const perIssue = new Map<number, number>();
+    for (const c of github.comments.values()) perIssue.set(c.issue, (perIssue.get(c.issue) ?? 0) + 1);
+    expect(perIssue.size).toBe(200);
+    expect([...perIssue.values()].every((n) => n === 1)).toBe(true);
+    expect([...github.comments.values()].every((c) => /done \(job \d+\)/.test(c.body))).toBe(true);
+  }, 60_000);
+
+  it('a create that answered 502 after GitHub made the comment is found again, not duplicated', async () => {
+    await start({ loseCreates: 1 });
+    expect((await deliver(server.url, 'issues', labelled(7))).status).toBe(200);
+    await server.pool.idle();
+    const onIssue = [...github.comments.values()].filter((c) => c.issue === 7);
+    expect(onIssue).toHaveLength(1);
+    expect(onIssue[0]!.body).toMatch(/done \(job \d+\)/);
+  });
+});
