@@ -73,7 +73,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     const sandbox = createSandbox(kind, {
       layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
       // On your own machine you are the deployment: the names you allow are the names passed.
-      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env },
+      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       limits: settings.sandboxLimits,
       hostUid: settings.sandboxUid,
     });
@@ -90,7 +90,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       baseURL: settings.openaiBaseUrl,
       reasoningEffort: settings.reasoningEffort,
     });
-    const secrets = appSecrets(env);
+    const secrets = appSecrets(env, settings.setupSecrets.map((n) => env[n]));
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);

@@ -31,7 +31,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
         cacheDir: path.join(settings.dataDir, 'cache', 'local'),
         readOnly: settings.sandboxPaths,
       },
-      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv },
+      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       limits: settings.sandboxLimits,
       hostUid: settings.sandboxUid,
     });

@@ -128,7 +128,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         cacheDir: path.join(deps.settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`),
         readOnly: [ws.mirror, ...deps.settings.sandboxPaths],
       },
-      env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv },
+      env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv, deployment: deps.settings.sandboxEnv, setupOnly: deps.settings.setupSecrets },
       limits: deps.settings.sandboxLimits,
       hostUid: deps.settings.sandboxUid,
     });
@@ -165,7 +165,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         emit: (e) => (log(e), reporter.event(e)),
         diff: () => worktreeDiff(ws.dir, ws.startSha),
         guard: worktreeGuard(ws, config.protectedPaths),
-        redact: makeRedactor(appSecrets(deps.env ?? process.env, [token])),
+        redact: makeRedactor(appSecrets(deps.env ?? process.env, [token, ...deps.settings.setupSecrets.map((n) => (deps.env ?? process.env)[n])])),
         prices: loadPrices(deps.settings.pricesFile),
       },
       signal,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultLimits, type ResourceLimits } from '../sandbox/limits.ts';
+import { NEVER } from '../sandbox/sandbox-env.ts';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 
@@ -25,6 +26,8 @@ const SettingsSchema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   PATCHWRIGHT_SANDBOX_PASS_ENV: z.string().default(''),
   PATCHWRIGHT_SANDBOX_PATHS: z.string().default(''),
+  PATCHWRIGHT_SANDBOX_ENV: z.string().default(''),
+  PATCHWRIGHT_SETUP_SECRETS: z.string().default(''),
   PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: positive(600),
   PATCHWRIGHT_SANDBOX_PROCESSES: z.coerce.number().int().min(16).default(4096),
   PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
@@ -50,6 +53,10 @@ export type Settings = {
   sandboxPassEnv: string[];
   /** The model's context window, for compaction. */
   contextTokens: number;
+  /** Names of the deployment's variables passed to every sandboxed command (mirrors, proxies). */
+  sandboxEnv: string[];
+  /** Names of the deployment's variables passed to setup commands only (a private registry's token). */
+  setupSecrets: string[];
   /** Extra read-only host paths inside the sandbox (toolchains outside /usr and /opt). */
   sandboxPaths: string[];
   /** Ceilings for one command of the agent (and tests) and one setup step. */
@@ -63,6 +70,16 @@ export type Settings = {
 
 export class SettingsError extends Error {
   readonly code = 'invalid_settings';
+}
+
+/** A comma-separated list of variable names; the app's own secrets are refused by name. */
+function names(setting: string, raw: string): string[] {
+  const list = raw.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of list) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new SettingsError(`${setting}: ${n} is not a variable name`);
+    if (NEVER.test(n)) throw new SettingsError(`${setting}: ${n} is one of the app's own secrets and never enters the sandbox`);
+  }
+  return list;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -92,6 +109,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     openaiBaseUrl: s.OPENAI_BASE_URL,
     contextTokens: s.PATCHWRIGHT_CONTEXT_TOKENS,
     sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
+    sandboxEnv: names('PATCHWRIGHT_SANDBOX_ENV', s.PATCHWRIGHT_SANDBOX_ENV),
+    setupSecrets: names('PATCHWRIGHT_SETUP_SECRETS', s.PATCHWRIGHT_SETUP_SECRETS),
     sandboxPaths: s.PATCHWRIGHT_SANDBOX_PATHS.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
       if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is not an absolute path`);
       return path.resolve(p);

@@ -1,5 +1,5 @@
 /** Names the app itself holds secrets in: never passed into a sandbox, whatever a config says. */
-const NEVER = /^(PRIVATE_KEY.*|WEBHOOK_SECRET|APP_ID|OPENAI_.*|GITHUB_TOKEN|GH_TOKEN|PATCHWRIGHT_.*|REDIS_URL|CLIENT_SECRET|GITHUB_CLIENT_SECRET)$/;
+export const NEVER = /^(PRIVATE_KEY.*|WEBHOOK_SECRET|APP_ID|OPENAI_.*|GITHUB_TOKEN|GH_TOKEN|PATCHWRIGHT_.*|REDIS_URL|CLIENT_SECRET|GITHUB_CLIENT_SECRET)$/;
 
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -8,6 +8,10 @@ export interface SandboxEnvRequest {
   requested?: string[];
   allowed?: string[];
   parent?: NodeJS.ProcessEnv;
+  /** The deployment's own names (`PATCHWRIGHT_SANDBOX_ENV`): package mirrors, proxies; passed to every command. */
+  deployment?: string[];
+  /** The deployment's setup-only secrets (`PATCHWRIGHT_SETUP_SECRETS`): passed to setup commands and nothing else. */
+  setupOnly?: string[];
 }
 
 export type SandboxStage = 'setup' | 'agent';
@@ -23,6 +27,8 @@ export interface SandboxEnvOptions {
   parent?: NodeJS.ProcessEnv;
   /** `agent`: the caches are read-only, so build caches that must be written move to the run's temp dir. */
   stage?: SandboxStage;
+  deployment?: string[];
+  setupOnly?: string[];
 }
 
 /**
@@ -62,6 +68,12 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     env.GRADLE_RO_DEP_CACHE = `${opts.cache}/gradle/caches`;
     env.UV_CACHE_DIR = `${opts.tmp}/.cache/uv`;
   }
+  const pass = (name: string) => {
+    const value = parent[name];
+    if (!NEVER.test(name) && value !== undefined) env[name] = value;
+  };
+  for (const name of opts.deployment ?? []) pass(name);
+  if (opts.stage === 'setup') for (const name of opts.setupOnly ?? []) pass(name);
   const allowed = new Set(opts.allowed ?? []);
   for (const name of opts.requested ?? []) {
     if (NEVER.test(name) || !allowed.has(name)) continue;

@@ -270,7 +270,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     ...(refused.length ? { refused } : {}),
     ...(concerns.length ? { testConcerns: concerns } : {}),
   };
-  const done: RunCompleted = { type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}) };
+  // What the caller publishes is what was emitted: a secret in a setup step's output never reaches a PR.
+  const done: RunCompleted = redactDeep({ type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}) } as RunCompleted, redact);
   emit(done);
   return done;
 }
