@@ -10,6 +10,15 @@ export function jsonlRenderer(out: NodeJS.WritableStream = process.stdout): Rend
   return { event: (e) => out.write(`${JSON.stringify(e)}\n`), close: () => {} };
 }
 
+/**
+ * Text from the model, a command or a repository, made inert for a terminal: escape sequences
+ * (colours, cursor moves, OSC 52 clipboard writes, title changes) and other control characters
+ * become visible `\x..` instead of acting.
+ */
+export function inert(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** The terminal view: phases, the plan, each command with exit code and time, a spinner while the model thinks. */
@@ -24,7 +33,7 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stdout): Rendere
   };
   const line = (s: string) => {
     stopSpin();
-    out.write(`${s}\n`);
+    out.write(`${inert(s)}\n`);
   };
   return {
     event(e) {

@@ -28,6 +28,8 @@ export interface HostPaths {
   userGitDir: string;
   hostFile: string;
   hostDir: string;
+  /** A host folder holding a `.git` folder and a link, which the app must never touch. */
+  hostRepo: string;
   varTmpFile: string;
   unixSocket: string;
   marker: string;
@@ -39,7 +41,7 @@ export interface HostPaths {
 
 export interface Attack {
   name: string;
-  group: 'read secrets' | 'exfiltrate' | 'escape the checkout' | 'poison git' | 'poison later runs' | 'outlive the run' | 'exhaust';
+  group: 'read secrets' | 'exfiltrate' | 'escape the checkout' | 'poison git' | 'poison later runs' | 'outlive the run' | 'exhaust' | 'abuse the tools';
   /** The tool calls of the attack's one turn, run in order. */
   calls: Array<{ name: 'shell' | 'apply_patch'; arguments: Record<string, unknown> }>;
   succeeded: (w: World) => string | null;
@@ -134,6 +136,31 @@ export function attacks(h: HostPaths): Attack[] {
     { name: 'a command that never ends', group: 'exhaust', calls: [sh('forever', `exec -a pw-survivor-forever sleep 100000`)], succeeded: survivor('forever') },
     // The run itself would never end if the app blocked on the FIFO: the suite's own timeout is the check.
     { name: 'apply_patch on a FIFO', group: 'exhaust', calls: [sh('mkfifo', `mkfifo pipe; true`), patch('*** Update File: pipe\n-x\n+y')], succeeded: (w) => (/"kind":"file_change"/.test(w.output) ? 'apply_patch wrote the FIFO' : null) },
+    // abuse the tools
+    {
+      name: 'swap a tracked folder for a link to a host folder with a .git and links in it',
+      group: 'abuse the tools',
+      calls: [sh('swapdir', `rm -rf test && ln -s ${h.hostRepo} test; mkdir -p gone && ln -s ${h.hostRepo}/keep.txt gone/link; echo done`)],
+      succeeded: () => {
+        const intact = fs.existsSync(`${h.hostRepo}/.git/HEAD`) && fs.readFileSync(`${h.hostRepo}/keep.txt`, 'utf8') === 'keep\n' && fs.lstatSync(`${h.hostRepo}/link`).isSymbolicLink();
+        return intact ? null : 'the app deleted or changed files in a host folder reached through a link';
+      },
+    },
+    {
+      name: '500 tool calls in one turn',
+      group: 'abuse the tools',
+      calls: Array.from({ length: 500 }, (_, i) => sh(`many${i}`, 'true')),
+      succeeded: (w) => {
+        const ran = (w.output.match(/\[exit 0\]/g) ?? []).length;
+        return ran > 32 ? `${ran} of 500 calls ran in one turn` : null;
+      },
+    },
+    {
+      name: 'a 6 MB patch',
+      group: 'abuse the tools',
+      calls: [patch(`*** Add File: huge.txt\n${'+x'.repeat(3 * 1024 * 1024)}`)],
+      succeeded: (w) => (/"kind":"file_change"/.test(w.output) ? 'a 6 MB patch was parsed and applied' : null),
+    },
   ];
   return list;
 }

@@ -37,11 +37,12 @@ export async function undoForbiddenChanges(dir: string, startSha: string, protec
     if (glob) {
       const tracked = await g.raw(['cat-file', '-e', `${startSha}:${rel}`]).then(() => true, () => false);
       if (tracked) await g.raw(['checkout', startSha, '--', rel]);
-      else fs.rmSync(path.join(root, rel), { force: true });
+      else if (throughFolders(root, path.posix.dirname(rel))) fs.rmSync(path.join(root, rel), { force: true });
       notes.push(`undid the change to ${rel}: it is protected (${glob})`);
       continue;
     }
     const full = path.join(root, rel);
+    if (!throughFolders(root, path.posix.dirname(rel))) continue;
     const st = fs.lstatSync(full, { throwIfNoEntry: false });
     if (st?.isSymbolicLink() && !linkStaysInside(root, full)) {
       const target = fs.readlinkSync(full);
@@ -50,6 +51,17 @@ export async function undoForbiddenChanges(dir: string, startSha: string, protec
     }
   }
   return notes;
+}
+
+/** Whether every folder from the root down to `rel` is a real folder, not a link (so a path built on it stays inside). */
+function throughFolders(root: string, rel: string): boolean {
+  let at = root;
+  for (const part of rel.split('/').filter((p) => p && p !== '.')) {
+    at = path.join(at, part);
+    const st = fs.lstatSync(at, { throwIfNoEntry: false });
+    if (!st || !st.isDirectory()) return false;
+  }
+  return true;
 }
 
 function linkStaysInside(root: string, link: string): boolean {
@@ -88,7 +100,16 @@ async function nestedGitEntries(root: string): Promise<string[]> {
     }
   }
   const found: string[] = [];
+  // `.GIT`, `.git.`, `GIT~1` anywhere (the root included): git refuses to add them, and to a
+  // reviewer's git on Windows or macOS they are a repository.
+  for (const p of others) {
+    const parts = p.replace(/\/$/, '').split('/');
+    const i = parts.findIndex(isGitAlias);
+    if (i >= 0) found.push(parts.slice(0, i + 1).join('/'));
+  }
   for (const d of dirs) {
+    // A folder the model swapped for a link leads out of the checkout: nothing is looked at there.
+    if (!throughFolders(root, d)) continue;
     for (const name of ['.git', ...caseVariants(root, d)]) {
       const rel = `${d}/${name}`;
       if (fs.lstatSync(path.join(root, rel), { throwIfNoEntry: false }) && !isSubmoduleLink(root, rel)) found.push(rel);
@@ -105,7 +126,14 @@ function caseVariants(root: string, dir: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n !== '.git' && n.toLowerCase() === '.git');
+  return names.filter(isGitAlias);
+}
+
+/** A name that means `.git` to some file system: other case, trailing dots or spaces, an 8.3 short name, an NTFS stream, HFS-ignored characters. */
+export function isGitAlias(name: string): boolean {
+  const plain = name.toLowerCase().replace(/[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g, '');
+  if (name === '.git') return false;
+  return /^\.git[ .]*$/.test(plain) || /^git~\d+$/.test(plain) || /^\.git:/.test(plain);
 }
 
 /** A submodule's `.git` is a file pointing into the superproject's own git dir (which the sandbox cannot write). */

@@ -200,8 +200,13 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
         messages.push({ role: 'user', text: redact(verificationFeedback(final, baseline)) });
         continue;
       }
-      for (const call of res.toolCalls) {
+      for (const [n, call] of res.toolCalls.entries()) {
         checkAbort();
+        if (n >= MAX_CALLS_PER_TURN) {
+          // Every call still gets an answer, so the transcript stays valid.
+          messages.push({ role: 'tool', callId: call.id, output: `Not run: at most ${MAX_CALLS_PER_TURN} tool calls are run in one turn.` });
+          continue;
+        }
         const out = await untilAborted(executeTool(call, {
           sandbox: deps.sandbox,
           files: deps.files,
@@ -241,8 +246,10 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   }
   deadline.dispose();
   // The last look at the checkout: undo what may not stay, whatever ended the run.
-  for (const note of deps.guard ? await deps.guard().catch((e: unknown) => [`the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`]) : []) noteRefusal(note);
-  const diff = await deps.diff().catch(() => '');
+  // Bounded: a checkout the model filled with a million files must not hold the run forever.
+  const last = AbortSignal.timeout(FINAL_LOOK_MS);
+  for (const note of deps.guard ? await untilAborted(deps.guard(), last).catch((e: unknown) => [`the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`]) : []) noteRefusal(note);
+  const diff = await untilAborted(deps.diff(), last).catch(() => '');
   if (diff.trim() && (outcome === 'succeeded' || outcome === 'tests_failing')) {
     concerns = testConcerns({ diff, baseline: baseline?.summary ?? null, final: final?.summary ?? null, taskText }).blocking;
     if (concerns.length && outcome === 'succeeded') {
@@ -275,6 +282,11 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   emit(done);
   return done;
 }
+
+const FINAL_LOOK_MS = 120_000;
+
+/** A model that answers with thousands of calls at once gets the first ones run, and is told. */
+const MAX_CALLS_PER_TURN = 32;
 
 const PLAN_MODE =
   'This repository wants a plan approved before any change. Explore as you need (read-only), record the plan with update_plan, then end your turn with a short explanation of it. Do not edit files.';

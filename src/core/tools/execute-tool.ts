@@ -22,8 +22,14 @@ export interface ToolContext {
 /** `refused`: the harness said no for safety (not a mistake to retry), in words for the PR. */
 export type ToolOutcome = { output: string; question?: string; refused?: string };
 
+/** A tool call's arguments larger than this are refused unread (a patch that big is not an edit). */
+export const MAX_ARGUMENT_BYTES = 4 * 1024 * 1024;
+
 /** Runs one tool call. Bad arguments and failures go back to the model as text; the loop goes on. */
 export async function executeTool(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> {
+  if (call.arguments.length > MAX_ARGUMENT_BYTES) {
+    return { output: `Error: the arguments are ${call.arguments.length} characters; at most ${MAX_ARGUMENT_BYTES} are read. Split the change into smaller patches.`, refused: `${call.name}: arguments of ${call.arguments.length} characters` };
+  }
   const args = parseArgs(call.arguments);
   if (call.name === 'shell') return withArgs(ShellArgs, args, (a) => shell(a, ctx));
   if (call.name === 'apply_patch') return withArgs(ApplyPatchArgs, args, (a) => patch(a.input, ctx));
