@@ -76,6 +76,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       limits: settings.sandboxLimits,
       hostUid: settings.sandboxUid,
+      minFreeBytes: settings.minFreeDiskBytes,
     });
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);

@@ -34,6 +34,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       limits: settings.sandboxLimits,
       hostUid: settings.sandboxUid,
+      minFreeBytes: settings.minFreeDiskBytes,
     });
     const res = await sandbox.run({
       command,

@@ -131,6 +131,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv, deployment: deps.settings.sandboxEnv, setupOnly: deps.settings.setupSecrets },
       limits: deps.settings.sandboxLimits,
       hostUid: deps.settings.sandboxUid,
+      minFreeBytes: deps.settings.minFreeDiskBytes,
     });
     const model =
       deps.model ??

@@ -148,3 +148,21 @@ describe('bwrap against a hostile command', () => {
     expect(res.stdout).toMatch(/No such file or directory/);
   });
 });
+
+describe('bwrap and the host disk', () => {
+  it('a command that fills the disk is stopped before the host drops below its floor', async () => {
+    const s = fs.statfsSync(worktree);
+    const free = s.bavail * s.bsize;
+    const floor = free - 150 * 1024 ** 2;
+    const box = new BwrapSandbox({ layout: { worktree, runTmp: path.join(root, 'tmp-disk'), cacheDir: path.join(root, 'cache'), readOnly: [] }, minFreeBytes: floor });
+    try {
+      const res = await box.run({ command: 'for i in 1 2 3 4 5 6 7 8; do head -c 100M /dev/zero > fill$i; sleep 0.3; done; echo finished', cwd: worktree, timeoutMs: 60_000, network: false, outputLimitBytes: 4096 });
+      expect(res.stdout).not.toContain('finished');
+      expect(res.stderr).toMatch(/stopped: the disk has \d+ MB free, below the \d+ MB the host keeps/);
+      const written = fs.readdirSync(worktree).filter((f) => f.startsWith('fill')).reduce((n, f) => n + fs.statSync(path.join(worktree, f)).size, 0);
+      expect(written).toBeLessThan(400 * 1024 ** 2);
+    } finally {
+      for (const f of fs.readdirSync(worktree).filter((n) => n.startsWith('fill'))) fs.rmSync(path.join(worktree, f));
+    }
+  });
+});

@@ -17,6 +17,8 @@ export interface BwrapOptions {
   bwrapPath?: string;
   /** The host user commands run as when the app is root (see sandbox-owner.ts). */
   hostUid?: number;
+  /** A command is stopped when the worktree's disk has less free space than this. */
+  minFreeBytes?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export class BwrapSandbox implements Sandbox {
         outputLimitBytes: opts.outputLimitBytes,
         signal: opts.signal,
         extraFds: [filter],
+        watch: () => diskTooFull(this.#opts.layout.worktree, this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES),
       });
     } finally {
       fs.closeSync(filter);
@@ -121,6 +124,19 @@ export function bwrapArgs(
   const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--'] : [];
   args.push('--', ...become, ...prlimitArgs(limits), ...toArgv(opts.command));
   return withOpenParents(args);
+}
+
+export const DEFAULT_MIN_FREE_BYTES = 1024 ** 3;
+
+/** Why a command must stop because the disk it writes to is nearly full, or null. */
+export function diskTooFull(dir: string, minFree: number): string | null {
+  try {
+    const s = fs.statfsSync(dir);
+    const free = s.bavail * s.bsize;
+    return free < minFree ? `the disk has ${Math.round(free / 1024 ** 2)} MB free, below the ${Math.round(minFree / 1024 ** 2)} MB the host keeps` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** bwrap ops whose last argument is a path inside the sandbox, and how many arguments they take. */

@@ -55,11 +55,14 @@ export interface SandboxFactoryOptions {
   limits?: ResourceLimits;
   /** See sandbox-owner.ts: the host user for commands when the app runs as root. */
   hostUid?: number;
+  minFreeBytes?: number;
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
   const extra = { ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { limits: opts.limits } : {}) };
-  if (kind === 'bwrap') return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}) });
+  if (kind === 'bwrap') {
+    return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}), ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}) });
+  }
   if (kind === 'docker') return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', ...extra });
   return new NoneSandbox(opts.layout, opts.env);
 }

@@ -12,6 +12,8 @@ export interface ProcessSpec {
   signal?: AbortSignal | undefined;
   /** Open file descriptors handed to the child as fd 3, 4, ... */
   extraFds?: number[];
+  /** Checked twice a second while the command runs: a reason to stop it (the disk filling up), or null. */
+  watch?: () => string | null;
 }
 
 /**
@@ -54,19 +56,35 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
   };
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort, { once: true });
+  let stoppedFor: string | null = null;
+  const watcher = spec.watch
+    ? setInterval(() => {
+        const why = spec.watch!();
+        if (why && !stoppedFor) {
+          stoppedFor = why;
+          killGroup();
+        }
+      }, 500)
+    : undefined;
+  const why = spec.watch?.();
+  if (why) {
+    stoppedFor = why;
+    killGroup();
+  }
   try {
     const result = await child;
     return {
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
       signal: result.signal ?? null,
       stdout: stdout.text(),
-      stderr: stderr.text() + (result.failed && result.exitCode === undefined && !timedOut && !cancelled ? result.message : ''),
+      stderr: stderr.text() + (stoppedFor ? `\n[stopped: ${stoppedFor}]` : result.failed && result.exitCode === undefined && !timedOut && !cancelled ? result.message : ''),
       durationMs: Math.round(performance.now() - started),
       timedOut,
       cancelled,
     };
   } finally {
     clearTimeout(timer);
+    if (watcher) clearInterval(watcher);
     spec.signal?.removeEventListener('abort', onAbort);
     // The leader may have exited while its children live on: make sure the group is gone.
     killGroup();

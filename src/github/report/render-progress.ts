@@ -22,7 +22,7 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
   const blocks = [
     `**Patchwright** · ${icon} ${r.outcome}: ${outcomeWords[r.outcome]} (job ${jobId}).`,
     prUrl ? `Pull request: ${prUrl}` : 'No pull request was opened.',
-    r.question ? `**Question:** ${postable(r.question)}\n\nAnswer with \`/agent <your answer>\`.` : '',
+    r.question ? `**Question:** ${postable(r.question.slice(0, 4000))}\n\nAnswer with \`/agent <your answer>\`.` : '',
     r.summary ? postable(r.summary.slice(0, 3000)) : '',
     note,
     baseline || final ? `Tests (\`${(final ?? baseline)!.command}\`): before ${t(baseline)} · after ${t(final)}` : '',
