@@ -28,7 +28,9 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
   });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const shutdown = async () => {
-    await server.close();
+    console.log(`Stopping: running jobs get ${settings.shutdownGraceSeconds} s to finish; the rest run again at the next start.`);
+    const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
+    console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} requeued.`);
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

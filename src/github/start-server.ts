@@ -50,6 +50,8 @@ export interface RunningServer {
   db: DatabaseSync;
   /** Stops taking webhooks and jobs; running jobs stay `running` so the next start requeues them. */
   close(): Promise<void>;
+  /** SIGTERM: stop answering, let running jobs finish within `graceMs`, requeue the rest, close. */
+  shutdown(graceMs: number): Promise<{ finished: number[]; requeued: number[] }>;
 }
 
 /** Starts Probot's webhook middleware on our own HTTP server, recovers jobs, starts the workers. */
@@ -119,6 +121,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await closed;
       await pool.stop();
       db.close();
+    },
+    async shutdown(graceMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const result = await pool.shutdown(graceMs);
+      server.closeAllConnections();
+      await closed;
+      db.close();
+      return result;
     },
   };
 }

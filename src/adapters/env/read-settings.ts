@@ -33,6 +33,7 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
   PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
   PATCHWRIGHT_MIN_FREE_DISK_MB: z.coerce.number().min(0).default(1024),
+  PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
   PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
   PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
@@ -67,6 +68,8 @@ export type Settings = {
   sandboxLimits: ResourceLimits;
   /** The unprivileged host user sandboxed commands run as when the app runs as root. */
   sandboxUid: number;
+  /** How long running jobs may take to finish on SIGTERM before they are requeued. */
+  shutdownGraceSeconds: number;
   /** Free disk space a sandboxed command may not take the host below. */
   minFreeDiskBytes: number;
 };
@@ -121,6 +124,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,
+    shutdownGraceSeconds: s.PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS,
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,

@@ -65,6 +65,26 @@ export class WorkerPool {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * A graceful stop: no new jobs; running ones get `graceMs` to finish; those still running are
+   * then stopped (their runs end without publishing anything) and put back in the queue, for the
+   * next start. Resolves when every running job has settled.
+   */
+  async shutdown(graceMs: number): Promise<{ finished: number[]; requeued: number[] }> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    const ids = [...this.#running.keys()];
+    const all = Promise.all([...this.#running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
+    const inTime = await Promise.race([all.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    const late = inTime === 'late' ? [...this.#running.keys()] : [];
+    for (const id of late) this.#running.get(id)?.controller.abort(new ShutdownAbort());
+    await all;
+    return { finished: ids.filter((id) => !late.includes(id)), requeued: late };
+  }
+
   /** Stops taking jobs and waits for the running ones. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -91,6 +111,7 @@ export class WorkerPool {
         ? { state: 'cancelled', reason: reasonOf(signal) }
         : { state: 'failed', reason: `crashed: ${error instanceof Error ? error.message : String(error)}` };
     }
+    if (signal.reason instanceof ShutdownAbort) return this.#opts.store.requeue(job.id, signal.reason.message);
     const { state, ...details } = result;
     this.#opts.store.finish(job.id, state, details);
   }
@@ -104,6 +125,14 @@ export class WorkerPool {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
+  }
+}
+
+/** The abort reason of a job stopped because the app is shutting down: it goes back in the queue. */
+export class ShutdownAbort extends Error {
+  readonly code = 'shutdown';
+  constructor() {
+    super('Patchwright is restarting: this job stopped without pushing anything and runs again when the app is back');
   }
 }
 

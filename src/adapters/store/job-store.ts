@@ -127,6 +127,15 @@ export class JobStore {
     });
   }
 
+  /**
+   * Puts a running job back in the queue because the app is stopping on purpose: the start it
+   * had does not count against it (only deaths do, see recover).
+   */
+  requeue(id: number, reason: string): void {
+    const at = this.#now().toISOString();
+    this.#sql("UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), reason = ?, updated_at = ? WHERE id = ? AND state = 'running'").run(reason, at, id);
+  }
+
   finish(id: number, state: 'done' | 'failed' | 'cancelled', details: { reason?: string; outcome?: string } = {}): void {
     const at = this.#now().toISOString();
     this.#sql('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?')
