@@ -107,14 +107,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   const kind = changeKind(`${task.title}\n${task.body}`);
   const naming = branchNaming(learnPrHabits(pulls), config.branch);
   const target = await branchFor(octokit, job, deps.threads, naming.pattern, naming.kinds, kind);
-  const ws = await ctx.workspaces.prepare({
-    cloneUrl: task.repo.cloneUrl,
-    token,
-    base: target.base,
-    branch: target.branch,
-    startFrom: target.existing && task.action !== 'retry' ? 'branch' : 'base',
-    runId: `job-${job.id}`,
-  });
+  const startFrom = target.existing && task.action !== 'retry' ? 'branch' : 'base';
+  const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` });
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));
   const reporter = progressReporter(ctx.say, (s) => renderProgress(job.id, s));
   try {
@@ -128,7 +122,10 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         cacheDir: path.join(deps.settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`),
         readOnly: [ws.mirror, ...deps.settings.sandboxPaths],
       },
-      env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv, deployment: deps.settings.sandboxEnv, setupOnly: deps.settings.setupSecrets },
+      env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv, deployment: deps.settings.sandboxEnv,
+        // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
+        setupOnly: startFrom === 'base' ? deps.settings.setupSecrets : [],
+      },
       limits: deps.settings.sandboxLimits,
       hostUid: deps.settings.sandboxUid,
       minFreeBytes: deps.settings.minFreeDiskBytes,

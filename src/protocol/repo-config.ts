@@ -37,7 +37,7 @@ export const RepoConfig = z
     verificationRounds: z.int().min(0).max(10).default(3).describe('Rounds the model gets to fix failures the harness finds.'),
     protectedPaths: z
       .array(z.string().min(1))
-      .default(['.github/workflows/**'])
+      .default(['.github/workflows/**', '.github/agent.yml'])
       .describe('Glob patterns the agent may never change.'),
     onFailure: z.enum(['draft', 'comment']).default('draft').describe('When tests still fail: a draft PR, or only a comment.'),
     labels: z.array(z.string().min(1)).default([]).describe('Labels put on the PR.'),

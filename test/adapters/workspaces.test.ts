@@ -138,6 +138,35 @@ describe('workspaces', () => {
   });
 });
 
+describe('workspaces against a hostile branch', () => {
+  it('the token is sent for this repository only: not to another repository on the same host', async () => {
+    const { gitAuthEnv } = await import('../../src/adapters/git/git-auth.ts');
+    const env = gitAuthEnv('https://github.com/octo/widgets.git', 'tok');
+    expect(env.GIT_CONFIG_KEY_0).toBe('http.https://github.com/octo/widgets.git.extraHeader');
+    // git's own matcher: the header applies under the repository's path and nowhere else.
+    const repo = tempDir('pw-urlmatch-');
+    execFileSync('git', ['init', '-q', repo]);
+    const match = (url: string) =>
+      execFileSync('git', ['config', '--get-urlmatch', 'http.extraHeader', url], { cwd: repo, env: { ...process.env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: env.GIT_CONFIG_KEY_0!, GIT_CONFIG_VALUE_0: 'X' } })
+        .toString()
+        .trim();
+    expect(match('https://github.com/octo/widgets.git/info/refs')).toBe('X');
+    expect(() => match('https://github.com/octo/private-stuff.git/info/refs')).toThrow();
+  });
+
+  it('a branch whose .gitmodules names URLs outside the repository host gets no submodules, and says so', async () => {
+    const root = tempDir('pw-submods-');
+    makeRemoteRepo(root, 'sub', { '.gitmodules': '[submodule "x"]\n\tpath = x\n\turl = http://169.254.169.254/latest/meta-data\n[submodule "y"]\n\tpath = y\n\turl = file:///etc\n', 'a.txt': 'a\n' });
+    const local = await startGitServer(root, TOKEN);
+    try {
+      const ws = await new Workspaces(tempDir()).prepare({ cloneUrl: `${local.url}/sub.git`, token: TOKEN, base: 'main', branch: 'agent/9-x', startFrom: 'base', runId: 'sm1' });
+      expect(ws.notes.join('\n')).toMatch(/submodules not initialised: \.gitmodules names URLs outside 127\.0\.0\.1:\d+ \(http:\/\/169\.254\.169\.254\/latest\/meta-data, file:\/\/\/etc\)/);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('mirror eviction', () => {
   it('evicts the least recently used mirror beyond the disk budget, never one in use', async () => {
     const root = tempDir('pw-evict-');

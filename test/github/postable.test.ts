@@ -7,6 +7,10 @@ describe('postable: model text the app posts', () => {
     expect(text).toBe('Hi `@alice` \nCloses `#4`, fixes `o/r#5`\n&lt;details>x&lt;/details>\n[GitHub token removed]\n```\n<b>@bob Closes #6</b>\n```');
   });
 
+  it('a line starting with a slash command is shown, not a command to other bots', () => {
+    expect(postable('Done.\n/approve\n  /merge now\nsee a/b path')).toBe('Done.\n`/approve`\n  `/merge` now\nsee a/b path');
+  });
+
   it('titles keep their own issue’s closing keyword and lose the others', () => {
     expect(postableTitle('Fix #12: parse dates, closes #3', 12)).toBe('Fix #12: parse dates, closes issue 3');
     expect(postableTitle('Resolves #3', null)).toBe('Resolves issue 3');

@@ -1,15 +1,17 @@
 /**
  * Credentials for one git command, passed in the environment (GIT_CONFIG_*), so they are in
  * no argv (visible in `ps`), no `.git/config`, no remote URL. The header is scoped to the
- * repository's own origin, so submodules on other hosts never receive the token.
+ * repository's own URL, not its host: a submodule a model wrote into `.gitmodules` that names
+ * another repository of the installation (a private one) never receives the token.
  */
 export function gitAuthEnv(cloneUrl: string, token: string | undefined): Record<string, string> {
   if (!token) return {};
-  const origin = new URL(cloneUrl).origin;
+  const url = new URL(cloneUrl);
+  const scope = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
   return {
     GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${origin}/.extraHeader`,
+    GIT_CONFIG_KEY_0: `http.${scope}.extraHeader`,
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
   };
 }

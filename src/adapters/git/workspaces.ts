@@ -84,7 +84,11 @@ export class Workspaces {
       await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
     }
     const notes: string[] = [];
-    if (fs.existsSync(path.join(dir, '.gitmodules'))) {
+    const foreign = fs.existsSync(path.join(dir, '.gitmodules')) ? await foreignSubmodules(dir, req.cloneUrl) : [];
+    if (foreign.length) {
+      // A branch the model wrote can name any URL: the host's git fetching it is a request from inside the network.
+      notes.push(`submodules not initialised: .gitmodules names URLs outside ${new URL(req.cloneUrl).host} (${foreign.slice(0, 3).join(', ')})`);
+    } else if (fs.existsSync(path.join(dir, '.gitmodules'))) {
       await safely('initialising submodules', req.token, () =>
         // A branch the model wrote earlier can name `file://` or `ext::` URLs: other repos on this disk, or a command.
         git(dir, { cloneUrl: req.cloneUrl, token: req.token }).raw(['-c', 'protocol.file.allow=never', '-c', 'protocol.ext.allow=never', 'submodule', 'update', '--init', '--recursive', '--depth', '1']),
@@ -136,6 +140,22 @@ export class Workspaces {
     this.#claimed.add(name);
     return path.join(dir, name);
   }
+}
+
+/** Submodule URLs that are neither relative nor http(s) on the repository's own host. */
+async function foreignSubmodules(dir: string, cloneUrl: string): Promise<string[]> {
+  const host = new URL(cloneUrl).host;
+  const out = await git(dir).raw(['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.url$']).catch(() => '');
+  const urls = out.split('\n').map((l) => l.split(/\s+/).slice(1).join(' ').trim()).filter(Boolean);
+  return urls.filter((u) => {
+    if (u.startsWith('./') || u.startsWith('../')) return false;
+    try {
+      const parsed = new URL(u);
+      return !(parsed.protocol === 'https:' || parsed.protocol === 'http:') || parsed.host !== host;
+    } catch {
+      return true;
+    }
+  });
 }
 
 function hash(s: string): string {

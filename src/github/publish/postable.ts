@@ -16,7 +16,11 @@ export function postable(text: string): string {
   const out = parts
     .map((part, i) => {
       if (i % 2 === 1) return part;
-      return part.replace(/<(?=[A-Za-z!/?])/g, '&lt;').replace(CLOSING, (_m, kw: string, sp: string, ref: string) => `${kw}${sp}\`${ref}\``);
+      return part
+        .replace(/<(?=[A-Za-z!/?])/g, '&lt;')
+        .replace(CLOSING, (_m, kw: string, sp: string, ref: string) => `${kw}${sp}\`${ref}\``)
+        // A line starting with a slash command (`/approve`, `/merge`, `/agent retry`) is one to other bots.
+        .replace(/(^|\n)([ \t]*)(\/[A-Za-z][\w-]*)/g, '$1$2`$3`');
     })
     .join('');
   return scanTextForSecrets(quietMentions(out));
