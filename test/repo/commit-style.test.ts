@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifySubject } from '../../src/repo/conventions/classify-subject.ts';
 import { detectCommitStyle } from '../../src/repo/conventions/commit-style.ts';
+import { loadHistory } from './title-corpus.ts';
 
-// Copied from shared/data/commit-subjects (real public histories, taken 2026-11-23).
-const DATA = path.resolve('fixtures/commit-subjects');
+// Copied from shared/data/commit-subjects (real public histories, taken 2026-11-23): see title-corpus.ts.
 
 /** Our reading of each real history (see the data's README); the target is >= 90% right. */
 const EXPECTED: Record<string, string> = {
@@ -27,16 +25,7 @@ const EXPECTED: Record<string, string> = {
   'redis+redis': 'plain',
 };
 
-function load(name: string) {
-  return fs
-    .readFileSync(path.join(DATA, `${name}.tsv`), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [who, ...rest] = l.split('\t');
-      return { bot: who === 'bot', subject: rest.join('\t') };
-    });
-}
+const load = loadHistory;
 
 describe('commit style on real histories', () => {
   it('is right for at least 90% of the repositories', () => {
