@@ -36,6 +36,14 @@ describe.each(['responses', 'chat'] as const)('OpenAIModel over %s', (api) => {
     expect(server.requests).toHaveLength(4);
   });
 
+  it('stops a stream that never ends, with a clear model_error', async () => {
+    server = await startScriptedModel([{ endless: true }]);
+    const model = new OpenAIModel({ model: 'gpt-5', api, baseURL: server.baseURL, apiKey: 'test', maxRetries: 0 });
+    let seen = 0;
+    await expect(model.complete({ messages: history, tools, onTextDelta: (d) => (seen += d.length) })).rejects.toMatchObject({ code: 'model_error', message: expect.stringMatching(/ran past 4000000 characters without ending/) });
+    expect(seen).toBeLessThanOrEqual(4_000_000);
+  });
+
   it('gives a clear model_error when retries run out', async () => {
     server = await startScriptedModel([{ status: 500 }, { status: 500 }]);
     const model = new OpenAIModel({ model: 'gpt-5', api, baseURL: server.baseURL, apiKey: 'test', maxRetries: 1 });

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 export type Step =
   | { text?: string; calls?: Array<{ name: string; arguments: unknown }>; usage?: { input?: number; cached?: number; output?: number; reasoning?: number } }
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { hang: true };
+  | { hang: true }
+  /** Streams text without end (until the client goes away), like a model that never stops. */
+  | { endless: true };
 
 export interface ScriptedModel {
   baseURL: string;
@@ -48,6 +50,7 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       const step = typeof next === 'function' ? next(body) : next;
       if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
       if ('hang' in step) return;
+      if ('endless' in step) return streamForever(res, path.endsWith('/responses'));
       if ('status' in step) {
         res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}` } }));
         return;
@@ -97,6 +100,20 @@ function respondResponses(res: http.ServerResponse, stream: boolean, text: strin
   for (const piece of text.match(/.{1,8}/gs) ?? []) send('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece });
   send('response.completed', { response });
   res.end();
+}
+
+function streamForever(res: http.ServerResponse, responses: boolean): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const piece = 'na'.repeat(32 * 1024);
+  const event = responses
+    ? `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece })}\n\n`
+    : `data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`;
+  if (responses) res.write(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } })}\n\n`);
+  const timer = setInterval(() => {
+    if (res.destroyed || res.writableEnded) return clearInterval(timer);
+    res.write(event);
+  }, 2);
+  res.on('close', () => clearInterval(timer));
 }
 
 function respondChat(res: http.ServerResponse, stream: boolean, text: string, calls: Call[], u: Usage): void {

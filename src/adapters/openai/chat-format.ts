@@ -1,3 +1,4 @@
+import { answerLimit } from './answer-limit.ts';
 import type { Message, ModelResponse, ToolCall, ToolSpec } from '../../core/model/model-port.ts';
 
 type ChatMessage = Record<string, unknown>;
@@ -37,11 +38,13 @@ export async function readChatStream(stream: AsyncIterable<unknown>, onDelta?: (
   let text = '';
   const calls = new Map<number, ToolCall>();
   let usage: ChatChunk['usage'];
+  const limit = answerLimit();
   for await (const raw of stream) {
     const chunk = raw as ChatChunk;
     if (chunk.usage) usage = chunk.usage;
     const delta = chunk.choices?.[0]?.delta;
     if (!delta) continue;
+    limit.add((delta.content?.length ?? 0) + (delta.tool_calls ?? []).reduce((n, t) => n + (t.function?.arguments?.length ?? 0), 0));
     if (delta.content) {
       text += delta.content;
       onDelta?.(delta.content);

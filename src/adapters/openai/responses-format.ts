@@ -1,3 +1,4 @@
+import { answerLimit } from './answer-limit.ts';
 import type { Message, ModelResponse, ToolCall, ToolSpec } from '../../core/model/model-port.ts';
 
 type InputItem = Record<string, unknown>;
@@ -39,8 +40,10 @@ interface ResponsesEvent {
 /** Reads a streamed Responses answer: text deltas as they come, the rest from `response.completed`. */
 export async function readResponsesStream(stream: AsyncIterable<unknown>, onDelta?: (d: string) => void): Promise<ModelResponse> {
   let done: ResponsesEvent['response'] | undefined;
+  const limit = answerLimit();
   for await (const raw of stream) {
     const event = raw as ResponsesEvent;
+    if (event.delta) limit.add(event.delta.length);
     if (event.type === 'response.output_text.delta' && event.delta) onDelta?.(event.delta);
     if (event.type === 'response.completed' || event.type === 'response.incomplete') done = event.response;
     if (event.type === 'response.failed' || event.type === 'error') throw new Error(event.response?.error?.message ?? 'the response failed');
