@@ -98,3 +98,14 @@ describe("the app's own git on a checkout the model wrote", () => {
     expect(notes.join('\n')).toMatch(/link to \/etc\/passwd/);
   });
 });
+
+describe('embedded bare repositories', () => {
+  it('one the run made is removed; one the repository tracks as a fixture is kept', async () => {
+    const repo = fixtureRepo({ 'tests/fixtures/sample.git/HEAD': 'ref: refs/heads/main\n', 'tests/fixtures/sample.git/config': '[core]\n\tbare = true\n', 'tests/fixtures/sample.git/objects/.keep': '', 'tests/fixtures/sample.git/refs/.keep': '', 'a.txt': 'a\n' });
+    execFileSync('git', ['init', '-q', '--bare', path.join(repo, 'made', 'evil')]);
+    const notes = await guardWorktree(repo);
+    expect(notes.join('\n')).toMatch(/removed made\/evil/);
+    expect(fs.existsSync(path.join(repo, 'made', 'evil', 'config'))).toBe(false);
+    expect(fs.existsSync(path.join(repo, 'tests/fixtures/sample.git/config'))).toBe(true);
+  });
+});

@@ -14,7 +14,7 @@ export async function guardWorktree(dir: string, expectedLink?: string): Promise
   const notes: string[] = [];
   for (const rel of await nestedGitEntries(root)) {
     fs.rmSync(path.join(root, rel), { recursive: true, force: true });
-    notes.push(`removed ${rel}: a git repository nested in the checkout (its config could make the app's git run commands)`);
+    notes.push(`removed ${rel}: a git repository nested in the checkout (its config could make git run commands, here or on a reviewer's machine)`);
   }
   return notes;
 }
@@ -99,6 +99,7 @@ async function nestedGitEntries(root: string): Promise<string[]> {
       d = path.posix.dirname(d);
     }
   }
+  const trackedDirs = new Set(tracked.map((p) => path.posix.dirname(p)));
   const found: string[] = [];
   // `.GIT`, `.git.`, `GIT~1` anywhere (the root included): git refuses to add them, and to a
   // reviewer's git on Windows or macOS they are a repository.
@@ -110,12 +111,29 @@ async function nestedGitEntries(root: string): Promise<string[]> {
   for (const d of dirs) {
     // A folder the model swapped for a link leads out of the checkout: nothing is looked at there.
     if (!throughFolders(root, d)) continue;
+    // Only one this run made: a repository may track a bare repository as a test fixture.
+    if (!trackedDirs.has(d) && isBareRepository(path.join(root, d))) {
+      found.push(d);
+      continue;
+    }
     for (const name of ['.git', ...caseVariants(root, d)]) {
       const rel = `${d}/${name}`;
       if (fs.lstatSync(path.join(root, rel), { throwIfNoEntry: false }) && !isSubmoduleLink(root, rel)) found.push(rel);
     }
   }
   return [...new Set(found)];
+}
+
+/**
+ * A folder that is a bare repository (HEAD, config, objects, refs): git finds it when someone
+ * runs git inside it, and its config runs programs on their machine.
+ */
+function isBareRepository(dir: string): boolean {
+  const is = (name: string, kind: 'file' | 'dir') => {
+    const st = fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
+    return !!st && (kind === 'file' ? st.isFile() : st.isDirectory());
+  };
+  return is('HEAD', 'file') && is('config', 'file') && is('objects', 'dir') && is('refs', 'dir');
 }
 
 /** `.GIT`, `.Git`...: harmless to git on Linux, a repository to a reviewer's git on macOS or Windows. */
