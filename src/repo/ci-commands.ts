@@ -13,7 +13,7 @@ export interface CiCommand {
  * shell comments removed. Workflows that run on every push (`ci`, `test`, `build`, `main`...)
  * come before scheduled, release and analysis ones.
  */
-function ciCommands(repo: RepoFiles): CiCommand[] {
+export function ciCommands(repo: RepoFiles): CiCommand[] {
   const dir = '.github/workflows';
   const out: CiCommand[] = [];
   const names = repo.list(dir).filter((f) => /\.ya?ml$/.test(f)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
@@ -50,7 +50,7 @@ function ciCommands(repo: RepoFiles): CiCommand[] {
   return out;
 }
 
-const TEST_COMMANDS: RegExp[] = [
+export const TEST_COMMANDS: RegExp[] = [
   /^(npm|pnpm|yarn|bun)( run)? (test|tests|test:[\w:-]+)\b/,
   /^npm t\b/,
   /^(uv run |poetry run |pipenv run |hatch run )?(python3? -m )?pytest\b/,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { agentSetup } from './agent-setup.ts';
 import { ciTestCommands } from './ci-commands.ts';
 import { detectGo, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
 import { detectNode } from './detect-node.ts';
@@ -53,12 +54,15 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const primary = findings[0];
   const ci = ciTestCommands(repo);
 
-  const test = pickTest(overrides, ci, findings, make);
+  const agents = agentSetup(repo);
+  const test = pickTest(overrides, ci, findings, make, agents.test);
   // A test step that CI runs after a build step (`make`, then `./runtest`) needs that build first.
   const ciBuild = !overrides.test && 'command' in test && ci[0]?.command === test.command ? ci[0].setup : [];
   const setup: Detected[] = overrides.setup
     ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') }))
-    : [...(primary?.setup ?? []), ...ciBuild.map((b) => ({ command: b.command, evidence: { file: b.file, line: b.line, why: 'CI builds with it before the tests' } }))];
+    : agents.setup.length
+      ? agents.setup
+      : [...(primary?.setup ?? []), ...ciBuild.map((b) => ({ command: b.command, evidence: { file: b.file, line: b.line, why: 'CI builds with it before the tests' } }))];
   const lint: Detected | null = overrides.lint
     ? { command: overrides.lint, evidence: overrideEvidence('lint') }
     : (primary?.lint ?? make?.lint ?? null);
@@ -76,8 +80,9 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   };
 }
 
-function pickTest(overrides: Overrides, ci: ReturnType<typeof ciTestCommands>, findings: EcosystemFinding[], make: EcosystemFinding | undefined): Detected | { reason: string } {
+function pickTest(overrides: Overrides, ci: ReturnType<typeof ciTestCommands>, findings: EcosystemFinding[], make: EcosystemFinding | undefined, stated: Detected | null): Detected | { reason: string } {
   if (overrides.test) return { command: overrides.test, evidence: overrideEvidence('test') };
+  if (stated) return stated;
   const fromCi = ci[0];
   if (fromCi) return { command: fromCi.command, evidence: { file: fromCi.file, line: fromCi.line, why: 'the repository’s CI runs it' } };
   const found = findings.find((f) => f.test)?.test ?? make?.test;

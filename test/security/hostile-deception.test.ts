@@ -135,3 +135,18 @@ describe('a model that tries to commit secrets through `patchwright run`', () =>
     expect(out.join('')).toContain('[REDACTED]');
   });
 });
+
+describe('a tool the commands need is missing on the worker', () => {
+  it('is named in plain words before anything runs: setup_failed with the fix', async () => {
+    const { done } = await run({ ...nodeBuggy, '.github/agent.yml': 'setup: ["bun install"]\ntest: bun test\n' }, [], TASK);
+    expect(done.outcome).toBe('setup_failed');
+    expect(done.summary).toMatch(/a program the setup steps need is not installed on the worker: `bun` \(for `bun install`\)\. Install it on the worker .*or set `setup` and `test` in \.github\/agent\.yml/);
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it('a test command whose runner is missing says so too (setup itself is fine)', async () => {
+    const { done } = await run({ ...nodeBuggy, '.github/agent.yml': 'test: FOO=1 nox -s tests && echo ok\n' }, [], TASK);
+    expect(done.outcome).toBe('setup_failed');
+    expect(done.summary).toMatch(/the test command needs is not installed on the worker: `nox` \(for `FOO=1 nox -s tests && echo ok`\)/);
+  });
+});

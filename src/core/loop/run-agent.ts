@@ -11,6 +11,7 @@ import { compactMessages, estimateTokens } from './compact.ts';
 import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
 import { TimeBudgetReached, untilAborted, withDeadline } from './deadline.ts';
 import { redactDeep } from './redact.ts';
+import { missingPrograms, missingProgramText } from './missing-programs.ts';
 import { testConcerns } from './test-integrity.ts';
 import { writeTitle } from './write-title.ts';
 
@@ -118,6 +119,10 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   try {
     const planning = input.mode === 'plan';
     phase('setup');
+    if (!planning && input.setup.length) {
+      const missing = await missingPrograms(deps.sandbox, input.setup, deps.files.root, signal);
+      if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, input.setup, 'setup'));
+    }
     for (const command of planning ? [] : input.setup) {
       checkAbort();
       const id = nextId();
@@ -129,6 +134,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}`);
     }
     if (input.test && !planning) {
+      const missing = await missingPrograms(deps.sandbox, [input.test], deps.files.root, signal);
+      if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, [input.test], 'test'));
       phase('baseline');
       baseline = await testRun(input.test);
       checkAbort();
