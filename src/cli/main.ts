@@ -1,3 +1,4 @@
+import { doctorCommand } from './doctor-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { runCommand } from './run-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
@@ -9,13 +10,15 @@ Commands:
   serve      run the GitHub App (webhooks + workers)
   run        [--repo DIR] (--task TEXT | --task-file FILE | --issue OWNER/REPO#N) [--model M] [--json]
              [--max-turns N] [--max-cost USD]: one task on a local checkout, on a new branch
-  inspect    [DIR] [--json]: what Patchwright will run in a checkout, and why
+  inspect    [DIR] [--json] [--check-title TEXT]: what Patchwright will run in a checkout, and why
+  doctor     [DIR] [--json]: run setup and the tests in the sandbox; exit 0 ready, 1 not, 2 bad input
   sandbox    [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...: run a command as the agent would
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: () => serve(),
   inspect: inspectCommand,
+  doctor: (args) => doctorCommand(args),
   run: (args) => runCommand(args),
   sandbox: sandboxCommand,
 };

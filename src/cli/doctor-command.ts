@@ -1,0 +1,73 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readSettings } from '../adapters/env/read-settings.ts';
+import { localFiles } from '../adapters/git/local-files.ts';
+import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
+import { git } from '../adapters/git/run-git.ts';
+import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
+import { inspectRepo } from '../repo/inspect.ts';
+import { readLocalConfig } from './local-config.ts';
+
+/**
+ * `patchwright doctor [DIR] [--json]`: runs setup and the test command in the sandbox, on a
+ * throwaway worktree of HEAD, and says whether a run would work. Exit 0 ready, 1 not, 2 bad input.
+ */
+export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const dir = path.resolve(positionals[0] ?? '.');
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return bad(`${dir} is not a directory`);
+  const local = readLocalConfig(dir);
+  if ('error' in local) return bad(local.error);
+  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: path.join(os.homedir(), '.cache', 'patchwright'), ...env });
+  const info = inspectRepo(dir, { setup: local.config.setup, test: local.config.test, lint: local.config.lint });
+  const runId = `doctor-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
+  const ws = await localWorktree(dir, `patchwright/${runId}`, path.join(settings.dataDir, 'worktrees', runId)).catch((e: Error) => e);
+  if (ws instanceof Error) return bad(ws.message);
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-doctor-'));
+  try {
+    const kind = await resolveSandboxKind(settings.sandbox);
+    if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
+    const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
+    const sandbox = createSandbox(kind, {
+      layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
+      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
+      limits: settings.sandboxLimits,
+      hostUid: settings.sandboxUid,
+      minFreeBytes: settings.minFreeDiskBytes,
+    });
+    const report = await checkReadiness(
+      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs },
+      { sandbox, files: localFiles(ws.dir) },
+      new AbortController().signal,
+    );
+    process.stdout.write(values.json ? `${JSON.stringify({ dir, setupCommands: info.setup, testCommand: info.test, ...report }, null, 2)}\n` : render(report, info.setup, info.test));
+    return report.ready ? 0 : 1;
+  } finally {
+    await removeLocalWorktree(ws);
+    await git(dir).raw(['branch', '-D', `patchwright/${runId}`]).catch(() => {});
+    fs.rmSync(runTmp, { recursive: true, force: true });
+  }
+}
+
+function bad(message: string): number {
+  process.stderr.write(`patchwright doctor: ${message}\n`);
+  return 2;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function render(r: ReadinessReport, setup: string[], test: string | null): string {
+  const lines = [r.ready ? 'Ready: setup works and the tests run.' : 'Not ready.', ''];
+  lines.push(`Setup: ${setup.length ? '' : 'nothing to run'}`);
+  for (const s of r.setup) lines.push(`  ${s.exitCode === 0 ? 'ok  ' : 'FAIL'} ${s.command} (${secs(s.durationMs)})${s.exitCode === 0 ? '' : `\n${s.tail.split('\n').map((l) => `       ${l}`).join('\n')}`}`);
+  const b = r.baseline;
+  lines.push(`Tests: ${test ?? 'no test command'}`);
+  if (b) lines.push(`  exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `\n  failing before any change: ${b.failures.slice(0, 10).join(', ')}` : ''}`);
+  if (r.problems.length) lines.push('', ...r.problems.map((p) => `- ${p}`));
+  lines.push('', `Took ${secs(r.durationMs)}.`);
+  return `${lines.join('\n')}\n`;
+}
