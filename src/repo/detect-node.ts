@@ -21,9 +21,18 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
 
   const setup = [at(installCommand(repo, pm), lockfileOf(repo, pm) ?? 'package.json', 1, `${pm} lockfile`)];
   const testScript = ['test', 'test:unit', 'tests'].find((s) => scripts[s] && !NPM_DEFAULT_TEST.test(scripts[s]!));
-  const test = testScript ? at(run(testScript), 'package.json', line(testScript), `scripts.${testScript}`) : null;
+  const split = testScript ? withoutLint(scripts[testScript]!) : null;
+  const test = !testScript
+    ? null
+    : split
+      ? at(split.test, 'package.json', line(testScript), `scripts.${testScript} without its lint step (${split.lint}), so a lint error never hides the tests`)
+      : at(run(testScript), 'package.json', line(testScript), `scripts.${testScript}`);
   const lintScript = ['lint', 'check:lint', 'eslint'].find((s) => scripts[s]);
-  const lint = lintScript ? at(run(lintScript), 'package.json', line(lintScript), `scripts.${lintScript}`) : null;
+  const lint = lintScript
+    ? at(run(lintScript), 'package.json', line(lintScript), `scripts.${lintScript}`)
+    : split
+      ? at(split.lint, 'package.json', line(testScript!), `the lint step of scripts.${testScript}`)
+      : null;
   return {
     language,
     packageManager: pm,
@@ -32,6 +41,23 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
     lint,
     ...(test ? {} : { testReason: scripts.test ? 'scripts.test is npm’s placeholder' : 'package.json has no test script' }),
   };
+}
+
+const LINT_STEP = /^(xo|eslint|standard|tslint|stylelint|prettier\s+(--check|-c|--list-different|-l)|biome\s+(check|lint|ci)|oxlint|(npm|pnpm|yarn|bun)\s+(run\s+)?(lint|format:check|check:format|lint:[\w:-]+))(\s|$)/;
+const RUNNER = /^(npm|pnpm|yarn|bun|npx|node|bunx)(\s|$)|^\.{0,2}\//;
+
+/**
+ * A test script that lints first (`xo && ava`, `npm run lint && vitest run`): the tests without the
+ * lint step, run with the package's own binaries on PATH, and the lint step on its own.
+ */
+function withoutLint(script: string): { test: string; lint: string } | null {
+  const parts = script.split('&&').map((p) => p.trim()).filter(Boolean);
+  if (parts.length < 2) return null;
+  const lint = parts.filter((p) => LINT_STEP.test(p));
+  const rest = parts.filter((p) => !LINT_STEP.test(p));
+  if (!lint.length || !rest.length) return null;
+  const bins = (p: string) => (RUNNER.test(p) ? p : `PATH="$PWD/node_modules/.bin:$PATH" ${p}`);
+  return { test: rest.map(bins).join(' && '), lint: lint.map(bins).join(' && ') };
 }
 
 function packageManager(repo: RepoFiles, field: string | undefined): string {

@@ -55,3 +55,16 @@ describe('other agents’ setup files', () => {
     expect(inspectRepo(tree({ ...pkg, '.devcontainer/devcontainer.json': '{ "postCreateCommand": ' })).setup).toEqual(['npm ci']);
   });
 });
+
+describe('a test script that lints first', () => {
+  it('the tests run without the lint step, which becomes the lint command', () => {
+    const r = inspectRepo(tree({ 'package.json': '{"name":"x","scripts":{"test":"xo && npm run build && ava"}}\n', 'package-lock.json': '{}\n' }));
+    expect(r.test).toBe('npm run build && PATH="$PWD/node_modules/.bin:$PATH" ava');
+    expect(r.lint).toBe('PATH="$PWD/node_modules/.bin:$PATH" xo');
+    expect(r.evidence.test).toMatchObject({ file: 'package.json', why: expect.stringMatching(/without its lint step \(.*xo\)/) });
+  });
+
+  it('a script that only tests is left as it is', () => {
+    expect(inspectRepo(tree({ 'package.json': '{"name":"x","scripts":{"test":"tsc && vitest run"}}\n' })).test).toBe('npm test');
+  });
+});

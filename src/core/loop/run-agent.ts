@@ -144,7 +144,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     phase('working');
     messages = [
       { role: 'system', text: systemPrompt({ repoName: input.repoName, setup: input.setup, test: input.test, instructionFiles: input.instructionFiles, protectedPaths: input.protectedPaths, network: input.network }) },
-      { role: 'user', text: taskMessage(input.task) + (planning ? `\n\n${PLAN_MODE}` : '') },
+      { role: 'user', text: taskMessage(input.task) + redact(baselineNote(baseline)) + (planning ? `\n\n${PLAN_MODE}` : '') },
     ];
     if (planning) tools = toolSpecs.filter((t) => t.name !== 'apply_patch');
     let turns = 0;
@@ -314,6 +314,18 @@ function verificationFeedback(run: TestRun, baseline: TestRun | null): string {
     run.tail,
     'Fix the failures, then end your turn with a summary.',
   ].filter(Boolean).join('\n');
+}
+
+/** What the model is told about a baseline that was already red, so it does not chase it unasked. */
+function baselineNote(baseline: TestRun | null): string {
+  const s = baseline?.summary;
+  if (!s || s.exitCode === 0) return '';
+  if (s.failures.length) return `\n\nBefore your change, these tests already failed: ${s.failures.slice(0, 30).join(', ')}. Leave them alone unless the task is about them.`;
+  return `\n\nBefore your change, \`${s.command}\` already failed (exit ${s.exitCode ?? 'timeout'}) without naming a failing test; its output ended with:\n${lastLines(baseline!.tail)}\nDo not chase that unless the task is about it.`;
+}
+
+function lastLines(tail: string): string {
+  return tail.trim().split('\n').slice(-12).join('\n');
 }
 
 function integrityFeedback(concerns: string[]): string {

@@ -40,6 +40,9 @@ export function evidenceText(result: RunCompleted): string {
       : '**Nothing verified this change:** no test command was found for this repository (set `test:` in `.github/agent.yml`).',
     '',
     `- Before the change: ${counts(e.baseline)}`,
+    ...(e.baseline && e.baseline.exitCode !== 0 && e.baseline.failures.length === 0 && e.baseline.passed === null
+      ? ['  (the test command already failed before the change without naming any test: the comparison is of exit codes only)']
+      : []),
     `- After the change: ${counts(e.final)}`,
     ...(fixed.length ? [`- Fixed by this change (failing before it): ${names(fixed)}`] : []),
     ...(still.length ? [`- Still failing, as before the change (not caused by it): ${names(still)}`] : []),
