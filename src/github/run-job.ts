@@ -12,7 +12,7 @@ import { readHistory } from '../adapters/git/read-history.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
-import { createSandbox, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import type { EventLog } from '../adapters/store/event-log.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import type { ThreadStore } from '../adapters/store/thread-store.ts';
@@ -32,6 +32,8 @@ import { replyToThreads } from './publish/review-threads.ts';
 import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
+import { runDoctor } from './job/doctor-job.ts';
+import { jobSandbox } from './job/job-sandbox.ts';
 import type { GithubAccess } from './start-server.ts';
 import { assembleTask } from './job/assemble-task.ts';
 import { branchFor } from './job/choose-branch.ts';
@@ -75,6 +77,7 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     });
     if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
     try {
+      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
       return await runWithWorkspace(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
     } catch (error) {
       // Whatever broke, and wherever (clone, API, push), the tracking comment never stays at "working".
@@ -87,7 +90,7 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
   };
 }
 
-interface RunContext {
+export interface RunContext {
   deps: JobRunnerDeps;
   octokit: Octo;
   workspaces: Workspaces;
@@ -115,21 +118,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const sandbox = createSandbox(ctx.kind, {
-      layout: {
-        worktree: ws.dir,
-        runTmp,
-        cacheDir: path.join(deps.settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`),
-        readOnly: [ws.mirror, ...deps.settings.sandboxPaths],
-      },
-      env: { requested: config.sandbox.env, allowed: deps.settings.sandboxPassEnv, deployment: deps.settings.sandboxEnv,
-        // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
-        setupOnly: startFrom === 'base' ? deps.settings.setupSecrets : [],
-      },
-      limits: deps.settings.sandboxLimits,
-      hostUid: deps.settings.sandboxUid,
-      minFreeBytes: deps.settings.minFreeDiskBytes,
-    });
+    const sandbox = jobSandbox(ctx.kind, deps.settings, config, task, ws, runTmp, startFrom);
     const model =
       deps.model ??
       new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });

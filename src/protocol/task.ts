@@ -23,7 +23,7 @@ export type RepoRef = z.infer<typeof RepoRef>;
  * branch, or one more iteration on top of an existing PR branch.
  */
 export const Task = z.object({
-  action: z.enum(['start', 'follow_up', 'retry', 'stop', 'approve']),
+  action: z.enum(['start', 'follow_up', 'retry', 'stop', 'approve', 'doctor']),
   repo: RepoRef,
   installationId: z.number().nullable(),
   number: z.number(),

@@ -94,6 +94,7 @@ function fromReview(payload: unknown, { config, botLogin }: ClassifyContext): Cl
 function commandAction(verb: string, isPr: boolean): Task['action'] {
   if (verb === 'stop') return 'stop';
   if (verb === 'approve') return 'approve';
+  if (verb === 'doctor') return 'doctor';
   if (!isPr) return 'start';
   if (verb === 'retry') return 'retry';
   return 'follow_up';

@@ -1,4 +1,4 @@
-export type CommandVerb = 'retry' | 'stop' | 'approve' | 'instructions';
+export type CommandVerb = 'retry' | 'stop' | 'approve' | 'doctor' | 'instructions';
 
 export interface Command {
   verb: CommandVerb;
@@ -43,7 +43,7 @@ export function mayHaveCommand(body: string | null | undefined): boolean {
 }
 
 function toCommand(rest: string): Command {
-  const m = /^(retry|stop|approve)\b[ \t]*([\s\S]*)$/i.exec(rest);
+  const m = /^(retry|stop|approve|doctor)\b[ \t]*([\s\S]*)$/i.exec(rest);
   if (!m) return { verb: 'instructions', text: rest };
   return { verb: (m[1] ?? '').toLowerCase() as CommandVerb, text: (m[2] ?? '').trim() };
 }
