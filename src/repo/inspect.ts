@@ -55,7 +55,10 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const ci = ciTestCommands(repo);
 
   const agents = agentSetup(repo);
-  const test = pickTest(overrides, ci, findings, make, agents.test);
+  const picked = pickTest(overrides, ci, findings, make, agents.test);
+  // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
+  const nodeSplit = findings.find((f) => f.test && /without its lint step/.test(f.test.evidence.why))?.test;
+  const test = !overrides.test && 'command' in picked && nodeSplit && /^(npm|pnpm|yarn|bun)( run)? test$/.test(picked.command) ? { command: nodeSplit.command, evidence: { ...picked.evidence, why: `${picked.evidence.why}; ${nodeSplit.evidence.why}` } } : picked;
   // A test step that CI runs after a build step (`make`, then `./runtest`) needs that build first.
   const ciBuild = !overrides.test && 'command' in test && ci[0]?.command === test.command ? ci[0].setup : [];
   const setup: Detected[] = overrides.setup

@@ -18,6 +18,16 @@ describe('parseTestOutput', () => {
     expect(parseTestOutput(output)).toMatchObject(expected);
   });
 
+  it.each([
+    ['uvu', { passed: 15, failed: 0, skipped: 0, failures: [], format: 'uvu' }],
+    ['uvu-fail', { passed: 14, failed: 1, skipped: 0, failures: ['codes'], format: 'uvu' }],
+    ['ava', { passed: 20, failed: 0, skipped: 0, failures: [], format: 'ava' }],
+    ['ava-fail', { passed: 19, failed: 1, skipped: 0, failures: ['main'], format: 'ava' }],
+  ])('real %s output (captured from lukeed/kleur and sindresorhus/slugify)', async (file, expected) => {
+    const fs = await import('node:fs');
+    expect(parseTestOutput(fs.readFileSync(`fixtures/test-output/${file}.txt`, 'utf8'))).toEqual(expected);
+  });
+
   it('returns null counts for output it does not know', () => {
     expect(parseTestOutput('all good!')).toEqual({ passed: null, failed: null, skipped: null, failures: [], format: null });
   });

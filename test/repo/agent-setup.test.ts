@@ -68,3 +68,9 @@ describe('a test script that lints first', () => {
     expect(inspectRepo(tree({ 'package.json': '{"name":"x","scripts":{"test":"tsc && vitest run"}}\n' })).test).toBe('npm test');
   });
 });
+
+it('CI runs `npm test` and the script lints first: the tests without the lint step, evidence from both', () => {
+  const r = inspectRepo(tree({ 'package.json': '{"name":"x","scripts":{"test":"xo && c8 ava && tsd"}}\n', '.github/workflows/main.yml': 'jobs:\n  test:\n    steps:\n      - run: npm install\n      - run: npm test\n' }));
+  expect(r.test).toBe('PATH="$PWD/node_modules/.bin:$PATH" c8 ava && PATH="$PWD/node_modules/.bin:$PATH" tsd');
+  expect(r.evidence.test).toMatchObject({ file: '.github/workflows/main.yml', why: expect.stringMatching(/CI runs it; scripts\.test without its lint step/) });
+});

@@ -42,9 +42,8 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     LANG: parent.LANG ?? 'C.UTF-8',
     HOME: opts.home,
     TMPDIR: opts.tmp,
+    // As on a CI runner: no NO_COLOR or TERM=dumb, which colour libraries' own tests would fail on.
     CI: 'true',
-    TERM: 'dumb',
-    NO_COLOR: '1',
     // A patch that keeps a file's size within the same second would otherwise run stale .pyc.
     PYTHONDONTWRITEBYTECODE: '1',
     npm_config_cache: `${opts.cache}/npm`,

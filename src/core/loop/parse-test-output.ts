@@ -16,7 +16,7 @@ const num = (s: string | undefined) => (s === undefined ? 0 : Number(s));
  */
 export function parseTestOutput(output: string): ParsedTests {
   const text = output.replace(/\x1b\[[0-9;]*m/g, '');
-  for (const parse of [vitest, jest, pytest, unittest, cargo, tap, goTest, junit]) {
+  for (const parse of [vitest, jest, pytest, unittest, cargo, uvu, ava, tap, goTest, junit]) {
     const r = parse(text);
     if (r) return r;
   }
@@ -59,6 +59,26 @@ function unittest(t: string): ParsedTests | undefined {
   // Python 3.11+ prints `test_x (module.Class.test_x)`; older ones `test_x (module.Class)`.
   const failures = [...t.matchAll(/^(?:FAIL|ERROR): (\S+) \(([^)]+)\)/gm)].map((x) => (x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`));
   return { passed: total - failed - skipped, failed, skipped, failures: unique(failures), format: 'unittest' };
+}
+
+/** uvu: `Total: 10  Passed: 9  Skipped: 0`, failing tests as `✘   FAIL  suite  "name"`. */
+function uvu(t: string): ParsedTests | undefined {
+  const total = /^\s*Total:\s+(\d+)\s*$/m.exec(t);
+  const passed = /^\s*Passed:\s+(\d+)\s*$/m.exec(t);
+  if (!total || !passed) return undefined;
+  const skipped = num(/^\s*Skipped:\s+(\d+)\s*$/m.exec(t)?.[1]);
+  const failures = [...t.matchAll(/FAIL\s+(?:(\S+)\s+)?"([^"]+)"/g)].map((x) => (x[1] ? `${x[1]} > ${x[2]}` : x[2]!));
+  return { passed: num(passed[1]), failed: num(total[1]) - num(passed[1]) - skipped, skipped, failures: unique(failures), format: 'uvu' };
+}
+
+/** AVA: `20 tests passed` or, when some fail, `1 test failed` and one `✔`/`✖` line per test. */
+function ava(t: string): ParsedTests | undefined {
+  if (!/^\s*\d+ tests? (passed|failed)\b/m.test(t)) return undefined;
+  const line = (w: string) => num(new RegExp(`^\\s*(\\d+) (?:tests?|known failures?) ${w}\\b`, 'm').exec(t)?.[1]);
+  const ticks = (t.match(/^\s*✔ /gm) ?? []).length;
+  const failures = [...t.matchAll(/^\s*(?:✖|✘ \[fail\]:) (.+?)\s*$/gm)].map((x) => x[1]!.replace(/\s+Error thrown in test$/, '').trim());
+  const passed = /^\s*\d+ tests? passed\b/m.test(t) ? line('passed') : ticks;
+  return { passed, failed: line('failed') || unique(failures).length, skipped: line('skipped') + line('todo'), failures: unique(failures), format: 'ava' };
 }
 
 function cargo(t: string): ParsedTests | undefined {
