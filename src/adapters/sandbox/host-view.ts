@@ -84,9 +84,29 @@ export const SANDBOX_EXTRA_BIN = '/run/patchwright/bin';
 export function aliasArgs(root = '/'): string[] {
   const dirs = ['/usr/local/bin', '/usr/bin', '/bin'];
   const has = (name: string) => dirs.some((d) => fs.existsSync(path.join(root, d, name)));
-  if (has('python') || !has('python3')) return [];
-  const python3 = dirs.map((d) => path.join(d, 'python3')).find((p) => fs.existsSync(path.join(root, p)))!;
-  return ['--dir', SANDBOX_EXTRA_BIN, '--symlink', python3, `${SANDBOX_EXTRA_BIN}/python`];
+  const links: Array<[string, string]> = [];
+  if (!has('python') && has('python3')) links.push([dirs.map((d) => path.join(d, 'python3')).find((p) => fs.existsSync(path.join(root, p)))!, 'python']);
+  // pnpm and yarn through Node's corepack where the host has no global install: the version a
+  // repository pins in `packageManager` is then the one that runs.
+  const corepack = corepackDist(root, dirs);
+  for (const tool of ['pnpm', 'pnpx', 'yarn', 'yarnpkg']) {
+    if (corepack && !has(tool) && fs.existsSync(path.join(root, corepack, `${tool}.js`))) links.push([path.join(corepack, `${tool}.js`), tool]);
+  }
+  if (!links.length) return [];
+  return ['--dir', SANDBOX_EXTRA_BIN, ...links.flatMap(([target, name]) => ['--symlink', target, `${SANDBOX_EXTRA_BIN}/${name}`])];
+}
+
+/** The folder of corepack's own scripts, found through the `corepack` command's link. */
+function corepackDist(root: string, dirs: string[]): string | undefined {
+  for (const d of dirs) {
+    const link = path.join(root, d, 'corepack');
+    try {
+      return path.dirname(path.resolve(path.dirname(link), fs.readlinkSync(link))).replace(root === '/' ? /^$/ : new RegExp(`^${root}`), '') || undefined;
+    } catch {
+      // not here, or not a link
+    }
+  }
+  return undefined;
 }
 
 /** passwd and group files that name the sandbox user and nobody else of the host. */

@@ -49,6 +49,9 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     npm_config_cache: `${opts.cache}/npm`,
     npm_config_update_notifier: 'false',
     YARN_CACHE_FOLDER: `${opts.cache}/yarn`,
+    // pnpm and yarn come through corepack where the host has none: their versions are cached per repository.
+    COREPACK_HOME: `${opts.cache}/corepack`,
+    COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
     PIP_CACHE_DIR: `${opts.cache}/pip`,
     UV_CACHE_DIR: `${opts.cache}/uv`,
     CARGO_HOME: `${opts.cache}/cargo`,
