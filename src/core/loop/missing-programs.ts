@@ -7,7 +7,10 @@ export function programsOf(command: string): string[] {
   const out: string[] = [];
   for (const part of command.split(/&&|\|\||;|\||\n/)) {
     const words = part.trim().replace(/^[({]\s*/, '').split(/\s+/).filter(Boolean);
-    while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) words.shift();
+    let ownPath = false;
+    while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) ownPath = words.shift()!.startsWith('PATH=') || ownPath;
+    // A part that sets its own PATH (node_modules/.bin) finds programs the check cannot see.
+    if (ownPath) continue;
     const first = words[0];
     if (!first || BUILTINS.has(first) || first.includes('/') || first.includes('$') || /^['"`]/.test(first)) continue;
     out.push(first);
