@@ -66,7 +66,7 @@ export function render(r: ReadinessReport, setup: string[], test: string | null)
   for (const s of r.setup) lines.push(`  ${s.exitCode === 0 ? 'ok  ' : 'FAIL'} ${s.command} (${secs(s.durationMs)})${s.exitCode === 0 ? '' : `\n${s.tail.split('\n').map((l) => `       ${l}`).join('\n')}`}`);
   const b = r.baseline;
   lines.push(`Tests: ${test ?? 'no test command'}`);
-  if (b) lines.push(`  exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `\n  failing before any change: ${b.failures.slice(0, 10).join(', ')}` : ''}`);
+  if (b) lines.push(`  exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `\n  failing before any change: ${b.failures.slice(0, 10).join(', ')}` : ''}${b.exitCode !== 0 && b.failed === 0 ? '\n  (it exits non-zero though no test failed: a step besides the tests fails)' : ''}`);
   if (r.problems.length) lines.push('', ...r.problems.map((p) => `- ${p}`));
   lines.push('', `Took ${secs(r.durationMs)}.`);
   return `${lines.join('\n')}\n`;

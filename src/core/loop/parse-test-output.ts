@@ -76,9 +76,11 @@ function ava(t: string): ParsedTests | undefined {
   if (!/^\s*\d+ tests? (passed|failed)\b/m.test(t)) return undefined;
   const line = (w: string) => num(new RegExp(`^\\s*(\\d+) (?:tests?|known failures?) ${w}\\b`, 'm').exec(t)?.[1]);
   const ticks = (t.match(/^\s*✔ /gm) ?? []).length;
-  const failures = [...t.matchAll(/^\s*(?:✖|✘ \[fail\]:) (.+?)\s*$/gm)].map((x) => x[1]!.replace(/\s+Error thrown in test$/, '').trim());
+  const failed = line('failed');
+  // `✖` lines count only when AVA says tests failed: a type checker run after it (tsd) prints them too.
+  const failures = failed ? [...t.matchAll(/^\s*(?:✖|✘ \[fail\]:) (.+?)\s*$/gm)].map((x) => x[1]!.replace(/\s+Error thrown in test$/, '').trim()) : [];
   const passed = /^\s*\d+ tests? passed\b/m.test(t) ? line('passed') : ticks;
-  return { passed, failed: line('failed') || unique(failures).length, skipped: line('skipped') + line('todo'), failures: unique(failures), format: 'ava' };
+  return { passed, failed, skipped: line('skipped') + line('todo'), failures: unique(failures), format: 'ava' };
 }
 
 function cargo(t: string): ParsedTests | undefined {

@@ -41,7 +41,7 @@ export function renderDoctor(jobId: number, base: string, r: ReadinessReport, se
   }
   const b = r.baseline;
   lines.push('', `**Tests:** ${test ? `\`${test}\`` : 'no test command'}`);
-  if (b) lines.push(`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `; failing already: ${b.failures.slice(0, 10).map((f) => `\`${f}\``).join(', ')}` : ''}`);
+  if (b) lines.push(`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `; failing already: ${b.failures.slice(0, 10).map((f) => `\`${f}\``).join(', ')}` : ''}${b.exitCode !== 0 && b.failed === 0 ? ' (it exits non-zero though no test failed: a step besides the tests fails)' : ''}`);
   if (r.problems.length) lines.push('', '**To fix**', ...r.problems.map((p) => `- ${postable(p)}`));
   lines.push('', `<sub>${secs(r.durationMs)}</sub>`);
   return lines.join('\n');
