@@ -13,6 +13,8 @@ export interface AppDeps {
   cancelRunning: (jobId: number, reason: string) => boolean;
   /** Called once with the Probot instance, so workers can get installation clients. */
   onLoad?: (app: Probot) => void;
+  /** Takes the acknowledgement's writes after the webhook is answered (see TriggerDeps.background). */
+  background?: (work: Promise<unknown>) => void;
 }
 
 /** The Probot entry: a thin adapter from webhook contexts to `handleTrigger`. */
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       notifyWorkers: deps.notifyWorkers,
       cancelRunning: deps.cancelRunning,
       warn: (message: string, error: unknown) => app.log.warn({ err: error }, message),
+      ...(deps.background ? { background: deps.background } : {}),
     };
     app.on(['issues.labeled', 'issue_comment.created', 'pull_request_review.submitted'], async (context) => {
       // ProbotOctokit carries the config plugin; its request typings are a superset of what we use.

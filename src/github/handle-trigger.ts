@@ -21,6 +21,12 @@ export interface TriggerDeps {
   cancelRunning: (jobId: number, reason: string) => boolean;
   /** Failures after the job is safely persisted are logged, never turned into a 5xx. */
   warn: (message: string, error: unknown) => void;
+  /**
+   * Work that follows the answer (the 👀 and the tracking comment): GitHub's write throttle spaces
+   * writes about a second apart, so the webhook is answered once the job is persisted. Without
+   * it, the acknowledgement is awaited before answering.
+   */
+  background?: (work: Promise<unknown>) => void;
 }
 
 export interface Delivery {
@@ -105,14 +111,13 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     if (running) deps.cancelRunning(running.id, `superseded by a retry from @${sender}`);
   }
   const behind = deps.jobs.active(key, task.number) !== undefined;
-  try {
-    await Promise.all([
-      react(octokit, owner, repo, classified.reactTo),
-      upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true }),
-    ]);
-  } catch (error) {
-    deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error);
-  }
+  // The tracking comment's write is queued for the thread here, synchronously, before any worker can write to it.
+  const ack = Promise.all([
+    react(octokit, owner, repo, classified.reactTo),
+    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true }),
+  ]).catch((error: unknown) => deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error));
+  if (deps.background) deps.background(ack);
+  else await ack;
   deps.notifyWorkers();
   return { status: 'queued', jobId: job.id };
 }

@@ -50,6 +50,8 @@ export interface RunningServer {
   db: DatabaseSync;
   /** Stops taking webhooks and jobs; running jobs stay `running` so the next start requeues them. */
   close(): Promise<void>;
+  /** Resolves when the acknowledgements' writes (👀, tracking comment) that follow the answers are done. */
+  settled(): Promise<void>;
   /** SIGTERM: stop answering, let running jobs finish within `graceMs`, requeue the rest, close. */
   shutdown(graceMs: number): Promise<{ finished: number[]; requeued: number[] }>;
 }
@@ -80,7 +82,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     pollMs: opts.pollMs ?? 1000,
     onError: (job, error) => probot.log.error({ err: error, job: job.id }, 'job crashed'),
   });
+  // The acknowledgements' writes still under way: waited for by `settled` and before closing.
+  const pending = new Set<Promise<unknown>>();
+  const background = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+  const settled = async () => {
+    while (pending.size) await Promise.allSettled([...pending]);
+  };
   const appFn = createApp({
+    background,
     jobs,
     threads,
     appSlug: opts.appSlug,
@@ -115,10 +127,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     threads,
     pool,
     db,
+    settled,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await Promise.race([settled(), new Promise((r) => setTimeout(r, 10_000))]);
       await pool.stop();
       db.close();
     },
@@ -128,6 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const result = await pool.shutdown(graceMs);
       server.closeAllConnections();
       await closed;
+      await Promise.race([settled(), new Promise((r) => setTimeout(r, 10_000))]);
       db.close();
       return result;
     },

@@ -57,6 +57,18 @@ describe('one tracking comment per issue, whatever the timing', () => {
     expect([...github.comments.values()].every((c) => /done \(job \d+\)/.test(c.body))).toBe(true);
   }, 60_000);
 
+  it('the webhook is answered once the job is persisted: the 👀 and the comment follow, behind a slow GitHub', async () => {
+    await start({ commentDelayMs: 1500 });
+    const res = await deliver(server.url, 'issues', labelled(8));
+    expect(res.status).toBe(200);
+    // Answered while GitHub was still creating the comment.
+    expect(server.jobs.list()).toHaveLength(1);
+    expect([...github.comments.values()].filter((c) => c.issue === 8)).toHaveLength(0);
+    await server.settled();
+    await server.pool.idle();
+    expect([...github.comments.values()].filter((c) => c.issue === 8)).toHaveLength(1);
+  });
+
   it('a create that answered 502 after GitHub made the comment is found again, not duplicated', async () => {
     await start({ loseCreates: 1 });
     expect((await deliver(server.url, 'issues', labelled(7))).status).toBe(200);

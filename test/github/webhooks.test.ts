@@ -52,6 +52,7 @@ describe('signature', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ state: 'queued', number, action: 'start', repo: `${OWNER}/${REPO}` });
     expect(jobs[0]?.task.requester).toBe('maintainer');
+    await server.settled();
     expect(server.threads.trackingComment(`${OWNER}/${REPO}`, number)).toBe(555);
   });
 
