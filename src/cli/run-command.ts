@@ -110,7 +110,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         protectedPaths: config.protectedPaths,
         budgets,
         verificationRounds: config.verificationRounds,
-        network: config.sandbox.network,
+        network: config.sandbox.network && settings.agentNetwork,
         commandTimeoutMs: settings.commandTimeoutMs,
         setupTimeoutMs: settings.setupTimeoutMs,
         outputLimitBytes: 32 * 1024,

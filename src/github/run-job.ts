@@ -133,7 +133,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       protectedPaths: config.protectedPaths,
       budgets: capBudgets(config.budgets, deps.settings.ceilings),
       verificationRounds: config.verificationRounds,
-      network: config.sandbox.network,
+      // A repository may ask; only the deployment can grant it (internal services, cloud metadata).
+      network: config.sandbox.network && deps.settings.agentNetwork,
       commandTimeoutMs: deps.settings.commandTimeoutMs,
       setupTimeoutMs: deps.settings.setupTimeoutMs,
       outputLimitBytes: 32 * 1024,

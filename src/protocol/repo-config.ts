@@ -47,7 +47,7 @@ export const RepoConfig = z
           .array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name'))
           .default([])
           .describe('Extra environment variable names passed into the sandbox.'),
-        network: z.boolean().default(false).describe('Allow network during the agent loop (setup always has it).'),
+        network: z.boolean().default(false).describe('Ask for network during the agent loop (setup always has it); granted only where the deployment sets PATCHWRIGHT_AGENT_NETWORK=allow.'),
       })
       .default({ env: [], network: false }),
     followUp: z

@@ -33,6 +33,7 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
   PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
   PATCHWRIGHT_MIN_FREE_DISK_MB: z.coerce.number().min(0).default(1024),
+  PATCHWRIGHT_AGENT_NETWORK: z.enum(['deny', 'allow']).default('deny'),
   PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
   PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
@@ -68,6 +69,8 @@ export type Settings = {
   sandboxLimits: ResourceLimits;
   /** The unprivileged host user sandboxed commands run as when the app runs as root. */
   sandboxUid: number;
+  /** Whether a repository's `sandbox.network: true` is honoured for the agent loop (a hostile model with the host's network reaches internal services). */
+  agentNetwork: boolean;
   /** How long running jobs may take to finish on SIGTERM before they are requeued. */
   shutdownGraceSeconds: number;
   /** Free disk space a sandboxed command may not take the host below. */
@@ -125,6 +128,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,
     shutdownGraceSeconds: s.PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS,
+    agentNetwork: s.PATCHWRIGHT_AGENT_NETWORK === 'allow',
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,
