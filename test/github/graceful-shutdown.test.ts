@@ -26,12 +26,15 @@ function ackMocks(numbers: number[]) {
 it('SIGTERM: a job that finishes within the grace period finishes; one that does not is stopped, pushes nothing and runs again at the next start', async () => {
   const dataDir = tempDir();
   const seen: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
   const first = await startTestServer({
     dataDir,
     concurrency: 2,
     runJob: (job, signal) =>
       new Promise((resolve) => {
-        if (job.number === 21) return void setTimeout(() => resolve({ state: 'done', outcome: 'succeeded' }), 300);
+        // A job that finishes soon after the stop begins, within the grace period.
+        if (job.number === 21) return void released.then(() => setTimeout(() => resolve({ state: 'done', outcome: 'succeeded' }), 100));
         // A long run: it ends only when told to, and then publishes nothing.
         signal.addEventListener('abort', () => (seen.push(String((signal.reason as Error).message)), resolve({ state: 'cancelled' })));
       }),
@@ -39,9 +42,11 @@ it('SIGTERM: a job that finishes within the grace period finishes; one that does
   ackMocks([21, 22]);
   await deliver(first.url, 'issues', label(21));
   await deliver(first.url, 'issues', label(22));
-  await new Promise((r) => setTimeout(r, 150));
+  for (let i = 0; i < 100 && first.jobs.list().some((j) => j.state !== 'running'); i++) await new Promise((r) => setTimeout(r, 50));
   expect(first.jobs.list().map((j) => j.state)).toEqual(['running', 'running']);
-  const result = await first.shutdown(1500);
+  const stopping = first.shutdown(1500);
+  release();
+  const result = await stopping;
   expect(result).toEqual({ finished: [1], requeued: [2] });
   expect(seen[0]).toMatch(/restarting: this job stopped without pushing anything/);
 

@@ -58,7 +58,8 @@ describe('one tracking comment per issue, whatever the timing', () => {
   }, 60_000);
 
   it('the webhook is answered once the job is persisted: the 👀 and the comment follow, behind a slow GitHub', async () => {
-    await start({ commentDelayMs: 1500 });
+    // Slow enough that the answer comes first even on a loaded machine.
+    await start({ commentDelayMs: 5000 });
     const res = await deliver(server.url, 'issues', labelled(8));
     expect(res.status).toBe(200);
     // Answered while GitHub was still creating the comment.
