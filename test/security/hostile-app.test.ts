@@ -46,6 +46,7 @@ const h: HostPaths = {
   listenerPort: 0,
   udpPort: 0,
   modelPort: 0,
+  tag: crypto.randomBytes(6).toString('hex'),
 };
 const write = (file: string, text: string) => (fs.mkdirSync(path.dirname(file), { recursive: true }), fs.writeFileSync(file, text));
 
@@ -213,7 +214,7 @@ describe('a hostile model driving the app (labelled issue -> worker -> PR)', () 
     expect(fs.readdirSync(h.hostDir)).toEqual([]);
     expect(fs.existsSync(path.join(h.hostRepo, '.git', 'HEAD'))).toBe(true);
     expect(hits).toEqual([]);
-    expect(processes().filter((c) => c.includes('pw-survivor-') || c.includes('attack='))).toEqual([]);
+    expect(processes().filter((c) => c.includes(`pw-survivor-${h.tag}`) || c.includes(`@${h.tag}`))).toEqual([]);
     expect(fs.readFileSync(path.join(h.userGitDir, 'config'), 'utf8')).not.toMatch(/evil|fsmonitor|hooksPath/);
   });
 });

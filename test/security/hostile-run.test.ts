@@ -55,6 +55,7 @@ const h: HostPaths = {
   listenerPort: 0,
   udpPort: 0,
   modelPort: 0,
+  tag: crypto.randomBytes(6).toString('hex'),
 };
 
 function write(file: string, text: string): void {
@@ -195,7 +196,6 @@ beforeAll(async () => {
 }, 320_000);
 
 afterAll(async () => {
-  for (const c of processes().filter((p) => p.includes('pw-survivor-'))) void c;
   await model?.close();
   listener?.close();
   unixServer?.close();
@@ -270,7 +270,7 @@ describe('a hostile model driving `patchwright run` in the bwrap sandbox', () =>
   });
 
   it('no process of the run is left on the host', () => {
-    expect(processes().filter((c) => c.includes('pw-survivor-') || c.includes('attack='))).toEqual([]);
+    expect(processes().filter((c) => c.includes(`pw-survivor-${h.tag}`) || c.includes(`@${h.tag}`))).toEqual([]);
   });
 
   it('what the harness refused or undid is in the evidence', () => {
