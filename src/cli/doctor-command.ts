@@ -7,7 +7,7 @@ import { readSettings } from '../adapters/env/read-settings.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { git } from '../adapters/git/run-git.ts';
-import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { localSandbox } from './local-sandbox.ts';
 import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
 import { inspectRepo } from '../repo/inspect.ts';
 import { readLocalConfig } from './local-config.ts';
@@ -29,16 +29,7 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   if (ws instanceof Error) return bad(ws.message);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-doctor-'));
   try {
-    const kind = await resolveSandboxKind(settings.sandbox);
-    if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
-    const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
-    const sandbox = createSandbox(kind, {
-      layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
-      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
-      limits: settings.sandboxLimits,
-      hostUid: settings.sandboxUid,
-      minFreeBytes: settings.minFreeDiskBytes,
-    });
+    const sandbox = await localSandbox(settings, env, ws, runTmp);
     const report = await checkReadiness(
       { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs },
       { sandbox, files: localFiles(ws.dir) },

@@ -13,7 +13,7 @@ import { appSecrets } from '../adapters/env/app-secrets.ts';
 import { checkChanges, describeProblems } from '../adapters/git/commit-and-push.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
-import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { localSandbox } from './local-sandbox.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
@@ -67,17 +67,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const renderer = values.json ? jsonlRenderer() : humanRenderer();
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
   try {
-    const kind = await resolveSandboxKind(settings.sandbox);
-    if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
-    const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
-    const sandbox = createSandbox(kind, {
-      layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
-      // On your own machine you are the deployment: the names you allow are the names passed.
-      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
-      limits: settings.sandboxLimits,
-      hostUid: settings.sandboxUid,
-      minFreeBytes: settings.minFreeDiskBytes,
-    });
+    const sandbox = await localSandbox(settings, env, ws, runTmp);
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);
     const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);

@@ -168,3 +168,35 @@ export function attacks(h: HostPaths): Attack[] {
 }
 
 export const hostListDir = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => path.join(dir, n)) : []);
+
+/** The canary secrets both suites plant: the app's own, and those a host keeps where an app runs. */
+export interface Canaries {
+  dotenv: string;
+  key: string;
+  gitCreds: string;
+  npmrc: string;
+  gh: string;
+  sqlite: string;
+  worktree: string;
+  varTmp: string;
+}
+
+/** Plants the canaries and the host files attacks aim at, where `h` says they are. */
+export function plantHost(h: HostPaths, c: Canaries, sqliteFile: string): void {
+  const write = (file: string, text: string) => (fs.mkdirSync(path.dirname(file), { recursive: true }), fs.writeFileSync(file, text));
+  const pem = (edge: string) => `-----${edge} RSA ${'PRIVATE'} KEY-----`;
+  write(path.join(h.appDir, '.env'), `OPENAI_API_KEY=${c.dotenv}\n`);
+  write(h.keyFile, `${pem('BEGIN')}\n${c.key}\n${pem('END')}\n`);
+  write(path.join(h.appHome, '.git-credentials'), `https://x:${c.gitCreds}@github.com\n`);
+  write(path.join(h.appHome, '.npmrc'), `//registry.npmjs.org/:_authToken=${c.npmrc}\n`);
+  write(path.join(h.appHome, '.config', 'gh', 'hosts.yml'), `github.com:\n  oauth_token: ${c.gh}\n`);
+  write(sqliteFile, `SQLite format 3\0${c.sqlite}`);
+  write(path.join(h.otherWorktree, 'secret.txt'), `${c.worktree}\n`);
+  write(h.hostFile, 'original\n');
+  fs.mkdirSync(h.hostDir, { recursive: true });
+  write(path.join(h.hostRepo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  write(path.join(h.hostRepo, 'keep.txt'), 'keep\n');
+  write(path.join(h.hostRepo, 'math.test.js'), 'host file\n');
+  fs.symlinkSync('/etc/hostname', path.join(h.hostRepo, 'link'));
+  write(h.varTmpFile, `${c.varTmp}\n`);
+}

@@ -16,7 +16,7 @@ import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
 import { OWNER, payload, REPO } from '../support/payloads.ts';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
-import { attacks, type Attack, type HostPaths, type World } from './attacks.ts';
+import { attacks, plantHost, type Attack, type HostPaths, type World } from './attacks.ts';
 
 /**
  * The same attacks, through the app as deployed: a labelled issue, the real server and worker,
@@ -48,7 +48,6 @@ const h: HostPaths = {
   modelPort: 0,
   tag: crypto.randomBytes(6).toString('hex'),
 };
-const write = (file: string, text: string) => (fs.mkdirSync(path.dirname(file), { recursive: true }), fs.writeFileSync(file, text));
 
 const hits: string[] = [];
 let listener: net.Server;
@@ -81,20 +80,7 @@ function itemText(item: Extract<RunEvent, { type: 'item.completed' }>['item']): 
 }
 
 beforeAll(async () => {
-  write(path.join(h.appDir, '.env'), `OPENAI_API_KEY=${C.dotenv}\n`);
-  const pem = (edge: string) => `-----${edge} RSA ${'PRIVATE'} KEY-----`;
-  write(h.keyFile, `${pem('BEGIN')}\n${C.key}\n${pem('END')}\n`);
-  write(path.join(h.appHome, '.git-credentials'), `https://x:${C.gitCreds}@github.com\n`);
-  write(path.join(h.appHome, '.npmrc'), `//registry.npmjs.org/:_authToken=${C.npmrc}\n`);
-  write(path.join(h.appHome, '.config', 'gh', 'hosts.yml'), `github.com:\n  oauth_token: ${C.gh}\n`);
-  write(path.join(dataDir, 'patchwright-canary.sqlite'), `SQLite format 3\0${C.sqlite}`);
-  write(path.join(h.otherWorktree, 'secret.txt'), `${C.worktree}\n`);
-  write(h.hostFile, 'original\n');
-  fs.mkdirSync(h.hostDir, { recursive: true });
-  write(path.join(h.hostRepo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
-  write(path.join(h.hostRepo, 'keep.txt'), 'keep\n');
-  fs.symlinkSync('/etc/hostname', path.join(h.hostRepo, 'link'));
-  write(h.varTmpFile, `${C.varTmp}\n`);
+  plantHost(h, C, path.join(dataDir, 'patchwright-canary.sqlite'));
   listener = net.createServer((s) => (hits.push('tcp'), s.on('error', () => {})));
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
   h.listenerPort = (listener.address() as net.AddressInfo).port;

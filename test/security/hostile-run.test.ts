@@ -11,7 +11,7 @@ import { tempDir } from '../support/app-harness.ts';
 import { gitEnv } from '../support/git-http-server.ts';
 import { fixtureRepo, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
-import { attacks, type Attack, type HostPaths, type World } from './attacks.ts';
+import { attacks, plantHost, type Attack, type HostPaths, type World } from './attacks.ts';
 
 /**
  * One real `patchwright run` (its own process, the real bwrap sandbox, a real checkout) driven
@@ -94,21 +94,7 @@ function processes(): string[] {
 }
 
 beforeAll(async () => {
-  write(path.join(h.appDir, '.env'), `OPENAI_API_KEY=${C.dotenv}\n`);
-  const pem = (edge: string) => `-----${edge} RSA ${'PRIVATE'} KEY-----`;
-  write(h.keyFile, `${pem('BEGIN')}\n${C.key}\n${pem('END')}\n`);
-  write(path.join(h.appHome, '.git-credentials'), `https://x:${C.gitCreds}@github.com\n`);
-  write(path.join(h.appHome, '.npmrc'), `//registry.npmjs.org/:_authToken=${C.npmrc}\n`);
-  write(path.join(h.appHome, '.config', 'gh', 'hosts.yml'), `github.com:\n  oauth_token: ${C.gh}\n`);
-  write(path.join(h.dataDir, 'patchwright.sqlite'), `SQLite format 3\0${C.sqlite}`);
-  write(path.join(h.otherWorktree, 'secret.txt'), `${C.worktree}\n`);
-  write(h.hostFile, 'original\n');
-  fs.mkdirSync(h.hostDir, { recursive: true });
-  write(path.join(h.hostRepo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
-  write(path.join(h.hostRepo, 'keep.txt'), 'keep\n');
-  write(path.join(h.hostRepo, 'math.test.js'), 'host file\n');
-  fs.symlinkSync('/etc/hostname', path.join(h.hostRepo, 'link'));
-  write(h.varTmpFile, `${C.varTmp}\n`);
+  plantHost(h, C, path.join(h.dataDir, 'patchwright.sqlite'));
   write(path.join(root, 'host', 'agents-secret.md'), `${C.agents}\n`);
 
   listener = net.createServer((s) => {
