@@ -19,6 +19,8 @@ export interface BwrapOptions {
   hostUid?: number;
   /** A command is stopped when the worktree's disk has less free space than this. */
   minFreeBytes?: number;
+  /** Who commands are; by default chosen from whether the app runs as root. */
+  identity?: SandboxIdentity;
 }
 
 /**
@@ -47,7 +49,7 @@ export class BwrapSandbox implements Sandbox {
     this.#opts = opts;
     prepareLayout(opts.layout);
     const hostUid = opts.hostUid ?? DEFAULT_SANDBOX_HOST_UID;
-    this.#identity = runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' };
+    this.#identity = opts.identity ?? (runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' });
     const own = path.join(opts.layout.runTmp, '.patchwright-etc');
     const id = this.#identity.mode === 'host-user' ? this.#identity : { uid: SANDBOX_UID, gid: SANDBOX_GID };
     this.#etcDir = sandboxEtc(id.uid, id.gid);
