@@ -1,0 +1,94 @@
+/**
+ * The test command each corpus repository's team relies on, written down from reading its CI
+ * (the workflow that runs on push or pull request), package scripts and build files, before
+ * `inspect` was run on it. `test` must match what `inspect` picks; `setup`, when given, must
+ * match one of its setup commands. The full unit suite, in the project's own runner, without
+ * lint, debug flags, browser-only or release jobs.
+ */
+export type Ecosystem = 'node' | 'python' | 'go' | 'rust' | 'java' | 'ruby' | 'c/c++';
+
+export interface Expected {
+  ecosystem: Ecosystem;
+  test: RegExp;
+  setup?: RegExp;
+  why: string;
+}
+
+/** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
+const AVA_WITHOUT_XO = /^(?!.*\bxo\b).*\bava\b/;
+const MVN = String.raw`(\.\/mvnw|mvn)( -B| --batch-mode| -q| -ntp| --no-transfer-progress| -ff)*`;
+
+export const EXPECTED: Record<string, Expected> = {
+  // ---- Node: npm, pnpm, yarn, bun; monorepos
+  'chalk+chalk': { ecosystem: 'node', test: AVA_WITHOUT_XO, why: 'CI runs `npm test` = `xo && c8 ava && tsd`: the tests without xo' },
+  'sindresorhus+camelcase': { ecosystem: 'node', test: AVA_WITHOUT_XO, why: '`npm test` = `xo && ava && tsd`' },
+  'sindresorhus+p-limit': { ecosystem: 'node', test: AVA_WITHOUT_XO, why: '`npm test` = `xo && ava && tsd`' },
+  'sindresorhus+slugify': { ecosystem: 'node', test: AVA_WITHOUT_XO, why: '`npm test` = `xo && ava && tsd`' },
+  'sindresorhus+yocto-queue': { ecosystem: 'node', test: /^npm test$/, why: '`npm test` = `ava && tsd` (xo moved out)' },
+  'lukeed+clsx': { ecosystem: 'node', test: /^npm test$/, why: 'ci.yml: `npm run build`, then `npm test` (uvu)' },
+  'lukeed+dequal': { ecosystem: 'node', test: /^npm test$/, why: 'ci.yml: `npm test` (pretest builds)' },
+  'lukeed+kleur': { ecosystem: 'node', test: /^npm test$/, why: 'ci.yml: `c8 npm test`; c8 is only coverage' },
+  'vercel+ms': { ecosystem: 'node', test: /^pnpm (run )?test$/, why: 'test.yml matrix runs test:nodejs and test:edge, which `pnpm test` chains' },
+  'ai+nanoid': { ecosystem: 'node', test: /^pnpm (run )?(bnt|test:coverage)$/, why: '`pnpm test` runs every test:* script, oxlint and size-limit included; the unit tests are `bnt` (the short job)' },
+  'vitejs+vite': { ecosystem: 'node', test: /^pnpm (run )?(test-unit|test)$/, why: 'ci.yml test job: `pnpm run test-unit` (the serve/build tests are Playwright)' },
+  'honojs+hono': { ecosystem: 'node', test: /^bun run test$/, why: 'ci.yml main job: `bun run test` (the script; `bun test` would be bun’s own runner)' },
+  'prettier+prettier': { ecosystem: 'node', test: /^yarn (run )?test$/, why: 'dev-test.yml: `yarn test` (jest)' },
+  'trpc+trpc': { ecosystem: 'node', test: /^pnpm (run )?test( --coverage)?$/, why: 'main.yml test job: `pnpm test --coverage` (vitest over the pnpm+turbo monorepo)' },
+  'colinhacks+zod': { ecosystem: 'node', test: /^pnpm (run )?test$|^pnpm (exec )?vitest run$/, why: 'test.yml: `pnpm build`, `pnpm test`; AGENTS.md says `pnpm vitest run`' },
+  'expressjs+express': { ecosystem: 'node', test: /^npm (run )?test(-ci)?$/, setup: /^npm install$/, why: 'ci.yml: `npm run test-ci` (npm test under nyc); no lockfile' },
+
+  // ---- Python: pip, uv, poetry, hatch, tox, nox
+  'pallets+jinja': { ecosystem: 'python', test: /^python -m pytest$/, setup: /requirements\/tests\.txt/, why: 'tox.ini: deps from requirements/tests.txt, then pytest' },
+  'pallets+flask': { ecosystem: 'python', test: /^(uv run (--\S+ )*)?((python -m )?pytest|tox run -e py[\w.]*)$/, why: 'tests.yaml: `tox run` over uv; the py envs run pytest (env_list also has style/typing/docs)' },
+  'pypa+pip': { ecosystem: 'python', test: /^(python -m )?nox -s test(-[\d.]+)?$/, why: 'ci.yml: `python -m nox -s test-X.Y -- tests/unit`; the default nox session is lint' },
+  'encode+httpx': { ecosystem: 'python', test: /^((\.\/)?scripts\/test|(python -m )?pytest)$/, why: 'test-suite.yml: `scripts/test` (coverage run -m pytest; it lints first outside GitHub Actions)' },
+  'pypa+hatch': { ecosystem: 'python', test: /^hatch test\b(?!.*\$\{\{)/, why: 'test.yml: `hatch test --python X --randomize --parallel`' },
+  'python-poetry+poetry': { ecosystem: 'python', test: /^poetry run (python -m )?pytest\b/, why: '.tests-matrix.yaml: `poetry run pytest --integration -v`' },
+  'pytest-dev+pluggy': { ecosystem: 'python', test: /^((python -m )?tox (run )?-e py[\w.]*|(python -m )?pytest)$/, why: 'test.yml: `tox run` per Python; envlist also has docs' },
+  'urllib3+urllib3': { ecosystem: 'python', test: /^((uvx |python -m )?nox -s test(-[\w.]+)?|(python -m )?pytest)$/, why: 'ci.yml: `uvx nox -s $NOX_SESSION` with test-X.Y sessions' },
+  'pydantic+pydantic': { ecosystem: 'python', test: /^(make test|uv run (python -m )?pytest)$/, why: 'ci.yml test job: `uv sync ...` then `make test`' },
+  'fastapi+typer': { ecosystem: 'python', test: /^(uv run )?bash scripts\/test\.sh$|^uv run (python -m )?pytest$/, why: 'test.yml: `uv run bash scripts/test.sh` (pytest with coverage)' },
+
+  // ---- Go
+  'google+uuid': { ecosystem: 'go', test: /^go test( -v)? \.\/\.\.\.$/, why: '.travis.yml runs `go test -v ./...`; no Makefile' },
+  'pkg+errors': { ecosystem: 'go', test: /^make (test|check)$/, why: '.travis.yml runs `make check`; `make test` is its test part' },
+  'spf13+cobra': { ecosystem: 'go', test: /^(go test \.\/\.\.\.|make test)$/, why: 'CI runs `make test` (go test under richgo)' },
+  'gin-gonic+gin': { ecosystem: 'go', test: /^(make test|go test \.\/\.\.\.)$/, why: 'gin.yml: `make test`' },
+  'urfave+cli': { ecosystem: 'go', test: /^(make test|go test \.\/\.\.\.)$/, why: 'test.yml: `make lint`, `make vet`, `make test` (the Makefile forwards targets to its Go build script)' },
+  'go-task+task': { ecosystem: 'go', test: /^task test$/, why: 'ci.yml: `task test` (the project’s own runner)' },
+  'stretchr+testify': { ecosystem: 'go', test: /^go test( -v)?( -race)? \.\/\.\.\.$/, why: 'main.yml: `go test -v -race ./...` after the gofmt/vet scripts' },
+  'junegunn+fzf': { ecosystem: 'go', test: /^make test$/, why: 'linux.yml: `make lint`, then `make test`' },
+
+  // ---- Rust: the workspace suite, not one crate or feature
+  'serde-rs+serde': { ecosystem: 'rust', test: /^cargo test( --workspace| --all)?$/, why: 'CI tests crates one by one with nightly features; the workspace suite is `cargo test`' },
+  'BurntSushi+ripgrep': { ecosystem: 'rust', test: /^cargo test (--workspace|--all)$/, why: 'ci.yml: `cargo test --verbose --workspace` (feature variants are extra)' },
+  'tokio-rs+tokio': { ecosystem: 'rust', test: /^cargo (test|nextest run) (--workspace|--all)( --all-features| --features full)?$/, why: 'ci.yml: `cargo nextest run --workspace --features ...`' },
+  'clap-rs+clap': { ecosystem: 'rust', test: /^(make test-(full|default)|cargo test (--workspace|--all))$/, why: 'ci.yml: `make test-${{features}}` = `cargo test <features> --workspace`' },
+  'sharkdp+fd': { ecosystem: 'rust', test: /^cargo test( --locked)?$/, why: 'CICD.yml: `cargo test --locked --target ...`' },
+  'rust-lang+regex': { ecosystem: 'rust', test: /^cargo test( --workspace| --all)?$/, why: 'ci.yml tests the root crate and each sub-crate; `cargo test --workspace` covers them' },
+
+  // ---- Java: Maven and Gradle
+  'google+gson': { ecosystem: 'java', test: new RegExp(`^${MVN} (clean )?verify$`), why: 'build.yml: `mvn verify javadoc:jar`; not the gson-subset profile job' },
+  'square+okhttp': { ecosystem: 'java', test: /^\.\/gradlew (--no-daemon )?test( allTests)?$/, why: 'build.yml jvm job: `./gradlew test allTests`' },
+  'apache+commons-lang': { ecosystem: 'java', test: new RegExp(`^${MVN}( -Ddoclint=all| --errors| --show-version)*( (clean )?(verify|test))?$`), why: 'maven.yml: `mvn --batch-mode ...` (the default goal runs the tests)' },
+  'FasterXML+jackson-core': { ecosystem: 'java', test: new RegExp(`^${MVN} (verify|test)$`), why: 'main.yml: `./mvnw -B -q -ff -ntp verify`' },
+  'mockito+mockito': { ecosystem: 'java', test: /^\.\/gradlew (--no-daemon )?(build|test|check)$/, why: 'ci.yml: `./gradlew build` (spotlessCheck and --scan are not the tests)' },
+  'spring-projects+spring-petclinic': { ecosystem: 'java', test: new RegExp(`^(${MVN} (verify|test)|\\.\\/gradlew (--no-daemon )?(build|test))$`), why: 'maven-build.yml `./mvnw -B verify`; gradle-build.yml `./gradlew build`' },
+
+  // ---- Ruby
+  'rubocop+rubocop': { ecosystem: 'ruby', test: /^bundle exec (rake spec|rspec)$/, why: 'rubocop.yml: `bundle exec rake spec`; `rake internal_investigation` is the lint' },
+  'sinatra+sinatra': { ecosystem: 'ruby', test: /^bundle exec rake( test)?$/, why: 'test.yml: `bundle exec rake` (default: test)' },
+  'rack+rack': { ecosystem: 'ruby', test: /^bundle exec rake( test)?$/, why: 'test.yaml: `bundle exec rake` (default: test)' },
+  'faker-ruby+faker': { ecosystem: 'ruby', test: /^bundle exec rake test$/, why: 'ruby.yml test job: `bundle exec rake test`; `rake rubocop` is the lint job and the default task runs both' },
+  'rails+thor': { ecosystem: 'ruby', test: /^bundle exec (thor spec|rspec)$/, why: 'tests.yml: `bundle exec thor spec`' },
+  'jekyll+jekyll': { ecosystem: 'ruby', test: /^((bash )?(\.\/)?script\/test|bundle exec rake test)$/, why: 'ci.yml: `bash script/test` (then cucumber features)' },
+
+  // ---- C/C++: Make, autotools, CMake
+  'redis+redis': { ecosystem: 'c/c++', test: /^(\.\/runtest\b.*|make test)$/, setup: /^make\b/, why: 'ci.yml builds with `make ...`, then runs `./runtest`' },
+  'jqlang+jq': { ecosystem: 'c/c++', test: /^make( -j\S+)? check( VERBOSE=yes)?$/, setup: /configure/, why: 'ci.yml: autoreconf, ./configure, make, `make check`' },
+  'nlohmann+json': { ecosystem: 'c/c++', test: /^(cd build && )?ctest\b(?!.*\$\{\{).*$/, setup: /^cmake -S \. -B build\b.*JSON_BuildTests=On/i, why: 'macos.yml: cmake with JSON_BuildTests, build, `ctest` in build' },
+  'fmtlib+fmt': { ecosystem: 'c/c++', test: /^(cd build && )?ctest\b(?!.*\$\{\{).*$/, setup: /^cmake\b/, why: 'linux.yml: cmake, build, `ctest`' },
+  'libuv+libuv': { ecosystem: 'c/c++', test: /^((cd build && )?ctest\b(?!.*\$\{\{).*|make( -C build)? check)$/, setup: /cmake|configure/, why: 'CI-unix.yml: cmake -DBUILD_TESTING=ON, build, `ctest -V` (or autotools distcheck)' },
+  'DaveGamble+cJSON': { ecosystem: 'c/c++', test: /^(make test|(cd build && )?ctest\b.*)$/, why: 'CI.yml: cmake then `make test`; the root Makefile has a test target too' },
+  'madler+zlib': { ecosystem: 'c/c++', test: /^(make test|(cd build && )?ctest\b(?!.*\$\{\{).*)$/, setup: /configure|cmake/, why: 'configure.yml: `./configure`, `make`, `make test`; cmake.yml: ctest' },
+};
