@@ -60,6 +60,14 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
   ].join('\n');
 }
 
+/** The test commands considered and not taken, with why (the whole list is in `--json`). */
+function setAside(r: InspectResult): string[] {
+  const aside = r.candidates.filter((c) => c.setAside);
+  if (!aside.length) return [];
+  const shown = aside.slice(0, 8).map((c) => `  - ${c.command}  (${c.file}:${c.line}): ${c.setAside}`);
+  return ['Set aside:', ...shown, ...(aside.length > shown.length ? [`  ... and ${aside.length - shown.length} more (--json lists them all)`] : [])];
+}
+
 function render(dir: string, r: InspectResult): string {
   const ev = (e: { file: string; line: number } | null) => (e ? `  (${e.file}:${e.line})` : '');
   const lines = [
@@ -68,6 +76,8 @@ function render(dir: string, r: InspectResult): string {
     `Packages:   ${r.packageManager ?? 'none'}`,
     `Setup:      ${r.setup.length ? r.setup.map((s, i) => `${s}${ev(r.evidence.setup[i] ?? null)}`).join('\n            ') : 'nothing'}`,
     `Test:       ${r.test ? `${r.test}${ev('file' in r.evidence.test ? r.evidence.test : null)}` : `none: ${'reason' in r.evidence.test ? r.evidence.test.reason : ''}`}`,
+    ...('why' in r.evidence.test ? [`            because ${r.evidence.test.why}`] : []),
+    ...setAside(r),
     `Lint:       ${r.lint ? `${r.lint}${ev(r.evidence.lint)}` : 'none'}`,
     `Instructions: ${r.instructions.join(', ') || 'none'}`,
     ...r.warnings.map((w) => `Warning: ${w}`),

@@ -1,6 +1,7 @@
-import { ciCommands, TEST_COMMANDS } from './ci-commands.ts';
+import { ciCommands, stripComment } from './ci-commands.ts';
 import { at, type Detected } from './detection.ts';
 import type { RepoFiles } from './repo-files.ts';
+import { isTestCommand, normaliseCommand } from './test-commands.ts';
 
 /**
  * What a repository already tells other coding agents about its environment: Copilot's setup
@@ -8,18 +9,21 @@ import type { RepoFiles } from './repo-files.ts';
  * steps), the dev container's `updateContentCommand` and `postCreateCommand`, and commands stated
  * in AGENTS.md. Trusted after `.github/agent.yml` and before CI and ecosystem files.
  */
-export function agentSetup(repo: RepoFiles): { setup: Detected[]; test: Detected | null } {
+export function agentSetup(repo: RepoFiles): { setup: Detected[]; tests: Detected[] } {
   const setup = [...copilotSteps(repo), ...devcontainer(repo)];
   const stated = agentsMd(repo);
-  return { setup: setup.length ? setup : stated.setup, test: stated.test };
+  return { setup: setup.length ? setup : stated.setup, tests: stated.tests };
 }
 
 function copilotSteps(repo: RepoFiles): Detected[] {
   const file = '.github/workflows/copilot-setup-steps.yml';
   if (!repo.exists(file)) return [];
+  // Steps that only talk to the runner (`echo ... >> $GITHUB_ENV`, PowerShell `$env:`) or need CI's values are not setup.
   return ciCommands(repo)
-    .filter((c) => c.file === file && c.job === 'copilot-setup-steps' && !c.command.includes('${{'))
-    .map((c) => at(c.command, c.file, c.line, 'Copilot’s setup steps run it'));
+    .filter((c) => c.file === file && c.job === 'copilot-setup-steps' && !c.cwd)
+    .map((c) => ({ c, n: normaliseCommand(c.command) }))
+    .filter(({ n }) => 'command' in n && n.command && !/^(echo|printf|export|set|\$env:)\b/.test(n.command))
+    .map(({ c }) => at(c.command, c.file, c.line, 'Copilot’s setup steps run it'));
 }
 
 function devcontainer(repo: RepoFiles): Detected[] {
@@ -35,7 +39,8 @@ function devcontainer(repo: RepoFiles): Detected[] {
   const out: Detected[] = [];
   for (const key of ['updateContentCommand', 'postCreateCommand']) {
     const line = repo.lineOf(file, new RegExp(`"${key}"`));
-    for (const command of commandsOf(json[key])) out.push(at(command, file, line, `the dev container’s ${key} runs it`));
+    // `${containerWorkspaceFolder}` is the checkout, where Patchwright runs setup.
+    for (const command of commandsOf(json[key])) out.push(at(command.replace(/\$\{containerWorkspaceFolder\}\/?/g, './').replace(/\.\/\//g, './'), file, line, `the dev container’s ${key} runs it`));
   }
   return out;
 }
@@ -55,29 +60,28 @@ const SETUP_COMMANDS = [
   /^(bundle install|go mod download|cargo (fetch|build)|mvn (-[\w.=-]+ )*(install|dependency:go-offline)|\.\/gradlew (assemble|build))\b/,
 ];
 
-/** A command for one test or one file (`pnpm test -- src/a.test.ts`, `pytest -k name`) is not the suite. */
-const SUBSET = /\s(-k|-t|--filter|-run|--grep|-g)\s|\s\S*\/\S*|\.(test|spec)\.|::/;
-
-/** Commands AGENTS.md shows in inline code or code blocks: the first test command, and install commands. */
-function agentsMd(repo: RepoFiles): { setup: Detected[]; test: Detected | null } {
+/** Commands AGENTS.md shows in inline code or code blocks: its test commands, in order, and install commands. */
+function agentsMd(repo: RepoFiles): { setup: Detected[]; tests: Detected[] } {
   const file = ['AGENTS.md', 'agents.md'].find((f) => repo.exists(f));
-  if (!file) return { setup: [], test: null };
+  if (!file) return { setup: [], tests: [] };
   const lines = (repo.read(file) ?? '').split('\n');
   const setup: Detected[] = [];
-  let test: Detected | null = null;
+  const tests: Detected[] = [];
   let fenced = false;
   lines.forEach((text, i) => {
     if (/^\s*```/.test(text)) {
       fenced = !fenced;
       return;
     }
-    const candidates = fenced ? [text.trim().replace(/^\$\s+/, '')] : [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim());
+    const candidates = fenced ? [stripComment(text.trim().replace(/^\$\s+/, ''))] : [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim());
     for (const c of candidates) {
-      if (!test && TEST_COMMANDS.some((re) => re.test(c)) && !SUBSET.test(c)) test = at(c, file, i + 1, 'AGENTS.md states it');
-      else if (SETUP_COMMANDS.some((re) => re.test(c)) && !setup.some((s) => s.command === c)) setup.push(at(c, file, i + 1, 'AGENTS.md states it'));
+      if (!c || /<[\w -]+>/.test(c)) continue; // `pnpm vitest run <path>`: a pattern, not a command
+      if (isTestCommand(c)) {
+        if (!tests.some((t) => t.command === c)) tests.push(at(c, file, i + 1, 'AGENTS.md states it'));
+      } else if (SETUP_COMMANDS.some((re) => re.test(c)) && !setup.some((s) => s.command === c)) setup.push(at(c, file, i + 1, 'AGENTS.md states it'));
     }
   });
-  return { setup, test };
+  return { setup, tests };
 }
 
 /** JSON with comments and trailing commas, as dev container files are written. */

@@ -6,12 +6,17 @@ export interface CiCommand {
   line: number;
   /** The workflow job the step belongs to. */
   job: string;
+  /** Where the command runs, relative to the checkout, when a `cd` or `working-directory` moved it. */
+  cwd?: string;
+  /** False when the workflow runs only on a schedule, by hand or on a release, never on a push or pull request. */
+  onChange: boolean;
 }
 
 /**
- * Every `run:` command line in `.github/workflows/*.yml`, with its line number and job, trailing
- * shell comments removed. Workflows that run on every push (`ci`, `test`, `build`, `main`...)
- * come before scheduled, release and analysis ones.
+ * Every command of a `run:` step in `.github/workflows/*.yml`, with its line number and job:
+ * trailing shell comments removed, `\`-continued and folded (`>`) lines joined, and the folder a
+ * `cd` line or the step's `working-directory` moved it to. Workflows that run on every push
+ * (`ci`, `test`, `build`, `main`...) come before scheduled, release and analysis ones.
  */
 export function ciCommands(repo: RepoFiles): CiCommand[] {
   const dir = '.github/workflows';
@@ -20,6 +25,7 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
   for (const name of names) {
     const file = `${dir}/${name}`;
     const lines = (repo.read(file) ?? '').split('\n');
+    const onChange = runsOnChange(lines);
     let job = '';
     let inJobs = false;
     for (let i = 0; i < lines.length; i++) {
@@ -28,56 +34,99 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
       else if (/^\S/.test(text)) inJobs = false;
       const jobKey = inJobs ? /^ {2}([\w.-]+):\s*$/.exec(text) : null;
       if (jobKey) job = jobKey[1]!;
-      const m = /^(\s*)(?:-\s+)?run:\s*(.*)$/.exec(text);
+      const m = /^(\s*)(-\s+)?run:\s*(.*)$/.exec(text);
       if (!m) continue;
-      const value = (m[2] ?? '').trim();
+      const value = (m[3] ?? '').trim();
+      const stepDir = workingDirectory(lines, i, (m[1] ?? '').length + (m[2] ?? '').length);
+      const push = (raw: string, line: number, cwd: string | undefined) => {
+        // `cd build && ctest`, `cd build ; ctest`: the folder, then the command.
+        const cd = /^cd\s+("?)([^"&;|\s]+)\1\s*(?:&&|;)\s*(.+)$/.exec(raw);
+        const command = cd ? cd[3]!.trim() : raw;
+        const where = joinDir(joinDir(stepDir, cwd), cd?.[2]);
+        if (command) out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}) });
+      };
       if (!/^[|>][-+]?\s*$/.test(value)) {
-        const command = stripComment(unquote(value));
-        if (command) out.push({ command, file, line: i + 1, job });
+        push(stripComment(unquote(value)), i + 1, undefined);
         continue;
       }
       const indent = (m[1] ?? '').length;
+      const block: Array<{ text: string; line: number }> = [];
       for (let j = i + 1; j < lines.length; j++) {
         const l = lines[j] ?? '';
         if (l.trim() === '') continue;
         if (l.length - l.trimStart().length <= indent) break;
-        const command = stripComment(l.trim());
-        if (command) out.push({ command, file, line: j + 1, job });
+        block.push({ text: l.trim(), line: j + 1 });
         i = j;
+      }
+      let cwd: string | undefined;
+      for (const { command, line } of value.startsWith('>') ? folded(block) : literal(block)) {
+        const cd = /^cd\s+("?)([^"&;|]+)\1\s*$/.exec(command);
+        if (cd) cwd = joinDir(cwd, cd[2]!.trim());
+        else push(command, line, cwd);
       }
     }
   }
   return out;
 }
 
-export const TEST_COMMANDS: RegExp[] = [
-  /^(npm|pnpm|yarn|bun)( run)? (test|tests|test:[\w:-]+)\b/,
-  /^npm t\b/,
-  /^(uv run |poetry run |pipenv run |hatch run )?(python3? -m )?pytest\b/,
-  /^(python3? -m )?(tox|nox)\b/,
-  /^hatch (run )?test/,
-  /^(python3? -m )?unittest\b/,
-  /^go test\b/,
-  /^cargo (test|nextest run)\b/,
-  /^(\.\/mvnw|mvn)\b.*\b(test|verify|install)\b/,
-  /^(\.\/gradlew|gradle)\b.*\b(test|check|build)\b/,
-  /^bundle exec (rake|rspec)\b/,
-  /^(rake|rspec)\b/,
-  // `make test`, `make -j4 check`, `make V=1 test`; not `make -C tests/modules all`.
-  /^make((\s+-C\s+\S+)|(\s+-[\w-]+)|(\s+[A-Z_]+=\S+))*\s+(test|check|tests)(\s|$)/,
-  // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `./test.sh`.
-  /^\.\/(runtests?|run[-_]tests?(\.sh)?|tests?\.sh)(\s|$)/,
-];
+/** A literal block: one command per line, a line ending in `\` continued on the next. */
+function literal(block: Array<{ text: string; line: number }>): Array<{ command: string; line: number }> {
+  const out: Array<{ command: string; line: number }> = [];
+  let pending: { command: string; line: number } | null = null;
+  for (const { text, line } of block) {
+    const clean = stripComment(text);
+    if (!clean && !pending) continue;
+    const cont = /\\$/.test(clean);
+    const part = cont ? clean.slice(0, -1).trim() : clean;
+    pending = pending ? { command: `${pending.command} ${part}`.trim(), line: pending.line } : { command: part, line };
+    if (!cont) {
+      out.push(pending);
+      pending = null;
+    }
+  }
+  if (pending) out.push(pending);
+  return out;
+}
 
-/** A build step a test step needs first: `make`, with options or variables but no other target. */
-const BUILD_COMMAND = /^make((\s+-[\w-]+)|(\s+[A-Z_]+=\S+))*(\s+(all|build))?\s*$/;
+/** A folded block (`>`): its lines are one command. */
+function folded(block: Array<{ text: string; line: number }>): Array<{ command: string; line: number }> {
+  const command = block.map((b) => stripComment(b.text)).filter(Boolean).join(' ');
+  return command ? [{ command, line: block[0]!.line }] : [];
+}
 
-/** The CI commands that run a test suite, push workflows first; templated ones are skipped. */
-export function ciTestCommands(repo: RepoFiles): Array<CiCommand & { setup: CiCommand[] }> {
-  const all = ciCommands(repo);
-  return all
-    .filter((c) => !c.command.includes('${{') && TEST_COMMANDS.some((re) => re.test(c.command)))
-    .map((c) => ({ ...c, setup: all.filter((b) => b.file === c.file && b.job === c.job && b.line < c.line && BUILD_COMMAND.test(b.command)).slice(0, 1) }));
+/** The `working-directory` of the step a `run:` at `at` belongs to. */
+function workingDirectory(lines: string[], at: number, keyIndent: number): string | undefined {
+  let start = at;
+  while (start > 0 && !/^\s*-\s/.test(lines[start] ?? '')) start--;
+  const dash = (lines[start] ?? '').length - (lines[start] ?? '').trimStart().length;
+  for (let j = start; j < lines.length; j++) {
+    const l = lines[j] ?? '';
+    if (j > start && l.trim() && l.length - l.trimStart().length <= dash) break;
+    const m = /^\s*(?:-\s+)?working-directory:\s*(.+?)\s*$/.exec(l);
+    if (m && (l.length - l.trimStart().length >= Math.min(keyIndent, dash))) return unquote(m[1]!);
+  }
+  return undefined;
+}
+
+function joinDir(base: string | undefined, next: string | undefined): string | undefined {
+  if (!next) return base;
+  const clean = next.replace(/^\.\/?/, '').replace(/\/$/, '');
+  if (/^(\$|\/|~)/.test(next)) return next; // a variable or an absolute path: kept as written, so the caller can refuse it
+  if (!clean) return base;
+  return base ? `${base}/${clean}` : clean;
+}
+
+/** Whether a workflow's `on:` names a push, pull request or merge queue (or is called by another workflow). */
+function runsOnChange(lines: string[]): boolean {
+  const at = lines.findIndex((l) => /^["']?on["']?\s*:/.test(l));
+  if (at < 0) return true;
+  const inline = lines[at]!.replace(/^["']?on["']?\s*:/, '').trim();
+  const keys = inline ? [inline] : [];
+  for (let j = at + 1; j < lines.length && (/^\s/.test(lines[j]!) || !lines[j]!.trim()); j++) {
+    const k = /^\s{1,4}([\w-]+)\s*:/.exec(lines[j]!) ?? /^\s{1,4}-\s*([\w-]+)/.exec(lines[j]!);
+    if (k) keys.push(k[1]!);
+  }
+  return keys.some((k) => /\b(push|pull_request|pull_request_target|merge_group|workflow_call)\b/.test(k));
 }
 
 /** Workflows that run on every change first; scheduled, release and scanning ones last. */
@@ -88,7 +137,7 @@ function rank(name: string): number {
 }
 
 /** A shell comment at the end of a line (` # ...` outside quotes) says nothing to run. */
-function stripComment(line: string): string {
+export function stripComment(line: string): string {
   if (line.startsWith('#')) return '';
   let quote: string | null = null;
   for (let i = 0; i < line.length; i++) {

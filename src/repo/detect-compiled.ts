@@ -38,6 +38,11 @@ export function detectJava(repo: RepoFiles): EcosystemFinding | undefined {
       lint: null,
     };
   }
+  return detectGradle(repo);
+}
+
+/** Gradle, on its own or beside Maven (a project that builds with both). */
+export function detectGradle(repo: RepoFiles): EcosystemFinding | undefined {
   const gradleFile = ['build.gradle.kts', 'build.gradle', 'settings.gradle.kts', 'settings.gradle'].find((f) => repo.exists(f));
   if (!gradleFile) return undefined;
   const gradle = repo.exists('gradlew') ? './gradlew' : 'gradle';

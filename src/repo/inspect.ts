@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { agentSetup } from './agent-setup.ts';
-import { ciTestCommands } from './ci-commands.ts';
-import { detectGo, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
+import { ciCommands } from './ci-commands.ts';
+import { detectGo, detectGradle, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
 import { detectNode } from './detect-node.ts';
 import { detectPython } from './detect-python.ts';
+import { detectCMake, detectRunners } from './detect-runners.ts';
 import type { Detected, EcosystemFinding, Evidence } from './detection.ts';
 import { instructionFiles } from './instructions.ts';
+import { type Candidate, pickTest } from './pick-test.ts';
 import { RepoFiles } from './repo-files.ts';
+import { isTestCommand, normaliseCommand, rakeDefaultReason } from './test-commands.ts';
 
 export interface Overrides {
   setup?: string[] | undefined;
@@ -22,6 +25,8 @@ export interface InspectResult {
   test: string | null;
   lint: string | null;
   evidence: { setup: Evidence[]; test: Evidence | { reason: string }; lint: Evidence | null };
+  /** Every test command considered, the picked one first among its source, each set-aside one with why. */
+  candidates: Candidate[];
   instructions: string[];
   warnings: string[];
 }
@@ -47,25 +52,44 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   if (files.length === 0) warnings.push('the checkout is empty');
 
   const counts = languageCounts(files);
-  const findings = [detectNode(repo), detectPython(repo, files), detectGo(repo), detectRust(repo), detectJava(repo), detectRuby(repo)]
+  const findings = [detectNode(repo), detectPython(repo, files), detectGo(repo), detectRust(repo), detectJava(repo), repo.exists('pom.xml') ? detectGradle(repo) : undefined, detectRuby(repo)]
     .filter((f): f is EcosystemFinding => f !== undefined)
     .sort((a, b) => (counts.get(b.language) ?? 0) - (counts.get(a.language) ?? 0));
   const make = detectMake(repo);
+  const cmake = detectCMake(repo);
+  const runners = detectRunners(repo);
   const primary = findings[0];
-  const ci = ciTestCommands(repo);
+  const allCi = ciCommands(repo);
 
   const agents = agentSetup(repo);
-  const picked = pickTest(overrides, ci, findings, make, agents.test);
+  const rakefile = repo.read('Rakefile');
+  const project = [...findings, make, cmake, runners].filter((f): f is EcosystemFinding => !!f?.test);
+  const picked = pickTest(
+    {
+      ...(overrides.test ? { override: { command: overrides.test, evidence: overrideEvidence('test') } } : {}),
+      stated: agents.tests,
+      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command))),
+      project: project.map((f) => f.test!),
+    },
+    allCi,
+    { noxSessions: noxSessions(repo.read('noxfile.py')), reason: (command) => rakeDefaultReason(command, rakefile) },
+  );
   // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
   const nodeSplit = findings.find((f) => f.test && /without its lint step/.test(f.test.evidence.why))?.test;
-  const test = !overrides.test && 'command' in picked && nodeSplit && /^(npm|pnpm|yarn|bun)( run)? test$/.test(picked.command) ? { command: nodeSplit.command, evidence: { ...picked.evidence, why: `${picked.evidence.why}; ${nodeSplit.evidence.why}` } } : picked;
-  // A test step that CI runs after a build step (`make`, then `./runtest`) needs that build first.
-  const ciBuild = !overrides.test && 'command' in test && ci[0]?.command === test.command ? ci[0].setup : [];
+  const found = picked.test;
+  const test: Detected | { reason: string } = !found
+    ? { reason: noTestReason([...findings, make, cmake]) }
+    : !overrides.test && nodeSplit && /^(npm|pnpm|yarn|bun)( run)? test$/.test(found.command)
+      ? { command: nodeSplit.command, evidence: { ...found.evidence, why: `${found.evidence.why}; ${nodeSplit.evidence.why}` } }
+      : found;
+  // The project's own install step, then the build CI runs before its tests (`./configure`, `cmake -B build`, `make`).
+  // The install step of the ecosystem whose tool runs the tests (Gradle's beside Maven's, a Makefile's, CMake's).
+  const testFinding = project.find((f) => f.test?.command === found?.command) ?? (found ? findings.find((f) => f !== primary && f.test && toolOf(f.test.command) === toolOf(found.command)) : undefined);
   const setup: Detected[] = overrides.setup
     ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') }))
     : agents.setup.length
       ? agents.setup
-      : [...(primary?.setup ?? []), ...ciBuild.map((b) => ({ command: b.command, evidence: { file: b.file, line: b.line, why: 'CI builds with it before the tests' } }))];
+      : [...(testFinding && testFinding !== primary ? testFinding.setup : (primary?.setup ?? [])), ...(found ? picked.ciSetup : [])];
   const lint: Detected | null = overrides.lint
     ? { command: overrides.lint, evidence: overrideEvidence('lint') }
     : (primary?.lint ?? make?.lint ?? null);
@@ -78,20 +102,33 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     test: 'command' in test ? test.command : null,
     lint: lint?.command ?? null,
     evidence: { setup: setup.map((s) => s.evidence), test: 'command' in test ? test.evidence : test, lint: lint?.evidence ?? null },
+    candidates: picked.candidates,
     instructions: instructionFiles(repo, files),
     warnings,
   };
 }
 
-function pickTest(overrides: Overrides, ci: ReturnType<typeof ciTestCommands>, findings: EcosystemFinding[], make: EcosystemFinding | undefined, stated: Detected | null): Detected | { reason: string } {
-  if (overrides.test) return { command: overrides.test, evidence: overrideEvidence('test') };
-  if (stated) return stated;
-  const fromCi = ci[0];
-  if (fromCi) return { command: fromCi.command, evidence: { file: fromCi.file, line: fromCi.line, why: 'the repository’s CI runs it' } };
-  const found = findings.find((f) => f.test)?.test ?? make?.test;
-  if (found) return found;
-  const reasons = [...findings, ...(make ? [make] : [])].map((f) => f.testReason).filter(Boolean);
-  return { reason: reasons.length ? reasons.join('; ') : 'no build or test configuration was found' };
+/** The sessions a noxfile defines: each `def name(session...)`, or the `name=` its decorator gives. */
+function noxSessions(text: string | undefined): string[] {
+  if (!text) return [];
+  const named = [...text.matchAll(/@(?:nox\.)?session\((?:[^()]|\([^()]*\))*?name\s*=\s*["']([\w-]+)["']/g)].map((m) => m[1]!);
+  return [...named, ...[...text.matchAll(/^def (\w+)\s*\(\s*session\b/gm)].map((m) => m[1]!)];
+}
+
+/** The program a command runs, past `cd dir &&` and environment assignments. */
+function toolOf(command: string): string {
+  return command.replace(/^cd \S+ && /, '').replace(/^([A-Za-z_]\w*=\S*\s+)+/, '').split(/\s+/)[0]!.replace(/^\.\//, '').replace(/w$/, '');
+}
+
+/** The command with CI's values taken out, or as written when it cannot be. */
+function runnable(command: string): string {
+  const n = normaliseCommand(command);
+  return 'command' in n ? n.command : command;
+}
+
+function noTestReason(findings: Array<EcosystemFinding | undefined>): string {
+  const reasons = findings.map((f) => f?.testReason).filter(Boolean);
+  return reasons.length ? reasons.join('; ') : 'no build or test configuration was found';
 }
 
 function overrideEvidence(key: string): Evidence {

@@ -39,7 +39,7 @@ export const EXPECTED: Record<string, Expected> = {
 
   // ---- Python: pip, uv, poetry, hatch, tox, nox
   'pallets+jinja': { ecosystem: 'python', test: /^python -m pytest$/, setup: /requirements\/tests\.txt/, why: 'tox.ini: deps from requirements/tests.txt, then pytest' },
-  'pallets+flask': { ecosystem: 'python', test: /^(uv run (--\S+ )*)?((python -m )?pytest|tox run -e py[\w.]*)$/, why: 'tests.yaml: `tox run` over uv; the py envs run pytest (env_list also has style/typing/docs)' },
+  'pallets+flask': { ecosystem: 'python', test: /^(uv run (--\S+( (?!-)\S+)? )*)?((python -m )?pytest|tox run -e py[\w.]*)$/, why: 'tests.yaml: `tox run` over uv; the py envs run pytest (env_list also has style/typing/docs)' },
   'pypa+pip': { ecosystem: 'python', test: /^(python -m )?nox -s test(-[\d.]+)?$/, why: 'ci.yml: `python -m nox -s test-X.Y -- tests/unit`; the default nox session is lint' },
   'encode+httpx': { ecosystem: 'python', test: /^((\.\/)?scripts\/test|(python -m )?pytest)$/, why: 'test-suite.yml: `scripts/test` (coverage run -m pytest; it lints first outside GitHub Actions)' },
   'pypa+hatch': { ecosystem: 'python', test: /^hatch test\b(?!.*\$\{\{)/, why: 'test.yml: `hatch test --python X --randomize --parallel`' },

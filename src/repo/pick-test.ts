@@ -1,0 +1,116 @@
+import type { CiCommand } from './ci-commands.ts';
+import type { Detected, Evidence } from './detection.ts';
+import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, setAsideReason } from './test-commands.ts';
+
+/** A test command considered, with where it came from and, when it was not taken, why. */
+export interface Candidate {
+  command: string;
+  file: string;
+  line: number;
+  source: 'agent.yml' | 'agent instructions' | 'ci' | 'project files';
+  /** Set when this candidate was set aside. */
+  setAside?: string;
+}
+
+export interface Picked {
+  test: Detected | null;
+  /** Build steps CI runs before the picked test command, in the same job. */
+  ciSetup: Detected[];
+  candidates: Candidate[];
+}
+
+interface Offer {
+  command: string;
+  evidence: Evidence;
+  source: Candidate['source'];
+  /** A command read from CI or AGENTS.md: made runnable and judged; project-file commands are Patchwright's own. */
+  judge: boolean;
+  ci?: CiCommand;
+}
+
+/**
+ * The test command, in the order of trust (agent.yml, then what the repository tells agents, then
+ * CI on push or pull request, then the project's own files): the first that is the whole unit suite
+ * wins; every other one is listed with the reason it was set aside.
+ */
+export function pickTest(
+  offers: { override?: Detected; stated: Detected[]; ci: CiCommand[]; project: Detected[] },
+  allCi: CiCommand[],
+  context: CommandContext & { reason?: (command: string) => string | null } = {},
+): Picked {
+  const all: Offer[] = [
+    ...(offers.override ? [{ command: offers.override.command, evidence: offers.override.evidence, source: 'agent.yml' as const, judge: false }] : []),
+    ...offers.stated.map((d) => ({ command: d.command, evidence: d.evidence, source: 'agent instructions' as const, judge: true })),
+    ...offers.ci.map((c) => ({ command: c.command, evidence: { file: c.file, line: c.line, why: 'the repository’s CI runs it' }, source: 'ci' as const, judge: true, ci: c })),
+    ...offers.project.map((d) => ({ command: d.command, evidence: d.evidence, source: 'project files' as const, judge: false })),
+  ];
+  const candidates: Candidate[] = [];
+  let test: Detected | null = null;
+  let ciSetup: Detected[] = [];
+  for (const offer of all) {
+    const judged = offer.judge ? judge(offer, allCi, context) : { command: offer.command, why: offer.evidence.why };
+    const where = { file: offer.evidence.file, line: offer.evidence.line, source: offer.source };
+    if ('setAside' in judged) {
+      candidates.push({ command: offer.command, ...where, setAside: judged.setAside });
+      continue;
+    }
+    if (candidates.some((c) => c.command === judged.command && !c.setAside)) continue;
+    if (test) {
+      candidates.push({ command: judged.command, ...where, setAside: `${test.command} was found first (${sourceWord(candidates.find((c) => !c.setAside)!.source)})` });
+      continue;
+    }
+    test = { command: judged.command, evidence: { ...offer.evidence, why: judged.why } };
+    candidates.push({ command: judged.command, ...where });
+    if (offer.ci) ciSetup = buildSteps(offer.ci, allCi, context);
+  }
+  return { test, ciSetup, candidates: dedupe(candidates) };
+}
+
+/** Folders CI builds into and runs the tests from (`cmake -B build`, `cd build && ctest`). */
+const BUILD_DIR = /^(build|_build|out|cmake-build[\w-]*|build-[\w-]+)$/;
+
+function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }): { command: string; why: string } | { setAside: string } {
+  const ci = offer.ci;
+  if (ci && !ci.onChange) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
+  const n = normaliseCommand(offer.command, context);
+  if ('setAside' in n) return n;
+  if (!isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
+  const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
+  if (reason) return { setAside: reason };
+  const cwd = ci?.cwd;
+  if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
+  if (cwd && !BUILD_DIR.test(cwd)) return { setAside: `runs in ${cwd}/, one part of the repository` };
+  // Tests run from a build folder need CI's configure step for it, made runnable here.
+  if (cwd && ci && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
+  const command = cwd ? `cd ${cwd} && ${n.command}` : n.command;
+  const why = [offer.evidence.why, ...n.changes].join('; ');
+  return { command, why };
+}
+
+/** The build steps (configure, cmake, make) of the test's CI job that come before it, made runnable. */
+function buildSteps(test: CiCommand, all: CiCommand[], context: CommandContext): Detected[] {
+  const out: Detected[] = [];
+  for (const c of all) {
+    if (c.file !== test.file || c.job !== test.job || c.line >= test.line) continue;
+    const n = normaliseCommand(c.command, context);
+    if ('setAside' in n || !BUILD_COMMANDS.some((re) => re.test(n.command))) continue;
+    if (c.cwd && !/^[\w.][\w./-]*$/.test(c.cwd)) continue;
+    const command = c.cwd ? `cd ${c.cwd} && ${n.command}` : n.command;
+    if (!out.some((o) => o.command === command)) out.push({ command, evidence: { file: c.file, line: c.line, why: 'CI builds with it before the tests' } });
+  }
+  return out;
+}
+
+function sourceWord(source: Candidate['source']): string {
+  return source === 'ci' ? 'in CI' : source === 'agent.yml' ? 'in .github/agent.yml' : source === 'agent instructions' ? 'in what the repository tells agents' : 'in the project files';
+}
+
+function dedupe(candidates: Candidate[]): Candidate[] {
+  const seen = new Set<string>();
+  return candidates.filter((c) => {
+    const key = `${c.command}\u0000${c.setAside ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

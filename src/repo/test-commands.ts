@@ -1,0 +1,242 @@
+import { isUnknownValue, shellWords, splitEnvPrefix } from './shell-words.ts';
+
+/** Commands that run a test suite, in the runners projects use (after env assignments are taken off). */
+export const TEST_COMMANDS: RegExp[] = [
+  /^(npm|pnpm|yarn|bun)( run)?( --[\w-]+(=\S+)?)* (test|tests|test[:-][\w:-]+|unit)\b/,
+  /^npm t\b/,
+  /^(pnpm|yarn|npx|bunx)?\s*(exec )?(vitest|jest|mocha|ava|uvu|tap)( run)?(\s|$)/,
+  /^(pnpm |yarn |npx )?(turbo|nx)( run)? test\b/,
+  /^(pnpm |yarn |npx )?nx run-many\b.*(-t|--targets?)[= ]test\b/,
+  /^((uv|poetry|pipenv|hatch|pdm) run( --?[\w-]+(=\S+| (?!-)[\w.,-]+)?)* )?(python3? -m |coverage run (-\S+ )*-m )?pytest\b/,
+  /^((uv|poetry|pipenv) run( --?[\w-]+(=\S+| (?!-)[\w.,-]+)?)* |uvx |pipx run )?(python3? -m )?(tox|nox)\b/,
+  /^hatch (run )?test\b/,
+  /^((uv|poetry) run( --?[\w-]+(=\S+)?)* )?poe (test|tests)\b/,
+  /^(python3? -m )?unittest\b/,
+  /^go test\b/,
+  /^cargo (test|nextest run)\b/,
+  /^(\.\/mvnw|mvn)\b/,
+  /^(\.\/gradlew|gradle)\b.*\b(test|check|build|allTests)\b/,
+  /^(bundle exec |bin\/)?(rake|rspec)\b/,
+  /^bundle exec thor spec\b/,
+  /^(bin\/)?rails test\b/,
+  /^(task|just|make)((\s+-[\w-]+)|(\s+[A-Z_]+=\S+)|(\s+-C\s+\S+))*\s+(test|tests|check|unit|unit-tests?)([-:_][\w:-]+)?(\s|$)/,
+  /^(cd \S+ && )?ctest\b/,
+  // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`.
+  /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?)(\.sh)?(\s|$)/,
+];
+
+export function isTestCommand(command: string): boolean {
+  const { rest } = splitEnvPrefix(shellWords(command));
+  const bare = rest.join(' ');
+  return TEST_COMMANDS.some((re) => re.test(bare));
+}
+
+/** Build steps a CI job runs before its tests (`./configure`, `cmake -B build`, `make`): the setup those tests need. */
+export const BUILD_COMMANDS: RegExp[] = [
+  /^(autoreconf|\.\/autogen\.sh|sh autogen\.sh|\.\/bootstrap)\b/,
+  /^\.\/configure\b/,
+  /^cmake\b(?!.*\s-E\s)/,
+  /^meson (setup|compile)\b/,
+  /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*(\s+(all|build))?\s*$/,
+  /^mkdir( -p)? [\w.][\w./-]*$/,
+];
+
+export type Normalised = { command: string; changes: string[] } | { setAside: string };
+
+/** Flags that ask for debug output, build scans or CI-only reporting: the suite runs the same without them. */
+const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
+  { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast)$/ },
+  { tool: /^(\.\/gradlew|gradle)$/, flags: /^(--stacktrace|-s|--full-stacktrace|-S|--scan|--info|-i|--debug|-d|--console=\S+)$/ },
+  { tool: /^cargo$/, flags: /^(--verbose|-v|-vv)$/ },
+  { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
+  { tool: /^ctest$/, flags: /^(-V|-VV|--verbose|--extra-verbose)$/ },
+];
+
+/**
+ * A CI or AGENTS.md command made runnable here: environment assignments and debug or reporting flags
+ * are taken off, and options whose value comes from the CI matrix or a variable are dropped. A command
+ * that still depends on such a value is set aside.
+ */
+export interface CommandContext {
+  /** The sessions noxfile.py defines. */
+  noxSessions?: string[];
+}
+
+export function normaliseCommand(command: string, context: CommandContext = {}): Normalised {
+  const bare = command.replace(/\$\{\{.*?\}\}/g, 'X').replace(/"[^"]*"|'[^']*'/g, '""');
+  if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
+  const changes: string[] = [];
+  const { env, rest } = splitEnvPrefix(shellWords(command));
+  if (env.length) changes.push(`without CI’s ${env.map((e) => e.split('=')[0]).join(', ')}`);
+  const words: string[] = [];
+  const tool = rest[0] ?? '';
+  if (isUnknownValue(tool)) return { setAside: 'the program is a CI variable' };
+  const noise = NOISE.filter((n) => n.tool.test(tool));
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!;
+    const next = rest[i + 1];
+    const n = noise.find((x) => x.flags.test(w));
+    if (i > 0 && n) {
+      if (n.takesValue?.test(w) && next !== undefined) i++;
+      changes.push(`without ${w}`);
+      continue;
+    }
+    const selector = /^(-s|--session|--sessions|-e)$/.test(words.at(-1) ?? '') && /(^|\/)(nox|tox)$/.test(words.find((x) => /(^|\/)(nox|tox)$/.test(x)) ?? '');
+    if (selector && /\$/.test(w)) {
+      // `nox -s test-${{ matrix.python }}`: the session for every Python; `nox -s "$SESSION"`: the noxfile's test session.
+      const prefix = /^["']?([\w.]+)-\$\{\{[^}]*\}\}["']?$/.exec(w)?.[1];
+      const test = context.noxSessions?.find((x) => /^tests?$/.test(x));
+      if (prefix) {
+        words.push(prefix);
+        changes.push('every Python version of the session');
+      } else if (test) {
+        words.push(test);
+        changes.push(`the noxfile’s ${test} session (CI picks one per matrix entry)`);
+      } else return { setAside: `the session is a value only CI knows (${w})` };
+      continue;
+    }
+    // `tox run --installpkg dist/*.whl`: a package CI built in an earlier step.
+    if (w === '--installpkg' && next !== undefined) {
+      i++;
+      changes.push('without CI’s prebuilt package');
+      continue;
+    }
+    // `nox -s test -- tests/unit --verbose`: CI splits the suite across steps; the session alone runs all of it.
+    if (w === '--' && words.some((x) => /(^|\/)(nox|tox)$/.test(x))) {
+      if (i < rest.length - 1) changes.push('without CI’s test arguments');
+      break;
+    }
+    // `--python ${{ matrix.python }}`, `--target=$TARGET`, `-Pversion=${{ x }}`, `"${FEATURES}"`
+    if (isUnknownValue(w)) {
+      const prev = words.at(-1);
+      if (prev && /^--?[\w-]+$/.test(prev) && !/^--$/.test(prev)) words.pop();
+      changes.push('without values only CI knows');
+      continue;
+    }
+    const eq = /^(--?[\w.-]+=|-[DP][\w.-]+=|[A-Z_]+=)(.*)$/.exec(w);
+    if (eq && isUnknownValue(eq[2]!)) {
+      changes.push('without values only CI knows');
+      continue;
+    }
+    // `mvn verify javadoc:jar`: the lifecycle phase runs the tests; plugin goals beside it are CI's extras.
+    if (/^(\.\/mvnw|mvn)$/.test(tool) && i > 0 && /^[\w.-]+:[\w.-]+(@[\w-]+)?$/.test(w) && rest.some((r) => /^(test|verify|install)$/.test(r))) {
+      changes.push(`without ${w}`);
+      continue;
+    }
+    if (/\$\{\{|\$\w|\$\{/.test(w.replace(/\$\((nproc|getconf [^)]*|sysctl [^)]*)\)/g, ''))) return { setAside: `depends on a value only CI knows (${w})` };
+    words.push(w);
+  }
+  while (words.length > 1 && words.at(-1) === '--') words.pop();
+  // `tox` / `tox run` with no environment runs every env of its list (docs, lint, other Pythons): the tests on this Python are `-e py`.
+  const toxAt = words.findIndex((x) => /(^|\/)tox$/.test(x));
+  if (toxAt >= 0 && !words.includes('-e') && !env.some((e) => e.startsWith('TOXENV='))) {
+    const after = words[toxAt + 1] === 'run' ? toxAt + 2 : toxAt + 1;
+    words.splice(after, 0, '-e', 'py');
+    changes.push('the tests on this Python (`-e py`)');
+  }
+  return { command: words.join(' '), changes: [...new Set(changes)] };
+}
+
+const LINT_TASK = /^(lint|lint[:-][\w:-]+|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|check[:-](format|lint|types)|format[:-]check|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)$/i;
+const OTHER_TASK = /^(docs?|docs[:-][\w:-]+|build|dist|release|prepare[-_]release|build[-_]release|publish|deploy|vendoring|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size|changelog[:\w-]*)$/i;
+const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy)($|[:_-])/i;
+
+/**
+ * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single
+ * package, module, feature or file, a special-purpose run, a watch mode, or something needing root.
+ */
+export function setAsideReason(command: string): string | null {
+  const { rest } = splitEnvPrefix(shellWords(command));
+  const [tool = '', ...args] = rest;
+  const line = rest.join(' ');
+  if (tool === 'sudo') return 'needs root';
+  if (/^(rubocop|standardrb|eslint|xo|ruff|flake8|pylint|mypy|golangci-lint|clippy|shellcheck|prettier|biome)$/.test(tool)) return 'a linter, not the tests';
+  const task = namedTask(tool, args);
+  if (task !== null) {
+    if (LINT_TASK.test(task)) return `\`${task}\` is a lint or type check, not the tests`;
+    if (OTHER_TASK.test(task)) return `\`${task}\` does not run the tests`;
+    if (SPECIAL_QUALIFIER.test(task) && !/^(test|tests)$/.test(task)) return `\`${task}\` is a special-purpose run, not the whole suite`;
+  }
+  if (/(^|\s)(--watch|-w|--watchAll)(\s|$)/.test(line) || /(^|\s)(vitest|jest)(\s*$)/.test(line) && tool !== 'npm') return 'a watch mode that never ends';
+  if (/(^|\s)(--filter|-F)[ =]\S+/.test(line) && /^(pnpm|yarn|turbo|npx|nx)$/.test(tool)) return 'one package of the workspace';
+  if (tool === 'cargo') return cargoSubset(args);
+  if (/^(\.\/mvnw|mvn)$/.test(tool)) return mavenSubset(args);
+  if (/^(\.\/gradlew|gradle)$/.test(tool)) return gradleSubset(args);
+  if (tool === 'go') return goSubset(args);
+  if (/pytest/.test(line)) return pytestSubset(line);
+  if (/(^|\s)(-k|-t|--grep|-g|--testNamePattern|--test-name-pattern|-run)\s/.test(line)) return 'runs only the tests matching a name';
+  if (/\.(test|spec)\.[jt]sx?(\s|$)|_test\.go(\s|$)|_spec\.rb(\s|$)|::/.test(line)) return 'runs one test file';
+  return null;
+}
+
+/** The task, script, session or target a runner is asked for (`npm run X`, `nox -s X`, `rake X`, `make X`), if any. */
+function namedTask(tool: string, args: string[]): string | null {
+  const plain = args.filter((a) => !a.startsWith('-') && !/^[A-Z_]+=/.test(a));
+  if (/^(npm|pnpm|yarn|bun)$/.test(tool)) return (plain[0] === 'run' ? plain[1] : plain[0]) ?? null;
+  if (/(^|\/)(nox|tox)$/.test(tool) || tool === 'uvx' || tool === 'python' || tool === 'python3') {
+    const i = args.findIndex((a) => a === '-s' || a === '--session' || a === '-e');
+    return i >= 0 ? (args[i + 1] ?? null) : null;
+  }
+  if (/^(rake|task|just|make|thor)$/.test(tool) || /^bin\/rake$/.test(tool)) return plain[0] ?? null;
+  if (tool === 'bundle' && args[0] === 'exec') return /^(rake|thor)$/.test(args[1] ?? '') ? (args.slice(2).find((a) => !a.startsWith('-')) ?? null) : null;
+  if (/^(\.\/gradlew|gradle)$/.test(tool)) return plain.find((a) => !/^(test|build|check|allTests|clean)$/.test(a)) ?? null;
+  return null;
+}
+
+function cargoSubset(args: string[]): string | null {
+  const line = ` ${args.join(' ')} `;
+  if (/\s(miri|hack|fuzz|bench)\s/.test(line)) return 'a special-purpose cargo run';
+  if (/\s(-p|--package)[ =]/.test(line)) return 'one crate of the workspace';
+  if (/\s--manifest-path[ =]/.test(line)) return 'one crate of the workspace';
+  if (/\s(--test|--bin|--example|--bench)[ =]\S+|\s(--lib|--doc|--bins|--examples)\s/.test(line)) return 'one target, not the whole suite';
+  if (/\s(--features|-F)[ =]|\s--no-default-features\s/.test(line)) return 'a feature-flag run, not the default suite';
+  if (/\s--release\s/.test(line)) return 'a release-profile run';
+  const dashdash = args.indexOf('--');
+  if (dashdash >= 0 && args.slice(dashdash + 1).some((a) => !a.startsWith('-'))) return 'runs only the tests matching a name';
+  return null;
+}
+
+function mavenSubset(args: string[]): string | null {
+  const line = ` ${args.join(' ')} `;
+  if (/\s-D(maven\.test\.skip|skipTests)(=true)?\s/.test(line)) return 'skips the tests';
+  if (/\s(-pl|--projects)[ =]['"]?!/.test(line)) return 'leaves modules out of the build';
+  if (/\s(-pl|--projects)[ =]/.test(line)) return 'one module, not the whole build';
+  if (/\s(-P|--activate-profiles)[ =]?\S/.test(line)) return 'a profile run, not the default build';
+  if (/\s-Dtest=/.test(line)) return 'runs only some tests';
+  const goals = args.filter((a) => !a.startsWith('-'));
+  if (goals.length && !goals.some((g) => /^(test|verify|install|package|integration-test)$/.test(g))) return 'runs no test phase';
+  return null;
+}
+
+function gradleSubset(args: string[]): string | null {
+  const line = ` ${args.join(' ')} `;
+  if (/\s(-x|--exclude-task)[ =](test|\S*Test)\s/.test(line)) return 'excludes the tests';
+  if (args.some((a) => /^:?[\w-]+(:[\w-]+)*:(test|check|build|\w*Test)$/.test(a))) return 'one module, not the whole build';
+  if (/\s--tests[ =]/.test(line)) return 'runs only some tests';
+  return null;
+}
+
+function goSubset(args: string[]): string | null {
+  if (args.some((a) => /^-(fuzz|bench|run)(=|$)/.test(a))) return 'a special-purpose go test run';
+  const pkgs = args.slice(1).filter((a) => !a.startsWith('-') && !/^\d/.test(a));
+  if (pkgs.length && !pkgs.includes('./...')) return 'some packages, not ./...';
+  return null;
+}
+
+function pytestSubset(line: string): string | null {
+  if (/\s(-k|-m)\s/.test(line)) return 'runs only the tests matching a marker or name';
+  if (/\s--(memray|benchmark-only|codspeed)\b/.test(line)) return 'a special-purpose pytest run';
+  const after = line.split(/\bpytest\b/)[1] ?? '';
+  const paths = shellWords(after).filter((a) => !a.startsWith('-') && !/=/.test(a));
+  if (paths.some((p) => /\/./.test(p.replace(/\/$/, '')) || /\.py(::|$)/.test(p))) return 'one part of the test tree';
+  return null;
+}
+
+/** `bundle exec rake` with no task runs the Rakefile's default, which may lint too (`task default: %w[test rubocop]`). */
+export function rakeDefaultReason(command: string, rakefile: string | undefined): string | null {
+  if (!/^(bundle exec |bin\/)?rake$/.test(command) || !rakefile) return null;
+  const line = /^\s*(?:multi)?task\s*\(?\s*:?default\s*(?:=>|:)\s*(.+)$/m.exec(rakefile)?.[1] ?? '';
+  const tasks = [...line.matchAll(/[\w:]+/g)].map((m) => m[0].replace(/^:/, '')).filter((t) => !/^(i|w)$/.test(t));
+  const extra = tasks.filter((t) => LINT_TASK.test(t) || /^(codespell|spell\w*|features|cucumber)$/.test(t));
+  return extra.length ? `the default rake task also runs ${extra.join(', ')}` : null;
+}
