@@ -16,14 +16,16 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
   const pm = packageManager(repo, pkg.packageManager);
   const language = repo.exists('tsconfig.json') ? 'typescript' : 'javascript';
   const scripts = pkg.scripts ?? {};
-  const run = (script: string) => (pm === 'npm' ? (script === 'test' ? 'npm test' : `npm run ${script}`) : `${pm} ${script === 'test' ? 'test' : `run ${script}`}`);
+  // `bun test` is bun's own test runner, not the script: bun always gets `bun run`.
+  const run = (script: string) => (pm === 'npm' ? (script === 'test' ? 'npm test' : `npm run ${script}`) : `${pm} ${script === 'test' && pm !== 'bun' ? 'test' : `run ${script}`}`);
   const line = (key: string) => repo.lineOf('package.json', new RegExp(`"${key}"\\s*:`));
 
   const setup = [at(installCommand(repo, pm), lockfileOf(repo, pm) ?? 'package.json', 1, `${pm} lockfile`)];
   const testScript = ['test', 'test:unit', 'tests'].find((s) => scripts[s] && !NPM_DEFAULT_TEST.test(scripts[s]!));
   const split = testScript ? withoutLint(scripts[testScript]!) : null;
+  const monorepo = testScript ? null : monorepoTest(repo, pm);
   const test = !testScript
-    ? null
+    ? monorepo
     : split
       ? at(split.test, 'package.json', line(testScript), `scripts.${testScript} without its lint step (${split.lint}), so a lint error never hides the tests`)
       : at(run(testScript), 'package.json', line(testScript), `scripts.${testScript}`);
@@ -39,8 +41,18 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
     setup,
     test,
     lint,
-    ...(test ? {} : { testReason: scripts.test ? 'scripts.test is npm’s placeholder' : 'package.json has no test script' }),
+    ...(test ? {} : { testReason: scripts.test ? 'scripts.test is npm’s placeholder' : 'package.json has no test script, and no turbo or nx test task' }),
   };
+}
+
+/** A monorepo whose root has no test script: turbo's or nx's `test` task across the packages. */
+function monorepoTest(repo: RepoFiles, pm: string): ReturnType<typeof at> | null {
+  const exec = pm === 'npm' ? 'npx' : `${pm} exec`;
+  const turbo = repo.read('turbo.json');
+  if (turbo && /"test"\s*:/.test(turbo)) return at(`${exec} turbo run test`, 'turbo.json', repo.lineOf('turbo.json', /"test"\s*:/), 'turbo test task');
+  const nx = repo.read('nx.json');
+  if (nx && /"test"\s*:/.test(nx)) return at(`${exec} nx run-many -t test`, 'nx.json', repo.lineOf('nx.json', /"test"\s*:/), 'nx test target');
+  return null;
 }
 
 const LINT_STEP = /^(xo|eslint|standard|tslint|stylelint|prettier\s+(--check|-c|--list-different|-l)|biome\s+(check|lint|ci)|oxlint|(npm|pnpm|yarn|bun)\s+(run\s+)?(lint|format:check|check:format|lint:[\w:-]+))(\s|$)/;

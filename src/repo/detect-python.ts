@@ -65,6 +65,14 @@ function setupCommands(repo: RepoFiles, pm: string, pyproject: string): Detected
 
 function testCommand(repo: RepoFiles, pm: string, pyproject: string, files: string[]): Detected | null {
   const prefix = pm === 'uv' ? 'uv run ' : pm === 'poetry' ? 'poetry run ' : '';
+  // poe the poet: `[tool.poe.tasks] test = ...` is how the project says to run its tests.
+  if (/^\[tool\.poe\.tasks\.test\]|\[tool\.poe\.tasks\][^[]*?^test\s*=/m.test(pyproject)) {
+    return at(`${prefix}poe test`, 'pyproject.toml', repo.lineOf('pyproject.toml', /^\[tool\.poe\.tasks\.test\]|^test\s*=/), 'poe test task');
+  }
+  // Hatch's own test command, configured through its `hatch-test` environment.
+  if (/^\[tool\.hatch\.envs\.hatch-test[\].]/m.test(pyproject)) {
+    return at('hatch test', 'pyproject.toml', repo.lineOf('pyproject.toml', /^\[tool\.hatch\.envs\.hatch-test/), 'hatch test environment');
+  }
   if (pm === 'hatch' && /\[tool\.hatch\.envs\.[\w-]+\.scripts\][\s\S]*?^test\s*=/m.test(pyproject)) {
     return at('hatch run test', 'pyproject.toml', repo.lineOf('pyproject.toml', /^test\s*=/), 'hatch test script');
   }

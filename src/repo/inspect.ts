@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { parseDocument } from 'yaml';
 import path from 'node:path';
 import { agentSetup } from './agent-setup.ts';
 import { ciCommands } from './ci-commands.ts';
@@ -50,6 +51,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const { files, truncated } = repo.walk();
   if (truncated) warnings.push(`large tree: only the first ${files.length} files were looked at`);
   if (files.length === 0) warnings.push('the checkout is empty');
+  warnings.push(...unreadableWorkflows(repo));
 
   const counts = languageCounts(files);
   const findings = [detectNode(repo), detectPython(repo, files), detectGo(repo), detectRust(repo), detectJava(repo), repo.exists('pom.xml') ? detectGradle(repo) : undefined, detectRuby(repo)]
@@ -63,6 +65,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
 
   const agents = agentSetup(repo);
   const rakefile = repo.read('Rakefile');
+  const noxfile = repo.read('noxfile.py');
   const project = [...findings, make, cmake, runners].filter((f): f is EcosystemFinding => !!f?.test);
   const picked = pickTest(
     {
@@ -72,7 +75,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
       project: project.map((f) => f.test!),
     },
     allCi,
-    { noxSessions: noxSessions(repo.read('noxfile.py')), reason: (command) => rakeDefaultReason(command, rakefile) },
+    { noxSessions: noxSessions(noxfile), reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) },
   );
   // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
   const nodeSplit = findings.find((f) => f.test && /without its lint step/.test(f.test.evidence.why))?.test;
@@ -115,9 +118,31 @@ function noxSessions(text: string | undefined): string[] {
   return [...named, ...[...text.matchAll(/^def (\w+)\s*\(\s*session\b/gm)].map((m) => m[1]!)];
 }
 
+/** Workflows that are not valid YAML: GitHub would not run them either, so their steps are only a hint. */
+function unreadableWorkflows(repo: RepoFiles): string[] {
+  return repo
+    .list('.github/workflows')
+    .filter((f) => /\.ya?ml$/.test(f))
+    .flatMap((f) => {
+      const text = repo.read(`.github/workflows/${f}`);
+      if (text === undefined) return [];
+      const doc = parseDocument(text, { uniqueKeys: false });
+      const error = doc.errors[0];
+      return error ? [`.github/workflows/${f} is not valid YAML (${error.message.split('\n')[0]}); its steps were read line by line`] : [];
+    });
+}
+
 /** The program a command runs, past `cd dir &&` and environment assignments. */
 function toolOf(command: string): string {
   return command.replace(/^cd \S+ && /, '').replace(/^([A-Za-z_]\w*=\S*\s+)+/, '').split(/\s+/)[0]!.replace(/^\.\//, '').replace(/w$/, '');
+}
+
+/** `nox -s X` where the noxfile builds X with conda: the worker has no conda. */
+function condaReason(command: string, noxfile: string | undefined): string | null {
+  const session = /\bnox\b.*\s(?:-s|--session)\s+([\w.-]+)/.exec(command)?.[1];
+  if (!session || !noxfile) return null;
+  const def = new RegExp(`@(?:nox\\.)?session\\(((?:[^()]|\\([^()]*\\))*)\\)\\s*\\n(?:@[^\\n]*\\n)*def ${session.replace(/[.-]/g, '_')}\\s*\\(`).exec(noxfile);
+  return def && /venv_backend\s*=\s*["'](conda|mamba|micromamba)/.test(def[1]!) ? `the \`${session}\` session needs conda` : null;
 }
 
 /** The command with CI's values taken out, or as written when it cannot be. */

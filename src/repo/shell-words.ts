@@ -37,7 +37,7 @@ export function shellWords(line: string): string[] {
 /** A word made only of a variable or a CI expression (`$X`, `"${X}"`, `${{ matrix.x }}`): unknown until run. */
 export function isUnknownValue(word: string): boolean {
   const bare = word.replace(/^(['"])(.*)\1$/, '$2');
-  return /^\$(\w+|\{[^}]*\}|\{\{[^}]*\}\})$/.test(bare) || /\$\{\{/.test(bare);
+  return /^\$(\w+|\{[^}]*\}|\{\{.*\}\})$/.test(bare);
 }
 
 /** `A=1 B=2 cmd ...`: the leading environment assignments, and the rest. */

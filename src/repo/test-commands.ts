@@ -108,8 +108,9 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
     }
     // `--python ${{ matrix.python }}`, `--target=$TARGET`, `-Pversion=${{ x }}`, `"${FEATURES}"`
     if (isUnknownValue(w)) {
+      // A bare `$X` after an option is that option's value; a quoted "${X}" stands for whole arguments.
       const prev = words.at(-1);
-      if (prev && /^--?[\w-]+$/.test(prev) && !/^--$/.test(prev)) words.pop();
+      if (prev && /^--?[\w-]+$/.test(prev) && prev !== '--' && !/^["']/.test(w)) words.pop();
       changes.push('without values only CI knows');
       continue;
     }

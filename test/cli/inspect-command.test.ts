@@ -87,3 +87,21 @@ it('inspect --check-title: a team title fits (exit 0), another repo’s style do
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', 'Fix it', '--json'], { encoding: 'utf8' })) as { fits: boolean; style: string };
   expect(json).toMatchObject({ fits: true, style: 'plain' });
 });
+
+it('inspect shows which test commands were set aside and why: all of them in --json `candidates`, a short list in text', () => {
+  const dir = repoWithHistory('golang+tools.tsv', {
+    'go.mod': 'module x\n',
+    '.github/workflows/ci.yml': 'on: [push]\njobs:\n  t:\n    steps:\n      - run: go test -run TestSlow ./...\n      - run: go test ./internal/x\n      - run: go test -race ./...\n',
+  });
+  const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--json'], { encoding: 'utf8' })) as { test: string; candidates: Array<{ command: string; file: string; line: number; source: string; setAside?: string }> };
+  expect(json.test).toBe('go test -race ./...');
+  expect(json.candidates).toEqual([
+    { command: 'go test -run TestSlow ./...', file: '.github/workflows/ci.yml', line: 5, source: 'ci', setAside: 'a special-purpose go test run' },
+    { command: 'go test ./internal/x', file: '.github/workflows/ci.yml', line: 6, source: 'ci', setAside: 'some packages, not ./...' },
+    { command: 'go test -race ./...', file: '.github/workflows/ci.yml', line: 7, source: 'ci' },
+    { command: 'go test ./...', file: 'go.mod', line: 1, source: 'project files', setAside: 'go test -race ./... was found first (in CI)' },
+  ]);
+  const text = execFileSync(NODE, [CLI, 'inspect', dir], { encoding: 'utf8' });
+  expect(text).toContain('Test:       go test -race ./...  (.github/workflows/ci.yml:7)');
+  expect(text).toContain('  - go test ./internal/x  (.github/workflows/ci.yml:6): some packages, not ./...');
+});

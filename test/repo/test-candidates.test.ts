@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspectRepo } from '../../src/repo/inspect.ts';
+import { normaliseCommand } from '../../src/repo/test-commands.ts';
+import { tempDir } from '../support/app-harness.ts';
+
+/** A checkout made of these files. */
+function repo(files: Record<string, string>): string {
+  const dir = tempDir('pw-cand-');
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const workflow = (jobs: Record<string, string[]>, on = 'on: [push, pull_request]') =>
+  `name: CI\n${on}\njobs:\n${Object.entries(jobs)
+    .map(([job, runs]) => `  ${job}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n${runs.map((r) => `      - run: ${r}`).join('\n')}`)
+    .join('\n')}\n`;
+
+const setAside = (dir: string) => Object.fromEntries(inspectRepo(dir).candidates.filter((c) => c.setAside).map((c) => [c.command, c.setAside]));
+
+describe('the suite CI runs, not a special-purpose step', () => {
+  it('a stress run and a "basic" tier are set aside for the full suite', () => {
+    const dir = repo({
+      'package.json': JSON.stringify({ scripts: { test: 'node --test', 'test:stress': 'node stress.js', 'test:basic': 'node --test test/basic' } }),
+      '.github/workflows/ci.yml': workflow({ stress: ['npm run test:stress'], basic: ['npm run test:basic'], unit: ['npm ci', 'npm test'] }),
+    });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('npm test');
+    expect(r.evidence.test).toMatchObject({ file: '.github/workflows/ci.yml', line: 19 });
+    expect(setAside(dir)).toEqual({ 'npm run test:stress': expect.stringMatching(/special-purpose/), 'npm run test:basic': expect.stringMatching(/special-purpose/) });
+  });
+
+  it('one crate or one feature of a Rust workspace → the workspace suite', () => {
+    const dir = repo({
+      'Cargo.toml': '[workspace]\nmembers = ["core", "cli"]\n',
+      '.github/workflows/ci.yml': workflow({ core: ['cargo test -p core', 'cargo test --features simd', 'cargo test --verbose --test integration', 'cargo test --release -- loom'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('cargo test --workspace');
+    expect(Object.values(setAside(dir))).toEqual(['one crate of the workspace', 'a feature-flag run, not the default suite', 'one target, not the whole suite', 'a release-profile run']);
+  });
+
+  it('one Maven module with a profile is set aside; debug flags are dropped from the build that runs everything', () => {
+    const dir = repo({
+      'pom.xml': '<project/>',
+      '.github/workflows/build.yml': workflow({ subset: ['mvn -B -pl core -Pfast test'], build: ['mvn -X -B verify ${{ matrix.extra-args }}'] }),
+    });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('mvn -B verify');
+    expect(r.evidence.test).toMatchObject({ why: expect.stringMatching(/without -X; without values only CI knows/) });
+    // The project's own default is listed too, behind what CI runs.
+    expect(setAside(dir)).toEqual({ 'mvn -B -pl core -Pfast test': 'one module, not the whole build', 'mvn -B test': 'mvn -B verify was found first (in CI)' });
+  });
+
+  it('a lint task is not the tests: `rake rubocop` is set aside, and so is a default rake task that lints', () => {
+    const dir = repo({
+      Gemfile: "gem 'rake'\ngem 'rubocop'\n",
+      Rakefile: "require 'rake/testtask'\nRake::TestTask.new(:test)\ntask default: %w[test rubocop]\n",
+      'AGENTS.md': '# Agents\n\n```\nbundle exec rake   # everything CI runs\n```\n',
+      '.github/workflows/ruby.yml': workflow({ lint: ['bundle exec rake rubocop'], test: ['bundle exec rake test'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('bundle exec rake test');
+    expect(setAside(dir)).toEqual({ 'bundle exec rake': 'the default rake task also runs rubocop', 'bundle exec rake rubocop': '`rubocop` is a lint or type check, not the tests' });
+  });
+
+  it('a workflow that runs only on a schedule is set aside, and so is a step in a subfolder', () => {
+    const dir = repo({
+      'go.mod': 'module x\n\ngo 1.21\n',
+      '.github/workflows/nightly.yml': workflow({ all: ['go test -count=10 ./...'] }, 'on:\n  schedule:\n    - cron: "0 0 * * *"'),
+      '.github/workflows/tools.yml': `on: push\njobs:\n  tools:\n    steps:\n      - run: go test ./...\n        working-directory: tools\n`,
+    });
+    expect(inspectRepo(dir).test).toBe('go test ./...');
+    expect(setAside(dir)).toEqual({ 'go test -count=10 ./...': expect.stringMatching(/only on a schedule/), 'go test ./...': 'runs in tools/, one part of the repository' });
+  });
+});
+
+describe('the runner the project uses', () => {
+  it('nox: the test session, not a conda-only one; the session CI picks per matrix entry', () => {
+    const noxfile = '@nox.session(venv_backend="conda")\ndef conda_tests(session):\n    pass\n\n@nox.session(python=["3.11", "3.12"])\ndef tests(session):\n    session.run("pytest")\n\n@nox.session\ndef lint(session):\n    pass\n';
+    const dir = repo({ 'noxfile.py': noxfile, 'pyproject.toml': '[project]\nname = "x"\n', '.github/workflows/ci.yml': workflow({ conda: ['nox -s conda_tests'], lint: ['nox -s lint'], test: ['uvx nox -s "$NOX_SESSION"'] }) });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('uvx nox -s tests');
+    expect(setAside(dir)).toEqual({ 'nox -s conda_tests': 'the `conda_tests` session needs conda', 'nox -s lint': '`lint` is a lint or type check, not the tests', 'python -m nox -s tests': 'uvx nox -s tests was found first (in CI)' });
+    // Without CI, the noxfile's own test session.
+    expect(inspectRepo(repo({ 'noxfile.py': noxfile })).test).toBe('python -m nox -s tests');
+  });
+
+  it('tox: the tests on this Python, not every env of the list; lint envs set aside', () => {
+    const dir = repo({ 'tox.ini': '[tox]\nenvlist = py3{10,11}, docs, lint\n', '.github/workflows/ci.yml': workflow({ lint: ['tox -e lint'], test: ['python -m tox --installpkg dist/*.whl'] }) });
+    expect(inspectRepo(dir).test).toBe('python -m tox -e py');
+  });
+
+  it('hatch test with matrix options, poe tasks, go-task and just', () => {
+    expect(inspectRepo(repo({ 'pyproject.toml': '[tool.hatch.version]\npath = "x.py"\n', '.github/workflows/test.yml': workflow({ t: ['hatch fmt --check', 'hatch test --python ${{ matrix.python }} --randomize'] }) })).test).toBe('hatch test --randomize');
+    expect(inspectRepo(repo({ 'pyproject.toml': '[tool.poetry]\nname = "x"\n\n[tool.poe.tasks]\nlint = "ruff check"\ntest = "pytest"\n' })).test).toBe('poetry run poe test');
+    expect(inspectRepo(repo({ 'go.mod': 'module x\n', 'Taskfile.yml': 'version: 3\ntasks:\n  test:\n    cmds: [go test ./...]\n', '.github/workflows/ci.yml': workflow({ t: ["task test --output group --output-group-begin '::group::{{.TASK}}'"] }) })).test).toBe('task test');
+    expect(inspectRepo(repo({ justfile: 'build:\n    cargo build\n\ntest:\n    ./run-tests\n' })).test).toBe('just test');
+  });
+
+  it('a pnpm + turbo monorepo with no root test script runs turbo’s test task; nx likewise', () => {
+    const turbo = inspectRepo(repo({ 'package.json': JSON.stringify({ private: true, packageManager: 'pnpm@9.1.0', scripts: { build: 'turbo run build' } }), 'pnpm-workspace.yaml': 'packages: ["packages/*"]\n', 'turbo.json': '{ "tasks": { "build": {}, "test": { "dependsOn": ["^build"] } } }\n' }));
+    expect(turbo.test).toBe('pnpm exec turbo run test');
+    expect(turbo.setup).toEqual(['pnpm install']);
+    expect(inspectRepo(repo({ 'package.json': '{"name":"x"}', 'nx.json': '{ "targetDefaults": { "test": { "cache": true } } }' })).test).toBe('npx nx run-many -t test');
+  });
+
+  it('CMake: CI’s configure and build steps, then ctest in the build folder; without CI, a build folder with testing on', () => {
+    const cmake = 'cmake_minimum_required(VERSION 3.14)\nproject(x C)\noption(X_BUILD_TESTS "tests" OFF)\noption(X_FUZZ_TESTS "fuzzers" OFF)\nenable_testing()\nadd_test(NAME t COMMAND t)\n';
+    const ci = inspectRepo(repo({ 'CMakeLists.txt': cmake, '.github/workflows/ci.yml': workflow({ linux: ['cmake -S . -B build -DX_BUILD_TESTS=ON -G Ninja', 'cmake --build build --parallel 4', 'cd build ; ctest --output-on-failure -C ${{ matrix.config }}'] }) }));
+    expect(ci.test).toBe('cd build && ctest --output-on-failure');
+    expect(ci.setup).toEqual(['cmake -S . -B build -DX_BUILD_TESTS=ON -G Ninja', 'cmake --build build --parallel 4']);
+    const bare = inspectRepo(repo({ 'CMakeLists.txt': cmake }));
+    expect(bare.test).toBe('ctest --test-dir build --output-on-failure');
+    expect(bare.setup).toEqual(['cmake -S . -B build -DBUILD_TESTING=ON -DX_BUILD_TESTS=ON', 'cmake --build build --parallel']);
+  });
+
+  it('autotools: configure and make before `make check`, continued lines joined, matrix values dropped', () => {
+    const r = inspectRepo(repo({ 'configure.ac': 'AC_INIT([x], [1])\n', 'Makefile.am': 'check_PROGRAMS = t\n', '.github/workflows/ci.yml': 'on: push\njobs:\n  linux:\n    steps:\n      - run: autoreconf -i\n      - run: |\n          ./configure \\\n            --host=${{ matrix.host }} \\\n            --disable-docs\n          make -j"$(nproc)"\n      - run: make check VERBOSE=yes\n' }));
+    expect(r.test).toBe('make check VERBOSE=yes');
+    expect(r.setup).toEqual(['autoreconf -i', './configure --disable-docs', 'make -j"$(nproc)"']);
+  });
+
+  it('AGENTS.md: a watch command and a pattern with a placeholder are not the suite', () => {
+    const dir = repo({ 'package.json': JSON.stringify({ scripts: { test: 'vitest run', 'test:watch': 'vitest' } }), 'AGENTS.md': '- `pnpm test:watch` - watch\n- `pnpm vitest run <path>` - one file\n- `pnpm vitest run` - everything\n' });
+    expect(inspectRepo(dir).test).toBe('pnpm vitest run');
+    expect(setAside(dir)).toEqual({ 'pnpm test:watch': expect.stringMatching(/special-purpose|watch/), 'npm test': expect.stringMatching(/pnpm vitest run was found first/) });
+  });
+
+  it('bun: the test script runs with `bun run test`, since `bun test` is bun’s own runner', () => {
+    expect(inspectRepo(repo({ 'package.json': JSON.stringify({ scripts: { test: 'vitest --run' } }), 'bun.lock': '{}' })).test).toBe('bun run test');
+  });
+});
+
+describe('making a CI command runnable', () => {
+  it.each([
+    ['FAKER_LAZY_LOAD=1 bundle exec rake test', 'bundle exec rake test'],
+    ['./gradlew -Pjava=${{ matrix.java }} build --stacktrace --scan', './gradlew build'],
+    ['cargo test --verbose --locked "${MSRV_FEATURES}"', 'cargo test --locked'],
+    ['python -m nox -s test-${{ matrix.python.key || matrix.python }} -- tests/unit --verbose', 'python -m nox -s test'],
+    ['mvn verify javadoc:jar', 'mvn verify'],
+  ])('%s → %s', (raw, want) => {
+    expect(normaliseCommand(raw)).toMatchObject({ command: want });
+  });
+
+  it.each([
+    ['${{ env.CARGO }} test --workspace', /program is a CI variable/],
+    ['make test-${{ matrix.features }}', /only CI knows/],
+    ['node bin/x.js --debug-benchmark 2>&1 >/dev/null | grep x', /shell construct/],
+  ])('%s → set aside', (raw, why) => {
+    expect(normaliseCommand(raw)).toEqual({ setAside: expect.stringMatching(why) });
+  });
+});
+
+describe('bad input: a clear answer, never a crash', () => {
+  it('no CI and no manifest', () => {
+    const r = inspectRepo(repo({ 'README.md': '# notes\n', 'notes/a.txt': 'x' }));
+    expect(r.test).toBeNull();
+    expect(r.evidence.test).toEqual({ reason: 'no build or test configuration was found' });
+  });
+
+  it('a workflow that does not parse: a warning, and the project files still answer', () => {
+    const r = inspectRepo(repo({ 'package.json': JSON.stringify({ scripts: { test: 'node --test' } }), '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n\tsteps: [\n      - run: "npm run test:e2e\n' }));
+    expect(r.warnings.join('\n')).toMatch(/\.github\/workflows\/ci\.yml is not valid YAML \(.+\); its steps were read line by line/);
+    expect(r.test).toBe('npm test');
+  });
+
+  it('a matrix with 200 entries', () => {
+    const include = Array.from({ length: 200 }, (_, i) => `          - { os: ubuntu-latest, node: ${i % 5 + 18}, shard: ${i} }`).join('\n');
+    const wf = `on: [push]\njobs:\n  test:\n    strategy:\n      matrix:\n        include:\n${include}\n    steps:\n      - run: npm ci\n      - run: npx vitest run --shard=\${{ matrix.shard }}/200\n      - run: npm test\n`;
+    const r = inspectRepo(repo({ 'package.json': JSON.stringify({ scripts: { test: 'vitest run' } }), 'package-lock.json': '{}', '.github/workflows/ci.yml': wf }));
+    expect(r.test).toBe('npm test');
+    expect(setAsideOf(r, 'npx vitest run --shard=${{ matrix.shard }}/200')).toMatch(/only CI knows/);
+  });
+
+  it('a package.json that is not JSON', () => {
+    const r = inspectRepo(repo({ 'package.json': '{ "scripts": { "test": "jest", } ', 'index.js': '' }));
+    expect(r.test).toBeNull();
+    expect(r.evidence.test).toEqual({ reason: 'package.json is not valid JSON' });
+  });
+
+  it('a CMakeLists with no tests', () => {
+    const r = inspectRepo(repo({ 'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\nproject(x C)\nadd_executable(x main.c)\n', 'main.c': 'int main(void){return 0;}\n' }));
+    expect(r.test).toBeNull();
+    expect(r.evidence.test).toEqual({ reason: 'CMakeLists.txt defines no tests (no enable_testing, add_test or CTest)' });
+  });
+});
+
+function setAsideOf(r: ReturnType<typeof inspectRepo>, command: string): string | undefined {
+  return r.candidates.find((c) => c.command === command)?.setAside;
+}
