@@ -31,7 +31,7 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   try {
     const sandbox = await localSandbox(settings, env, ws, runTmp);
     const report = await checkReadiness(
-      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs },
+      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain },
       { sandbox, files: localFiles(ws.dir) },
       new AbortController().signal,
     );
@@ -58,6 +58,8 @@ export function render(r: ReadinessReport, setup: string[], test: string | null)
   const b = r.baseline;
   lines.push(`Tests: ${test ?? 'no test command'}`);
   if (b) lines.push(`  exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `\n  failing before any change: ${b.failures.slice(0, 10).join(', ')}` : ''}${b.exitCode !== 0 && b.failed === 0 ? '\n  (it exits non-zero though no test failed: a step besides the tests fails)' : ''}`);
+  const notes = r.toolchain.filter((t) => !r.problems.includes(t));
+  if (notes.length) lines.push('', ...notes.map((t) => `Note: ${t}`));
   if (r.problems.length) lines.push('', ...r.problems.map((p) => `- ${p}`));
   lines.push('', `Took ${secs(r.durationMs)}.`);
   return `${lines.join('\n')}\n`;

@@ -79,6 +79,7 @@ function render(dir: string, r: InspectResult): string {
     ...('why' in r.evidence.test ? [`            because ${r.evidence.test.why}`] : []),
     ...setAside(r),
     `Lint:       ${r.lint ? `${r.lint}${ev(r.evidence.lint)}` : 'none'}`,
+    `Toolchain:  ${r.toolchain.length ? r.toolchain.map((t) => `${t.tool} ${t.wants} (${t.file}:${t.line})`).join(', ') : 'no version asked for'}`,
     `Instructions: ${r.instructions.join(', ') || 'none'}`,
     ...r.warnings.map((w) => `Warning: ${w}`),
   ];

@@ -96,6 +96,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         task,
         setup: info.setup,
         test: info.test,
+        toolchain: info.toolchain,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets,

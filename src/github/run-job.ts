@@ -129,6 +129,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       task: { title: task.title, body: task.body, instructions: task.instructions },
       setup: info.setup,
       test: info.test,
+      toolchain: info.toolchain,
       instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
       protectedPaths: config.protectedPaths,
       budgets: capBudgets(config.budgets, deps.settings.ceilings),

@@ -12,6 +12,8 @@ import { instructionFiles } from './instructions.ts';
 import { type Candidate, pickTest } from './pick-test.ts';
 import { RepoFiles } from './repo-files.ts';
 import { isTestCommand, normaliseCommand, rakeDefaultReason } from './test-commands.ts';
+import { toolchainRequirements } from './toolchain.ts';
+import type { ToolchainRequirement } from '../protocol/toolchain.ts';
 
 export interface Overrides {
   setup?: string[] | undefined;
@@ -28,6 +30,8 @@ export interface InspectResult {
   evidence: { setup: Evidence[]; test: Evidence | { reason: string }; lint: Evidence | null };
   /** Every test command considered, the picked one first among its source, each set-aside one with why. */
   candidates: Candidate[];
+  /** The toolchain versions the repository asks for (.nvmrc, engines, .python-version, go.mod, rust-toolchain). */
+  toolchain: ToolchainRequirement[];
   instructions: string[];
   warnings: string[];
 }
@@ -106,6 +110,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     lint: lint?.command ?? null,
     evidence: { setup: setup.map((s) => s.evidence), test: 'command' in test ? test.evidence : test, lint: lint?.evidence ?? null },
     candidates: picked.candidates,
+    toolchain: toolchainRequirements(repo),
     instructions: instructionFiles(repo, files),
     warnings,
   };

@@ -45,6 +45,18 @@ describe('patchwright doctor', () => {
     expect(lint.out).toMatch(/fails \(exit 1\) before any test is named: lint error in src\/a\.js/);
   });
 
+  it('the toolchain the repository asks for is compared with the worker’s: a note when it only differs, the first thing to fix when it is older and something fails', () => {
+    // The worker's Node is the one the sandbox finds on the system PATH, not the one running this test.
+    const have = execFileSync('sh', ['-c', 'node --version'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }).trim().replace(/^v/, '').split('.')[0]!;
+    const pinned = doctor(fixtureRepo({ ...nodeBuggy, '.nvmrc': `${Number(have) - 2}\n` }), '--json');
+    expect(pinned.code).toBe(0);
+    expect((JSON.parse(pinned.out) as { toolchain: string[] }).toolchain.join()).toMatch(new RegExp(`\\.nvmrc asks for Node ${Number(have) - 2}; the worker has ${have}\\.`));
+    const pkg = JSON.parse(nodeBuggy['package.json']) as Record<string, unknown>;
+    const older = doctor(fixtureRepo({ ...nodeBuggy, 'package.json': JSON.stringify({ ...pkg, engines: { node: '>=99' } }, null, 2), '.github/agent.yml': 'setup: ["node -e \\"process.exit(3)\\""]\n' }));
+    expect(older.code).toBe(1);
+    expect(older.out).toMatch(/\n- the worker has Node [\d.]+, older than the Node >=99 that package\.json line \d+ asks for: install it on the worker[^\n]*\n- setup step/);
+  });
+
   it('bad input: not a directory, not a git checkout, an invalid agent.yml: exit 2 and why', () => {
     expect(doctor('/nonexistent/dir')).toMatchObject({ code: 2, err: expect.stringMatching(/is not a directory/) });
     expect(doctor(tempDir('pw-nogit-'))).toMatchObject({ code: 2, err: expect.stringMatching(/not inside a git checkout/) });

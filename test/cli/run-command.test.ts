@@ -102,6 +102,14 @@ describe('patchwright run, real sandbox and tests', () => {
     }
   });
 
+  it('a setup step fails where the repository asks for a newer Node than the worker has → setup_failed names it as the likely cause', async () => {
+    const repo = fixtureRepo({ ...nodeBuggy, '.nvmrc': '99\n', '.github/agent.yml': 'setup: ["node -e \\"process.exit(4)\\""]\n' });
+    const { done, code } = await run(repo, [], 'responses');
+    expect(code).toBe(1);
+    expect(done.outcome).toBe('setup_failed');
+    expect(done.summary).toMatch(/failed \(exit 4\)[\s\S]*Likely why: the worker has Node [\d.]+, older than the Node 99 that \.nvmrc asks for: install it on the worker/);
+  });
+
   it('an invalid .github/agent.yml → a clear message and exit 2, before anything runs', async () => {
     const repo = fixtureRepo({ ...nodeBuggy, '.github/agent.yml': 'budgets:\n  maxTurns: -1\n' });
     const err: string[] = [];

@@ -1,6 +1,8 @@
 import type { TestSummary } from '../../protocol/run-event.ts';
 import type { Sandbox, WorkspaceFiles } from '../ports.ts';
+import type { ToolchainRequirement } from '../../protocol/toolchain.ts';
 import { missingPrograms, missingProgramText } from './missing-programs.ts';
+import { toolchainNotes } from './toolchain-check.ts';
 import { runTests } from './run-tests.ts';
 
 export interface ReadinessInput {
@@ -8,6 +10,8 @@ export interface ReadinessInput {
   test: string | null;
   setupTimeoutMs: number;
   commandTimeoutMs: number;
+  /** What the repository asks for; compared with the worker's versions first. */
+  toolchain?: ToolchainRequirement[];
 }
 
 export interface ReadinessReport {
@@ -16,6 +20,8 @@ export interface ReadinessReport {
   baseline: TestSummary | null;
   /** What is wrong, in words a maintainer can act on, with what to put in `.github/agent.yml`. */
   problems: string[];
+  /** Toolchain versions that differ from what the repository asks for (an older one is also a problem when something fails). */
+  toolchain: string[];
   durationMs: number;
 }
 
@@ -25,8 +31,16 @@ export interface ReadinessReport {
  */
 export async function checkReadiness(input: ReadinessInput, deps: { sandbox: Sandbox; files: WorkspaceFiles }, signal: AbortSignal): Promise<ReadinessReport> {
   const started = Date.now();
-  const report: ReadinessReport = { ready: false, setup: [], baseline: null, problems: [], durationMs: 0 };
-  const finish = () => ((report.durationMs = Date.now() - started), (report.ready = report.problems.length === 0), report);
+  const report: ReadinessReport = { ready: false, setup: [], baseline: null, problems: [], toolchain: [], durationMs: 0 };
+  const notes = await toolchainNotes(deps.sandbox, input.toolchain ?? [], deps.files.root, signal);
+  report.toolchain = notes.map((n) => n.text);
+  const finish = () => {
+    // Something failed and the worker's toolchain is older than asked: that is the first thing to fix.
+    if (report.problems.length) report.problems.unshift(...notes.filter((n) => n.older).map((n) => n.text));
+    report.durationMs = Date.now() - started;
+    report.ready = report.problems.length === 0;
+    return report;
+  };
   const missing = await missingPrograms(deps.sandbox, input.setup, deps.files.root, signal);
   if (missing.length) return (report.problems.push(missingProgramText(missing, input.setup, 'setup')), finish());
   for (const command of input.setup) {

@@ -12,6 +12,8 @@ import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
 import { TimeBudgetReached, untilAborted, withDeadline } from './deadline.ts';
 import { redactDeep } from './redact.ts';
 import { missingPrograms, missingProgramText } from './missing-programs.ts';
+import { toolchainNotes } from './toolchain-check.ts';
+import type { ToolchainRequirement } from '../../protocol/toolchain.ts';
 import { testConcerns } from './test-integrity.ts';
 import { writeTitle } from './write-title.ts';
 import { baselineNote, describeFailures, integrityFeedback, PLAN_MODE, planText, verificationFeedback } from './feedback-text.ts';
@@ -34,6 +36,8 @@ export interface AgentInput {
   contextTokens?: number;
   /** `plan`: explore read-only and propose a plan for approval; no setup, tests or edits. */
   mode?: 'work' | 'plan';
+  /** Toolchain versions the repository asks for: an older one on the worker is named when setup or the tests fail. */
+  toolchain?: ToolchainRequirement[];
   /** When given, a run that leaves changes ends by asking the model for a title in this style. */
   title?: TitleBrief;
   /** The outcomes that get a title: by default both that can be published. */
@@ -120,6 +124,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   try {
     const planning = input.mode === 'plan';
     phase('setup');
+    // An older toolchain than the repository asks for is named with any setup failure: it is the likely cause.
+    const older = planning ? [] : (await untilAborted(toolchainNotes(deps.sandbox, input.toolchain ?? [], deps.files.root, signal), signal)).filter((n) => n.older);
+    const likely = older.length ? `\n\nLikely why: ${older.map((n) => n.text).join('; ')}.` : '';
     if (!planning && input.setup.length) {
       const missing = await missingPrograms(deps.sandbox, input.setup, deps.files.root, signal);
       if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, input.setup, 'setup'));
@@ -132,7 +139,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       const output = `${res.stdout}\n${res.stderr}`.trim();
       item('item.completed')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: res.exitCode, durationMs: res.durationMs, output });
       checkAbort();
-      if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}`);
+      if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}${likely}`);
     }
     if (input.test && !planning) {
       const missing = await missingPrograms(deps.sandbox, [input.test], deps.files.root, signal);

@@ -21,7 +21,7 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
     await ctx.say(`**Patchwright** · 🩺 checking setup and tests on \`${base}\` (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
     const sandbox = jobSandbox(ctx.kind, ctx.deps.settings, ctx.config, task, ws, runTmp, 'base');
-    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs }, { sandbox, files: localFiles(ws.dir) }, signal);
+    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain }, { sandbox, files: localFiles(ws.dir) }, signal);
     await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester));
     return { state: 'done', outcome: report.ready ? 'ready' : 'not_ready' };
   } finally {
@@ -42,6 +42,8 @@ export function renderDoctor(jobId: number, base: string, r: ReadinessReport, se
   const b = r.baseline;
   lines.push('', `**Tests:** ${test ? `\`${test}\`` : 'no test command'}`);
   if (b) lines.push(`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `; failing already: ${b.failures.slice(0, 10).map((f) => `\`${f}\``).join(', ')}` : ''}${b.exitCode !== 0 && b.failed === 0 ? ' (it exits non-zero though no test failed: a step besides the tests fails)' : ''}`);
+  const notes = r.toolchain.filter((t) => !r.problems.includes(t));
+  if (notes.length) lines.push('', ...notes.map((t) => `> ℹ️ ${postable(t)}`));
   if (r.problems.length) lines.push('', '**To fix**', ...r.problems.map((p) => `- ${postable(p)}`));
   lines.push('', `<sub>${secs(r.durationMs)}</sub>`);
   return lines.join('\n');
