@@ -41,9 +41,9 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
       const push = (raw: string, line: number, cwd: string | undefined) => {
         // `cd build && ctest`, `cd build ; ctest`: the folder, then the command.
         const cd = /^cd\s+("?)([^"&;|\s]+)\1\s*(?:&&|;)\s*(.+)$/.exec(raw);
-        const command = cd ? cd[3]!.trim() : raw;
         const where = joinDir(joinDir(stepDir, cwd), cd?.[2]);
-        if (command) out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}) });
+        // `npm ci && npm test`: each part on its own, in order.
+        for (const command of andParts(cd ? cd[3]!.trim() : raw)) out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}) });
       };
       if (!/^[|>][-+]?\s*$/.test(value)) {
         push(stripComment(unquote(value)), i + 1, undefined);
@@ -67,6 +67,29 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
     }
   }
   return out;
+}
+
+/** The parts of `a && b && c` outside quotes and `$( )`; one part when there is no `&&`. */
+function andParts(command: string): string[] {
+  const parts: string[] = [];
+  let quote: string | null = null;
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && ch === '&' && command[i + 1] === '&') {
+      parts.push(command.slice(from, i).trim());
+      from = i + 2;
+      i++;
+    }
+  }
+  parts.push(command.slice(from).trim());
+  return parts.filter(Boolean);
 }
 
 /** A literal block: one command per line, a line ending in `\` continued on the next. */

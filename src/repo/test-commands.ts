@@ -1,18 +1,26 @@
 import { isUnknownValue, shellWords, splitEnvPrefix } from './shell-words.ts';
 
 /** Commands that run a test suite, in the runners projects use (after env assignments are taken off). */
+/** `uv run --frozen`, `poetry run`, `pdm run --group dev`: a Python environment runner in front of the command. */
+const PY_RUN = String.raw`((uv|poetry|pipenv|hatch|pdm) run( --?[\w-]+(=\S+| (?!-)[\w.,-]+)?)* )?`;
+const OPTS = String.raw`( -{1,2}[\w-]+(=\S+)?)*`;
+
+/** Commands that run a test suite, in the runners projects use (after env assignments and wrappers are taken off). */
 export const TEST_COMMANDS: RegExp[] = [
-  /^(npm|pnpm|yarn|bun)( run)?( --[\w-]+(=\S+)?)* (test|tests|test[:-][\w:-]+|unit)\b/,
+  new RegExp(String.raw`^(npm|pnpm|yarn|bun)${OPTS}( run)?${OPTS} (test|tests|test[:-][\w:-]+|unit)\b`),
   /^npm t\b/,
+  /^yarn workspace \S+ (run )?test\b/,
   /^(pnpm|yarn|npx|bunx)?\s*(exec )?(vitest|jest|mocha|ava|uvu|tap)( run)?(\s|$)/,
-  /^(pnpm |yarn |npx )?(turbo|nx)( run)? test\b/,
-  /^(pnpm |yarn |npx )?nx run-many\b.*(-t|--targets?)[= ]test\b/,
-  /^((uv|poetry|pipenv|hatch|pdm) run( --?[\w-]+(=\S+| (?!-)[\w.,-]+)?)* )?(python3? -m |coverage run (-\S+ )*-m )?pytest\b/,
-  /^((uv|poetry|pipenv) run( --?[\w-]+(=\S+| (?!-)[\w.,-]+)?)* |uvx |pipx run )?(python3? -m )?(tox|nox)\b/,
-  /^hatch (run )?test\b/,
-  /^((uv|poetry) run( --?[\w-]+(=\S+)?)* )?poe (test|tests)\b/,
-  /^(python3? -m )?unittest\b/,
+  /^node --test\b/,
+  /^(pnpm |yarn |npx )?(turbo|nx|lerna)( run)? test\b/,
+  /^(pnpm |yarn |npx )?nx (run-many|affected)\b.*(-t|--targets?)[= ]test\b/,
+  new RegExp(String.raw`^${PY_RUN}(python3? -m |coverage run (-\S+ )*-m )?(pytest|unittest)\b`),
+  new RegExp(String.raw`^${PY_RUN.replace('hatch|', '')}((uvx|pipx run) )?(python3? -m )?(tox|nox)\b`),
+  /^hatch (run )?(\+\S+ )?test\b/,
+  new RegExp(String.raw`^${PY_RUN}(poe|task) (test|tests)\b`),
+  /^(\.\/)?(tests\/)?run_?tests\.py\b|^python3? (\.\/)?(tests\/)?run_?tests\.py\b/,
   /^go test\b/,
+  /^gotestsum\b/,
   /^cargo (test|nextest run)\b/,
   /^(\.\/mvnw|mvn)\b/,
   /^(\.\/gradlew|gradle)\b.*\b(test|check|build|allTests)\b/,
@@ -20,14 +28,25 @@ export const TEST_COMMANDS: RegExp[] = [
   /^bundle exec thor spec\b/,
   /^(bin\/)?rails test\b/,
   /^(task|just|make)((\s+-[\w-]+)|(\s+[A-Z_]+=\S+)|(\s+-C\s+\S+))*\s+(test|tests|check|unit|unit-tests?)([-:_][\w:-]+)?(\s|$)/,
-  /^(cd \S+ && )?ctest\b/,
+  /^ctest\b/,
+  /^meson test\b|^ninja -C \S+ test\b/,
+  /^cmake --build \S+.*--target (test|check|tests|RUN_TESTS)\b/,
   // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`.
   /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?)(\.sh)?(\s|$)/,
 ];
 
+/** Programs that only wrap the command they run (`xvfb-run -a npm test`, `timeout 600 make check`). */
+const WRAPPER = /^(xvfb-run( -a| --auto-servernum)?|time|timeout( -\S+)* \d+[smh]?|nice( -n -?\d+)?|stdbuf( -\S+)+|catchsegv|env( -\S+)*|(c8|nyc)( -{1,2}[\w-]+(=\S+)?)*)\s+/;
+
+export function stripWrappers(command: string): string {
+  let c = command;
+  for (let i = 0; i < 3 && WRAPPER.test(c); i++) c = c.replace(WRAPPER, '');
+  return c;
+}
+
 export function isTestCommand(command: string): boolean {
   const { rest } = splitEnvPrefix(shellWords(command));
-  const bare = rest.join(' ');
+  const bare = stripWrappers(rest.join(' '));
   return TEST_COMMANDS.some((re) => re.test(bare));
 }
 
@@ -66,8 +85,12 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
   const bare = command.replace(/\$\{\{.*?\}\}/g, 'X').replace(/"[^"]*"|'[^']*'/g, '""');
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
   const changes: string[] = [];
-  const { env, rest } = splitEnvPrefix(shellWords(command));
+  const split = splitEnvPrefix(shellWords(command));
+  const env = split.env;
   if (env.length) changes.push(`without CI’s ${env.map((e) => e.split('=')[0]).join(', ')}`);
+  const unwrapped = stripWrappers(split.rest.join(' '));
+  if (unwrapped !== split.rest.join(' ')) changes.push(`without \`${split.rest.join(' ').slice(0, split.rest.join(' ').length - unwrapped.length).trim()}\``);
+  const rest = shellWords(unwrapped);
   const words: string[] = [];
   const tool = rest[0] ?? '';
   if (isUnknownValue(tool)) return { setAside: 'the program is a CI variable' };
@@ -84,7 +107,7 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
     const selector = /^(-s|--session|--sessions|-e)$/.test(words.at(-1) ?? '') && /(^|\/)(nox|tox)$/.test(words.find((x) => /(^|\/)(nox|tox)$/.test(x)) ?? '');
     if (selector && /\$/.test(w)) {
       // `nox -s test-${{ matrix.python }}`: the session for every Python; `nox -s "$SESSION"`: the noxfile's test session.
-      const prefix = /^["']?([\w.]+)-\$\{\{[^}]*\}\}["']?$/.exec(w)?.[1];
+      const prefix = /^["']?([\w.]+?)-?\$\{\{[^}]*\}\}["']?$/.exec(w)?.[1];
       const test = context.noxSessions?.find((x) => /^tests?$/.test(x));
       if (prefix) {
         words.push(prefix);
@@ -114,7 +137,7 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
       changes.push('without values only CI knows');
       continue;
     }
-    const eq = /^(--?[\w.-]+=|-[DP][\w.-]+=|[A-Z_]+=)(.*)$/.exec(w);
+    const eq = /^(--?[\w.-]+=|-[DP][\w.-]+=|[A-Z_]+=|\+\w+=)(.*)$/.exec(w);
     if (eq && isUnknownValue(eq[2]!)) {
       changes.push('without values only CI knows');
       continue;
@@ -158,8 +181,12 @@ export function setAsideReason(command: string): string | null {
     if (OTHER_TASK.test(task)) return `\`${task}\` does not run the tests`;
     if (SPECIAL_QUALIFIER.test(task) && !/^(test|tests)$/.test(task)) return `\`${task}\` is a special-purpose run, not the whole suite`;
   }
-  if (/(^|\s)(--watch|-w|--watchAll)(\s|$)/.test(line) || /(^|\s)(vitest|jest)(\s*$)/.test(line) && tool !== 'npm') return 'a watch mode that never ends';
   if (/(^|\s)(--filter|-F)[ =]\S+/.test(line) && /^(pnpm|yarn|turbo|npx|nx)$/.test(tool)) return 'one package of the workspace';
+  if (/(^|\s)(-w|--workspace)[ =]\S+/.test(line) && tool === 'npm') return 'one package of the workspace';
+  if (tool === 'yarn' && args[0] === 'workspace') return 'one package of the workspace';
+  const watch = /^(npm|pnpm|yarn|bun)$/.test(tool) ? /(^|\s)(--watch|--watchAll)(\s|$)/ : /(^|\s)(--watch|-w|--watchAll)(\s|$)/;
+  if (watch.test(line) || (/(^|\s)(vitest|jest)(\s*$)/.test(line) && tool !== 'npm')) return 'a watch mode that never ends';
+  if (/(^|\s)nx affected\b/.test(line)) return 'only the projects a change affects';
   if (tool === 'cargo') return cargoSubset(args);
   if (/^(\.\/mvnw|mvn)$/.test(tool)) return mavenSubset(args);
   if (/^(\.\/gradlew|gradle)$/.test(tool)) return gradleSubset(args);
@@ -202,7 +229,8 @@ function mavenSubset(args: string[]): string | null {
   if (/\s-D(maven\.test\.skip|skipTests)(=true)?\s/.test(line)) return 'skips the tests';
   if (/\s(-pl|--projects)[ =]['"]?!/.test(line)) return 'leaves modules out of the build';
   if (/\s(-pl|--projects)[ =]/.test(line)) return 'one module, not the whole build';
-  if (/\s(-P|--activate-profiles)[ =]?\S/.test(line)) return 'a profile run, not the default build';
+  const profile = /\s(?:-P|--activate-profiles)[ =]?(\S+)/.exec(line)?.[1];
+  if (profile && (SPECIAL_QUALIFIER.test(profile) || /native|release|deploy|sonar|docs?\b|it\b|integration|subset|graal|jdk\d/i.test(profile))) return 'a profile run, not the default build';
   if (/\s-Dtest=/.test(line)) return 'runs only some tests';
   const goals = args.filter((a) => !a.startsWith('-'));
   if (goals.length && !goals.some((g) => /^(test|verify|install|package|integration-test)$/.test(g))) return 'runs no test phase';

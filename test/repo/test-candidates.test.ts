@@ -141,6 +141,11 @@ describe('making a CI command runnable', () => {
     ['cargo test --verbose --locked "${MSRV_FEATURES}"', 'cargo test --locked'],
     ['python -m nox -s test-${{ matrix.python.key || matrix.python }} -- tests/unit --verbose', 'python -m nox -s test'],
     ['mvn verify javadoc:jar', 'mvn verify'],
+    ['xvfb-run -a npm test', 'npm test'],
+    ['c8 --reporter=lcov npm test', 'npm test'],
+    ['hatch run +py=${{ matrix.python }} test:run', 'hatch run test:run'],
+    ['tox -e py${{ matrix.python }}', 'tox -e py'],
+    ['mvn -B verify -Pci', 'mvn -B verify -Pci'],
   ])('%s → %s', (raw, want) => {
     expect(normaliseCommand(raw)).toMatchObject({ command: want });
   });
@@ -151,6 +156,29 @@ describe('making a CI command runnable', () => {
     ['node bin/x.js --debug-benchmark 2>&1 >/dev/null | grep x', /shell construct/],
   ])('%s → set aside', (raw, why) => {
     expect(normaliseCommand(raw)).toEqual({ setAside: expect.stringMatching(why) });
+  });
+});
+
+describe('more runners and shapes', () => {
+  it.each([
+    ['npm ci && npm test', 'npm test'],
+    ['cmake --build build --target test', 'cmake --build build --target test'],
+    ['meson test -C builddir', 'meson test -C builddir'],
+    ['gotestsum --format testname -- ./...', 'gotestsum --format testname -- ./...'],
+    ['npm test --workspaces', 'npm test --workspaces'],
+    ['pnpm -r test', 'pnpm -r test'],
+  ])('CI step %s → %s', (step, want) => {
+    expect(inspectRepo(repo({ '.github/workflows/ci.yml': workflow({ t: [step] }) })).test).toBe(want);
+  });
+
+  it.each([
+    ['mvn -B -Pnative test', 'a profile run, not the default build'],
+    ['npm test -w packages/a', 'one package of the workspace'],
+    ['yarn workspace @x/a test', 'one package of the workspace'],
+    ['npx nx affected -t test', 'only the projects a change affects'],
+  ])('CI step %s → set aside: %s', (step, why) => {
+    const dir = repo({ '.github/workflows/ci.yml': workflow({ t: [step] }) });
+    expect(setAside(dir)[step]).toBe(why);
   });
 });
 
