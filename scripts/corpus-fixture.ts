@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const MAX_PATHS = 6000;
-const MAX_TEXT = 64 * 1024;
+const MAX_TEXT = 512 * 1024;
 
 /** Files whose text `inspect` may read, by path. */
 const TEXT: RegExp[] = [

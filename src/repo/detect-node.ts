@@ -55,7 +55,7 @@ function monorepoTest(repo: RepoFiles, pm: string): ReturnType<typeof at> | null
   return null;
 }
 
-const LINT_STEP = /^(xo|eslint|standard|tslint|stylelint|prettier\s+(--check|-c|--list-different|-l)|biome\s+(check|lint|ci)|oxlint|(npm|pnpm|yarn|bun)\s+(run\s+)?(lint|format:check|check:format|lint:[\w:-]+))(\s|$)/;
+const LINT_STEP = /^(xo|eslint|standard|tslint|stylelint|prettier\s+(--check|-c|--list-different|-l)|biome\s+(check|lint|ci)|oxlint|(npm|pnpm|yarn|bun)\s+(run\s+)?([\w:-]*(lint|prettier|format:check|check:format|stylelint)[\w:-]*))(\s|$)/;
 const RUNNER = /^(npm|pnpm|yarn|bun|npx|node|bunx)(\s|$)|^\.{0,2}\//;
 
 /**

@@ -92,11 +92,10 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   // The project's own install step, then the build CI runs before its tests (`./configure`, `cmake -B build`, `make`).
   // The install step of the ecosystem whose tool runs the tests (Gradle's beside Maven's, a Makefile's, CMake's).
   const testFinding = project.find((f) => f.test?.command === found?.command) ?? (found ? findings.find((f) => f !== primary && f.test && toolOf(f.test.command) === toolOf(found.command)) : undefined);
-  const setup: Detected[] = overrides.setup
-    ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') }))
-    : agents.setup.length
-      ? agents.setup
-      : [...(testFinding && testFinding !== primary ? testFinding.setup : (primary?.setup ?? [])), ...(found ? picked.ciSetup : [])];
+  // What the repository tells agents to run replaces the install step, never the build the tests need.
+  const build = !found ? [] : picked.ciSetup.length ? picked.ciSetup : testFinding?.packageManager === 'cmake' ? testFinding.setup : [];
+  const install = agents.setup.length ? agents.setup : testFinding && testFinding !== primary && testFinding.packageManager !== 'cmake' ? testFinding.setup : (primary?.packageManager === 'cmake' ? [] : (primary?.setup ?? []));
+  const setup: Detected[] = overrides.setup ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') })) : [...install, ...build.filter((b) => !install.some((i) => i.command === b.command))];
   const lint: Detected | null = overrides.lint
     ? { command: overrides.lint, evidence: overrideEvidence('lint') }
     : (primary?.lint ?? make?.lint ?? null);

@@ -1,6 +1,6 @@
 import type { CiCommand } from './ci-commands.ts';
 import type { Detected, Evidence } from './detection.ts';
-import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, setAsideReason } from './test-commands.ts';
+import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, setAsideReason, SPECIAL_JOB } from './test-commands.ts';
 
 /** A test command considered, with where it came from and, when it was not taken, why. */
 export interface Candidate {
@@ -77,6 +77,7 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   if (!isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
   const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
   if (reason) return { setAside: reason };
+  if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
   const cwd = ci?.cwd;
   if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
   if (cwd && !BUILD_DIR.test(cwd)) return { setAside: `runs in ${cwd}/, one part of the repository` };

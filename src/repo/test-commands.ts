@@ -60,6 +60,9 @@ export const BUILD_COMMANDS: RegExp[] = [
   /^mkdir( -p)? [\w.][\w./-]*$/,
 ];
 
+/** Flags that take no value: a CI value after one of them is an argument of its own (`cargo test --locked "$FEATURES"`). */
+const BOOLEAN_FLAG = /^(--locked|--frozen|--offline|--verbose|-v|-vv|--release|--all-features|--workspace|--all|--no-default-features|--all-targets|-race|-short|-count=\d+|--ci|--no-daemon|--quiet|-q|-B|--batch-mode|--no-fail-fast|--coverage|--color|--immutable|--frozen-lockfile)$/;
+
 export type Normalised = { command: string; changes: string[] } | { setAside: string };
 
 /** Flags that ask for debug output, build scans or CI-only reporting: the suite runs the same without them. */
@@ -104,7 +107,7 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
       changes.push(`without ${w}`);
       continue;
     }
-    const selector = /^(-s|--session|--sessions|-e)$/.test(words.at(-1) ?? '') && /(^|\/)(nox|tox)$/.test(words.find((x) => /(^|\/)(nox|tox)$/.test(x)) ?? '');
+    const selector = /^(-s|--session|--sessions|-e|-t|--tags)$/.test(words.at(-1) ?? '') && /(^|\/)(nox|tox)$/.test(words.find((x) => /(^|\/)(nox|tox)$/.test(x)) ?? '');
     if (selector && /\$/.test(w)) {
       // `nox -s test-${{ matrix.python }}`: the session for every Python; `nox -s "$SESSION"`: the noxfile's test session.
       const prefix = /^["']?([\w.]+?)-?\$\{\{[^}]*\}\}["']?$/.exec(w)?.[1];
@@ -133,7 +136,7 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
     if (isUnknownValue(w)) {
       // A bare `$X` after an option is that option's value; a quoted "${X}" stands for whole arguments.
       const prev = words.at(-1);
-      if (prev && /^--?[\w-]+$/.test(prev) && prev !== '--' && !/^["']/.test(w)) words.pop();
+      if (prev && /^--?[\w-]+$/.test(prev) && prev !== '--' && !BOOLEAN_FLAG.test(prev)) words.pop();
       changes.push('without values only CI knows');
       continue;
     }
@@ -161,9 +164,12 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
   return { command: words.join(' '), changes: [...new Set(changes)] };
 }
 
-const LINT_TASK = /^(lint|lint[:-][\w:-]+|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|check[:-](format|lint|types)|format[:-]check|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)$/i;
-const OTHER_TASK = /^(docs?|docs[:-][\w:-]+|build|dist|release|prepare[-_]release|build[-_]release|publish|deploy|vendoring|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size|changelog[:\w-]*)$/i;
-const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy)($|[:_-])/i;
+const LINT_TASK = /^(lint|lint[:-][\w:-]+|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|check[:-](format|lint|types)|format[:-]check|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)$/i;
+const OTHER_TASK = /^(docs?|rdoc|yard|apidoc|docs[:-][\w:-]+|build|dist|release|prepare[-_]release|build[-_]release|publish|deploy|vendoring|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size|changelog[:\w-]*)$/i;
+const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts)($|[:_-])/i;
+
+/** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
+export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|release|publish|deploy|coverity|codeql|sonar\\w*)($|[:_ -])`, 'i');
 
 /**
  * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single
@@ -187,12 +193,14 @@ export function setAsideReason(command: string): string | null {
   const watch = /^(npm|pnpm|yarn|bun)$/.test(tool) ? /(^|\s)(--watch|--watchAll)(\s|$)/ : /(^|\s)(--watch|-w|--watchAll)(\s|$)/;
   if (watch.test(line) || (/(^|\s)(vitest|jest)(\s*$)/.test(line) && tool !== 'npm')) return 'a watch mode that never ends';
   if (/(^|\s)nx affected\b/.test(line)) return 'only the projects a change affects';
+  if (/(^|\s)--browser(\s|=|$)/.test(line)) return 'runs the tests in a browser';
+  if (/(^|\s)(--selectProjects|--shard)[ =]\S+/.test(line)) return 'one shard or project of the suite';
   if (tool === 'cargo') return cargoSubset(args);
   if (/^(\.\/mvnw|mvn)$/.test(tool)) return mavenSubset(args);
   if (/^(\.\/gradlew|gradle)$/.test(tool)) return gradleSubset(args);
   if (tool === 'go') return goSubset(args);
   if (/pytest/.test(line)) return pytestSubset(line);
-  if (/(^|\s)(-k|-t|--grep|-g|--testNamePattern|--test-name-pattern|-run)\s/.test(line)) return 'runs only the tests matching a name';
+  if (!/(^|\/)(nox|tox)$/.test(tool) && !/\b(nox|tox)\b/.test(line) && /(^|\s)(-k|-t|--grep|-g|--testNamePattern|--test-name-pattern|-run)\s/.test(line)) return 'runs only the tests matching a name';
   if (/\.(test|spec)\.[jt]sx?(\s|$)|_test\.go(\s|$)|_spec\.rb(\s|$)|::/.test(line)) return 'runs one test file';
   return null;
 }

@@ -12,6 +12,8 @@ export interface Expected {
   test: RegExp;
   setup?: RegExp;
   why: string;
+  /** 2: added after the detection was reworked on the first 59, to check it on repositories it was never tuned on. */
+  batch?: 2;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -91,4 +93,23 @@ export const EXPECTED: Record<string, Expected> = {
   'libuv+libuv': { ecosystem: 'c/c++', test: /^((cd build && )?ctest\b(?!.*\$\{\{).*|make( -C build)? check)$/, setup: /cmake|configure/, why: 'CI-unix.yml: cmake -DBUILD_TESTING=ON, build, `ctest -V` (or autotools distcheck)' },
   'DaveGamble+cJSON': { ecosystem: 'c/c++', test: /^(make test|(cd build && )?ctest\b.*)$/, why: 'CI.yml: cmake then `make test`; the root Makefile has a test target too' },
   'madler+zlib': { ecosystem: 'c/c++', test: /^(make test|(cd build && )?ctest\b(?!.*\$\{\{).*)$/, setup: /configure|cmake/, why: 'configure.yml: `./configure`, `make`, `make test`; cmake.yml: ctest' },
+  // ---- Batch 2: expectations written from CI after the rework, before `inspect` ran on them.
+  'axios+axios': { ecosystem: 'node', batch: 2, test: /^(npm run test:mocha|(?!.*eslint).*npm run test:mocha.*)$/, why: 'ci.yml: `npm test` = eslint, mocha, karma, dtslint, exports: the tests without eslint' },
+  'date-fns+date-fns': { ecosystem: 'node', batch: 2, test: /^pnpm (exec )?vitest run$|^pnpm (run )?test$/, why: 'node_tests.yaml: `pnpm vitest run` (the browser job runs it with --browser)' },
+  'jestjs+jest': { ecosystem: 'node', batch: 2, test: /^yarn (jest|test-ci-partial(:parallel)?)$/, why: 'test.yml: `yarn test-ci-partial:parallel --shard=...` = `yarn jest`; `yarn test` lints first' },
+  'psf+requests': { ecosystem: 'python', batch: 2, test: /^(make (ci|test)|python -m pytest( tests)?)$/, why: 'run-tests.yml: `make`, then `make ci` (pytest tests)' },
+  'pallets+click': { ecosystem: 'python', batch: 2, test: /^(uv run (--\S+( (?!-)\S+)? )*)?((python -m )?pytest|tox run -e py[\w.]*)$/, why: 'tests.yaml: `tox run` over uv, per Python' },
+  'sqlalchemy+alembic': { ecosystem: 'python', batch: 2, test: /^((python -m )?nox( -s tests| -t py)?|(python -m )?pytest)$/, why: 'run-test.yaml: `nox -t py-${{ matrix.sqlalchemy }}`; the default session is tests' },
+  'spf13+viper': { ecosystem: 'go', batch: 2, test: /^(go test( -race)?( -v)?( -shuffle=on)? \.\/\.\.\.|make test)$/, why: 'ci.yaml: `go test -race -v -tags ... -shuffle=on ./...`' },
+  'BurntSushi+toml': { ecosystem: 'go', batch: 2, test: /^go test( -race)? \.\/\.\.\.$/, why: 'test.yml: `go test -race ./...`' },
+  'prometheus+client_golang': { ecosystem: 'go', batch: 2, test: /^(make test|go test( -race)? \.\/\.\.\.)$/, why: 'test.yml: `make test`' },
+  'serde-rs+json': { ecosystem: 'rust', batch: 2, test: /^cargo test$/, why: 'ci.yml: `cargo test`, then one run per feature' },
+  'astral-sh+uv': { ecosystem: 'rust', batch: 2, test: /^cargo (test|nextest run) (--workspace|--all)$/, why: 'test.yml: `cargo nextest run ... --workspace` with test features' },
+  'square+moshi': { ecosystem: 'java', batch: 2, test: /^\.\/gradlew (--no-daemon )?(build|check|test|build check)$/, why: 'build.yml: `./gradlew build check --stacktrace -PkotlinTestMode=...`' },
+  'apache+commons-io': { ecosystem: 'java', batch: 2, test: new RegExp(`^${MVN}( -D\\S+| --errors| --show-version)*( (clean )?(verify|test))?$`), why: 'maven.yml: `mvn --batch-mode ...` (default goal), then `clean test`' },
+  'ruby+rake': { ecosystem: 'ruby', batch: 2, test: /^(ruby -Ilib exe\/rake|bundle exec rake( test)?)$/, why: 'test.yml: `ruby -Ilib exe/rake` (the default task: test)' },
+  'heartcombo+devise': { ecosystem: 'ruby', batch: 2, test: /^bundle exec rake( test)?$/, why: 'test.yml: `bundle exec rake` (default: test)' },
+  'libgit2+libgit2': { ecosystem: 'c/c++', batch: 2, test: /^((cd build && )?ctest\b.*|(\.\/)?ci\/test\.sh)$/, setup: /cmake/, why: 'main.yml runs ci/build.sh (cmake) and ci/test.sh (ctest) in containers' },
+  'google+googletest': { ecosystem: 'c/c++', batch: 2, test: /^(cd build && )?ctest\b.*$/, why: 'CMake with enable_testing; CI is Bazel on Google’s side' },
+  'curl+curl': { ecosystem: 'c/c++', batch: 2, test: /^(make( -C \S+)? (test|test-ci|check)|cmake --build \S+ --target (test-ci|test)|(cd \S+ && )?ctest\b.*)$/, why: 'linux.yml: configure or cmake into bld, then the test-ci target' },
 };

@@ -39,6 +39,6 @@ it('reads CI steps the way a person would: comments dropped, `make -C dir target
   expect(r.candidates.map((c) => [c.file, c.command, c.setAside ?? null])).toEqual([
     ['.github/workflows/ci.yml', './runtest --tags -slow', null],
     ['.github/workflows/a-nightly.yml', 'make test-slow', '`test-slow` is a special-purpose run, not the whole suite'],
-    ['.github/workflows/a-nightly.yml', 'make check', './runtest --tags -slow was found first (in CI)'],
+    ['.github/workflows/a-nightly.yml', 'make check', 'its CI job `slow` is special-purpose'],
   ]);
 });
