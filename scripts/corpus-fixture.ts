@@ -29,6 +29,7 @@ const TEXT: RegExp[] = [
   /^(script|scripts|bin|ci)\/[^/.]+(\.sh)?$/,
   /^[^/]+\.sh$/,
   /^[^/]+\/Cargo\.toml$/,
+  /^[^/]+\/(Makefile|GNUmakefile)$/,
 ];
 
 const [gitDir, nameArg] = process.argv.slice(2);

@@ -76,6 +76,8 @@ function agentsMd(repo: RepoFiles): { setup: Detected[]; tests: Detected[] } {
     const candidates = fenced ? [stripComment(text.trim().replace(/^\$\s+/, ''))] : [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim());
     for (const c of candidates) {
       if (!c || /<[\w -]+>/.test(c)) continue; // `pnpm vitest run <path>`: a pattern, not a command
+      // A single word in running text (`mocha`, `jest`) names a tool; only a few runners are a command on their own.
+      if (!fenced && !/\s/.test(c) && !/^(pytest|tox|nox|rspec|ctest)$/.test(c)) continue;
       if (isTestCommand(c)) {
         if (!tests.some((t) => t.command === c)) tests.push(at(c, file, i + 1, 'AGENTS.md states it'));
       } else if (SETUP_COMMANDS.some((re) => re.test(c)) && !setup.some((s) => s.command === c)) setup.push(at(c, file, i + 1, 'AGENTS.md states it'));

@@ -79,7 +79,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
       project: project.map((f) => f.test!),
     },
     allCi,
-    { noxSessions: noxSessions(noxfile), reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) },
+    { noxSessions: noxSessions(noxfile), scripts: packageScripts(repo.read('package.json')), reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo) },
   );
   // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
   const nodeSplit = findings.find((f) => f.test && /without its lint step/.test(f.test.evidence.why))?.test;
@@ -115,6 +115,15 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   };
 }
 
+function packageScripts(text: string | undefined): Record<string, string> | undefined {
+  try {
+    const scripts = (JSON.parse(text ?? 'null') as { scripts?: unknown } | null)?.scripts;
+    return scripts && typeof scripts === 'object' ? (scripts as Record<string, string>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The sessions a noxfile defines: each `def name(session...)`, or the `name=` its decorator gives. */
 function noxSessions(text: string | undefined): string[] {
   if (!text) return [];
@@ -139,6 +148,17 @@ function unreadableWorkflows(repo: RepoFiles): string[] {
 /** The program a command runs, past `cd dir &&` and environment assignments. */
 function toolOf(command: string): string {
   return command.replace(/^cd \S+ && /, '').replace(/^([A-Za-z_]\w*=\S*\s+)+/, '').split(/\s+/)[0]!.replace(/^\.\//, '').replace(/w$/, '');
+}
+
+/** `make -C tests test-lz4` where that Makefile has a plain `test` target: one part of it. */
+function makePartReason(command: string, repo: RepoFiles): string | null {
+  const m = /^make\b(.*?)\s((test|check)[-_:][\w:-]+)(\s|$)/.exec(command);
+  if (!m) return null;
+  const dir = /\s-C\s*(\S+)/.exec(m[1]!)?.[1]?.replace(/\/$/, '');
+  const makefile = ['Makefile', 'GNUmakefile', 'makefile'].map((f) => (dir ? `${dir}/${f}` : f)).find((f) => repo.exists(f));
+  const parent = m[3]!;
+  if (!makefile || !new RegExp(`^${parent}\\s*:`, 'm').test(repo.read(makefile) ?? '')) return null;
+  return `one part of \`make ${dir ? `-C ${dir} ` : ''}${parent}\``;
 }
 
 /** `nox -s X` where the noxfile builds X with conda: the worker has no conda. */

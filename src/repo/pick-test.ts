@@ -78,6 +78,8 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
   if (reason) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
+  const workflow = ci?.file.split('/').pop()!.replace(/\.ya?ml$/, '');
+  if (workflow && SPECIAL_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is special-purpose` };
   const cwd = ci?.cwd;
   if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
   if (cwd && !BUILD_DIR.test(cwd)) return { setAside: `runs in ${cwd}/, one part of the repository` };

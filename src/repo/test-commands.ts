@@ -27,7 +27,7 @@ export const TEST_COMMANDS: RegExp[] = [
   /^(bundle exec |bin\/)?(rake|rspec)\b/,
   /^bundle exec thor spec\b/,
   /^(bin\/)?rails test\b/,
-  /^(task|just|make)((\s+-[\w-]+)|(\s+[A-Z_]+=\S+)|(\s+-C\s+\S+))*\s+(test|tests|check|unit|unit-tests?)([-:_][\w:-]+)?(\s|$)/,
+  /^(task|just|make)((\s+-C\s*\S+)|(\s+-(?!C\b)[\w-]+)|(\s+[A-Z_]+=\S+))*\s+(test|tests|check|unit|unit-tests?)([-:_][\w:-]+)?(\s|$)/,
   /^ctest\b/,
   /^meson test\b|^ninja -C \S+ test\b/,
   /^cmake --build \S+.*--target (test|check|tests|RUN_TESTS)\b/,
@@ -72,6 +72,7 @@ const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
   { tool: /^cargo$/, flags: /^(--verbose|-v|-vv)$/ },
   { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
   { tool: /^ctest$/, flags: /^(-V|-VV|--verbose|--extra-verbose)$/ },
+  { tool: /^(bundle|rspec|bin\/rspec)$/, flags: /^(--backtrace|-b)$/ },
 ];
 
 /**
@@ -82,9 +83,13 @@ const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
 export interface CommandContext {
   /** The sessions noxfile.py defines. */
   noxSessions?: string[];
+  /** package.json scripts, to run the whole of which a CI script is one part. */
+  scripts?: Record<string, string>;
 }
 
-export function normaliseCommand(command: string, context: CommandContext = {}): Normalised {
+export function normaliseCommand(raw: string, context: CommandContext = {}): Normalised {
+  // `tox run --installpkg `find dist/*.whl``: a package CI built in an earlier step, whatever the quoting.
+  const command = raw.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist');
   const bare = command.replace(/\$\{\{.*?\}\}/g, 'X').replace(/"[^"]*"|'[^']*'/g, '""');
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
   const changes: string[] = [];
@@ -107,7 +112,18 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
       changes.push(`without ${w}`);
       continue;
     }
-    const selector = /^(-s|--session|--sessions|-e|-t|--tags)$/.test(words.at(-1) ?? '') && /(^|\/)(nox|tox)$/.test(words.find((x) => /(^|\/)(nox|tox)$/.test(x)) ?? '');
+    const runner = words.find((x) => /(^|\/)(nox|tox)$/.test(x));
+    const selector = /^(-s|--session|--sessions|-e|-t|--tags)$/.test(words.at(-1) ?? '') && !!runner;
+    // `tox -e $PYTHON-tests`, `tox -e ${{ matrix.env }}`: the CI value is the Python; here that is `py`.
+    if (selector && /\$/.test(w) && /tox$/.test(runner!)) {
+      const env = w.replace(/^["']|["']$/g, '').replace(/\$\{\{[^}]*\}\}|\$\{\w+\}|\$\w+/g, 'py').replace(/^py-?py/, 'py');
+      if (/^[\w.-]+$/.test(env)) {
+        words.push(env);
+        changes.push(`the tests on this Python (\`-e ${env}\`)`);
+        continue;
+      }
+      return { setAside: `the environment is a value only CI knows (${w})` };
+    }
     if (selector && /\$/.test(w)) {
       // `nox -s test-${{ matrix.python }}`: the session for every Python; `nox -s "$SESSION"`: the noxfile's test session.
       const prefix = /^["']?([\w.]+?)-?\$\{\{[^}]*\}\}["']?$/.exec(w)?.[1];
@@ -154,6 +170,12 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
     words.push(w);
   }
   while (words.length > 1 && words.at(-1) === '--') words.pop();
+  // `npm run test-node:unit` where `test-node` runs every `test-node:*` part: the whole of it.
+  const whole = wholeScript(words, context.scripts);
+  if (whole) {
+    changes.push(`the whole \`${whole.parent}\` script, of which \`${whole.part}\` is one part`);
+    words.splice(0, words.length, ...whole.words);
+  }
   // `tox` / `tox run` with no environment runs every env of its list (docs, lint, other Pythons): the tests on this Python are `-e py`.
   const toxAt = words.findIndex((x) => /(^|\/)tox$/.test(x));
   if (toxAt >= 0 && !words.includes('-e') && !env.some((e) => e.startsWith('TOXENV='))) {
@@ -164,12 +186,28 @@ export function normaliseCommand(command: string, context: CommandContext = {}):
   return { command: words.join(' '), changes: [...new Set(changes)] };
 }
 
-const LINT_TASK = /^(lint|lint[:-][\w:-]+|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|check[:-](format|lint|types)|format[:-]check|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)$/i;
-const OTHER_TASK = /^(docs?|rdoc|yard|apidoc|docs[:-][\w:-]+|build|dist|release|prepare[-_]release|build[-_]release|publish|deploy|vendoring|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size|changelog[:\w-]*)$/i;
-const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts)($|[:_-])/i;
+/** A task is a lint or type check when one word of its name says so (`lint`, `lint:js`, `mypy-test`, `check-format`). */
+/** The script a `npm run parent:part` belongs to, when the parent runs all its parts (`run-s parent:*`, or names this part). */
+function wholeScript(words: string[], scripts: Record<string, string> | undefined): { parent: string; part: string; words: string[] } | null {
+  if (!scripts || !/^(npm|pnpm|yarn|bun)$/.test(words[0] ?? '')) return null;
+  const at = words[1] === 'run' ? 2 : 1;
+  const part = words[at];
+  if (!part || words.length > at + 1) return null;
+  const cut = Math.max(part.lastIndexOf(':'), part.lastIndexOf('-'));
+  const parent = cut > 0 ? part.slice(0, cut) : '';
+  const body = parent ? scripts[parent] : undefined;
+  if (!body || !/^test/.test(parent) || LINT_TASK.test(part) || OTHER_TASK.test(part) || SPECIAL_QUALIFIER.test(part)) return null;
+  const runsAll = body.includes(`${parent}:*`) || body.includes(`${parent}-*`) || new RegExp(`(^|\\s)${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(body);
+  return runsAll ? { parent, part, words: [words[0]!, ...(parent === 'test' && words[0] !== 'bun' ? ['test'] : ['run', parent])] } : null;
+}
+
+const LINT_TASK = /(^|[:_-])(lint|linters?|eslint|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)($|[:_-])/i;
+/** Tasks that are about something else than the tests: by one word of the name (`docs`, `docset`, `release`), or by the whole name. */
+const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist)($|[:_-])|^(build|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
+const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install)($|[:_-])/i;
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
-export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|release|publish|deploy|coverity|codeql|sonar\\w*)($|[:_ -])`, 'i');
+export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed)($|[:_ -])`, 'i');
 
 /**
  * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single
@@ -195,6 +233,8 @@ export function setAsideReason(command: string): string | null {
   if (/(^|\s)nx affected\b/.test(line)) return 'only the projects a change affects';
   if (/(^|\s)--browser(\s|=|$)/.test(line)) return 'runs the tests in a browser';
   if (/(^|\s)(--selectProjects|--shard)[ =]\S+/.test(line)) return 'one shard or project of the suite';
+  const makeDir = tool === 'make' ? /(?:^|\s)-C\s*(\S+)/.exec(args.join(' '))?.[1] : undefined;
+  if (makeDir && !/^(\.\/)?(tests?|build|_build|out)\/?$/.test(makeDir)) return `runs in ${makeDir.replace(/\/$/, '')}/, one part of the repository`;
   if (tool === 'cargo') return cargoSubset(args);
   if (/^(\.\/mvnw|mvn)$/.test(tool)) return mavenSubset(args);
   if (/^(\.\/gradlew|gradle)$/.test(tool)) return gradleSubset(args);
@@ -207,10 +247,12 @@ export function setAsideReason(command: string): string | null {
 
 /** The task, script, session or target a runner is asked for (`npm run X`, `nox -s X`, `rake X`, `make X`), if any. */
 function namedTask(tool: string, args: string[]): string | null {
-  const plain = args.filter((a) => !a.startsWith('-') && !/^[A-Z_]+=/.test(a));
+  // Options that take a value (`make -C tests`, `make -f x.mk`, `-j 4`) do not name the task.
+  const valued = new Set(['-C', '-f', '-j', '--directory', '--file']);
+  const plain = args.filter((a, i) => !a.startsWith('-') && !/^[A-Z_]+=/.test(a) && !valued.has(args[i - 1] ?? ''));
   if (/^(npm|pnpm|yarn|bun)$/.test(tool)) return (plain[0] === 'run' ? plain[1] : plain[0]) ?? null;
-  if (/(^|\/)(nox|tox)$/.test(tool) || tool === 'uvx' || tool === 'python' || tool === 'python3') {
-    const i = args.findIndex((a) => a === '-s' || a === '--session' || a === '-e');
+  if (/(^|\/)(nox|tox)$/.test(tool) || args.some((a) => /(^|\/)(nox|tox)$/.test(a))) {
+    const i = args.findIndex((a) => a === '-s' || a === '--session' || a === '-e' || a === '-f');
     return i >= 0 ? (args[i + 1] ?? null) : null;
   }
   if (/^(rake|task|just|make|thor)$/.test(tool) || /^bin\/rake$/.test(tool)) return plain[0] ?? null;

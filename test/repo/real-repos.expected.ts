@@ -12,8 +12,8 @@ export interface Expected {
   test: RegExp;
   setup?: RegExp;
   why: string;
-  /** 2: added after the detection was reworked on the first 59, to check it on repositories it was never tuned on. */
-  batch?: 2;
+  /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
+  batch?: 2 | 3;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -112,4 +112,20 @@ export const EXPECTED: Record<string, Expected> = {
   'libgit2+libgit2': { ecosystem: 'c/c++', batch: 2, test: /^((cd build && )?ctest\b.*|(\.\/)?ci\/test\.sh)$/, setup: /cmake/, why: 'main.yml runs ci/build.sh (cmake) and ci/test.sh (ctest) in containers' },
   'google+googletest': { ecosystem: 'c/c++', batch: 2, test: /^(cd build && )?ctest\b.*$/, why: 'CMake with enable_testing; CI is Bazel on Google’s side' },
   'curl+curl': { ecosystem: 'c/c++', batch: 2, test: /^(make( -C \S+)? (test|test-ci|check)|cmake --build \S+ --target (test-ci|test)|(cd \S+ && )?ctest\b.*)$/, why: 'linux.yml: configure or cmake into bld, then the test-ci target' },
+  // ---- Batch 3: the same, after batch 2's fixes.
+  'fastify+fastify': { ecosystem: 'node', batch: 3, test: /^(npm run (unit|test:ci)|npm run unit && npm run test:types)$/, why: 'ci.yml test-unit: `npm run unit`; `npm test` lints first' },
+  'vuejs+core': { ecosystem: 'node', batch: 3, test: /^pnpm (run )?test-unit$/, why: 'test.yml unit-test: `pnpm run test-unit`; `pnpm test` is vitest in watch mode' },
+  'mochajs+mocha': { ecosystem: 'node', batch: 3, test: /^npm run test-node$/, why: 'mocha.yml runs every `test-node:*` part, which `npm run test-node` chains; `npm test` lints and runs browser tests' },
+  'pytest-dev+pytest': { ecosystem: 'python', batch: 3, test: /^((python -m )?tox (run )?-e py[\w.]*|(python -m )?pytest( testing)?)$/, why: 'test.yml: `tox run -e ${{ matrix.tox_env }}` per Python' },
+  'python-attrs+attrs': { ecosystem: 'python', batch: 3, test: /^((uv run (--\S+( (?!-)\S+)? )*)?tox (run )?-e py[\w.]*(-tests)?|(uv run )?(python -m )?pytest)$/, why: 'ci.yml: `tox run -e $PYTHON-tests` over uv' },
+  'marshmallow-code+marshmallow': { ecosystem: 'python', batch: 3, test: /^(python -m )?(pytest|tox (run )?-e py[\w.]*)$/, why: 'tox.ini: py envs run pytest (envlist also has lint, mypy, docs)' },
+  'gorilla+mux': { ecosystem: 'go', batch: 3, test: /^(go test\b.*\.\/\.\.\.|make test)$/, why: 'test.yml: `go test -race -cover ... -v ./...`' },
+  'charmbracelet+bubbletea': { ecosystem: 'go', batch: 3, test: /^(go test\b.*\.\/\.\.\.|task test)$/, why: 'coverage.yml: `go test -race ... ./...`; Taskfile test' },
+  'tokio-rs+axum': { ecosystem: 'rust', batch: 3, test: /^cargo test( --locked)? (--workspace|--all)( --all-features)?( --all-targets)?$/, why: 'CI.yml test-versions: `cargo test --locked --workspace --all-features --all-targets`' },
+  'rust-lang+log': { ecosystem: 'rust', batch: 3, test: /^cargo test$/, why: 'main.yml: `cargo hack test --feature-powerset` (every feature combination); the suite is `cargo test`' },
+  'jhy+jsoup': { ecosystem: 'java', batch: 3, test: /^mvn( -B)? verify( -B)?( --file pom\.xml)?$/, why: 'build.yml: `mvn -X verify -B --file pom.xml` (without the debug flag)' },
+  'sidekiq+sidekiq': { ecosystem: 'ruby', batch: 3, test: /^bundle exec rake test$/, why: 'ci.yml: `bundle exec rake test`; the default task lints too' },
+  'rspec+rspec-core': { ecosystem: 'ruby', batch: 3, test: /^(bundle exec (bin\/)?rspec|script\/run_build)$/, why: 'ci.yml: `script/run_build` (specs, then cucumber and more); windows job `bundle exec rspec`' },
+  'facebook+zstd': { ecosystem: 'c/c++', batch: 3, test: /^make( -j\S*)? (test|check)$/, why: 'dev-long-tests.yml: `make test`' },
+  'lz4+lz4': { ecosystem: 'c/c++', batch: 3, test: /^(make( -j\S*)?( V=1)? (test|check)|make( -j)? -C tests test( V=1)?)$/, why: 'ci.yml: `make -C tests test V=1` among many special targets' },
 };
