@@ -80,6 +80,10 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
   const workflow = ci?.file.split('/').pop()!.replace(/\.ya?ml$/, '');
   if (workflow && SPECIAL_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is special-purpose` };
+  // `make tests` followed in the same job by `make check`: it only builds what `make check` runs.
+  if (ci && /^g?make\b.*\stests$/.test(n.command) && allCi.some((c) => c.file === ci.file && c.job === ci.job && c.line > ci.line && /^g?make\b.*\s(check|test)(\s|$)/.test(c.command))) {
+    return { setAside: 'it builds the tests that a later step of the same job runs' };
+  }
   const cwd = ci?.cwd;
   if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
   if (cwd && !BUILD_DIR.test(cwd)) return { setAside: `runs in ${cwd}/, one part of the repository` };

@@ -12,6 +12,8 @@ export const TEST_COMMANDS: RegExp[] = [
   /^yarn workspace \S+ (run )?test\b/,
   /^(pnpm|yarn|npx|bunx)?\s*(exec )?(vitest|jest|mocha|ava|uvu|tap)( run)?(\s|$)/,
   /^node --test\b/,
+  // shelljs-make projects (eslint and its kin): `node Makefile mocha`.
+  /^node Makefile(\.js)? (test|mocha|unit\w*)\b/,
   /^(pnpm |yarn |npx )?(turbo|nx|lerna)( run)? test\b/,
   /^(pnpm |yarn |npx )?nx (run-many|affected)\b.*(-t|--targets?)[= ]test\b/,
   new RegExp(String.raw`^${PY_RUN}(python3? -m |coverage run (-\S+ )*-m )?(pytest|unittest)\b`),
@@ -52,12 +54,14 @@ export function isTestCommand(command: string): boolean {
 
 /** Build steps a CI job runs before its tests (`./configure`, `cmake -B build`, `make`): the setup those tests need. */
 export const BUILD_COMMANDS: RegExp[] = [
-  /^(autoreconf|\.\/autogen\.sh|sh autogen\.sh|\.\/bootstrap)\b/,
+  /^(autoreconf|autoconf|\.\/autogen\.sh|sh autogen\.sh|\.\/bootstrap)\b/,
   /^\.\/configure\b/,
   /^cmake\b(?!.*\s-E\s)/,
   /^meson (setup|compile)\b/,
   /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*(\s+(all|build))?\s*$/,
   /^mkdir( -p)? [\w.][\w./-]*$/,
+  // `make tests` before `make check` builds the test programs.
+  /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s+tests\s*$/,
 ];
 
 /** Flags that take no value: a CI value after one of them is an argument of its own (`cargo test --locked "$FEATURES"`). */
@@ -204,7 +208,7 @@ function wholeScript(words: string[], scripts: Record<string, string> | undefine
 const LINT_TASK = /(^|[:_-])(lint|linters?|eslint|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)($|[:_-])/i;
 /** Tasks that are about something else than the tests: by one word of the name (`docs`, `docset`, `release`), or by the whole name. */
 const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist)($|[:_-])|^(build|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
-const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install)($|[:_-])/i;
+const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem)($|[:_-])/i;
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
 export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed)($|[:_ -])`, 'i');

@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3;
+  batch?: 2 | 3 | 4;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -128,4 +128,21 @@ export const EXPECTED: Record<string, Expected> = {
   'rspec+rspec-core': { ecosystem: 'ruby', batch: 3, test: /^(bundle exec (bin\/)?rspec|script\/run_build)$/, why: 'ci.yml: `script/run_build` (specs, then cucumber and more); windows job `bundle exec rspec`' },
   'facebook+zstd': { ecosystem: 'c/c++', batch: 3, test: /^make( -j\S*)? (test|check)$/, why: 'dev-long-tests.yml: `make test`' },
   'lz4+lz4': { ecosystem: 'c/c++', batch: 3, test: /^(make( -j\S*)?( V=1)? (test|check)|make( -j)? -C tests test( V=1)?)$/, why: 'ci.yml: `make -C tests test V=1` among many special targets' },
+  // ---- Batch 4: the same, after batch 3's fixes.
+  'sindresorhus+got': { ecosystem: 'node', batch: 4, test: AVA_WITHOUT_XO, why: 'main.yml: `npm run test` = `xo && tsc --noEmit && ava`: without xo' },
+  'eslint+eslint': { ecosystem: 'node', batch: 4, test: /^(node Makefile(\.js)? mocha|npm run test:cli)$/, why: 'ci.yml test job: `node Makefile mocha`; `npm test` runs the Makefile’s test target, lint included' },
+  'pallets+werkzeug': { ecosystem: 'python', batch: 4, test: /^(uv run (--\S+( (?!-)\S+)? )*)?((python -m )?pytest|tox run -e py[\w.]*)$/, why: 'tests.yaml: `tox run` over uv, per Python' },
+  'boto+boto3': { ecosystem: 'python', batch: 4, test: /^((python )?scripts\/ci\/run-tests|(python -m )?pytest( tests\/unit)?)$/, why: 'run-tests.yml: `python scripts/ci/install`, then `python scripts/ci/run-tests`' },
+  'PyCQA+flake8': { ecosystem: 'python', batch: 4, test: /^((python -m )?tox (run )?-e py|(python -m )?pytest)$/, why: 'main.yml: `tox -e ${{ matrix.toxenv }}`, py for the tests' },
+  'labstack+echo': { ecosystem: 'go', batch: 4, test: /^(go test\b.*\.\/\.\.\.|make test)$/, why: 'echo.yml: `go test -race --coverprofile=... ./...`' },
+  'go-chi+chi': { ecosystem: 'go', batch: 4, test: /^(make test|go test\b.*\.\/\.\.\.)$/, why: 'ci.yml: `make test`' },
+  'rust-random+rand': { ecosystem: 'rust', batch: 4, test: /^cargo test( --workspace| --all)?$/, why: 'test.yml: `cargo test --target ...`, then feature variants' },
+  'hyperium+hyper': { ecosystem: 'rust', batch: 4, test: /^cargo test( --features full| --all-features)?$/, why: 'CI.yml: `cargo test ${{ matrix.features }}` (full)' },
+  'square+retrofit': { ecosystem: 'java', batch: 4, test: /^\.\/gradlew (--no-daemon )?(build|test|check)$/, why: 'build.yml jvm: `./gradlew build --stacktrace`' },
+  'apache+commons-text': { ecosystem: 'java', batch: 4, test: new RegExp(`^${MVN}( -D\\S+| --errors| --show-version)*( (clean )?(verify|test))?$`), why: 'maven.yml: `mvn --batch-mode ...` (default goal)' },
+  'thoughtbot+factory_bot': { ecosystem: 'ruby', batch: 4, test: /^bundle exec (rake (all_specs|spec)|rspec)$/, why: 'build.yml: `bundle exec rake all_specs`; `rake standard` is the lint job' },
+  'ruby-i18n+i18n': { ecosystem: 'ruby', batch: 4, test: /^bundle exec rake( test)?$/, why: 'ruby.yml: `bundle exec rake` (default: test)' },
+  'libevent+libevent': { ecosystem: 'c/c++', batch: 4, test: /^((cd build && )?ctest\b.*|cd build && (cmake --build \. --target verify|make verify))$/, setup: /cmake/, why: 'build.yml: cmake in build/, then the verify target' },
+  'google+leveldb': { ecosystem: 'c/c++', batch: 4, test: /^(cd build && )?ctest\b.*$/, setup: /cmake/, why: 'CMake with LEVELDB_BUILD_TESTS on by default; no CI workflow in the tree' },
+  'jemalloc+jemalloc': { ecosystem: 'c/c++', batch: 4, test: /^g?make check$/, setup: /configure/, why: 'linux-ci.yml: autoconf, ./configure, make, make tests, `make check`' },
 };
