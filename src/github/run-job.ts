@@ -1,3 +1,5 @@
+import { statusText } from './report/status-text.ts';
+import { faultPoint } from '../adapters/env/fault-point.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,6 +156,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         emit: (e) => (log(e), reporter.event(e)),
         diff: () => worktreeDiff(ws.dir, ws.startSha),
         guard: worktreeGuard(ws, config.protectedPaths),
+        checkpoint: faultPoint,
         redact: makeRedactor(appSecrets(deps.env ?? process.env, [token, ...deps.settings.setupSecrets.map((n) => (deps.env ?? process.env)[n])])),
         prices: loadPrices(deps.settings.pricesFile),
       },
@@ -192,7 +195,9 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(key, task.number, result.question);
-    await ctx.say(renderFinal(job.id, result, prUrl, note || aside));
+    // A job that started over after the app died says so: what the first attempt did was thrown away.
+    const again = job.attempts > 1 ? statusText.startedOver(job.attempts) : '';
+    await ctx.say(renderFinal(job.id, result, prUrl, [note || aside, again].filter(Boolean).join('\n\n')));
     const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
     return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { faultPoint } from '../env/fault-point.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,6 +66,7 @@ export class Workspaces {
   async prepare(req: WorkspaceRequest): Promise<PreparedWorkspace> {
     if (!/^[A-Za-z0-9._-]+$/.test(req.runId)) throw new Error(`bad run id ${req.runId}`);
     const { dir: mirror, cold } = await ensureMirror(this.#dataDir, req.cloneUrl, req.token);
+    await faultPoint('clone');
     this.#active.add(mirror);
     const m = git(mirror);
     const baseSha = await safely(`finding base branch ${req.base}`, req.token, () => m.revparse([`refs/remotes/origin/${req.base}^{commit}`]));

@@ -60,6 +60,8 @@ export interface AgentDeps {
   guard?: () => Promise<string[]>;
   /** Removes known secret values from text before it reaches the model or an event. */
   redact?: (text: string) => string;
+  /** Called at named moments (setup, each model request, each test run); fault-injection tests stop the app there. */
+  checkpoint?: (phase: 'setup' | 'model' | 'test') => Promise<void>;
 }
 
 export type RunCompleted = Extract<RunEvent, { type: 'run.completed' }>;
@@ -108,6 +110,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   const taskText = `${input.task.title}\n${input.task.body}\n${input.task.instructions}`;
   let concerns: string[] = [];
   const testRun = async (command: string) => {
+    await deps.checkpoint?.('test');
     await guard();
     const id = nextId();
     const r = await runTests(deps.sandbox, command, deps.files.root, input.commandTimeoutMs, signal, async (rel) => (await deps.files.read(rel).catch(() => null)) !== null);
@@ -124,6 +127,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   try {
     const planning = input.mode === 'plan';
     phase('setup');
+    await deps.checkpoint?.('setup');
     // An older toolchain than the repository asks for is named with any setup failure: it is the likely cause.
     const older = planning ? [] : (await untilAborted(toolchainNotes(deps.sandbox, input.toolchain ?? [], deps.files.root, signal), signal)).filter((n) => n.older);
     const likely = older.length ? `\n\nLikely why: ${older.map((n) => n.text).join('; ')}.` : '';
@@ -178,6 +182,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       emit({ type: 'turn.started', turn: turns });
       const msgId = nextId();
       let streamed = '';
+      await deps.checkpoint?.('model');
       const res = await untilAborted(deps.model.complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) }), signal)
         .catch((error: unknown) => {
           checkAbort();

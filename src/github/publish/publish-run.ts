@@ -1,3 +1,4 @@
+import { faultPoint } from '../../adapters/env/fault-point.ts';
 import type { Octokit } from '@octokit/rest';
 import { BranchMovedError, commitAll, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
@@ -48,12 +49,15 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
   try {
     const named = postableTitle(result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged), p.issueNumber);
     const subject = voice.followUp ? named : commitSubject(voice.conv.commitStyle, named, voice.kind, result.evidence.filesChanged);
+    await faultPoint('commit');
     let sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
     if (!sha) return { prUrl: null, note: '', info: '' };
+    await faultPoint('push');
     const pushed = await pushOrRebase(p);
     if ('note' in pushed) return { prUrl: null, note: pushed.note, info: '' };
     sha = pushed.sha;
     if (!task.isPullRequest) p.threads.setBranch(key, task.number, p.target.branch);
+    await faultPoint('pr');
     const pr = await upsertPullRequest(octokit, {
       owner: task.repo.owner,
       repo: task.repo.name,
@@ -67,6 +71,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
       reviewer: task.requester,
     });
     if (pr.created) p.threads.setRequester(key, pr.number, task.requester);
+    await faultPoint('check_run');
     await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
     if (p.review.length) {
       await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, `Addressed in ${sha.slice(0, 10)}: ${postable(result.summary.slice(0, 1500))}`);

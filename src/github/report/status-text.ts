@@ -10,6 +10,9 @@ export const statusText = {
   restarted(jobId: number): string {
     return `**Patchwright** · 🔁 the app restarted while job ${jobId} was running; it is queued again and will start over.`;
   },
+  startedOver(attempt: number): string {
+    return `This was attempt ${attempt}: the app stopped while an earlier attempt was running, so the job started over from the default branch; nothing half-done from before was kept.`;
+  },
   diedTwice(jobId: number): string {
     return `**Patchwright** · ❌ job ${jobId} failed: the app stopped twice while it was running, so it was not tried again. Comment \`/agent retry\` to try once more.`;
   },
