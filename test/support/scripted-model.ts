@@ -6,7 +6,9 @@ export type Step =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { hang: true }
   /** Streams text without end (until the client goes away), like a model that never stops. */
-  | { endless: true };
+  | { endless: true }
+  /** Starts streaming this text, then drops the connection before the answer is complete. */
+  | { cut: string };
 
 export interface ScriptedModel {
   baseURL: string;
@@ -51,6 +53,7 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
       if ('hang' in step) return;
       if ('endless' in step) return streamForever(res, path.endsWith('/responses'));
+      if ('cut' in step) return streamThenCut(res, path.endsWith('/responses'), step.cut);
       if ('status' in step) {
         res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}` } }));
         return;
@@ -100,6 +103,17 @@ function respondResponses(res: http.ServerResponse, stream: boolean, text: strin
   for (const piece of text.match(/.{1,8}/gs) ?? []) send('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece });
   send('response.completed', { response });
   res.end();
+}
+
+function streamThenCut(res: http.ServerResponse, responses: boolean, text: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  if (responses) {
+    res.write(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } })}\n\n`);
+    res.write(`event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text })}\n\n`);
+  } else {
+    res.write(`data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`);
+  }
+  setTimeout(() => res.socket?.destroy(), 20);
 }
 
 function streamForever(res: http.ServerResponse, responses: boolean): void {

@@ -1,3 +1,4 @@
+import { ModelError } from '../../core/model/model-port.ts';
 /** One answer of the model may stream at most this many characters (text and tool arguments). */
 export const MAX_ANSWER_CHARS = 4_000_000;
 
@@ -7,7 +8,7 @@ export function answerLimit(max = MAX_ANSWER_CHARS): { add(n: number): void } {
   return {
     add(n) {
       total += n;
-      if (total > max) throw new Error(`the model's answer ran past ${max} characters without ending; it was stopped`);
+      if (total > max) throw new ModelError(`the model's answer ran past ${max} characters without ending; it was stopped`);
     },
   };
 }

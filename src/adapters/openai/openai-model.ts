@@ -35,15 +35,24 @@ export class OpenAIModel implements ModelClient {
   }
 
   async complete(req: ModelRequest): Promise<ModelResponse> {
-    try {
-      return this.#opts.api === 'chat' ? await this.#chat(req) : await this.#responses(req);
-    } catch (error) {
-      if (req.signal?.aborted) throw error;
-      throw new ModelError(describe(error));
+    // The SDK retries a request that fails before its answer starts; a stream cut in the middle
+    // (the connection dropped after the first bytes) is asked again here, a few times.
+    for (let attempt = 0; ; attempt++) {
+      const started = { value: false };
+      try {
+        return this.#opts.api === 'chat' ? await this.#chat(req, started) : await this.#responses(req, started);
+      } catch (error) {
+        if (req.signal?.aborted || error instanceof ModelError) throw error;
+        if (started.value && !(error instanceof OpenAI.APIError && error.status) && attempt < STREAM_RETRIES) {
+          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+          continue;
+        }
+        throw new ModelError(describe(error, started.value), isContextLength(error) ? 'context_length' : 'other');
+      }
     }
   }
 
-  async #responses(req: ModelRequest): Promise<ModelResponse> {
+  async #responses(req: ModelRequest, started: { value: boolean }): Promise<ModelResponse> {
     const { instructions, input } = toResponsesInput(req.messages);
     const stream = await this.#client.responses.create(
       {
@@ -58,10 +67,11 @@ export class OpenAIModel implements ModelClient {
       },
       { signal: req.signal },
     );
+    started.value = true;
     return readResponsesStream(stream, req.onTextDelta);
   }
 
-  async #chat(req: ModelRequest): Promise<ModelResponse> {
+  async #chat(req: ModelRequest, started: { value: boolean }): Promise<ModelResponse> {
     const stream = await this.#client.chat.completions.create(
       {
         model: this.model,
@@ -73,11 +83,23 @@ export class OpenAIModel implements ModelClient {
       },
       { signal: req.signal },
     );
+    started.value = true;
     return readChatStream(stream, req.onTextDelta);
   }
 }
 
-function describe(error: unknown): string {
+const STREAM_RETRIES = 2;
+
+/** OpenAI's `context_length_exceeded`, and the words vLLM, Ollama and LiteLLM use for it. */
+function isContextLength(error: unknown): boolean {
+  if (!(error instanceof OpenAI.APIError) || (error.status !== 400 && error.status !== 413)) return false;
+  return error.code === 'context_length_exceeded' || /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long/i.test(error.message);
+}
+
+function describe(error: unknown, midStream = false): string {
+  if (midStream && !(error instanceof OpenAI.APIError && error.status)) {
+    return `the model's answer stopped in the middle, ${STREAM_RETRIES + 1} times: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500);
+  }
   if (error instanceof OpenAI.APIError) {
     const status = error.status ? `HTTP ${error.status}` : 'connection failed';
     return `the model server answered badly (${status}): ${error.message}`.slice(0, 500);

@@ -183,9 +183,26 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       const msgId = nextId();
       let streamed = '';
       await deps.checkpoint?.('model');
-      const res = await untilAborted(deps.model.complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) }), signal)
+      const ask = () => untilAborted(deps.model.complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) }), signal);
+      const res = await ask()
+        .catch(async (error: unknown) => {
+          checkAbort();
+          // Too long for the model's window (its real size was not what we were told): compact now, ask once more.
+          if (error instanceof ModelError && error.reason === 'context_length') {
+            compaction.diff = await diffNow();
+            const compacted = compactMessages(messages, compaction, 2);
+            if (compacted.length < messages.length) {
+              messages.splice(0, messages.length, ...compacted);
+              item('item.completed')({ id: nextId(), kind: 'reasoning_summary', text: 'The model said the conversation was too long for it; older turns were compacted.' });
+              return ask();
+            }
+            throw new Stop('model_error', `the conversation does not fit the model's context window, even with older turns compacted; set PATCHWRIGHT_CONTEXT_TOKENS to the model's real window or use a model with a larger one (${error.message})`);
+          }
+          throw error;
+        })
         .catch((error: unknown) => {
           checkAbort();
+          if (error instanceof Stop) throw error;
           throw error instanceof ModelError ? new Stop('model_error', error.message) : error;
         });
       usage = addUsage(usage, res.usage);

@@ -43,4 +43,11 @@ export interface ModelClient {
 
 export class ModelError extends Error {
   readonly code = 'model_error';
+  /** `context_length`: the request did not fit the model's context window; compacting may help. */
+  readonly reason: 'context_length' | 'other';
+
+  constructor(message: string, reason: 'context_length' | 'other' = 'other') {
+    super(message);
+    this.reason = reason;
+  }
 }
