@@ -167,6 +167,9 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     let note = '';
     let aside = '';
     const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
+    // The issue may have been deleted or transferred while the run worked: then there is nothing to open a PR for.
+    const gone = publish && !signal.aborted ? await threadGone(octokit, task.repo.owner, task.repo.name, task.number) : null;
+    if (gone) return { state: 'failed', outcome: result.outcome, reason: gone };
     if (publish && !signal.aborted) {
       ({ prUrl, note, info: aside } = await publishRun(octokit, {
         task,
@@ -212,4 +215,15 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
 function reasonText(signal: AbortSignal): string {
   const r: unknown = signal.reason;
   return r instanceof Error ? r.message : typeof r === 'string' ? r : 'stopped';
+}
+
+/** Why the issue or PR is no longer there to publish for (deleted, transferred: 404/410), or null. */
+async function threadGone(octokit: { request: (route: string, params: Record<string, unknown>) => Promise<unknown> }, owner: string, repo: string, number: number): Promise<string | null> {
+  try {
+    await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: number });
+    return null;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    return status === 404 || status === 410 ? `#${number} is gone (GitHub answered ${status}: deleted or moved to another repository), so nothing was published` : null;
+  }
 }

@@ -7,6 +7,7 @@ import { ThreadStore } from '../adapters/store/thread-store.ts';
 import { EventLog } from '../adapters/store/event-log.ts';
 import { openDatabase } from '../adapters/store/open-database.ts';
 import { WorkerPool, type RunJob } from '../adapters/queue/worker-pool.ts';
+import { AppOctokit } from './app-octokit.ts';
 import { createApp } from './create-app.ts';
 import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
@@ -67,7 +68,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     secret: opts.secret,
     baseUrl: opts.baseUrl,
     logLevel: opts.logLevel ?? 'info',
-    ...(opts.Octokit ? { Octokit: opts.Octokit } : {}),
+    Octokit: opts.Octokit ?? AppOctokit,
   });
   const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
   let slug: Promise<string> | undefined;

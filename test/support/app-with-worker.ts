@@ -7,7 +7,7 @@ import { privateKey, SECRET, TestOctokit, tempDir } from './app-harness.ts';
  * The whole app as deployed: the real server with its worker, real bwrap, the OpenAI adapter
  * talking to `modelUrl` and GitHub answered at `githubUrl`. One job at a time, polled quickly.
  */
-export async function startAppWithWorker(githubUrl: string, modelUrl: string): Promise<RunningServer> {
+export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit): Promise<RunningServer> {
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: modelUrl, PATCHWRIGHT_MODEL: 'gpt-5' });
   return startServer({
@@ -20,7 +20,7 @@ export async function startAppWithWorker(githubUrl: string, modelUrl: string): P
     baseUrl: githubUrl,
     port: 0,
     logLevel: 'fatal',
-    Octokit: TestOctokit,
+    Octokit,
     pollMs: 50,
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'test-key' } }),
   });

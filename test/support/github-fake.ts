@@ -31,7 +31,20 @@ export interface FakeGithub {
   merged: Map<string, Array<{ title: string; body: string; branch: string; author: string; bot?: boolean }>>;
   /** Per-login repository permission; others get the default. */
   permissions: Map<string, string>;
+  /** Faults to answer with, first match wins, each `times` times; tests push to it. */
+  faults: FaultRule[];
   close(): Promise<void>;
+}
+
+export interface FaultRule {
+  method?: string;
+  path: RegExp;
+  times: number;
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | object;
+  /** Do what the request asks, then answer with the fault (GitHub did it, but the answer was lost). */
+  effect?: boolean;
 }
 
 export interface FakeOptions {
@@ -62,6 +75,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const reviewers = new Map<number, string[]>();
   const merged: FakeGithub['merged'] = new Map();
   const permissions: FakeGithub['permissions'] = new Map();
+  const faults: FaultRule[] = [];
   let nextId = 1000;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -72,6 +86,19 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       const method = req.method ?? 'GET';
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
       requests.push({ method, path });
+      const fault = faults.find((f) => f.times > 0 && (!f.method || f.method === method) && f.path.test(path));
+      if (fault) {
+        fault.times--;
+        const send = () => {
+          const text = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? { message: `fault ${fault.status}` });
+          const type = typeof fault.body === 'string' ? 'text/html' : 'application/json; charset=utf-8';
+          return origWriteHead.call(res, fault.status, { 'content-type': type, ...fault.headers }).end(text);
+        };
+        const origWriteHead = res.writeHead;
+        if (!fault.effect) return void send();
+        // Let the handler below do the work, then swap its answer for the fault.
+        res.writeHead = (() => ({ end: () => send() })) as unknown as typeof res.writeHead;
+      }
       const json = (status: number, data: unknown) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(data));
       let m: RegExpExecArray | null;
       if (method === 'POST' && /\/access_tokens$/.test(path)) return json(201, { token: o.token ?? 'ghs_fake', expires_at: new Date(Date.now() + 3600_000).toISOString() });
@@ -121,6 +148,9 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
           user: { login: p.author, type: p.bot ? 'Bot' : 'User' },
         }));
         return json(200, [...pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state)).map(toApi), ...others]);
+      }
+      if (method === 'POST' && /\/pulls$/.test(path) && pulls.some((p) => p.head === String(body.head) && p.state === 'open')) {
+        return json(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for octo:${String(body.head)}.` }] });
       }
       if (method === 'POST' && /\/pulls$/.test(path)) {
         const pr: FakePull = { number: 100 + pulls.length, head: String(body.head), base: String(body.base), title: String(body.title), body: String(body.body), draft: body.draft === true, state: 'open' };
@@ -172,6 +202,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     pulls,
     merged,
     permissions,
+    faults,
     labels,
     reviewers,
     checkRuns,

@@ -25,7 +25,7 @@ export class ClosedPullRequestError extends Error {
  * One PR per branch: an open PR for the head branch is updated in place (body rewritten, never
  * appended), otherwise a new one is opened.
  */
-export async function upsertPullRequest(octokit: RequestOctokit, spec: PullRequestSpec): Promise<{ number: number; url: string; created: boolean }> {
+export async function upsertPullRequest(octokit: RequestOctokit, spec: PullRequestSpec, again = false): Promise<{ number: number; url: string; created: boolean }> {
   const { data: all } = await octokit.request('GET /repos/{owner}/{repo}/pulls', {
     owner: spec.owner,
     repo: spec.repo,
@@ -55,15 +55,23 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
     await requestReview(octokit, spec, existing.number);
     return { number: existing.number, url: existing.html_url, created: false };
   }
-  const { data } = await octokit.request('POST /repos/{owner}/{repo}/pulls', {
-    owner: spec.owner,
-    repo: spec.repo,
-    head: spec.head,
-    base: spec.base,
-    title: spec.title ?? spec.head,
-    body: spec.body,
-    draft: spec.draft,
-  });
+  const created = await octokit
+    .request('POST /repos/{owner}/{repo}/pulls', {
+      owner: spec.owner,
+      repo: spec.repo,
+      head: spec.head,
+      base: spec.base,
+      title: spec.title ?? spec.head,
+      body: spec.body,
+      draft: spec.draft,
+    })
+    .catch((error: { status?: number; message?: string }) => {
+      // The create went through although its answer was lost (5xx, timeout) and the retry was refused: use that PR.
+      if (error.status === 422 && /already exists/i.test(error.message ?? '') && !again) return null;
+      throw error;
+    });
+  if (!created) return upsertPullRequest(octokit, { ...spec, allowAfterClosed: false }, true);
+  const { data } = created;
   if (spec.labels.length) {
     await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: spec.owner, repo: spec.repo, issue_number: data.number, labels: spec.labels });
   }
