@@ -102,7 +102,7 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     }
     if (single) notBefore = new Date(Date.now() + config.followUp.batchSeconds * 1000);
   }
-  const { job, duplicate } = deps.jobs.enqueue(delivery.id, task, notBefore);
+  const { job, duplicate } = storeOrRefuse(() => deps.jobs.enqueue(delivery.id, task, notBefore));
   if (duplicate) return { status: 'duplicate', jobId: job.id };
   if (task.action === 'retry') {
     // A retry supersedes whatever was waiting or running for this PR.
@@ -153,4 +153,17 @@ async function react(octokit: TriggerOctokit, owner: string, repo: string, targe
     comment_id: target.id,
     content: 'eyes',
   });
+}
+
+/**
+ * A delivery that cannot be stored (SQLite full, the disk full) is answered 503 with the reason,
+ * not 200: GitHub then shows it as failed, and it can be redelivered once there is room.
+ */
+export function storeOrRefuse<T>(store: () => T): T {
+  try {
+    return store();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw Object.assign(new Error(`the delivery could not be stored (${message}); if the data dir's disk is full, free some space and redeliver it from the app's settings`), { status: 503 });
+  }
 }

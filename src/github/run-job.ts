@@ -57,7 +57,7 @@ type Octo = Awaited<ReturnType<GithubAccess['forInstallation']>>;
 
 /** The worker's side of a job: check out, run the agent, push, open or update the one PR, report. */
 export function createJobRunner(deps: JobRunnerDeps): RunJob {
-  const workspaces = new Workspaces(deps.settings.dataDir, deps.settings.mirrorBudgetBytes);
+  const workspaces = new Workspaces(deps.settings.dataDir, deps.settings.mirrorBudgetBytes, deps.settings.minFreeDiskBytes / (1024 * 1024));
   const cleaned = workspaces.cleanupLeftovers();
   let sandboxKind: ReturnType<typeof resolveSandboxKind> | undefined;
   return async (job, signal) => {
@@ -113,7 +113,12 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   const naming = branchNaming(learnPrHabits(pulls), config.branch);
   const target = await branchFor(octokit, job, deps.threads, naming.pattern, naming.kinds, kind);
   const startFrom = target.existing && task.action !== 'retry' ? 'branch' : 'base';
-  const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` });
+  const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` }).catch((error: Error) => error);
+  if (ws instanceof Error) {
+    // No checkout (a full disk, the repository gone or unreachable): said on the thread, and the next job still runs.
+    await ctx.say(`**Patchwright** · ⚠️ job ${job.id} could not make a checkout: ${postable(ws.message.slice(0, 500))}`).catch(() => {});
+    return { state: 'failed', reason: `no checkout: ${ws.message.slice(0, 300)}` };
+  }
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));
   const reporter = progressReporter(ctx.say, (s) => renderProgress(job.id, s));
   try {

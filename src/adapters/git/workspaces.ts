@@ -2,7 +2,7 @@ import { faultPoint } from '../env/fault-point.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureMirror, evictMirrors } from './mirror-cache.ts';
+import { ensureMirror, evictMirrors, mirrorPath as mirrorDir } from './mirror-cache.ts';
 import { git, safely } from './run-git.ts';
 
 export interface WorkspaceRequest {
@@ -39,10 +39,13 @@ export class Workspaces {
   readonly #budgetBytes: number;
   readonly #active = new Set<string>();
   readonly #claimed = new Set<string>();
+  readonly #minFreeMb: number;
 
-  constructor(dataDir: string, budgetBytes = Number.POSITIVE_INFINITY) {
+  /** `minFreeMb`: below this much free space in the data dir, no clone or worktree is started. */
+  constructor(dataDir: string, budgetBytes = Number.POSITIVE_INFINITY, minFreeMb = 0) {
     this.#dataDir = path.resolve(dataDir);
     this.#budgetBytes = budgetBytes;
+    this.#minFreeMb = minFreeMb;
   }
 
   get worktreeRoot(): string {
@@ -57,14 +60,44 @@ export class Workspaces {
     const mirrors = path.join(this.#dataDir, 'mirrors');
     if (fs.existsSync(mirrors)) {
       for (const entry of fs.readdirSync(mirrors, { recursive: true, withFileTypes: true })) {
+        // A process killed in the middle of a git command leaves its lock files; nothing else runs yet.
+        if (entry.isFile() && entry.name.endsWith('.lock')) fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
+      }
+      for (const entry of fs.readdirSync(mirrors, { recursive: true, withFileTypes: true })) {
         if (entry.isDirectory() && entry.name.endsWith('.git')) await git(path.join(entry.parentPath, entry.name)).raw(['worktree', 'prune']).catch(() => {});
       }
     }
     return left.length;
   }
 
+  /**
+   * A fresh worktree for one run. A mirror that git finds corrupt (a crash mid-write, a full disk,
+   * someone's hands) is thrown away and fetched again, once.
+   */
   async prepare(req: WorkspaceRequest): Promise<PreparedWorkspace> {
     if (!/^[A-Za-z0-9._-]+$/.test(req.runId)) throw new Error(`bad run id ${req.runId}`);
+    const freeMb = freeSpaceMb(this.#dataDir);
+    if (freeMb < this.#minFreeMb) {
+      throw new DiskFullError(`the data dir ${this.#dataDir} has ${Math.round(freeMb)} MB free, below PATCHWRIGHT_MIN_FREE_DISK_MB (${this.#minFreeMb}), so no checkout was made; free some space (old mirrors can go: they are fetched again) and retry`);
+    }
+    try {
+      return await this.#prepare(req);
+    } catch (error) {
+      if (!CORRUPT.test((error as Error).message)) throw error;
+      const mirror = mirrorDir(this.#dataDir, req.cloneUrl);
+      this.#active.delete(mirror);
+      fs.rmSync(mirror, { recursive: true, force: true });
+      // Parked worktrees of that mirror point into it: they go too.
+      for (const name of fs.existsSync(this.#idleRoot) ? fs.readdirSync(this.#idleRoot) : []) {
+        if (name.startsWith(`${hash(mirror)}-`)) fs.rmSync(path.join(this.#idleRoot, name), { recursive: true, force: true });
+      }
+      const ws = await this.#prepare(req);
+      ws.notes.push('the cached copy of the repository was corrupt and was fetched again');
+      return ws;
+    }
+  }
+
+  async #prepare(req: WorkspaceRequest): Promise<PreparedWorkspace> {
     const { dir: mirror, cold } = await ensureMirror(this.#dataDir, req.cloneUrl, req.token);
     await faultPoint('clone');
     this.#active.add(mirror);
@@ -167,4 +200,17 @@ function hash(s: string): string {
 function usesLfs(dir: string): boolean {
   const attrs = path.join(dir, '.gitattributes');
   return fs.existsSync(attrs) && /filter=lfs/.test(fs.readFileSync(attrs, 'utf8'));
+}
+
+/** What git says about a repository it cannot trust: then the cached mirror is fetched anew. */
+const CORRUPT = /corrupt|missing (blob|tree|commit|object)|bad object|invalid object|not a git repository|does not appear to be a git repository|unable to read|loose object|packfile|object file .* is empty|bad config|broken link|could not parse HEAD|bad (numeric|boolean) config/i;
+
+export class DiskFullError extends Error {
+  readonly code = 'disk_full';
+}
+
+function freeSpaceMb(dir: string): number {
+  fs.mkdirSync(dir, { recursive: true });
+  const s = fs.statfsSync(dir);
+  return (s.bavail * s.bsize) / (1024 * 1024);
 }
