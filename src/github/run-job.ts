@@ -116,7 +116,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` }).catch((error: Error) => error);
   if (ws instanceof Error) {
     // No checkout (a full disk, the repository gone or unreachable): said on the thread, and the next job still runs.
-    await ctx.say(`**Patchwright** · ⚠️ job ${job.id} could not make a checkout: ${postable(ws.message.slice(0, 500))}`).catch(() => {});
+    await ctx.say(`**Patchwright** · ❌ job ${job.id} could not make a checkout: ${postable(ws.message.slice(0, 500))}`).catch(() => {});
     return { state: 'failed', reason: `no checkout: ${ws.message.slice(0, 300)}` };
   }
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));

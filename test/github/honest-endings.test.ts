@@ -83,7 +83,7 @@ it('tests_failing with onFailure: comment → only a comment saying what fails, 
 it('a crash before the run (the repository cannot be cloned) → the comment says so, never "working"', async () => {
   const { tracking, job } = await label(24, 'Anything', 'does-not-exist');
   expect(job.state).toBe('failed');
-  expect(tracking).toMatch(/❌ job \d+ crashed: /);
+  expect(tracking).toMatch(/❌ job \d+ could not make a checkout: fetching the repository failed: .*not found/);
   expect(tracking).not.toContain(TOKEN);
 });
 
