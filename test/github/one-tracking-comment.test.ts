@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/github/start-server.ts';
 import { upsertTrackingComment } from '../../src/github/report/tracking-comment.ts';
@@ -17,7 +18,7 @@ afterEach(async () => {
   await github?.close();
 });
 
-async function start(opts: { commentDelayMs?: number; loseCreates?: number }) {
+async function start(opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number }) {
   github = await startGithubFake(opts);
   server = await startServer({
     dataDir: tempDir('pw-race-'),
@@ -56,6 +57,30 @@ describe('one tracking comment per issue, whatever the timing', () => {
     expect([...perIssue.values()].every((n) => n === 1)).toBe(true);
     expect([...github.comments.values()].every((c) => /done \(job \d+\)/.test(c.body))).toBe(true);
   }, 60_000);
+
+  it('200 issues, answers delayed at random (so they come back out of order), every delivery sent twice, a quarter labelled again, 10 creates lost: one comment each', async () => {
+    await start({ commentJitterMs: 200, loseCreates: 10 });
+    const ids = Array.from({ length: 200 }, () => crypto.randomUUID());
+    const sends = ids.flatMap((id, i) => [
+      () => deliver(server.url, 'issues', labelled(2000 + i), { id }),
+      () => deliver(server.url, 'issues', labelled(2000 + i), { id }), // GitHub redelivers it
+      ...(i % 4 === 0 ? [() => deliver(server.url, 'issues', labelled(2000 + i))] : []), // labelled again
+    ]);
+    // Shuffled, so duplicates and second labels race the first delivery.
+    for (let i = sends.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [sends[i], sends[j]] = [sends[j]!, sends[i]!];
+    }
+    const sent = await Promise.all(sends.map((s) => s()));
+    expect(sent.every((r) => r.status === 200)).toBe(true);
+    await server.settled();
+    await server.pool.idle();
+    expect(server.jobs.list()).toHaveLength(250);
+    const perIssue = new Map<number, number>();
+    for (const c of github.comments.values()) perIssue.set(c.issue, (perIssue.get(c.issue) ?? 0) + 1);
+    expect(perIssue.size).toBe(200);
+    expect([...perIssue.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  }, 120_000);
 
   it('the webhook is answered once the job is persisted: the 👀 and the comment follow, behind a slow GitHub', async () => {
     // Slow enough that the answer comes first even on a loaded machine.

@@ -53,6 +53,8 @@ export interface FakeOptions {
   /** Faults for comment creation: every POST waits this long; the first `loseCreates` create the comment but answer 502. */
   commentDelayMs?: number;
   loseCreates?: number;
+  /** Each comment create or edit waits a random 0..N ms, so answers come back out of order. */
+  commentJitterMs?: number;
   /** Repository files served by the contents API (config). */
   files?: Record<string, string>;
 }
@@ -123,7 +125,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
           }
           json(201, { id });
         };
-        if (o.commentDelayMs) return void setTimeout(answer, o.commentDelayMs);
+        const wait = (o.commentDelayMs ?? 0) + Math.random() * (o.commentJitterMs ?? 0);
+        if (wait) return void setTimeout(answer, wait);
         return answer();
       }
       if (method === 'GET' && (m = /\/issues\/(\d+)\/comments$/.exec(path))) {
@@ -133,9 +136,14 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if (method === 'PATCH' && (m = /\/issues\/comments\/(\d+)$/.exec(path))) {
         const c = comments.get(Number(m[1]));
         if (!c) return json(404, { message: 'Not Found' });
-        c.body = String(body.body);
-        c.edits++;
-        return json(200, { id: Number(m[1]) });
+        const id = Number(m[1]);
+        const apply = () => {
+          c.body = String(body.body);
+          c.edits++;
+          json(200, { id });
+        };
+        if (o.commentJitterMs) return void setTimeout(apply, Math.random() * o.commentJitterMs);
+        return apply();
       }
       if ((m = /^\/users\/(.+)$/.exec(path))) return json(200, { login: decodeURIComponent(m[1]!), id: 4000 + decodeURIComponent(m[1]!).length });
       if (/\/branches\//.test(path)) return json(404, { message: 'Branch not found' });

@@ -3,6 +3,9 @@ import type { ThreadStore } from '../../adapters/store/thread-store.ts';
 
 export const TRACKING_MARKER = '<!-- patchwright:tracking -->';
 
+/** Stored while a create is on its way, so a lost answer is searched for before anyone creates again. */
+const PENDING = 0;
+
 type RequestOctokit = Pick<Octokit, 'request'>;
 
 export interface Thread {
@@ -24,7 +27,10 @@ export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadSt
   return threads.serialize(key, thread.number, async () => {
     const body = `${TRACKING_MARKER}\n${text}`;
     let existing = threads.trackingComment(key, thread.number);
-    if (existing === undefined && !opts.fresh) {
+    // 0: a create was sent and its answer never came (or said 5xx): GitHub may have made it anyway.
+    const attempted = existing === PENDING;
+    if (attempted) existing = undefined;
+    if (existing === undefined && (!opts.fresh || attempted)) {
       existing = await findOurs(octokit, thread);
       if (existing !== undefined) threads.setTrackingComment(key, thread.number, existing);
     }
@@ -36,6 +42,7 @@ export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadSt
         if ((error as { status?: number }).status !== 404) throw error;
       }
     }
+    threads.setTrackingComment(key, thread.number, PENDING);
     const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, body });
     const id = Number(data.id);
     threads.setTrackingComment(key, thread.number, id);
