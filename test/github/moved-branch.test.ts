@@ -55,6 +55,9 @@ beforeAll(async () => {
         { calls: [{ name: 'apply_patch', arguments: { input: patch('exports.add = (a, b) => b + a; // theirs', 'exports.add = (a, b) => b + a; // both') } }] }
       ),
       { text: 'Merged the comments.' },
+      // Follow-up 4: someone deletes the PR branch while the model works.
+      () => (execFileSync('git', ['update-ref', '-d', `refs/heads/${BRANCH}`], { cwd: remote }), { calls: [{ name: 'apply_patch', arguments: { input: patch('exports.add = (a, b) => b + a; // theirs', 'exports.add = (a, b) => b + a; // gone') } }] }),
+      { text: 'Changed it again.' },
     ],
     { titles: (last) => (/commit subject/.test(last) ? 'Comment add' : 'Make add return the sum') },
   );
@@ -106,4 +109,11 @@ it('when the tests fail on top of the colleague’s commits, nothing is pushed a
   expect(job.state).toBe('failed');
   expect(log()[0]).toBe('Tighten the test');
   expect(tracking).toMatch(/Not pushed: someone pushed 1 commit\(s\) to agent\/7-fix-add while this run worked \("Tighten the test"\); on top of them the tests fail \(`npm test` passed 0, failed 1/);
+});
+
+it('the branch deleted while a follow-up works: nothing is pushed (no branch brought back), and the comment says so', async () => {
+  const { job, tracking } = await followUp(7004, 'change it again');
+  expect(job.state).toBe('failed');
+  expect(execFileSync('git', ['branch', '--list', BRANCH], { cwd: remote, encoding: 'utf8' }).trim()).toBe('');
+  expect(tracking).toMatch(/Not pushed: the branch agent\/7-fix-add was deleted while this run worked/);
 });

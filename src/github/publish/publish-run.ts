@@ -97,7 +97,15 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: strin
     const followUp = task.isPullRequest && task.action !== 'retry' && p.ws.remoteBranchSha !== null;
     if (!(error instanceof BranchMovedError) || !followUp) throw error;
   }
-  const { ws, theirs } = await rebaseOntoRemote(p.ws, task.repo.cloneUrl, p.token, p.bot);
+  const rebased = await rebaseOntoRemote(p.ws, task.repo.cloneUrl, p.token, p.bot).catch((error: Error) => {
+    // The branch is gone from the remote: deleted (a merged or abandoned PR) while the run worked.
+    if (/couldn't find remote ref|no such ref|does not exist on the remote/i.test(error.message)) return null;
+    throw error;
+  });
+  if (!rebased) {
+    return { note: `Not pushed: the branch ${p.ws.branch} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.` };
+  }
+  const { ws, theirs } = rebased;
   const check = await p.verify();
   const list = theirs.slice(0, 5).map((s) => `"${s.slice(0, 80)}"`).join(', ');
   if (!check.green) {
