@@ -26,6 +26,9 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
     r.summary ? postable(r.summary.slice(0, 3000)) : '',
     note,
     baseline || final ? `Tests (\`${(final ?? baseline)!.command}\`): before ${t(baseline)} · after ${t(final)}` : '',
+    baseline && baseline.exitCode !== 0 && baseline.failures.length === 0 && baseline.passed === null
+      ? 'The test command already failed before the change without naming any test (a lint or build step, or a broken setup), so only its exit codes are compared; `/agent doctor` shows its output.'
+      : '',
     r.evidence.refused?.length ? `Refused by the harness: ${r.evidence.refused.slice(0, 10).map((x) => postable(x)).join('; ')}` : '',
     `<sub>${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
   ];
