@@ -21,7 +21,11 @@ export interface CiCommand {
 export function ciCommands(repo: RepoFiles): CiCommand[] {
   const dir = '.github/workflows';
   const out: CiCommand[] = [];
-  const names = repo.list(dir).filter((f) => /\.ya?ml$/.test(f)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const all = repo.list(dir).filter((f) => /\.ya?ml$/.test(f));
+  // A reusable workflow (`uses: ./.github/workflows/x.yml`) called by a main one ranks with its caller.
+  const called = new Set(all.filter((f) => rank(f) === 0).flatMap((f) => [...(repo.read(`${dir}/${f}`) ?? '').matchAll(/uses:\s*\.\/\.github\/workflows\/([\w.-]+\.ya?ml)/g)].map((m) => m[1]!)));
+  const rankOf = (f: string) => (called.has(f) ? 0 : rank(f));
+  const names = all.sort((a, b) => rankOf(a) - rankOf(b) || a.localeCompare(b));
   for (const name of names) {
     const file = `${dir}/${name}`;
     const lines = (repo.read(file) ?? '').split('\n');

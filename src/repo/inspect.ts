@@ -79,7 +79,12 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
       project: project.map((f) => f.test!),
     },
     allCi,
-    { noxSessions: noxSessions(noxfile), scripts: packageScripts(repo.read('package.json')), reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo) },
+    {
+      noxSessions: noxSessions(noxfile),
+      scripts: packageScripts(repo.read('package.json')),
+      pythonRunner: ({ poetry: 'poetry run ', uv: 'uv run ' } as Record<string, string>)[findings.find((f) => f.language === 'python')?.packageManager ?? ''],
+      reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo),
+    },
   );
   // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
   const nodeSplit = findings.find((f) => f.test && /without its lint step/.test(f.test.evidence.why))?.test;

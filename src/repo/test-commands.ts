@@ -76,6 +76,7 @@ const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
   { tool: /^cargo$/, flags: /^(--verbose|-v|-vv)$/ },
   { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
   { tool: /^ctest$/, flags: /^(-V|-VV|--verbose|--extra-verbose)$/ },
+  { tool: /^meson$/, flags: /^(-v|--verbose)$/ },
   { tool: /^(bundle|rspec|bin\/rspec)$/, flags: /^(--backtrace|-b)$/ },
 ];
 
@@ -89,6 +90,8 @@ export interface CommandContext {
   noxSessions?: string[];
   /** package.json scripts, to run the whole of which a CI script is one part. */
   scripts?: Record<string, string>;
+  /** `poetry run ` or `uv run `: where the project's Python environment lives, for CI steps that ran inside an activated one. */
+  pythonRunner?: string;
 }
 
 export function normaliseCommand(raw: string, context: CommandContext = {}): Normalised {
@@ -174,6 +177,11 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
     words.push(w);
   }
   while (words.length > 1 && words.at(-1) === '--') words.pop();
+  // CI ran `pytest` inside an activated virtualenv; here the project's own runner provides it.
+  if (context.pythonRunner && /^(pytest|python3? -m (pytest|unittest))$/.test(words.slice(0, words[0] === 'pytest' ? 1 : 3).join(' '))) {
+    words.unshift(...context.pythonRunner.trim().split(' '));
+    changes.push(`through \`${context.pythonRunner.trim()}\`, where setup installs the project`);
+  }
   // `npm run test-node:unit` where `test-node` runs every `test-node:*` part: the whole of it.
   const whole = wholeScript(words, context.scripts);
   if (whole) {
@@ -208,7 +216,7 @@ function wholeScript(words: string[], scripts: Record<string, string> | undefine
 const LINT_TASK = /(^|[:_-])(lint|linters?|eslint|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)($|[:_-])/i;
 /** Tasks that are about something else than the tests: by one word of the name (`docs`, `docset`, `release`), or by the whole name. */
 const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist)($|[:_-])|^(build|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
-const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem)($|[:_-])/i;
+const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem|without|pypy\d*|fuzzing|typescript)($|[:_-])/i;
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
 export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed)($|[:_ -])`, 'i');
@@ -303,6 +311,7 @@ function goSubset(args: string[]): string | null {
   if (args.some((a) => /^-(fuzz|bench|run)(=|$)/.test(a))) return 'a special-purpose go test run';
   const pkgs = args.slice(1).filter((a) => !a.startsWith('-') && !/^\d/.test(a));
   if (pkgs.length && !pkgs.includes('./...')) return 'some packages, not ./...';
+  if (!pkgs.length && args[0] === 'test') return 'only the root package, not ./...';
   return null;
 }
 

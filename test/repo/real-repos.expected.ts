@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4;
+  batch?: 2 | 3 | 4 | 5;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -145,4 +145,20 @@ export const EXPECTED: Record<string, Expected> = {
   'libevent+libevent': { ecosystem: 'c/c++', batch: 4, test: /^((cd build && )?ctest\b.*|cd build && (cmake --build \. --target verify|make verify))$/, setup: /cmake/, why: 'build.yml: cmake in build/, then the verify target' },
   'google+leveldb': { ecosystem: 'c/c++', batch: 4, test: /^(cd build && )?ctest\b.*$/, setup: /cmake/, why: 'CMake with LEVELDB_BUILD_TESTS on by default; no CI workflow in the tree' },
   'jemalloc+jemalloc': { ecosystem: 'c/c++', batch: 4, test: /^g?make check$/, setup: /configure/, why: 'linux-ci.yml: autoconf, ./configure, make, make tests, `make check`' },
+  // ---- Batch 5: the same, after batch 4's fixes.
+  'sindresorhus+execa': { ecosystem: 'node', batch: 5, test: /^npm run unit( && npm run type)?$/, why: 'main.yml: `npm run lint`, `npm run type`, `npm run unit`' },
+  'remix-run+react-router': { ecosystem: 'node', batch: 5, test: /^pnpm (run )?test$/, why: 'test-unit.yml: `pnpm build`, then `pnpm test` (jest)' },
+  'nodejs+undici': { ecosystem: 'node', batch: 5, test: /^npm (run )?test(:javascript)?$|^npm run test:unit$/, why: 'nodejs.yml runs the test:* parts that `npm test` chains' },
+  'psf+black': { ecosystem: 'python', batch: 5, test: /^((python -m )?tox (run )?-e (ci-)?py(3\d*)?|(python -m )?pytest)$/, why: 'test.yml: `tox -e ci-py$(version) -- -v`' },
+  'encode+starlette': { ecosystem: 'python', batch: 5, test: /^((\.\/)?scripts\/test|(python -m )?pytest)$/, why: 'test-suite.yml: `scripts/install`, `scripts/check`, `scripts/test`' },
+  'Textualize+rich': { ecosystem: 'python', batch: 5, test: /^(make test|(python -m )?pytest( tests)?|(python -m )?tox (run )?-e py\w*)$/, why: 'Makefile test target (pytest); tox.ini py envs' },
+  'gofiber+fiber': { ecosystem: 'go', batch: 5, test: /^(make test|go test\b.*\.\/\.\.\.|gotestsum\b.*)$/, why: 'test.yml: gotestsum over ./... with -race; Makefile test' },
+  'sirupsen+logrus': { ecosystem: 'go', batch: 5, test: /^go test( -race)?( -v)? \.\/\.\.\.$/, why: 'ci.yaml: `go test -race -v ./...`' },
+  'dtolnay+anyhow': { ecosystem: 'rust', batch: 5, test: /^cargo test$/, why: 'ci.yml: `cargo test`' },
+  'sharkdp+bat': { ecosystem: 'rust', batch: 5, test: /^cargo test( --locked)?$/, why: 'CICD.yml: `cargo test --locked ...`' },
+  'google+guice': { ecosystem: 'java', batch: 5, test: new RegExp(`^${MVN}( -\\S+)* (clean )?(install|verify|test)$`), why: 'ci.yml maven-test: the local maven-test action' },
+  'ReactiveX+RxJava': { ecosystem: 'java', batch: 5, test: /^\.\/gradlew (--no-daemon )?(build|test|check)$/, why: 'gradle_pr.yml: `./gradlew build --stacktrace`' },
+  'jnunemaker+httparty': { ecosystem: 'ruby', batch: 5, test: /^bundle exec (rake spec|rspec)$/, why: 'ci.yml: `bundle exec rake` (default: spec and cucumber features)' },
+  'h2o+picohttpparser': { ecosystem: 'c/c++', batch: 5, test: /^make test$/, why: 'ci.yml: `make test CC=${{ matrix.cc }}`' },
+  'json-c+json-c': { ecosystem: 'c/c++', batch: 5, test: /^(meson test -C \S+|(cd build && )?ctest\b.*)$/, setup: /meson setup|cmake/, why: 'meson.yml: meson setup, compile, test' },
 };
