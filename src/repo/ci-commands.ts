@@ -29,48 +29,64 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
   for (const name of names) {
     const file = `${dir}/${name}`;
     const lines = (repo.read(file) ?? '').split('\n');
-    const onChange = runsOnChange(lines);
-    let job = '';
-    let inJobs = false;
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i] ?? '';
+    scanRunSteps(repo, file, lines, runsOnChange(lines), null, out, 0);
+  }
+  return out;
+}
+
+/**
+ * The `run` steps of one workflow (or of a local composite action a job `uses:`, with the caller's
+ * job), pushed to `out` in order.
+ */
+function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: boolean, fixedJob: string | null, out: CiCommand[], depth: number): void {
+  let job = fixedJob ?? '';
+  let inJobs = false;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] ?? '';
+    if (fixedJob === null) {
       if (/^jobs:\s*$/.test(text)) inJobs = true;
       else if (/^\S/.test(text)) inJobs = false;
       const jobKey = inJobs ? /^ {2}([\w.-]+):\s*$/.exec(text) : null;
       if (jobKey) job = jobKey[1]!;
-      const m = /^(\s*)(-\s+)?run:\s*(.*)$/.exec(text);
-      if (!m) continue;
-      const value = (m[3] ?? '').trim();
-      const stepDir = workingDirectory(lines, i, (m[1] ?? '').length + (m[2] ?? '').length);
-      const push = (raw: string, line: number, cwd: string | undefined) => {
-        // `cd build && ctest`, `cd build ; ctest`: the folder, then the command.
-        const cd = /^cd\s+("?)([^"&;|\s]+)\1\s*(?:&&|;)\s*(.+)$/.exec(raw);
-        const where = joinDir(joinDir(stepDir, cwd), cd?.[2]);
-        // `npm ci && npm test`: each part on its own, in order.
-        for (const command of andParts(cd ? cd[3]!.trim() : raw)) out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}) });
-      };
-      if (!/^[|>][-+]?\s*$/.test(value)) {
-        push(stripComment(unquote(value)), i + 1, undefined);
-        continue;
-      }
-      const indent = (m[1] ?? '').length;
-      const block: Array<{ text: string; line: number }> = [];
-      for (let j = i + 1; j < lines.length; j++) {
-        const l = lines[j] ?? '';
-        if (l.trim() === '') continue;
-        if (l.length - l.trimStart().length <= indent) break;
-        block.push({ text: l.trim(), line: j + 1 });
-        i = j;
-      }
-      let cwd: string | undefined;
-      for (const { command, line } of value.startsWith('>') ? folded(block) : literal(block)) {
-        const cd = /^cd\s+("?)([^"&;|]+)\1\s*$/.exec(command);
-        if (cd) cwd = joinDir(cwd, cd[2]!.trim());
-        else push(command, line, cwd);
-      }
+    }
+    // A local composite action: its steps run in this job.
+    const action = /^\s*(?:-\s+)?uses:\s*["']?\.\/(\.github\/actions\/[\w.-]+)\/?["']?\s*$/.exec(text);
+    if (action && depth < 2) {
+      const actionFile = ['action.yml', 'action.yaml'].map((f) => `${action[1]}/${f}`).find((f) => repo.exists(f));
+      if (actionFile) scanRunSteps(repo, actionFile, (repo.read(actionFile) ?? '').split('\n'), onChange, job, out, depth + 1);
+      continue;
+    }
+    const m = /^(\s*)(-\s+)?run:\s*(.*)$/.exec(text);
+    if (!m) continue;
+    const value = (m[3] ?? '').trim();
+    const stepDir = workingDirectory(lines, i, (m[1] ?? '').length + (m[2] ?? '').length);
+    const push = (raw: string, line: number, cwd: string | undefined) => {
+      // `cd build && ctest`, `cd build ; ctest`: the folder, then the command.
+      const cd = /^cd\s+("?)([^"&;|\s]+)\1\s*(?:&&|;)\s*(.+)$/.exec(raw);
+      const where = joinDir(joinDir(stepDir, cwd), cd?.[2]);
+      // `npm ci && npm test`: each part on its own, in order.
+      for (const command of andParts(cd ? cd[3]!.trim() : raw)) out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}) });
+    };
+    if (!/^[|>][-+]?\s*$/.test(value)) {
+      push(stripComment(unquote(value)), i + 1, undefined);
+      continue;
+    }
+    const indent = (m[1] ?? '').length;
+    const block: Array<{ text: string; line: number }> = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const l = lines[j] ?? '';
+      if (l.trim() === '') continue;
+      if (l.length - l.trimStart().length <= indent) break;
+      block.push({ text: l.trim(), line: j + 1 });
+      i = j;
+    }
+    let cwd: string | undefined;
+    for (const { command, line } of value.startsWith('>') ? folded(block) : literal(block)) {
+      const cd = /^cd\s+("?)([^"&;|]+)\1\s*$/.exec(command);
+      if (cd) cwd = joinDir(cwd, cd[2]!.trim());
+      else push(command, line, cwd);
     }
   }
-  return out;
 }
 
 /** The parts of `a && b && c` outside quotes and `$( )`; one part when there is no `&&`. */

@@ -156,7 +156,7 @@ export const EXPECTED: Record<string, Expected> = {
   'sirupsen+logrus': { ecosystem: 'go', batch: 5, test: /^go test( -race)?( -v)? \.\/\.\.\.$/, why: 'ci.yaml: `go test -race -v ./...`' },
   'dtolnay+anyhow': { ecosystem: 'rust', batch: 5, test: /^cargo test$/, why: 'ci.yml: `cargo test`' },
   'sharkdp+bat': { ecosystem: 'rust', batch: 5, test: /^cargo test( --locked)?$/, why: 'CICD.yml: `cargo test --locked ...`' },
-  'google+guice': { ecosystem: 'java', batch: 5, test: new RegExp(`^${MVN}( -\\S+)* (clean )?(install|verify|test)$`), why: 'ci.yml maven-test: the local maven-test action' },
+  'google+guice': { ecosystem: 'java', batch: 5, test: new RegExp(`^${MVN}( -\\S+)* (clean )?(install|verify|test)( -\\S+)*$`), why: 'ci.yml maven-test: the local maven-test action (`mvn -B verify --fail-at-end -D...`)' },
   'ReactiveX+RxJava': { ecosystem: 'java', batch: 5, test: /^\.\/gradlew (--no-daemon )?(build|test|check)$/, why: 'gradle_pr.yml: `./gradlew build --stacktrace`' },
   'jnunemaker+httparty': { ecosystem: 'ruby', batch: 5, test: /^bundle exec (rake spec|rspec)$/, why: 'ci.yml: `bundle exec rake` (default: spec and cucumber features)' },
   'h2o+picohttpparser': { ecosystem: 'c/c++', batch: 5, test: /^make test$/, why: 'ci.yml: `make test CC=${{ matrix.cc }}`' },

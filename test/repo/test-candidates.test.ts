@@ -160,6 +160,16 @@ describe('making a CI command runnable', () => {
 });
 
 describe('more runners and shapes', () => {
+  it('a local composite action a job uses: its run steps count as the job’s, with the action file as evidence', () => {
+    const r = inspectRepo(repo({
+      'package.json': JSON.stringify({ scripts: { test: 'node --test' } }),
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  unit:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/unit\n',
+      '.github/actions/unit/action.yml': 'name: unit\nruns:\n  using: composite\n  steps:\n    - run: npm ci\n      shell: bash\n    - run: npm run test:ci -- --reporter=dot\n      shell: bash\n',
+    }));
+    expect(r.test).toBe('npm run test:ci -- --reporter=dot');
+    expect(r.evidence.test).toMatchObject({ file: '.github/actions/unit/action.yml', line: 7 });
+  });
+
   it.each([
     ['npm ci && npm test', 'npm test'],
     ['cmake --build build --target test', 'cmake --build build --target test'],
