@@ -14,7 +14,11 @@ fs.writeFileSync(path.join(secretDir, '.env'), 'OPENAI_API_KEY=top-secret\n');
 fs.writeFileSync(path.join(worktree, '.git', 'HEAD'), 'ref: refs/heads/main\n');
 
 const TOKEN = `ghs_${Math.random().toString(36).slice(2)}${Date.now()}`;
+// This file's own sandbox user (one for all its sandboxes, as all jobs of a deployment share one):
+// the process limit counts per user, and other test files' sandboxes run at the same time.
+const FILE_UID = 61103;
 const sandbox = new BwrapSandbox({
+  hostUid: FILE_UID,
   layout: {
     worktree,
     runTmp: path.join(root, 'tmp'),
@@ -107,6 +111,7 @@ describe('bwrap sandbox', () => {
 describe('bwrap resource limits', () => {
   it('stops a command that writes past the file-size limit', async () => {
     const limited = new BwrapSandbox({
+      hostUid: FILE_UID,
       layout: { worktree, runTmp: path.join(root, 'tmp2'), cacheDir: path.join(root, 'cache'), readOnly: [] },
       limits: { cpuSeconds: 60, processes: 4096, fileSizeBytes: 1024 * 1024, memoryBytes: 8 * 1024 ** 3 },
     });
@@ -130,6 +135,7 @@ describe('bwrap against a hostile command', () => {
     const bombBox = new BwrapSandbox({
       layout: { worktree, runTmp: path.join(root, 'tmp-bomb'), cacheDir: path.join(root, 'cache'), readOnly: [] },
       limits: { cpuSeconds: 60, processes: 128, fileSizeBytes: 1024 * 1024, memoryBytes: 1024 ** 3 },
+      hostUid: FILE_UID,
     });
     // Counted by a marker in the bomb's own command line: other tests may run processes meanwhile.
     const marker = `pw-bomb-${Date.now()}`;
@@ -162,7 +168,7 @@ describe('bwrap and the host disk', () => {
     const s = fs.statfsSync(worktree);
     const free = s.bavail * s.bsize;
     const floor = free - 150 * 1024 ** 2;
-    const box = new BwrapSandbox({ layout: { worktree, runTmp: path.join(root, 'tmp-disk'), cacheDir: path.join(root, 'cache'), readOnly: [] }, minFreeBytes: floor });
+    const box = new BwrapSandbox({ hostUid: FILE_UID, layout: { worktree, runTmp: path.join(root, 'tmp-disk'), cacheDir: path.join(root, 'cache'), readOnly: [] }, minFreeBytes: floor });
     try {
       const res = await box.run({ command: 'for i in 1 2 3 4 5 6 7 8; do head -c 100M /dev/zero > fill$i; sleep 0.3; done; echo finished', cwd: worktree, timeoutMs: 60_000, network: false, outputLimitBytes: 4096 });
       expect(res.stdout).not.toContain('finished');

@@ -153,6 +153,8 @@ beforeAll(async () => {
       PATCHWRIGHT_SANDBOX_FILE_MB: '64',
       PATCHWRIGHT_SANDBOX_PROCESSES: '256',
       PATCHWRIGHT_SANDBOX_MEMORY_MB: '1024',
+      // Its own sandbox user: the process limit counts per user, and other suites' fork bombs run meanwhile.
+      PATCHWRIGHT_SANDBOX_UID: '61102',
     },
   });
   exitCode = res.exitCode;
