@@ -18,7 +18,7 @@ afterEach(async () => {
   await github?.close();
 });
 
-async function start(opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number }) {
+async function start(opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number; random?: () => number }) {
   github = await startGithubFake(opts);
   server = await startServer({
     dataDir: tempDir('pw-race-'),
@@ -59,7 +59,9 @@ describe('one tracking comment per issue, whatever the timing', () => {
   }, 60_000);
 
   it('200 issues, answers delayed at random (so they come back out of order), every delivery sent twice, a quarter labelled again, 10 creates lost: one comment each', async () => {
-    await start({ commentJitterMs: 200, loseCreates: 10 });
+    // Seeded, so a failure replays the same delays and order.
+    const random = seeded(20261130);
+    await start({ commentJitterMs: 200, loseCreates: 10, random });
     const ids = Array.from({ length: 200 }, () => crypto.randomUUID());
     const sends = ids.flatMap((id, i) => [
       () => deliver(server.url, 'issues', labelled(2000 + i), { id }),
@@ -68,7 +70,7 @@ describe('one tracking comment per issue, whatever the timing', () => {
     ]);
     // Shuffled, so duplicates and second labels race the first delivery.
     for (let i = sends.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
+      const j = Math.floor(random() * (i + 1));
       [sends[i], sends[j]] = [sends[j]!, sends[i]!];
     }
     const sent = await Promise.all(sends.map((s) => s()));
@@ -95,6 +97,32 @@ describe('one tracking comment per issue, whatever the timing', () => {
     expect([...github.comments.values()].filter((c) => c.issue === 8)).toHaveLength(1);
   });
 
+  it('a create lost by the first acknowledgement, then a second label before any other write: the second finds the comment, no duplicate', async () => {
+    github = await startGithubFake({ loseCreates: 1 });
+    server = await startServer({
+      dataDir: tempDir('pw-race-'),
+      concurrency: 1,
+      appId: 1,
+      privateKey: privateKey(),
+      secret: SECRET,
+      appSlug: 'patchwright-test',
+      baseUrl: github.url,
+      port: 0,
+      logLevel: 'fatal',
+      Octokit: TestOctokit,
+      pollMs: 5,
+      // A worker that writes nothing, so only the two acknowledgements touch the thread.
+      createRunJob: () => async () => ({ state: 'done' }),
+    });
+    expect((await deliver(server.url, 'issues', labelled(9))).status).toBe(200);
+    await server.settled();
+    expect((await deliver(server.url, 'issues', labelled(9))).status).toBe(200);
+    await server.settled();
+    const onIssue = [...github.comments.values()].filter((c) => c.issue === 9);
+    expect(onIssue).toHaveLength(1);
+    expect(onIssue[0]!.body).toMatch(/queued \(job 2\)/);
+  });
+
   it('a create that answered 502 after GitHub made the comment is found again, not duplicated', async () => {
     await start({ loseCreates: 1 });
     expect((await deliver(server.url, 'issues', labelled(7))).status).toBe(200);
@@ -104,3 +132,14 @@ describe('one tracking comment per issue, whatever the timing', () => {
     expect(onIssue[0]!.body).toMatch(/done \(job \d+\)/);
   });
 });
+
+/** A small seeded generator (mulberry32). */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -55,6 +55,8 @@ export interface FakeOptions {
   loseCreates?: number;
   /** Each comment create or edit waits a random 0..N ms, so answers come back out of order. */
   commentJitterMs?: number;
+  /** The source of that randomness (seeded in tests that must replay the same way). */
+  random?: () => number;
   /** Repository files served by the contents API (config). */
   files?: Record<string, string>;
 }
@@ -125,7 +127,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
           }
           json(201, { id });
         };
-        const wait = (o.commentDelayMs ?? 0) + Math.random() * (o.commentJitterMs ?? 0);
+        const wait = (o.commentDelayMs ?? 0) + (o.random ?? Math.random)() * (o.commentJitterMs ?? 0);
         if (wait) return void setTimeout(answer, wait);
         return answer();
       }
@@ -142,7 +144,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
           c.edits++;
           json(200, { id });
         };
-        if (o.commentJitterMs) return void setTimeout(apply, Math.random() * o.commentJitterMs);
+        if (o.commentJitterMs) return void setTimeout(apply, (o.random ?? Math.random)() * o.commentJitterMs);
         return apply();
       }
       if ((m = /^\/users\/(.+)$/.exec(path))) return json(200, { login: decodeURIComponent(m[1]!), id: 4000 + decodeURIComponent(m[1]!).length });
