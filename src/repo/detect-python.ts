@@ -93,6 +93,8 @@ function testCommand(repo: RepoFiles, pm: string, pyproject: string, files: stri
     const file = deps ?? files.find((f) => f.endsWith('conftest.py'))!;
     return at(`${prefix}python -m pytest`, file, repo.lineOf(file, /pytest/), 'pytest is a dependency');
   }
+  // A Django project without pytest: its own test runner.
+  if (repo.exists('manage.py') && /django/i.test(repo.read('manage.py') ?? '')) return at(`${prefix}python manage.py test`, 'manage.py', repo.lineOf('manage.py', /django/i), 'Django project');
   const unittestFile = files.find((f) => /(^|\/)test_[^/]*\.py$|(^|\/)[^/]*_test\.py$/.test(f) && /import unittest|from unittest/.test(repo.read(f) ?? ''));
   if (unittestFile) {
     const dir = unittestFile.includes('/') ? unittestFile.split('/')[0] : undefined;

@@ -28,7 +28,9 @@ export const TEST_COMMANDS: RegExp[] = [
   /^(\.\/gradlew|gradle)\b.*\b(test|check|build|allTests)\b/,
   /^(bundle exec |bin\/)?(rake|rspec)\b/,
   /^bundle exec thor spec\b/,
-  /^(bin\/)?rails test\b/,
+  /^(bundle exec |bin\/)?rails (test|spec)\b/,
+  // Django: `python manage.py test`, `django-admin test`, `python -m django test`.
+  new RegExp(String.raw`^${PY_RUN}(python3? (\S+\/)?manage\.py|django-admin|python3? -m django) test\b`),
   /^(task|just|make)((\s+-C\s*\S+)|(\s+-(?!C\b)[\w-]+)|(\s+[A-Z_]+=\S+))*\s+(test|tests|check|unit|unit-tests?)([-:_][\w:-]+)?(\s|$)/,
   /^ctest\b/,
   /^meson test\b|^ninja -C \S+ test\b/,

@@ -129,6 +129,10 @@ describe('the runner the project uses', () => {
     expect(setAside(dir)).toEqual({ 'pnpm test:watch': expect.stringMatching(/special-purpose|watch/), 'npm test': expect.stringMatching(/pnpm vitest run was found first/) });
   });
 
+  it('a Django project without pytest runs its own test runner', () => {
+    expect(inspectRepo(repo({ 'manage.py': '#!/usr/bin/env python\nimport os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\nfrom django.core.management import execute_from_command_line\n', 'requirements.txt': 'Django>=5\n', 'app/tests.py': 'from django.test import TestCase\n' })).test).toBe('python manage.py test');
+  });
+
   it('bun: the test script runs with `bun run test`, since `bun test` is bun’s own runner', () => {
     expect(inspectRepo(repo({ 'package.json': JSON.stringify({ scripts: { test: 'vitest --run' } }), 'bun.lock': '{}' })).test).toBe('bun run test');
   });
@@ -177,6 +181,8 @@ describe('more runners and shapes', () => {
     ['gotestsum --format testname -- ./...', 'gotestsum --format testname -- ./...'],
     ['npm test --workspaces', 'npm test --workspaces'],
     ['pnpm -r test', 'pnpm -r test'],
+    ['python manage.py test --parallel', 'python manage.py test --parallel'],
+    ['bundle exec rails test', 'bundle exec rails test'],
   ])('CI step %s → %s', (step, want) => {
     expect(inspectRepo(repo({ '.github/workflows/ci.yml': workflow({ t: [step] }) })).test).toBe(want);
   });
