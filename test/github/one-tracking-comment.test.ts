@@ -18,7 +18,16 @@ afterEach(async () => {
   await github?.close();
 });
 
-async function start(opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number; random?: () => number }) {
+/** A worker that writes its first progress line at once, like a run whose setup starts immediately. */
+const writingWorker: NonNullable<Parameters<typeof startServer>[0]['createRunJob']> = (ctx) => async (job) => {
+  const octokit = await ctx.github.forInstallation(job.task.installationId!);
+  const thread = { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number };
+  await upsertTrackingComment(octokit, ctx.threads, thread, `setup (job ${job.id})`);
+  await upsertTrackingComment(octokit, ctx.threads, thread, `done (job ${job.id})`);
+  return { state: 'done', outcome: 'succeeded' };
+};
+
+async function start(opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number; random?: () => number }, createRunJob = writingWorker) {
   github = await startGithubFake(opts);
   server = await startServer({
     dataDir: tempDir('pw-race-'),
@@ -32,14 +41,7 @@ async function start(opts: { commentDelayMs?: number; loseCreates?: number; comm
     logLevel: 'fatal',
     Octokit: TestOctokit,
     pollMs: 5,
-    // A worker that writes its first progress line at once, like a run whose setup starts immediately.
-    createRunJob: (ctx) => async (job) => {
-      const octokit = await ctx.github.forInstallation(job.task.installationId!);
-      const thread = { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number };
-      await upsertTrackingComment(octokit, ctx.threads, thread, `setup (job ${job.id})`);
-      await upsertTrackingComment(octokit, ctx.threads, thread, `done (job ${job.id})`);
-      return { state: 'done', outcome: 'succeeded' };
-    },
+    createRunJob,
   });
 }
 
@@ -98,22 +100,8 @@ describe('one tracking comment per issue, whatever the timing', () => {
   });
 
   it('a create lost by the first acknowledgement, then a second label before any other write: the second finds the comment, no duplicate', async () => {
-    github = await startGithubFake({ loseCreates: 1 });
-    server = await startServer({
-      dataDir: tempDir('pw-race-'),
-      concurrency: 1,
-      appId: 1,
-      privateKey: privateKey(),
-      secret: SECRET,
-      appSlug: 'patchwright-test',
-      baseUrl: github.url,
-      port: 0,
-      logLevel: 'fatal',
-      Octokit: TestOctokit,
-      pollMs: 5,
-      // A worker that writes nothing, so only the two acknowledgements touch the thread.
-      createRunJob: () => async () => ({ state: 'done' }),
-    });
+    // A worker that writes nothing, so only the two acknowledgements touch the thread.
+    await start({ loseCreates: 1 }, () => async () => ({ state: 'done' }));
     expect((await deliver(server.url, 'issues', labelled(9))).status).toBe(200);
     await server.settled();
     expect((await deliver(server.url, 'issues', labelled(9))).status).toBe(200);
