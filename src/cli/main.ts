@@ -1,3 +1,4 @@
+import { appServerCommand } from './app-server-command.ts';
 import { doctorCommand } from './doctor-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { runCommand } from './run-command.ts';
@@ -12,6 +13,8 @@ Commands:
              [--max-turns N] [--max-cost USD]: one task on a local checkout, on a new branch
   inspect    [DIR] [--json] [--check-title TEXT]: what Patchwright will run in a checkout, and why
   doctor     [DIR] [--json]: run setup and the tests in the sandbox; exit 0 ready, 1 not, 2 bad input
+  app-server [--listen stdio://|ws://HOST:PORT] [--ws-token-file FILE]: the Codex app-server protocol,
+             for Codex clients (codex --remote ws://HOST:PORT); works in place in each thread's folder
   sandbox    [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...: run a command as the agent would
 `;
 
@@ -21,6 +24,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   doctor: (args) => doctorCommand(args),
   run: (args) => runCommand(args),
   sandbox: sandboxCommand,
+  'app-server': (args) => appServerCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,8 @@ export interface SandboxRunOptions {
    * edited can influence: caches are read-only and no secret is passed.
    */
   stage?: 'setup' | 'agent';
+  /** The checkout is mounted read-only (an app-server session with a read-only sandbox policy). */
+  readOnly?: boolean;
 }
 
 export interface SandboxResult {

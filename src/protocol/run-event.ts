@@ -45,8 +45,10 @@ export const Item = z.discriminatedUnion('kind', [
     exitCode: z.number().nullable(),
     durationMs: z.number(),
     output: z.string(),
+    /** A person asked (app server approvals) said no: the command did not run. */
+    declined: z.boolean().optional(),
   }),
-  z.object({ id: z.string(), kind: z.literal('file_change'), changes: z.array(FileChange) }),
+  z.object({ id: z.string(), kind: z.literal('file_change'), changes: z.array(FileChange), declined: z.boolean().optional() }),
   z.object({
     id: z.string(),
     kind: z.literal('plan'),

@@ -85,7 +85,7 @@ function checkRootLink(root: string, expected: string | undefined): void {
 }
 
 /** `.git` entries below the root: in untracked folders (as git lists them) and in tracked ones. */
-async function nestedGitEntries(root: string): Promise<string[]> {
+export async function nestedGitEntries(root: string): Promise<string[]> {
   const g = git(root);
   // Untracked, unignored paths; a nested repository shows up as its folder ("x/").
   const others = (await g.raw(['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
@@ -171,4 +171,22 @@ function isSubmoduleLink(root: string, rel: string): boolean {
 /** The engine's `guard` for one worktree: nested repositories, then protected paths and links out. */
 export function worktreeGuard(ws: { dir: string; startSha: string; gitLink?: string | undefined }, protectedPaths: string[]): () => Promise<string[]> {
   return async () => [...(await guardWorktree(ws.dir, ws.gitLink)), ...(await undoForbiddenChanges(ws.dir, ws.startSha, protectedPaths))];
+}
+
+/**
+ * The guard for a person's own checkout (an app-server thread works in place): only what appeared
+ * since `since` was taken is removed; repositories they keep inside their checkout stay.
+ */
+export async function newNestedRepositories(dir: string): Promise<() => Promise<string[]>> {
+  const root = path.resolve(dir);
+  const before = new Set(await nestedGitEntries(root));
+  return async () => {
+    const notes: string[] = [];
+    for (const rel of await nestedGitEntries(root)) {
+      if (before.has(rel)) continue;
+      fs.rmSync(path.join(root, rel), { recursive: true, force: true });
+      notes.push(`removed ${rel}: a git repository made in the checkout during the turn (its config could make git run commands)`);
+    }
+    return notes;
+  };
 }

@@ -97,7 +97,7 @@ export class BwrapSandbox implements Sandbox {
 
 export function bwrapArgs(
   layout: SandboxLayout,
-  opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage'>,
+  opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage' | 'readOnly'>,
   limits: ResourceLimits,
   etcDir: string,
   masks: Array<{ source: string; target: string }> = [],
@@ -115,7 +115,7 @@ export function bwrapArgs(
   args.push(opts.stage === 'setup' ? '--bind' : '--ro-bind', layout.cacheDir, layout.cacheDir);
   for (const ro of layout.readOnly) args.push('--ro-bind-try', ro, ro);
   for (const m of masks) args.push('--ro-bind', m.source, m.target);
-  args.push('--bind', layout.worktree, layout.worktree);
+  args.push(opts.readOnly ? '--ro-bind' : '--bind', layout.worktree, layout.worktree);
   const dotGit = path.join(layout.worktree, '.git');
   if (fs.existsSync(dotGit)) args.push('--ro-bind', dotGit, dotGit);
   // The root itself is bwrap's tmpfs: read-only, so nothing outside the binds above is writable.

@@ -38,13 +38,13 @@ export class DockerSandbox implements Sandbox {
   }
 }
 
-export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage'>, env: Record<string, string>): string[] {
+export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage' | 'readOnly'>, env: Record<string, string>): string[] {
   const l = d.limits ?? defaultLimits;
   const { worktree, runTmp, cacheDir, readOnly } = d.layout;
   const args = ['run', '--rm', '--init', '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
   if (!opts.network) args.push('--network', 'none');
   args.push('--pids-limit', String(l.processes), '--memory', String(l.memoryBytes), '--ulimit', `fsize=${l.fileSizeBytes}`, '--ulimit', `cpu=${l.cpuSeconds}`);
-  args.push('--mount', `type=bind,src=${worktree},dst=${worktree}`);
+  args.push('--mount', `type=bind,src=${worktree},dst=${worktree}${opts.readOnly ? ',readonly' : ''}`);
   args.push('--mount', `type=bind,src=${worktree}/.git,dst=${worktree}/.git,readonly`);
   args.push('--mount', `type=bind,src=${runTmp},dst=${SANDBOX_TMP}`);
   args.push('--mount', `type=bind,src=${cacheDir},dst=${cacheDir}${opts.stage === 'setup' ? '' : ',readonly'}`);

@@ -68,4 +68,20 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'the branch an issue works on, so a later run finds the same PR',
     sql: 'ALTER TABLE threads ADD COLUMN branch TEXT;',
   },
+  {
+    version: 7,
+    name: 'app-server threads',
+    sql: `
+      CREATE TABLE app_threads (
+        id TEXT PRIMARY KEY,
+        cwd TEXT NOT NULL,
+        name TEXT,
+        preview TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX app_threads_updated ON app_threads (updated_at);
+    `,
+  },
 ];

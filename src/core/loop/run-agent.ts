@@ -4,7 +4,7 @@ import { ModelError, type Message, type ModelClient, type TokenUsage } from '../
 import { addUsage, costUsd, zeroUsage, type Price } from '../model/prices.ts';
 import type { Sandbox, TitleBrief, WorkspaceFiles } from '../ports.ts';
 import { systemPrompt, taskMessage } from '../prompt/system-prompt.ts';
-import { executeTool } from '../tools/execute-tool.ts';
+import { ApprovalCancelled, executeTool, type Approver } from '../tools/execute-tool.ts';
 import { toolSpecs } from '../tools/tool-specs.ts';
 import { exceededBudget, type Budgets } from './budgets.ts';
 import { compactMessages, estimateTokens } from './compact.ts';
@@ -40,6 +40,8 @@ export interface AgentInput {
   toolchain?: ToolchainRequirement[];
   /** When given, a run that leaves changes ends by asking the model for a title in this style. */
   title?: TitleBrief;
+  /** The checkout is read-only to commands, and patches need a person's yes (the app server's read-only sandbox policy). */
+  readOnlyCheckout?: boolean;
   /** The outcomes that get a title: by default both that can be published. */
   titleOutcomes?: Outcome[];
 }
@@ -62,6 +64,8 @@ export interface AgentDeps {
   redact?: (text: string) => string;
   /** Called at named moments (setup, each model request, each test run); fault-injection tests stop the app there. */
   checkpoint?: (phase: 'setup' | 'model' | 'test') => Promise<void>;
+  /** Asks a person before a command or a file change (the app server's approval policies); absent, nothing is asked. */
+  approve?: Approver;
 }
 
 export type RunCompleted = Extract<RunEvent, { type: 'run.completed' }>;
@@ -253,6 +257,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
           outputLimitBytes: input.outputLimitBytes,
           signal,
           nextId,
+          ...(deps.approve ? { approve: deps.approve } : {}),
+          ...(input.readOnlyCheckout ? { readOnlyCheckout: true } : {}),
           started: item('item.started'),
           completed: (i) => {
             trackPlan({ type: 'item.completed', item: i });
@@ -271,7 +277,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       summary ||= 'no change was made';
     }
   } catch (caught) {
-    const error = !(caught instanceof Stop) && signal.aborted ? stopped() : caught;
+    const error = caught instanceof ApprovalCancelled ? new Stop('cancelled', caught.message) : !(caught instanceof Stop) && signal.aborted ? stopped() : caught;
     if (!(error instanceof Stop)) {
       outcome = 'sandbox_error';
       summary = `the run failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -17,6 +17,24 @@ export interface ToolContext {
   nextId: () => string;
   started: (item: Item) => void;
   completed: (item: Item) => void;
+  /**
+   * Asked before a command runs or a patch is written, when the session's approval policy wants a
+   * person to say yes (the app server's clients); absent, everything runs in the sandbox.
+   */
+  approve?: Approver;
+  /** The checkout may not be written: commands see it read-only and patches are refused. */
+  readOnlyCheckout?: boolean;
+}
+
+export type ApprovalRequest =
+  | { kind: 'command'; itemId: string; command: string; cwd: string }
+  | { kind: 'file_change'; itemId: string; changes: Array<{ path: string; kind: 'add' | 'update' | 'delete' | 'move'; movePath?: string; diff: string }> };
+/** `cancel` stops the turn as an interrupt would. */
+export type ApprovalDecision = 'accept' | 'decline' | 'cancel';
+export type Approver = (req: ApprovalRequest) => Promise<ApprovalDecision>;
+
+export class ApprovalCancelled extends Error {
+  readonly code = 'approval_cancelled';
 }
 
 /** `refused`: the harness said no for safety (not a mistake to retry), in words for the PR. */
@@ -50,6 +68,12 @@ async function shell(a: z.infer<typeof ShellArgs>, ctx: ToolContext): Promise<To
   const display = Array.isArray(a.command) ? a.command.join(' ') : a.command;
   const id = ctx.nextId();
   ctx.started({ id, kind: 'command_execution', command: display, cwd, exitCode: null, durationMs: 0, output: '' });
+  const decision = ctx.approve ? await ctx.approve({ kind: 'command', itemId: id, command: display, cwd }) : 'accept';
+  if (decision !== 'accept') {
+    ctx.completed({ id, kind: 'command_execution', command: display, cwd, exitCode: null, durationMs: 0, output: '', declined: true });
+    if (decision === 'cancel') throw new ApprovalCancelled('the user cancelled the turn at an approval');
+    return { output: 'Not run: the user declined this command. Do not retry it; find another way or ask.' };
+  }
   const res = await ctx.sandbox.run({
     command: a.command,
     cwd,
@@ -57,6 +81,7 @@ async function shell(a: z.infer<typeof ShellArgs>, ctx: ToolContext): Promise<To
     timeoutMs: Math.min(a.timeout_ms ?? ctx.commandTimeoutMs, ctx.commandTimeoutMs),
     outputLimitBytes: ctx.outputLimitBytes,
     signal: ctx.signal,
+    ...(ctx.readOnlyCheckout ? { readOnly: true } : {}),
   });
   const output = [res.stdout, res.stderr].filter(Boolean).join(res.stdout && res.stderr ? '\n' : '');
   ctx.completed({ id, kind: 'command_execution', command: display, cwd, exitCode: res.exitCode, durationMs: res.durationMs, output });
@@ -65,13 +90,31 @@ async function shell(a: z.infer<typeof ShellArgs>, ctx: ToolContext): Promise<To
 }
 
 async function patch(input: string, ctx: ToolContext): Promise<ToolOutcome> {
-  const res = await applyPatch(input, ctx.files, ctx.protectedPaths);
+  if (ctx.readOnlyCheckout && !ctx.approve) return { output: 'Error: this session is read-only; no file can be changed. Say what you would change instead.', refused: 'apply_patch: the session is read-only' };
+  const id = ctx.nextId();
+  let cancelled = false;
+  let asked: Array<{ path: string; kind: 'add' | 'update' | 'delete' | 'move'; movePath?: string; diff: string }> = [];
+  const approve = ctx.approve
+    ? async (changes: typeof asked) => {
+        asked = changes;
+        ctx.started({ id, kind: 'file_change', changes });
+        const decision = await ctx.approve!({ kind: 'file_change', itemId: id, changes });
+        if (decision === 'cancel') cancelled = true;
+        return decision === 'accept';
+      }
+    : undefined;
+  const res = await applyPatch(input, ctx.files, ctx.protectedPaths, approve);
+  if (!res.ok && res.declined) {
+    ctx.completed({ id, kind: 'file_change', changes: asked, declined: true });
+    if (cancelled) throw new ApprovalCancelled('the user cancelled the turn at an approval');
+    return { output: 'Not applied: the user declined this change (no file was changed). Do not retry it as it is; ask or take another way.' };
+  }
   if (!res.ok) {
     ctx.completed({ id: ctx.nextId(), kind: 'error', message: `apply_patch: ${res.error}` });
     const output = `Error: the patch was not applied (no file was changed).\n${res.error}`;
     return res.refused ? { output, refused: `apply_patch: ${res.error}` } : { output };
   }
-  ctx.completed({ id: ctx.nextId(), kind: 'file_change', changes: res.changes });
+  ctx.completed({ id, kind: 'file_change', changes: res.changes });
   return { output: `Done: ${res.changes.map((c) => `${c.kind} ${c.path}${c.movePath ? ` -> ${c.movePath}` : ''}`).join(', ')}` };
 }
 

@@ -11,13 +11,19 @@ export interface AppliedChange {
 }
 
 /** `refused`: a path the harness never writes (outside the checkout, `.git`, protected, a link or special file). */
-export type ApplyResult = { ok: true; changes: AppliedChange[] } | { ok: false; error: string; refused?: boolean };
+export type ApplyResult = { ok: true; changes: AppliedChange[] } | { ok: false; error: string; refused?: boolean; declined?: boolean };
 
 /**
  * Applies a whole patch or nothing: every hunk of every file is located and every path checked
  * before the first write.
  */
-export async function applyPatch(input: string, files: WorkspaceFiles, protectedPaths: string[]): Promise<ApplyResult> {
+export async function applyPatch(
+  input: string,
+  files: WorkspaceFiles,
+  protectedPaths: string[],
+  /** Asked with the whole change before anything is written; false writes nothing. */
+  approve?: (changes: AppliedChange[]) => Promise<boolean>,
+): Promise<ApplyResult> {
   let ops: PatchOp[];
   try {
     ops = parsePatch(input);
@@ -59,6 +65,7 @@ export async function applyPatch(input: string, files: WorkspaceFiles, protected
       changes.push({ path: op.path, kind: 'update', diff });
     }
   }
+  if (approve && !(await approve(changes))) return { ok: false, error: 'the user declined this change', declined: true };
   for (const [p, text] of next) {
     if (text === null) await files.remove(p);
     else await files.write(p, text);
