@@ -78,7 +78,7 @@ export function turnObject(t: TurnRecord): Record<string, unknown> {
 }
 
 /** One engine item as the Codex item the TUI draws; null for what Codex has no item for (a plan: see turn/plan/updated). */
-export function codexItem(item: Item, done: boolean): CodexItem | null {
+export function codexItem(item: Item, done: boolean, cwd: string): CodexItem | null {
   switch (item.kind) {
     case 'agent_message':
       return { type: 'agentMessage', id: item.id, text: item.text };
@@ -101,7 +101,7 @@ export function codexItem(item: Item, done: boolean): CodexItem | null {
         type: 'commandExecution',
         id: item.id,
         command: item.command,
-        cwd: '.',
+        cwd,
         commandActions: [{ type: 'unknown', command: item.command }],
         status: !done ? 'inProgress' : item.exitCode === 0 ? 'completed' : 'failed',
         aggregatedOutput: done ? testSummaryText(item) : null,

@@ -183,7 +183,7 @@ export class ThreadHub {
     const started = this.#now();
     this.#broadcast(t, 'thread/status/changed', { threadId: t.rec.id, status: this.status(t.rec.id) });
     notify('turn/started', { threadId: t.rec.id, turn: turnObject({ ...turn, items: [] }) });
-    const events = new TurnEvents(t.rec.id, turn, notify, this.#o.engine.contextTokens, t.usage ?? undefined, this.#now);
+    const events = new TurnEvents(t.rec.id, t.rec.cwd, turn, notify, this.#o.engine.contextTokens, t.usage ?? undefined, this.#now);
     events.item({ type: 'userMessage', id: `${turn.id}-input`, content: input } as CodexItem);
     try {
       if (t.rec.origin.kind === 'title') {

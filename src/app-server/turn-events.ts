@@ -13,6 +13,7 @@ const ZERO: Usage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, rea
  */
 export class TurnEvents {
   readonly #threadId: string;
+  readonly #cwd: string;
   readonly #turn: TurnRecord;
   readonly #notify: Notify;
   readonly #window: number | undefined;
@@ -23,8 +24,9 @@ export class TurnEvents {
   readonly #before: Usage;
   lastAgentText = '';
 
-  constructor(threadId: string, turn: TurnRecord, notify: Notify, window: number | undefined, before: Usage = ZERO, now: () => number = Date.now) {
+  constructor(threadId: string, cwd: string, turn: TurnRecord, notify: Notify, window: number | undefined, before: Usage = ZERO, now: () => number = Date.now) {
     this.#threadId = threadId;
+    this.#cwd = cwd;
     this.#turn = turn;
     this.#notify = notify;
     this.#window = window;
@@ -62,7 +64,7 @@ export class TurnEvents {
   on(e: RunEvent): void {
     switch (e.type) {
       case 'item.started': {
-        const item = codexItem(e.item, false);
+        const item = codexItem(e.item, false, this.#cwd);
         if (item) this.#start(item);
         return;
       }
@@ -77,9 +79,9 @@ export class TurnEvents {
           this.#notify('turn/plan/updated', { ...this.#ids(), explanation: null, plan: planSteps(e.item) });
           return;
         }
-        const item = codexItem(e.item, true);
+        const item = codexItem(e.item, true, this.#cwd);
         if (!item) return;
-        this.#start(codexItem(e.item, false)!);
+        this.#start(codexItem(e.item, false, this.#cwd)!);
         if (item.type === 'commandExecution' && typeof item.aggregatedOutput === 'string' && item.aggregatedOutput) {
           // Commands report their output when they end; clients that draw from deltas get it whole.
           this.#notify('item/commandExecution/outputDelta', { ...this.#ids(), itemId: item.id, delta: item.aggregatedOutput });
@@ -113,7 +115,9 @@ export class TurnEvents {
 /** What the person should know beyond the model's last message: the harness's verdict, in words. */
 function closingNote(e: Extract<RunEvent, { type: 'run.completed' }>): string | null {
   const ev = e.evidence;
-  const tests = ev.final ? `tests: ${ev.final.passed ?? '?'} passed, ${ev.final.failed ?? '?'} failed (\`${ev.final.command}\`)` : ev.testCommand ? '' : 'no test command was found, so nothing verified the change';
+  const f = ev.final;
+  const counts = f && f.passed != null ? `: ${f.passed} passed, ${f.failed ?? 0} failed` : f ? ` (exit ${f.exitCode})` : '';
+  const tests = f ? `tests ${f.exitCode === 0 ? 'pass' : 'fail'}${counts} (\`${f.command}\`)` : ev.testCommand ? '' : 'no test command was found, so nothing verified the change';
   const changed = ev.filesChanged.length ? `changed: ${ev.filesChanged.join(', ')}` : '';
   const refused = ev.refused?.length ? `refused: ${ev.refused.join('; ')}` : '';
   const cost = ev.usage.costUsd != null ? `cost: $${ev.usage.costUsd.toFixed(4)}` : '';

@@ -122,8 +122,10 @@ export function bwrapArgs(
   args.push('--remount-ro', '/');
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
   if (!opts.network) args.push('--unshare-net');
-  args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', opts.cwd);
-  const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--'] : [];
+  // As the host user, the folder is entered after the switch (env -C): bwrap itself is root
+  // without DAC capabilities, which cannot enter a 0700 checkout the host user owns.
+  args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', identity.mode === 'host-user' ? '/' : opts.cwd);
+  const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--', 'env', '-C', opts.cwd] : [];
   args.push('--', ...become, ...prlimitArgs(limits), ...toArgv(opts.command));
   return withOpenParents(args);
 }
