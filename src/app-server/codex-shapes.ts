@@ -78,7 +78,7 @@ export function turnObject(t: TurnRecord): Record<string, unknown> {
 }
 
 /** One engine item as the Codex item the TUI draws; null for what Codex has no item for (a plan: see turn/plan/updated). */
-export function codexItem(item: Item, done: boolean, cwd: string): CodexItem | null {
+export function codexItem(item: Item, done: boolean, cwd: string, testLabel = 'harness test run'): CodexItem | null {
   switch (item.kind) {
     case 'agent_message':
       return { type: 'agentMessage', id: item.id, text: item.text };
@@ -104,7 +104,7 @@ export function codexItem(item: Item, done: boolean, cwd: string): CodexItem | n
         cwd,
         commandActions: [{ type: 'unknown', command: item.command }],
         status: !done ? 'inProgress' : item.exitCode === 0 ? 'completed' : 'failed',
-        aggregatedOutput: done ? testSummaryText(item) : null,
+        aggregatedOutput: done ? testSummaryText(item, testLabel) : null,
         exitCode: done ? item.exitCode : null,
         durationMs: done ? item.durationMs : null,
       };
@@ -116,7 +116,8 @@ export function codexItem(item: Item, done: boolean, cwd: string): CodexItem | n
         changes: item.changes.map((c) => ({
           path: c.path,
           kind: c.kind === 'add' ? { type: 'add' } : c.kind === 'delete' ? { type: 'delete' } : c.kind === 'move' ? { type: 'update', move_path: c.movePath ?? null } : { type: 'update', move_path: null },
-          diff: c.diff,
+          // Codex gives an added file's content, and a unified diff for an update.
+          diff: c.kind === 'add' ? c.diff.split('\n').map((l) => l.replace(/^\+/, '')).join('\n') + '\n' : c.diff,
         })),
       };
     case 'error':
@@ -126,10 +127,10 @@ export function codexItem(item: Item, done: boolean, cwd: string): CodexItem | n
   }
 }
 
-function testSummaryText(t: Extract<Item, { kind: 'test_run' }>): string {
+function testSummaryText(t: Extract<Item, { kind: 'test_run' }>, label: string): string {
   const counts = [t.passed != null ? `${t.passed} passed` : '', t.failed != null ? `${t.failed} failed` : '', t.skipped ? `${t.skipped} skipped` : ''].filter(Boolean).join(', ');
   const failures = t.failures.length ? `\nfailing: ${t.failures.slice(0, 20).join(', ')}` : '';
-  return `harness test run: ${counts || `exit ${t.exitCode}`}${failures}`;
+  return `${label}: ${counts || (t.exitCode === null ? 'stopped before it finished' : `exit ${t.exitCode}`)}${failures}`;
 }
 
 export function planSteps(item: Extract<Item, { kind: 'plan' }>): Array<{ step: string; status: string }> {

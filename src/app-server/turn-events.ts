@@ -23,6 +23,8 @@ export class TurnEvents {
   /** Thread-wide token totals before this turn. */
   readonly #before: Usage;
   lastAgentText = '';
+  /** The engine's phase: a test run at `baseline` is before any change, later ones after it. */
+  #phase = '';
 
   constructor(threadId: string, cwd: string, turn: TurnRecord, notify: Notify, window: number | undefined, before: Usage = ZERO, now: () => number = Date.now) {
     this.#threadId = threadId;
@@ -61,10 +63,17 @@ export class TurnEvents {
     this.#notify('item/completed', { item, ...this.#ids(), completedAtMs: this.#now() });
   }
 
+  #testLabel(): string {
+    return this.#phase === 'baseline' ? 'the tests before any change (baseline)' : 'the tests after the change';
+  }
+
   on(e: RunEvent): void {
     switch (e.type) {
+      case 'run.phase':
+        this.#phase = e.phase;
+        return;
       case 'item.started': {
-        const item = codexItem(e.item, false, this.#cwd);
+        const item = codexItem(e.item, false, this.#cwd, this.#testLabel());
         if (item) this.#start(item);
         return;
       }
@@ -79,9 +88,9 @@ export class TurnEvents {
           this.#notify('turn/plan/updated', { ...this.#ids(), explanation: null, plan: planSteps(e.item) });
           return;
         }
-        const item = codexItem(e.item, true, this.#cwd);
+        const item = codexItem(e.item, true, this.#cwd, this.#testLabel());
         if (!item) return;
-        this.#start(codexItem(e.item, false, this.#cwd)!);
+        this.#start(codexItem(e.item, false, this.#cwd, this.#testLabel())!);
         if (item.type === 'commandExecution' && typeof item.aggregatedOutput === 'string' && item.aggregatedOutput) {
           // Commands report their output when they end; clients that draw from deltas get it whole.
           this.#notify('item/commandExecution/outputDelta', { ...this.#ids(), itemId: item.id, delta: item.aggregatedOutput });

@@ -18,6 +18,13 @@ beforeEach(() => {
 });
 
 describe('apply_patch', () => {
+  it('reports each change as unified-diff hunks with the real line numbers, the file\'s own context lines', async () => {
+    const res = await apply('*** Update File: a.py\n@@ def sub(a, b):\n-    return a - b\n+    return a - b  # sub\n+    # two lines now');
+    expect(res).toMatchObject({ ok: true, changes: [{ path: 'a.py', kind: 'update', diff: '@@ -6,1 +6,2 @@ def sub(a, b):\n-    return a - b\n+    return a - b  # sub\n+    # two lines now' }] });
+    const two = await apply('*** Update File: b.txt\n one\n-two\n+2\n+2b\n@@\n-three\n+3');
+    expect(two).toMatchObject({ ok: true, changes: [{ diff: '@@ -1,2 +1,3 @@\n one\n-two\n+2\n+2b\n@@ -3,1 +4,1 @@\n-three\n+3' }] });
+  });
+
   it('updates with an @@ anchor to pick between identical lines', async () => {
     const res = await apply('*** Update File: a.py\n@@ def add(a, b):\n-    return a - b\n+    return a + b');
     expect(res.ok).toBe(true);

@@ -52,9 +52,10 @@ export async function applyPatch(
       changes.push({ path: op.path, kind: 'delete', diff: '' });
       continue;
     }
-    const updated = applyChunks(op.path, before, op.chunks);
-    if (typeof updated !== 'string') return { ok: false, error: updated.error };
-    const diff = op.chunks.map(chunkDiff).join('\n');
+    const applied = applyChunks(op.path, before, op.chunks);
+    if ('error' in applied) return { ok: false, error: applied.error };
+    const updated = applied.text;
+    const diff = applied.hunks.join('\n');
     if (op.moveTo && op.moveTo !== op.path) {
       if ((await current(op.moveTo)) !== null) return { ok: false, error: `cannot move ${op.path} to ${op.moveTo}: it exists` };
       next.set(op.path, null);
@@ -73,11 +74,14 @@ export async function applyPatch(
   return { ok: true, changes };
 }
 
-function applyChunks(file: string, text: string, chunks: Chunk[]): string | { error: string } {
+/** The new text, and each chunk as a unified-diff hunk with its real line numbers (what clients draw). */
+function applyChunks(file: string, text: string, chunks: Chunk[]): { text: string; hunks: string[] } | { error: string } {
   const endsWithNewline = text.endsWith('\n');
   const lines = (endsWithNewline ? text.slice(0, -1) : text).split('\n');
   let cursor = 0;
   const edits: Array<{ at: number; remove: number; insert: string[] }> = [];
+  const hunks: string[] = [];
+  let shift = 0;
   for (const [n, chunk] of chunks.entries()) {
     const anchored = chunk.anchor !== undefined || n > 0;
     if (chunk.anchor) {
@@ -95,11 +99,32 @@ function applyChunks(file: string, text: string, chunks: Chunk[]): string | { er
       return { error: `${file}: hunk ${n + 1}: this context was not found:\n${context}${near}` };
     }
     edits.push({ at: found.index, remove: chunk.oldLines.length, insert: replacement(chunk, lines.slice(found.index)) });
+    hunks.push(hunkText(chunk, lines.slice(found.index), found.index, shift));
+    shift += edits.at(-1)!.insert.length - chunk.oldLines.length;
     cursor = found.index + chunk.oldLines.length;
   }
   for (const e of edits.reverse()) lines.splice(e.at, e.remove, ...e.insert);
   const out = lines.join('\n');
-  return endsWithNewline || out.length > 0 ? `${out}\n` : out;
+  return { text: endsWithNewline || out.length > 0 ? `${out}\n` : out, hunks };
+}
+
+function hunkText(chunk: Chunk, from: string[], at: number, shift: number): string {
+  const body: string[] = [];
+  let o = 0;
+  let n = 0;
+  for (const mark of chunk.marks) {
+    if (mark === ' ') {
+      body.push(` ${from[o] ?? chunk.newLines[n]}`);
+      o++;
+      n++;
+    } else if (mark === '-') body.push(`-${from[o++]}`);
+    else body.push(`+${chunk.newLines[n++]}`);
+  }
+  const oldCount = chunk.oldLines.length;
+  const newCount = chunk.newLines.length;
+  const oldStart = oldCount ? at + 1 : at;
+  const newStart = newCount ? at + shift + 1 : at + shift;
+  return [`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${chunk.anchor ? ` ${chunk.anchor}` : ''}`, ...body].join('\n');
 }
 
 /** The chunk's new lines, with context lines taken from the file as it is. */
@@ -130,9 +155,3 @@ async function checkPath(p: string, files: WorkspaceFiles, protectedPaths: strin
   return undefined;
 }
 
-function chunkDiff(c: Chunk): string {
-  const head = `@@${c.anchor ? ` ${c.anchor}` : ''}`;
-  const removed = c.oldLines.filter((l) => !c.newLines.includes(l)).map((l) => `-${l}`);
-  const added = c.newLines.filter((l) => !c.oldLines.includes(l)).map((l) => `+${l}`);
-  return [head, ...removed, ...added].join('\n');
-}

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/app-harness.ts';
+import { fixtureRepo } from '../support/fixture-repo.ts';
+import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
+import { TmuxPane } from '../support/tmux-pane.ts';
+
+/**
+ * The real Codex TUI (npm @openai/codex, pinned) as a client of `patchwright app-server` over
+ * WebSocket, driven under tmux like a person at a terminal: trust the folder, type a task, watch
+ * the command, the change and the answer stream in, then interrupt a turn with Esc.
+ * The screens are kept in artifacts/codex-tui/.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CODEX = path.join(ROOT, 'node_modules/.bin/codex');
+const ARTIFACTS = path.join(ROOT, 'artifacts/codex-tui');
+const fix = '*** Begin Patch\n*** Update File: greet.sh\n-echo "helo, world"\n+echo "hello, world"\n*** End Patch';
+
+let model: ScriptedModel;
+let server: ChildProcess;
+let url = '';
+let repo = '';
+let serverLog = '';
+const panes: TmuxPane[] = [];
+
+/** Starts `patchwright app-server` on a free loopback port and reads the address it prints. */
+async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
+  server = spawn(path.join(ROOT, 'node_modules/.bin/node'), [path.join(ROOT, 'bin/patchwright.js'), 'app-server', '--listen', 'ws://127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the app server did not start: ${serverLog}`)), 20_000);
+    server.stderr!.on('data', (d: Buffer) => {
+      serverLog += d.toString();
+      const m = /listening on (ws:\/\/\S+)/.exec(serverLog);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+}
+
+function tui(name: string, args: string[]): TmuxPane {
+  const home = tempDir('codex-home-');
+  const pane = new TmuxPane(name, [CODEX, '--remote', url, ...args].map((a) => `'${a}'`).join(' '), { env: { CODEX_HOME: home, TERM: 'xterm-256color' } });
+  panes.push(pane);
+  return pane;
+}
+
+/**
+ * Types a message and sends it. The TUI takes fast typing as a paste and holds Enter for a moment
+ * after it (its paste-burst guard), so Enter comes after a pause, as from a person.
+ */
+async function submit(pane: TmuxPane, text: string): Promise<void> {
+  pane.type(text);
+  await new Promise((r) => setTimeout(r, 800));
+  pane.key('Enter');
+}
+
+beforeAll(async () => {
+  repo = fixtureRepo({ 'greet.sh': 'echo "helo, world"\n', 'test.sh': 'sh greet.sh | grep -q "hello, world"\n', '.github/agent.yml': 'test: sh test.sh\n' });
+  model = await startScriptedModel(
+    [
+      { text: 'Let me look at the script.', calls: [{ name: 'shell', arguments: { command: ['cat', 'greet.sh'] } }] },
+      { calls: [{ name: 'apply_patch', arguments: { input: fix } }] },
+      { text: 'Fixed the typo in the greeting.' },
+      // The second task: the model never answers, and the person presses Esc.
+      { hang: true },
+    ],
+    { titles: () => 'Fix the greeting' },
+  );
+  await startServer({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    OPENAI_BASE_URL: model.baseURL,
+    OPENAI_API_KEY: 'test-key',
+    PATCHWRIGHT_MODEL: 'gpt-5',
+    PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
+    PATCHWRIGHT_SANDBOX_UID: '61105',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of panes) p.kill();
+  server?.kill();
+  await model?.close();
+});
+
+describe('the real Codex TUI against patchwright app-server', () => {
+  it('trusts the folder, takes a task, shows the command, the change and the answer; Esc interrupts the next turn', async () => {
+    const pane = tui('work', ['-C', repo, '--sandbox', 'workspace-write', '--ask-for-approval', 'never']);
+    await pane.waitFor(/Trust this folder\?/);
+    pane.save(path.join(ARTIFACTS, '1-trust.txt'));
+    pane.key('Enter');
+    await pane.waitFor(/gpt-5/);
+    await submit(pane, 'Fix the typo in greet.sh');
+    const done = await pane.waitFor(/Worked for/, 60_000);
+    pane.save(path.join(ARTIFACTS, '2-task-done.txt'));
+    expect(done).toContain('Fixed the typo in the greeting.');
+    expect(done).toMatch(/cat greet\.sh/);
+    expect(done).toMatch(/Edited greet\.sh \(\+1 -1\)/);
+    expect(done).toMatch(/the tests before any change \(baseline\): exit 1/);
+    expect(done).toMatch(/the change is made and the tests pass/);
+    // The change is in the person's checkout, where they work.
+    expect(fs.readFileSync(path.join(repo, 'greet.sh'), 'utf8')).toBe('echo "hello, world"\n');
+
+    await submit(pane, 'Now also add a farewell');
+    await pane.waitFor(/esc to interrupt/i, 30_000);
+    pane.save(path.join(ARTIFACTS, '3-working.txt'));
+    pane.key('Escape');
+    const interrupted = await pane.waitFor(/interrupted|Conversation interrupted/i, 30_000);
+    pane.save(path.join(ARTIFACTS, '4-interrupted.txt'));
+    expect(interrupted).not.toMatch(/esc to interrupt/i);
+  }, 180_000);
+});
