@@ -8,6 +8,17 @@ import { INVALID_REQUEST, RpcError, type RequestId } from './jsonrpc.ts';
 import { addTurnUsage, TurnEvents } from './turn-events.ts';
 import type { TurnEngine } from './turn-engine.ts';
 
+/** Threads that mirror work happening elsewhere (GitHub jobs): listed, read and watched, not driven. */
+export interface WatchedThreads {
+  owns(id: string): boolean;
+  list(): ThreadRecord[];
+  get(id: string): ThreadRecord | undefined;
+  status(id: string): { type: string; activeFlags?: string[] };
+  attach(id: string, sub: Subscriber): ThreadRecord;
+  replay(id: string, sub: Subscriber): void;
+  drop(sub: Subscriber): void;
+}
+
 /** A client connection as the hub sees it: where notifications go and who is asked for approvals. */
 export interface Subscriber {
   readonly id: number;
@@ -31,7 +42,7 @@ export interface HubOptions {
   defaults: { approval: ApprovalPolicy; sandbox: SandboxPolicy };
   now?: () => number;
   /** GitHub jobs shown as threads, when the app server runs inside `patchwright serve`. */
-  watch?: { replay(id: string, sub: Subscriber): void };
+  watch?: WatchedThreads;
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -74,6 +85,7 @@ export class ThreadHub {
 
   /** Loads a kept thread (or joins a loaded one) and subscribes `sub` to it. */
   resume(id: string, sub: Subscriber, overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null }): ThreadRecord {
+    if (this.#o.watch?.owns(id)) return this.#o.watch.attach(id, sub);
     let t = this.#loaded.get(id);
     if (!t) {
       const rec = this.#stored(id);
@@ -88,6 +100,7 @@ export class ThreadHub {
   }
 
   read(id: string): ThreadRecord | undefined {
+    if (this.#o.watch?.owns(id)) return this.#o.watch.get(id);
     return this.#loaded.get(id)?.rec ?? this.#stored(id);
   }
 
@@ -96,6 +109,7 @@ export class ThreadHub {
   }
 
   status(id: string): { type: string; activeFlags?: string[] } {
+    if (this.#o.watch?.owns(id)) return this.#o.watch.status(id);
     const t = this.#loaded.get(id);
     if (!t) return { type: 'notLoaded' };
     if (!t.running) return { type: 'idle' };
@@ -106,7 +120,8 @@ export class ThreadHub {
   list(limit: number, offset: number): ThreadRecord[] {
     const stored = this.#o.store?.list(limit + offset + this.#loaded.size, 0).map((s) => this.#loaded.get(s.id)?.rec ?? fromStored(s.data)) ?? [];
     const byId = new Map<string, ThreadRecord>();
-    for (const t of [...[...this.#loaded.values()].map((l) => l.rec), ...stored.filter((x): x is ThreadRecord => x !== null)]) {
+    const watched = this.#o.watch?.list() ?? [];
+    for (const t of [...[...this.#loaded.values()].map((l) => l.rec), ...stored.filter((x): x is ThreadRecord => x !== null), ...watched]) {
       // A thread is listed once it has a turn (Codex: "materialized" by its first message).
       if (!t.ephemeral && t.turns.length && !byId.has(t.id)) byId.set(t.id, t);
     }
@@ -127,6 +142,7 @@ export class ThreadHub {
 
   /** A connection went away: it watches nothing any more; turns it started go on for the others. */
   drop(sub: Subscriber): void {
+    this.#o.watch?.drop(sub);
     for (const t of [...this.#loaded.values()]) {
       if (t.subs.delete(sub)) this.#unloadIfIdle(t);
     }
@@ -256,6 +272,7 @@ export class ThreadHub {
   #mustLoad(id: string): Loaded {
     const t = this.#loaded.get(id);
     if (t) return t;
+    if (this.#o.watch?.owns(id)) throw new RpcError(INVALID_REQUEST, `thread ${id} is a GitHub job: it is watched here and driven from GitHub (/agent commands on its issue or pull request)`);
     if (this.#stored(id)) throw new RpcError(INVALID_REQUEST, `thread ${id} is not loaded; call thread/resume first`);
     throw new RpcError(INVALID_REQUEST, `no thread ${id}`);
   }

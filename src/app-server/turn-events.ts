@@ -23,6 +23,7 @@ export class TurnEvents {
   /** Thread-wide token totals before this turn. */
   readonly #before: Usage;
   lastAgentText = '';
+  #quiet = false;
   /** The engine's phase: a test run at `baseline` is before any change, later ones after it. */
   #phase = '';
 
@@ -30,7 +31,9 @@ export class TurnEvents {
     this.#threadId = threadId;
     this.#cwd = cwd;
     this.#turn = turn;
-    this.#notify = notify;
+    this.#notify = (m, p) => {
+      if (!this.#quiet) notify(m, p);
+    };
     this.#window = window;
     this.#now = now;
     this.#before = before;
@@ -67,7 +70,17 @@ export class TurnEvents {
     return this.#phase === 'baseline' ? 'the tests before any change (baseline)' : 'the tests after the change';
   }
 
-  on(e: RunEvent): void {
+  /** `quiet`: take the event in (what has started, the phase, the usage) without telling the client. */
+  on(e: RunEvent, quiet = false): void {
+    this.#quiet = quiet;
+    try {
+      this.#on(e);
+    } finally {
+      this.#quiet = false;
+    }
+  }
+
+  #on(e: RunEvent): void {
     switch (e.type) {
       case 'run.phase':
         this.#phase = e.phase;

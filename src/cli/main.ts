@@ -8,7 +8,8 @@ import { serve } from './serve.ts';
 const USAGE = `Usage: patchwright <command>
 
 Commands:
-  serve      run the GitHub App (webhooks + workers)
+  serve      [--app-server ws://HOST:PORT [--ws-token-file FILE]]: run the GitHub App (webhooks + workers);
+             with --app-server, GitHub jobs are also threads a Codex client can watch
   run        [--repo DIR] (--task TEXT | --task-file FILE | --issue OWNER/REPO#N) [--model M] [--json]
              [--max-turns N] [--max-cost USD]: one task on a local checkout, on a new branch
   inspect    [DIR] [--json] [--check-title TEXT]: what Patchwright will run in a checkout, and why
@@ -19,7 +20,7 @@ Commands:
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
-  serve: () => serve(),
+  serve: (args) => serve(args),
   inspect: inspectCommand,
   doctor: (args) => doctorCommand(args),
   run: (args) => runCommand(args),

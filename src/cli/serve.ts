@@ -1,4 +1,11 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import { run as runProbotSetup } from 'probot';
+import type { Settings } from '../adapters/env/read-settings.ts';
+import { GithubWatch } from '../app-server/github-watch.ts';
+import { appServerCore } from '../app-server/start-app-server.ts';
+import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/transports.ts';
+import type { RunningServer } from '../github/start-server.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { startServer } from '../github/start-server.ts';
@@ -6,8 +13,11 @@ import { createJobRunner } from '../github/run-job.ts';
 import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 
 /** `patchwright serve`: the GitHub App. Without credentials, Probot's manifest flow registers it. */
-export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { 'app-server': { type: 'string' }, 'ws-token-file': { type: 'string' } } });
   const settings = readSettings(env);
+  const appServerListen = values['app-server'] ?? env.PATCHWRIGHT_APP_SERVER_LISTEN;
+  const tokenFile = values['ws-token-file'] ?? env.PATCHWRIGHT_APP_SERVER_TOKEN_FILE;
   const creds = readAppCredentials(env);
   if (!creds) {
     console.log('No APP_ID / PRIVATE_KEY yet: open the page below to register the app from app.yml.');
@@ -27,12 +37,33 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
   });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
+  const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;
+  if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: GitHub jobs are threads there`);
   const shutdown = async () => {
     console.log(`Stopping: running jobs get ${settings.shutdownGraceSeconds} s to finish; the rest run again at the next start.`);
+    await appServer?.close();
     const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
     console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} requeued.`);
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/**
+ * The app server inside `patchwright serve` (`--app-server ws://HOST:PORT`): local threads as in
+ * `patchwright app-server`, plus every GitHub job as a thread a Codex client can watch live.
+ */
+export async function startServeAppServer(listen: string, tokenFile: string | undefined, settings: Settings, env: NodeJS.ProcessEnv, server: Pick<RunningServer, 'jobs' | 'events'>): Promise<WsListener & { closeAll(): Promise<void> }> {
+  const token = tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined;
+  if (tokenFile && !token) throw new Error(`${tokenFile} is empty: put the bearer token clients must send in it`);
+  const watch = new GithubWatch(server.jobs, server.events, settings.model);
+  const { hub, facts, db } = appServerCore(settings, env, { watch });
+  const listener = await serveWebSocket({ ...parseListenUrl(listen), ...(token ? { token } : {}) }, hub, facts);
+  const closeAll = async () => {
+    await listener.close();
+    await hub.stopAll();
+    db.close();
+  };
+  return { ...listener, close: closeAll, closeAll };
 }

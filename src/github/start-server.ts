@@ -49,6 +49,8 @@ export interface RunningServer {
   threads: ThreadStore;
   pool: WorkerPool;
   db: DatabaseSync;
+  /** Every job's events, persisted and live (the app server's GitHub threads watch it). */
+  events: EventLog;
   /** Stops taking webhooks and jobs; running jobs stay `running` so the next start requeues them. */
   close(): Promise<void>;
   /** Resolves when the acknowledgements' writes (👀, tracking comment) that follow the answers are done. */
@@ -76,9 +78,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     (slug ??= opts.appSlug
       ? Promise.resolve(opts.appSlug)
       : probot.auth().then(async (o) => String((await o.request('GET /app')).data?.slug ?? 'patchwright')));
+  const events = new EventLog(db);
   const pool = new WorkerPool({
     store: jobs,
-    runJob: opts.createRunJob({ github, threads, events: new EventLog(db), appSlug }),
+    runJob: opts.createRunJob({ github, threads, events, appSlug }),
     concurrency: opts.concurrency,
     pollMs: opts.pollMs ?? 1000,
     onError: (job, error) => probot.log.error({ err: error, job: job.id }, 'job crashed'),
@@ -128,6 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     threads,
     pool,
     db,
+    events,
     settled,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

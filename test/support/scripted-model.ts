@@ -32,7 +32,7 @@ export interface ScriptOptions {
   titles?: (lastMessage: string, body: Record<string, unknown>) => string;
 }
 
-export async function startScriptedModel(script: Array<Step | ((body: Record<string, unknown>) => Step)>, opts: ScriptOptions = {}): Promise<ScriptedModel> {
+export async function startScriptedModel(script: Array<Step | ((body: Record<string, unknown>) => Step | Promise<Step>)>, opts: ScriptOptions = {}): Promise<ScriptedModel> {
   const queue = [...script];
   const requests: ScriptedModel['requests'] = [];
   const violations: string[] = [];
@@ -49,7 +49,11 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       const last = JSON.stringify(items?.at(-1) ?? '');
       const titleAsked = opts.titles && /Reply with the (corrected )?title only/.test(last);
       const next = titleAsked ? { text: opts.titles!(last, body) } : queue.shift();
-      const step = typeof next === 'function' ? next(body) : next;
+      const chosen = typeof next === 'function' ? next(body) : next;
+      // A step may be a promise: the model "thinks" until the test lets it answer.
+      if (chosen instanceof Promise) return void chosen.then((step) => answer(step));
+      answer(chosen);
+      function answer(step: Step | undefined): void {
       if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
       if ('hang' in step) return;
       if ('endless' in step) return streamForever(res, path.endsWith('/responses'));
@@ -62,6 +66,7 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       const usage = { input: 100, cached: 0, output: 20, reasoning: 0, ...step.usage };
       if (path.endsWith('/responses')) return respondResponses(res, body.stream === true, step.text ?? '', calls, usage);
       return respondChat(res, body.stream === true, step.text ?? '', calls, usage);
+      }
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

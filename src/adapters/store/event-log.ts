@@ -4,6 +4,23 @@ import type { RunEvent } from '../../protocol/run-event.ts';
 /** The append-only record of a job's events, for audit and (later) resume and the dashboard. */
 export class EventLog {
   readonly #db: DatabaseSync;
+  readonly #listeners = new Set<(jobId: number, event: RunEvent) => void>();
+
+  /** Every event of every job as it happens (deltas too), for live views; returns the way to stop. */
+  listen(fn: (jobId: number, event: RunEvent) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #tell(jobId: number, event: RunEvent): void {
+    for (const fn of this.#listeners) {
+      try {
+        fn(jobId, event);
+      } catch {
+        // a watcher's failure is not the job's
+      }
+    }
+  }
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -15,8 +32,8 @@ export class EventLog {
     const insert = this.#db.prepare('INSERT INTO run_events (job_id, seq, type, data, at) VALUES (?, ?, ?, ?, ?)');
     return (event) => {
       // Deltas are for live views only; the completed item carries the whole text.
-      if (event.type === 'item.delta') return;
-      insert.run(jobId, ++seq, event.type, JSON.stringify(event), new Date().toISOString());
+      if (event.type !== 'item.delta') insert.run(jobId, ++seq, event.type, JSON.stringify(event), new Date().toISOString());
+      this.#tell(jobId, event);
     };
   }
 
