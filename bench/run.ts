@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { benchAck } from './ack.ts';
+import { benchAppServer } from './app-server.ts';
 import { benchHarness } from './harness.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchWorkspace } from './workspace.ts';
@@ -7,6 +8,7 @@ import type { Figure } from './stats.ts';
 
 const suites: Record<string, () => Promise<Figure[]>> = {
   ack: benchAck,
+  'app-server': benchAppServer,
   harness: benchHarness,
   sandbox: benchSandbox,
   workspace: benchWorkspace,
