@@ -9,6 +9,7 @@ import { localFiles } from '../adapters/git/local-files.ts';
 import { checkoutTop, diffTrees, snapshotTree } from '../adapters/git/tree-snapshot.ts';
 import { newNestedRepositories } from '../adapters/git/worktree-guard.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
+import { resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { localSandbox } from '../cli/local-sandbox.ts';
 import { readLocalConfig } from '../cli/local-config.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
@@ -32,6 +33,15 @@ export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: 
     new OpenAIModel({ model: settings.model, api: settings.modelApi, apiKey: env.OPENAI_API_KEY, baseURL: settings.openaiBaseUrl, reasoningEffort: settings.reasoningEffort });
   const secrets = appSecrets(env, settings.setupSecrets.map((n) => env[n]));
   const prices = loadPrices(settings.pricesFile);
+  // Which sandbox works here does not change while the server runs: probed once, not per turn.
+  let kind: Promise<'bwrap' | 'docker' | 'none'> | undefined;
+  const sandboxKind = () => {
+    kind ??= resolveSandboxKind(settings.sandbox).catch((e: unknown) => {
+      kind = undefined;
+      throw e;
+    });
+    return kind;
+  };
   return {
     model: client.model,
     contextTokens: settings.contextTokens,
@@ -40,7 +50,7 @@ export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: 
       if (!(await checkoutTop(cwd))) return `${cwd} is not inside a git checkout: Patchwright works in a checkout, so every change can be seen and undone`;
       return null;
     },
-    run: (req) => runTurn(settings, env, client, secrets, prices, req),
+    run: async (req) => runTurn(settings, env, client, secrets, prices, await sandboxKind(), req),
     async title(prompt, signal) {
       const res = await client
         .complete({ messages: [{ role: 'user', text: `${prompt}\n\nReply with the title only, as plain text.` }], tools: [], signal })
@@ -52,15 +62,16 @@ export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: 
   };
 }
 
-async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelClient, secrets: string[], prices: ReturnType<typeof loadPrices>, req: TurnRequest) {
+async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelClient, secrets: string[], prices: ReturnType<typeof loadPrices>, kind: 'bwrap' | 'docker' | 'none', req: TurnRequest) {
   const top = (await checkoutTop(req.cwd)) ?? req.cwd;
   const local = readLocalConfig(top);
   if ('error' in local) throw new Error(local.error);
   const { config } = local;
-  const before = await snapshotTree(top);
+  // The turn's starting point and the guard's view of the checkout, taken together.
+  const [before, guard] = await Promise.all([snapshotTree(top), newNestedRepositories(top)]);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-turn-'));
   try {
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp);
+    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind);
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
@@ -93,7 +104,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         files,
         emit: req.emit,
         diff: async () => diffTrees(top, before, await snapshotTree(top)),
-        guard: await newNestedRepositories(top),
+        guard,
         redact: makeRedactor(secrets),
         prices,
         ...(req.approve ? { approve: req.approve } : {}),

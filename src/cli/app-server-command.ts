@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
+import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 import { appServerCore } from '../app-server/start-app-server.ts';
 import { parseListenUrl, serveStdio, serveWebSocket } from '../app-server/transports.ts';
 import { NO_MODEL_HELP } from './run-command.ts';
@@ -25,6 +26,7 @@ export async function appServerCommand(argv: string[], env: NodeJS.ProcessEnv = 
     if (!text) throw new Error(`${file} is empty: put the bearer token clients must send in it`);
     token = text;
   }
+  if (settings.sandbox === 'none') process.stderr.write(`${NONE_WARNING}\n`);
   const { hub, facts, db } = appServerCore(settings, env);
   const stop = async () => {
     await hub.stopAll();

@@ -8,9 +8,9 @@ import type { Sandbox } from '../core/ports.ts';
  * The sandbox of a CLI command on a local worktree: the checkout's git dir read-only, caches per
  * checkout. On your own machine you are the deployment: the names you allow are the names passed.
  */
-export async function localSandbox(settings: Settings, env: NodeJS.ProcessEnv, ws: { dir: string; mirror: string; commonDir: string }, runTmp: string): Promise<Sandbox> {
-  const kind = await resolveSandboxKind(settings.sandbox);
-  if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
+export async function localSandbox(settings: Settings, env: NodeJS.ProcessEnv, ws: { dir: string; mirror: string; commonDir: string }, runTmp: string, resolved?: 'bwrap' | 'docker' | 'none'): Promise<Sandbox> {
+  const kind = resolved ?? (await resolveSandboxKind(settings.sandbox));
+  if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
   return createSandbox(kind, {
     layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
