@@ -22,7 +22,9 @@ export interface ServerFacts {
 
 export function initializeResult(facts: ServerFacts, clientName: string, clientVersion: string): Record<string, unknown> {
   return {
-    userAgent: `patchwright/${facts.version} (${os.platform()}; ${os.arch()}) (${clientName}; ${clientVersion})`,
+    // As Codex builds it: the client's own name and version first (the TUI compares that version
+    // with its own and warns of an "older background service" otherwise); the server after it.
+    userAgent: `${clientName}/${clientVersion} (Patchwright ${facts.version}; ${os.platform()}; ${os.arch()})`,
     codexHome: facts.dataDir,
     platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
     platformOs: process.platform === 'darwin' ? 'macos' : process.platform,

@@ -144,6 +144,7 @@ function closingNote(e: Extract<RunEvent, { type: 'run.completed' }>): string | 
   const refused = ev.refused?.length ? `refused: ${ev.refused.join('; ')}` : '';
   const cost = ev.usage.costUsd != null ? `cost: $${ev.usage.costUsd.toFixed(4)}` : '';
   const facts = [tests, changed, refused, cost].filter(Boolean).join(' · ');
+  if (e.outcome === 'succeeded' && !ev.testCommand) return `Patchwright: the change is made, and nothing verified it — ${facts}`;
   if (e.outcome === 'succeeded' && !refused) return facts ? `Patchwright: ${outcomeWords.succeeded} — ${facts}` : null;
   // A question answered or nothing to change: the model's own words are the answer.
   if (e.outcome === 'no_changes' && !refused) return null;

@@ -68,6 +68,9 @@ beforeAll(async () => {
       { text: 'Fixed the typo in the greeting.' },
       // The second task: the model never answers, and the person presses Esc.
       { hang: true },
+      // Another session, read-only with approvals on request (the TUI's defaults): the change is asked for.
+      { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: NOTES.md\n+Remember the greeting.\n*** End Patch' } }] },
+      { text: 'Added NOTES.md.' },
     ],
     { titles: () => 'Fix the greeting' },
   );
@@ -113,5 +116,25 @@ describe('the real Codex TUI against patchwright app-server', () => {
     const interrupted = await pane.waitFor(/interrupted|Conversation interrupted/i, 30_000);
     pane.save(path.join(ARTIFACTS, '4-interrupted.txt'));
     expect(interrupted).not.toMatch(/esc to interrupt/i);
+    expect(interrupted).not.toMatch(/warning/i);
+  }, 180_000);
+
+  it('with the TUI\'s defaults (read-only, approval on request) a file change is asked for, and a yes applies it', async () => {
+    const other = fixtureRepo({ 'README.md': '# notes\n' });
+    const pane = tui('approve', ['-C', other]);
+    await pane.waitFor(/Trust this folder\?/);
+    pane.key('Enter');
+    await pane.waitFor(/gpt-5/);
+    await submit(pane, 'Add a notes file');
+    const asked = await pane.waitFor(/Would you like to make the following edits\?/, 60_000);
+    pane.save(path.join(ARTIFACTS, '7-approval.txt'));
+    expect(asked).toMatch(/NOTES\.md/);
+    expect(fs.existsSync(path.join(other, 'NOTES.md'))).toBe(false);
+    pane.key('y');
+    const done = await pane.waitFor(/Worked for/, 60_000);
+    pane.save(path.join(ARTIFACTS, '8-approved.txt'));
+    expect(done).toContain('Added NOTES.md.');
+    expect(done).toMatch(/the change is made, and nothing verified it/);
+    expect(fs.readFileSync(path.join(other, 'NOTES.md'), 'utf8')).toBe('Remember the greeting.\n');
   }, 180_000);
 });
