@@ -63,6 +63,7 @@ beforeAll(async () => {
   repo = fixtureRepo({ 'greet.sh': 'echo "helo, world"\n', 'test.sh': 'sh greet.sh | grep -q "hello, world"\n', '.github/agent.yml': 'test: sh test.sh\n' });
   model = await startScriptedModel(
     [
+      { calls: [{ name: 'update_plan', arguments: { plan: [{ step: 'Find the typo', status: 'completed' }, { step: 'Fix the greeting', status: 'in_progress' }] } }] },
       { text: 'Let me look at the script.', calls: [{ name: 'shell', arguments: { command: ['cat', 'greet.sh'] } }] },
       { calls: [{ name: 'apply_patch', arguments: { input: fix } }] },
       { text: 'Fixed the typo in the greeting.' },
@@ -102,6 +103,7 @@ describe('the real Codex TUI against patchwright app-server', () => {
     const done = await pane.waitFor(/Worked for/, 60_000);
     pane.save(path.join(ARTIFACTS, '2-task-done.txt'));
     expect(done).toContain('Fixed the typo in the greeting.');
+    expect(done).toMatch(/Find the typo[\s\S]*Fix the greeting/);
     expect(done).toMatch(/cat greet\.sh/);
     expect(done).toMatch(/Edited greet\.sh \(\+1 -1\)/);
     expect(done).toMatch(/the tests before any change \(baseline\): exit 1/);

@@ -46,6 +46,8 @@ beforeAll(async () => {
       // Turn 2: a command accepted, then a model that never answers: the client interrupts.
       { calls: [{ name: 'shell', arguments: { command: 'echo second > second.txt' } }] },
       { hang: true },
+      // Turn 3: the model refuses the request outright: the turn fails, with the reason.
+      { status: 400, body: { error: { message: 'this model does not take that request', type: 'invalid_request_error' } } },
     ],
     { titles: () => 'Fix the greeting' },
   );
@@ -177,8 +179,13 @@ describe('app server: a scripted session validates against the pinned Codex sche
     expect(lastBody).toContain('Earlier in this conversation');
     expect(lastBody).toContain('changed: hello.txt');
 
+    const failing = await client.request('turn/start', { threadId, input: [{ type: 'text', text: 'One more thing' }] });
+    const failed = await client.waitFor(turnDone((failing.result as { turn: { id: string } }).turn.id));
+    expect(failed.params!.turn).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/^model_error: .*does not take that request/), codexErrorInfo: 'other' } });
+    expect(client.notifications('error').at(-1)!.params).toMatchObject({ threadId, willRetry: false });
+
     const read = await client.request('thread/read', { threadId, includeTurns: true });
-    expect((read.result as { thread: { turns: Array<{ status: string }> } }).thread.turns.map((t) => t.status)).toEqual(['completed', 'interrupted']);
+    expect((read.result as { thread: { turns: Array<{ status: string }> } }).thread.turns.map((t) => t.status)).toEqual(['completed', 'interrupted', 'failed']);
     const list = await client.request('thread/list', { limit: 10 });
     expect((list.result as { data: Array<{ id: string }> }).data.map((t) => t.id)).toContain(threadId);
     await client.request('thread/loaded/list', {});
