@@ -54,18 +54,18 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       if (chosen instanceof Promise) return void chosen.then((step) => answer(step));
       answer(chosen);
       function answer(step: Step | undefined): void {
-      if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
-      if ('hang' in step) return;
-      if ('endless' in step) return streamForever(res, path.endsWith('/responses'));
-      if ('cut' in step) return streamThenCut(res, path.endsWith('/responses'), step.cut);
-      if ('status' in step) {
-        res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}` } }));
-        return;
-      }
-      const calls = (step.calls ?? []).map((c) => ({ id: `call_${++callSeq}`, name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) }));
-      const usage = { input: 100, cached: 0, output: 20, reasoning: 0, ...step.usage };
-      if (path.endsWith('/responses')) return respondResponses(res, body.stream === true, step.text ?? '', calls, usage);
-      return respondChat(res, body.stream === true, step.text ?? '', calls, usage);
+        if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
+        if ('hang' in step) return;
+        if ('endless' in step) return streamForever(res, path.endsWith('/responses'));
+        if ('cut' in step) return streamThenCut(res, path.endsWith('/responses'), step.cut);
+        if ('status' in step) {
+          res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}` } }));
+          return;
+        }
+        const calls = (step.calls ?? []).map((c) => ({ id: `call_${++callSeq}`, name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) }));
+        const usage = { input: 100, cached: 0, output: 20, reasoning: 0, ...step.usage };
+        if (path.endsWith('/responses')) return respondResponses(res, body.stream === true, step.text ?? '', calls, usage);
+        return respondChat(res, body.stream === true, step.text ?? '', calls, usage);
       }
     });
   });
