@@ -5,7 +5,8 @@ import type { Settings } from '../adapters/env/read-settings.ts';
 import { GithubWatch } from '../app-server/github-watch.ts';
 import { appServerCore } from '../app-server/start-app-server.ts';
 import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/transports.ts';
-import type { RunningServer } from '../github/start-server.ts';
+import type { DashboardSettings, RunningServer } from '../github/start-server.ts';
+import { PERMISSIONS } from '../github/authorize.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { startServer } from '../github/start-server.ts';
@@ -35,6 +36,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
     port: Number(env.PORT ?? 3000),
     logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
+    dashboard: dashboardSettings(env),
   });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;
@@ -66,4 +68,26 @@ export async function startServeAppServer(listen: string, tokenFile: string | un
     db.close();
   };
   return { ...listener, close: closeAll, closeAll };
+}
+
+/** The dashboard's settings from the environment (see README: Dashboard). */
+export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
+  const host = env.GHE_HOST;
+  const webUrl = host ? `https://${host}` : 'https://github.com';
+  const apiUrl = host ? `https://${host}/api/v3` : 'https://api.github.com';
+  const view = env.PATCHWRIGHT_DASHBOARD_PERMISSION ?? 'write';
+  if (!(PERMISSIONS as readonly string[]).includes(view)) throw new Error(`PATCHWRIGHT_DASHBOARD_PERMISSION must be one of ${PERMISSIONS.join(', ')}; got ${view}`);
+  const factor = (name: string, fallback: number) => {
+    const v = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a number of watt-hours (>= 0); got ${env[name]}`);
+    return v;
+  };
+  return {
+    token: env.PATCHWRIGHT_DASHBOARD_TOKEN || undefined,
+    oauth: env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET ? { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, webUrl, apiUrl } : undefined,
+    viewPermission: view,
+    energy: { whPerCpuHour: factor('PATCHWRIGHT_WH_PER_CPU_HOUR', 12), whPerThousandTokens: factor('PATCHWRIGHT_WH_PER_1K_TOKENS', 0.3) },
+    webUrl,
+    secureCookies: (env.PATCHWRIGHT_PUBLIC_URL ?? '').startsWith('https://'),
+  };
 }

@@ -2,7 +2,8 @@ import type { Octokit } from '@octokit/rest';
 
 const RANK: Record<string, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 
-export type Permission = 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin';
+export const PERMISSIONS = ['none', 'read', 'triage', 'write', 'maintain', 'admin'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 type PermissionOctokit = Pick<Octokit, 'request'>;
 

@@ -198,6 +198,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         },
       }));
     }
+    if (prUrl) deps.events.notePullRequest(job.id, prUrl);
     if (review.length && !prUrl && task.isPullRequest) {
       const why = note || `nothing was changed (${result.outcome}): ${postable(result.summary.slice(0, 1000))}`;
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});

@@ -11,6 +11,10 @@ import { AppOctokit } from './app-octokit.ts';
 import { createApp } from './create-app.ts';
 import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
+import { RunList } from '../adapters/store/run-list.ts';
+import { dashboardSessionKey } from '../adapters/store/session-key.ts';
+import { createDashboard, type DashboardOptions } from '../dashboard/dashboard.ts';
+import { dashboardGithub } from './dashboard-github.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -28,7 +32,11 @@ export interface ServerOptions {
   /** Builds the job runner once Probot is up, so it can ask for installation clients. */
   createRunJob: (ctx: RunnerContext) => RunJob;
   pollMs?: number;
+  /** The dashboard at `/dashboard` (sign-in, permissions, energy factors); see dashboard.ts. */
+  dashboard?: DashboardSettings;
 }
+
+export type DashboardSettings = Pick<DashboardOptions, 'token' | 'oauth' | 'viewPermission' | 'energy' | 'webUrl' | 'secureCookies'>;
 
 export interface GithubAccess {
   forInstallation(installationId: number): Promise<ProbotOctokit>;
@@ -104,7 +112,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     cancelRunning: (id, reason) => pool.cancel(id, reason),
   });
   const middleware = await createNodeMiddleware(appFn, { probot });
+  const runs = new RunList(db);
+  const dashboard = createDashboard({
+    runs,
+    events,
+    github: dashboardGithub({ github, jobs, runs, threads, cancelRunning: (id, reason) => pool.cancel(id, reason), notifyWorkers: () => pool.notify() }),
+    sessionKey: dashboardSessionKey(opts.dataDir),
+    viewPermission: 'write',
+    energy: { whPerCpuHour: 12, whPerThousandTokens: 0.3 },
+    webUrl: 'https://github.com',
+    secureCookies: false,
+    ...opts.dashboard,
+  });
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/dashboard')) {
+      dashboard(req, res).catch((error: unknown) => {
+        probot.log.error({ err: error }, 'dashboard request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('The dashboard failed on this request; see the server log.\n');
+      });
+      return;
+    }
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;

@@ -77,7 +77,7 @@ export const Evidence = z.object({
 export type Evidence = z.infer<typeof Evidence>;
 
 export const RunEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run.started'), runId: z.string(), task: z.string(), repo: z.string(), trigger: z.string() }),
+  z.object({ type: z.literal('run.started'), runId: z.string(), task: z.string(), repo: z.string(), trigger: z.string(), model: z.string().optional() }),
   z.object({ type: z.literal('run.phase'), phase: Phase }),
   z.object({ type: z.literal('turn.started'), turn: z.number() }),
   z.object({ type: z.literal('turn.completed'), turn: z.number(), usage: Usage }),

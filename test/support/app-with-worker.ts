@@ -1,13 +1,13 @@
 import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type DashboardSettings, type RunningServer } from '../../src/github/start-server.ts';
 import { privateKey, SECRET, TestOctokit, tempDir } from './app-harness.ts';
 
 /**
  * The whole app as deployed: the real server with its worker, real bwrap, the OpenAI adapter
  * talking to `modelUrl` and GitHub answered at `githubUrl`. One job at a time, polled quickly.
  */
-export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit): Promise<RunningServer> {
+export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit, dashboard?: DashboardSettings): Promise<RunningServer> {
   const dataDir = tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: modelUrl, PATCHWRIGHT_MODEL: 'gpt-5' });
   return startServer({
@@ -23,5 +23,6 @@ export async function startAppWithWorker(githubUrl: string, modelUrl: string, Oc
     Octokit,
     pollMs: 50,
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'test-key' } }),
+    ...(dashboard ? { dashboard } : {}),
   });
 }

@@ -29,7 +29,7 @@ export interface FakeGithub {
   reviewers: Map<number, string[]>;
   /** Merged PRs by others, served with `state=closed` per repository name; set by the test. */
   merged: Map<string, Array<{ title: string; body: string; branch: string; author: string; bot?: boolean }>>;
-  /** Per-login repository permission; others get the default. */
+  /** Per-login repository permission (`login`, or `owner/repo:login` for one repository); others get the default. */
   permissions: Map<string, string>;
   /** Faults to answer with, first match wins, each `times` times; tests push to it. */
   faults: FaultRule[];
@@ -110,8 +110,9 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         const file = o.files?.[decodeURIComponent(m[1]!)];
         return file === undefined ? json(404, { message: 'Not Found' }) : res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(file);
       }
-      if ((m = /\/collaborators\/([^/]+)\/permission$/.exec(path))) {
-        const p = permissions.get(decodeURIComponent(m[1]!)) ?? o.permission ?? 'write';
+      if ((m = /\/repos\/([^/]+\/[^/]+)\/collaborators\/([^/]+)\/permission$/.exec(path))) {
+        const login = decodeURIComponent(m[2]!);
+        const p = permissions.get(`${m[1]}:${login}`) ?? permissions.get(login) ?? o.permission ?? 'write';
         return json(200, { permission: p, role_name: p });
       }
       if (/\/reactions$/.test(path)) return json(201, { id: nextId++, content: 'eyes' });

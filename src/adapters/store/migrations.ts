@@ -84,4 +84,12 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX app_threads_updated ON app_threads (updated_at);
     `,
   },
+  {
+    version: 8,
+    name: 'a summary of each run, for the dashboard',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN summary TEXT;
+      CREATE INDEX jobs_repo ON jobs (repo, id);
+    `,
+  },
 ];

@@ -122,7 +122,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     return r;
   };
 
-  emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task' });
+  emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task', model: deps.model.model });
   let summary = '';
   let outcome: Outcome = 'succeeded';
   let question: string | undefined;
@@ -293,6 +293,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   const last = AbortSignal.timeout(FINAL_LOOK_MS);
   for (const note of deps.guard ? await untilAborted(deps.guard(), last).catch((e: unknown) => [`the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`]) : []) noteRefusal(note);
   const diff = await untilAborted(deps.diff(), last).catch(() => '');
+  // The run's whole change as it ends (edits made through the shell included), for live views.
+  if (diff.trim()) emit({ type: 'diff.updated', diff });
   if (diff.trim() && (outcome === 'succeeded' || outcome === 'tests_failing')) {
     concerns = testConcerns({ diff, baseline: baseline?.summary ?? null, final: final?.summary ?? null, taskText }).blocking;
     if (concerns.length && outcome === 'succeeded') {
