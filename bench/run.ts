@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { benchAck } from './ack.ts';
 import { benchAppServer } from './app-server.ts';
+import { benchDashboard } from './dashboard.ts';
 import { benchHarness } from './harness.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchWorkspace } from './workspace.ts';
@@ -9,6 +10,7 @@ import type { Figure } from './stats.ts';
 const suites: Record<string, () => Promise<Figure[]>> = {
   ack: benchAck,
   'app-server': benchAppServer,
+  dashboard: benchDashboard,
   harness: benchHarness,
   sandbox: benchSandbox,
   workspace: benchWorkspace,

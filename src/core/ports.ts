@@ -27,6 +27,8 @@ export interface SandboxResult {
   durationMs: number;
   timedOut: boolean;
   cancelled: boolean;
+  /** The kernel's accounting of the command's process tree, where the backend measures it. */
+  usage?: { cpuMs: number; peakRssKb: number } | undefined;
 }
 
 export interface Sandbox {

@@ -102,6 +102,20 @@ describe('bwrap sandbox', () => {
     expect(res.durationMs).toBeLessThan(30_000);
   });
 
+  it('measures each command\'s process tree with the kernel\'s accounting: CPU time and peak memory, exit status unchanged', async () => {
+    // A child process that holds ~120 MB and burns CPU, under a shell: the tree is what counts.
+    const heavy = await run(['sh', '-c', 'perl -e \'my $x = "a" x 120_000_000; my $n = 0; $n += $_ for 1 .. 4_000_000;\'; exit 3']);
+    expect(heavy.exitCode).toBe(3);
+    expect(heavy.usage!.peakRssKb).toBeGreaterThan(110_000);
+    expect(heavy.usage!.cpuMs).toBeGreaterThan(50);
+    const light = await run(['true']);
+    expect(light.usage!.peakRssKb).toBeLessThan(20_000);
+    expect(light.usage!.cpuMs).toBeLessThan(heavy.usage!.cpuMs);
+    const killed = await run(['sh', '-c', 'kill -9 $$']);
+    // As without the measuring: bwrap reports a child killed by SIGKILL as 128 + 9.
+    expect(killed.exitCode).toBe(137);
+  });
+
   it('keeps head and tail of huge output within the limit', async () => {
     const res = await run('echo FIRST; head -c 5000000 /dev/zero | tr "\\0" x; echo; echo LAST', { outputLimitBytes: 1000 });
     expect(res.stdout.startsWith('FIRST')).toBe(true);

@@ -9,6 +9,7 @@ import { prepareLayout, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, typ
 import { seccompProgramFile } from './seccomp-filter.ts';
 import { chownTree, DEFAULT_SANDBOX_HOST_UID, runsAsRoot, SANDBOX_MADE } from './sandbox-owner.ts';
 import { maskedGitConfig } from './git-config-mask.ts';
+import { readRusage, rusageWrapper } from './rusage-wrapper.ts';
 
 export interface BwrapOptions {
   layout: SandboxLayout;
@@ -77,10 +78,11 @@ export class BwrapSandbox implements Sandbox {
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
     this.#handOver();
     const filter = fs.openSync(seccompProgramFile(), 'r');
+    const measure = rusageWrapper(SANDBOX_TMP, this.#opts.layout.runTmp);
     try {
-      return await runProcess({
+      const result = await runProcess({
         file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcDir, this.#masks, this.#identity),
+        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcDir, this.#masks, this.#identity, measure?.argv),
         env,
         cwd: this.#opts.layout.runTmp,
         timeoutMs: opts.timeoutMs,
@@ -89,6 +91,8 @@ export class BwrapSandbox implements Sandbox {
         extraFds: [filter],
         watch: () => diskTooFull(this.#opts.layout.worktree, this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES),
       });
+      const usage = measure ? readRusage(measure.hostFile) : null;
+      return usage ? { ...result, usage } : result;
     } finally {
       fs.closeSync(filter);
     }
@@ -102,6 +106,8 @@ export function bwrapArgs(
   etcDir: string,
   masks: Array<{ source: string; target: string }> = [],
   identity: SandboxIdentity = { mode: 'userns' },
+  /** A wrapper that measures the command (see rusage-wrapper.ts); it runs inside the limits. */
+  measure: string[] = [],
 ): string[] {
   const args =
     identity.mode === 'userns'
@@ -126,7 +132,7 @@ export function bwrapArgs(
   // without DAC capabilities, which cannot enter a 0700 checkout the host user owns.
   args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', identity.mode === 'host-user' ? '/' : opts.cwd);
   const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--', 'env', '-C', opts.cwd] : [];
-  args.push('--', ...become, ...prlimitArgs(limits), ...toArgv(opts.command));
+  args.push('--', ...become, ...prlimitArgs(limits), ...measure, ...toArgv(opts.command));
   return withOpenParents(args);
 }
 
