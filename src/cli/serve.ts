@@ -77,16 +77,11 @@ export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
   const apiUrl = host ? `https://${host}/api/v3` : 'https://api.github.com';
   const view = env.PATCHWRIGHT_DASHBOARD_PERMISSION ?? 'write';
   if (!(PERMISSIONS as readonly string[]).includes(view)) throw new Error(`PATCHWRIGHT_DASHBOARD_PERMISSION must be one of ${PERMISSIONS.join(', ')}; got ${view}`);
-  const factor = (name: string, fallback: number) => {
-    const v = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a number of watt-hours (>= 0); got ${env[name]}`);
-    return v;
-  };
   return {
     token: env.PATCHWRIGHT_DASHBOARD_TOKEN || undefined,
     oauth: env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET ? { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, webUrl, apiUrl } : undefined,
     viewPermission: view,
-    energy: { whPerCpuHour: factor('PATCHWRIGHT_WH_PER_CPU_HOUR', 12), whPerThousandTokens: factor('PATCHWRIGHT_WH_PER_1K_TOKENS', 0.3) },
+    energy: readSettings(env).energy,
     webUrl,
     secureCookies: (env.PATCHWRIGHT_PUBLIC_URL ?? '').startsWith('https://'),
   };

@@ -128,7 +128,7 @@ export function createDashboard(o: DashboardOptions): Handler {
     if (p === '/dashboard' || p === '/dashboard/' || p === '/dashboard/api/runs') {
       const repos = await visibleRepos(v);
       const { rows, total } = o.runs.page({ repos, ...filters }, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
-      if (api) return sendJson(res, 200, { runs: rows.map(runJson), total, page: pageNo, pageSize: PAGE_SIZE });
+      if (api) return sendJson(res, 200, { runs: rows.map((r) => runJson(r, o.energy)), total, page: pageNo, pageSize: PAGE_SIZE });
       const people = [...new Set(o.runs.page({ repos }, 500, 0).rows.map((r) => r.requester))].sort();
       return send(res, 200, layout('Runs', v, runsPage(rows, total, { ...filters, page: pageNo }, repos ?? o.runs.repos(), people), notice), 'text/html; charset=utf-8');
     }
@@ -158,10 +158,10 @@ export function createDashboard(o: DashboardOptions): Handler {
         return redirect(res, `/dashboard/runs/${next ?? row.id}`);
       }
       const events = o.events.list(row.id);
-      if (api) return sendJson(res, 200, { run: runJson(row), events });
+      if (api) return sendJson(res, 200, { run: runJson(row, o.energy), events });
       const diffMode = url.searchParams.get('diff') === 'split' ? 'split' : 'unified';
       const issueUrl = `${o.webUrl}/${row.repo}/${row.isPullRequest ? 'pull' : 'issues'}/${row.number}`;
-      return send(res, 200, layout(`Run ${row.id}`, v, runPage({ row, events, viewer: v, may: await mayAct(v, row), issueUrl, diffMode }), notice), 'text/html; charset=utf-8');
+      return send(res, 200, layout(`Run ${row.id}`, v, runPage({ row, events, viewer: v, may: await mayAct(v, row), issueUrl, diffMode, energy: o.energy }), notice), 'text/html; charset=utf-8');
     }
     return api ? sendJson(res, 404, { error: 'not found' }) : send(res, 404, layout('Not found', v, html`<h1>Not found</h1>`), 'text/html; charset=utf-8');
   };

@@ -1,6 +1,7 @@
 import type { RunRow } from '../adapters/store/run-list.ts';
 import { labelledBars, stackedColumns, type Series } from './charts.ts';
 import { fmtDuration, fmtUsd, html, outcomeOf, type Html } from './html.ts';
+import type { EnergyFactors } from '../protocol/energy.ts';
 
 const GROUPS: Array<{ name: string; tone: string; outcomes: string[] }> = [
   { name: 'succeeded', tone: 'good', outcomes: ['succeeded'] },
@@ -10,10 +11,7 @@ const GROUPS: Array<{ name: string; tone: string; outcomes: string[] }> = [
   { name: 'no changes or cancelled', tone: 'neutral', outcomes: ['no_changes', 'cancelled', 'done'] },
 ];
 
-export interface EnergyFactors {
-  whPerCpuHour: number;
-  whPerThousandTokens: number;
-}
+export type { EnergyFactors } from '../protocol/energy.ts';
 
 function median(xs: number[]): number | null {
   if (!xs.length) return null;

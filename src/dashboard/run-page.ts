@@ -3,6 +3,7 @@ import type { Item, RunEvent, TestSummary } from '../protocol/run-event.ts';
 import { diffView } from './diff-view.ts';
 import { fmtDuration, fmtTime, fmtTokens, fmtUsd, html, outcomeBadge, outcomeOf, type Html, type Viewer } from './html.ts';
 import { runDuration } from './runs-page.ts';
+import { computeLine, type EnergyFactors } from '../protocol/energy.ts';
 
 const PHASES = ['queued', 'preparing', 'setup', 'baseline', 'working', 'verifying', 'publishing'];
 
@@ -44,6 +45,7 @@ export interface RunPageFacts {
   may: boolean;
   issueUrl: string;
   diffMode: 'unified' | 'split';
+  energy: EnergyFactors;
 }
 
 export function runPage(f: RunPageFacts): Html {
@@ -79,7 +81,8 @@ export function runPage(f: RunPageFacts): Html {
         ${done.evidence.filesChanged.length ? html`<li>Files changed: ${done.evidence.filesChanged.map((p, n) => html`${n ? ', ' : ''}<code>${p}</code>`)}</li>` : ''}</ul></section>`
       : ''
   }
-  <section aria-labelledby="h-cost"><h2 id="h-cost">Cost</h2><p>${usage ? html`${fmtTokens(usage.inputTokens)} input tokens (${fmtTokens(usage.cachedInputTokens)} cached), ${fmtTokens(usage.outputTokens)} output; ${fmtUsd(usage.costUsd)} with model ${r.summary?.model ?? '—'}` : 'nothing spent yet'}</p></section>
+  <section aria-labelledby="h-cost"><h2 id="h-cost">Cost</h2><p>${usage ? html`${fmtTokens(usage.inputTokens)} input tokens (${fmtTokens(usage.cachedInputTokens)} cached), ${fmtTokens(usage.outputTokens)} output; ${fmtUsd(usage.costUsd)} with model ${r.summary?.model ?? '—'}` : 'nothing spent yet'}</p>
+    ${done ? html`<p>Compute: ${computeLine(done.evidence, f.energy)}</p>` : ''}</section>
   <section aria-labelledby="h-events"><h2 id="h-events">What it did</h2>
     <ol class="events" id="events" data-run="${r.id}" data-from="${events.length}"${live ? html` data-live="run"` : ''} aria-live="polite">${timeline}</ol>
     ${live ? html`<p class="muted" id="stream-note">Live: new steps appear as they happen.</p>` : ''}</section>

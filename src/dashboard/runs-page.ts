@@ -1,4 +1,5 @@
 import type { RunRow } from '../adapters/store/run-list.ts';
+import { energyWh, type EnergyFactors } from '../protocol/energy.ts';
 import { fmtDuration, fmtTime, fmtTokens, fmtUsd, html, outcomeBadge, outcomeOf, OUTCOME_NAMES, type Html } from './html.ts';
 
 export const PAGE_SIZE = 25;
@@ -17,7 +18,7 @@ export function runDuration(r: RunRow): number | null {
 }
 
 /** A run as JSON for the API: what the list shows, nothing secret (the task's text stays on its page). */
-export function runJson(r: RunRow): Record<string, unknown> {
+export function runJson(r: RunRow, energy?: EnergyFactors): Record<string, unknown> {
   return {
     id: r.id,
     repo: r.repo,
@@ -36,6 +37,8 @@ export function runJson(r: RunRow): Record<string, unknown> {
     tokens: r.summary ? { input: r.summary.usage.inputTokens, output: r.summary.usage.outputTokens } : null,
     costUsd: r.summary?.usage.costUsd ?? null,
     prUrl: r.summary?.prUrl ?? null,
+    compute: r.summary?.compute ?? null,
+    energyWh: r.summary && energy ? Math.round(energyWh({ usage: r.summary.usage, compute: r.summary.compute ? { ...r.summary.compute, measured: r.summary.compute.commands } : undefined }, energy).total * 1000) / 1000 : null,
   };
 }
 

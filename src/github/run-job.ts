@@ -177,6 +177,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     if (gone) return { state: 'failed', outcome: result.outcome, reason: gone };
     if (publish && !signal.aborted) {
       ({ prUrl, note, info: aside } = await publishRun(octokit, {
+        energy: deps.settings.energy,
         task,
         ws,
         token,

@@ -73,6 +73,13 @@ export const Evidence = z.object({
   refused: z.array(z.string()).optional(),
   /** Why a green test run was not taken at its word: tests deleted, skipped, or the task's own tests still failing. */
   testConcerns: z.array(z.string()).optional(),
+  /**
+   * What the sandboxed commands used (setup, tests, the model's commands): CPU time of each
+   * command's process tree and the largest process's peak memory, from the kernel's accounting.
+   */
+  compute: z
+    .object({ cpuSeconds: z.number(), peakMemoryMb: z.number().nullable(), commands: z.number(), measured: z.number(), wallMs: z.number() })
+    .optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 

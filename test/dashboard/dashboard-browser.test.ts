@@ -167,6 +167,9 @@ describe('the dashboard in a browser', () => {
     await server.pool.idle();
     expect(github.pulls).toHaveLength(1);
     expect(await page.locator('.meta').innerText()).toContain('pull request');
+    // What it burned, measured by the kernel and estimated from stated factors: on the page and in the PR.
+    expect(await page.locator('#h-cost').locator('..').innerText()).toMatch(/Compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens/);
+    expect(github.pulls[0]!.body).toMatch(/compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈/);
 
     // Run 2: stopped from the dashboard.
     expect((await deliver(server.url, 'issues', label(8, 'Add mul'))).status).toBe(200);
@@ -245,8 +248,11 @@ describe('the dashboard in a browser', () => {
     // The token works for the JSON API; without it or a session, 401.
     expect((await fetch(`${server.url}/dashboard/api/runs`)).status).toBe(401);
     const api = await fetch(`${server.url}/dashboard/api/runs`, { headers: { authorization: `Bearer ${DASH_TOKEN}` } });
-    const runs = (await api.json()) as { runs: Array<{ id: number; repo: string; costUsd: number | null }>; total: number };
+    const runs = (await api.json()) as { runs: Array<{ id: number; repo: string; costUsd: number | null; compute: { cpuSeconds: number; commands: number } | null; energyWh: number | null }>; total: number };
     expect(runs.runs.map((r) => r.repo)).toContain('octo-org/hidden');
+    const first = runs.runs.find((r) => r.id === runId)!;
+    expect(first.compute!.commands).toBeGreaterThan(3);
+    expect(first.energyWh).toBeGreaterThan(0);
     const detail = await (await fetch(`${server.url}/dashboard/api/runs/${runId}`, { headers: { authorization: `Bearer ${DASH_TOKEN}` } })).text();
 
     const seen = [detail, JSON.stringify(runs)];

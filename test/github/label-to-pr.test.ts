@@ -179,7 +179,7 @@ it('turns a labelled issue into one tested PR, and a second trigger updates the 
       ...EVIDENCE,
     ].join('\n'),
   );
-  expect(pr.body).toMatch(/^- Run: \d+ s, 400 input tokens \(0 cached\), 80 output tokens, \$0\.\d{4}$/m);
+  expect(pr.body).toMatch(/^- Run: \d+ s, 400 input tokens \(0 cached\), 80 output tokens, \$0\.\d{4}; compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens: stated assumptions\)$/m);
   const log = execFileSync('git', ['log', '-1', '--format=%an%n%B', 'agent/7-fix-add'], { cwd: remote, encoding: 'utf8' });
   expect(log).toMatch(/^patchwright-test\[bot\]\nMake add return the sum\n\nCo-authored-by: maintainer <\d+\+maintainer@users.noreply.github.com>/);
   const tracking = [...github.comments.values()].filter((c) => c.issue === 7);

@@ -38,6 +38,8 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
   PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
   PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
+  PATCHWRIGHT_WH_PER_CPU_HOUR: z.coerce.number().min(0).default(12),
+  PATCHWRIGHT_WH_PER_1K_TOKENS: z.coerce.number().min(0).default(0.3),
 });
 
 export type Settings = {
@@ -75,6 +77,8 @@ export type Settings = {
   shutdownGraceSeconds: number;
   /** Free disk space a sandboxed command may not take the host below. */
   minFreeDiskBytes: number;
+  /** Stated factors for the energy estimate of a run (shown with every figure made from them). */
+  energy: { whPerCpuHour: number; whPerThousandTokens: number };
 };
 
 export class SettingsError extends Error {
@@ -130,6 +134,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownGraceSeconds: s.PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS,
     agentNetwork: s.PATCHWRIGHT_AGENT_NETWORK === 'allow',
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
+    energy: { whPerCpuHour: s.PATCHWRIGHT_WH_PER_CPU_HOUR, whPerThousandTokens: s.PATCHWRIGHT_WH_PER_1K_TOKENS },
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,
       processes: s.PATCHWRIGHT_SANDBOX_PROCESSES,

@@ -64,6 +64,7 @@ export class EventLog {
       testsBefore: e.evidence.baseline ? { passed: e.evidence.baseline.passed, failed: e.evidence.baseline.failed } : null,
       testsAfter: e.evidence.final ? { passed: e.evidence.final.passed, failed: e.evidence.final.failed } : null,
       prUrl: null,
+      ...(e.evidence.compute ? { compute: { cpuSeconds: e.evidence.compute.cpuSeconds, peakMemoryMb: e.evidence.compute.peakMemoryMb, commands: e.evidence.compute.commands, wallMs: e.evidence.compute.wallMs } } : {}),
     };
     this.#db.prepare('UPDATE jobs SET summary = ? WHERE id = ?').run(JSON.stringify(summary), jobId);
   }

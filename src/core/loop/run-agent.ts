@@ -93,6 +93,22 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   let baseline: TestRun | null = null;
   let final: TestRun | null = null;
   const redact = deps.redact ?? ((t: string) => t);
+  // Every sandboxed command of the run is counted: what it cost in CPU, memory and time.
+  const compute = { cpuMs: 0, peakKb: 0, commands: 0, measured: 0, wallMs: 0 };
+  const sandbox: Sandbox = {
+    kind: deps.sandbox.kind,
+    run: async (o) => {
+      const r = await deps.sandbox.run(o);
+      compute.commands++;
+      compute.wallMs += r.durationMs;
+      if (r.usage) {
+        compute.measured++;
+        compute.cpuMs += r.usage.cpuMs;
+        compute.peakKb = Math.max(compute.peakKb, r.usage.peakRssKb);
+      }
+      return r;
+    },
+  };
   const emit = (e: RunEvent) => deps.emit(deps.redact ? redactDeep(e, redact) : e);
   const phase = (p: Phase) => emit({ type: 'run.phase', phase: p });
   const item = (kind: 'item.started' | 'item.completed') => (i: Item) => emit({ type: kind, item: i });
@@ -117,7 +133,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     await deps.checkpoint?.('test');
     await guard();
     const id = nextId();
-    const r = await runTests(deps.sandbox, command, deps.files.root, input.commandTimeoutMs, signal, async (rel) => (await deps.files.read(rel).catch(() => null)) !== null);
+    const r = await runTests(sandbox, command, deps.files.root, input.commandTimeoutMs, signal, async (rel) => (await deps.files.read(rel).catch(() => null)) !== null);
     emit({ type: 'item.completed', item: { id, kind: 'test_run', ...r.summary } });
     return r;
   };
@@ -133,24 +149,24 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     phase('setup');
     await deps.checkpoint?.('setup');
     // An older toolchain than the repository asks for is named with any setup failure: it is the likely cause.
-    const older = planning ? [] : (await untilAborted(toolchainNotes(deps.sandbox, input.toolchain ?? [], deps.files.root, signal), signal)).filter((n) => n.older);
+    const older = planning ? [] : (await untilAborted(toolchainNotes(sandbox, input.toolchain ?? [], deps.files.root, signal), signal)).filter((n) => n.older);
     const likely = older.length ? `\n\nLikely why: ${older.map((n) => n.text).join('; ')}.` : '';
     if (!planning && input.setup.length) {
-      const missing = await missingPrograms(deps.sandbox, input.setup, deps.files.root, signal);
+      const missing = await missingPrograms(sandbox, input.setup, deps.files.root, signal);
       if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, input.setup, 'setup'));
     }
     for (const command of planning ? [] : input.setup) {
       checkAbort();
       const id = nextId();
       item('item.started')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: null, durationMs: 0, output: '' });
-      const res = await deps.sandbox.run({ command, cwd: deps.files.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal, stage: 'setup' });
+      const res = await sandbox.run({ command, cwd: deps.files.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal, stage: 'setup' });
       const output = `${res.stdout}\n${res.stderr}`.trim();
       item('item.completed')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: res.exitCode, durationMs: res.durationMs, output });
       checkAbort();
       if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}${likely}`);
     }
     if (input.test && !planning) {
-      const missing = await missingPrograms(deps.sandbox, [input.test], deps.files.root, signal);
+      const missing = await missingPrograms(sandbox, [input.test], deps.files.root, signal);
       if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, [input.test], 'test'));
       phase('baseline');
       baseline = await testRun(input.test);
@@ -249,7 +265,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
           continue;
         }
         const out = await untilAborted(executeTool(call, {
-          sandbox: deps.sandbox,
+          sandbox,
           files: deps.files,
           protectedPaths: input.protectedPaths,
           network: input.network,
@@ -321,6 +337,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     filesChanged,
     ...(refused.length ? { refused } : {}),
     ...(concerns.length ? { testConcerns: concerns } : {}),
+    ...(compute.commands
+      ? { compute: { cpuSeconds: Math.round(compute.cpuMs) / 1000, peakMemoryMb: compute.measured ? Math.round(compute.peakKb / 102.4) / 10 : null, commands: compute.commands, measured: compute.measured, wallMs: compute.wallMs } }
+      : {}),
   };
   // What the caller publishes is what was emitted: a secret in a setup step's output never reaches a PR.
   const done: RunCompleted = redactDeep({ type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}) } as RunCompleted, redact);

@@ -1,6 +1,7 @@
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import type { TestSummary } from '../../protocol/run-event.ts';
 import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
+import { computeLine, type EnergyFactors } from '../../protocol/energy.ts';
 import { fillTemplate } from './fill-template.ts';
 import { postable } from './postable.ts';
 
@@ -8,12 +9,12 @@ const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
 
 /** The PR body: the template filled with what changed, the issue it closes, and the evidence. */
-export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes'): string {
+export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes', energy: EnergyFactors = DEFAULT_ENERGY): string {
   const summary = result.summary.trim();
   const body = fillTemplate(template, {
     summary: postable(summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX)}\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]` : summary) || 'Changes made by Patchwright.',
     closes: issueNumber === null ? '' : `${closingKeyword} #${issueNumber}`,
-    evidence: evidenceText(result),
+    evidence: evidenceText(result, energy),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
     filesChanged: result.evidence.filesChanged,
   });
@@ -25,7 +26,10 @@ const SUMMARY_MAX = 20_000;
 const BODY_MAX = 65_000;
 
 /** The exact commands, results before and after, pre-existing failures, time, tokens and cost. */
-export function evidenceText(result: RunCompleted): string {
+/** The stated factors of the energy estimate when the deployment sets none (see PATCHWRIGHT_WH_PER_*). */
+export const DEFAULT_ENERGY: EnergyFactors = { whPerCpuHour: 12, whPerThousandTokens: 0.3 };
+
+export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAULT_ENERGY): string {
   const e = result.evidence;
   // A test that failed before and passes now was fixed; one that fails in both runs was left as it was.
   const after = new Set(e.final?.failures ?? []);
@@ -49,7 +53,7 @@ export function evidenceText(result: RunCompleted): string {
     ...(e.testConcerns?.length ? ['', `**Not accepted as a fix:** ${e.testConcerns.map(postable).join('; ')}.`, ''] : []),
     ...(e.refused?.length ? ['', '**Refused by the harness during this run:**', ...e.refused.slice(0, 20).map((r) => `- ${postable(r)}`), ''] : []),
     `- Files changed: ${e.filesChanged.map((f) => `\`${f}\``).join(', ') || 'none'}`,
-    `- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}`,
+    `- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}; compute: ${computeLine(e, energy)}`,
   ].join('\n');
 }
 

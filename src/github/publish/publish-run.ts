@@ -13,6 +13,7 @@ import { commitSubject } from '../../repo/conventions/title-brief.ts';
 import type { ChangeKind } from '../../repo/conventions/title-style.ts';
 import { reportCheckRun } from '../report/check-run.ts';
 import { prBody } from './pr-body.ts';
+import type { EnergyFactors } from '../../protocol/energy.ts';
 import { replyToThreads, type ReviewComment } from './review-threads.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './upsert-pull-request.ts';
 import { postable, postableTitle } from './postable.ts';
@@ -20,6 +21,8 @@ import { postable, postableTitle } from './postable.ts';
 type Octo = Pick<Octokit, 'request'>;
 
 export interface PublishInput {
+  /** The stated factors of the PR's energy estimate (the deployment's settings). */
+  energy?: EnergyFactors;
   task: Task;
   ws: PreparedWorkspace;
   token: string;
@@ -64,7 +67,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
       head: p.target.branch,
       base: p.target.base,
       title: voice.followUp ? undefined : named,
-      body: prBody(p.issueNumber, result, p.voice.template, voice.conv.prBody.closingKeyword),
+      body: prBody(p.issueNumber, result, p.voice.template, voice.conv.prBody.closingKeyword, p.energy),
       draft: result.outcome !== 'succeeded',
       allowAfterClosed: task.action === 'retry',
       labels: p.config.labels,
