@@ -1,4 +1,5 @@
 import { appServerCommand } from './app-server-command.ts';
+import { dashboardCommand } from './dashboard-command.ts';
 import { doctorCommand } from './doctor-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { runCommand } from './run-command.ts';
@@ -16,6 +17,7 @@ Commands:
   doctor     [DIR] [--json]: run setup and the tests in the sandbox; exit 0 ready, 1 not, 2 bad input
   app-server [--listen stdio://|ws://HOST:PORT] [--ws-token-file FILE]: the Codex app-server protocol,
              for Codex clients (codex --remote ws://HOST:PORT); works in place in each thread's folder
+  dashboard  [--port N]: the dashboard of the runs recorded by run, on http://127.0.0.1:N/dashboard
   sandbox    [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...: run a command as the agent would
 `;
 
@@ -26,6 +28,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   run: (args) => runCommand(args),
   sandbox: sandboxCommand,
   'app-server': (args) => appServerCommand(args),
+  dashboard: (args) => dashboardCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -26,6 +26,7 @@ import { readLocalConfig } from './local-config.ts';
 import { readTask } from './read-task.ts';
 import { slugify } from '../repo/conventions/branch-name.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
+import { recordRun } from './record-run.ts';
 
 export const NO_MODEL_HELP = `No model is configured. Set one of:
   OPENAI_API_KEY=sk-...                      (OpenAI; PATCHWRIGHT_MODEL defaults to gpt-5.1-codex)
@@ -65,6 +66,8 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const repoDir = path.resolve(values.repo);
   const ws = await localWorktree(repoDir, branch, path.join(settings.dataDir, 'worktrees', runId));
   const renderer = values.json ? jsonlRenderer() : humanRenderer();
+  // Recorded in the data dir, for `patchwright dashboard`.
+  const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
   try {
     const sandbox = await localSandbox(settings, env, ws, runTmp);
@@ -112,7 +115,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         model,
         sandbox,
         files,
-        emit: (e) => renderer.event(e),
+        emit: (e) => (record.log(e), renderer.event(e)),
         diff: () => worktreeDiff(ws.dir, ws.startSha),
         guard: worktreeGuard(ws, config.protectedPaths),
         redact: makeRedactor(secrets),
@@ -121,6 +124,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       controller.signal,
     ).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
+    record.finish(result.outcome);
     const message = result.title?.text ?? brief.repair(null, result.evidence.filesChanged);
     const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
       ? await commitAll(ws, message.slice(0, 100), { name: 'Patchwright', email: 'patchwright@localhost' })
@@ -138,6 +142,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     return result.outcome === 'succeeded' ? 0 : 1;
   } finally {
     renderer.close();
+    record.close();
     await removeLocalWorktree(ws);
     fs.rmSync(runTmp, { recursive: true, force: true });
   }

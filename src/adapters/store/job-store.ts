@@ -60,6 +60,20 @@ export class JobStore {
     return { job, duplicate: res.changes === 0 };
   }
 
+  /**
+   * A run of `patchwright run`, recorded as already running (no worker may take it), so the local
+   * dashboard lists it with its events.
+   */
+  recordLocalRun(deliveryId: string, input: Task): Job {
+    const task = Task.parse(input);
+    const at = this.#now().toISOString();
+    this.#sql(
+      `INSERT INTO jobs (delivery_id, repo, number, action, task, state, attempts, created_at, started_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'running', 1, ?, ?, ?)`,
+    ).run(deliveryId, `${task.repo.owner}/${task.repo.name}`, task.number, task.action, JSON.stringify(task), at, at, at);
+    return this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId)!;
+  }
+
   /** How many jobs wait to be taken. */
   queuedCount(): number {
     return Number(this.#sql("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'").get()?.n ?? 0);
