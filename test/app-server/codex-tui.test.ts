@@ -24,6 +24,8 @@ let server: ChildProcess;
 let url = '';
 let repo = '';
 let serverLog = '';
+let hangReached: () => void = () => {};
+const hanging = new Promise<void>((r) => (hangReached = r));
 const panes: TmuxPane[] = [];
 
 /** Starts `patchwright app-server` on a free loopback port and reads the address it prints. */
@@ -67,8 +69,8 @@ beforeAll(async () => {
       { text: 'Let me look at the script.', calls: [{ name: 'shell', arguments: { command: ['cat', 'greet.sh'] } }] },
       { calls: [{ name: 'apply_patch', arguments: { input: fix } }] },
       { text: 'Fixed the typo in the greeting.' },
-      // The second task: the model never answers, and the person presses Esc.
-      { hang: true },
+      // The second task: the model never answers, and the person presses Esc (once it is asked).
+      () => (hangReached(), { hang: true }),
       // Another session, read-only with approvals on request (the TUI's defaults): the change is asked for.
       { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: NOTES.md\n+Remember the greeting.\n*** End Patch' } }] },
       { text: 'Added NOTES.md.' },
@@ -113,6 +115,8 @@ describe('the real Codex TUI against patchwright app-server', () => {
 
     await submit(pane, 'Now also add a farewell');
     await pane.waitFor(/esc to interrupt/i, 30_000);
+    // Esc while the model is thinking (not while the baseline tests still run), so the script stays in step.
+    await hanging;
     pane.save(path.join(ARTIFACTS, '3-working.txt'));
     pane.key('Escape');
     const interrupted = await pane.waitFor(/interrupted|Conversation interrupted/i, 30_000);

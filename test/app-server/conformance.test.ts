@@ -28,6 +28,8 @@ let model: ScriptedModel;
 let repo: string;
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
+let hangReached: () => void = () => {};
+const hanging = new Promise<void>((r) => (hangReached = r));
 
 beforeAll(async () => {
   schema = codexSchema();
@@ -45,7 +47,7 @@ beforeAll(async () => {
       { text: 'Fixed the typo in hello.txt.' },
       // Turn 2: a command accepted, then a model that never answers: the client interrupts.
       { calls: [{ name: 'shell', arguments: { command: 'echo second > second.txt' } }] },
-      { hang: true },
+      () => (hangReached(), { hang: true }),
       // Turn 3: the model refuses the request outright: the turn fails, with the reason.
       { status: 400, body: { error: { message: 'this model does not take that request', type: 'invalid_request_error' } } },
     ],
@@ -169,7 +171,7 @@ describe('app server: a scripted session validates against the pinned Codex sche
     const turnId = (turn.result as { turn: { id: string } }).turn.id;
     await client.waitFor((m) => m.method === 'item/completed' && (m.params!.item as { command?: string }).command === 'echo second > second.txt');
     // The model now hangs: the person presses Esc.
-    await new Promise((r) => setTimeout(r, 300));
+    await hanging;
     expect((await client.request('turn/interrupt', { threadId, turnId })).result).toEqual({});
     const done = await client.waitFor(turnDone(turnId));
     expect((done.params!.turn as { status: string }).status).toBe('interrupted');
