@@ -37,6 +37,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
     logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
     dashboard: dashboardSettings(env),
+    metricsToken: env.PATCHWRIGHT_METRICS_TOKEN || undefined,
   });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;

@@ -13,6 +13,8 @@ export interface AppDeps {
   cancelRunning: (jobId: number, reason: string) => boolean;
   /** Called once with the Probot instance, so workers can get installation clients. */
   onLoad?: (app: Probot) => void;
+  /** Told of each delivery's event and result (metrics). */
+  onDelivery?: (event: string, result: string) => void;
   /** Takes the acknowledgement's writes after the webhook is answered (see TriggerDeps.background). */
   background?: (work: Promise<unknown>) => void;
 }
@@ -40,11 +42,19 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       // ProbotOctokit carries the config plugin; its request typings are a superset of what we use.
       const octokit = context.octokit as unknown as TriggerOctokit;
       const result = await handleTrigger(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
+      deps.onDelivery?.(context.name, result.status);
       context.log.info({ delivery: context.id, event: context.name, result }, 'trigger handled');
+    });
+    // Every other delivery is counted too, as ignored: the metrics show all GitHub sends.
+    const handled = new Set(['issues.labeled', 'issue_comment.created', 'pull_request_review.submitted', 'check_suite.completed']);
+    app.onAny(async (context) => {
+      const action = (context.payload as { action?: string }).action;
+      if (!handled.has(`${context.name}.${action}`)) deps.onDelivery?.(context.name, 'ignored');
     });
     app.on('check_suite.completed', async (context) => {
       const octokit = context.octokit as unknown as TriggerOctokit;
       const result = await handleCiFailure(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
+      deps.onDelivery?.(context.name, result.status);
       context.log.info({ delivery: context.id, event: context.name, result }, 'check suite handled');
     });
   };

@@ -15,6 +15,8 @@ import { RunList } from '../adapters/store/run-list.ts';
 import { dashboardSessionKey } from '../adapters/store/session-key.ts';
 import { createDashboard, type DashboardOptions } from '../dashboard/dashboard.ts';
 import { dashboardGithub } from './dashboard-github.ts';
+import { AppMetrics } from '../adapters/metrics/app-metrics.ts';
+import { githubMetrics, serveMetrics } from './serve-metrics.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -32,6 +34,8 @@ export interface ServerOptions {
   /** Builds the job runner once Probot is up, so it can ask for installation clients. */
   createRunJob: (ctx: RunnerContext) => RunJob;
   pollMs?: number;
+  /** A bearer token `GET /metrics` asks for; unset, it is open (bind the port where that is fine). */
+  metricsToken?: string | undefined;
   /** The dashboard at `/dashboard` (sign-in, permissions, energy factors); see dashboard.ts. */
   dashboard?: DashboardSettings;
 }
@@ -72,13 +76,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const db = openDatabase(opts.dataDir);
   const jobs = new JobStore(db);
   const threads = new ThreadStore(db);
+  let poolRef: WorkerPool | undefined;
+  const metrics = new AppMetrics({ queued: () => jobs.queuedCount(), busy: () => poolRef?.runningIds.length ?? 0, concurrency: opts.concurrency });
   const probot = new Probot({
     appId: opts.appId,
     privateKey: opts.privateKey,
     secret: opts.secret,
     baseUrl: opts.baseUrl,
     logLevel: opts.logLevel ?? 'info',
-    Octokit: opts.Octokit ?? AppOctokit,
+    Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics)),
   });
   const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
   let slug: Promise<string> | undefined;
@@ -87,13 +93,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ? Promise.resolve(opts.appSlug)
       : probot.auth().then(async (o) => String((await o.request('GET /app')).data?.slug ?? 'patchwright')));
   const events = new EventLog(db);
+  const models = new Map<number, string | undefined>();
+  events.listen((jobId, e) => {
+    if (e.type === 'run.started') models.set(jobId, e.model);
+    metrics.onEvent(e, models.get(jobId));
+    if (e.type === 'run.completed') models.delete(jobId);
+  });
+  events.listenPullRequests((jobId) => {
+    const job = jobs.get(jobId);
+    if (job) metrics.timeToPr.observe((Date.now() - Date.parse(job.createdAt)) / 1000);
+  });
+  const runJob = opts.createRunJob({ github, threads, events, appSlug });
   const pool = new WorkerPool({
     store: jobs,
-    runJob: opts.createRunJob({ github, threads, events, appSlug }),
+    runJob: (job, signal) => {
+      metrics.queueWait.observe(Math.max(0, Date.now() - Date.parse(job.createdAt)) / 1000);
+      return runJob(job, signal);
+    },
     concurrency: opts.concurrency,
     pollMs: opts.pollMs ?? 1000,
     onError: (job, error) => probot.log.error({ err: error, job: job.id }, 'job crashed'),
   });
+  poolRef = pool;
   // The acknowledgements' writes still under way: waited for by `settled` and before closing.
   const pending = new Set<Promise<unknown>>();
   const background = (work: Promise<unknown>) => {
@@ -110,6 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     appSlug: opts.appSlug,
     notifyWorkers: () => pool.notify(),
     cancelRunning: (id, reason) => pool.cancel(id, reason),
+    onDelivery: (event, result) => metrics.deliveries.inc({ event, result }),
   });
   const middleware = await createNodeMiddleware(appFn, { probot });
   const runs = new RunList(db);
@@ -130,6 +152,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         probot.log.error({ err: error }, 'dashboard request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('The dashboard failed on this request; see the server log.\n');
       });
+      return;
+    }
+    if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+      serveMetrics(req, res, metrics, opts.metricsToken);
       return;
     }
     if (req.url === '/healthz') {

@@ -18,6 +18,13 @@ export interface RunSummary {
 export class EventLog {
   readonly #db: DatabaseSync;
   readonly #listeners = new Set<(jobId: number, event: RunEvent) => void>();
+  readonly #prListeners = new Set<(jobId: number, url: string) => void>();
+
+  /** Pull requests as runs open or update them (metrics: time to PR). */
+  listenPullRequests(fn: (jobId: number, url: string) => void): () => void {
+    this.#prListeners.add(fn);
+    return () => this.#prListeners.delete(fn);
+  }
 
   /** Every event of every job as it happens (deltas too), for live views; returns the way to stop. */
   listen(fn: (jobId: number, event: RunEvent) => void): () => void {
@@ -71,6 +78,13 @@ export class EventLog {
 
   /** The pull request a run opened or updated (known only after publishing). */
   notePullRequest(jobId: number, url: string): void {
+    for (const fn of this.#prListeners) {
+      try {
+        fn(jobId, url);
+      } catch {
+        // a watcher's failure is not the job's
+      }
+    }
     const row = this.#db.prepare('SELECT summary FROM jobs WHERE id = ?').get(jobId);
     if (!row?.summary) return;
     const summary = { ...(JSON.parse(String(row.summary)) as RunSummary), prUrl: url };
