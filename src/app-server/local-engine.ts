@@ -9,7 +9,7 @@ import { localFiles } from '../adapters/git/local-files.ts';
 import { checkoutTop, diffTrees, snapshotTree } from '../adapters/git/tree-snapshot.ts';
 import { newNestedRepositories } from '../adapters/git/worktree-guard.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
-import { resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { localSandbox } from '../cli/local-sandbox.ts';
 import { readLocalConfig } from '../cli/local-config.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
@@ -36,7 +36,7 @@ export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: 
   // Which sandbox works here does not change while the server runs: probed once, not per turn.
   let kind: Promise<'bwrap' | 'docker' | 'none'> | undefined;
   const sandboxKind = () => {
-    kind ??= resolveSandboxKind(settings.sandbox).catch((e: unknown) => {
+    kind ??= resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli)).catch((e: unknown) => {
       kind = undefined;
       throw e;
     });

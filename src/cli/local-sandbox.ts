@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
-import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import type { Sandbox } from '../core/ports.ts';
 
 /**
@@ -9,13 +9,16 @@ import type { Sandbox } from '../core/ports.ts';
  * checkout. On your own machine you are the deployment: the names you allow are the names passed.
  */
 export async function localSandbox(settings: Settings, env: NodeJS.ProcessEnv, ws: { dir: string; mirror: string; commonDir: string }, runTmp: string, resolved?: 'bwrap' | 'docker' | 'none'): Promise<Sandbox> {
-  const kind = resolved ?? (await resolveSandboxKind(settings.sandbox));
+  const kind = resolved ?? (await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli)));
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
   return createSandbox(kind, {
     layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
     env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
     limits: settings.sandboxLimits,
+    dockerImage: settings.docker.image,
+    dockerCli: settings.docker.cli,
+    dockerRuntime: settings.docker.runtime,
     hostUid: settings.sandboxUid,
     minFreeBytes: settings.minFreeDiskBytes,
   });

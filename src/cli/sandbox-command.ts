@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
-import { createSandbox, NONE_WARNING, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
 export async function sandboxCommand(argv: string[]): Promise<number> {
@@ -20,7 +20,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   }
   const settings = readSettings();
   const worktree = fs.realpathSync(path.resolve(values.cwd ?? '.'));
-  const kind = await resolveSandboxKind(settings.sandbox);
+  const kind = await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli));
   if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-sandbox-'));
   try {
@@ -33,6 +33,9 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       },
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       limits: settings.sandboxLimits,
+      dockerImage: settings.docker.image,
+      dockerCli: settings.docker.cli,
+      dockerRuntime: settings.docker.runtime,
       hostUid: settings.sandboxUid,
       minFreeBytes: settings.minFreeDiskBytes,
     });

@@ -14,7 +14,7 @@ import { readHistory } from '../adapters/git/read-history.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
-import { resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import type { EventLog } from '../adapters/store/event-log.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import type { ThreadStore } from '../adapters/store/thread-store.ts';
@@ -72,7 +72,7 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
       await say(`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`);
       return { state: 'failed', reason: 'invalid config' };
     }
-    sandboxKind ??= resolveSandboxKind(deps.settings.sandbox);
+    sandboxKind ??= resolveSandboxKind(deps.settings.sandbox, () => probeSandboxes(deps.settings.docker.cli));
     const kind = await sandboxKind.catch(async (error: Error) => {
       await say(`**Patchwright** · ⚠️ job ${job.id} cannot run: ${error.message}`);
       return undefined;

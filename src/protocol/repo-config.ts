@@ -48,6 +48,11 @@ export const RepoConfig = z
           .default([])
           .describe('Extra environment variable names passed into the sandbox.'),
         network: z.boolean().default(false).describe('Ask for network during the agent loop (setup always has it); granted only where the deployment sets PATCHWRIGHT_AGENT_NETWORK=allow.'),
+        image: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The container image for the docker sandbox backend; only one the deployment approves (PATCHWRIGHT_SANDBOX_IMAGES) is used.'),
       })
       .default({ env: [], network: false }),
     followUp: z

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dockerArgs } from '../../src/adapters/sandbox/docker-sandbox.ts';
 import { resolveSandboxKind } from '../../src/adapters/sandbox/create-sandbox.ts';
 
-// No Docker engine runs on the machine these tests were written on: only the command is checked.
+// The command itself; docker-podman.test.ts runs it for real under podman.
 const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data/cache/o-r', readOnly: ['/data/mirrors/o/r.git'] };
 
 describe('docker sandbox command', () => {
@@ -17,7 +17,10 @@ describe('docker sandbox command', () => {
     expect(joined).toContain('type=bind,src=/data/wt/1/.git,dst=/data/wt/1/.git,readonly');
     expect(joined).toContain('type=bind,src=/data/mirrors/o/r.git,dst=/data/mirrors/o/r.git,readonly');
     expect(args.slice(-5)).toEqual(['/data/wt/1', 'node:24', 'sh', '-c', 'npm test']);
-    expect(args).toContain('CI=true');
+    // Names only: the values travel in the CLI's environment, never on a command line others can read.
+    expect(args).toContain('CI');
+    expect(joined).not.toContain('true');
+    expect(joined).toContain('--ulimit nofile=4096:4096');
   });
 
   it('keeps the network only when asked', () => {

@@ -38,6 +38,10 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
   PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
   PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
+  PATCHWRIGHT_DOCKER_CLI: z.string().regex(/^[\w./-]+$/, 'must be a program name or path').default('docker'),
+  PATCHWRIGHT_DOCKER_RUNTIME: z.string().regex(/^[\w.-]+$/).optional(),
+  PATCHWRIGHT_SANDBOX_IMAGE: z.string().default('node:24-bookworm'),
+  PATCHWRIGHT_SANDBOX_IMAGES: z.string().default(''),
   PATCHWRIGHT_WH_PER_CPU_HOUR: z.coerce.number().min(0).default(12),
   PATCHWRIGHT_WH_PER_1K_TOKENS: z.coerce.number().min(0).default(0.3),
 });
@@ -79,6 +83,8 @@ export type Settings = {
   minFreeDiskBytes: number;
   /** Stated factors for the energy estimate of a run (shown with every figure made from them). */
   energy: { whPerCpuHour: number; whPerThousandTokens: number };
+  /** The docker backend: a Docker-compatible CLI, its OCI runtime, the default image and the images repositories may pick. */
+  docker: { cli: string; runtime: string | undefined; image: string; approvedImages: string[] };
 };
 
 export class SettingsError extends Error {
@@ -135,6 +141,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     agentNetwork: s.PATCHWRIGHT_AGENT_NETWORK === 'allow',
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
     energy: { whPerCpuHour: s.PATCHWRIGHT_WH_PER_CPU_HOUR, whPerThousandTokens: s.PATCHWRIGHT_WH_PER_1K_TOKENS },
+    docker: {
+      cli: s.PATCHWRIGHT_DOCKER_CLI,
+      runtime: s.PATCHWRIGHT_DOCKER_RUNTIME,
+      image: s.PATCHWRIGHT_SANDBOX_IMAGE,
+      approvedImages: [s.PATCHWRIGHT_SANDBOX_IMAGE, ...s.PATCHWRIGHT_SANDBOX_IMAGES.split(',').map((n) => n.trim()).filter(Boolean)],
+    },
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,
       processes: s.PATCHWRIGHT_SANDBOX_PROCESSES,

@@ -19,12 +19,13 @@ export interface Probe {
 }
 
 /** Why each backend can or cannot run here; null means it works. */
-export async function probeSandboxes(): Promise<Probe> {
+export async function probeSandboxes(dockerCli = 'docker'): Promise<Probe> {
   const bwrap = await execa('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', '--unshare-net', '--die-with-parent', 'true'], {
     reject: false,
     timeout: 10_000,
   });
-  const docker = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 10_000 });
+  // `version` fails when a Docker daemon is not there; podman needs none.
+  const docker = await execa(dockerCli, ['version'], { reject: false, timeout: 10_000 });
   return {
     bwrap: bwrap.exitCode === 0 ? null : firstLine(String(bwrap.stderr || bwrap.message)),
     docker: docker.exitCode === 0 ? null : firstLine(String(docker.stderr || docker.message)),
@@ -52,6 +53,8 @@ export interface SandboxFactoryOptions {
   layout: SandboxLayout;
   env?: SandboxEnvRequest;
   dockerImage?: string;
+  dockerCli?: string;
+  dockerRuntime?: string | undefined;
   limits?: ResourceLimits;
   /** See sandbox-owner.ts: the host user for commands when the app runs as root. */
   hostUid?: number;
@@ -63,7 +66,7 @@ export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFa
   if (kind === 'bwrap') {
     return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}), ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}) });
   }
-  if (kind === 'docker') return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', ...extra });
+  if (kind === 'docker') return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra });
   return new NoneSandbox(opts.layout, opts.env);
 }
 

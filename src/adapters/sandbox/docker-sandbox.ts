@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import type { Sandbox, SandboxResult, SandboxRunOptions } from '../../core/ports.ts';
 import { defaultLimits, toArgv, type ResourceLimits } from './limits.ts';
 import { runProcess } from './run-process.ts';
@@ -9,11 +11,17 @@ export interface DockerOptions {
   image: string;
   limits?: ResourceLimits;
   env?: SandboxEnvRequest;
+  /** A Docker-compatible CLI: `docker` (default) or `podman` (PATCHWRIGHT_DOCKER_CLI). */
+  cli?: string;
+  /** The OCI runtime to ask for (`runc` where crun does not work), PATCHWRIGHT_DOCKER_RUNTIME. */
+  runtime?: string | undefined;
 }
 
 /**
- * Docker, for hosts with an engine. NOT RUN on the machine this was built on (it has no Docker
- * daemon): only the command it builds is tested.
+ * A container per command, through a Docker-compatible CLI (Docker's, or Debian's podman with
+ * the runc runtime: that is what the tests run here). Each container is named, so one that
+ * outlives its command (a timeout, a cancel: podman's containers are not children of the CLI)
+ * is removed by name.
  */
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker' as const;
@@ -24,32 +32,45 @@ export class DockerSandbox implements Sandbox {
     prepareLayout(opts.layout);
   }
 
-  run(opts: SandboxRunOptions): Promise<SandboxResult> {
+  async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#opts.env });
-    return runProcess({
-      file: 'docker',
-      args: dockerArgs(this.#opts, opts, env),
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    const name = `patchwright-${crypto.randomBytes(8).toString('hex')}`;
+    const cli = this.#opts.cli ?? 'docker';
+    // Values reach the container through the CLI's own environment (`--env NAME`), never its argv.
+    const result = await runProcess({
+      file: cli,
+      args: dockerArgs(this.#opts, opts, env, name),
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}), ...env },
       cwd: this.#opts.layout.runTmp,
       timeoutMs: opts.timeoutMs,
       outputLimitBytes: opts.outputLimitBytes,
       signal: opts.signal,
     });
+    if (result.timedOut || result.cancelled) await removeContainer(cli, name);
+    return result;
   }
 }
 
-export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage' | 'readOnly'>, env: Record<string, string>): string[] {
+async function removeContainer(cli: string, name: string): Promise<void> {
+  await new Promise<void>((resolve) => execFile(cli, ['rm', '--force', '--time', '0', name], { timeout: 30_000 }, () => resolve()));
+}
+
+export function dockerArgs(d: DockerOptions, opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage' | 'readOnly'>, env: Record<string, string>, name?: string): string[] {
   const l = d.limits ?? defaultLimits;
   const { worktree, runTmp, cacheDir, readOnly } = d.layout;
   const args = ['run', '--rm', '--init', '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+  if (name) args.push('--name', name);
+  if (d.runtime) args.push('--runtime', d.runtime);
   if (!opts.network) args.push('--network', 'none');
+  // Every limit given explicitly: podman refuses to inherit rlimits it cannot raise.
   args.push('--pids-limit', String(l.processes), '--memory', String(l.memoryBytes), '--ulimit', `fsize=${l.fileSizeBytes}`, '--ulimit', `cpu=${l.cpuSeconds}`);
+  args.push('--ulimit', 'nofile=4096:4096', '--ulimit', `nproc=${l.processes}:${l.processes}`);
   args.push('--mount', `type=bind,src=${worktree},dst=${worktree}${opts.readOnly ? ',readonly' : ''}`);
   args.push('--mount', `type=bind,src=${worktree}/.git,dst=${worktree}/.git,readonly`);
   args.push('--mount', `type=bind,src=${runTmp},dst=${SANDBOX_TMP}`);
   args.push('--mount', `type=bind,src=${cacheDir},dst=${cacheDir}${opts.stage === 'setup' ? '' : ',readonly'}`);
   for (const ro of readOnly) args.push('--mount', `type=bind,src=${ro},dst=${ro},readonly`);
-  for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
+  for (const k of Object.keys(env)) args.push('--env', k);
   args.push('--workdir', opts.cwd, d.image, ...toArgv(opts.command));
   return args;
 }

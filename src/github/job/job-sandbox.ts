@@ -23,7 +23,14 @@ export function jobSandbox(kind: 'bwrap' | 'docker' | 'none', settings: Settings
       setupOnly: startFrom === 'base' ? settings.setupSecrets : [],
     },
     limits: settings.sandboxLimits,
+    ...dockerChoice(settings, config.sandbox.image),
     hostUid: settings.sandboxUid,
     minFreeBytes: settings.minFreeDiskBytes,
   });
+}
+
+/** The docker backend's image: the repository's pick if the deployment approves it, else the deployment's default. */
+export function dockerChoice(settings: Settings, asked: string | undefined): { dockerImage: string; dockerCli: string; dockerRuntime: string | undefined } {
+  const image = asked && settings.docker.approvedImages.includes(asked) ? asked : settings.docker.image;
+  return { dockerImage: image, dockerCli: settings.docker.cli, dockerRuntime: settings.docker.runtime };
 }
