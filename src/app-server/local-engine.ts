@@ -108,6 +108,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         redact: makeRedactor(secrets),
         prices,
         ...(req.approve ? { approve: req.approve } : {}),
+        steer: req.steer,
       },
       req.signal,
     );

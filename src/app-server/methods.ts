@@ -187,7 +187,8 @@ export const methods: Record<string, Handler> = {
     await ctx.hub.interrupt(p.threadId, p.turnId);
     return {};
   },
-  'turn/steer': () => {
-    throw new RpcError(INVALID_REQUEST, "turn/steer is not supported: Patchwright's engine takes a turn's instructions at its start; interrupt the turn and start a new one with the added instructions");
+  'turn/steer': (params, ctx) => {
+    const p = parse(ThreadId.extend({ expectedTurnId: z.string().min(1), input: z.array(z.object({ type: z.string() }).passthrough()) }), params, 'turn/steer');
+    return { turnId: ctx.hub.steer(p.threadId, p.expectedTurnId, p.input) };
   },
 };

@@ -29,7 +29,7 @@ export interface Subscriber {
 interface Loaded {
   rec: ThreadRecord;
   subs: Set<Subscriber>;
-  running: { turn: TurnRecord; controller: AbortController; starter: Subscriber; done: Promise<void> } | null;
+  running: { turn: TurnRecord; controller: AbortController; starter: Subscriber; done: Promise<void>; steered: string[]; events: TurnEvents | null } | null;
   remembered: Set<string>;
   usage: Usage | null;
   waitingOnApproval: number;
@@ -168,10 +168,22 @@ export class ThreadHub {
     t.rec.turns.push(turn);
     if (!t.rec.preview) t.rec.preview = prompt.slice(0, 200);
     const controller = new AbortController();
-    const running = { turn, controller, starter: sub, done: Promise.resolve() };
+    const running = { turn, controller, starter: sub, done: Promise.resolve(), steered: [] as string[], events: null as TurnEvents | null };
     t.running = running;
     running.done = this.#runTurn(t, turn, prompt, history, input, controller.signal);
     return turn;
+  }
+
+  /** Adds the person's words to the running turn: the model reads them before its next request. */
+  steer(id: string, expectedTurnId: string, input: Array<Record<string, unknown>>): string {
+    const t = this.#mustLoad(id);
+    if (!t.running || t.running.turn.id !== expectedTurnId) throw new RpcError(INVALID_REQUEST, `turn ${expectedTurnId} is not running in thread ${id}; start a new turn instead`);
+    if (t.rec.origin.kind === 'title') throw new RpcError(INVALID_REQUEST, 'a title request cannot be steered');
+    const text = input.map((i) => (i.type === 'text' && typeof i.text === 'string' ? i.text : '')).filter(Boolean).join('\n\n');
+    if (!text.trim()) throw new RpcError(INVALID_REQUEST, 'turn/steer needs text input');
+    t.running.steered.push(text);
+    t.running.events?.item({ type: 'userMessage', id: `${expectedTurnId}-steer-${t.running.turn.items.length}`, content: input } as CodexItem);
+    return t.running.turn.id;
   }
 
   /** Stops the turn; resolves when it has ended (or after a few seconds, whichever is first). */
@@ -200,6 +212,7 @@ export class ThreadHub {
     this.#broadcast(t, 'thread/status/changed', { threadId: t.rec.id, status: this.status(t.rec.id) });
     notify('turn/started', { threadId: t.rec.id, turn: turnObject({ ...turn, items: [] }) });
     const events = new TurnEvents(t.rec.id, t.rec.cwd, turn, notify, this.#o.engine.contextTokens, t.usage ?? undefined, this.#now);
+    if (t.running) t.running.events = events;
     events.item({ type: 'userMessage', id: `${turn.id}-input`, content: input } as CodexItem);
     try {
       if (t.rec.origin.kind === 'title') {
@@ -217,6 +230,7 @@ export class ThreadHub {
           sandbox: t.rec.sandbox,
           emit: (e) => events.on(e),
           approve: threadApprover(() => ({ approval: t.rec.approvalPolicy, sandbox: t.rec.sandbox }), t.remembered, ask),
+          steer: () => (t.running ? t.running.steered.splice(0) : []),
           signal,
         });
         if (result.outcome === 'cancelled') turn.status = 'interrupted';

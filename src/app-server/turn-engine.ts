@@ -14,6 +14,8 @@ export interface TurnRequest {
   sandbox: SandboxPolicy;
   emit: (event: RunEvent) => void;
   approve?: Approver;
+  /** Text the client sent with turn/steer since the last model request (drained on read). */
+  steer: () => string[];
   signal: AbortSignal;
 }
 

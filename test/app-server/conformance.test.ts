@@ -29,6 +29,7 @@ let repo: string;
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let hangReached: () => void = () => {};
+let steerSeen = false;
 const hanging = new Promise<void>((r) => (hangReached = r));
 
 beforeAll(async () => {
@@ -47,7 +48,7 @@ beforeAll(async () => {
       { text: 'Fixed the typo in hello.txt.' },
       // Turn 2: a command accepted, then a model that never answers: the client interrupts.
       { calls: [{ name: 'shell', arguments: { command: 'echo second > second.txt' } }] },
-      () => (hangReached(), { hang: true }),
+      (body) => ((steerSeen = JSON.stringify(body).includes('The user adds, while you work:\\nKeep the trailing newline')), hangReached(), { hang: true }),
       // Turn 3: the model refuses the request outright: the turn fails, with the reason.
       { status: 400, body: { error: { message: 'this model does not take that request', type: 'invalid_request_error' } } },
     ],
@@ -158,7 +159,12 @@ describe('app server: a scripted session validates against the pinned Codex sche
 
   it('a second turn: an accepted command, then an interrupt; a restarted server resumes the thread with its turns', async () => {
     const { client, child, exited } = stdioAppServer(env, repo);
-    client.onServerRequest = () => ({ decision: 'accept' });
+    // While the command waits for its yes, the person adds a word (turn/steer): the model reads it next.
+    client.onServerRequest = async (m) => {
+      const steered = await client.request('turn/steer', { threadId: m.params!.threadId, expectedTurnId: m.params!.turnId, input: [{ type: 'text', text: 'Keep the trailing newline' }] });
+      expect(steered.result).toEqual({ turnId: m.params!.turnId });
+      return { decision: 'accept' };
+    };
     // Trust was kept by the first server.
     await handshake(client, false);
     // A new process: the thread comes back from the store.
@@ -172,6 +178,7 @@ describe('app server: a scripted session validates against the pinned Codex sche
     await client.waitFor((m) => m.method === 'item/completed' && (m.params!.item as { command?: string }).command === 'echo second > second.txt');
     // The model now hangs: the person presses Esc.
     await hanging;
+    expect(steerSeen).toBe(true);
     expect((await client.request('turn/interrupt', { threadId, turnId })).result).toEqual({});
     const done = await client.waitFor(turnDone(turnId));
     expect((done.params!.turn as { status: string }).status).toBe('interrupted');

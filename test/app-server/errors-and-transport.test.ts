@@ -95,7 +95,7 @@ describe('app server: each malformed input gets its error', () => {
     expect(reply(3)?.error).toMatchObject({ code: -32602, message: expect.stringContaining('cwd') });
     expect(reply(4)?.error).toMatchObject({ code: -32600, message: 'no thread nope' });
     expect(reply(5)?.error?.message).toMatch(/only projects\."<folder>"\.trust_level can be written/);
-    expect(reply(6)?.error?.message).toMatch(/not supported/);
+    expect(reply(6)?.error).toMatchObject({ code: -32600, message: 'no thread x' });
     expect(reply(7)?.error?.code).toBe(-32600);
   });
 

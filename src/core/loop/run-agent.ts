@@ -66,6 +66,8 @@ export interface AgentDeps {
   checkpoint?: (phase: 'setup' | 'model' | 'test') => Promise<void>;
   /** Asks a person before a command or a file change (the app server's approval policies); absent, nothing is asked. */
   approve?: Approver;
+  /** Instructions a person added to the running turn since the last model request (drained on read). */
+  steer?: () => string[];
 }
 
 export type RunCompleted = Extract<RunEvent, { type: 'run.completed' }>;
@@ -203,6 +205,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       const msgId = nextId();
       let streamed = '';
       await deps.checkpoint?.('model');
+      // What the person added while the run works (the app server's turn/steer), before the next request.
+      for (const text of deps.steer?.() ?? []) messages.push({ role: 'user', text: `The user adds, while you work:\n${text}` });
       const ask = () => untilAborted(deps.model.complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) }), signal);
       const res = await ask()
         .catch(async (error: unknown) => {
