@@ -88,13 +88,17 @@ export const APP_JS = `
   const list = document.querySelector('table[data-live="list"] tbody');
   if (list) {
     const source = new EventSource('/dashboard/api/stream');
-    source.addEventListener('changed', async () => {
+    // A burst of changes (many runs at once) is one refresh, at most every second.
+    let timer = null;
+    const refresh = async () => {
+      timer = null;
       const res = await fetch(location.href, { headers: { accept: 'text/html' } });
       if (!res.ok) return;
       const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
       const fresh = doc.querySelector('table[data-live="list"] tbody');
       if (fresh) list.innerHTML = fresh.innerHTML;
-    });
+    };
+    source.addEventListener('changed', () => { if (!timer) timer = setTimeout(refresh, 1000); });
   }
 })();
 `;

@@ -31,6 +31,8 @@ export interface OAuthSettings {
 export interface DashboardOptions {
   runs: RunList;
   events: EventLog;
+  /** Job changes (stored, started, ended), for the live runs list; absent, only run events refresh it. */
+  jobChanges?: (fn: (jobId: number) => void) => () => void;
   /** Absent for `patchwright dashboard` (local runs): no buttons, no GitHub. */
   github?: DashboardGithub;
   token?: string | undefined;
@@ -138,7 +140,7 @@ export function createDashboard(o: DashboardOptions): Handler {
       const since = new Date(Date.now() - days * 86_400_000).toISOString();
       return send(res, 200, layout('Overview', v, overviewPage(o.runs.finishedSince(since, repos), days, new Date(), o.energy), notice), 'text/html; charset=utf-8');
     }
-    if (p === '/dashboard/api/stream') return streamList(req, res, o.events);
+    if (p === '/dashboard/api/stream') return streamList(req, res, o.events, o.jobChanges);
     const m = /^\/dashboard\/(api\/)?runs\/(\d+)(?:\/(events|stop|retry|approve))?$/.exec(p);
     if (m) {
       const row = await visibleRun(v, Number(m[2]));
@@ -233,12 +235,13 @@ function streamRun(req: http.IncomingMessage, res: http.ServerResponse, log: Eve
   return true;
 }
 
-function streamList(req: http.IncomingMessage, res: http.ServerResponse, log: EventLog): true {
+function streamList(req: http.IncomingMessage, res: http.ServerResponse, log: EventLog, jobChanges?: DashboardOptions['jobChanges']): true {
   const send = sse(res);
   const stop = log.listen((jobId, e) => {
-    if (e.type === 'run.started' || e.type === 'run.completed' || e.type === 'run.phase') send('changed', { jobId, type: e.type });
+    if (e.type === 'run.phase') send('changed', { jobId, type: e.type });
   });
+  const stopJobs = jobChanges?.((jobId) => send('changed', { jobId, type: 'job' }));
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-  req.on('close', () => (stop(), clearInterval(ping)));
+  req.on('close', () => (stop(), stopJobs?.(), clearInterval(ping)));
   return true;
 }

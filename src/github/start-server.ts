@@ -138,6 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const dashboard = createDashboard({
     runs,
     events,
+    jobChanges: (fn) => jobs.listen(fn),
     github: dashboardGithub({ github, jobs, runs, threads, cancelRunning: (id, reason) => pool.cancel(id, reason), notifyWorkers: () => pool.notify() }),
     sessionKey: dashboardSessionKey(opts.dataDir),
     viewPermission: 'write',

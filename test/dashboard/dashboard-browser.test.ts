@@ -153,6 +153,10 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('.phases [aria-current="step"]').innerText()).toBe('working');
     expect(await accessible(page)).toEqual([]);
     await shots(page, '2-run-live');
+    // The runs list in another tab, open while the run works: it updates by itself.
+    const listTab = await signedIn.context.newPage();
+    await listTab.goto(`${server.url}/dashboard`);
+    expect(await listTab.locator('table.runs tbody').innerText()).toContain('running');
     gates.shift()!();
     // Arrives live (then the page reloads itself when the run ends).
     await page.getByText('Fixed add: it returns the sum now.').first().waitFor({ timeout: 60_000 });
@@ -166,6 +170,8 @@ describe('the dashboard in a browser', () => {
     await shots(page, '3-run-diff');
     await server.pool.idle();
     expect(github.pulls).toHaveLength(1);
+    await expect.poll(() => listTab.locator('table.runs tbody').innerText(), { timeout: 30_000 }).toContain('succeeded');
+    await listTab.close();
     expect(await page.locator('.meta').innerText()).toContain('pull request');
     // What it burned, measured by the kernel and estimated from stated factors: on the page and in the PR.
     expect(await page.locator('#h-cost').locator('..').innerText()).toMatch(/Compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens/);

@@ -57,6 +57,7 @@ export class JobStore {
       .run(deliveryId, repo, task.number, task.action, JSON.stringify(task), at, at, notBefore?.toISOString() ?? null);
     const job = this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId);
     if (!job) throw new Error(`job for delivery ${deliveryId} vanished`);
+    if (res.changes > 0) this.#changed(job.id);
     return { job, duplicate: res.changes === 0 };
   }
 
@@ -137,6 +138,7 @@ export class JobStore {
       const at = this.#now().toISOString();
       this.#sql("UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?")
         .run(at, at, job.id);
+      this.#changed(job.id);
       return this.get(job.id);
     });
   }
@@ -154,6 +156,25 @@ export class JobStore {
     const at = this.#now().toISOString();
     this.#sql('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?')
       .run(state, details.reason ?? null, details.outcome ?? null, at, at, id);
+    this.#changed(id);
+  }
+
+  readonly #listeners = new Set<(jobId: number) => void>();
+
+  /** Told when a job is stored, starts or ends (live views: the dashboard's runs list). */
+  listen(fn: (jobId: number) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #changed(id: number): void {
+    for (const fn of this.#listeners) {
+      try {
+        fn(id);
+      } catch {
+        // a watcher's failure is not the job's
+      }
+    }
   }
 
   /** Cancels the queued (not running) jobs of an issue or PR, for `stop` and `retry`. */
