@@ -20,6 +20,7 @@ const ARTIFACTS = path.join(ROOT, 'artifacts/codex-tui');
 const fix = '*** Begin Patch\n*** Update File: greet.sh\n-echo "helo, world"\n+echo "hello, world"\n*** End Patch';
 
 let model: ScriptedModel;
+let serverEnv: NodeJS.ProcessEnv;
 let server: ChildProcess;
 let url = '';
 let repo = '';
@@ -29,8 +30,9 @@ const hanging = new Promise<void>((r) => (hangReached = r));
 const panes: TmuxPane[] = [];
 
 /** Starts `patchwright app-server` on a free loopback port and reads the address it prints. */
-async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
-  server = spawn(path.join(ROOT, 'node_modules/.bin/node'), [path.join(ROOT, 'bin/patchwright.js'), 'app-server', '--listen', 'ws://127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startServer(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<void> {
+  server = spawn(path.join(ROOT, 'node_modules/.bin/node'), [path.join(ROOT, 'bin/patchwright.js'), 'app-server', '--listen', 'ws://127.0.0.1:0', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  serverLog = '';
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the app server did not start: ${serverLog}`)), 20_000);
     server.stderr!.on('data', (d: Buffer) => {
@@ -44,9 +46,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-function tui(name: string, args: string[]): TmuxPane {
+function tui(name: string, args: string[], env: Record<string, string> = {}): TmuxPane {
   const home = tempDir('codex-home-');
-  const pane = new TmuxPane(name, [CODEX, '--remote', url, ...args].map((a) => `'${a}'`).join(' '), { env: { CODEX_HOME: home, TERM: 'xterm-256color' } });
+  // The pane stays after the TUI exits, so what it said last can be read.
+  const pane = new TmuxPane(name, `${[CODEX, '--remote', url, ...args].map((a) => `'${a}'`).join(' ')}; sleep 600`, { env: { CODEX_HOME: home, TERM: 'xterm-256color', ...env } });
   panes.push(pane);
   return pane;
 }
@@ -77,7 +80,7 @@ beforeAll(async () => {
     ],
     { titles: () => 'Fix the greeting' },
   );
-  await startServer({
+  await startServer((serverEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     OPENAI_BASE_URL: model.baseURL,
@@ -85,7 +88,7 @@ beforeAll(async () => {
     PATCHWRIGHT_MODEL: 'gpt-5',
     PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
     PATCHWRIGHT_SANDBOX_UID: '61105',
-  });
+  }));
 }, 60_000);
 
 afterAll(async () => {
@@ -143,4 +146,16 @@ describe('the real Codex TUI against patchwright app-server', () => {
     expect(done).toMatch(/the change is made, and nothing verified it/);
     expect(fs.readFileSync(path.join(other, 'NOTES.md'), 'utf8')).toBe('Remember the greeting.\n');
   }, 180_000);
+
+  it('with --ws-token-file the TUI gets in with the token (--remote-auth-token-env) and is refused without it', async () => {
+    server.kill();
+    const tokenFile = path.join(tempDir('pw-token-'), 'token');
+    const token = `tok-${Math.random().toString(36).slice(2)}`;
+    fs.writeFileSync(tokenFile, `${token}\n`);
+    await startServer(serverEnv, ['--ws-token-file', tokenFile]);
+    const good = tui('token-ok', ['-C', fixtureRepo({ 'a.txt': 'a\n' }), '--remote-auth-token-env', 'PW_TOKEN'], { PW_TOKEN: token });
+    await good.waitFor(/Trust this folder\?/);
+    const bad = tui('token-bad', ['-C', fixtureRepo({ 'a.txt': 'a\n' }), '--remote-auth-token-env', 'PW_TOKEN'], { PW_TOKEN: 'wrong' });
+    expect(await bad.waitFor(/401 Unauthorized/)).toMatch(/failed to connect to remote app server/);
+  }, 120_000);
 });
