@@ -93,8 +93,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ? Promise.resolve(opts.appSlug)
       : probot.auth().then(async (o) => String((await o.request('GET /app')).data?.slug ?? 'patchwright')));
   const events = new EventLog(db);
+  const jobLogs = new Map<number, ReturnType<typeof probot.log.child>>();
+  const jobLog = (job: Job) => {
+    let log = jobLogs.get(job.id);
+    if (!log) jobLogs.set(job.id, (log = probot.log.child({ jobId: job.id, delivery: job.deliveryId, repo: job.repo, number: job.number })));
+    return log;
+  };
   const models = new Map<number, string | undefined>();
   events.listen((jobId, e) => {
+    if (e.type === 'run.phase' || e.type === 'run.completed') {
+      const job = jobs.get(jobId);
+      if (job) jobLog(job).info(e.type === 'run.phase' ? { phase: e.phase } : { outcome: e.outcome }, e.type === 'run.phase' ? 'job phase' : 'run completed');
+    }
     if (e.type === 'run.started') models.set(jobId, e.model);
     metrics.onEvent(e, models.get(jobId));
     if (e.type === 'run.completed') models.delete(jobId);
@@ -106,13 +116,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const runJob = opts.createRunJob({ github, threads, events, appSlug });
   const pool = new WorkerPool({
     store: jobs,
-    runJob: (job, signal) => {
+    runJob: async (job, signal) => {
       metrics.queueWait.observe(Math.max(0, Date.now() - Date.parse(job.createdAt)) / 1000);
-      return runJob(job, signal);
+      // Every line the app logs about a job carries its id and delivery (see jobLog).
+      const log = jobLog(job);
+      log.info({ attempt: job.attempts, action: job.action }, 'job started');
+      const result = await runJob(job, signal);
+      log.info({ state: result.state, outcome: result.outcome, reason: result.reason }, 'job finished');
+      jobLogs.delete(job.id);
+      return result;
     },
     concurrency: opts.concurrency,
     pollMs: opts.pollMs ?? 1000,
-    onError: (job, error) => probot.log.error({ err: error, job: job.id }, 'job crashed'),
+    onError: (job, error) => jobLog(job).error({ err: error }, 'job crashed'),
   });
   poolRef = pool;
   // The acknowledgements' writes still under way: waited for by `settled` and before closing.
