@@ -5,7 +5,7 @@ import type { Usage } from '../protocol/run-event.ts';
 import { threadApprover } from './approvals.ts';
 import { threadObject, turnObject, type ApprovalPolicy, type CodexItem, type SandboxPolicy, type ThreadRecord, type TurnRecord } from './codex-shapes.ts';
 import { INVALID_REQUEST, RpcError, type RequestId } from './jsonrpc.ts';
-import { addTurnUsage, TurnEvents } from './turn-events.ts';
+import { TurnEvents } from './turn-events.ts';
 import type { TurnEngine } from './turn-engine.ts';
 
 /** Threads that mirror work happening elsewhere (GitHub jobs): listed, read and watched, not driven. */
@@ -337,5 +337,3 @@ function historyText(rec: ThreadRecord): string {
   }
   return lines.join('\n');
 }
-
-export { addTurnUsage };

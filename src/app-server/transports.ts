@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { sameToken } from '../adapters/env/same-token.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import readline from 'node:readline';
@@ -44,12 +44,6 @@ export function parseListenUrl(url: string): { host: string; port: number } {
   const m = /^ws:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
   if (!m) throw new ListenError(`--listen takes ws://HOST:PORT (for example ws://127.0.0.1:4500), or stdio://; got ${url}`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-}
-
-function sameToken(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }
 
 /**

@@ -22,7 +22,6 @@ export class TurnEvents {
   #usage: Usage;
   /** Thread-wide token totals before this turn. */
   readonly #before: Usage;
-  lastAgentText = '';
   #quiet = false;
   /** The engine's phase: a test run at `baseline` is before any change, later ones after it. */
   #phase = '';
@@ -108,7 +107,6 @@ export class TurnEvents {
           // Commands report their output when they end; clients that draw from deltas get it whole.
           this.#notify('item/commandExecution/outputDelta', { ...this.#ids(), itemId: item.id, delta: item.aggregatedOutput });
         }
-        if (item.type === 'agentMessage') this.lastAgentText = String(item.text);
         this.#complete(item);
         return;
       }
@@ -171,5 +169,3 @@ function subtractUsage(a: Usage, b: Usage): Usage {
     costUsd: a.costUsd == null || b.costUsd == null ? null : a.costUsd - b.costUsd,
   };
 }
-
-export { addUsage as addTurnUsage };

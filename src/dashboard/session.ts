@@ -68,8 +68,4 @@ export function readCookie(req: http.IncomingMessage, name: string): string | nu
   return null;
 }
 
-export function sameToken(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
-}
+export { sameToken } from '../adapters/env/same-token.ts';

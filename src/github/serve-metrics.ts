@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Octokit } from '@octokit/core';
 import type { AppMetrics } from '../adapters/metrics/app-metrics.ts';
-import { sameToken } from '../dashboard/session.ts';
+import { sameToken } from '../adapters/env/same-token.ts';
 
 /** An Octokit plugin that counts every GitHub API answer and keeps the rate limit it reports. */
 export function githubMetrics(metrics: AppMetrics) {

@@ -165,6 +165,21 @@ describe('bwrap against a hostile command', () => {
     expect(other.stdout.trim()).toBe('still fine');
   });
 
+  it('cannot make the host hang or read a host file through the file its measurements go to', async () => {
+    // The command finds the figures' path on its wrapper's command line and plants something there.
+    const find = "f=$(tr '\\0' '\\n' < /proc/$PPID/cmdline | grep '^/tmp/.pw-rusage-')";
+    const fifo = await run(['sh', '-c', `${find}; mkfifo "$f"; echo planted`], { timeoutMs: 20_000 });
+    expect(fifo.stdout).toBe('planted\n');
+    expect(fifo.timedOut).toBe(false);
+    expect(fifo.usage).toBeUndefined();
+    const link = await run(['sh', '-c', `${find}; ln -s /etc/passwd "$f"; echo planted`], { timeoutMs: 20_000 });
+    expect(link.stdout).toBe('planted\n');
+    expect(link.usage).toBeUndefined();
+    expect(fs.readFileSync('/etc/passwd', 'utf8')).toMatch(/^root:/);
+    // Nothing is left behind in the run's temp dir either.
+    expect(fs.readdirSync(path.join(root, 'tmp')).filter((n) => n.startsWith('.pw-rusage-'))).toEqual([]);
+  });
+
   it('has no capabilities, a seccomp filter, and cannot make namespaces or mounts', async () => {
     const res = await run('grep -E "^(CapEff|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null && echo USERNS; unshare -n true 2>/dev/null && echo NETNS; mount -t tmpfs x /tmp 2>/dev/null && echo MOUNT; id -u');
     expect(res.stdout).toMatch(/CapEff:\s+0+\n/);

@@ -12,6 +12,7 @@ const SYS_GETRUSAGE: Partial<Record<NodeJS.Architecture, number>> = { x64: 98, a
  * command's exit status or signal is passed on unchanged.
  */
 const SCRIPT = `
+use Fcntl;
 my $out = shift @ARGV;
 my $pid = fork();
 die "fork: $!\\n" unless defined $pid;
@@ -21,7 +22,7 @@ my $st = $?;
 my $buf = "\\0" x 256;
 if (syscall(NR, -1, $buf) == 0) {
   my @r = unpack("q5", $buf);
-  if (open(my $f, ">", $out)) { printf $f "%d %d\\n", ($r[0] * 1e6 + $r[1] + $r[2] * 1e6 + $r[3]) / 1000, $r[4]; close $f; }
+  if (sysopen(my $f, $out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) { printf $f "%d %d\\n", ($r[0] * 1e6 + $r[1] + $r[2] * 1e6 + $r[3]) / 1000, $r[4]; close $f; }
 }
 if ($st & 127) { my $sig = $st & 127; $SIG{$_} = "DEFAULT" for keys %SIG; kill $sig, $$; sleep 1; exit 128 + $sig; }
 exit($st >> 8);
@@ -44,14 +45,26 @@ export function rusageWrapper(insideTmp: string, hostTmp: string): { argv: strin
   return { argv: ['perl', '-e', SCRIPT.replace('NR', String(nr)), path.posix.join(insideTmp, name)], hostFile: path.join(hostTmp, name) };
 }
 
-/** Reads and removes the figures; null when the command left none (killed with its wrapper, or tampered with). */
+/**
+ * Reads and removes the figures; null when the command left none (killed with its wrapper) or
+ * left something else there. The sandbox can write its /tmp and read the file's name from the
+ * wrapper's command line: a link (to a host file), a FIFO (that would block this read forever) or a
+ * huge file planted at that path is refused unread.
+ */
 export function readRusage(hostFile: string): MeasuredUsage | null {
+  let fd: number | null = null;
   try {
-    const m = /^(\d+) (\d+)\n?$/.exec(fs.readFileSync(hostFile, 'utf8'));
+    fd = fs.openSync(hostFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > 64) return null;
+    const buf = Buffer.alloc(64);
+    const n = fs.readSync(fd, buf, 0, 64, 0);
+    const m = /^(\d+) (\d+)\n?$/.exec(buf.subarray(0, n).toString('utf8'));
     return m ? { cpuMs: Number(m[1]), peakRssKb: Number(m[2]) } : null;
   } catch {
     return null;
   } finally {
-    fs.rmSync(hostFile, { force: true });
+    if (fd !== null) fs.closeSync(fd);
+    fs.rmSync(hostFile, { force: true, recursive: true });
   }
 }

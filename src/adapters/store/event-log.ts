@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { RunEvent, Usage } from '../../protocol/run-event.ts';
+import { Listeners } from './listeners.ts';
 
 export interface RunSummary {
   outcome: string;
@@ -17,29 +18,17 @@ export interface RunSummary {
 /** The append-only record of a job's events, for audit and (later) resume and the dashboard. */
 export class EventLog {
   readonly #db: DatabaseSync;
-  readonly #listeners = new Set<(jobId: number, event: RunEvent) => void>();
-  readonly #prListeners = new Set<(jobId: number, url: string) => void>();
+  readonly #listeners = new Listeners<[jobId: number, event: RunEvent]>();
+  readonly #prListeners = new Listeners<[jobId: number, url: string]>();
 
   /** Pull requests as runs open or update them (metrics: time to PR). */
   listenPullRequests(fn: (jobId: number, url: string) => void): () => void {
-    this.#prListeners.add(fn);
-    return () => this.#prListeners.delete(fn);
+    return this.#prListeners.add(fn);
   }
 
   /** Every event of every job as it happens (deltas too), for live views; returns the way to stop. */
   listen(fn: (jobId: number, event: RunEvent) => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
-  }
-
-  #tell(jobId: number, event: RunEvent): void {
-    for (const fn of this.#listeners) {
-      try {
-        fn(jobId, event);
-      } catch {
-        // a watcher's failure is not the job's
-      }
-    }
+    return this.#listeners.add(fn);
   }
 
   constructor(db: DatabaseSync) {
@@ -56,7 +45,7 @@ export class EventLog {
       if (event.type !== 'item.delta') insert.run(jobId, ++seq, event.type, JSON.stringify(event), new Date().toISOString());
       if (event.type === 'run.started') model = event.model;
       if (event.type === 'run.completed') this.#summarize(jobId, event, model);
-      this.#tell(jobId, event);
+      this.#listeners.tell(jobId, event);
     };
   }
 
@@ -78,13 +67,7 @@ export class EventLog {
 
   /** The pull request a run opened or updated (known only after publishing). */
   notePullRequest(jobId: number, url: string): void {
-    for (const fn of this.#prListeners) {
-      try {
-        fn(jobId, url);
-      } catch {
-        // a watcher's failure is not the job's
-      }
-    }
+    this.#prListeners.tell(jobId, url);
     const row = this.#db.prepare('SELECT summary FROM jobs WHERE id = ?').get(jobId);
     if (!row?.summary) return;
     const summary = { ...(JSON.parse(String(row.summary)) as RunSummary), prUrl: url };

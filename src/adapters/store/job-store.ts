@@ -1,3 +1,4 @@
+import { Listeners } from './listeners.ts';
 import { statementCache } from './statements.ts';
 import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
 import { Task } from '../../protocol/task.ts';
@@ -159,22 +160,15 @@ export class JobStore {
     this.#changed(id);
   }
 
-  readonly #listeners = new Set<(jobId: number) => void>();
+  readonly #listeners = new Listeners<[jobId: number]>();
 
   /** Told when a job is stored, starts or ends (live views: the dashboard's runs list). */
   listen(fn: (jobId: number) => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+    return this.#listeners.add(fn);
   }
 
   #changed(id: number): void {
-    for (const fn of this.#listeners) {
-      try {
-        fn(id);
-      } catch {
-        // a watcher's failure is not the job's
-      }
-    }
+    this.#listeners.tell(id);
   }
 
   /** Cancels the queued (not running) jobs of an issue or PR, for `stop` and `retry`. */
