@@ -8,15 +8,16 @@ import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/t
 import type { DashboardSettings, RunningServer } from '../github/start-server.ts';
 import { PERMISSIONS } from '../github/authorize.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
-import { readSettings } from '../adapters/env/read-settings.ts';
+import { readSettings, SettingsError } from '../adapters/env/read-settings.ts';
+import { startScaledServer } from '../github/start-scaled-server.ts';
 import { startServer } from '../github/start-server.ts';
 import { createJobRunner } from '../github/run-job.ts';
 import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 
 /** `patchwright serve`: the GitHub App. Without credentials, Probot's manifest flow registers it. */
 export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { 'app-server': { type: 'string' }, 'ws-token-file': { type: 'string' } } });
-  const settings = readSettings(env);
+  const { values } = parseArgs({ args: argv, options: { 'app-server': { type: 'string' }, 'ws-token-file': { type: 'string' }, role: { type: 'string' } } });
+  const settings = readSettings(values.role ? { ...env, PATCHWRIGHT_ROLE: values.role } : env);
   const appServerListen = values['app-server'] ?? env.PATCHWRIGHT_APP_SERVER_LISTEN;
   const tokenFile = values['ws-token-file'] ?? env.PATCHWRIGHT_APP_SERVER_TOKEN_FILE;
   const creds = readAppCredentials(env);
@@ -25,6 +26,8 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
     await runProbotSetup(() => {});
     return;
   }
+  if (settings.redis) return serveScaled(settings, settings.redis, creds, env, Boolean(appServerListen));
+  if (settings.role !== 'all') throw new SettingsError(`--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`);
   if (settings.sandbox === 'none') console.warn(NONE_WARNING);
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
   const server = await startServer({
@@ -47,6 +50,34 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
     await appServer?.close();
     const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
     console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} requeued.`);
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+/** `serve` in scale-out mode: one web, worker or all-in-one process of many, sharing Redis. */
+async function serveScaled(settings: Settings, redis: NonNullable<Settings['redis']>, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv, appServer: boolean): Promise<void> {
+  if (appServer) throw new SettingsError('--app-server is not available in scale-out mode yet (PATCHWRIGHT_REDIS_URL is set): run it on a single-process deployment');
+  if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
+  const server = await startScaledServer({
+    ...creds,
+    dataDir: settings.dataDir,
+    concurrency: settings.concurrency,
+    appSlug: settings.appSlug,
+    host: env.HOST ?? '0.0.0.0',
+    port: Number(env.PORT ?? 3000),
+    logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
+    createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
+    metricsToken: env.PATCHWRIGHT_METRICS_TOKEN || undefined,
+    redis,
+    role: settings.role,
+  });
+  const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
+  console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}"; no dashboard in scale-out mode)`);
+  const shutdown = async () => {
+    const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
+    console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} back on the queue.`);
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

@@ -1,16 +1,15 @@
 import type { ApplicationFunction, Probot } from 'probot';
-import type { JobStore } from '../adapters/store/job-store.ts';
-import type { ThreadStore } from '../adapters/store/thread-store.ts';
+import type { JobsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import { handleCiFailure } from './handle-ci-failure.ts';
 import { handleTrigger, type TriggerOctokit } from './handle-trigger.ts';
 
 export interface AppDeps {
-  jobs: JobStore;
-  threads: ThreadStore;
+  jobs: JobsPort;
+  threads: ThreadsPort;
   /** `<slug>` of the app; when unset it is read once from `GET /app`. */
   appSlug?: string | undefined;
   notifyWorkers: () => void;
-  cancelRunning: (jobId: number, reason: string) => boolean;
+  cancelRunning: (jobId: number, reason: string) => boolean | Promise<boolean>;
   /** Called once with the Probot instance, so workers can get installation clients. */
   onLoad?: (app: Probot) => void;
   /** Told of each delivery's event and result (metrics). */

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import type { JobStore } from '../adapters/store/job-store.ts';
+import type { JobsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { RunList } from '../adapters/store/run-list.ts';
-import type { ThreadStore } from '../adapters/store/thread-store.ts';
 import type { DashboardGithub } from '../dashboard/dashboard.ts';
 import { defaultRepoConfig } from '../protocol/repo-config.ts';
 import type { Task } from '../protocol/task.ts';
@@ -18,7 +17,7 @@ const CACHE_MS = 60_000;
  * triggers, cached for a minute), and the buttons, done as the `/agent` commands would be and
  * said on the issue's thread.
  */
-export function dashboardGithub(deps: { github: GithubAccess; jobs: JobStore; runs: RunList; threads: ThreadStore; cancelRunning: (id: number, reason: string) => boolean; notifyWorkers: () => void }): DashboardGithub {
+export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; runs: RunList; threads: ThreadsPort; cancelRunning: (id: number, reason: string) => boolean | Promise<boolean>; notifyWorkers: () => void }): DashboardGithub {
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
   const cached = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const hit = cache.get(key);
@@ -66,12 +65,12 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobStore; ru
       return meetsMinimum(p, min);
     },
     async stop(jobId, login) {
-      const job = deps.jobs.get(jobId);
+      const job = await deps.jobs.get(jobId);
       if (!job) return;
       const key = job.repo;
-      const running = deps.jobs.active(key, job.number);
-      const queued = deps.jobs.cancelQueued(key, job.number, `stopped from the dashboard by @${login}`);
-      const aborted = running ? deps.cancelRunning(running.id, `stopped from the dashboard by @${login}`) : false;
+      const running = await deps.jobs.active(key, job.number);
+      const queued = await deps.jobs.cancelQueued(key, job.number, `stopped from the dashboard by @${login}`);
+      const aborted = running ? await deps.cancelRunning(running.id, `stopped from the dashboard by @${login}`) : false;
       await say(job.task, `\`/agent stop\` — stopped from the dashboard by @${login}`);
       const octokit = await octokitFor(key);
       await upsertTrackingComment(octokit as never, deps.threads, { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number }, statusText.stopped(login, aborted || queued.length > 0));
@@ -85,15 +84,15 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobStore; ru
   };
 
   async function enqueue(jobId: number, login: string, action: 'retry' | 'approve', words: string): Promise<number | null> {
-    const job = deps.jobs.get(jobId);
+    const job = await deps.jobs.get(jobId);
     if (!job) return null;
     const commentId = await say(job.task, `\`/agent ${action}\` — ${words} from the dashboard by @${login}`);
     const task: Task = { ...job.task, action, requester: login, instructions: '', trigger: { kind: 'command', commentId, command: action } };
-    const { job: queued } = deps.jobs.enqueue(`dashboard-${crypto.randomUUID()}`, task);
+    const { job: queued } = await deps.jobs.enqueue(`dashboard-${crypto.randomUUID()}`, task);
     if (action === 'retry') {
-      deps.jobs.cancelQueued(job.repo, job.number, `superseded by a retry from @${login}`, queued.id);
-      const running = deps.jobs.active(job.repo, job.number);
-      if (running && running.id !== queued.id) deps.cancelRunning(running.id, `superseded by a retry from @${login}`);
+      await deps.jobs.cancelQueued(job.repo, job.number, `superseded by a retry from @${login}`, queued.id);
+      const running = await deps.jobs.active(job.repo, job.number);
+      if (running && running.id !== queued.id) await deps.cancelRunning(running.id, `superseded by a retry from @${login}`);
     }
     const octokit = await octokitFor(job.repo);
     await upsertTrackingComment(octokit as never, deps.threads, { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number }, statusText.queued(queued.id, false), { fresh: true });

@@ -26,7 +26,7 @@ export async function handleCiFailure(deps: TriggerDeps, octokit: TriggerOctokit
   if (pr.head.sha !== ci.headSha) return { status: 'ignored', reason: 'the check ran on an older commit' };
   const key = `${owner}/${repo}`;
   const thread = { owner, repo, number: ci.pr };
-  const attempts = deps.jobs.forThread(key, ci.pr).filter((j) => j.task.trigger.kind === 'ci').length;
+  const attempts = (await deps.jobs.forThread(key, ci.pr)).filter((j) => j.task.trigger.kind === 'ci').length;
   if (attempts >= loaded.config.fixCI.maxAttempts) {
     await upsertTrackingComment(
       octokit,
@@ -45,11 +45,11 @@ export async function handleCiFailure(deps: TriggerDeps, octokit: TriggerOctokit
     title: pr.title,
     body: pr.body ?? '',
     instructions: '',
-    requester: deps.threads.requester(key, ci.pr) ?? botLogin,
+    requester: (await deps.threads.requester(key, ci.pr)) ?? botLogin,
     trigger: { kind: 'ci', checkSuiteId: ci.checkSuiteId, headSha: ci.headSha },
   };
   // One fix run per failing commit, however many suites or redeliveries report it.
-  const { job, duplicate } = deps.jobs.enqueue(`ci:${key}#${ci.pr}@${ci.headSha}`, task);
+  const { job, duplicate } = await deps.jobs.enqueue(`ci:${key}#${ci.pr}@${ci.headSha}`, task);
   if (duplicate) return { status: 'duplicate', jobId: job.id };
   try {
     await upsertTrackingComment(octokit, deps.threads, thread, `**Patchwright** · ⏳ CI failed on ${ci.headSha.slice(0, 10)}; fix attempt ${attempts + 1} of ${loaded.config.fixCI.maxAttempts} queued (job ${job.id}).`);

@@ -1,6 +1,5 @@
 import type { Octokit } from '@octokit/rest';
-import type { JobStore } from '../adapters/store/job-store.ts';
-import type { ThreadStore } from '../adapters/store/thread-store.ts';
+import type { JobsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import { defaultRepoConfig } from '../protocol/repo-config.ts';
 import { lookupPermission, meetsMinimum } from './authorize.ts';
 import { loadConfig, type ConfigOctokit } from './config/load-config.ts';
@@ -12,13 +11,13 @@ import { mayHaveCommand } from './triggers/parse-command.ts';
 export type TriggerOctokit = Pick<Octokit, 'request'> & ConfigOctokit;
 
 export interface TriggerDeps {
-  jobs: JobStore;
-  threads: ThreadStore;
+  jobs: JobsPort;
+  threads: ThreadsPort;
   botLogin: () => Promise<string>;
   /** Wakes the worker pool after a job is persisted. */
   notifyWorkers: () => void;
   /** Aborts a running job of this process; false when it runs nowhere here. */
-  cancelRunning: (jobId: number, reason: string) => boolean;
+  cancelRunning: (jobId: number, reason: string) => boolean | Promise<boolean>;
   /** Failures after the job is safely persisted are logged, never turned into a 5xx. */
   warn: (message: string, error: unknown) => void;
   /**
@@ -64,7 +63,7 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
   const thread = { owner, repo, number: task.number };
 
   if (!meetsMinimum(await permission, config.minPermission)) {
-    if (task.trigger.kind === 'command' && deps.threads.claimPoliteReply(`${owner}/${repo}`, task.number)) {
+    if (task.trigger.kind === 'command' && (await deps.threads.claimPoliteReply(`${owner}/${repo}`, task.number))) {
       await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner,
         repo,
@@ -81,9 +80,9 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
 
   const key = `${owner}/${repo}`;
   if (task.action === 'stop') {
-    const running = deps.jobs.active(key, task.number);
-    const queued = deps.jobs.cancelQueued(key, task.number, `stopped by @${sender}`);
-    const aborted = running ? deps.cancelRunning(running.id, `stopped by @${sender}`) : false;
+    const running = await deps.jobs.active(key, task.number);
+    const queued = await deps.jobs.cancelQueued(key, task.number, `stopped by @${sender}`);
+    const aborted = running ? await deps.cancelRunning(running.id, `stopped by @${sender}`) : false;
     await react(octokit, owner, repo, classified.reactTo);
     await upsertTrackingComment(octokit, deps.threads, thread, statusText.stopped(sender, aborted || queued.length > 0));
     return { status: 'stopped', cancelled: [...queued.map((j) => j.id), ...(aborted && running ? [running.id] : [])] };
@@ -94,7 +93,7 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     // A single line comment arrives as a review of its own with no body: wait a little for the
     // next ones, so a burst of comments is one run. A full review joins the batch and starts it.
     const single = task.trigger.state === 'commented' && !task.instructions.trim();
-    const batch = deps.jobs.absorbReview(key, task.number, task.trigger.reviewId, !single);
+    const batch = await deps.jobs.absorbReview(key, task.number, task.trigger.reviewId, !single);
     if (batch) {
       await react(octokit, owner, repo, classified.reactTo).catch((e: unknown) => deps.warn('reaction failed', e));
       deps.notifyWorkers();
@@ -102,19 +101,20 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     }
     if (single) notBefore = new Date(Date.now() + config.followUp.batchSeconds * 1000);
   }
-  const { job, duplicate } = storeOrRefuse(() => deps.jobs.enqueue(delivery.id, task, notBefore));
+  const { job, duplicate } = await storeOrRefuse(() => deps.jobs.enqueue(delivery.id, task, notBefore));
   if (duplicate) return { status: 'duplicate', jobId: job.id };
   if (task.action === 'retry') {
     // A retry supersedes whatever was waiting or running for this PR.
-    deps.jobs.cancelQueued(key, task.number, `superseded by a retry from @${sender}`, job.id);
-    const running = deps.jobs.active(key, task.number);
-    if (running) deps.cancelRunning(running.id, `superseded by a retry from @${sender}`);
+    await deps.jobs.cancelQueued(key, task.number, `superseded by a retry from @${sender}`, job.id);
+    const running = await deps.jobs.active(key, task.number);
+    if (running) await deps.cancelRunning(running.id, `superseded by a retry from @${sender}`);
   }
-  const behind = deps.jobs.active(key, task.number) !== undefined;
-  // The tracking comment's write is queued for the thread here, synchronously, before any worker can write to it.
+  const behind = (await deps.jobs.active(key, task.number)) !== undefined;
+  // A fast worker (in this process or another) may have started the job already: then its own
+  // status is newer than "queued", which is not written over it.
   const ack = Promise.all([
     react(octokit, owner, repo, classified.reactTo),
-    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true }),
+    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true, skipIf: async () => (await deps.jobs.get(job.id))?.state !== 'queued' }),
   ]).catch((error: unknown) => deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error));
   if (deps.background) deps.background(ack);
   else await ack;
@@ -159,9 +159,9 @@ async function react(octokit: TriggerOctokit, owner: string, repo: string, targe
  * A delivery that cannot be stored (SQLite full, the disk full) is answered 503 with the reason,
  * not 200: GitHub then shows it as failed, and it can be redelivered once there is room.
  */
-export function storeOrRefuse<T>(store: () => T): T {
+export async function storeOrRefuse<T>(store: () => T | Promise<T>): Promise<T> {
   try {
-    return store();
+    return await store();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw Object.assign(new Error(`the delivery could not be stored (${message}); if the data dir's disk is full, free some space and redeliver it from the app's settings`), { status: 503 });

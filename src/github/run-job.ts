@@ -15,9 +15,8 @@ import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
-import type { EventLog } from '../adapters/store/event-log.ts';
+import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
-import type { ThreadStore } from '../adapters/store/thread-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
 import { isGreen, runTests } from '../core/loop/run-tests.ts';
@@ -45,8 +44,8 @@ import { postable } from './publish/postable.ts';
 export interface JobRunnerDeps {
   github: GithubAccess;
   settings: Settings;
-  threads: ThreadStore;
-  events: EventLog;
+  threads: ThreadsPort;
+  events: EventsPort;
   appSlug: () => Promise<string>;
   /** Tests hand in a model; by default the OpenAI adapter from the settings. */
   model?: ModelClient;
@@ -129,7 +128,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const model =
       deps.model ??
       new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
-    const log = deps.events.appender(job.id);
+    const log = await deps.events.appender(job.id);
     const runInput: AgentInput = {
       runId: `job-${job.id}`,
       repoName: `${task.repo.owner}/${task.repo.name}`,
@@ -199,12 +198,12 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         },
       }));
     }
-    if (prUrl) deps.events.notePullRequest(job.id, prUrl);
+    if (prUrl) await deps.events.notePullRequest(job.id, prUrl);
     if (review.length && !prUrl && task.isPullRequest) {
       const why = note || `nothing was changed (${result.outcome}): ${postable(result.summary.slice(0, 1000))}`;
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
     }
-    if (result.outcome === 'needs_input' && result.question) deps.threads.setQuestion(key, task.number, result.question);
+    if (result.outcome === 'needs_input' && result.question) await deps.threads.setQuestion(key, task.number, result.question);
     // A job that started over after the app died says so: what the first attempt did was thrown away.
     const again = job.attempts > 1 ? statusText.startedOver(job.attempts) : '';
     await ctx.say(renderFinal(job.id, result, prUrl, [note || aside, again].filter(Boolean).join('\n\n')));

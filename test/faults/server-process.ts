@@ -19,7 +19,7 @@ export interface ServerProcess {
  * `patchwright serve` as a real process, as deployed: GitHub at `githubUrl` (through GHE_HOST), the
  * model at `modelUrl`, state in `dataDir`, the bwrap sandbox. `extraEnv` adds fault points.
  */
-export async function startServerProcess(o: { githubUrl: string; modelUrl: string; dataDir: string; extraEnv?: Record<string, string> }): Promise<ServerProcess> {
+export async function startServerProcess(o: { githubUrl: string; modelUrl: string; dataDir: string; extraEnv?: Record<string, string>; args?: string[] }): Promise<ServerProcess> {
   const host = new URL(o.githubUrl).host;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -41,7 +41,7 @@ export async function startServerProcess(o: { githubUrl: string; modelUrl: strin
     PATCHWRIGHT_CONCURRENCY: '1',
     ...o.extraEnv,
   };
-  const child = spawn(NODE, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [CLI, 'serve', ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -74,10 +74,10 @@ export async function startServerProcess(o: { githubUrl: string; modelUrl: strin
 }
 
 /** Polls until `check` returns a value, or fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false, ms = 90_000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 90_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));

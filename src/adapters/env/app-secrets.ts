@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 /** Names whose values are the app's own secrets (kept in step with sandbox-env.ts's NEVER list). */
-const SECRET_NAMES = /^(PRIVATE_KEY|WEBHOOK_SECRET|OPENAI_API_KEY|GITHUB_TOKEN|GH_TOKEN|CLIENT_SECRET|GITHUB_CLIENT_SECRET|REDIS_URL|.*_(TOKEN|SECRET|PASSWORD|API_KEY))$/;
+const SECRET_NAMES = /^(PRIVATE_KEY|WEBHOOK_SECRET|OPENAI_API_KEY|GITHUB_TOKEN|GH_TOKEN|CLIENT_SECRET|GITHUB_CLIENT_SECRET|REDIS_URL|PATCHWRIGHT_REDIS_URL|.*_(TOKEN|SECRET|PASSWORD|API_KEY))$/;
 
 /**
  * Every secret value the app holds, for redaction: the environment's secret-named variables,
@@ -16,8 +16,20 @@ export function appSecrets(env: NodeJS.ProcessEnv = process.env, extra: Array<st
     out.push(key);
     for (const line of key.replace(/\\n/g, '\n').split('\n')) if (line.trim().length >= 32 && !line.startsWith('-----')) out.push(line.trim());
   }
+  for (const url of [env.PATCHWRIGHT_REDIS_URL, env.REDIS_URL]) {
+    const password = url ? passwordOf(url) : '';
+    if (password) out.push(password, decodeURIComponent(password));
+  }
   for (const v of extra) if (v) out.push(v, Buffer.from(`x-access-token:${v}`).toString('base64'));
   return out.filter((v) => v.length >= 8);
+}
+
+function passwordOf(url: string): string {
+  try {
+    return new URL(url).password;
+  } catch {
+    return '';
+  }
 }
 
 function readKey(file: string | undefined): string | undefined {

@@ -44,6 +44,10 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_IMAGES: z.string().default(''),
   PATCHWRIGHT_WH_PER_CPU_HOUR: z.coerce.number().min(0).default(12),
   PATCHWRIGHT_WH_PER_1K_TOKENS: z.coerce.number().min(0).default(0.3),
+  PATCHWRIGHT_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  PATCHWRIGHT_REDIS_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dots, dashes and underscores only').default('patchwright'),
+  PATCHWRIGHT_JOB_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  PATCHWRIGHT_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
 });
 
 export type Settings = {
@@ -85,6 +89,10 @@ export type Settings = {
   energy: { whPerCpuHour: number; whPerThousandTokens: number };
   /** The docker backend: a Docker-compatible CLI, its OCI runtime, the default image and the images repositories may pick. */
   docker: { cli: string; runtime: string | undefined; image: string; approvedImages: string[] };
+  /** Scale-out mode (`PATCHWRIGHT_REDIS_URL`): jobs through BullMQ, shared state in Redis; null: SQLite, one process. */
+  redis: { url: string; prefix: string; lockMs: number } | null;
+  /** What `patchwright serve` does: take webhooks, run jobs, or both. */
+  role: 'web' | 'worker' | 'all';
 };
 
 export class SettingsError extends Error {
@@ -147,6 +155,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       image: s.PATCHWRIGHT_SANDBOX_IMAGE,
       approvedImages: [s.PATCHWRIGHT_SANDBOX_IMAGE, ...s.PATCHWRIGHT_SANDBOX_IMAGES.split(',').map((n) => n.trim()).filter(Boolean)],
     },
+    redis: s.PATCHWRIGHT_REDIS_URL ? { url: s.PATCHWRIGHT_REDIS_URL, prefix: s.PATCHWRIGHT_REDIS_PREFIX, lockMs: s.PATCHWRIGHT_JOB_LOCK_SECONDS * 1000 } : null,
+    role: s.PATCHWRIGHT_ROLE,
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,
       processes: s.PATCHWRIGHT_SANDBOX_PROCESSES,

@@ -22,8 +22,8 @@ export class AppMetrics {
   readonly workersBusy: Gauge;
   readonly workers: Gauge;
 
-  constructor(live: { queued: () => number; busy: () => number; concurrency: number }) {
-    this.queueDepth = new Gauge({ name: 'patchwright_queue_depth', help: 'Jobs waiting for a worker', registers: [this.registry], collect: () => this.queueDepth.set(live.queued()) });
+  constructor(live: { queued: () => number | Promise<number>; busy: () => number; concurrency: number }) {
+    this.queueDepth = new Gauge({ name: 'patchwright_queue_depth', help: 'Jobs waiting for a worker', registers: [this.registry], collect: async () => this.queueDepth.set(await live.queued()) });
     this.workersBusy = new Gauge({ name: 'patchwright_workers_busy', help: 'Workers running a job now', registers: [this.registry], collect: () => this.workersBusy.set(live.busy()) });
     this.workers = new Gauge({ name: 'patchwright_workers', help: 'Workers in this process', registers: [this.registry] });
     this.workers.set(live.concurrency);

@@ -51,18 +51,7 @@ export class EventLog {
 
   /** What the runs list shows of a finished run, kept on the job so listing never reads event logs. */
   #summarize(jobId: number, e: Extract<RunEvent, { type: 'run.completed' }>, model: string | undefined): void {
-    const summary: RunSummary = {
-      outcome: e.outcome,
-      model: model ?? null,
-      usage: e.evidence.usage,
-      durationMs: e.evidence.durationMs,
-      filesChanged: e.evidence.filesChanged.length,
-      testsBefore: e.evidence.baseline ? { passed: e.evidence.baseline.passed, failed: e.evidence.baseline.failed } : null,
-      testsAfter: e.evidence.final ? { passed: e.evidence.final.passed, failed: e.evidence.final.failed } : null,
-      prUrl: null,
-      ...(e.evidence.compute ? { compute: { cpuSeconds: e.evidence.compute.cpuSeconds, peakMemoryMb: e.evidence.compute.peakMemoryMb, commands: e.evidence.compute.commands, wallMs: e.evidence.compute.wallMs } } : {}),
-    };
-    this.#db.prepare('UPDATE jobs SET summary = ? WHERE id = ?').run(JSON.stringify(summary), jobId);
+    this.#db.prepare('UPDATE jobs SET summary = ? WHERE id = ?').run(JSON.stringify(runSummary(e, model)), jobId);
   }
 
   /** The pull request a run opened or updated (known only after publishing). */
@@ -80,4 +69,19 @@ export class EventLog {
       .all(jobId)
       .map((r) => JSON.parse(String(r.data)) as RunEvent);
   }
+}
+
+/** The runs list's figures of a finished run, from its last event. */
+export function runSummary(e: Extract<RunEvent, { type: 'run.completed' }>, model: string | undefined): RunSummary {
+  return {
+    outcome: e.outcome,
+    model: model ?? null,
+    usage: e.evidence.usage,
+    durationMs: e.evidence.durationMs,
+    filesChanged: e.evidence.filesChanged.length,
+    testsBefore: e.evidence.baseline ? { passed: e.evidence.baseline.passed, failed: e.evidence.baseline.failed } : null,
+    testsAfter: e.evidence.final ? { passed: e.evidence.final.passed, failed: e.evidence.final.failed } : null,
+    prUrl: null,
+    ...(e.evidence.compute ? { compute: { cpuSeconds: e.evidence.compute.cpuSeconds, peakMemoryMb: e.evidence.compute.peakMemoryMb, commands: e.evidence.compute.commands, wallMs: e.evidence.compute.wallMs } } : {}),
+  };
 }

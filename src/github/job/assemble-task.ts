@@ -1,7 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { JobResult } from '../../adapters/queue/worker-pool.ts';
 import type { Job } from '../../adapters/store/job-store.ts';
-import type { ThreadStore } from '../../adapters/store/thread-store.ts';
+import type { ThreadsPort } from '../../adapters/store/ports.ts';
 import type { RepoConfig } from '../../protocol/repo-config.ts';
 import { lookupPermission, meetsMinimum } from '../authorize.ts';
 import { ciFailureInstructions } from '../publish/ci-failures.ts';
@@ -25,13 +25,13 @@ export interface AssembledTask {
 export async function assembleTask(
   octokit: Octo,
   job: Job,
-  deps: { threads: ThreadStore; config: RepoConfig; appLogin: string; say: (text: string) => Promise<void> },
+  deps: { threads: ThreadsPort; config: RepoConfig; appLogin: string; say: (text: string) => Promise<void> },
 ): Promise<AssembledTask | { done: JobResult }> {
   const { config, threads } = deps;
-  let task = withAnswer(job, threads);
+  let task = await withAnswer(job, threads);
   const { owner, name: repo } = task.repo;
   if (task.action === 'approve') {
-    const plan = threads.takeQuestion(`${owner}/${repo}`, task.number);
+    const plan = await threads.takeQuestion(`${owner}/${repo}`, task.number);
     if (!plan) {
       await deps.say(`**Patchwright** · nothing is waiting for approval here (job ${job.id}).`);
       return { done: { state: 'done', reason: 'nothing to approve' } };
@@ -81,10 +81,10 @@ async function withOriginalIssue(octokit: Octo, task: Job['task']): Promise<{ bo
 }
 
 /** A `/agent <answer>` after a question: the next run gets the question and the answer. */
-function withAnswer(job: Job, threads: ThreadStore): Job['task'] {
+async function withAnswer(job: Job, threads: ThreadsPort): Promise<Job['task']> {
   const { task } = job;
   if (task.trigger.kind !== 'command' || task.action === 'approve') return task;
-  const question = threads.takeQuestion(`${task.repo.owner}/${task.repo.name}`, task.number);
+  const question = await threads.takeQuestion(`${task.repo.owner}/${task.repo.name}`, task.number);
   if (!question) return task;
   return { ...task, instructions: `Earlier you asked the requester: ${question}\nTheir answer: ${task.instructions || '(no text)'}` };
 }

@@ -2,7 +2,7 @@ import { faultPoint } from '../../adapters/env/fault-point.ts';
 import type { Octokit } from '@octokit/rest';
 import { BranchMovedError, commitAll, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
-import type { ThreadStore } from '../../adapters/store/thread-store.ts';
+import type { ThreadsPort } from '../../adapters/store/ports.ts';
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
 import type { TitleBrief } from '../../core/ports.ts';
 import type { Task } from '../../protocol/task.ts';
@@ -35,7 +35,7 @@ export interface PublishInput {
   review: ReviewComment[];
   bot: { name: string; email: string };
   requester: { name: string; email: string };
-  threads: ThreadStore;
+  threads: ThreadsPort;
   /** Runs the tests again (after a rebase onto someone's newer commits): green, and what they said. */
   verify: () => Promise<{ green: boolean; text: string }>;
   /** The app's own secret values: a diff that contains one is never pushed. */
@@ -59,7 +59,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     const pushed = await pushOrRebase(p);
     if ('note' in pushed) return { prUrl: null, note: pushed.note, info: '' };
     sha = pushed.sha;
-    if (!task.isPullRequest) p.threads.setBranch(key, task.number, p.target.branch);
+    if (!task.isPullRequest) await p.threads.setBranch(key, task.number, p.target.branch);
     await faultPoint('pr');
     const pr = await upsertPullRequest(octokit, {
       owner: task.repo.owner,
@@ -73,7 +73,7 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
       labels: p.config.labels,
       reviewer: task.requester,
     });
-    if (pr.created) p.threads.setRequester(key, pr.number, task.requester);
+    if (pr.created) await p.threads.setRequester(key, pr.number, task.requester);
     await faultPoint('check_run');
     await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result).catch(() => {});
     if (p.review.length) {

@@ -1,5 +1,5 @@
 import type { Octokit } from '@octokit/rest';
-import type { ThreadStore } from '../../adapters/store/thread-store.ts';
+import type { ThreadsPort } from '../../adapters/store/ports.ts';
 
 export const TRACKING_MARKER = '<!-- patchwright:tracking -->';
 
@@ -22,17 +22,18 @@ export interface Thread {
  * GitHub made it) is found again instead of duplicated. If someone deleted it, a new one takes
  * its place.
  */
-export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadStore, thread: Thread, text: string, opts: { fresh?: boolean } = {}): Promise<number> {
+export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsPort, thread: Thread, text: string, opts: { fresh?: boolean; skipIf?: () => Promise<boolean> } = {}): Promise<number | undefined> {
   const key = `${thread.owner}/${thread.repo}`;
   return threads.serialize(key, thread.number, async () => {
+    if (await opts.skipIf?.()) return undefined;
     const body = `${TRACKING_MARKER}\n${text}`;
-    let existing = threads.trackingComment(key, thread.number);
+    let existing = await threads.trackingComment(key, thread.number);
     // 0: a create was sent and its answer never came (or said 5xx): GitHub may have made it anyway.
     const attempted = existing === PENDING;
     if (attempted) existing = undefined;
     if (existing === undefined && (!opts.fresh || attempted)) {
       existing = await findOurs(octokit, thread);
-      if (existing !== undefined) threads.setTrackingComment(key, thread.number, existing);
+      if (existing !== undefined) await threads.setTrackingComment(key, thread.number, existing);
     }
     if (existing !== undefined) {
       try {
@@ -42,10 +43,10 @@ export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadSt
         if ((error as { status?: number }).status !== 404) throw error;
       }
     }
-    threads.setTrackingComment(key, thread.number, PENDING);
+    await threads.setTrackingComment(key, thread.number, PENDING);
     const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, body });
     const id = Number(data.id);
-    threads.setTrackingComment(key, thread.number, id);
+    await threads.setTrackingComment(key, thread.number, id);
     return id;
   });
 }

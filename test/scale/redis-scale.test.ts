@@ -1,0 +1,170 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TRACKING_MARKER } from '../../src/github/report/tracking-comment.ts';
+import { deliver, tempDir } from '../support/app-harness.ts';
+import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
+import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
+import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
+import { payload } from '../support/payloads.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { startScriptedModel, type ScriptedModel, type Step } from '../support/scripted-model.ts';
+import { startServerProcess, waitFor, type ServerProcess } from '../faults/server-process.ts';
+
+// Two web processes and three workers of the real app, sharing a real redis-server: 60 issues
+// in 10 repositories labelled at once; one worker is SIGKILLed in the middle of a run and Redis
+// itself is SIGKILLed and started again under load.
+
+const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
+const REPOS = 10;
+const PER_REPO = 6;
+let git: GitServer;
+let github: FakeGithub;
+let model: ScriptedModel;
+let redis: RedisServer;
+let root: string;
+const procs: ServerProcess[] = [];
+let webs: ServerProcess[] = [];
+let hold: { gate: Promise<Step>; open: (s: Step) => void } | null = null;
+
+const fixer = (body: Record<string, unknown>): Step | Promise<Step> => {
+  const items = JSON.stringify(body.input ?? body.messages ?? '');
+  const fixed = /Success\.|Done!|apply_patch/.test(items) && /function_call_output|"role":"tool"/.test(items);
+  if (hold && items.includes('stop me')) return hold.gate;
+  return fixed ? { text: 'Fixed add.' } : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
+};
+
+const issue = (r: number, i: number) => r * PER_REPO + i + 1;
+const repoName = (r: number) => `scale-${r}`;
+
+beforeAll(async () => {
+  root = tempDir('pw-scale-');
+  git = await startGitServer(root, TOKEN);
+  github = await startGithubFake({ token: TOKEN });
+  model = await startScriptedModel(Array.from({ length: 2000 }, () => fixer), { titles: () => 'Make add return the sum' });
+  redis = await startRedis(tempDir('pw-redis-'));
+  for (let r = 0; r < REPOS; r++) makeRemoteRepo(root, repoName(r), nodeBuggy);
+  webs = await Promise.all([start('web'), start('web')]);
+  await Promise.all([start('worker'), start('worker')]);
+});
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.kill().catch(() => {})));
+  await Promise.all([git?.close(), github?.close(), model?.close(), redis?.close()]);
+});
+
+function start(role: 'web' | 'worker', extra: Record<string, string> = {}): Promise<ServerProcess> {
+  return startServerProcess({
+    githubUrl: github.url,
+    modelUrl: model.baseURL,
+    dataDir: tempDir(`pw-scale-${role}-`),
+    args: ['--role', role],
+    extraEnv: { PATCHWRIGHT_REDIS_URL: redis.url, PATCHWRIGHT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn', ...extra },
+  }).then((p) => (procs.push(p), p));
+}
+
+/** Like GitHub: a delivery that got no 2xx (or no answer) is sent again, with the same id. */
+async function deliverUntilAccepted(url: string, event: string, body: unknown, id: string): Promise<number> {
+  for (let i = 0; ; i++) {
+    const status = await deliver(url, event, body, { id }).then((r) => r.status, () => 0);
+    if (status >= 200 && status < 300) return status;
+    if (i > 40) throw new Error(`delivery ${id} was never accepted (last status ${status})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function jobsInRedis(): Promise<Array<Record<string, string>>> {
+  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  try {
+    const ids = await client.zrange('patchwright:jobs', '0', '-1');
+    return await Promise.all(ids.map((id) => client.hgetall(`patchwright:job:${id}`)));
+  } finally {
+    client.disconnect();
+  }
+}
+
+it('60 issues in 10 repositories, 2 web and 3 worker processes: a worker SIGKILLed mid-run and a Redis restart change nothing — 60 PRs, one tracking comment each', { timeout: 600_000 }, async () => {
+  const marker = path.join(tempDir('pw-scale-marker-'), 'paused-at');
+  // The third worker stops for good just before opening its first PR: the test kills it there.
+  const victim = await start('worker', { PATCHWRIGHT_FAULT_PAUSE: 'pr', PATCHWRIGHT_FAULT_MARKER: marker });
+
+  const deliveries = [];
+  for (let r = 0; r < REPOS; r++) {
+    for (let i = 0; i < PER_REPO; i++) {
+      const n = issue(r, i);
+      const body = payload('issues', 'labeled', {
+        label: { name: 'agent' },
+        issue: { number: n, title: `add is broken (${n})`, body: 'add subtracts', pull_request: undefined },
+        repository: { name: repoName(r), full_name: `octo/${repoName(r)}`, clone_url: `${git.url}/${repoName(r)}.git` },
+      });
+      deliveries.push({ n, body, id: crypto.randomUUID() });
+    }
+  }
+  // All at once, spread over both web processes; every sixth one is also delivered to the other
+  // web process (GitHub's redelivery, or two load-balanced copies): still one job.
+  await Promise.all(
+    deliveries.flatMap((d, k) => [
+      deliverUntilAccepted(webs[k % 2]!.url, 'issues', d.body, d.id),
+      ...(k % 6 === 0 ? [deliverUntilAccepted(webs[(k + 1) % 2]!.url, 'issues', d.body, d.id)] : []),
+    ]),
+  );
+
+  await waitFor('a worker to be in the middle of a run', () => fs.existsSync(marker), 300_000);
+  await victim.kill();
+
+  await waitFor('a third of the PRs', () => github.pulls.length >= 20, 300_000);
+  await redis.kill();
+  await new Promise((r) => setTimeout(r, 1000));
+  await redis.start();
+
+  const done = await waitFor(
+    'every issue to end',
+    async () => {
+      const jobs = await jobsInRedis();
+      return jobs.length === 60 && jobs.every((j) => j.state !== 'queued' && j.state !== 'running') ? jobs : null;
+    },
+    420_000,
+  );
+  await Promise.all(webs.map((w) => fetch(`${w.url}/healthz`)));
+  expect(done.map((j) => j.state)).toEqual(Array(60).fill('done'));
+  expect(new Set(done.map((j) => j.delivery)).size).toBe(60);
+  // Exactly one PR per issue, each on its own branch, each closing its issue.
+  expect(github.pulls).toHaveLength(60);
+  expect(new Set(github.pulls.map((p) => p.head)).size).toBe(60);
+  for (const d of deliveries) expect(github.pulls.filter((p) => new RegExp(`#${d.n}\\b`).test(p.body))).toHaveLength(1);
+  // One comment per issue (the tracking comment), and it says the run succeeded.
+  for (const d of deliveries) {
+    const comments = [...github.comments.values()].filter((c) => c.issue === d.n);
+    expect(comments, `issue ${d.n}`).toHaveLength(1);
+    expect(comments[0]!.body.startsWith(TRACKING_MARKER)).toBe(true);
+    expect(comments[0]!.body).toMatch(/succeeded/);
+  }
+  // The killed worker's job was taken over by another worker, and says so.
+  const again = done.filter((j) => Number(j.attempts) === 2);
+  expect(again).toHaveLength(1);
+  const taken = [...github.comments.values()].find((c) => c.issue === Number(again[0]!.number))!;
+  expect(taken.body).toMatch(/This was attempt 2/);
+});
+
+it('/agent stop sent to one web process stops the run on whichever worker has it', { timeout: 180_000 }, async () => {
+  let open: (s: Step) => void = () => {};
+  hold = { gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
+  const n = 500;
+  const repository = { name: repoName(0), full_name: `octo/${repoName(0)}`, clone_url: `${git.url}/${repoName(0)}.git` };
+  const label = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'stop me', body: 'stop me', pull_request: undefined }, repository });
+  await deliverUntilAccepted(webs[0]!.url, 'issues', label, crypto.randomUUID());
+  await waitFor('the run to reach the model', () => model.requests.some((r) => JSON.stringify(r.body).includes('stop me')), 120_000);
+  const stop = payload('issue_comment', 'created', { comment: { id: 9001, body: '/agent stop', user: { login: 'octocat', type: 'User' } }, issue: { number: n, title: 'stop me', body: '', pull_request: undefined }, repository });
+  await deliverUntilAccepted(webs[1]!.url, 'issue_comment', stop, crypto.randomUUID());
+  const job = await waitFor('the job to be cancelled', async () => (await jobsInRedis()).find((j) => Number(j.number) === n && j.state === 'cancelled'), 60_000);
+  hold.open({ text: 'too late' });
+  hold = null;
+  expect(job.reason).toMatch(/stopped by @maintainer/);
+  expect(github.pulls.filter((p) => p.body.includes(`#${n}`))).toHaveLength(0);
+  const tracking = [...github.comments.values()].filter((c) => c.issue === n);
+  expect(tracking).toHaveLength(1);
+  // Whichever comes last, the web process's "stopped" or the worker's own end of the run, it says who stopped it.
+  await waitFor('the tracking comment to say it stopped', () => /stopped by `?@maintainer/.test([...github.comments.values()].find((c) => c.issue === n)!.body), 30_000);
+});
