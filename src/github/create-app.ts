@@ -16,6 +16,8 @@ export interface AppDeps {
   onDelivery?: (event: string, result: string) => void;
   /** Takes the acknowledgement's writes after the webhook is answered (see TriggerDeps.background). */
   background?: (work: Promise<unknown>) => void;
+  /** Jobs run in other processes (scale-out); see TriggerDeps.remoteWorkers. */
+  remoteWorkers?: boolean;
 }
 
 /** The Probot entry: a thin adapter from webhook contexts to `handleTrigger`. */
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       cancelRunning: deps.cancelRunning,
       warn: (message: string, error: unknown) => app.log.warn({ err: error }, message),
       ...(deps.background ? { background: deps.background } : {}),
+      remoteWorkers: deps.remoteWorkers ?? false,
     };
     app.on(['issues.labeled', 'issue_comment.created', 'pull_request_review.submitted'], async (context) => {
       // ProbotOctokit carries the config plugin; its request typings are a superset of what we use.

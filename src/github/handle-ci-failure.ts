@@ -1,6 +1,6 @@
 import type { Task } from '../protocol/task.ts';
 import { loadConfig } from './config/load-config.ts';
-import type { Delivery, TriggerDeps, TriggerOctokit, TriggerResult } from './handle-trigger.ts';
+import { unlessStarted, type Delivery, type TriggerDeps, type TriggerOctokit, type TriggerResult } from './handle-trigger.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { classifyCi } from './triggers/classify-ci.ts';
 
@@ -52,7 +52,7 @@ export async function handleCiFailure(deps: TriggerDeps, octokit: TriggerOctokit
   const { job, duplicate } = await deps.jobs.enqueue(`ci:${key}#${ci.pr}@${ci.headSha}`, task);
   if (duplicate) return { status: 'duplicate', jobId: job.id };
   try {
-    await upsertTrackingComment(octokit, deps.threads, thread, `**Patchwright** · ⏳ CI failed on ${ci.headSha.slice(0, 10)}; fix attempt ${attempts + 1} of ${loaded.config.fixCI.maxAttempts} queued (job ${job.id}).`);
+    await upsertTrackingComment(octokit, deps.threads, thread, `**Patchwright** · ⏳ CI failed on ${ci.headSha.slice(0, 10)}; fix attempt ${attempts + 1} of ${loaded.config.fixCI.maxAttempts} queued (job ${job.id}).`, unlessStarted(deps, job.id));
   } catch (error) {
     deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error);
   }

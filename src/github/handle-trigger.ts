@@ -26,6 +26,17 @@ export interface TriggerDeps {
    * it, the acknowledgement is awaited before answering.
    */
   background?: (work: Promise<unknown>) => void;
+  /**
+   * Workers in other processes (scale-out): nothing orders this acknowledgement before the
+   * worker's first write to the thread, so it is skipped once the job has started. In one process
+   * the thread's write chain already puts it first.
+   */
+  remoteWorkers?: boolean;
+}
+
+/** The acknowledgement's guard against writing "queued" over a worker's newer status. */
+export function unlessStarted(deps: Pick<TriggerDeps, 'jobs' | 'remoteWorkers'>, jobId: number): { skipIf?: () => Promise<boolean> } {
+  return deps.remoteWorkers ? { skipIf: async () => (await deps.jobs.get(jobId))?.state !== 'queued' } : {};
 }
 
 export interface Delivery {
@@ -110,11 +121,11 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     if (running) await deps.cancelRunning(running.id, `superseded by a retry from @${sender}`);
   }
   const behind = (await deps.jobs.active(key, task.number)) !== undefined;
-  // A fast worker (in this process or another) may have started the job already: then its own
-  // status is newer than "queued", which is not written over it.
+  // In one process, the tracking comment's write is queued for the thread here, synchronously,
+  // before any worker can write to it; with remote workers it is skipped once the job started.
   const ack = Promise.all([
     react(octokit, owner, repo, classified.reactTo),
-    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true, skipIf: async () => (await deps.jobs.get(job.id))?.state !== 'queued' }),
+    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true, ...unlessStarted(deps, job.id) }),
   ]).catch((error: unknown) => deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error));
   if (deps.background) deps.background(ack);
   else await ack;

@@ -46,6 +46,7 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
       threads: shared.threads,
       appSlug: opts.appSlug,
       notifyWorkers: () => {},
+      remoteWorkers: true,
       cancelRunning: (id, reason) => shared.requestCancel(id, reason),
       onDelivery: (event, result) => metrics.deliveries.inc({ event, result }),
     });
