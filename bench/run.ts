@@ -4,6 +4,7 @@ import { benchAppServer } from './app-server.ts';
 import { benchDashboard } from './dashboard.ts';
 import { benchHarness } from './harness.ts';
 import { benchSandbox } from './sandbox.ts';
+import { benchScaleOut } from './scale-out.ts';
 import { benchWorkspace } from './workspace.ts';
 import type { Figure } from './stats.ts';
 
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   dashboard: benchDashboard,
   harness: benchHarness,
   sandbox: benchSandbox,
+  'scale-out': benchScaleOut,
   workspace: benchWorkspace,
 };
 

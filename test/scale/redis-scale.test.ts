@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TRACKING_MARKER } from '../../src/github/report/tracking-comment.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
@@ -27,12 +28,13 @@ let redis: RedisServer;
 let root: string;
 const procs: ServerProcess[] = [];
 let webs: ServerProcess[] = [];
-let hold: { gate: Promise<Step>; open: (s: Step) => void } | null = null;
+/** While set, the model's first answer to a run whose task contains `words` waits for the test. */
+let hold: { words: string; gate: Promise<Step>; open: (s: Step) => void } | null = null;
 
 const fixer = (body: Record<string, unknown>): Step | Promise<Step> => {
   const items = JSON.stringify(body.input ?? body.messages ?? '');
   const fixed = /Success\.|Done!|apply_patch/.test(items) && /function_call_output|"role":"tool"/.test(items);
-  if (hold && items.includes('stop me')) return hold.gate;
+  if (hold && items.includes(hold.words) && !/function_call_output|"role":"tool"/.test(items)) return hold.gate;
   return fixed ? { text: 'Fixed add.' } : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
 };
 
@@ -146,11 +148,23 @@ it('60 issues in 10 repositories, 2 web and 3 worker processes: a worker SIGKILL
   expect(again).toHaveLength(1);
   const taken = [...github.comments.values()].find((c) => c.issue === Number(again[0]!.number))!;
   expect(taken.body).toMatch(/This was attempt 2/);
+
+  // Each process's /metrics counts its own work: summed, they match what was done.
+  const alive = procs.filter((p) => p !== victim);
+  const scraped = await Promise.all(alive.map(async (p) => parsePrometheusTextFormat(await (await fetch(`${p.url}/metrics`)).text()) as Family[]));
+  const sum = (name: string, labels: Record<string, string>) =>
+    scraped.flat().filter((f) => f.name === name).flatMap((f) => f.metrics).filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)).reduce((n, m) => n + Number(m.value), 0);
+  expect(sum('patchwright_deliveries_total', { event: 'issues', result: 'queued' })).toBe(60);
+  expect(sum('patchwright_deliveries_total', { event: 'issues', result: 'duplicate' })).toBe(10);
+  expect(sum('patchwright_runs_total', { outcome: 'succeeded' })).toBe(60);
+  expect(sum('patchwright_queue_depth', {})).toBe(0);
 });
+
+type Family = { name: string; metrics: Array<{ value?: string; labels?: Record<string, string> }> };
 
 it('/agent stop sent to one web process stops the run on whichever worker has it', { timeout: 180_000 }, async () => {
   let open: (s: Step) => void = () => {};
-  hold = { gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
+  hold = { words: 'stop me', gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
   const n = 500;
   const repository = { name: repoName(0), full_name: `octo/${repoName(0)}`, clone_url: `${git.url}/${repoName(0)}.git` };
   const label = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'stop me', body: 'stop me', pull_request: undefined }, repository });
@@ -167,4 +181,24 @@ it('/agent stop sent to one web process stops the run on whichever worker has it
   expect(tracking).toHaveLength(1);
   // Whichever comes last, the web process's "stopped" or the worker's own end of the run, it says who stopped it.
   await waitFor('the tracking comment to say it stopped', () => /stopped by `?@maintainer/.test([...github.comments.values()].find((c) => c.issue === n)!.body), 30_000);
+});
+
+it('SIGTERM on a worker in the middle of a run: it exits 0, the job goes back on the queue (not counted as a start), and another worker makes the PR', { timeout: 180_000 }, async () => {
+  // Only one worker is left to take the job: the others stop first (idle, so they exit at once).
+  for (const p of procs.filter((x) => !webs.includes(x) && x.child.exitCode === null && x.child.signalCode === null)) expect(await p.stop()).toBe(0);
+  let open: (s: Step) => void = () => {};
+  hold = { words: 'restart me', gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
+  const leaving = await start('worker', { PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: '0' });
+  const n = 600;
+  const repository = { name: repoName(1), full_name: `octo/${repoName(1)}`, clone_url: `${git.url}/${repoName(1)}.git` };
+  await deliverUntilAccepted(webs[0]!.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'restart me', body: 'add subtracts', pull_request: undefined }, repository }), crypto.randomUUID());
+  await waitFor('the run to reach the model', () => model.requests.some((r) => JSON.stringify(r.body).includes('restart me')), 120_000);
+  expect(await leaving.stop()).toBe(0);
+  expect((await jobsInRedis()).find((j) => Number(j.number) === n)).toMatchObject({ state: 'queued', attempts: '0' });
+  hold = null;
+  open({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] });
+  await start('worker');
+  const job = await waitFor('the job to end on the other worker', async () => (await jobsInRedis()).find((j) => Number(j.number) === n && j.state !== 'queued' && j.state !== 'running'), 120_000);
+  expect(job).toMatchObject({ state: 'done', attempts: '1' });
+  expect(github.pulls.filter((p) => new RegExp(`#${n}\\b`).test(p.body))).toHaveLength(1);
 });
