@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Probot, type ProbotOctokit } from 'probot';
+import { createAppLog, inJob } from '../adapters/log/app-log.ts';
 import { AppMetrics } from '../adapters/metrics/app-metrics.ts';
 import type { RunJob } from '../adapters/queue/worker-pool.ts';
 import type { Job } from '../adapters/store/job-store.ts';
@@ -32,21 +33,20 @@ export interface AppRuntime {
   github: GithubAccess;
   appSlug: () => Promise<string>;
   metrics: AppMetrics;
-  jobLog: (job: Job) => ReturnType<Probot['log']['child']>;
   /** The runner, measured and logged: queue wait, start and end records with the job's ids. */
   instrument: (runJob: RunJob) => RunJob;
   /** The events port the runner writes through: also feeds this process's metrics and job logs. */
   tap: (events: EventsPort, jobOf: (jobId: number) => Job | undefined) => EventsPort;
 }
 
-export function createRuntime(opts: RuntimeOptions, live: { queued: () => number | Promise<number>; busy: () => number }): AppRuntime {
+export async function createRuntime(opts: RuntimeOptions, live: { queued: () => number | Promise<number>; busy: () => number }): Promise<AppRuntime> {
   const metrics = new AppMetrics({ ...live, concurrency: opts.concurrency });
   const probot = new Probot({
     appId: opts.appId,
     privateKey: opts.privateKey,
     secret: opts.secret,
     baseUrl: opts.baseUrl,
-    logLevel: opts.logLevel ?? 'info',
+    log: await createAppLog(opts.logLevel ?? 'info'),
     Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics)),
   });
   const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
@@ -55,34 +55,27 @@ export function createRuntime(opts: RuntimeOptions, live: { queued: () => number
     (slug ??= opts.appSlug
       ? Promise.resolve(opts.appSlug)
       : probot.auth().then(async (o) => String((await o.request('GET /app')).data?.slug ?? 'patchwright')));
-  const jobLogs = new Map<number, ReturnType<typeof probot.log.child>>();
-  const jobLog = (job: Job) => {
-    let log = jobLogs.get(job.id);
-    if (!log) jobLogs.set(job.id, (log = probot.log.child({ jobId: job.id, delivery: job.deliveryId, repo: job.repo, number: job.number })));
-    return log;
-  };
-  const instrument = (runJob: RunJob): RunJob => async (job, signal) => {
-    metrics.queueWait.observe(Math.max(0, Date.now() - Date.parse(job.createdAt)) / 1000);
-    // Every line the app logs about a job carries its id and delivery (see jobLog).
-    const log = jobLog(job);
-    log.info({ attempt: job.attempts, action: job.action }, 'job started');
-    try {
-      const result = await runJob(job, signal);
-      log.info({ state: result.state, outcome: result.outcome, reason: result.reason }, 'job finished');
-      return result;
-    } catch (error) {
-      log.error({ err: error }, 'job crashed');
-      throw error;
-    } finally {
-      jobLogs.delete(job.id);
-    }
-  };
+  const log = probot.log;
+  // Every line logged while a job's work runs (ours, Probot's, Octokit's rate-limit warnings)
+  // carries its id, delivery, repository and number: see app-log.ts.
+  const instrument = (runJob: RunJob): RunJob => (job, signal) =>
+    inJob({ jobId: job.id, delivery: job.deliveryId, repo: job.repo, number: job.number }, async () => {
+      metrics.queueWait.observe(Math.max(0, Date.now() - Date.parse(job.createdAt)) / 1000);
+      log.info({ attempt: job.attempts, action: job.action }, 'job started');
+      try {
+        const result = await runJob(job, signal);
+        log.info({ state: result.state, outcome: result.outcome, reason: result.reason }, 'job finished');
+        return result;
+      } catch (error) {
+        log.error({ err: error }, 'job crashed');
+        throw error;
+      }
+    });
   const tap = (events: EventsPort, jobOf: (jobId: number) => Job | undefined): EventsPort => {
     const models = new Map<number, string | undefined>();
     const observe = (jobId: number, e: RunEvent) => {
-      const job = jobOf(jobId);
-      if (job && (e.type === 'run.phase' || e.type === 'run.completed')) {
-        jobLog(job).info(e.type === 'run.phase' ? { phase: e.phase } : { outcome: e.outcome }, e.type === 'run.phase' ? 'job phase' : 'run completed');
+      if (e.type === 'run.phase' || e.type === 'run.completed') {
+        log.info(e.type === 'run.phase' ? { phase: e.phase } : { outcome: e.outcome }, e.type === 'run.phase' ? 'job phase' : 'run completed');
       }
       if (e.type === 'run.started') models.set(jobId, e.model);
       metrics.onEvent(e, models.get(jobId));
@@ -106,7 +99,7 @@ export function createRuntime(opts: RuntimeOptions, live: { queued: () => number
       listenPullRequests: (fn) => events.listenPullRequests(fn),
     };
   };
-  return { probot, github, appSlug, metrics, jobLog, instrument, tap };
+  return { probot, github, appSlug, metrics, instrument, tap };
 }
 
 /** Keeps the jobs a runner is working on, so event taps know their delivery and age. */

@@ -32,7 +32,7 @@ export interface ScaledServer {
 export async function startScaledServer(opts: ScaledServerOptions): Promise<ScaledServer> {
   let state: RedisState | undefined;
   let workers: BullWorkers | null = null;
-  const rt = createRuntime(opts, { queued: () => state?.jobs.queuedCount() ?? 0, busy: () => workers?.runningIds.length ?? 0 });
+  const rt = await createRuntime(opts, { queued: () => state?.jobs.queuedCount() ?? 0, busy: () => workers?.runningIds.length ?? 0 });
   const { probot, github, appSlug, metrics } = rt;
   const warn = (message: string, error: unknown) => probot.log.warn({ err: error }, message);
   state = await connectRedisState(opts.redis.url, opts.redis.prefix, warn);

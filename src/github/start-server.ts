@@ -70,7 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const jobs = new JobStore(db);
   const threads = new ThreadStore(db);
   let poolRef: WorkerPool | undefined;
-  const rt = createRuntime(opts, { queued: () => jobs.queuedCount(), busy: () => poolRef?.runningIds.length ?? 0 });
+  const rt = await createRuntime(opts, { queued: () => jobs.queuedCount(), busy: () => poolRef?.runningIds.length ?? 0 });
   const { probot, github, appSlug, metrics } = rt;
   const events = new EventLog(db);
   const current = runningJobs();

@@ -28,6 +28,8 @@ it('the real server logs a job as structured lines that all carry its jobId and 
   makeRemoteRepo(root, 'logged', nodeBuggy);
   const server = await startServerProcess({ githubUrl: github.url, modelUrl: model.baseURL, dataDir: tempDir('pw-logs-data-'), extraEnv: { LOG_LEVEL: 'info' } });
   try {
+    // GitHub's secondary rate limit answers once, inside the job: Octokit's warning is one of the job's lines too.
+    github.faults.push({ method: 'GET', path: /\/branches\//, times: 1, status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit.' } });
     const label = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 5, title: 'add is broken', body: 'add subtracts', pull_request: undefined }, repository: { name: 'logged', full_name: 'octo/logged', clone_url: `${git.url}/logged.git` } });
     expect((await deliver(server.url, 'issues', label)).status).toBeLessThan(300);
     await waitFor('the job to finish', () => /job finished/.test(server.output()));
@@ -36,8 +38,8 @@ it('the real server logs a job as structured lines that all carry its jobId and 
   }
   if (process.env.PW_DEBUG) console.error(server.output());
   // Probot's logger prints a line per record with its fields below it: each job record is read whole.
-  const records = server.output().split(/\n(?=\S)/).filter((r) => /job (started|phase|finished)|run completed/.test(r));
-  expect(records.map((r) => /(job started|job phase|run completed|job finished)/.exec(r)![1])).toEqual(expect.arrayContaining(['job started', 'job phase', 'run completed', 'job finished']));
+  const records = server.output().split(/\n(?=\S)/).filter((r) => /job (started|phase|finished)|run completed|secondary rate limit/.test(r));
+  expect(records.map((r) => /(job started|job phase|run completed|job finished|secondary rate limit)/.exec(r)![1])).toEqual(expect.arrayContaining(['job started', 'job phase', 'secondary rate limit', 'run completed', 'job finished']));
   for (const r of records) {
     expect(r, r).toMatch(/jobId: 1\b/);
     expect(r, r).toMatch(/delivery: "?[\w-]+/);
