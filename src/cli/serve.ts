@@ -5,7 +5,7 @@ import type { Settings } from '../adapters/env/read-settings.ts';
 import { GithubWatch } from '../app-server/github-watch.ts';
 import { appServerCore } from '../app-server/start-app-server.ts';
 import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/transports.ts';
-import type { DashboardSettings, RunningServer } from '../github/start-server.ts';
+import type { DashboardSettings, RunningServer, ServerOptions } from '../github/start-server.ts';
 import { PERMISSIONS } from '../github/authorize.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings, SettingsError } from '../adapters/env/read-settings.ts';
@@ -30,18 +30,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
   if (settings.role !== 'all') throw new SettingsError(`--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`);
   if (settings.sandbox === 'none') console.warn(NONE_WARNING);
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
-  const server = await startServer({
-    ...creds,
-    dataDir: settings.dataDir,
-    concurrency: settings.concurrency,
-    appSlug: settings.appSlug,
-    host: env.HOST ?? '0.0.0.0',
-    port: Number(env.PORT ?? 3000),
-    logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
-    createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
-    dashboard: dashboardSettings(env),
-    metricsToken: env.PATCHWRIGHT_METRICS_TOKEN || undefined,
-  });
+  const server = await startServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(env) });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;
   if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: GitHub jobs are threads there`);
@@ -56,11 +45,9 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
   process.once('SIGTERM', shutdown);
 }
 
-/** `serve` in scale-out mode: one web, worker or all-in-one process of many, sharing Redis. */
-async function serveScaled(settings: Settings, redis: NonNullable<Settings['redis']>, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv, appServer: boolean): Promise<void> {
-  if (appServer) throw new SettingsError('--app-server is not available in scale-out mode yet (PATCHWRIGHT_REDIS_URL is set): run it on a single-process deployment');
-  if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
-  const server = await startScaledServer({
+/** What every `serve` process is started with, whatever its mode. */
+function processOptions(settings: Settings, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv): ServerOptions {
+  return {
     ...creds,
     dataDir: settings.dataDir,
     concurrency: settings.concurrency,
@@ -70,9 +57,14 @@ async function serveScaled(settings: Settings, redis: NonNullable<Settings['redi
     logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
     metricsToken: env.PATCHWRIGHT_METRICS_TOKEN || undefined,
-    redis,
-    role: settings.role,
-  });
+  };
+}
+
+/** `serve` in scale-out mode: one web, worker or all-in-one process of many, sharing Redis. */
+async function serveScaled(settings: Settings, redis: NonNullable<Settings['redis']>, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv, appServer: boolean): Promise<void> {
+  if (appServer) throw new SettingsError('--app-server is not available in scale-out mode yet (PATCHWRIGHT_REDIS_URL is set): run it on a single-process deployment');
+  if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
+  const server = await startScaledServer({ ...processOptions(settings, creds, env), redis, role: settings.role });
   const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
   console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}"; no dashboard in scale-out mode)`);
   const shutdown = async () => {

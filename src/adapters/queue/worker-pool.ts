@@ -1,13 +1,7 @@
 import type { Job, JobStore } from '../store/job-store.ts';
+import { resultOf, RunningJobs, ShutdownAbort, type RunJob } from './running-jobs.ts';
 
-export interface JobResult {
-  state: 'done' | 'failed' | 'cancelled';
-  outcome?: string;
-  reason?: string;
-}
-
-/** The port later layers fill: run one job to its end. It must honour the signal. */
-export type RunJob = (job: Job, signal: AbortSignal) => Promise<JobResult>;
+export { ShutdownAbort, type JobResult, type RunJob } from './running-jobs.ts';
 
 export interface WorkerPoolOptions {
   store: JobStore;
@@ -21,7 +15,7 @@ export interface WorkerPoolOptions {
 /** An in-process pool: takes queued jobs from the store, at most `concurrency` at a time. */
 export class WorkerPool {
   readonly #opts: Required<Omit<WorkerPoolOptions, 'onError'>> & Pick<WorkerPoolOptions, 'onError'>;
-  readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new RunningJobs();
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #idleWaiters: Array<() => void> = [];
@@ -49,14 +43,11 @@ export class WorkerPool {
 
   /** Aborts a running job; true if it was running here. */
   cancel(jobId: number, reason: string): boolean {
-    const entry = this.#running.get(jobId);
-    if (!entry) return false;
-    entry.controller.abort(new Error(reason));
-    return true;
+    return this.#running.cancel(jobId, reason);
   }
 
   get runningIds(): number[] {
-    return [...this.#running.keys()];
+    return this.#running.ids;
   }
 
   /** Resolves when nothing runs and nothing claimable is queued. */
@@ -73,23 +64,14 @@ export class WorkerPool {
   async shutdown(graceMs: number): Promise<{ finished: number[]; requeued: number[] }> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
-    const ids = [...this.#running.keys()];
-    const all = Promise.all([...this.#running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
-    const inTime = await Promise.race([all.then(() => 'done' as const), graceOver]);
-    clearTimeout(timer);
-    const late = inTime === 'late' ? [...this.#running.keys()] : [];
-    for (const id of late) this.#running.get(id)?.controller.abort(new ShutdownAbort());
-    await all;
-    return { finished: ids.filter((id) => !late.includes(id)), requeued: late };
+    return this.#running.drain(graceMs);
   }
 
   /** Stops taking jobs and waits for the running ones. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
-    await Promise.all([...this.#running.values()].map((r) => r.done));
+    await this.#running.settled();
   }
 
   #launch(job: Job): void {
@@ -98,19 +80,11 @@ export class WorkerPool {
       this.#running.delete(job.id);
       this.notify();
     });
-    this.#running.set(job.id, { controller, done });
+    this.#running.add(job.id, controller, done);
   }
 
   async #execute(job: Job, signal: AbortSignal): Promise<void> {
-    let result: JobResult;
-    try {
-      result = await this.#opts.runJob(job, signal);
-    } catch (error) {
-      this.#opts.onError?.(job, error);
-      result = signal.aborted
-        ? { state: 'cancelled', reason: reasonOf(signal) }
-        : { state: 'failed', reason: `crashed: ${error instanceof Error ? error.message : String(error)}` };
-    }
+    const result = await resultOf(this.#opts.runJob, job, signal, this.#opts.onError);
     if (signal.reason instanceof ShutdownAbort) return this.#opts.store.requeue(job.id, signal.reason.message);
     const { state, ...details } = result;
     this.#opts.store.finish(job.id, state, details);
@@ -126,17 +100,4 @@ export class WorkerPool {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** The abort reason of a job stopped because the app is shutting down: it goes back in the queue. */
-export class ShutdownAbort extends Error {
-  readonly code = 'shutdown';
-  constructor() {
-    super('Patchwright is restarting: this job stopped without pushing anything and runs again when the app is back');
-  }
-}
-
-function reasonOf(signal: AbortSignal): string {
-  const r: unknown = signal.reason;
-  return r instanceof Error ? r.message : 'cancelled';
 }

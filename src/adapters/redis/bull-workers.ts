@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { DelayedError, Queue, Worker, type Job as BullJob } from 'bullmq';
 import type { Job } from '../store/job-store.ts';
-import { ShutdownAbort, type JobResult, type RunJob } from '../queue/worker-pool.ts';
+import { resultOf, RunningJobs, ShutdownAbort, type RunJob } from '../queue/running-jobs.ts';
 import type { RedisJobs } from './redis-jobs.ts';
 
 /** BullMQ's queue of Patchwright jobs; its entries carry only our job id. */
@@ -39,7 +39,7 @@ export interface BullWorkersOptions {
 export class BullWorkers {
   readonly #o: BullWorkersOptions;
   readonly holder = `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
-  readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new RunningJobs();
   #worker: Worker | undefined;
 
   constructor(o: BullWorkersOptions) {
@@ -64,14 +64,11 @@ export class BullWorkers {
 
   /** Aborts a job if it runs in this process. */
   cancel(jobId: number, reason: string): boolean {
-    const entry = this.#running.get(jobId);
-    if (!entry) return false;
-    entry.controller.abort(new Error(reason));
-    return true;
+    return this.#running.cancel(jobId, reason);
   }
 
   get runningIds(): number[] {
-    return [...this.#running.keys()];
+    return this.#running.ids;
   }
 
   async #process(bull: BullJob<{ id: number }>, token: string | undefined): Promise<string> {
@@ -89,7 +86,7 @@ export class BullWorkers {
     const controller = new AbortController();
     let release: () => void = () => {};
     const done = new Promise<void>((r) => (release = r));
-    this.#running.set(id, { controller, done });
+    this.#running.add(id, controller, done);
     const renew = setInterval(() => {
       this.#o.jobs.renew(id, this.holder, this.#o.lockMs).then(
         (mine) => mine || controller.abort(new Error('another worker took this job over (this one could not reach Redis in time)')),
@@ -97,7 +94,7 @@ export class BullWorkers {
       );
     }, Math.max(200, Math.floor(this.#o.lockMs / 3)));
     try {
-      const result = await this.#run(job, controller.signal);
+      const result = await resultOf(this.#o.runJob, job, controller.signal, this.#o.onError);
       if (controller.signal.reason instanceof ShutdownAbort) {
         await this.#o.jobs.finish(id, this.holder, 'queued', { reason: controller.signal.reason.message });
         await bull.moveToDelayed(Date.now(), token);
@@ -113,31 +110,12 @@ export class BullWorkers {
     }
   }
 
-  async #run(job: Job, signal: AbortSignal): Promise<JobResult> {
-    try {
-      return await this.#o.runJob(job, signal);
-    } catch (error) {
-      this.#o.onError?.(job, error);
-      return signal.aborted
-        ? { state: 'cancelled', reason: signal.reason instanceof Error ? signal.reason.message : 'cancelled' }
-        : { state: 'failed', reason: `crashed: ${error instanceof Error ? error.message : String(error)}` };
-    }
-  }
-
   /** SIGTERM: take nothing new; running jobs get `graceMs`, then stop and go back on the queue. */
   async shutdown(graceMs: number): Promise<{ finished: number[]; requeued: number[] }> {
-    const ids = this.runningIds;
     const closing = this.#worker?.close() ?? Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([
-      Promise.all([...this.#running.values()].map((r) => r.done)).then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
-    ]);
-    clearTimeout(timer);
-    const requeued = late ? this.runningIds : [];
-    for (const id of requeued) this.#running.get(id)?.controller.abort(new ShutdownAbort());
+    const result = await this.#running.drain(graceMs);
     await closing;
-    return { finished: ids.filter((id) => !requeued.includes(id)), requeued };
+    return result;
   }
 
   async stop(): Promise<void> {

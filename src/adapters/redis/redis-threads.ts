@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { PerKeyChain } from '../store/per-key-chain.ts';
 import type { ThreadsPort } from '../store/ports.ts';
 import { scriptsOf, type Scripts } from './scripts-of.ts';
 
@@ -12,7 +13,7 @@ export class RedisThreads implements ThreadsPort {
   readonly #redis: Redis;
   readonly #p: string;
   readonly #run: Scripts;
-  readonly #local = new Map<string, Promise<unknown>>();
+  readonly #local = new PerKeyChain();
 
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
@@ -30,15 +31,7 @@ export class RedisThreads implements ThreadsPort {
    */
   serialize<T>(repo: string, number: number, fn: () => Promise<T>): Promise<T> {
     const key = `${repo}#${number}`;
-    const guarded = () => this.#withMutex(`${this.#p}:mutex:${key}`, fn);
-    const prev = this.#local.get(key) ?? Promise.resolve();
-    const next = prev.then(guarded, guarded);
-    const settled = next.then(() => {}, () => {});
-    this.#local.set(key, settled);
-    void settled.then(() => {
-      if (this.#local.get(key) === settled) this.#local.delete(key);
-    });
-    return next;
+    return this.#local.run(key, () => this.#withMutex(`${this.#p}:mutex:${key}`, fn));
   }
 
   async #withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { PerKeyChain } from './per-key-chain.ts';
 import { statementCache } from './statements.ts';
 import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
 
@@ -17,22 +18,14 @@ export class ThreadStore {
     this.#sql = statementCache(db);
   }
 
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #chain = new PerKeyChain();
 
   /**
    * Runs `fn` after every earlier call for the same issue or PR has finished: the webhook's
    * acknowledgement and a fast worker must not both create its tracking comment.
    */
   serialize<T>(repo: string, number: number, fn: () => Promise<T>): Promise<T> {
-    const key = `${repo}#${number}`;
-    const prev = this.#locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.then(() => {}, () => {});
-    this.#locks.set(key, settled);
-    void settled.then(() => {
-      if (this.#locks.get(key) === settled) this.#locks.delete(key);
-    });
-    return next;
+    return this.#chain.run(`${repo}#${number}`, fn);
   }
 
   trackingComment(repo: string, number: number): number | undefined {
