@@ -64,9 +64,9 @@ function processOptions(settings: Settings, creds: NonNullable<ReturnType<typeof
 async function serveScaled(settings: Settings, redis: NonNullable<Settings['redis']>, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv, appServer: boolean): Promise<void> {
   if (appServer) throw new SettingsError('--app-server is not available in scale-out mode yet (PATCHWRIGHT_REDIS_URL is set): run it on a single-process deployment');
   if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
-  const server = await startScaledServer({ ...processOptions(settings, creds, env), redis, role: settings.role });
+  const server = await startScaledServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(env), redis, role: settings.role });
   const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
-  console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}"; no dashboard in scale-out mode)`);
+  console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}")`);
   const shutdown = async () => {
     const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
     console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} back on the queue.`);

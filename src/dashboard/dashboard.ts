@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import type { EventLog } from '../adapters/store/event-log.ts';
-import type { RunList, RunRow } from '../adapters/store/run-list.ts';
+import type { EventsPort, RunsPort } from '../adapters/store/ports.ts';
+import type { RunEvent } from '../protocol/run-event.ts';
+import type { RunRow } from '../adapters/store/run-list.ts';
 import { APP_CSS, APP_JS } from './assets.ts';
 import { html, layout, type Viewer } from './html.ts';
 import { overviewPage, type EnergyFactors } from './overview-page.ts';
@@ -29,8 +30,8 @@ export interface OAuthSettings {
 }
 
 export interface DashboardOptions {
-  runs: RunList;
-  events: EventLog;
+  runs: RunsPort;
+  events: EventsPort;
   /** Job changes (stored, started, ended), for the live runs list; absent, only run events refresh it. */
   jobChanges?: (fn: (jobId: number) => void) => () => void;
   /** Absent for `patchwright dashboard` (local runs): no buttons, no GitHub. */
@@ -64,13 +65,13 @@ export function createDashboard(o: DashboardOptions): Handler {
   /** The repositories a viewer sees; null for all (the token, or this machine when nobody signs in). */
   const visibleRepos = async (v: Viewer): Promise<string[] | null> => {
     if (v.kind !== 'github' || !o.github) return null;
-    const repos = o.runs.repos();
+    const repos = await o.runs.repos();
     const allowed = await Promise.all(repos.map((r) => o.github!.mayView(r, v.login, o.viewPermission)));
     return repos.filter((_, i) => allowed[i]);
   };
   const mayAct = async (v: Viewer, row: RunRow) => !!o.github && (v.kind !== 'github' || (await o.github.mayAct(row.repo, v.login)));
   const visibleRun = async (v: Viewer, id: number): Promise<RunRow | null> => {
-    const row = Number.isInteger(id) ? o.runs.get(id) : undefined;
+    const row = Number.isInteger(id) ? await o.runs.get(id) : undefined;
     if (!row) return null;
     const repos = await visibleRepos(v);
     return repos && !repos.includes(row.repo) ? null : row;
@@ -129,16 +130,16 @@ export function createDashboard(o: DashboardOptions): Handler {
     const pageNo = Math.max(1, Number(url.searchParams.get('page')) || 1);
     if (p === '/dashboard' || p === '/dashboard/' || p === '/dashboard/api/runs') {
       const repos = await visibleRepos(v);
-      const { rows, total } = o.runs.page({ repos, ...filters }, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
+      const { rows, total } = await o.runs.page({ repos, ...filters }, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
       if (api) return sendJson(res, 200, { runs: rows.map((r) => runJson(r, o.energy)), total, page: pageNo, pageSize: PAGE_SIZE });
-      const people = [...new Set(o.runs.page({ repos }, 500, 0).rows.map((r) => r.requester))].sort();
-      return send(res, 200, layout('Runs', v, runsPage(rows, total, { ...filters, page: pageNo }, repos ?? o.runs.repos(), people), notice), 'text/html; charset=utf-8');
+      const people = [...new Set((await o.runs.page({ repos }, 500, 0)).rows.map((r) => r.requester))].sort();
+      return send(res, 200, layout('Runs', v, runsPage(rows, total, { ...filters, page: pageNo }, repos ?? (await o.runs.repos()), people), notice), 'text/html; charset=utf-8');
     }
     if (p === '/dashboard/overview') {
       const repos = await visibleRepos(v);
       const days = 14;
       const since = new Date(Date.now() - days * 86_400_000).toISOString();
-      return send(res, 200, layout('Overview', v, overviewPage(o.runs.finishedSince(since, repos), days, new Date(), o.energy), notice), 'text/html; charset=utf-8');
+      return send(res, 200, layout('Overview', v, overviewPage(await o.runs.finishedSince(since, repos), days, new Date(), o.energy), notice), 'text/html; charset=utf-8');
     }
     if (p === '/dashboard/api/stream') return streamList(req, res, o.events, o.jobChanges);
     const m = /^\/dashboard\/(api\/)?runs\/(\d+)(?:\/(events|stop|retry|approve))?$/.exec(p);
@@ -159,7 +160,7 @@ export function createDashboard(o: DashboardOptions): Handler {
         const next = action === 'retry' ? await o.github!.retry(row.id, who) : action === 'approve' ? await o.github!.approve(row.id, who) : null;
         return redirect(res, `/dashboard/runs/${next ?? row.id}`);
       }
-      const events = o.events.list(row.id);
+      const events = await o.events.list(row.id);
       if (api) return sendJson(res, 200, { run: runJson(row, o.energy), events });
       const diffMode = url.searchParams.get('diff') === 'split' ? 'split' : 'unified';
       const issueUrl = `${o.webUrl}/${row.repo}/${row.isPullRequest ? 'pull' : 'issues'}/${row.number}`;
@@ -214,28 +215,44 @@ function sse(res: http.ServerResponse): (event: string, data: unknown) => void {
   return (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-/** A run's events from `from` on (what the page already has is skipped), then live until it ends. */
-function streamRun(req: http.IncomingMessage, res: http.ServerResponse, log: EventLog, jobId: number, from: number): true {
+/**
+ * A run's events from `from` on (what the page already has is skipped), then live until it ends.
+ * Live events that arrive while the log is read wait; each kept event carries its place in the
+ * log, so none is sent twice or skipped whichever came first.
+ */
+function streamRun(req: http.IncomingMessage, res: http.ServerResponse, log: EventsPort, jobId: number, from: number): true {
   const send = sse(res);
   let seq = from;
-  const deliver = (e: Parameters<Parameters<EventLog['listen']>[0]>[1]) => {
+  const deliver = (e: RunEvent, at?: number) => {
     if (e.type === 'item.delta') return send('delta', { itemId: e.itemId, delta: e.delta });
-    seq++;
+    const place = at ?? seq + 1;
+    if (place <= seq) return;
+    seq = place;
     const fragment = renderEvent(e);
     if (fragment) send('item', { html: fragment.text, seq });
     if (e.type === 'run.completed') send('done', { seq });
   };
-  // Listening and reading the log happen in one turn of the event loop: nothing falls between them.
-  const stop = log.listen((id, e) => id === jobId && deliver(e));
-  const past = log.list(jobId);
-  for (const e of past.slice(from)) deliver(e);
-  if (past.some((e) => e.type === 'run.completed')) send('done', { seq });
+  let waiting: Array<[RunEvent, number | undefined]> | null = [];
+  const stop = log.listen((id, e, at) => {
+    if (id !== jobId) return;
+    if (waiting) waiting.push([e, at]);
+    else deliver(e, at);
+  });
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
   req.on('close', () => (stop(), clearInterval(ping)));
+  void Promise.resolve(log.list(jobId)).then(
+    (past) => {
+      past.forEach((e, i) => i >= from && deliver(e, i + 1));
+      if (past.some((e) => e.type === 'run.completed')) send('done', { seq });
+      for (const [e, at] of waiting ?? []) deliver(e, at);
+      waiting = null;
+    },
+    () => res.end(),
+  );
   return true;
 }
 
-function streamList(req: http.IncomingMessage, res: http.ServerResponse, log: EventLog, jobChanges?: DashboardOptions['jobChanges']): true {
+function streamList(req: http.IncomingMessage, res: http.ServerResponse, log: EventsPort, jobChanges?: DashboardOptions['jobChanges']): true {
   const send = sse(res);
   const stop = log.listen((jobId, e) => {
     if (e.type === 'run.phase') send('changed', { jobId, type: e.type });

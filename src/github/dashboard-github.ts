@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import type { JobsPort, ThreadsPort } from '../adapters/store/ports.ts';
-import type { RunList } from '../adapters/store/run-list.ts';
+import type { JobsPort, RunsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { DashboardGithub } from '../dashboard/dashboard.ts';
 import { defaultRepoConfig } from '../protocol/repo-config.ts';
 import type { Task } from '../protocol/task.ts';
@@ -17,7 +16,7 @@ const CACHE_MS = 60_000;
  * triggers, cached for a minute), and the buttons, done as the `/agent` commands would be and
  * said on the issue's thread.
  */
-export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; runs: RunList; threads: ThreadsPort; cancelRunning: (id: number, reason: string) => boolean | Promise<boolean>; notifyWorkers: () => void }): DashboardGithub {
+export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; runs: RunsPort; threads: ThreadsPort; cancelRunning: (id: number, reason: string) => boolean | Promise<boolean>; notifyWorkers: () => void }): DashboardGithub {
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
   const cached = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const hit = cache.get(key);
@@ -27,9 +26,9 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
     value.catch(() => cache.delete(key));
     return value;
   };
-  const installationOf = (repo: string): number | null => deps.runs.page({ repos: null, repo }, 1, 0).rows[0]?.installationId ?? null;
+  const installationOf = async (repo: string): Promise<number | null> => (await deps.runs.page({ repos: null, repo }, 1, 0)).rows[0]?.installationId ?? null;
   const octokitFor = async (repo: string) => {
-    const id = installationOf(repo);
+    const id = await installationOf(repo);
     if (id === null) throw new Error(`no installation is known for ${repo}`);
     return deps.github.forInstallation(id);
   };

@@ -3,11 +3,13 @@ import { BullWorkers } from '../adapters/redis/bull-workers.ts';
 import { connectRedisState, type RedisState } from '../adapters/redis/redis-state.ts';
 import { announceRecovery, createRuntime, listenHttp, runningJobs } from './app-runtime.ts';
 import { createApp } from './create-app.ts';
-import { backgroundWork, type ServerOptions } from './start-server.ts';
+import { backgroundWork, DASHBOARD_DEFAULTS, type ServerOptions } from './start-server.ts';
+import { createDashboard } from '../dashboard/dashboard.ts';
+import { dashboardGithub } from './dashboard-github.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
-export interface ScaledServerOptions extends Omit<ServerOptions, 'pollMs' | 'dashboard'> {
+export interface ScaledServerOptions extends Omit<ServerOptions, 'pollMs'> {
   redis: { url: string; prefix: string; lockMs: number };
   role: Role;
 }
@@ -39,6 +41,7 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
   const shared = state;
   const { background, settled } = backgroundWork();
   let webhooks;
+  let dashboard;
   if (opts.role !== 'worker') {
     const appFn = createApp({
       background,
@@ -51,6 +54,16 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
       onDelivery: (event, result) => metrics.deliveries.inc({ event, result }),
     });
     webhooks = await createNodeMiddleware(appFn, { probot });
+    const cancelRunning = (id: number, reason: string) => shared.requestCancel(id, reason);
+    dashboard = createDashboard({
+      runs: shared.runs,
+      events: shared.events,
+      jobChanges: (fn) => shared.onJobChange(fn),
+      github: dashboardGithub({ github, jobs: shared.jobs, runs: shared.runs, threads: shared.threads, cancelRunning, notifyWorkers: () => {} }),
+      sessionKey: await shared.sessionKey(),
+      ...DASHBOARD_DEFAULTS,
+      ...opts.dashboard,
+    });
   }
   if (opts.role !== 'web') {
     const current = runningJobs();
@@ -74,7 +87,7 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
     workers = pool;
   }
   const host = opts.host ?? '127.0.0.1';
-  const { server, port } = await listenHttp({ host, port: opts.port ?? 3000, metrics, metricsToken: opts.metricsToken, webhooks, log: (m, e) => probot.log.error({ err: e }, m) });
+  const { server, port } = await listenHttp({ host, port: opts.port ?? 3000, metrics, metricsToken: opts.metricsToken, webhooks, dashboard, log: (m, e) => probot.log.error({ err: e }, m) });
   return {
     url: `http://${host}:${port}`,
     port,

@@ -100,10 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     jobChanges: (fn) => jobs.listen(fn),
     github: dashboardGithub({ github, jobs, runs, threads, cancelRunning: (id, reason) => pool.cancel(id, reason), notifyWorkers: () => pool.notify() }),
     sessionKey: dashboardSessionKey(opts.dataDir),
-    viewPermission: 'write',
-    energy: { whPerCpuHour: 12, whPerThousandTokens: 0.3 },
-    webUrl: 'https://github.com',
-    secureCookies: false,
+    ...DASHBOARD_DEFAULTS,
     ...opts.dashboard,
   });
   const { server, port } = await listenHttp({
@@ -148,6 +145,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
   };
 }
+
+/** The dashboard's settings when the caller gives none (serve always does, from the environment). */
+export const DASHBOARD_DEFAULTS: DashboardSettings = {
+  viewPermission: 'write',
+  energy: { whPerCpuHour: 12, whPerThousandTokens: 0.3 },
+  webUrl: 'https://github.com',
+  secureCookies: false,
+};
 
 /** The acknowledgements' writes still under way after a webhook's answer: waited for by `settled` and before closing. */
 export function backgroundWork(): { background: (work: Promise<unknown>) => void; settled: () => Promise<void> } {

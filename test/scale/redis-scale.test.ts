@@ -19,6 +19,7 @@ import { startServerProcess, waitFor, type ServerProcess } from '../faults/serve
 // itself is SIGKILLed and started again under load.
 
 const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
+const DASHBOARD_TOKEN = crypto.randomBytes(16).toString('hex');
 const REPOS = 10;
 const PER_REPO = 6;
 let git: GitServer;
@@ -48,7 +49,7 @@ beforeAll(async () => {
   model = await startScriptedModel(Array.from({ length: 2000 }, () => fixer), { titles: () => 'Make add return the sum' });
   redis = await startRedis(tempDir('pw-redis-'));
   for (let r = 0; r < REPOS; r++) makeRemoteRepo(root, repoName(r), nodeBuggy);
-  webs = await Promise.all([start('web'), start('web')]);
+  webs = await Promise.all([start('web', { PATCHWRIGHT_DASHBOARD_TOKEN: DASHBOARD_TOKEN }), start('web', { PATCHWRIGHT_DASHBOARD_TOKEN: DASHBOARD_TOKEN })]);
   await Promise.all([start('worker'), start('worker')]);
 });
 
@@ -201,4 +202,65 @@ it('SIGTERM on a worker in the middle of a run: it exits 0, the job goes back on
   const job = await waitFor('the job to end on the other worker', async () => (await jobsInRedis()).find((j) => Number(j.number) === n && j.state !== 'queued' && j.state !== 'running'), 120_000);
   expect(job).toMatchObject({ state: 'done', attempts: '1' });
   expect(github.pulls.filter((p) => new RegExp(`#${n}\\b`).test(p.body))).toHaveLength(1);
+});
+
+it('the dashboard on any web process lists every worker\'s runs and streams a run live from another machine; a session made on one web process works on the other', { timeout: 180_000 }, async () => {
+  const auth = { authorization: `Bearer ${DASHBOARD_TOKEN}` };
+  let open: (s: Step) => void = () => {};
+  hold = { words: 'watch me', gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
+  const n = 700;
+  const repository = { name: repoName(2), full_name: `octo/${repoName(2)}`, clone_url: `${git.url}/${repoName(2)}.git` };
+  await deliverUntilAccepted(webs[1]!.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'watch me', body: 'add subtracts', pull_request: undefined }, repository }), crypto.randomUUID());
+  await waitFor('the run to reach the model', () => model.requests.some((r) => JSON.stringify(r.body).includes('watch me')), 120_000);
+  const job = (await jobsInRedis()).find((j) => Number(j.number) === n)!;
+
+  // Web process 1 streams the run (its past, then live) while a worker elsewhere finishes it.
+  const stream = await fetch(`${webs[0]!.url}/dashboard/api/runs/${job.id}/events?from=0`, { headers: auth });
+  expect(stream.status).toBe(200);
+  const reader = stream.body!.getReader();
+  const seqs: number[] = [];
+  let doneSeq = 0;
+  let text = '';
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += Buffer.from(value).toString();
+      for (let cut = text.indexOf('\n\n'); cut >= 0; cut = text.indexOf('\n\n')) {
+        const block = text.slice(0, cut);
+        text = text.slice(cut + 2);
+        const event = /^event: (\w+)/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event === 'item') seqs.push((JSON.parse(data!) as { seq: number }).seq);
+        if (event === 'done') return void (doneSeq = (JSON.parse(data!) as { seq: number }).seq);
+      }
+    }
+  })();
+  const beforeRelease = () => seqs.length;
+  await waitFor('the past events to arrive', () => seqs.length > 0, 30_000);
+  const early = beforeRelease();
+  hold = null;
+  open({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] });
+  await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error('no done event')), 120_000))]);
+  await reader.cancel().catch(() => {});
+  // Live events came after the past ones, in order, none twice.
+  expect(seqs.length).toBeGreaterThan(early);
+  expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  expect(new Set(seqs).size).toBe(seqs.length);
+
+  // Web process 2 has the same run, its whole log, and the list of every run.
+  const run = (await (await fetch(`${webs[1]!.url}/dashboard/api/runs/${job.id}`, { headers: auth })).json()) as { run: { state: string; outcome: string }; events: Array<{ type: string }> };
+  expect(run.events.length).toBe(doneSeq);
+  expect(run.events.at(-1)!.type).toBe('run.completed');
+  const list = (await (await fetch(`${webs[0]!.url}/dashboard/api/runs`, { headers: auth })).json()) as { runs: Array<{ id: number }>; total: number };
+  expect(list.total).toBe((await jobsInRedis()).length);
+  expect(list.runs[0]!.id).toBe(Math.max(...(await jobsInRedis()).map((j) => Number(j.id))));
+
+  // Signed in on one web process, the cookie works on the other (the session key lives in Redis).
+  const signin = await fetch(`${webs[0]!.url}/dashboard/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${DASHBOARD_TOKEN}`, redirect: 'manual' });
+  const cookie = signin.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  expect(cookie).toMatch(/=/);
+  const page = await fetch(`${webs[1]!.url}/dashboard`, { headers: { cookie }, redirect: 'manual' });
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('watch me');
 });

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RunEvent } from '../../protocol/run-event.ts';
 import { runSummary, type RunSummary } from '../store/event-log.ts';
 import { Listeners } from '../store/listeners.ts';
+import { scriptsOf, type Scripts } from './scripts-of.ts';
 import type { EventsPort } from '../store/ports.ts';
 
 /**
@@ -12,19 +13,21 @@ export class RedisEvents implements EventsPort {
   readonly #redis: Redis;
   readonly #p: string;
   readonly #onError: (error: unknown) => void;
-  readonly #listeners = new Listeners<[jobId: number, event: RunEvent]>();
+  readonly #listeners = new Listeners<[jobId: number, event: RunEvent, seq?: number]>();
+  readonly #run: Scripts;
   readonly #prListeners = new Listeners<[jobId: number, url: string]>();
 
   constructor(redis: Redis, prefix: string, onError: (error: unknown) => void) {
     this.#redis = redis;
     this.#p = prefix;
     this.#onError = onError;
+    this.#run = scriptsOf(redis);
   }
 
   /** Fed by the process's subscriber (see RedisState): an event published by any process. */
   received(channel: 'events' | 'pr', message: string): void {
-    const m = JSON.parse(message) as { jobId: number; event?: RunEvent; url?: string };
-    if (channel === 'events' && m.event) this.#listeners.tell(m.jobId, m.event);
+    const m = JSON.parse(message) as { jobId: number; seq?: number; event?: RunEvent; url?: string };
+    if (channel === 'events' && m.event) this.#listeners.tell(m.jobId, m.event, m.seq);
     if (channel === 'pr' && m.url) this.#prListeners.tell(m.jobId, m.url);
   }
 
@@ -34,10 +37,10 @@ export class RedisEvents implements EventsPort {
     // the job's end, which the worker writes on the same connection after the run.
     return (event) => {
       const json = JSON.stringify(event);
-      if (event.type !== 'item.delta') this.#redis.rpush(`${this.#p}:events:${jobId}`, json).catch(this.#onError);
+      if (event.type === 'item.delta') this.#redis.publish(`${this.#p}:events`, `{"jobId":${jobId},"event":${json}}`).catch(this.#onError);
+      else this.#run.appendEvent([`${this.#p}:events:${jobId}`], [`${this.#p}:events`, String(jobId), json]).catch(this.#onError);
       if (event.type === 'run.started') model = event.model;
       if (event.type === 'run.completed') this.#redis.hset(`${this.#p}:job:${jobId}`, 'summary', JSON.stringify(runSummary(event, model))).catch(this.#onError);
-      this.#redis.publish(`${this.#p}:events`, `{"jobId":${jobId},"event":${json}}`).catch(this.#onError);
     };
   }
 
@@ -51,7 +54,7 @@ export class RedisEvents implements EventsPort {
     return (await this.#redis.lrange(`${this.#p}:events:${jobId}`, 0, -1)).map((s) => JSON.parse(s) as RunEvent);
   }
 
-  listen(fn: (jobId: number, event: RunEvent) => void): () => void {
+  listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void {
     return this.#listeners.add(fn);
   }
 

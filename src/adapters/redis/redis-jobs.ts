@@ -109,7 +109,8 @@ export class RedisJobs implements JobsPort {
   }
 }
 
-function toJob(row: Record<string, string>): Job {
+/** A job from its Redis hash. */
+export function toJob(row: Record<string, string>): Job {
   const opt = (v: string | undefined) => (v ? v : null);
   return {
     id: Number(row.id),

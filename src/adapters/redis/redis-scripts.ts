@@ -16,6 +16,7 @@ redis.call('SET', KEYS[1], id)
 redis.call('ZADD', p .. ':thread-jobs:' .. ARGV[2] .. '#' .. ARGV[3], id, id)
 redis.call('ZADD', p .. ':jobs', id, id)
 redis.call('ZADD', p .. ':queued', id, id)
+redis.call('PUBLISH', p .. ':changed', id)
 return {tostring(id), 0}
 `;
 
@@ -54,6 +55,7 @@ end
 redis.call('SET', lk, id .. ':' .. holder, 'PX', ARGV[4])
 redis.call('HSET', jk, 'state', 'running', 'attempts', attempts + 1, 'started', ARGV[5], 'holder', holder)
 redis.call('ZREM', p .. ':queued', id)
+redis.call('PUBLISH', p .. ':changed', id)
 return 'claimed'
 `;
 
@@ -83,6 +85,7 @@ else
 end
 local lk = p .. ':lock:' .. redis.call('HGET', jk, 'repo') .. '#' .. redis.call('HGET', jk, 'number')
 if redis.call('GET', lk) == (id .. ':' .. holder) then redis.call('DEL', lk) end
+redis.call('PUBLISH', p .. ':changed', id)
 return 1
 `;
 
@@ -99,6 +102,7 @@ for _, id in ipairs(redis.call('ZRANGE', p .. ':thread-jobs:' .. ARGV[2], 0, -1)
   if id ~= ARGV[4] and redis.call('HGET', jk, 'state') == 'queued' then
     redis.call('HSET', jk, 'state', 'cancelled', 'reason', ARGV[3], 'finished', ARGV[5])
     redis.call('ZREM', p .. ':queued', id)
+    redis.call('PUBLISH', p .. ':changed', id)
     table.insert(out, id)
   end
 end
@@ -136,4 +140,15 @@ export const TAKE_FIELD = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return v
+`;
+
+/**
+ * Keeps one event of a job and tells every process, with its place in the log, in one step (so a
+ * live view that reads the log and listens at once can tell what it already has). KEYS: the
+ * job's event list. ARGV: channel, job id, event JSON.
+ */
+export const APPEND_EVENT = `
+local n = redis.call('RPUSH', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[1], '{"jobId":' .. ARGV[2] .. ',"seq":' .. n .. ',"event":' .. ARGV[3] .. '}')
+return n
 `;

@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Listeners } from '../store/listeners.ts';
 import { bullDispatcher, QUEUE_NAME } from './bull-workers.ts';
 import { RedisEvents } from './redis-events.ts';
 import { RedisJobs } from './redis-jobs.ts';
+import { RedisRunList } from './redis-run-list.ts';
 import { RedisThreads } from './redis-threads.ts';
 
 /** Everything the processes of one deployment share, in one Redis: jobs, threads, events, the queue. */
@@ -14,6 +16,11 @@ export interface RedisState {
   threads: RedisThreads;
   events: RedisEvents;
   queue: Queue;
+  runs: RedisRunList;
+  /** Told when any process stores, starts or ends a job (the dashboard's live list). */
+  onJobChange(fn: (jobId: number) => void): () => void;
+  /** The key that signs dashboard sessions, the same for every web process (made once). */
+  sessionKey(): Promise<Buffer>;
   /** Stops a job wherever it runs: a mark on the job (honoured by whoever takes it over) and a message to every process. */
   requestCancel(jobId: number, reason: string): Promise<boolean>;
   /** Told of every cancel request, from any process. */
@@ -37,12 +44,14 @@ export async function connectRedisState(url: string, prefix: string, warn: (mess
   const threads = new RedisThreads(command, prefix);
   const events = new RedisEvents(command, prefix, (e) => warn('an event could not be written to Redis', e));
   const cancels = new Listeners<[jobId: number, reason: string]>();
+  const changes = new Listeners<[jobId: number]>();
   await command.ping();
-  await subscriber.subscribe(`${prefix}:events`, `${prefix}:pr`, `${prefix}:cancel`);
+  await subscriber.subscribe(`${prefix}:events`, `${prefix}:pr`, `${prefix}:cancel`, `${prefix}:changed`);
   subscriber.on('message', (channel: string, message: string) => {
     try {
       if (channel === `${prefix}:events`) events.received('events', message);
       else if (channel === `${prefix}:pr`) events.received('pr', message);
+      else if (channel === `${prefix}:changed`) changes.tell(Number(message));
       else if (channel === `${prefix}:cancel`) {
         const m = JSON.parse(message) as { jobId: number; reason: string };
         cancels.tell(m.jobId, m.reason);
@@ -58,6 +67,13 @@ export async function connectRedisState(url: string, prefix: string, warn: (mess
     threads,
     events,
     queue,
+    runs: new RedisRunList(command, prefix),
+    onJobChange: (fn) => changes.add(fn),
+    async sessionKey() {
+      const key = `${prefix}:dashboard-session-key`;
+      await command.set(key, crypto.randomBytes(32).toString('base64'), 'NX');
+      return Buffer.from((await command.get(key)) ?? '', 'base64');
+    },
     async requestCancel(jobId, reason) {
       const running = await jobs.markCancel(jobId, reason);
       await command.publish(`${prefix}:cancel`, JSON.stringify({ jobId, reason }));

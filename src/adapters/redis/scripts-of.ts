@@ -16,6 +16,7 @@ export interface Scripts {
   replaceTask: Script;
   releaseMutex: Script;
   takeField: Script;
+  appendEvent: Script;
 }
 
 const SOURCES: Record<keyof Scripts, string> = {
@@ -28,6 +29,7 @@ const SOURCES: Record<keyof Scripts, string> = {
   replaceTask: lua.REPLACE_TASK,
   releaseMutex: lua.RELEASE_MUTEX,
   takeField: lua.TAKE_FIELD,
+  appendEvent: lua.APPEND_EVENT,
 };
 
 /**

@@ -18,7 +18,7 @@ export interface RunSummary {
 /** The append-only record of a job's events, for audit and (later) resume and the dashboard. */
 export class EventLog {
   readonly #db: DatabaseSync;
-  readonly #listeners = new Listeners<[jobId: number, event: RunEvent]>();
+  readonly #listeners = new Listeners<[jobId: number, event: RunEvent, seq?: number]>();
   readonly #prListeners = new Listeners<[jobId: number, url: string]>();
 
   /** Pull requests as runs open or update them (metrics: time to PR). */
@@ -27,7 +27,7 @@ export class EventLog {
   }
 
   /** Every event of every job as it happens (deltas too), for live views; returns the way to stop. */
-  listen(fn: (jobId: number, event: RunEvent) => void): () => void {
+  listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void {
     return this.#listeners.add(fn);
   }
 
@@ -45,7 +45,7 @@ export class EventLog {
       if (event.type !== 'item.delta') insert.run(jobId, ++seq, event.type, JSON.stringify(event), new Date().toISOString());
       if (event.type === 'run.started') model = event.model;
       if (event.type === 'run.completed') this.#summarize(jobId, event, model);
-      this.#listeners.tell(jobId, event);
+      this.#listeners.tell(jobId, event, event.type === 'item.delta' ? undefined : seq);
     };
   }
 

@@ -1,6 +1,7 @@
 import type { RunEvent } from '../../protocol/run-event.ts';
 import type { Task } from '../../protocol/task.ts';
 import type { EnqueueResult, Job, JobState } from './job-store.ts';
+import type { RunFilter, RunRow } from './run-list.ts';
 
 /** A value now (SQLite, in this process) or later (Redis, shared by every process). */
 export type Awaitable<T> = T | Promise<T>;
@@ -41,6 +42,15 @@ export interface EventsPort {
   appender(jobId: number): Awaitable<(event: RunEvent) => void>;
   notePullRequest(jobId: number, url: string): Awaitable<void>;
   list(jobId: number): Awaitable<RunEvent[]>;
-  listen(fn: (jobId: number, event: RunEvent) => void): () => void;
+  /** Live events; `seq` is a kept event's place in the job's log (1-based), absent for deltas. */
+  listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void;
   listenPullRequests(fn: (jobId: number, url: string) => void): () => void;
+}
+
+/** The dashboard's reads of runs (see RunList). */
+export interface RunsPort {
+  repos(): Awaitable<string[]>;
+  page(f: RunFilter, limit: number, offset: number): Awaitable<{ rows: RunRow[]; total: number }>;
+  get(id: number): Awaitable<RunRow | undefined>;
+  finishedSince(sinceIso: string, repos: string[] | null): Awaitable<RunRow[]>;
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { statementCache } from './statements.ts';
 import type { RunSummary } from './event-log.ts';
+import type { Job } from './job-store.ts';
 
 export interface RunRow {
   id: number;
@@ -76,23 +77,41 @@ export class RunList {
 }
 
 function toRow(r: Record<string, unknown>): RunRow {
-  const task = JSON.parse(String(r.task)) as { isPullRequest?: boolean; title?: string; requester?: string; installationId?: number | null; trigger?: { kind?: string } };
-  return {
+  const text = (v: unknown) => (v == null ? null : String(v));
+  return runRowOf({
     id: Number(r.id),
     repo: String(r.repo),
     number: Number(r.number),
+    action: String(r.action) as Job['action'],
+    task: JSON.parse(String(r.task)) as Job['task'],
+    state: String(r.state),
+    outcome: text(r.outcome),
+    reason: text(r.reason),
+    createdAt: String(r.created_at),
+    startedAt: text(r.started_at),
+    finishedAt: text(r.finished_at),
+  }, r.summary == null ? null : (JSON.parse(String(r.summary)) as RunSummary));
+}
+
+/** What the dashboard shows of a job, whichever store it came from. */
+export function runRowOf(job: Pick<Job, 'id' | 'repo' | 'number' | 'action' | 'task' | 'outcome' | 'reason' | 'createdAt' | 'startedAt' | 'finishedAt'> & { state: string }, summary: RunSummary | null): RunRow {
+  const task = job.task;
+  return {
+    id: job.id,
+    repo: job.repo,
+    number: job.number,
     isPullRequest: task.isPullRequest === true,
     title: task.title ?? '',
-    action: String(r.action),
+    action: job.action,
     trigger: task.trigger?.kind ?? 'unknown',
     requester: task.requester ?? '',
     installationId: task.installationId ?? null,
-    state: String(r.state),
-    outcome: r.outcome == null ? null : String(r.outcome),
-    reason: r.reason == null ? null : String(r.reason),
-    createdAt: String(r.created_at),
-    startedAt: r.started_at == null ? null : String(r.started_at),
-    finishedAt: r.finished_at == null ? null : String(r.finished_at),
-    summary: r.summary == null ? null : (JSON.parse(String(r.summary)) as RunSummary),
+    state: job.state,
+    outcome: job.outcome,
+    reason: job.reason,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    summary,
   };
 }
