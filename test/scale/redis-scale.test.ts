@@ -16,7 +16,8 @@ import { startServerProcess, waitFor, type ServerProcess } from '../faults/serve
 
 // Two web processes and three workers of the real app, sharing a real redis-server: 60 issues
 // in 10 repositories labelled at once; one worker is SIGKILLed in the middle of a run and Redis
-// itself is SIGKILLed and started again under load.
+// itself is SIGKILLed and started again under load. Locks last 6 s: long enough that Redis being
+// away for a second or two never looks like a dead worker, short enough for a quick takeover.
 
 const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
 const DASHBOARD_TOKEN = crypto.randomBytes(16).toString('hex');
@@ -64,7 +65,7 @@ function start(role: 'web' | 'worker', extra: Record<string, string> = {}): Prom
     modelUrl: model.baseURL,
     dataDir: tempDir(`pw-scale-${role}-`),
     args: ['--role', role],
-    extraEnv: { PATCHWRIGHT_REDIS_URL: redis.url, PATCHWRIGHT_JOB_LOCK_SECONDS: '3', LOG_LEVEL: 'warn', ...extra },
+    extraEnv: { PATCHWRIGHT_REDIS_URL: redis.url, PATCHWRIGHT_JOB_LOCK_SECONDS: '6', LOG_LEVEL: 'warn', ...extra },
   }).then((p) => (procs.push(p), p));
 }
 
