@@ -9,6 +9,9 @@ import { dashboardGithub } from './dashboard-github.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
+/** How often a worker looks for stored jobs that never reached the queue. */
+const SWEEP_MS = 60_000;
+
 export interface ScaledServerOptions extends Omit<ServerOptions, 'pollMs'> {
   redis: { url: string; prefix: string; lockMs: number };
   role: Role;
@@ -42,6 +45,7 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
   const { background, settled } = backgroundWork();
   let webhooks;
   let dashboard;
+  let sweeper: NodeJS.Timeout | undefined;
   if (opts.role !== 'worker') {
     const appFn = createApp({
       background,
@@ -85,6 +89,11 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
     shared.onCancel((id, reason) => pool.cancel(id, reason));
     pool.start();
     workers = pool;
+    // A job stored by a web process that died before queueing it is found here (at start, then now and then).
+    const sweep = () => void shared.jobs.redispatchQueued().catch((e: unknown) => warn('could not look for stored jobs that were never queued', e));
+    sweep();
+    sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref();
   }
   const host = opts.host ?? '127.0.0.1';
   const { server, port } = await listenHttp({ host, port: opts.port ?? 3000, metrics, metricsToken: opts.metricsToken, webhooks, dashboard, log: (m, e) => probot.log.error({ err: e }, m) });
@@ -96,6 +105,7 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
     workers,
     settled,
     async shutdown(graceMs) {
+      clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const result = (await workers?.shutdown(graceMs)) ?? { finished: [], requeued: [] };

@@ -52,6 +52,22 @@ it('a delivery is one job however often it comes; a redelivery of a job still qu
   expect(await jobs.queuedCount()).toBe(1);
 });
 
+it('a job stored by a web process that died before queueing it is queued by the next sweep', async () => {
+  const lost = new RedisJobs(client, `t${prefix}`, async () => {
+    throw new Error('the process died here');
+  });
+  await expect(lost.enqueue('d-9', task(9))).rejects.toThrow(/died/);
+  expect(dispatched).toEqual([]);
+  const batch = task(10, { action: 'follow_up', isPullRequest: true, trigger: { kind: 'review', reviewId: 5, state: 'commented' } });
+  await expect(lost.enqueue('d-10', batch, new Date(Date.now() + 30_000))).rejects.toThrow(/died/);
+  expect(await jobs.redispatchQueued()).toBe(2);
+  const [first, second] = dispatched;
+  expect(first).toEqual([1, 0]);
+  // A job that waits (review batching) keeps its wait.
+  expect(second![0]).toBe(2);
+  expect(second![1]).toBeGreaterThan(20_000);
+});
+
 it('jobs of one issue start one at a time and oldest first; other issues are not held up', async () => {
   const first = (await jobs.enqueue('d-1', task(1))).job;
   const second = (await jobs.enqueue('d-2', task(1))).job;

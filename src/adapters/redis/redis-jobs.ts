@@ -36,6 +36,22 @@ export class RedisJobs implements JobsPort {
     return { job, duplicate: dup === 1 };
   }
 
+  /**
+   * Puts every queued job on the queue again (a no-op for those already on it): a web process
+   * that died between storing a job and queueing it leaves one that only this finds. Returns how
+   * many queued jobs there were.
+   */
+  async redispatchQueued(): Promise<number> {
+    const ids = await this.#redis.zrange(`${this.#p}:queued`, '0', '-1');
+    for (const id of ids) {
+      const row = await this.#redis.hgetall(`${this.#p}:job:${id}`);
+      if (row.state !== 'queued') continue;
+      const wait = row.not_before ? Math.max(0, Date.parse(row.not_before) - Date.now()) : 0;
+      await this.#dispatch(toJob(row), wait);
+    }
+    return ids.length;
+  }
+
   async get(id: number): Promise<Job | undefined> {
     const row = await this.#redis.hgetall(`${this.#p}:job:${id}`);
     return row.id ? toJob(row) : undefined;
