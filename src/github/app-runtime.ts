@@ -96,7 +96,6 @@ export async function createRuntime(opts: RuntimeOptions, live: { queued: () => 
       },
       list: (jobId) => events.list(jobId),
       listen: (fn) => events.listen(fn),
-      listenPullRequests: (fn) => events.listenPullRequests(fn),
     };
   };
   return { probot, github, appSlug, metrics, instrument, tap };

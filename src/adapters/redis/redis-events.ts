@@ -15,7 +15,6 @@ export class RedisEvents implements EventsPort {
   readonly #onError: (error: unknown) => void;
   readonly #listeners = new Listeners<[jobId: number, event: RunEvent, seq?: number]>();
   readonly #run: Scripts;
-  readonly #prListeners = new Listeners<[jobId: number, url: string]>();
 
   constructor(redis: Redis, prefix: string, onError: (error: unknown) => void) {
     this.#redis = redis;
@@ -25,10 +24,9 @@ export class RedisEvents implements EventsPort {
   }
 
   /** Fed by the process's subscriber (see RedisState): an event published by any process. */
-  received(channel: 'events' | 'pr', message: string): void {
-    const m = JSON.parse(message) as { jobId: number; seq?: number; event?: RunEvent; url?: string };
+  received(channel: 'events', message: string): void {
+    const m = JSON.parse(message) as { jobId: number; seq?: number; event?: RunEvent };
     if (channel === 'events' && m.event) this.#listeners.tell(m.jobId, m.event, m.seq);
-    if (channel === 'pr' && m.url) this.#prListeners.tell(m.jobId, m.url);
   }
 
   appender(jobId: number): (event: RunEvent) => void {
@@ -45,7 +43,6 @@ export class RedisEvents implements EventsPort {
   }
 
   async notePullRequest(jobId: number, url: string): Promise<void> {
-    await this.#redis.publish(`${this.#p}:pr`, JSON.stringify({ jobId, url }));
     const raw = await this.#redis.hget(`${this.#p}:job:${jobId}`, 'summary');
     if (raw) await this.#redis.hset(`${this.#p}:job:${jobId}`, 'summary', JSON.stringify({ ...(JSON.parse(raw) as RunSummary), prUrl: url }));
   }
@@ -58,7 +55,4 @@ export class RedisEvents implements EventsPort {
     return this.#listeners.add(fn);
   }
 
-  listenPullRequests(fn: (jobId: number, url: string) => void): () => void {
-    return this.#prListeners.add(fn);
-  }
 }

@@ -46,11 +46,10 @@ export async function connectRedisState(url: string, prefix: string, warn: (mess
   const cancels = new Listeners<[jobId: number, reason: string]>();
   const changes = new Listeners<[jobId: number]>();
   await command.ping();
-  await subscriber.subscribe(`${prefix}:events`, `${prefix}:pr`, `${prefix}:cancel`, `${prefix}:changed`);
+  await subscriber.subscribe(`${prefix}:events`, `${prefix}:cancel`, `${prefix}:changed`);
   subscriber.on('message', (channel: string, message: string) => {
     try {
       if (channel === `${prefix}:events`) events.received('events', message);
-      else if (channel === `${prefix}:pr`) events.received('pr', message);
       else if (channel === `${prefix}:changed`) changes.tell(Number(message));
       else if (channel === `${prefix}:cancel`) {
         const m = JSON.parse(message) as { jobId: number; reason: string };

@@ -19,12 +19,7 @@ export interface RunSummary {
 export class EventLog {
   readonly #db: DatabaseSync;
   readonly #listeners = new Listeners<[jobId: number, event: RunEvent, seq?: number]>();
-  readonly #prListeners = new Listeners<[jobId: number, url: string]>();
 
-  /** Pull requests as runs open or update them (metrics: time to PR). */
-  listenPullRequests(fn: (jobId: number, url: string) => void): () => void {
-    return this.#prListeners.add(fn);
-  }
 
   /** Every event of every job as it happens (deltas too), for live views; returns the way to stop. */
   listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void {
@@ -56,7 +51,6 @@ export class EventLog {
 
   /** The pull request a run opened or updated (known only after publishing). */
   notePullRequest(jobId: number, url: string): void {
-    this.#prListeners.tell(jobId, url);
     const row = this.#db.prepare('SELECT summary FROM jobs WHERE id = ?').get(jobId);
     if (!row?.summary) return;
     const summary = { ...(JSON.parse(String(row.summary)) as RunSummary), prUrl: url };

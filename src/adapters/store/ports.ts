@@ -44,7 +44,6 @@ export interface EventsPort {
   list(jobId: number): Awaitable<RunEvent[]>;
   /** Live events; `seq` is a kept event's place in the job's log (1-based), absent for deltas. */
   listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void;
-  listenPullRequests(fn: (jobId: number, url: string) => void): () => void;
 }
 
 /** The dashboard's reads of runs (see RunList). */
