@@ -6,6 +6,7 @@ import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { inspectRepo, type InspectResult } from '../repo/inspect.ts';
 import { titleProblem } from '../repo/conventions/title-style.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
+import type { CommitStyle } from '../repo/conventions/commit-style.ts';
 
 /**
  * `patchwright inspect [DIR] [--json]`: what Patchwright will run in a checkout, and why.
@@ -40,8 +41,23 @@ async function checkTitle(dir: string, title: string, config: RepoConfig, json: 
   const problem = titleProblem(style, title);
   const styleText = style ? `${style.kind} (${source})` : 'no clear style';
   if (json) process.stdout.write(`${JSON.stringify({ title, fits: problem === null, problem, style: style?.kind ?? null, source, tolerance: style?.tolerance ?? null }, null, 2)}\n`);
-  else process.stdout.write(problem === null ? `fits: ${styleText}\n` : `does not fit: ${problem}\nstyle: ${styleText}\n`);
+  else process.stdout.write(problem === null ? `fits: ${styleText}\n` : `does not fit: ${problem}\nstyle: ${styleText}\n${describeTolerance(style)}`);
   return problem === null ? 0 : 1;
+}
+
+/** What else the history lets through, and the rules it holds, in words: so a maintainer can see what the checker thinks. */
+function describeTolerance(style: CommitStyle | null): string {
+  const tol = style?.tolerance;
+  if (!style || !tol) return '';
+  const kinds = tol.kinds.filter((k) => k !== style.kind);
+  const also = [...kinds.map((k) => (k === 'plain' ? 'plain sentences' : `any ${k} title`)), ...(tol.prefixes.length ? [`titles starting ${tol.prefixes.slice(0, 12).map((p) => `\`${p.replace(/\(\)$/, '(...)')}:\``).join(', ')}`] : [])];
+  const casing = tol.casingByKind[style.kind];
+  const rules = [
+    ...(casing ? [`descriptions start ${casing === 'upper' ? 'with a capital letter' : 'lower-case'}`] : []),
+    ...(tol.imperative ? ['the imperative mood'] : []),
+    `at most ${tol.maxLength} characters`,
+  ];
+  return `${also.length ? `also fits (the team's own habits): ${also.join('; ')}\n` : ''}rules the history keeps without exception: ${rules.join('; ')}\n`;
 }
 
 function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'template'>): string {

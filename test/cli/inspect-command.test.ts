@@ -84,6 +84,10 @@ it('inspect --check-title: a team title fits (exit 0), another repo’s style do
   const other = check('feat(parser): add a thing');
   expect(other.code).toBe(1);
   expect(other.out).toMatch(/does not fit: this repository writes titles as plain sentences/);
+  // Prettier's own `docs:` titles are a habit; the rules shown are the ones the history keeps.
+  expect(other.out).toMatch(/also fits \(the team's own habits\): titles starting .*`docs:`/);
+  expect(other.out).toMatch(/rules the history keeps without exception: .*at most \d+ characters/);
+  expect(check('docs(api): fix a broken link')).toMatchObject({ code: 1 });
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', 'Fix it', '--json'], { encoding: 'utf8' })) as { fits: boolean; style: string };
   expect(json).toMatchObject({ fits: true, style: 'plain' });
 });

@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Subject } from '../../src/repo/conventions/commit-style.ts';
 
-/** Real commit-subject histories (fixtures/commit-subjects), newest first. */
+/** Real commit-subject histories, newest first: the shared set (fixtures/commit-subjects) and a wider one (fixtures/commit-subjects-wide). */
 export const CORPUS_DIR = path.resolve('fixtures/commit-subjects');
+export const WIDE_CORPUS_DIR = path.resolve('fixtures/commit-subjects-wide');
 
-export function loadHistory(name: string): Subject[] {
+export function loadHistory(name: string, dir = CORPUS_DIR): Subject[] {
   return fs
-    .readFileSync(path.join(CORPUS_DIR, `${name}.tsv`), 'utf8')
+    .readFileSync(path.join(dir, `${name}.tsv`), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => {
@@ -16,8 +17,8 @@ export function loadHistory(name: string): Subject[] {
     });
 }
 
-export function corpusNames(): string[] {
-  return fs.readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.tsv')).map((f) => f.replace(/\.tsv$/, '')).sort();
+export function corpusNames(dir = CORPUS_DIR): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.tsv')).map((f) => f.replace(/\.tsv$/, '')).sort();
 }
 
 /** The team's own recent PR titles: human squash-merged subjects (`... (#123)`), newest 30, suffix removed. */

@@ -18,9 +18,10 @@ export interface CommitStyle {
   imperative: boolean;
   source: 'history' | 'config';
   /**
-   * What the history tolerates, for the title check: a rule holds only where the team follows it
-   * consistently (>= 90% of at least 10 recent titles); other kinds of title the team really uses
-   * (>= 25%) and prefixes it used at least twice pass; the length limit is the team's longest.
+   * What the history tolerates, for the title check: a casing or mood rule holds only where the
+   * team's recent titles show no exception (at least 12 of them); another kind of title passes
+   * when the team has the habit (twice or more), with the prefixes it used; the length limit is
+   * the team's longest title.
    */
   tolerance?: Tolerance;
 }
@@ -83,35 +84,55 @@ export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { foll
 
 const isImperative = (d: string) => !/^\w+(ed|ing)\b/i.test(d) && !/^(Adds|Fixes|Updates|Removes|Makes|Uses)\b/.test(d);
 
-/** Rules the team keeps, from its own titles (see CommitStyle.tolerance). */
+/** How many examples a casing or mood rule needs before it is a rule at all. */
+const RULE_SAMPLE = 12;
+/** A kind of title the team uses besides its main one is a habit from this many recent titles on. */
+const HABIT = 2;
+/** ...and every title of that kind passes (not only its known prefixes) from this share on. */
+const WHOLE_KIND_SHARE = 0.3;
+
+/**
+ * Rules the team keeps, from its own recent titles (routine ones left out; see CommitStyle.tolerance).
+ * A casing or mood rule holds only where the sample shows no exception: a rule the team breaks
+ * itself would send its own titles back. A minority kind of title counts as the team's voice when
+ * it is a habit (seen at least twice), and then with the prefixes the team used (`docs`, `ci`,
+ * `README`, `🐛`), or wholly when it is a large share; plain sentences have no prefix to match, so
+ * a plain habit passes whole.
+ */
 export function tolerance(subjects: string[], kind: SubjectKind): Tolerance {
   const classified = subjects.map(classifySubject);
+  const kept = (n: number, exceptions: number) => n >= RULE_SAMPLE && exceptions === 0;
   const casingOf = (cs: Classified[]): 'upper' | 'lower' | null => {
     const words = cs.map((c) => /^[A-Za-z][a-z]+\b/.exec(c.description)?.[0]).filter((w): w is string => !!w);
-    const up = share(words, (w) => /^[A-Z]/.test(w));
-    return words.length < 10 ? null : up >= 0.9 ? 'upper' : 1 - up >= 0.9 ? 'lower' : null;
+    const up = words.filter((w) => /^[A-Z]/.test(w)).length;
+    return kept(words.length, words.length - up) ? 'upper' : kept(words.length, up) ? 'lower' : null;
   };
   const kinds = ['conventional', 'gitmoji', 'component-prefix', 'ticket-prefix', 'plain'] as const;
-  const kindShare = (k: SubjectKind) => classified.filter((c) => c.kind === k).length / Math.max(1, classified.length);
-  const keys = classified.map(prefixKey).filter((k): k is string => !!k);
-  const counts = new Map<string, number>();
-  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const count = (k: SubjectKind) => classified.filter((c) => c.kind === k).length;
+  const habit = (k: SubjectKind) => k !== kind && count(k) >= HABIT;
   const descriptions = classified.map((c) => c.description).filter(Boolean);
   return {
     casing: casingOf(classified),
     casingByKind: Object.fromEntries(kinds.map((k) => [k, casingOf(classified.filter((c) => c.kind === k))])),
-    imperative: descriptions.length >= 10 && share(descriptions, isImperative) >= 0.9,
-    maxLength: Math.min(256, Math.max(72, ...subjects.map((s) => s.length))),
-    kinds: kinds.filter((k) => k === kind || kindShare(k) >= 0.3),
-    prefixes: [...counts.entries()].filter(([, n]) => n >= 2).map(([k]) => k),
+    imperative: kept(descriptions.length, descriptions.filter((d) => !isImperative(d)).length),
+    maxLength: Math.min(MAX_TITLE, Math.max(72, ...subjects.map((s) => s.length))),
+    kinds: kinds.filter((k) => k === kind || (habit(k) && (k === 'plain' || count(k) >= WHOLE_KIND_SHARE * classified.length))),
+    prefixes: [...new Set(classified.filter((c) => habit(c.kind)).flatMap(prefixKeys))],
   };
 }
 
-/** What a title's prefix is, for "used at least twice": the type, the component, the emoji. */
-export function prefixKey(c: Classified): string | null {
-  if (c.kind === 'conventional') return c.scope ? `${c.type}(${c.scope})` : (c.type ?? null);
-  if (c.kind === 'plain') return null;
-  return c.prefix?.replace(/\d+/g, '#') ?? null;
+/** Longer than this is not a title anyone reads whole on GitHub, whatever the history. */
+export const MAX_TITLE = 256;
+
+/**
+ * What a title's prefix is, to match the prefixes a team used: the Conventional Commits type,
+ * marked `type()` when it has a scope (`fix:` and `fix(parser):` are different habits); the
+ * component, lower-cased; the emoji; the ticket project (`ABC-#`).
+ */
+export function prefixKeys(c: Classified): string[] {
+  if (c.kind === 'conventional') return [c.scope ? `${c.type}()` : c.type!];
+  if (c.kind === 'plain' || !c.prefix) return [];
+  return [c.prefix.replace(/\d+/g, '#').toLowerCase()];
 }
 
 /**

@@ -1,5 +1,5 @@
-import { classifySubject, isRoutine } from './classify-subject.ts';
-import { prefixKey, type CommitStyle } from './commit-style.ts';
+import { classifySubject, cleanSubject, isRoutine } from './classify-subject.ts';
+import { MAX_TITLE, prefixKeys, type CommitStyle } from './commit-style.ts';
 
 export type ChangeKind = 'fix' | 'feature' | 'docs' | 'other';
 
@@ -17,22 +17,24 @@ export function changeKind(text: string): ChangeKind {
 /** A pattern for each style, checked before a title is used: why a title does not fit the repository's style, in words the model can act on; null if it fits. */
 export function titleProblem(style: CommitStyle | null, raw: string): string | null {
   if (/\n/.test(raw.trim())) return 'the title must be one line';
-  // Whitespace noise (a leading space, doubled spaces) is not a matter of style.
-  const title = raw.trim().replace(/\s+/g, ' ');
+  // Whitespace noise (a leading space, doubled spaces) is not a matter of style; nor is the `(#123)` a squash merge adds.
+  const title = cleanSubject(raw.trim().replace(/\s+/g, ' '));
   if (!title) return 'the title is empty';
-  const limit = style?.tolerance?.maxLength ?? 100;
-  if (title.length > limit) return `the title is ${title.length} characters; this repository's titles stay under ${limit}`;
+  const tooLong = (limit: number) => `the title is ${title.length} characters; this repository's titles stay under ${limit}`;
+  if (title.length > MAX_TITLE) return tooLong(MAX_TITLE);
   if (/^\[?(WIP|draft)\b|\[bot\]|^(patchwright|agent|bot)\b:?/i.test(title)) return 'no `[WIP]`, draft or bot prefix: the draft state already says that';
-  if (!style || isRoutine(title)) return null;
+  if (isRoutine(title)) return null;
+  const limit = style?.tolerance?.maxLength ?? 100;
+  if (title.length > limit) return tooLong(limit);
+  if (!style) return null;
   const c = classifySubject(title);
   const tol = style.tolerance;
-  const key = prefixKey(c);
-  // Another kind of title the team really uses, or a prefix it has used before, is its own voice too.
-  const tolerated = c.kind !== style.kind && !!tol && (tol.kinds.includes(c.kind) || (key !== null && tol.prefixes.includes(key)));
+  // Another kind of title the team has the habit of, with a prefix it used, is its own voice too.
+  const tolerated = c.kind !== style.kind && !!tol && (tol.kinds.includes(c.kind) || prefixKeys(c).some((k) => tol.prefixes.includes(k)));
   if (tolerated) return casingProblem(style, c.kind === 'plain' ? title : c.description, c.kind);
   switch (style.kind) {
     case 'conventional': {
-      const known = new Set([...(style.types ?? []), ...(tol?.prefixes ?? []), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
+      const known = new Set([...(style.types ?? []), ...(tol?.prefixes ?? []).filter((p) => /^[a-z]+$/.test(p)), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
       const type = /^([a-z]+)(\([^)]+\))?!?: \S/.exec(title)?.[1];
       if (type && !known.has(type)) return `\`${type}\` is not a type this repository uses; use one of ${[...known].slice(0, 8).join(', ')}`;
       if (c.kind !== 'conventional') return 'this repository uses Conventional Commits: `type(scope): description`, for example `fix(parser): handle empty input`';
@@ -43,7 +45,8 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
     case 'component-prefix':
       return c.kind === 'component-prefix' ? casingProblem(style, c.description) : 'this repository starts titles with the component changed and a colon, for example `net/http: fix header parsing`';
     case 'ticket-prefix':
-      return null;
+      // Without a ticket to name (the issue names none), a plain sentence is the fallback the brief asks for.
+      return c.kind === 'ticket-prefix' || c.kind === 'plain' ? null : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`), or writes a plain sentence when there is none`;
     default:
       if (c.kind !== 'plain') return 'this repository writes titles as plain sentences, without a type, emoji or component prefix';
       if ((tol ? tol.imperative : style.imperative) && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
