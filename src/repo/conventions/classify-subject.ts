@@ -28,7 +28,7 @@ export function classifySubject(subject: string): Classified {
   const ticket = TICKET.exec(subject);
   if (ticket) return { kind: 'ticket-prefix', prefix: ticket[1]!.trim(), description: subject.slice(ticket[0].length).trim() };
   const comp = COMPONENT.exec(subject);
-  if (comp && !/\s/.test(comp[1]!)) return { kind: 'component-prefix', prefix: comp[1]!, description: subject.slice(comp[1]!.length + 2) };
+  if (comp && !/\s/.test(comp[1]!.replace(/, /g, ','))) return { kind: 'component-prefix', prefix: comp[1]!, description: subject.slice(comp[1]!.length + 2) };
   return { kind: 'plain', description: subject };
 }
 

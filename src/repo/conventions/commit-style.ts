@@ -116,7 +116,8 @@ export function tolerance(subjects: string[], kind: SubjectKind): Tolerance {
     casingByKind: Object.fromEntries(kinds.map((k) => [k, casingOf(classified.filter((c) => c.kind === k))])),
     imperative: kept(descriptions.length, descriptions.filter((d) => !isImperative(d)).length),
     maxLength: Math.min(MAX_TITLE, Math.max(72, ...subjects.map((s) => s.length))),
-    kinds: kinds.filter((k) => k === kind || (habit(k) && (k === 'plain' || count(k) >= WHOLE_KIND_SHARE * classified.length))),
+    // Plain sentences pass whole on a habit of their own, not on `[component] ...` ones (those pass by their key).
+    kinds: kinds.filter((k) => k === kind || (habit(k) && (k === 'plain' ? classified.filter((c) => c.kind === 'plain' && !prefixKeys(c).length).length >= HABIT : count(k) >= WHOLE_KIND_SHARE * classified.length))),
     prefixes: [...new Set(classified.filter((c) => habit(c.kind)).flatMap(prefixKeys))],
   };
 }
@@ -127,11 +128,13 @@ export const MAX_TITLE = 256;
 /**
  * What a title's prefix is, to match the prefixes a team used: the Conventional Commits type,
  * marked `type()` when it has a scope (`fix:` and `fix(parser):` are different habits); the
- * component, lower-cased; the emoji; the ticket project (`ABC-#`).
+ * component, lower-cased; the emoji; the ticket project (`ABC-#`); `[...]` for a plain sentence
+ * behind a bracketed component (`[jest-circus] Add retries`).
  */
 export function prefixKeys(c: Classified): string[] {
   if (c.kind === 'conventional') return [c.scope ? `${c.type}()` : c.type!];
-  if (c.kind === 'plain' || !c.prefix) return [];
+  if (c.kind === 'plain') return /^\[[^\]]+\] \S/.test(c.description) ? ['[...]'] : [];
+  if (!c.prefix) return [];
   return [c.prefix.replace(/\d+/g, '#').toLowerCase()];
 }
 
