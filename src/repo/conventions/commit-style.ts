@@ -96,8 +96,8 @@ const WHOLE_KIND_SHARE = 0.3;
  * A casing or mood rule holds only where the sample shows no exception: a rule the team breaks
  * itself would send its own titles back. A minority kind of title counts as the team's voice when
  * it is a habit (seen at least twice), and then with the prefixes the team used (`docs`, `ci`,
- * `README`, `🐛`), or wholly when it is a large share; plain sentences have no prefix to match, so
- * a plain habit passes whole.
+ * `README`, `🐛`), or wholly when it is a large share with varied prefixes; plain sentences have
+ * no prefix to match, so a plain habit passes whole.
  */
 export function tolerance(subjects: string[], kind: SubjectKind): Tolerance {
   const classified = subjects.map(classifySubject);
@@ -108,16 +108,22 @@ export function tolerance(subjects: string[], kind: SubjectKind): Tolerance {
     return kept(words.length, words.length - up) ? 'upper' : kept(words.length, up) ? 'lower' : null;
   };
   const kinds = ['conventional', 'gitmoji', 'component-prefix', 'ticket-prefix', 'plain'] as const;
-  const count = (k: SubjectKind) => classified.filter((c) => c.kind === k).length;
+  const ofKind = (k: SubjectKind) => classified.filter((c) => c.kind === k);
+  const count = (k: SubjectKind) => ofKind(k).length;
   const habit = (k: SubjectKind) => k !== kind && count(k) >= HABIT;
+  const passesWhole = (k: SubjectKind) =>
+    k === 'plain'
+      ? // Plain sentences on a habit of their own, not on `[component] ...` ones (those pass by their key).
+        ofKind(k).filter((c) => !prefixKeys(c).length).length >= HABIT
+      : // A large share whose titles name many different prefixes will name new ones too; one that always says `3.x:` will not.
+        count(k) >= WHOLE_KIND_SHARE * classified.length && new Set(ofKind(k).flatMap(prefixKeys)).size >= 3;
   const descriptions = classified.map((c) => c.description).filter(Boolean);
   return {
     casing: casingOf(classified),
     casingByKind: Object.fromEntries(kinds.map((k) => [k, casingOf(classified.filter((c) => c.kind === k))])),
     imperative: kept(descriptions.length, descriptions.filter((d) => !isImperative(d)).length),
     maxLength: Math.min(MAX_TITLE, Math.max(72, ...subjects.map((s) => s.length))),
-    // Plain sentences pass whole on a habit of their own, not on `[component] ...` ones (those pass by their key).
-    kinds: kinds.filter((k) => k === kind || (habit(k) && (k === 'plain' ? classified.filter((c) => c.kind === 'plain' && !prefixKeys(c).length).length >= HABIT : count(k) >= WHOLE_KIND_SHARE * classified.length))),
+    kinds: kinds.filter((k) => k === kind || (habit(k) && passesWhole(k))),
     prefixes: [...new Set(classified.filter((c) => habit(c.kind)).flatMap(prefixKeys))],
   };
 }
