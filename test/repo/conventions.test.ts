@@ -46,7 +46,7 @@ describe('explicit rules and titles', () => {
   });
 
   it('takes the PR title style from merged PRs by humans when there are enough of them', () => {
-    const prs = ['feat: add login', 'fix: crash on empty list', 'docs: explain flags', 'fix(ui): align buttons', 'chore: bump deps', 'Update deps'].map((title, i) => pull(title, { bot: i === 5 }));
+    const prs = ['feat: add login', 'fix: crash on empty list', 'docs: explain flags', 'fix(ui): align buttons', 'chore: tidy the config', 'Update deps'].map((title, i) => pull(title, { bot: i === 5 }));
     const conv = detectConventions(tree({}), plainHistory, prs);
     expect(conv.commitStyle?.kind).toBe('plain');
     expect(conv.prTitleStyle?.kind).toBe('conventional');

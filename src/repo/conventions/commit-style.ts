@@ -1,4 +1,4 @@
-import { classifySubject, cleanSubject, isNoise, isRoutine, type Classified, type SubjectKind } from './classify-subject.ts';
+import { classifySubject, cleanSubject, isRoutine, type Classified, type SubjectKind } from './classify-subject.ts';
 
 export interface CommitStyle {
   kind: SubjectKind;
@@ -50,7 +50,7 @@ export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { foll
   const human = subjects
     .filter((s) => !s.bot)
     .map((s) => cleanSubject(s.subject))
-    .filter((s) => s && !isNoise(s))
+    .filter((s) => s && !isRoutine(s))
     .slice(0, limit);
   if (human.length < 5) return null;
   const classified = human.map(classifySubject);
