@@ -78,7 +78,7 @@ export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { foll
     capitalized: share(descriptions, (d) => /^[A-Z]/.test(d)) >= 0.5,
     imperative: share(descriptions, (d) => isImperative(d)) >= 0.6,
     source: 'history',
-    tolerance: tolerance(human.filter((s) => !isRoutine(s)), kind),
+    tolerance: tolerance(human, kind),
   };
 }
 
