@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { turnObject, type ApprovalPolicy, type SandboxPolicy } from './codex-shapes.ts';
+import { turnObject, type ApprovalPolicy, type SandboxPolicy, type ThreadRecord } from './codex-shapes.ts';
 import { INVALID_PARAMS, INVALID_REQUEST, RpcError } from './jsonrpc.ts';
 import {
   accountResult,
@@ -103,11 +103,10 @@ async function threadStart(params: unknown, ctx: MethodContext): Promise<Record<
   const thread = ctx.hub.threadJson(rec, false);
   // After the response, as Codex does: a client learns of the thread from its answer first.
   setImmediate(() => ctx.notify('thread/started', { thread }));
-  return threadSettings(ctx, rec.id, thread);
+  return threadSettings(rec, thread);
 }
 
-function threadSettings(ctx: MethodContext, id: string, thread: Record<string, unknown>): Record<string, unknown> {
-  const rec = ctx.hub.read(id)!;
+function threadSettings(rec: ThreadRecord, thread: Record<string, unknown>): Record<string, unknown> {
   return {
     thread,
     model: rec.model,
@@ -141,32 +140,32 @@ export const methods: Record<string, Handler> = {
   'config/batchWrite': (params, ctx) => applyConfigEdits(parse(z.object({ edits: z.array(ConfigEdit) }).passthrough(), params, 'config/batchWrite').edits, ctx.facts),
   'config/value/write': (params, ctx) => applyConfigEdits([parse(ConfigEdit, params, 'config/value/write')], ctx.facts),
   'thread/start': threadStart,
-  'thread/resume': (params, ctx) => {
+  'thread/resume': async (params, ctx) => {
     const p = parse(ThreadResume, params, 'thread/resume');
-    const rec = ctx.hub.resume(p.threadId, ctx.conn, { approval: approvalOf(p.approvalPolicy), sandbox: sandboxOf(p.sandbox, null, p.permissions) });
-    const result = threadSettings(ctx, rec.id, ctx.hub.threadJson(rec, true));
+    const rec = await ctx.hub.resume(p.threadId, ctx.conn, { approval: approvalOf(p.approvalPolicy), sandbox: sandboxOf(p.sandbox, null, p.permissions) });
+    const result = threadSettings(rec, ctx.hub.threadJson(rec, true));
     // A running GitHub job is replayed, then streamed live (see github-watch.ts).
     setImmediate(() => ctx.hub.replayTo(rec.id, ctx.conn));
     return result;
   },
-  'thread/list': (params, ctx) => {
+  'thread/list': async (params, ctx) => {
     const p = parse(List, params, 'thread/list');
     // Patchwright's threads are all app-server sessions; none is archived or a sub-agent.
     if ((p.sourceKinds?.length && !p.sourceKinds.includes('appServer')) || p.archived) return { data: [], nextCursor: null, backwardsCursor: null };
     const limit = p.limit ?? 50;
     const offset = cursorOffset(p.cursor);
-    const page = ctx.hub.list(limit + 1, offset);
+    const page = await ctx.hub.list(limit + 1, offset);
     return { data: page.slice(0, limit).map((t) => ctx.hub.threadJson(t, false)), nextCursor: page.length > limit ? String(offset + limit) : null, backwardsCursor: null };
   },
-  'thread/read': (params, ctx) => {
+  'thread/read': async (params, ctx) => {
     const p = parse(ThreadId.extend({ includeTurns: z.boolean().nullish() }), params, 'thread/read');
-    const rec = ctx.hub.read(p.threadId);
+    const rec = await ctx.hub.read(p.threadId);
     if (!rec) throw new RpcError(INVALID_REQUEST, `no thread ${p.threadId}`);
     return { thread: ctx.hub.threadJson(rec, p.includeTurns !== false) };
   },
-  'thread/turns/list': (params, ctx) => {
+  'thread/turns/list': async (params, ctx) => {
     const p = parse(ThreadId, params, 'thread/turns/list');
-    const rec = ctx.hub.read(p.threadId);
+    const rec = await ctx.hub.read(p.threadId);
     if (!rec) throw new RpcError(INVALID_REQUEST, `no thread ${p.threadId}`);
     return { data: rec.turns.map(turnObject).reverse(), nextCursor: null, backwardsCursor: null };
   },

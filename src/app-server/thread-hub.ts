@@ -8,13 +8,15 @@ import { INVALID_REQUEST, RpcError, type RequestId } from './jsonrpc.ts';
 import { TurnEvents } from './turn-events.ts';
 import type { TurnEngine } from './turn-engine.ts';
 
-/** Threads that mirror work happening elsewhere (GitHub jobs): listed, read and watched, not driven. */
+/**
+ * Threads that mirror work happening elsewhere (GitHub jobs, in this process or on another
+ * machine): listed, read and watched, not driven. Reads are async: the work may be kept in Redis.
+ */
 export interface WatchedThreads {
   owns(id: string): boolean;
-  list(): ThreadRecord[];
-  get(id: string): ThreadRecord | undefined;
-  status(id: string): { type: string; activeFlags?: string[] };
-  attach(id: string, sub: Subscriber): ThreadRecord;
+  list(): Promise<ThreadRecord[]>;
+  get(id: string): Promise<ThreadRecord | undefined>;
+  attach(id: string, sub: Subscriber): Promise<ThreadRecord>;
   replay(id: string, sub: Subscriber): void;
   drop(sub: Subscriber): void;
 }
@@ -84,7 +86,7 @@ export class ThreadHub {
   }
 
   /** Loads a kept thread (or joins a loaded one) and subscribes `sub` to it. */
-  resume(id: string, sub: Subscriber, overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null }): ThreadRecord {
+  async resume(id: string, sub: Subscriber, overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null }): Promise<ThreadRecord> {
     if (this.#o.watch?.owns(id)) return this.#o.watch.attach(id, sub);
     let t = this.#loaded.get(id);
     if (!t) {
@@ -99,17 +101,18 @@ export class ThreadHub {
     return t.rec;
   }
 
-  read(id: string): ThreadRecord | undefined {
+  async read(id: string): Promise<ThreadRecord | undefined> {
     if (this.#o.watch?.owns(id)) return this.#o.watch.get(id);
     return this.#loaded.get(id)?.rec ?? this.#stored(id);
   }
 
   threadJson(rec: ThreadRecord, withTurns: boolean): Record<string, unknown> {
-    return threadObject(rec, this.#o.version, this.status(rec.id), withTurns);
+    // A watched job's state travels with its record (it may be kept on another machine).
+    const status = rec.origin.kind === 'github' ? (rec.origin.state === 'running' ? { type: 'active', activeFlags: [] } : { type: 'idle' }) : this.status(rec.id);
+    return threadObject(rec, this.#o.version, status, withTurns);
   }
 
   status(id: string): { type: string; activeFlags?: string[] } {
-    if (this.#o.watch?.owns(id)) return this.#o.watch.status(id);
     const t = this.#loaded.get(id);
     if (!t) return { type: 'notLoaded' };
     if (!t.running) return { type: 'idle' };
@@ -117,10 +120,10 @@ export class ThreadHub {
   }
 
   /** Kept and loaded threads, newest first; ephemeral ones are not listed. */
-  list(limit: number, offset: number): ThreadRecord[] {
+  async list(limit: number, offset: number): Promise<ThreadRecord[]> {
+    const watched = (await this.#o.watch?.list()) ?? [];
     const stored = this.#o.store?.list(limit + offset + this.#loaded.size, 0).map((s) => this.#loaded.get(s.id)?.rec ?? fromStored(s.data)) ?? [];
     const byId = new Map<string, ThreadRecord>();
-    const watched = this.#o.watch?.list() ?? [];
     for (const t of [...[...this.#loaded.values()].map((l) => l.rec), ...stored.filter((x): x is ThreadRecord => x !== null), ...watched]) {
       // A thread is listed once it has a turn (Codex: "materialized" by its first message).
       if (!t.ephemeral && t.turns.length && !byId.has(t.id)) byId.set(t.id, t);

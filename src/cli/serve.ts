@@ -5,7 +5,8 @@ import type { Settings } from '../adapters/env/read-settings.ts';
 import { GithubWatch } from '../app-server/github-watch.ts';
 import { appServerCore } from '../app-server/start-app-server.ts';
 import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/transports.ts';
-import type { DashboardSettings, RunningServer, ServerOptions } from '../github/start-server.ts';
+import type { DashboardSettings, ServerOptions } from '../github/start-server.ts';
+import type { EventsPort, JobsPort } from '../adapters/store/ports.ts';
 import { PERMISSIONS } from '../github/authorize.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings, SettingsError } from '../adapters/env/read-settings.ts';
@@ -26,7 +27,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
     await runProbotSetup(() => {});
     return;
   }
-  if (settings.redis) return serveScaled(settings, settings.redis, creds, env, Boolean(appServerListen));
+  if (settings.redis) return serveScaled(settings, settings.redis, creds, env, appServerListen ? { listen: appServerListen, tokenFile } : null);
   if (settings.role !== 'all') throw new SettingsError(`--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`);
   if (settings.sandbox === 'none') console.warn(NONE_WARNING);
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
@@ -61,13 +62,22 @@ function processOptions(settings: Settings, creds: NonNullable<ReturnType<typeof
 }
 
 /** `serve` in scale-out mode: one web, worker or all-in-one process of many, sharing Redis. */
-async function serveScaled(settings: Settings, redis: NonNullable<Settings['redis']>, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv, appServer: boolean): Promise<void> {
-  if (appServer) throw new SettingsError('--app-server is not available in scale-out mode yet (PATCHWRIGHT_REDIS_URL is set): run it on a single-process deployment');
+async function serveScaled(
+  settings: Settings,
+  redis: NonNullable<Settings['redis']>,
+  creds: NonNullable<ReturnType<typeof readAppCredentials>>,
+  env: NodeJS.ProcessEnv,
+  appServerAt: { listen: string; tokenFile: string | undefined } | null,
+): Promise<void> {
   if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
   const server = await startScaledServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(env), redis, role: settings.role });
   const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
   console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}")`);
+  // Every job of the deployment is a thread here, whichever worker runs it (jobs and events are read from Redis).
+  const appServer = appServerAt ? await startServeAppServer(appServerAt.listen, appServerAt.tokenFile, settings, env, server.state) : null;
+  if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: every GitHub job of the deployment is a thread there`);
   const shutdown = async () => {
+    await appServer?.close();
     const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
     console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} back on the queue.`);
     process.exit(0);
@@ -80,7 +90,7 @@ async function serveScaled(settings: Settings, redis: NonNullable<Settings['redi
  * The app server inside `patchwright serve` (`--app-server ws://HOST:PORT`): local threads as in
  * `patchwright app-server`, plus every GitHub job as a thread a Codex client can watch live.
  */
-export async function startServeAppServer(listen: string, tokenFile: string | undefined, settings: Settings, env: NodeJS.ProcessEnv, server: Pick<RunningServer, 'jobs' | 'events'>): Promise<WsListener & { closeAll(): Promise<void> }> {
+export async function startServeAppServer(listen: string, tokenFile: string | undefined, settings: Settings, env: NodeJS.ProcessEnv, server: { jobs: JobsPort; events: EventsPort }): Promise<WsListener & { closeAll(): Promise<void> }> {
   const token = tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined;
   if (tokenFile && !token) throw new Error(`${tokenFile} is empty: put the bearer token clients must send in it`);
   const watch = new GithubWatch(server.jobs, server.events, settings.model);
