@@ -69,6 +69,10 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
   return [
     `Commits:    ${describe(c.commitStyle)}`,
     `PR titles:  ${describe(c.prTitleStyle)}${c.prTitleSource === 'squash-merges' ? ', read from squash-merged subjects' : ''}`,
+    ...describeTolerance(c.prTitleStyle)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `            ${l}`),
     `PR template: ${c.prTemplate ? `${c.prTemplate.path} (${c.prTemplate.headings.length} headings)` : 'none'}`,
     `Issue link: ${c.prBody.closingKeyword} #N`,
     `Branches:   ${c.branchPattern} (${branchWhy})`,
