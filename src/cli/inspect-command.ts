@@ -4,7 +4,7 @@ import { readLocalConfig } from './local-config.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { inspectRepo, type InspectResult } from '../repo/inspect.ts';
-import { titleProblem } from '../repo/conventions/title-style.ts';
+import { prefixLabel, titleProblem } from '../repo/conventions/title-style.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
 import type { CommitStyle } from '../repo/conventions/commit-style.ts';
 
@@ -50,7 +50,7 @@ function describeTolerance(style: CommitStyle | null): string {
   const tol = style?.tolerance;
   if (!style || !tol) return '';
   const kinds = tol.kinds.filter((k) => k !== style.kind);
-  const also = [...kinds.map((k) => (k === 'plain' ? 'plain sentences' : `any ${k} title`)), ...(tol.prefixes.length ? [`titles starting ${tol.prefixes.slice(0, 12).map((p) => `\`${p.replace(/\(\)$/, '(...)')}:\``).join(', ')}`] : [])];
+  const also = [...kinds.map((k) => (k === 'plain' ? 'plain sentences' : `any ${k} title`)), ...(tol.prefixes.length ? [`titles starting ${tol.prefixes.slice(0, 12).map(prefixLabel).join(', ')}`] : [])];
   const casing = tol.casingByKind[style.kind];
   const rules = [
     ...(casing ? [`descriptions start ${casing === 'upper' ? 'with a capital letter' : 'lower-case'}`] : []),

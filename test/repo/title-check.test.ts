@@ -185,3 +185,15 @@ describe('tolerance learned from history', () => {
     expect(titleProblem(plain, 'feat(api): add an endpoint')).toMatch(/plain sentences/);
   });
 });
+
+describe('what a refusal says', () => {
+  const team = (subjects: string[]) => detectCommitStyle(subjects.map((subject) => ({ subject, bot: false })), 100, { followSwitch: false });
+
+  it('names the other habits the team has, so a repair can use them', () => {
+    const plain = team([...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`), 'docs: fix a link', 'docs: explain options']);
+    expect(titleProblem(plain, 'feat(api): add an endpoint')).toBe('this repository writes titles as plain sentences, without a type, emoji or component prefix (the team also writes titles starting `docs:`)');
+    const cc = team([...Array.from({ length: 18 }, (_, i) => `fix(core): handle case ${i}`), '[cli] Add a flag', '[core] Tidy up']);
+    expect(titleProblem(cc, 'Add an endpoint')).toMatch(/Conventional Commits.*\(the team also writes titles starting `\[component\] `\)$/);
+    expect(titleProblem(cc, '[api] Add an endpoint')).toBeNull();
+  });
+});

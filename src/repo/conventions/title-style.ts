@@ -37,21 +37,32 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
       const known = new Set([...(style.types ?? []), ...(tol?.prefixes ?? []).filter((p) => /^[a-z]+$/.test(p)), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
       const type = /^([a-z]+)(\([^)]+\))?!?: \S/.exec(title)?.[1];
       if (type && !known.has(type)) return `\`${type}\` is not a type this repository uses; use one of ${[...known].slice(0, 8).join(', ')}`;
-      if (c.kind !== 'conventional') return 'this repository uses Conventional Commits: `type(scope): description`, for example `fix(parser): handle empty input`';
+      if (c.kind !== 'conventional') return `this repository uses Conventional Commits: \`type(scope): description\`, for example \`fix(parser): handle empty input\`${habits(tol)}`;
       return casingProblem(style, c.description);
     }
     case 'gitmoji':
       return c.kind === 'gitmoji' ? null : 'this repository starts titles with a gitmoji, for example `🐛 Fix the parser`';
     case 'component-prefix':
-      return c.kind === 'component-prefix' ? casingProblem(style, c.description) : 'this repository starts titles with the component changed and a colon, for example `net/http: fix header parsing`';
+      return c.kind === 'component-prefix' ? casingProblem(style, c.description) : `this repository starts titles with the component changed and a colon, for example \`${style.prefixes?.[0] ?? 'net/http'}: fix header parsing\`${habits(tol)}`;
     case 'ticket-prefix':
       // Without a ticket to name (the issue names none), a plain sentence is the fallback the brief asks for.
       return c.kind === 'ticket-prefix' || c.kind === 'plain' ? null : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`), or writes a plain sentence when there is none`;
     default:
-      if (c.kind !== 'plain') return 'this repository writes titles as plain sentences, without a type, emoji or component prefix';
+      if (c.kind !== 'plain') return `this repository writes titles as plain sentences, without a type, emoji or component prefix${habits(tol)}`;
       if ((tol ? tol.imperative : style.imperative) && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
       return casingProblem(style, title);
   }
+}
+
+/** A prefix key as a person reads it: `docs:`, `fix(...):`, `[component] `. */
+export function prefixLabel(key: string): string {
+  return key === '[...]' ? '`[component] `' : `\`${key.replace(/\(\)$/, '(...)')}:\``;
+}
+
+/** The prefixes the team's other habits allow, for a message that sends a title back. */
+function habits(tol: CommitStyle['tolerance']): string {
+  const prefixes = (tol?.prefixes ?? []).slice(0, 6).map(prefixLabel);
+  return prefixes.length ? ` (the team also writes titles starting ${prefixes.join(', ')})` : '';
 }
 
 /**
