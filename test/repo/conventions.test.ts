@@ -43,6 +43,10 @@ describe('explicit rules and titles', () => {
   it('a commitlint config makes it conventional whatever the history says', () => {
     const conv = detectConventions(tree({ 'commitlint.config.js': 'module.exports = {}' }), plainHistory);
     expect(conv.commitStyle).toMatchObject({ kind: 'conventional', source: 'config' });
+    // The config states the kind; it says nothing of casing, and the history has no example to learn it from.
+    expect(titleProblem(conv.prTitleStyle, 'feat: Add a login page')).toBeNull();
+    expect(titleProblem(conv.prTitleStyle, 'feat: add a login page')).toBeNull();
+    expect(titleProblem(conv.prTitleStyle, 'Add a login page')).toMatch(/Conventional Commits/);
   });
 
   it('takes the PR title style from merged PRs by humans when there are enough of them', () => {

@@ -89,6 +89,8 @@ export function detectConventions(
 
 /** A stated style keeps the details history shows for it (types, scopes, casing), else plain defaults. */
 function statedStyle(kind: SubjectKind, seen: CommitStyle | null): CommitStyle {
-  const base = seen?.kind === kind ? seen : { confidence: 1, sample: 0, capitalized: kind !== 'conventional' && kind !== 'component-prefix', imperative: true };
-  return { ...base, kind, source: 'config' };
+  if (seen?.kind === kind) return { ...seen, source: 'config' };
+  // The kind is stated; casing, mood and length are the history's to show, and it shows none for this kind.
+  const tolerance = { casing: null, casingByKind: {}, imperative: false, maxLength: seen?.tolerance?.maxLength ?? 100, kinds: [kind], prefixes: [] };
+  return { confidence: 1, sample: 0, capitalized: kind !== 'conventional' && kind !== 'component-prefix', imperative: true, kind, source: 'config', tolerance };
 }
