@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/adapters/env/read-settings.ts';
@@ -8,12 +7,9 @@ import { startServeAppServer } from '../../src/cli/serve.ts';
 import type { RunningServer } from '../../src/github/start-server.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
-import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
-import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
-import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { payload } from '../support/payloads.ts';
 import { wsClient } from '../support/rpc-client.ts';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
+import { resumeMidRun, startWatchedWidgets, type WatchedWidgets } from '../support/watched-widgets.ts';
 import { TmuxPane } from '../support/tmux-pane.ts';
 
 /**
@@ -23,52 +19,31 @@ import { TmuxPane } from '../support/tmux-pane.ts';
  */
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
-let git: GitServer;
-let github: FakeGithub;
-let model: ScriptedModel;
+let w: WatchedWidgets;
 let server: RunningServer;
 let appServer: WsListener;
 let pane: TmuxPane | undefined;
-let reachedPause: () => void;
-const paused = new Promise<void>((r) => (reachedPause = r));
-let release: () => void = () => {};
 
 beforeAll(async () => {
-  const root = tempDir('pw-gh-threads-');
-  makeRemoteRepo(root, 'widgets', nodeBuggy);
-  git = await startGitServer(root, TOKEN);
-  github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel(
-    [
-      { text: 'Looking at math.js first.', calls: [{ name: 'shell', arguments: { command: ['cat', 'math.js'] } }] },
-      // The model "thinks" here until the watchers are attached.
-      () => {
-        reachedPause();
-        return new Promise((r) => (release = () => r({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] })));
-      },
-      { text: 'Fixed add: it now returns the sum.' },
-    ],
-    { titles: () => 'Make add return the sum' },
-  );
-  server = await startAppWithWorker(github.url, model.baseURL);
+  w = await startWatchedWidgets();
+  server = await startAppWithWorker(w.github.url, w.model.baseURL);
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: tempDir('pw-as-data-'), PATCHWRIGHT_MODEL: 'gpt-5' });
   appServer = await startServeAppServer('ws://127.0.0.1:0', undefined, settings, { OPENAI_API_KEY: 'x' }, server);
 }, 60_000);
 
 afterAll(async () => {
   pane?.kill();
-  release();
+  w?.release();
   await appServer?.close();
   await server?.close();
-  await Promise.all([git?.close(), github?.close(), model?.close()]);
+  await w?.close();
 });
 
 describe('GitHub jobs as app-server threads', () => {
   it('a running job is listed, resumed with what it did so far, and streamed live to its end (protocol client and the Codex TUI)', async () => {
     const issue = { number: 7, title: 'Fix add', body: 'add(2, 3) returns -1.', pull_request: undefined };
-    expect((await deliver(server.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue, repository: { clone_url: `${git.url}/widgets.git` } }))).status).toBe(200);
-    await paused;
+    expect((await deliver(server.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue, repository: { clone_url: `${w.git.url}/widgets.git` } }))).status).toBe(200);
+    await w.paused;
     const job = server.jobs.list()[0]!;
     const threadId = jobThreadId(job.id);
 
@@ -76,13 +51,8 @@ describe('GitHub jobs as app-server threads', () => {
     await client.request('initialize', { clientInfo: { name: 'watcher', version: '1' } });
     const list = (await client.request('thread/list', { limit: 10 })).result as { data: Array<{ id: string; name: string; status: { type: string } }> };
     expect(list.data).toContainEqual(expect.objectContaining({ id: threadId, name: expect.stringMatching(/widgets#7: Fix add$/), status: { type: 'active', activeFlags: [] } }));
-    const resumed = (await client.request('thread/resume', { threadId })).result as { thread: { turns: Array<{ status: string; items: Array<{ type: string; command?: string; text?: string }> }> } };
-    const [turn] = resumed.thread.turns;
-    expect(turn!.status).toBe('inProgress');
-    // What it did so far, from the event log: the task, the baseline tests, the model's first look.
-    expect(turn!.items.map((i) => i.type)).toContain('userMessage');
-    expect(turn!.items.some((i) => i.command === 'cat math.js')).toBe(true);
-    expect(turn!.items.some((i) => i.text === 'Looking at math.js first.')).toBe(true);
+    // What it did so far, from the event log: the task, the model's first look.
+    await resumeMidRun(client, threadId);
     // A GitHub job is driven from GitHub, not from here.
     expect((await client.request('turn/start', { threadId, input: [{ type: 'text', text: 'hi' }] })).error?.message).toMatch(/GitHub job[\s\S]*\/agent commands/);
 
@@ -92,7 +62,7 @@ describe('GitHub jobs as app-server threads', () => {
     pane.save(path.join(ROOT, 'artifacts/codex-tui/5-github-job-resumed.txt'));
     expect(before).not.toContain('Fixed add: it now returns the sum.');
 
-    release();
+    w.release();
     const done = await client.waitFor((m) => m.method === 'turn/completed', 120_000);
     expect(done.params).toMatchObject({ threadId, turn: { status: 'completed' } });
     const live = client.notifications('item/completed').map((m) => m.params!.item as { type: string; text?: string; changes?: Array<{ path: string }> });
@@ -105,7 +75,7 @@ describe('GitHub jobs as app-server threads', () => {
     pane.save(path.join(ROOT, 'artifacts/codex-tui/6-github-job-finished.txt'));
     expect(after).toMatch(/Edited math\.js/);
     await server.pool.idle();
-    expect(github.pulls).toHaveLength(1);
+    expect(w.github.pulls).toHaveLength(1);
     ws.close();
   }, 240_000);
 });

@@ -1,13 +1,9 @@
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deliver, tempDir } from '../support/app-harness.ts';
-import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
-import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
-import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
 import { payload } from '../support/payloads.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { wsClient } from '../support/rpc-client.ts';
-import { startScriptedModel, type ScriptedModel, type Step } from '../support/scripted-model.ts';
+import { resumeMidRun, startWatchedWidgets, type WatchedWidgets } from '../support/watched-widgets.ts';
 import { startServerProcess, waitFor, type ServerProcess } from '../faults/server-process.ts';
 
 // Scale-out with the app server: `serve --role web --app-server ...` on one process, the job run by
@@ -15,45 +11,25 @@ import { startServerProcess, waitFor, type ServerProcess } from '../faults/serve
 // lists the job as a thread, resumes it mid-run (what it did so far, read from Redis) and gets the
 // rest live (events published by the worker), each item once, to the end.
 
-const TOKEN = `ghs_${crypto.randomBytes(16).toString('hex')}`;
-let git: GitServer;
-let github: FakeGithub;
-let model: ScriptedModel;
+let w: WatchedWidgets;
 let redis: RedisServer;
 const procs: ServerProcess[] = [];
-let reachedPause: () => void;
-const paused = new Promise<void>((r) => (reachedPause = r));
-let release: () => void = () => {};
 
 beforeAll(async () => {
-  const root = tempDir('pw-scaled-as-');
-  makeRemoteRepo(root, 'widgets', nodeBuggy);
-  git = await startGitServer(root, TOKEN);
-  github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel(
-    [
-      { text: 'Looking at math.js first.', calls: [{ name: 'shell', arguments: { command: ['cat', 'math.js'] } }] },
-      () => {
-        reachedPause();
-        return new Promise<Step>((r) => (release = () => r({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] })));
-      },
-      { text: 'Fixed add: it now returns the sum.' },
-    ],
-    { titles: () => 'Make add return the sum' },
-  );
+  w = await startWatchedWidgets();
   redis = await startRedis(tempDir('pw-redis-'));
 }, 60_000);
 
 afterAll(async () => {
-  release();
+  w?.release();
   await Promise.all(procs.map((p) => p.kill().catch(() => {})));
-  await Promise.all([git?.close(), github?.close(), model?.close(), redis?.close()]);
+  await Promise.all([w?.close(), redis?.close()]);
 });
 
 function start(role: 'web' | 'worker', args: string[] = []): Promise<ServerProcess> {
   return startServerProcess({
-    githubUrl: github.url,
-    modelUrl: model.baseURL,
+    githubUrl: w.github.url,
+    modelUrl: w.model.baseURL,
     dataDir: tempDir(`pw-scaled-as-${role}-`),
     args: ['--role', role, ...args],
     extraEnv: { PATCHWRIGHT_REDIS_URL: redis.url, PATCHWRIGHT_JOB_LOCK_SECONDS: '6' },
@@ -66,9 +42,9 @@ it('a job run by a worker process is a thread on the web process’s app server:
   const appServerUrl = await waitFor('the app server to listen', () => /App server \(Codex protocol\) on (ws:\/\/[\d.]+:\d+)/.exec(web.output())?.[1], 30_000);
 
   const issue = { number: 7, title: 'Fix add', body: 'add(2, 3) returns -1.', pull_request: undefined };
-  const body = payload('issues', 'labeled', { label: { name: 'agent' }, issue, repository: { name: 'widgets', full_name: 'octo/widgets', clone_url: `${git.url}/widgets.git` } });
+  const body = payload('issues', 'labeled', { label: { name: 'agent' }, issue, repository: { name: 'widgets', full_name: 'octo/widgets', clone_url: `${w.git.url}/widgets.git` } });
   expect((await deliver(web.url, 'issues', body)).status).toBe(200);
-  await paused;
+  await w.paused;
 
   const { client, ws } = await wsClient(appServerUrl);
   await client.request('initialize', { clientInfo: { name: 'watcher', version: '1' } });
@@ -77,14 +53,10 @@ it('a job run by a worker process is a thread on the web process’s app server:
   expect(thread).toMatchObject({ status: { type: 'active', activeFlags: [] } });
   const threadId = thread!.id;
 
-  const resumed = (await client.request('thread/resume', { threadId })).result as { thread: { turns: Array<{ status: string; items: Array<{ type: string; command?: string; text?: string }> }> } };
-  const [turn] = resumed.thread.turns;
-  expect(turn!.status).toBe('inProgress');
-  expect(turn!.items.map((i) => i.type)).toContain('userMessage');
-  expect(turn!.items.some((i) => i.command === 'cat math.js')).toBe(true);
-  expect(turn!.items.some((i) => i.text === 'Looking at math.js first.')).toBe(true);
+  // What it did so far, from the event log: the task, the model's first look.
+  await resumeMidRun(client, threadId);
 
-  release();
+  w.release();
   const done = await client.waitFor((m) => m.method === 'turn/completed', 120_000);
   expect(done.params).toMatchObject({ threadId, turn: { status: 'completed' } });
   const live = client.notifications('item/completed').map((m) => m.params!.item as { id: string; type: string; text?: string; changes?: Array<{ path: string }> });
@@ -100,7 +72,7 @@ it('a job run by a worker process is a thread on the web process’s app server:
     const r = (await client.request('thread/read', { threadId })).result as Read;
     return r.thread.status.type === 'idle' && r;
   }, 60_000);
-  expect(github.pulls).toHaveLength(1);
+  expect(w.github.pulls).toHaveLength(1);
   expect(read.thread.turns[0]!.status).toBe('completed');
   expect(read.thread.turns[0]!.items.some((i) => i.type === 'fileChange')).toBe(true);
   ws.close();
