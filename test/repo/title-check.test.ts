@@ -4,6 +4,7 @@ import { classifySubject, isRoutine } from '../../src/repo/conventions/classify-
 import { detectCommitStyle, type CommitStyle } from '../../src/repo/conventions/commit-style.ts';
 import { detectConventions } from '../../src/repo/conventions/detect-conventions.ts';
 import { titleProblem } from '../../src/repo/conventions/title-style.ts';
+import { titleBrief } from '../../src/repo/conventions/title-brief.ts';
 import { CORPUS_DIR, corpusNames, loadHistory, squashTitles, WIDE_CORPUS_DIR } from './title-corpus.ts';
 
 /**
@@ -164,12 +165,19 @@ describe('tolerance learned from history', () => {
     expect(titleProblem(cc(['Modernize the CI', 'Tidy the examples']), 'Add a parser option')).toBeNull();
   });
 
-  it('ticket repositories: a ticket or, with none to name, a plain sentence; not another style', () => {
-    const jira = team(Array.from({ length: 20 }, (_, i) => `GH-${100 + i}: [C++] Handle case ${i}`));
-    expect(jira?.kind).toBe('ticket-prefix');
-    expect(titleProblem(jira, 'GH-7: [Python] Add a flag')).toBeNull();
-    expect(titleProblem(jira, 'Add a flag')).toBeNull();
-    expect(titleProblem(jira, 'feat(python): add a flag')).toMatch(/ticket reference/);
+  it('ticket repositories: a ticket; a plain sentence only when the issue names none; not another style', () => {
+    const arrow = team(Array.from({ length: 20 }, (_, i) => `GH-${100 + i}: [C++] Handle case ${i}`));
+    expect(arrow?.kind).toBe('ticket-prefix');
+    expect(titleProblem(arrow, 'GH-7: [Python] Add a flag')).toBeNull();
+    expect(titleProblem(arrow, 'feat(python): add a flag')).toMatch(/ticket reference/);
+    expect(titleProblem(arrow, 'Add a flag')).toMatch(/a plain sentence only when the issue names no ticket/);
+    // `GH-N` is the GitHub issue itself: the brief names this issue's; elsewhere, no ticket means a plain sentence.
+    const brief = titleBrief({ style: arrow, recent: [], issueTitle: 'Flags', kind: 'feature', issueNumber: 42 });
+    expect(brief.guidance).toMatch(/ticket is GH-42: start with `GH-42: `/);
+    expect(brief.problem('Add a flag')).toMatch(/start with the ticket/);
+    expect(brief.repair('Add a flag', [])).toBe('GH-42: Add a flag');
+    const jira = team(Array.from({ length: 20 }, (_, i) => `PAY-${100 + i}: Handle case ${i}`));
+    expect(titleBrief({ style: jira, recent: [], issueTitle: 'Flags', kind: 'feature', issueNumber: 42 }).problem('Add a flag')).toBeNull();
   });
 
   it('the squash suffix is not part of the title; a routine title may be long, never longer than GitHub shows', () => {

@@ -75,7 +75,8 @@ export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { foll
     sample: human.length,
     ...(kind === 'conventional' ? conventionalDetails(own) : {}),
     ...(kind === 'component-prefix' || kind === 'ticket-prefix' || kind === 'gitmoji' ? { prefixes: top(own.map((c) => c.prefix!)) } : {}),
-    capitalized: share(descriptions, (d) => /^[A-Z]/.test(d)) >= 0.5,
+    // `[C++] Handle x`: the casing is the first word's, after any bracketed tags.
+    capitalized: share(descriptions, (d) => /^(?:\[[^\]]*\] *)*[A-Z]/.test(d)) >= 0.5,
     imperative: share(descriptions, (d) => isImperative(d)) >= 0.6,
     source: 'history',
     tolerance: tolerance(human, kind),

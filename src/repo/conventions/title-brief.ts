@@ -25,7 +25,14 @@ export function titleBrief(input: BriefInput): TitleBrief {
     .filter((s) => s && !isRoutine(s) && (!style || classifySubject(s).kind === style.kind))
     .slice(0, 6);
   const ticket = style?.kind === 'ticket-prefix' ? ticketFor(style, `${input.issueTitle}\n${input.issueBody ?? ''}`, input.issueNumber ?? null) : null;
-  const problem = (title: string) => titleProblem(style, title) ?? (ticket && !title.includes(ticket.key) ? `start with the ticket, as this repository does: \`${ticket.prefix}\`` : null);
+  const problem = (title: string): string | null => {
+    if (style?.kind === 'ticket-prefix') {
+      if (ticket && !title.includes(ticket.key)) return `start with the ticket, as this repository does: \`${ticket.prefix}\``;
+      // With no ticket to name, the title is a plain sentence (as the guidance says).
+      if (!ticket && classifySubject(title.trim()).kind === 'plain') return null;
+    }
+    return titleProblem(style, title);
+  };
   return {
     what: input.what ?? 'pull request title',
     guidance: describeStyle(style) + (ticket ? ` This issue's ticket is ${ticket.key}: start with \`${ticket.prefix}\`.` : ''),
@@ -55,7 +62,8 @@ function ticketFor(style: CommitStyle, text: string, issue: number | null): { ke
   if (github && issue !== null) return { key: `#${issue}`, prefix: `${github[1] ?? github[3]}#${issue}${github[2] ?? github[4]} ` };
   const forms = (style.prefixes ?? []).map((p) => /^(\[?)([A-Z][A-Z0-9]+)-\d+(\]?)(:?)$/.exec(p)).filter((m) => m !== null);
   for (const form of forms) {
-    const key = new RegExp(`\\b${form[2]}-\\d+\\b`).exec(text)?.[0];
+    // `GH-123` is the GitHub issue itself (Apache Arrow's form): this issue's number, named or not.
+    const key = form[2] === 'GH' && issue !== null ? `GH-${issue}` : new RegExp(`\\b${form[2]}-\\d+\\b`).exec(text)?.[0];
     if (key) return { key, prefix: `${form[1]}${key}${form[3]}${form[4]} ` };
   }
   return null;

@@ -45,8 +45,8 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
     case 'component-prefix':
       return c.kind === 'component-prefix' ? casingProblem(style, c.description) : `this repository starts titles with the component changed and a colon, for example \`${style.prefixes?.[0] ?? 'net/http'}: fix header parsing\`${habits(tol)}`;
     case 'ticket-prefix':
-      // Without a ticket to name (the issue names none), a plain sentence is the fallback the brief asks for.
-      return c.kind === 'ticket-prefix' || c.kind === 'plain' ? null : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`), or writes a plain sentence when there is none`;
+      // A plain sentence passes where the team writes them; the brief also takes one when the issue names no ticket.
+      return c.kind === 'ticket-prefix' ? null : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`); a plain sentence only when the issue names no ticket${habits(tol)}`;
     default:
       if (c.kind !== 'plain') return `this repository writes titles as plain sentences, without a type, emoji or component prefix${habits(tol)}`;
       if ((tol ? tol.imperative : style.imperative) && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
