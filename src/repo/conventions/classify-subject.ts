@@ -58,6 +58,6 @@ export function isRoutine(subject: string): boolean {
 }
 
 /** Reverts, merges, release and version bumps say nothing about how people write. */
-export function isNoise(subject: string): boolean {
+function isNoise(subject: string): boolean {
   return /^(Revert "|Merge (pull request|branch|remote)|Release v?\d|v?\d+\.\d+(\.\d+)?$|Bump version|Version Packages|Publish Release)/i.test(subject);
 }

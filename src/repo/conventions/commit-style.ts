@@ -27,8 +27,7 @@ export interface CommitStyle {
 }
 
 export interface Tolerance {
-  casing: 'upper' | 'lower' | null;
-  /** The same, judged per kind of title: a repo's `docs:` titles may be cased unlike its sentences. */
+  /** The casing rule per kind of title (null: none kept): a repo's `docs:` titles may be cased unlike its sentences. */
   casingByKind: Partial<Record<SubjectKind, 'upper' | 'lower' | null>>;
   imperative: boolean;
   maxLength: number;
@@ -120,7 +119,6 @@ export function tolerance(subjects: string[], kind: SubjectKind): Tolerance {
         count(k) >= WHOLE_KIND_SHARE * classified.length && new Set(ofKind(k).flatMap(prefixKeys)).size >= 3;
   const descriptions = classified.map((c) => c.description).filter(Boolean);
   return {
-    casing: casingOf(classified),
     casingByKind: Object.fromEntries(kinds.map((k) => [k, casingOf(classified.filter((c) => c.kind === k))])),
     imperative: kept(descriptions.length, descriptions.filter((d) => !isImperative(d)).length),
     maxLength: Math.min(MAX_TITLE, Math.max(72, ...subjects.map((s) => s.length))),
