@@ -50,7 +50,12 @@ function describeTolerance(style: CommitStyle | null): string {
   const tol = style?.tolerance;
   if (!style || !tol) return '';
   const kinds = tol.kinds.filter((k) => k !== style.kind);
-  const also = [...kinds.map((k) => (k === 'plain' ? 'plain sentences' : `any ${k} title`)), ...(tol.prefixes.length ? [`titles starting ${tol.prefixes.slice(0, 12).map(prefixLabel).join(', ')}`] : [])];
+  // A habit's titles keep the casing they agree on: `docs:` (lower-case).
+  const cased = (key: string, label: string) => (tol.casingByPrefix?.[key] ? `${label} (${tol.casingByPrefix[key] === 'upper' ? 'capitalised' : 'lower-case'})` : label);
+  const also = [
+    ...kinds.map((k) => (k === 'plain' ? cased('', 'plain sentences') : `any ${k} title`)),
+    ...(tol.prefixes.length ? [`titles starting ${tol.prefixes.slice(0, 12).map((p) => cased(p, prefixLabel(p))).join(', ')}`] : []),
+  ];
   const casing = tol.casingByKind[style.kind];
   const rules = [
     ...(casing ? [`descriptions start ${casing === 'upper' ? 'with a capital letter' : 'lower-case'}`] : []),

@@ -85,7 +85,9 @@ it('inspect --check-title: a team title fits (exit 0), another repo’s style do
   expect(other.code).toBe(1);
   expect(other.out).toMatch(/does not fit: this repository writes titles as plain sentences/);
   // Prettier's own `docs:` titles are a habit; the rules shown are the ones the history keeps.
-  expect(other.out).toMatch(/also fits \(the team's own habits\): titles starting .*`docs:`/);
+  expect(other.out).toMatch(/also fits \(the team's own habits\): titles starting .*`docs:` \(lower-case\)/);
+  // ...in the casing its `docs:` titles agree on.
+  expect(check('docs: Fix a broken link')).toEqual({ code: 1, out: expect.stringMatching(/^does not fit: start the description with a lower-case letter, as this repository's `docs:` titles do/) });
   expect(other.out).toMatch(/rules the history keeps without exception: .*at most \d+ characters/);
   expect(check('docs(api): fix a broken link')).toMatchObject({ code: 1 });
   // `inspect` itself says the same under the PR title style.

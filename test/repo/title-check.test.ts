@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifySubject, isRoutine } from '../../src/repo/conventions/classify-subject.ts';
-import { detectCommitStyle, type CommitStyle } from '../../src/repo/conventions/commit-style.ts';
+import { detectCommitStyle, type CommitStyle, type Subject } from '../../src/repo/conventions/commit-style.ts';
 import { detectConventions } from '../../src/repo/conventions/detect-conventions.ts';
 import { titleProblem } from '../../src/repo/conventions/title-style.ts';
 import { titleBrief } from '../../src/repo/conventions/title-brief.ts';
@@ -17,15 +19,40 @@ interface Team {
   name: string;
   style: CommitStyle | null;
   titles: string[];
+  history: Subject[];
 }
+
+/** A checkout with no files: the style comes from the history alone. */
+const EMPTY_CHECKOUT = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-title-check-'));
+const prTitleStyle = (history: Subject[]) => detectConventions(EMPTY_CHECKOUT, history).prTitleStyle;
 
 const teamsOf = (dir: string): Team[] =>
   corpusNames(dir)
     .map((name) => {
       const history = loadHistory(name, dir);
-      return { name, style: detectConventions(os.tmpdir(), history).prTitleStyle, titles: squashTitles(history) };
+      return { name, style: prTitleStyle(history), titles: squashTitles(history), history };
     })
     .filter((t) => t.titles.length >= 20);
+
+/**
+ * The team's next title, as the check meets it in use: each of the newest 30 squash-merged titles
+ * judged by the style of the history before it (the other figures judge them by a history that
+ * includes them).
+ */
+function nextTitles(teams: Team[]): { ok: number; n: number; under: number } {
+  let ok = 0;
+  let n = 0;
+  let under = 0;
+  for (const team of teams) {
+    let teamOk = 0;
+    const scored = team.history.flatMap((s, i) => (!s.bot && /\(#\d+\)\s*$/.test(s.subject) ? [i] : [])).slice(0, 30);
+    for (const i of scored) if (titleProblem(prTitleStyle(team.history.slice(i + 1)), team.history[i]!.subject) === null) teamOk++;
+    ok += teamOk;
+    n += scored.length;
+    if (teamOk / scored.length < 0.95) under++;
+  }
+  return { ok, n, under };
+}
 
 /** Single: the team writes one kind of title; prefixes: other kinds only with the prefixes it used; mixed: another kind passes whole. */
 const habitsOf = (s: CommitStyle): 'single' | 'prefixes' | 'mixed' => (s.tolerance!.kinds.length > 1 ? 'mixed' : s.tolerance!.prefixes.length ? 'prefixes' : 'single');
@@ -89,12 +116,13 @@ describe('the title check on real histories', () => {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   // The floors are regression guards under today's figures (README), not the 95% aimed for: see the README for why.
   for (const [label, dir, floor] of [
-    ['shared set', CORPUS_DIR, 0.85],
-    ['wider set', WIDE_CORPUS_DIR, 0.68],
+    ['shared set', CORPUS_DIR, 0.86],
+    ['wider set', WIDE_CORPUS_DIR, 0.7],
   ] as const) {
     it(`${label}: every team keeps at least 95% of its own titles; other styles are rejected (figures for the README)`, () => {
       const teams = teamsOf(dir);
       const { own, other, rejected, allRejected } = score(teams);
+      const next = nextTitles(teams);
       const ok = own.reduce((n, o) => n + o.ok, 0);
       const n = own.reduce((m, o) => m + o.n, 0);
       const count = (g: 'single' | 'prefixes' | 'mixed') => teams.filter((t) => t.style && habitsOf(t.style) === g).length;
@@ -102,7 +130,8 @@ describe('the title check on real histories', () => {
       console.log(
         `title check, ${label} (${teams.length} teams): own titles accepted ${ok}/${n} (${pct(ok / n)}), lowest team ${pct(Math.min(...own.map((o) => o.ok / o.n)))}; ` +
           `titles in another team's main style rejected ${pct(rejected)} (single style: ${row('single')}; other kinds only with their prefixes: ${row('prefixes')}; another kind whole: ${row('mixed')}); ` +
-          `all of another team's titles rejected ${pct(allRejected)}; the oracle bound: ${pct(oracleRejects(teams))}`,
+          `all of another team's titles rejected ${pct(allRejected)}; the oracle bound: ${pct(oracleRejects(teams))}; ` +
+          `each title judged by the history before it: ${next.ok}/${next.n} accepted (${pct(next.ok / next.n)}), ${next.under} teams under 95%`,
       );
       for (const o of own) expect(o.ok / o.n, o.name).toBeGreaterThanOrEqual(0.95);
       // A team that writes one kind of title rejects every title in another style (tolerance never leaks there).
@@ -110,6 +139,8 @@ describe('the title check on real histories', () => {
       // Teams whose other habits pass only with the prefixes they used still reject most other styles.
       expect(other.prefixes.rejected / other.prefixes.n).toBeGreaterThanOrEqual(0.75);
       expect(rejected).toBeGreaterThanOrEqual(floor);
+      // The next title is judged by a history without it: a guard under today's 93.5-94.4%.
+      expect(next.ok / next.n).toBeGreaterThanOrEqual(0.93);
     });
   }
 
@@ -130,10 +161,36 @@ describe('tolerance learned from history', () => {
     expect(titleProblem(lower, 'fix: Handle a case')).toMatch(/lower-case/);
   });
 
-  it('the length limit is the team’s own longest title, not a fixed 100', () => {
+  it('the length limit is the team’s own longest title with a margin, not a fixed 100', () => {
     const long = team([...Array.from({ length: 15 }, (_, i) => `Make the scheduler handle case number ${i}`), `Make the scheduler ${'handle a very long case '.repeat(4)}`]);
-    expect(titleProblem(long, `Make the parser ${'cope with long input '.repeat(4)}`.trim())).toBeNull();
-    expect(titleProblem(long, 'x'.repeat(140))).toMatch(/stay under/);
+    // The longest is 114 characters: 15% more is 132.
+    expect(long?.tolerance?.maxLength).toBe(132);
+    expect(titleProblem(long, `Make the parser ${'cope with long input '.repeat(5)}`.trim())).toBeNull();
+    expect(titleProblem(long, 'x'.repeat(140))).toMatch(/stay under 132/);
+    const short = team(Array.from({ length: 15 }, (_, i) => `Handle case ${i}`));
+    expect(short?.tolerance?.maxLength).toBe(83);
+  });
+
+  it('a habit keeps the casing its titles agree on; the main style needs 12 examples for a rule', () => {
+    const plain = team([...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`), 'docs: fix a link', 'docs: explain options', 'ci: Pin actions', 'ci: run on arm']);
+    expect(titleProblem(plain, 'docs: add an example')).toBeNull();
+    expect(titleProblem(plain, 'docs: Add an example')).toBe("start the description with a lower-case letter, as this repository's `docs:` titles do");
+    // Titles that disagree make no rule.
+    expect(titleProblem(plain, 'ci: Cache the build')).toBeNull();
+    expect(titleProblem(plain, 'ci: cache the build')).toBeNull();
+    // Plain sentences in a Conventional repository: their casing too.
+    const cc = team([...Array.from({ length: 18 }, (_, i) => `fix(core): handle case ${i}`), 'Modernize the CI', 'Tidy the examples']);
+    expect(titleProblem(cc, 'Add a parser option')).toBeNull();
+    expect(titleProblem(cc, 'add a parser option')).toMatch(/capital letter, as this repository's plain sentences do/);
+    // Five main-style titles all capitalised are not yet a rule.
+    const few = team(Array.from({ length: 5 }, (_, i) => `Handle case ${i}`));
+    expect(titleProblem(few, 'handle a case')).toBeNull();
+  });
+
+  it('the imperative rule knows words that only look like past tenses or gerunds', () => {
+    const strict = team(Array.from({ length: 20 }, (_, i) => `Handle case ${i}`));
+    for (const t of ['Codespeed macro integration', 'Need a flag for X', 'Embed the font', 'Bring back the cache', 'String helpers for paths']) expect(titleProblem(strict, t), t).toBeNull();
+    for (const t of ['Fixed a crash', 'Adding a flag', 'Updated the guide']) expect(titleProblem(strict, t), t).toMatch(/imperative/);
   });
 
   it('reverts, releases and dependency bumps pass in any style; whitespace noise does not count', () => {

@@ -32,6 +32,23 @@ export function classifySubject(subject: string): Classified {
   return { kind: 'plain', description: subject };
 }
 
+/**
+ * The first word of a description when it is an ordinary word, the one a casing rule judges:
+ * `README`, `iOS`, `npm2` or `[core]` keep their own case and are not judged.
+ */
+export function ordinaryFirstWord(description: string): string | undefined {
+  return /^[A-Za-z][a-z]+\b/.exec(description)?.[0];
+}
+
+/** `Fixed`/`Fixing`/`Fixes`, not `Fix`: the description does not start with an imperative verb. */
+export function notImperative(description: string): boolean {
+  const word = /^[A-Za-z]+\b/.exec(description)?.[0] ?? '';
+  // `Need`, `Speed`, `Embed`, `Bring` or `String` only look like past tenses and gerunds.
+  const past = /ed$/i.test(word) && !/eed$/i.test(word) && !/^(embed|shed|bed|red|shred|wed)$/i.test(word);
+  const gerund = /ing$/i.test(word) && !/^(bring|string|spring|ping|sing|ring|thing|swing|king)$/i.test(word);
+  return past || gerund || /^(Adds|Fixes|Updates|Removes|Makes|Uses)$/.test(word);
+}
+
 /** The subject without squash-merge suffixes and CI markers. */
 export function cleanSubject(subject: string): string {
   return subject

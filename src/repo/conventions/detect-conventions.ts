@@ -91,6 +91,6 @@ export function detectConventions(
 function statedStyle(kind: SubjectKind, seen: CommitStyle | null): CommitStyle {
   if (seen?.kind === kind) return { ...seen, source: 'config' };
   // The kind is stated; casing, mood and length are the history's to show, and it shows none for this kind.
-  const tolerance = { casingByKind: {}, imperative: false, maxLength: seen?.tolerance?.maxLength ?? 100, kinds: [kind], prefixes: [] };
+  const tolerance = { casingByKind: {}, imperative: false, maxLength: seen?.tolerance?.maxLength ?? 100, kinds: [kind], prefixes: [], casingByPrefix: {} };
   return { confidence: 1, sample: 0, capitalized: kind !== 'conventional' && kind !== 'component-prefix', imperative: true, kind, source: 'config', tolerance };
 }

@@ -1,5 +1,5 @@
-import { classifySubject, cleanSubject, isRoutine } from './classify-subject.ts';
-import { MAX_TITLE, prefixKeys, type CommitStyle } from './commit-style.ts';
+import { classifySubject, cleanSubject, isRoutine, notImperative, ordinaryFirstWord } from './classify-subject.ts';
+import { habitKeys, MAX_TITLE, prefixKeys, type CommitStyle } from './commit-style.ts';
 
 export type ChangeKind = 'fix' | 'feature' | 'docs' | 'other';
 
@@ -31,7 +31,7 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
   const tol = style.tolerance;
   // Another kind of title the team has the habit of, with a prefix it used, is its own voice too.
   const tolerated = c.kind !== style.kind && !!tol && (tol.kinds.includes(c.kind) || prefixKeys(c).some((k) => tol.prefixes.includes(k)));
-  if (tolerated) return casingProblem(style, c.kind === 'plain' ? title : c.description, c.kind);
+  if (tolerated) return habitCasingProblem(tol, habitKeys(c), c.description) ?? casingProblem(style, c.description, c.kind);
   switch (style.kind) {
     case 'conventional': {
       const known = new Set([...(style.types ?? []), ...(tol?.prefixes ?? []).filter((p) => /^[a-z]+$/.test(p)), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
@@ -49,7 +49,7 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
       return c.kind === 'ticket-prefix' ? null : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`); a plain sentence only when the issue names no ticket${habits(tol)}`;
     default:
       if (c.kind !== 'plain') return `this repository writes titles as plain sentences, without a type, emoji or component prefix${habits(tol)}`;
-      if ((tol ? tol.imperative : style.imperative) && /^[A-Za-z]+ed\b/.test(title) && !/^(Need|Embed|Speed|Seed|Feed|Shed|Bed)\b/i.test(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
+      if ((tol ? tol.imperative : style.imperative) && notImperative(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
       return casingProblem(style, title);
   }
 }
@@ -70,13 +70,22 @@ function habits(tol: CommitStyle['tolerance']): string {
  * where the team is consistent about it.
  */
 function casingProblem(style: CommitStyle, description: string, kind = style.kind): string | null {
-  const word = /^[A-Za-z][a-z]+\b/.exec(description)?.[0];
+  const word = ordinaryFirstWord(description);
   if (!word) return null;
   const rule = style.tolerance ? (style.tolerance.casingByKind[kind] ?? null) : style.confidence < 0.5 ? null : style.capitalized ? 'upper' : 'lower';
   if (!rule) return null;
   const upper = /^[A-Z]/.test(word);
   if (upper === (rule === 'upper')) return null;
   return rule === 'upper' ? 'start the description with a capital letter, as this repository does' : 'start the description with a lower-case letter, as this repository does';
+}
+
+/** A habit's title in the casing the team writes that habit in (`docs: fix ...` where its `docs:` titles are lower-case). */
+function habitCasingProblem(tol: NonNullable<CommitStyle['tolerance']>, keys: string[], description: string): string | null {
+  const word = ordinaryFirstWord(description);
+  const rule = keys.map((k) => tol.casingByPrefix?.[k]).find(Boolean);
+  if (!word || !rule || /^[A-Z]/.test(word) === (rule === 'upper')) return null;
+  const which = keys[0] ? `${prefixLabel(keys[0])} titles` : 'plain sentences';
+  return `start the description with ${rule === 'upper' ? 'a capital' : 'a lower-case'} letter, as this repository's ${which} do`;
 }
 
 /**
