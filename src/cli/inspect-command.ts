@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLocalConfig } from './local-config.ts';
@@ -15,6 +16,10 @@ import type { CommitStyle } from '../repo/conventions/commit-style.ts';
 export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'check-title': { type: 'string' } }, allowPositionals: true });
   const dir = path.resolve(positionals[0] ?? '.');
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`patchwright inspect: ${dir} is not a directory (give a checkout: patchwright inspect [DIR])\n`);
+    return 2;
+  }
   const local = readLocalConfig(dir);
   if ('error' in local) {
     process.stderr.write(`${local.error}\n`);

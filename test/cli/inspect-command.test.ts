@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -94,6 +94,16 @@ it('inspect --check-title: a team title fits (exit 0), another repo’s style do
   expect(execFileSync(NODE, [CLI, 'inspect', dir], { encoding: 'utf8' })).toMatch(/PR titles: +plain, .*squash-merged subjects\n +also fits \(the team's own habits\): titles starting `docs:`/);
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', 'Fix it', '--json'], { encoding: 'utf8' })) as { fits: boolean; style: string };
   expect(json).toMatchObject({ fits: true, style: 'plain' });
+});
+
+it('inspect of a path that is not a directory says so (exit 2), for --check-title too', () => {
+  const file = path.join(tempDir(), 'notes.txt');
+  fs.writeFileSync(file, 'x\n');
+  for (const args of [['inspect', '/nonexistent/pw-checkout'], ['inspect', file, '--check-title', 'Fix it']]) {
+    const r = spawnSync(NODE, [CLI, ...args], { encoding: 'utf8' });
+    expect(r.status, args.join(' ')).toBe(2);
+    expect(r.stderr).toMatch(/^patchwright inspect: \S+ is not a directory \(give a checkout/);
+  }
 });
 
 it('inspect shows which test commands were set aside and why: all of them in --json `candidates`, a short list in text', () => {
