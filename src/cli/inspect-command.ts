@@ -6,15 +6,21 @@ import { readHistory } from '../adapters/git/read-history.ts';
 import { detectConventions } from '../repo/conventions/detect-conventions.ts';
 import { inspectRepo, type InspectResult } from '../repo/inspect.ts';
 import { prefixLabel, titleProblem } from '../repo/conventions/title-style.ts';
+import { titleReport } from '../repo/conventions/title-report.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
 import type { CommitStyle } from '../repo/conventions/commit-style.ts';
 
 /**
  * `patchwright inspect [DIR] [--json]`: what Patchwright will run in a checkout, and why.
  * `--check-title "TEXT"`: whether TEXT fits the repository's PR title style (exit 0) or why not (exit 1).
+ * `--title-report`: how the check treats the team's own newest titles, now and when each was new.
  */
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'check-title': { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, 'check-title': { type: 'string' }, 'title-report': { type: 'boolean' } },
+    allowPositionals: true,
+  });
   const dir = path.resolve(positionals[0] ?? '.');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`patchwright inspect: ${dir} is not a directory (give a checkout: patchwright inspect [DIR])\n`);
@@ -27,6 +33,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   }
   const { config } = local;
   if (values['check-title'] !== undefined) return checkTitle(dir, values['check-title'], config, values.json === true);
+  if (values['title-report']) return reportTitles(dir, config, values.json === true);
   const overrides = { setup: config.setup, test: config.test, lint: config.lint };
   let result: InspectResult;
   try {
@@ -48,6 +55,31 @@ async function checkTitle(dir: string, title: string, config: RepoConfig, json: 
   if (json) process.stdout.write(`${JSON.stringify({ title, fits: problem === null, problem, style: style?.kind ?? null, source, tolerance: style?.tolerance ?? null }, null, 2)}\n`);
   else process.stdout.write(problem === null ? `fits: ${styleText}\n` : `does not fit: ${problem}\nstyle: ${styleText}\n${describeTolerance(style)}`);
   return problem === null ? 0 : 1;
+}
+
+/** The team's own newest titles through the check: the ones it refuses, today and when each was new. */
+async function reportTitles(dir: string, config: RepoConfig, json: boolean): Promise<number> {
+  const history = await readHistory(dir).catch(() => []);
+  const conventions = (h: typeof history) => detectConventions(dir, h, [], config.branch, 'other', config.conventions);
+  const report = titleReport(history, (h) => conventions(h).prTitleStyle);
+  const { prTitleStyle: style, prTitleSource: source } = conventions(history);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ style: style?.kind ?? null, styleSource: source, ...report }, null, 2)}\n`);
+    return 0;
+  }
+  const n = report.titles.length;
+  const fits = (k: 'now' | 'before') => report.titles.filter((t) => t[k] === null).length;
+  const refused = (k: 'now' | 'before') => report.titles.filter((t) => t[k] !== null).map((t) => `  ${t.title}\n    ${t[k]}\n`);
+  const what = report.source === 'squash-merges' ? 'squash-merged titles' : 'commit subjects (too few squash merges to read PR titles from)';
+  process.stdout.write(
+    [
+      `PR title style: ${style ? `${style.kind} (${source})` : 'no clear style'}\n`,
+      `the newest ${n} ${what}: ${fits('now')} fit the check today; ${fits('before')} fit the check of the history before each\n`,
+      ...(fits('now') < n ? ['refused today:\n', ...refused('now')] : []),
+      ...(fits('before') < n ? ['refused when new (judged by the history before it):\n', ...refused('before')] : []),
+    ].join(''),
+  );
+  return 0;
 }
 
 /** What else the history lets through, and the rules it holds, in words: so a maintainer can see what the checker thinks. */

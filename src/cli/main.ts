@@ -13,7 +13,7 @@ Commands:
              with --app-server, GitHub jobs are also threads a Codex client can watch
   run        [--repo DIR] (--task TEXT | --task-file FILE | --issue OWNER/REPO#N) [--model M] [--json]
              [--max-turns N] [--max-cost USD]: one task on a local checkout, on a new branch
-  inspect    [DIR] [--json] [--check-title TEXT]: what Patchwright will run in a checkout, and why
+  inspect    [DIR] [--json] [--check-title TEXT | --title-report]: what Patchwright will run in a checkout, and why
   doctor     [DIR] [--json]: run setup and the tests in the sandbox; exit 0 ready, 1 not, 2 bad input
   app-server [--listen stdio://|ws://HOST:PORT] [--ws-token-file FILE]: the Codex app-server protocol,
              for Codex clients (codex --remote ws://HOST:PORT); works in place in each thread's folder

@@ -9,19 +9,23 @@ const NODE = path.resolve('node_modules/.bin/node');
 const CLI = path.resolve('bin/patchwright.js');
 
 /** A checkout whose history is the newest 100 subjects of a real public repository (oldest first). */
-function repoWithHistory(tsv: string, files: Record<string, string>): string {
+/** A checkout whose history is a corpus file's newest 100 subjects, or the subjects given (newest first). */
+function repoWithHistory(source: string | string[], files: Record<string, string>): string {
   const dir = tempDir('pw-inspect-');
   for (const [p, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
     fs.writeFileSync(path.join(dir, p), text);
   }
-  const subjects = fs
-    .readFileSync(path.resolve('fixtures/commit-subjects', tsv), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .slice(0, 100)
-    .map((l) => l.split('\t').slice(1).join('\t'))
-    .reverse();
+  const subjects = (
+    typeof source === 'string'
+      ? fs
+          .readFileSync(path.resolve('fixtures/commit-subjects', source), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .slice(0, 100)
+          .map((l) => l.split('\t').slice(1).join('\t'))
+      : [...source]
+  ).reverse();
   // One fast-import stream instead of a hundred `git commit` processes.
   let stream = '';
   subjects.forEach((s, i) => {
@@ -94,6 +98,21 @@ it('inspect --check-title: a team title fits (exit 0), another repo’s style do
   expect(execFileSync(NODE, [CLI, 'inspect', dir], { encoding: 'utf8' })).toMatch(/PR titles: +plain, .*squash-merged subjects\n +also fits \(the team's own habits\): titles starting `docs:`/);
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', 'Fix it', '--json'], { encoding: 'utf8' })) as { fits: boolean; style: string };
   expect(json).toMatchObject({ fits: true, style: 'plain' });
+});
+
+it('inspect --title-report: the team’s own newest titles through the check, today and when each was new', () => {
+  const long = `Handle the case where ${'a very long input '.repeat(4)}arrives (#30)`;
+  const plain = (i: number) => `Handle case ${i} (#${i})`;
+  // Newest first; the newest subject is committed twice (the checkout's own commit repeats it).
+  const dir = repoWithHistory([plain(99), 'feat: add a flag (#98)', ...[50, 51, 52].map(plain), long, ...Array.from({ length: 20 }, (_, i) => plain(i))], { 'README.md': 'x\n' });
+  const out = execFileSync(NODE, [CLI, 'inspect', dir, '--title-report'], { encoding: 'utf8' });
+  // 27 titles: the stray `feat:` is refused today; the long one only by the shorter history before it.
+  expect(out).toMatch(/^PR title style: plain \(squash-merges\)\nthe newest 27 squash-merged titles: 26 fit the check today; 25 fit the check of the history before each\n/);
+  expect(out).toMatch(/refused today:\n  feat: add a flag\n    this repository writes titles as plain sentences/);
+  expect(out).toMatch(/refused when new \(judged by the history before it\):\n  feat: add a flag\n.*\n  Handle the case where .* arrives\n    the title is 101 characters; this repository's titles stay under 83\n/);
+  const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--title-report', '--json'], { encoding: 'utf8' })) as { style: string; source: string; titles: Array<{ title: string; now: string | null; before: string | null }> };
+  expect(json).toMatchObject({ style: 'plain', source: 'squash-merges' });
+  expect(json.titles.filter((t) => t.before !== null).map((t) => t.title)).toEqual(['feat: add a flag', long.replace(' (#30)', '')]);
 });
 
 it('inspect of a path that is not a directory says so (exit 2), for --check-title too', () => {

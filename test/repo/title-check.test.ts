@@ -7,6 +7,7 @@ import { detectCommitStyle, type CommitStyle, type Subject } from '../../src/rep
 import { detectConventions } from '../../src/repo/conventions/detect-conventions.ts';
 import { titleProblem } from '../../src/repo/conventions/title-style.ts';
 import { titleBrief } from '../../src/repo/conventions/title-brief.ts';
+import { titleReport } from '../../src/repo/conventions/title-report.ts';
 import { CORPUS_DIR, corpusNames, loadHistory, squashTitles, WIDE_CORPUS_DIR } from './title-corpus.ts';
 
 /**
@@ -44,12 +45,11 @@ function nextTitles(teams: Team[]): { ok: number; n: number; under: number } {
   let n = 0;
   let under = 0;
   for (const team of teams) {
-    let teamOk = 0;
-    const scored = team.history.flatMap((s, i) => (!s.bot && /\(#\d+\)\s*$/.test(s.subject) ? [i] : [])).slice(0, 30);
-    for (const i of scored) if (titleProblem(prTitleStyle(team.history.slice(i + 1)), team.history[i]!.subject) === null) teamOk++;
+    const { titles } = titleReport(team.history, prTitleStyle);
+    const teamOk = titles.filter((t) => t.before === null).length;
     ok += teamOk;
-    n += scored.length;
-    if (teamOk / scored.length < 0.95) under++;
+    n += titles.length;
+    if (teamOk / titles.length < 0.95) under++;
   }
   return { ok, n, under };
 }
