@@ -42,14 +42,14 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stderr.write(`patchwright inspect: ${(error as Error).message}\n`);
     return 2;
   }
-  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir), [], config.branch, 'other', config.conventions);
+  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir, 'HEAD', 300, { mergedPulls: true }), [], config.branch, 'other', config.conventions);
   const full = { ...result, conventions };
   process.stdout.write(values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions));
   return 0;
 }
 
 async function checkTitle(dir: string, title: string, config: RepoConfig, json: boolean): Promise<number> {
-  const { prTitleStyle: style, prTitleSource: source } = detectConventions(dir, await readHistory(dir).catch(() => []), [], config.branch, 'other', config.conventions);
+  const { prTitleStyle: style, prTitleSource: source } = detectConventions(dir, await readHistory(dir, 'HEAD', 300, { mergedPulls: true }), [], config.branch, 'other', config.conventions);
   const problem = titleProblem(style, title);
   const styleText = style ? `${style.kind} (${source})` : 'no clear style';
   if (json) process.stdout.write(`${JSON.stringify({ title, fits: problem === null, problem, style: style?.kind ?? null, source, tolerance: style?.tolerance ?? null }, null, 2)}\n`);
@@ -59,7 +59,7 @@ async function checkTitle(dir: string, title: string, config: RepoConfig, json: 
 
 /** The team's own newest titles through the check: the ones it refuses, today and when each was new. */
 async function reportTitles(dir: string, config: RepoConfig, json: boolean): Promise<number> {
-  const history = await readHistory(dir).catch(() => []);
+  const history = await readHistory(dir, 'HEAD', 300, { mergedPulls: true });
   const conventions = (h: typeof history) => detectConventions(dir, h, [], config.branch, 'other', config.conventions);
   const report = titleReport(history, (h) => conventions(h).prTitleStyle);
   const { prTitleStyle: style, prTitleSource: source } = conventions(history);
@@ -110,7 +110,7 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
   const branchWhy = c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here';
   return [
     `Commits:    ${describe(c.commitStyle)}`,
-    `PR titles:  ${describe(c.prTitleStyle)}${c.prTitleSource === 'squash-merges' ? ', read from squash-merged subjects' : ''}`,
+    `PR titles:  ${describe(c.prTitleStyle)}${c.prTitleSource === 'squash-merges' ? ', read from merged PR titles in the history' : ''}`,
     ...describeTolerance(c.prTitleStyle)
       .split('\n')
       .filter(Boolean)

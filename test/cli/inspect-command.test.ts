@@ -95,7 +95,7 @@ it('inspect --check-title: a team title fits (exit 0), another repo’s style do
   expect(other.out).toMatch(/rules the history keeps without exception: .*at most \d+ characters/);
   expect(check('docs(api): fix a broken link')).toMatchObject({ code: 1 });
   // `inspect` itself says the same under the PR title style.
-  expect(execFileSync(NODE, [CLI, 'inspect', dir], { encoding: 'utf8' })).toMatch(/PR titles: +plain, .*squash-merged subjects\n +also fits \(the team's own habits\): titles starting `docs:`/);
+  expect(execFileSync(NODE, [CLI, 'inspect', dir], { encoding: 'utf8' })).toMatch(/PR titles: +plain, .*merged PR titles in the history\n +also fits \(the team's own habits\): titles starting `docs:`/);
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--check-title', 'Fix it', '--json'], { encoding: 'utf8' })) as { fits: boolean; style: string };
   expect(json).toMatchObject({ fits: true, style: 'plain' });
 });

@@ -56,6 +56,19 @@ describe('explicit rules and titles', () => {
     expect(conv.prTitleStyle?.kind).toBe('conventional');
   });
 
+  it('PR titles read from merge commits are PR titles, not commit subjects', () => {
+    const commits = Array.from({ length: 20 }, (_, i) => ({ subject: `net/http: fix case ${i}`, bot: false }));
+    const merged = Array.from({ length: 12 }, (_, i) => ({ subject: `Handle case ${i} (#${i + 1})`, bot: false, merged: true }));
+    // Interleaved as a merge-commit history reads: each PR's title, then its commits.
+    const history = commits.flatMap((c, i) => (merged[i] ? [merged[i], c] : [c]));
+    const conv = detectConventions(tree({}), history);
+    expect(conv.commitStyle).toMatchObject({ kind: 'component-prefix', sample: 20 });
+    expect(conv.prTitleStyle?.kind).toBe('plain');
+    expect(conv.prTitleSource).toBe('squash-merges');
+    // Fewer than 10 of them: the PR title style is the commit style.
+    expect(detectConventions(tree({}), history.filter((s) => !('merged' in s) || Number(/#(\d+)/.exec(s.subject)![1]) <= 9)).prTitleSource).toBe('commits');
+  });
+
   it('builds titles in each style and refuses WIP and bot prefixes', () => {
     const plain = detectConventions(tree({}), plainHistory).commitStyle;
     expect(styleTitle(plain, '[WIP] crash when the list is empty', 'fix')).toBe('Crash when the list is empty');

@@ -29,7 +29,10 @@ export interface Conventions {
   commitStyle: CommitStyle | null;
   /** PR titles follow the commit style unless merged PRs say otherwise (squash merges make them one). */
   prTitleStyle: CommitStyle | null;
-  /** Where the PR title style was read from. */
+  /**
+   * Where the PR title style was read from: `merged-prs` the API's merged PRs; `squash-merges` the
+   * PR titles the history records (squash-merged subjects, and merge commits' titles where read).
+   */
   prTitleSource: 'config' | 'merged-prs' | 'squash-merges' | 'commits';
   prTemplate: { path: string; headings: string[] } | null;
   /** From recent merged human PRs: the headings their bodies share and the word that links issues. */
@@ -51,13 +54,14 @@ export function detectConventions(
 ): Conventions & { template: PrTemplate | null } {
   const repo = new RepoFiles(dir);
   const rule = explicitConventional(repo);
-  const fromHistory = detectCommitStyle(history);
+  // PR titles read from merge commits are not commit subjects.
+  const fromHistory = detectCommitStyle(history.filter((s) => !s.merged));
   const prTitles = pulls.map((p) => ({ subject: p.title, bot: p.bot }));
   // A PR title style is the present majority's: the recent-switch rule is for commit history.
   const fromPulls = detectCommitStyle(prTitles, 50, { followSwitch: false });
-  // Squash-merged subjects (`... (#123)`) are PR titles as merged: their habits can differ from direct commits'.
-  const squashed = history.filter((s) => !s.bot && /\(#\d+\)\s*$/.test(s.subject));
-  const fromSquash = squashed.length >= 10 ? detectCommitStyle(squashed, 50, { followSwitch: false }) : null;
+  // Squash-merged subjects (`... (#123)`) and merge commits' titles are PR titles as merged: their habits can differ from direct commits'.
+  const squashed = history.filter(isMergedTitle);
+  const fromSquash = squashed.length >= MIN_MERGED_TITLES ? detectCommitStyle(squashed, 50, { followSwitch: false }) : null;
   // `.github/agent.yml` first, then a commitlint or semantic-PR config, then history.
   const commitStyle = stated.commitStyle
     ? statedStyle(stated.commitStyle, fromHistory)
@@ -86,6 +90,12 @@ export function detectConventions(
     template,
   };
 }
+
+/** With fewer merged PR titles than this in the history, the PR title style is the commit style. */
+export const MIN_MERGED_TITLES = 10;
+
+/** A PR title as the history records it: a human squash-merged subject (`... (#123)`), or one read from a merge commit. */
+export const isMergedTitle = (s: Subject): boolean => !s.bot && (!!s.merged || /\(#\d+\)\s*$/.test(s.subject));
 
 /** A stated style keeps the details history shows for it (types, scopes, casing), else plain defaults. */
 function statedStyle(kind: SubjectKind, seen: CommitStyle | null): CommitStyle {

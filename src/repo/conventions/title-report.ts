@@ -1,9 +1,10 @@
 import { cleanSubject } from './classify-subject.ts';
 import type { CommitStyle, Subject } from './commit-style.ts';
+import { isMergedTitle, MIN_MERGED_TITLES } from './detect-conventions.ts';
 import { titleProblem } from './title-style.ts';
 
 export interface TitleReport {
-  /** Where the titles came from: squash-merged subjects (`... (#123)`), else commit subjects. */
+  /** Where the titles came from: merged PR titles (squash-merged subjects, merge commits' titles), else commit subjects. */
   source: 'squash-merges' | 'commits';
   titles: Array<{
     title: string;
@@ -14,20 +15,16 @@ export interface TitleReport {
   }>;
 }
 
-/** Squash-merged subjects are PR titles as merged; with fewer than this, commit subjects stand in. */
-const MIN_SQUASHED = 10;
-
 /**
  * How the title check treats the team's own newest titles: each judged by the style read from
  * the whole history (what the check says today) and by the history before it (what it said when
  * the title was new). `styleOf` reads a PR title style from a history, newest first.
  */
 export function titleReport(history: Subject[], styleOf: (history: Subject[]) => CommitStyle | null, count = 30): TitleReport {
-  const squashed = (s: Subject) => !s.bot && /\(#\d+\)\s*$/.test(s.subject);
-  const source = history.filter(squashed).length >= MIN_SQUASHED ? 'squash-merges' : 'commits';
+  const source = history.filter(isMergedTitle).length >= MIN_MERGED_TITLES ? 'squash-merges' : 'commits';
   const picked = history
     .map((s, i) => ({ s, i }))
-    .filter(({ s }) => (source === 'squash-merges' ? squashed(s) : !s.bot && cleanSubject(s.subject)))
+    .filter(({ s }) => (source === 'squash-merges' ? isMergedTitle(s) : !s.bot && !s.merged && cleanSubject(s.subject)))
     .slice(0, count);
   const today = styleOf(history);
   return {
