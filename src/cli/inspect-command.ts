@@ -70,7 +70,7 @@ async function reportTitles(dir: string, config: RepoConfig, json: boolean): Pro
   const n = report.titles.length;
   const fits = (k: 'now' | 'before') => report.titles.filter((t) => t[k] === null).length;
   const refused = (k: 'now' | 'before') => report.titles.filter((t) => t[k] !== null).map((t) => `  ${t.title}\n    ${t[k]}\n`);
-  const what = report.source === 'squash-merges' ? 'squash-merged titles' : 'commit subjects (too few squash merges to read PR titles from)';
+  const what = report.source === 'squash-merges' ? 'merged PR titles' : 'commit subjects (too few merged PR titles in the history)';
   process.stdout.write(
     [
       `PR title style: ${style ? `${style.kind} (${source})` : 'no clear style'}\n`,

@@ -107,7 +107,7 @@ it('inspect --title-report: the team’s own newest titles through the check, to
   const dir = repoWithHistory([plain(99), 'feat: add a flag (#98)', ...[50, 51, 52].map(plain), long, ...Array.from({ length: 20 }, (_, i) => plain(i))], { 'README.md': 'x\n' });
   const out = execFileSync(NODE, [CLI, 'inspect', dir, '--title-report'], { encoding: 'utf8' });
   // 27 titles: the stray `feat:` is refused today; the long one only by the shorter history before it.
-  expect(out).toMatch(/^PR title style: plain \(squash-merges\)\nthe newest 27 squash-merged titles: 26 fit the check today; 25 fit the check of the history before each\n/);
+  expect(out).toMatch(/^PR title style: plain \(squash-merges\)\nthe newest 27 merged PR titles: 26 fit the check today; 25 fit the check of the history before each\n/);
   expect(out).toMatch(/refused today:\n  feat: add a flag\n    this repository writes titles as plain sentences/);
   expect(out).toMatch(/refused when new \(judged by the history before it\):\n  feat: add a flag\n.*\n  Handle the case where .* arrives\n    the title is 101 characters; this repository's titles stay under 83\n/);
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--title-report', '--json'], { encoding: 'utf8' })) as { style: string; source: string; titles: Array<{ title: string; now: string | null; before: string | null }> };
