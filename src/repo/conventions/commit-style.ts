@@ -164,7 +164,6 @@ function casingByPrefix(habits: Classified[]): Record<string, 'upper' | 'lower'>
 /** A habit title's prefix keys; a plain sentence's is ''. */
 export const habitKeys = (c: Classified): string[] => (prefixKeys(c).length ? prefixKeys(c) : ['']);
 
-
 /** Longer than this is not a title anyone reads whole on GitHub, whatever the history. */
 export const MAX_TITLE = 256;
 
