@@ -15,6 +15,8 @@ redis.call('HSET', p .. ':job:' .. id, 'id', id, 'delivery', ARGV[8], 'repo', AR
 redis.call('SET', KEYS[1], id)
 redis.call('ZADD', p .. ':thread-jobs:' .. ARGV[2] .. '#' .. ARGV[3], id, id)
 redis.call('ZADD', p .. ':jobs', id, id)
+redis.call('ZADD', p .. ':repo-jobs:' .. ARGV[2], id, id)
+redis.call('SADD', p .. ':repos', ARGV[2])
 redis.call('ZADD', p .. ':queued', id, id)
 redis.call('PUBLISH', p .. ':changed', id)
 return {tostring(id), 0}
