@@ -68,6 +68,10 @@ async function reportTitles(dir: string, config: RepoConfig, json: boolean): Pro
     return 0;
   }
   const n = report.titles.length;
+  if (!n) {
+    process.stdout.write('no titles to report: the history has no commits (not a git checkout, or an empty one)\n');
+    return 0;
+  }
   const fits = (k: 'now' | 'before') => report.titles.filter((t) => t[k] === null).length;
   const refused = (k: 'now' | 'before') => report.titles.filter((t) => t[k] !== null).map((t) => `  ${t.title}\n    ${t[k]}\n`);
   const what = report.source === 'squash-merges' ? 'merged PR titles' : 'commit subjects (too few merged PR titles in the history)';
