@@ -69,7 +69,7 @@ async function reportTitles(dir: string, config: RepoConfig, json: boolean): Pro
   }
   const n = report.titles.length;
   if (!n) {
-    process.stdout.write('no titles to report: the history has no commits by people (not a git checkout, an empty one, or only bots')\n');
+    process.stdout.write('no titles to report: the history has no commits by people (not a git checkout, an empty one, or only bot commits)\n');
     return 0;
   }
   const fits = (k: 'now' | 'before') => report.titles.filter((t) => t[k] === null).length;

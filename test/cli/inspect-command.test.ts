@@ -114,7 +114,7 @@ it('inspect --title-report: the team’s own newest titles through the check, to
   expect(json).toMatchObject({ style: 'plain', source: 'squash-merges' });
   expect(json.titles.filter((t) => t.before !== null).map((t) => t.title)).toEqual(['feat: add a flag', long.replace(' (#30)', '')]);
   // No history: says so rather than counting zero titles.
-  expect(execFileSync(NODE, [CLI, 'inspect', tempDir('pw-nohistory-'), '--title-report'], { encoding: 'utf8' })).toBe('no titles to report: the history has no commits by people (not a git checkout, an empty one, or only bots')\n');
+  expect(execFileSync(NODE, [CLI, 'inspect', tempDir('pw-nohistory-'), '--title-report'], { encoding: 'utf8' })).toBe('no titles to report: the history has no commits by people (not a git checkout, an empty one, or only bot commits)\n');
 });
 
 it('inspect of a path that is not a directory says so (exit 2), for --check-title too', () => {
