@@ -15,6 +15,7 @@ import { Workspaces } from '../adapters/git/workspaces.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { SandboxUsers } from '../adapters/sandbox/sandbox-users.ts';
 import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
@@ -58,6 +59,8 @@ type Octo = Awaited<ReturnType<GithubAccess['forInstallation']>>;
 export function createJobRunner(deps: JobRunnerDeps): RunJob {
   const workspaces = new Workspaces(deps.settings.dataDir, deps.settings.mirrorBudgetBytes, deps.settings.minFreeDiskBytes / (1024 * 1024));
   const cleaned = workspaces.cleanupLeftovers();
+  // A host user per running job (when root): one job's fork bomb cannot starve another's commands.
+  const users = new SandboxUsers(deps.settings.sandboxUid, deps.settings.concurrency);
   let sandboxKind: ReturnType<typeof resolveSandboxKind> | undefined;
   return async (job, signal) => {
     await cleaned;
@@ -78,8 +81,8 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     });
     if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
     try {
-      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
-      return await runWithWorkspace(job, signal, { deps, octokit, workspaces, kind, config: loaded.config, say });
+      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, workspaces, users, kind, config: loaded.config, say });
+      return await runWithWorkspace(job, signal, { deps, octokit, workspaces, users, kind, config: loaded.config, say });
     } catch (error) {
       // Whatever broke, and wherever (clone, API, push), the tracking comment never stays at "working".
       const text = signal.aborted
@@ -95,6 +98,7 @@ export interface RunContext {
   deps: JobRunnerDeps;
   octokit: Octo;
   workspaces: Workspaces;
+  users: SandboxUsers;
   kind: 'bwrap' | 'docker' | 'none';
   config: RepoConfig;
   say: (text: string) => Promise<void>;
@@ -120,11 +124,13 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   }
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));
   const reporter = progressReporter(ctx.say, (s) => renderProgress(job.id, s));
+  let releaseUser = () => {};
   try {
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const sandbox = jobSandbox(ctx.kind, deps.settings, config, task, ws, runTmp, startFrom);
+    const { sandbox, release } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, runTmp, startFrom);
+    releaseUser = release;
     const model =
       deps.model ??
       new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
@@ -213,6 +219,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     await reporter.flush().catch(() => {});
     throw error;
   } finally {
+    releaseUser();
     await ctx.workspaces.remove(ws).catch(() => {});
     fs.rmSync(runTmp, { recursive: true, force: true });
   }

@@ -112,8 +112,8 @@ beforeAll(async () => {
     PATCHWRIGHT_SANDBOX_FILE_MB: '64',
     PATCHWRIGHT_SANDBOX_PROCESSES: '256',
     PATCHWRIGHT_SANDBOX_MEMORY_MB: '1024',
-    // Its own sandbox user: the process limit counts per user, and other suites' fork bombs run meanwhile.
-    PATCHWRIGHT_SANDBOX_UID: '61101',
+    // Its own sandbox users (61110 and 61111, one per running job): the process limit counts per user, and other suites' fork bombs run meanwhile.
+    PATCHWRIGHT_SANDBOX_UID: '61110',
   });
   server = await startServer({
     dataDir,

@@ -17,14 +17,17 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
   const base = task.repo.defaultBranch;
   const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base, branch: `patchwright/doctor-${job.id}`, startFrom: 'base', runId: `job-${job.id}` });
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-doctor-${job.id}-`));
+  let releaseUser = () => {};
   try {
     await ctx.say(`**Patchwright** · 🩺 checking setup and tests on \`${base}\` (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
-    const sandbox = jobSandbox(ctx.kind, ctx.deps.settings, ctx.config, task, ws, runTmp, 'base');
+    const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, runTmp, 'base');
+    releaseUser = release;
     const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain }, { sandbox, files: localFiles(ws.dir) }, signal);
     await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester));
     return { state: 'done', outcome: report.ready ? 'ready' : 'not_ready' };
   } finally {
+    releaseUser();
     await ctx.workspaces.remove(ws).catch(() => {});
     fs.rmSync(runTmp, { recursive: true, force: true });
   }
