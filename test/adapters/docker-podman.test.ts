@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runsAsRoot } from '../../src/adapters/sandbox/sandbox-owner.ts';
 import { DockerSandbox } from '../../src/adapters/sandbox/docker-sandbox.ts';
 import { tempDir } from '../support/app-harness.ts';
 
@@ -16,6 +17,9 @@ const IMAGE = 'localhost/patchwright-sandbox-test:busybox';
 const root = tempDir('pw-podman-');
 const worktree = path.join(root, 'wt');
 const runTmp = path.join(root, 'tmp');
+/** The host user containers run as when the test is root (its own: other suites' fork bombs count per user). */
+const HOST_UID = 61130;
+const USER = runsAsRoot() ? HOST_UID : process.getuid!();
 const SECRET = `ghs_${Math.random().toString(36).slice(2)}${Date.now()}`;
 let sandbox: DockerSandbox;
 
@@ -28,7 +32,6 @@ beforeAll(() => {
   podman('build', '-q', '-t', IMAGE, ctx);
   fs.mkdirSync(path.join(worktree, '.git'), { recursive: true });
   fs.writeFileSync(path.join(worktree, 'file.txt'), 'hello\n');
-  fs.chmodSync(worktree, 0o777);
   process.env.PW_TEST_SECRET_TOKEN = SECRET;
   sandbox = new DockerSandbox({
     layout: { worktree, runTmp, cacheDir: path.join(root, 'cache'), readOnly: [] },
@@ -37,8 +40,8 @@ beforeAll(() => {
     runtime: 'runc',
     limits: { cpuSeconds: 60, processes: 64, fileSizeBytes: 1024 * 1024, memoryBytes: 256 * 1024 * 1024 },
     env: { requested: [], allowed: [], parent: process.env, deployment: [], setupOnly: [] },
+    hostUid: HOST_UID,
   });
-  fs.chmodSync(runTmp, 0o777);
 }, 120_000);
 
 afterAll(() => {
@@ -52,7 +55,7 @@ describe('the docker backend under podman (runc)', () => {
   it('runs in the worktree as an unprivileged user and reports exit codes', async () => {
     const r = await run('id -u; pwd; cat file.txt; exit 7');
     expect(r.exitCode).toBe(7);
-    expect(r.stdout).toBe(`1000\n${worktree}\nhello\n`);
+    expect(r.stdout).toBe(`${USER}\n${worktree}\nhello\n`);
   });
 
   it('has no network but loopback', async () => {
@@ -60,10 +63,11 @@ describe('the docker backend under podman (runc)', () => {
     expect(r.stdout.trim().split(/\s+/)).toEqual(['lo']);
   });
 
-  it('can write the worktree and /tmp, not the root or .git', async () => {
-    const r = await run('touch ok.txt && touch /tmp/ok && echo writes; touch /etc/x 2>/dev/null || echo root-ro; touch .git/x 2>/dev/null || echo git-ro');
+  it('can write the worktree (made by the app, mode 755) and /tmp, not the root or .git', async () => {
+    const r = await run('touch ok.txt && echo more >> file.txt && touch /tmp/ok && mkdir -p $HOME/.cache && echo writes; touch /etc/x 2>/dev/null || echo root-ro; touch .git/x 2>/dev/null || echo git-ro');
     expect(r.stdout).toBe('writes\nroot-ro\ngit-ro\n');
     expect(fs.existsSync(path.join(worktree, 'ok.txt'))).toBe(true);
+    expect(fs.statSync(worktree).mode & 0o777).toBe(0o755);
   });
 
   it('sees no secret of the app, in its environment or its command line', async () => {

@@ -7,11 +7,11 @@ const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data
 
 describe('docker sandbox command', () => {
   it('has no network, a non-root user, limits and the worktree mounts', () => {
-    const args = dockerArgs({ layout, image: 'node:24' }, { command: 'npm test', cwd: '/data/wt/1', network: false }, { CI: 'true' });
+    const args = dockerArgs({ layout, image: 'node:24' }, { command: 'npm test', cwd: '/data/wt/1', network: false }, { CI: 'true' }, { uid: 61003, gid: 61003 });
     const joined = args.join(' ');
     expect(args.slice(0, 2)).toEqual(['run', '--rm']);
     expect(joined).toContain('--network none');
-    expect(joined).toContain('--user 1000:1000');
+    expect(joined).toContain('--user 61003:61003');
     expect(joined).toContain('--cap-drop ALL');
     expect(joined).toMatch(/--pids-limit \d+/);
     expect(joined).toContain('type=bind,src=/data/wt/1/.git,dst=/data/wt/1/.git,readonly');
@@ -24,7 +24,7 @@ describe('docker sandbox command', () => {
   });
 
   it('keeps the network only when asked', () => {
-    const args = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {});
+    const args = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 });
     expect(args).not.toContain('none');
   });
 });

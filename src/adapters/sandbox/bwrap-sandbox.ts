@@ -7,7 +7,7 @@ import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
 import { prepareLayout, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, type SandboxLayout } from './sandbox-layout.ts';
 import { seccompProgramFile } from './seccomp-filter.ts';
-import { chownTree, DEFAULT_SANDBOX_HOST_UID, runsAsRoot, SANDBOX_MADE } from './sandbox-owner.ts';
+import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
 import { maskedGitConfig } from './git-config-mask.ts';
 import { readRusage, rusageWrapper } from './rusage-wrapper.ts';
 
@@ -66,10 +66,7 @@ export class BwrapSandbox implements Sandbox {
   #handOver(): void {
     if (this.#identity.mode !== 'host-user' || this.#handedOver) return;
     this.#handedOver = true;
-    const { uid, gid } = this.#identity;
-    chownTree(this.#opts.layout.runTmp, uid, gid);
-    chownTree(this.#opts.layout.worktree, uid, gid, SANDBOX_MADE);
-    chownTree(this.#opts.layout.cacheDir, uid, gid, new Set(fs.readdirSync(this.#opts.layout.cacheDir)));
+    handOverLayout(this.#opts.layout, this.#identity.uid, this.#identity.gid);
   }
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {

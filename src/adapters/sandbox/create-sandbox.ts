@@ -66,7 +66,9 @@ export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFa
   if (kind === 'bwrap') {
     return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}), ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}) });
   }
-  if (kind === 'docker') return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra });
+  if (kind === 'docker') {
+    return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}) });
+  }
   return new NoneSandbox(opts.layout, opts.env);
 }
 

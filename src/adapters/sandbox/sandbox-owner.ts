@@ -31,5 +31,16 @@ export function chownTree(dir: string, uid: number, gid: number, skipOwned: Set<
   }
 }
 
+/**
+ * Hands what a sandbox writes to the user its commands run as: the run's temp dir, the worktree
+ * (big folders it filled itself are not walked again once its own) and the repository's caches
+ * (whose top-level folders, once the user's, are not walked again either).
+ */
+export function handOverLayout(layout: { runTmp: string; worktree: string; cacheDir: string }, uid: number, gid: number): void {
+  chownTree(layout.runTmp, uid, gid);
+  chownTree(layout.worktree, uid, gid, SANDBOX_MADE);
+  chownTree(layout.cacheDir, uid, gid, new Set(fs.readdirSync(layout.cacheDir)));
+}
+
 /** Big folders the sandbox itself fills (dependencies, build output): once its own, not walked again. */
 export const SANDBOX_MADE = new Set(['node_modules', '.venv', 'venv', 'target', '.tox', '.nox', 'vendor', '.gradle', 'build', 'dist', '__pycache__', '.pytest_cache']);
