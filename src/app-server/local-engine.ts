@@ -71,7 +71,8 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   const [before, guard] = await Promise.all([snapshotTree(top), newNestedRepositories(top)]);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-turn-'));
   try {
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind);
+    // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
+    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind, settings.sandboxUid + settings.concurrency);
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));

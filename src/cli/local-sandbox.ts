@@ -8,7 +8,15 @@ import type { Sandbox } from '../core/ports.ts';
  * The sandbox of a CLI command on a local worktree: the checkout's git dir read-only, caches per
  * checkout. On your own machine you are the deployment: the names you allow are the names passed.
  */
-export async function localSandbox(settings: Settings, env: NodeJS.ProcessEnv, ws: { dir: string; mirror: string; commonDir: string }, runTmp: string, resolved?: 'bwrap' | 'docker' | 'none'): Promise<Sandbox> {
+export async function localSandbox(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  ws: { dir: string; mirror: string; commonDir: string },
+  runTmp: string,
+  resolved?: 'bwrap' | 'docker' | 'none',
+  /** The host user when root (default: the first, `PATCHWRIGHT_SANDBOX_UID`). */
+  hostUid = settings.sandboxUid,
+): Promise<Sandbox> {
   const kind = resolved ?? (await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli)));
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
@@ -19,7 +27,7 @@ export async function localSandbox(settings: Settings, env: NodeJS.ProcessEnv, w
     dockerImage: settings.docker.image,
     dockerCli: settings.docker.cli,
     dockerRuntime: settings.docker.runtime,
-    hostUid: settings.sandboxUid,
+    hostUid,
     minFreeBytes: settings.minFreeDiskBytes,
   });
 }

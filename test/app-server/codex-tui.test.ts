@@ -87,7 +87,7 @@ beforeAll(async () => {
     OPENAI_API_KEY: 'test-key',
     PATCHWRIGHT_MODEL: 'gpt-5',
     PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
-    PATCHWRIGHT_SANDBOX_UID: '61106',
+    PATCHWRIGHT_SANDBOX_UID: '61107',
   }));
 }, 60_000);
 

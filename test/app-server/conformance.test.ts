@@ -183,6 +183,8 @@ describe('app server: a scripted session validates against the pinned Codex sche
     const done = await client.waitFor(turnDone(turnId));
     expect((done.params!.turn as { status: string }).status).toBe('interrupted');
     expect(fs.readFileSync(path.join(repo, 'second.txt'), 'utf8')).toBe('second\n');
+    // As root, a turn runs as the host user just past the jobs' range (61104 and 61105 with the default two jobs at once).
+    if (process.getuid?.() === 0) expect(fs.statSync(path.join(repo, 'second.txt')).uid).toBe(61106);
     // The follow-up turn was told what the first one did.
     const lastBody = JSON.stringify(model.requests.at(-1)!.body);
     expect(lastBody).toContain('Earlier in this conversation');
