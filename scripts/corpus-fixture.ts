@@ -41,11 +41,26 @@ const name = nameArg ?? path.basename(path.dirname(path.resolve(gitDir)));
 const git = (...args: string[]) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 
 const commit = git('rev-parse', 'HEAD').trim();
-const all = git('ls-tree', '-r', '-z', '--format=%(objectmode) %(objectsize) %(path)', 'HEAD').split('\0').filter(Boolean);
+// A fetched snapshot may lack its largest blobs: then sizes are not listed, and an absent file has no text.
+const listing = (format: string) => git('ls-tree', '-r', '-z', `--format=${format}`, 'HEAD').split('\0').filter(Boolean);
+let all: string[];
+try {
+  all = listing('%(objectmode) %(objectsize) %(path)');
+} catch {
+  all = listing('%(objectmode) 0 %(path)');
+}
 const entries = all.map((line) => {
   const [mode, size, ...rest] = line.split(' ');
   return { mode: mode!, size: Number(size), path: rest.join(' ') };
 }).filter((e) => e.mode !== '160000' && e.mode !== '120000');
+const text = (p: string): string | null => {
+  try {
+    const t = git('show', `HEAD:${p}`);
+    return t.length <= MAX_TEXT ? t : null;
+  } catch {
+    return null;
+  }
+};
 
 // Big trees keep every file `inspect` reads and an even sample of the rest, so language counts hold.
 const wanted = (p: string) => TEXT.some((re) => re.test(p));
@@ -56,7 +71,7 @@ const kept = new Set([...entries.filter((e) => wanted(e.path)), ...others.filter
 const files: Record<string, string | null> = {};
 for (const e of entries) {
   if (!kept.has(e.path)) continue;
-  files[e.path] = wanted(e.path) && e.size <= MAX_TEXT ? git('show', `HEAD:${e.path}`) : null;
+  files[e.path] = wanted(e.path) && e.size <= MAX_TEXT ? text(e.path) : null;
 }
 const out = path.resolve('fixtures/real-repos', `${name}.json`);
 const source = `https://github.com/${name.replace('+', '/')} at ${commit}${step > 1 ? ` (tree sampled: 1 in ${step} of ${others.length} other files)` : ''}`;

@@ -40,6 +40,7 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
  */
 function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: boolean, fixedJob: string | null, out: CiCommand[], depth: number): void {
   let job = fixedJob ?? '';
+  let jobStart = 0;
   let inJobs = false;
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i] ?? '';
@@ -47,7 +48,7 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: 
       if (/^jobs:\s*$/.test(text)) inJobs = true;
       else if (/^\S/.test(text)) inJobs = false;
       const jobKey = inJobs ? /^ {2}([\w.-]+):\s*$/.exec(text) : null;
-      if (jobKey) job = jobKey[1]!;
+      if (jobKey) [job, jobStart] = [jobKey[1]!, i];
     }
     // A local composite action: its steps run in this job.
     const action = /^\s*(?:-\s+)?uses:\s*["']?\.\/(\.github\/actions\/[\w.-]+)\/?["']?\s*$/.exec(text);
@@ -60,7 +61,8 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: 
     if (!m) continue;
     const value = (m[3] ?? '').trim();
     const stepDir = workingDirectory(lines, i, (m[1] ?? '').length + (m[2] ?? '').length);
-    const push = (raw: string, line: number, cwd: string | undefined) => {
+    const push = (written: string, line: number, cwd: string | undefined) => {
+      const raw = matrixProgram(written, lines.slice(jobStart, i));
       // `cd build && ctest`, `cd build ; ctest`: the folder, then the command.
       const cd = /^cd\s+("?)([^"&;|\s]+)\1\s*(?:&&|;)\s*(.+)$/.exec(raw);
       const where = joinDir(joinDir(stepDir, cwd), cd?.[2]);
@@ -87,6 +89,22 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: 
       else push(command, line, cwd);
     }
   }
+}
+
+/**
+ * A program named by the job's matrix (`${{ matrix.make }} -j4`, with `make: gmake` on one entry
+ * and `make: make` on another): its first value in the job, so the command can be read. Only the
+ * program: options from the matrix stay unknown (see shell-words.ts).
+ */
+function matrixProgram(command: string, jobLines: string[]): string {
+  const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}(?=\s|$)/.exec(command);
+  if (!m) return command;
+  const key = m[1]!.replace(/[-]/g, '\\-');
+  for (const l of jobLines) {
+    const v = new RegExp(`^\\s*(?:-\\s+)?${key}:\\s*(?:\\[\\s*)?["']?([\\w./+-]+)["']?`).exec(l);
+    if (v && !/^\$/.test(v[1]!)) return `${v[1]}${command.slice(m[0].length)}`;
+  }
+  return command;
 }
 
 /** The parts of `a && b && c` outside quotes and `$( )`; one part when there is no `&&`. */

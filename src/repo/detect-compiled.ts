@@ -78,7 +78,8 @@ export function detectMake(repo: RepoFiles): EcosystemFinding | undefined {
   const file = ['Makefile', 'makefile', 'GNUmakefile'].find((f) => repo.exists(f));
   if (!file) return undefined;
   const text = repo.read(file) ?? '';
-  const target = ['test', 'check', 'tests'].find((t) => new RegExp(`^${t}\\s*:`, 'm').test(text));
+  // `test-unit` beside `test` (etcd: `test` adds integration and e2e passes): the unit suite is the one named so.
+  const target = ['test-unit', 'unit-test', 'unit-tests', 'test', 'check', 'tests'].find((t) => new RegExp(`^${t}\\s*:`, 'm').test(text) && (!/unit/.test(t) || /^test\s*:/m.test(text)));
   const lintTarget = /^lint\s*:/m.test(text);
   return {
     language: 'make',

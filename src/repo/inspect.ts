@@ -9,7 +9,7 @@ import { detectPython } from './detect-python.ts';
 import { detectCMake, detectRunners } from './detect-runners.ts';
 import type { Detected, EcosystemFinding, Evidence } from './detection.ts';
 import { instructionFiles } from './instructions.ts';
-import { type Candidate, pickTest } from './pick-test.ts';
+import { type Candidate, isTestDirMake, pickTest } from './pick-test.ts';
 import { RepoFiles } from './repo-files.ts';
 import { isTestCommand, normaliseCommand, rakeDefaultReason } from './test-commands.ts';
 import { toolchainRequirements } from './toolchain.ts';
@@ -70,12 +70,15 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const agents = agentSetup(repo);
   const rakefile = repo.read('Rakefile');
   const noxfile = repo.read('noxfile.py');
-  const project = [...findings, make, cmake, runners].filter((f): f is EcosystemFinding => !!f?.test);
+  // Several Go modules (go.work, nested go.mod): `go test ./...` at the top reaches only the first; the Makefile's target runs them all.
+  const goModules = repo.exists('go.work') || files.filter((f) => /(^|\/)go\.mod$/.test(f)).length > 1;
+  const ordered = goModules && make?.test ? [make, ...findings.filter((f) => f.language !== 'go'), ...findings.filter((f) => f.language === 'go')] : [...findings, make];
+  const project = [...ordered, cmake, runners].filter((f): f is EcosystemFinding => !!f?.test);
   const picked = pickTest(
     {
       ...(overrides.test ? { override: { command: overrides.test, evidence: overrideEvidence('test') } } : {}),
       stated: agents.tests,
-      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command))),
+      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirMake(c.command, c.cwd)),
       project: project.map((f) => f.test!),
     },
     allCi,

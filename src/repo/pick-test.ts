@@ -63,18 +63,33 @@ export function pickTest(
     candidates.push({ command: judged.command, ...where });
     if (offer.ci) ciSetup = buildSteps(offer.ci, allCi, context);
   }
+  // Nothing else runs the tests: a workflow that runs them only on a schedule still names the suite (tmux's nightly regress).
+  for (const offer of test ? [] : all.filter((o) => o.ci && !o.ci.onChange)) {
+    const judged = judge(offer, allCi, context, true);
+    if ('setAside' in judged) continue;
+    test = { command: judged.command, evidence: { ...offer.evidence, why: `${judged.why}; only a scheduled workflow runs the tests` } };
+    const at = candidates.findIndex((c) => c.file === offer.evidence.file && c.line === offer.evidence.line && c.command === offer.command);
+    candidates.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, { command: judged.command, file: offer.evidence.file, line: offer.evidence.line, source: offer.source });
+    ciSetup = buildSteps(offer.ci!, allCi, context);
+    break;
+  }
   return { test, ciSetup, candidates: dedupe(candidates) };
 }
 
 /** Folders CI builds into and runs the tests from (`cmake -B build`, `cd build && ctest`). */
 const BUILD_DIR = /^(build|_build|out|cmake-build[\w-]*|build-[\w-]+)$/;
+/** Folders of a repository's test suite, where a plain `make` runs the tests (`cd regress && make` in tmux). */
+const TEST_DIR = /^(tests?|t|regress|regression|testsuite|test-suite)$/;
+const BARE_MAKE = /^g?make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s*$/;
+export const isTestDirMake = (command: string, cwd: string | undefined): boolean => !!cwd && TEST_DIR.test(cwd) && BARE_MAKE.test(command);
 
-function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }): { command: string; why: string } | { setAside: string } {
+function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }, scheduled = false): { command: string; why: string } | { setAside: string } {
   const ci = offer.ci;
-  if (ci && !ci.onChange) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
+  if (ci && !ci.onChange && !scheduled) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
   const n = normaliseCommand(offer.command, context);
   if ('setAside' in n) return n;
-  if (!isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
+  const testDirMake = isTestDirMake(n.command, ci?.cwd);
+  if (!testDirMake && !isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
   const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
   if (reason) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
@@ -86,9 +101,9 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   }
   const cwd = ci?.cwd;
   if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
-  if (cwd && !BUILD_DIR.test(cwd)) return { setAside: `runs in ${cwd}/, one part of the repository` };
+  if (cwd && !BUILD_DIR.test(cwd) && !testDirMake) return { setAside: `runs in ${cwd}/, one part of the repository` };
   // Tests run from a build folder need CI's configure step for it, made runnable here.
-  if (cwd && ci && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
+  if (cwd && ci && !testDirMake && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
   const command = cwd ? `cd ${cwd} && ${n.command}` : n.command;
   const why = [offer.evidence.why, ...n.changes].join('; ');
   return { command, why };

@@ -104,6 +104,8 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
   const changes: string[] = [];
   const split = splitEnvPrefix(shellWords(command));
   const env = split.env;
+  const arch = env.find((e) => /^(GOARCH|GOOS)=/.test(e));
+  if (arch) return { setAside: `a run for another platform (${arch})` };
   if (env.length) changes.push(`without CI’s ${env.map((e) => e.split('=')[0]).join(', ')}`);
   const unwrapped = stripWrappers(split.rest.join(' '));
   if (unwrapped !== split.rest.join(' ')) changes.push(`without \`${split.rest.join(' ').slice(0, split.rest.join(' ').length - unwrapped.length).trim()}\``);
@@ -144,6 +146,11 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
         words.push(test);
         changes.push(`the noxfile’s ${test} session (CI picks one per matrix entry)`);
       } else return { setAside: `the session is a value only CI knows (${w})` };
+      continue;
+    }
+    // `tox run --skip-pkg-install`: an earlier CI step (`--notest`) installed the package; here this run does.
+    if (w === '--skip-pkg-install' && words.some((x) => /(^|\/)tox$/.test(x))) {
+      changes.push('without --skip-pkg-install (an earlier CI step installed the package)');
       continue;
     }
     // `tox run --installpkg dist/*.whl`: a package CI built in an earlier step.
@@ -211,17 +218,19 @@ function wholeScript(words: string[], scripts: Record<string, string> | undefine
   const parent = cut > 0 ? part.slice(0, cut) : '';
   const body = parent ? scripts[parent] : undefined;
   if (!body || !/^test/.test(parent) || LINT_TASK.test(part) || OTHER_TASK.test(part) || SPECIAL_QUALIFIER.test(part)) return null;
+  // `test` = `npm-run-all build lint test:unit`: the parent lints too, so the part is the tests.
+  if (body.split(/[\s&|;]+/).some((w) => LINT_TASK.test(w) || /^(xo|eslint|prettier|biome|oxlint|tsc)$/.test(w))) return null;
   const runsAll = body.includes(`${parent}:*`) || body.includes(`${parent}-*`) || new RegExp(`(^|\\s)${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(body);
   return runsAll ? { parent, part, words: [words[0]!, ...(parent === 'test' && words[0] !== 'bun' ? ['test'] : ['run', parent])] } : null;
 }
 
 const LINT_TASK = /(^|[:_-])(lint|linters?|eslint|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)($|[:_-])/i;
 /** Tasks that are about something else than the tests: by one word of the name (`docs`, `docset`, `release`), or by the whole name. */
-const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist)($|[:_-])|^(build|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
+const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist|clean|tidy|licen[cs]es?|links|spelling|codespell|generated|readmes?|headers)($|[:_-])|^(build|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
 const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem|without|pypy\d*|fuzzing|typescript)($|[:_-])/i;
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
-export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed)($|[:_ -])`, 'i');
+export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed|codespell|spelling|typos|links|markdown|changelog|license)($|[:_ -])`, 'i');
 
 /**
  * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single
@@ -239,6 +248,7 @@ export function setAsideReason(command: string): string | null {
     if (OTHER_TASK.test(task)) return `\`${task}\` does not run the tests`;
     if (SPECIAL_QUALIFIER.test(task) && !/^(test|tests)$/.test(task)) return `\`${task}\` is a special-purpose run, not the whole suite`;
   }
+  if (/(^|\/)tox$/.test(tool) && /(^|\s)--notest(\s|$)/.test(line)) return 'prepares the tox environments without running the tests';
   if (/(^|\s)(--filter|-F)[ =]\S+/.test(line) && /^(pnpm|yarn|turbo|npx|nx)$/.test(tool)) return 'one package of the workspace';
   if (/(^|\s)(-w|--workspace)[ =]\S+/.test(line) && tool === 'npm') return 'one package of the workspace';
   if (tool === 'yarn' && args[0] === 'workspace') return 'one package of the workspace';
@@ -311,6 +321,8 @@ function gradleSubset(args: string[]): string | null {
 
 function goSubset(args: string[]): string | null {
   if (args.some((a) => /^-(fuzz|bench|run)(=|$)/.test(a))) return 'a special-purpose go test run';
+  const tags = args.find((a, i) => /^--?tags(=|$)/.test(a) && (a.includes('=') || args[i + 1] !== undefined));
+  if (tags) return `a run with build tags (${tags.includes('=') ? tags : `${tags} ${args[args.indexOf(tags) + 1]}`}), not the default build`;
   const pkgs = args.slice(1).filter((a) => !a.startsWith('-') && !/^\d/.test(a));
   if (pkgs.length && !pkgs.includes('./...')) return 'some packages, not ./...';
   if (!pkgs.length && args[0] === 'test') return 'only the root package, not ./...';

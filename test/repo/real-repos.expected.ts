@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5;
+  batch?: 2 | 3 | 4 | 5 | 6;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -161,4 +161,26 @@ export const EXPECTED: Record<string, Expected> = {
   'jnunemaker+httparty': { ecosystem: 'ruby', batch: 5, test: /^bundle exec (rake spec|rspec)$/, why: 'ci.yml: `bundle exec rake` (default: spec and cucumber features)' },
   'h2o+picohttpparser': { ecosystem: 'c/c++', batch: 5, test: /^make test$/, why: 'ci.yml: `make test CC=${{ matrix.cc }}`' },
   'json-c+json-c': { ecosystem: 'c/c++', batch: 5, test: /^(meson test -C \S+|(cd build && )?ctest\b.*)$/, setup: /meson setup|cmake/, why: 'meson.yml: meson setup, compile, test' },
+  // ---- Batch 6 (2026-12-01): expectations written from CI before `inspect` ran on them.
+  'caddyserver+caddy': { ecosystem: 'go', batch: 6, test: /^go test( -\S+)* \.\/\.\.\.$/, why: 'ci.yml: `go test -coverprofile=... -short -race ./...`' },
+  'cli+cli': { ecosystem: 'go', batch: 6, test: /^(go test( -race)?( -tags=integration)? \.\/\.\.\.|make test)$/, why: 'go.yml: `go test -race -tags=integration ./...`; Makefile test = `go test ./...`' },
+  'etcd-io+etcd': { ecosystem: 'go', batch: 6, test: /^make test-unit$/, why: 'CONTRIBUTING.md: `make test-unit` runs the unit tests (`make test` adds integration and e2e); CI runs on prow' },
+  'gohugoio+hugo': { ecosystem: 'go', batch: 6, test: /^(mage( -v)? test|go test( -race)? \.\/\.\.\.)$/, why: 'test.yml: `mage -v check` (fmt, vet and test with race) on Linux, `mage -v test` on Windows' },
+  'open-telemetry+opentelemetry-go': { ecosystem: 'go', batch: 6, test: /^make test(-race|-default|-short)?$/, why: 'ci.yml: `make test-race` (go test in every module of the repository)' },
+  'prometheus+prometheus': { ecosystem: 'go', batch: 6, test: /^(make (GO_ONLY=1 )?test( GO_ONLY=1)?( test-flags="")?|go test( -race)? \.\/\.\.\.)$/, why: 'ci.yml: `make test GO_ONLY=1 test-flags=""` (the Go tests; without GO_ONLY it adds the UI tests and lint). The expectation first left out CI’s `test-flags=""`: widened to CI’s own command after first contact' },
+  'astral-sh+ruff': { ecosystem: 'rust', batch: 6, test: /^cargo (test|nextest run|insta test)(?!.*\s(-p|--package)\s)/, why: 'ci.yaml: `cargo insta test --all-features --test-runner nextest` over the workspace' },
+  'bevyengine+bevy': { ecosystem: 'rust', batch: 6, test: /^(cargo run -p ci -- test|cargo test( --workspace)?\b(?!.*\s(-p|--package)\s).*)$/, why: 'ci.yml: `cargo run -p ci -- test` (its CI tool runs `cargo test --workspace ...`)' },
+  'denoland+deno': { ecosystem: 'rust', batch: 6, test: /^cargo test\b(?!.*\s(-p|--package)\s)/, why: 'ci.generated.yml runs `cargo test` per test crate after building deno' },
+  'nushell+nushell': { ecosystem: 'rust', batch: 6, test: /^cargo test( --workspace| --all)?\b/, why: 'ci.yml: `cargo test` over the workspace (with CI config and feature options)' },
+  'tauri-apps+tauri': { ecosystem: 'rust', batch: 6, test: /^cargo test( --workspace| --all)?\b/, why: 'test-core.yml and test-cli-rs.yml run `cargo test` on the crates' },
+  'biomejs+biome': { ecosystem: 'rust', batch: 6, test: /^cargo test( --workspace| --all)?( --features[= ]js_plugin)?$/, why: 'pull_request.yml: `cargo test --workspace --features=js_plugin`' },
+  'TanStack+query': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?(test:pr|test:ci|test|test:lib)$/, why: 'pr.yml: `pnpm run test:pr` (nx over every package; `test:lib` is the unit tests alone)' },
+  'preactjs+preact': { ecosystem: 'node', batch: 6, test: /^npm run test:unit$/, why: 'build-test.yml: `npm run lint && npm run test:unit` (`npm test` also builds and lints)' },
+  'sveltejs+svelte': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?test$/, why: 'ci.yml: `pnpm test` (vitest run)' },
+  'tailwindlabs+tailwindcss': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?test$/, why: 'ci.yml: `pnpm run build`, `pnpm run lint`, `pnpm run test` (cargo test and vitest)' },
+  'withastro+astro': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?test(:astro)?$/, why: 'ci.yml matrix: `pnpm run test:astro`, `pnpm run test:integrations` (what `pnpm test` chains)' },
+  'python+mypy': { ecosystem: 'python', batch: 6, test: /^((python -m )?tox (run )?-e py[\w.]*|(python -m )?pytest)( -n \d+)?$/, why: 'test.yml: `tox run -e py -- -n 4` (pytest)' },
+  'statsmodels+statsmodels': { ecosystem: 'python', batch: 6, test: /^(python -m )?pytest\b/, why: 'azure template: `pytest -m ... -n auto statsmodels`' },
+  'apache+iceberg': { ecosystem: 'java', batch: 6, test: /^\.\/gradlew (check|test|build)\b/, why: 'java-ci.yml: `./gradlew check -DsparkVersions= ... -Pquick=true -x javadoc -x spotlessCheck`' },
+  'tmux+tmux': { ecosystem: 'c/c++', batch: 6, test: /^(make -C regress|cd regress && make)$/, setup: /configure|autogen/, why: 'regress.yml: autogen, configure, make; then `cd regress && make`' },
 };

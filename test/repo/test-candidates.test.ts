@@ -235,3 +235,67 @@ describe('bad input: a clear answer, never a crash', () => {
 function setAsideOf(r: ReturnType<typeof inspectRepo>, command: string): string | undefined {
   return r.candidates.find((c) => c.command === command)?.setAside;
 }
+
+describe('batch 6 of the real-repository corpus: rules it taught', () => {
+  it('a test suite only a scheduled workflow runs is still the suite, when nothing else runs one; a matrix-named `make` is read', () => {
+    const dir = repo({
+      'configure.ac': 'AC_INIT([x], [1])\n',
+      'regress/Makefile': 'all:\n\tsh run.sh\n',
+      '.github/workflows/regress.yml':
+        "on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  regress:\n    strategy:\n      matrix:\n        include:\n          - name: linux\n            make: make\n          - name: bsd\n            make: gmake\n    steps:\n      - run: |\n          sh autogen.sh\n          ./configure\n          ${{ matrix.make }} -j4\n      - run: |\n          cd regress\n          ${{ matrix.make }}\n",
+    });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('cd regress && make');
+    expect(r.evidence.test.why).toMatch(/only a scheduled workflow runs the tests/);
+    expect(r.setup).toEqual(['sh autogen.sh', './configure', 'make -j4']);
+    // With a push workflow that runs tests, the scheduled one stays set aside.
+    fs.writeFileSync(path.join(dir, 'Makefile'), 'check:\n\t$(MAKE) -C regress\n');
+    fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.github/workflows/ci.yml'), workflow({ build: ['make check'] }));
+    expect(inspectRepo(dir).test).toBe('make check');
+  });
+
+  it('`tox run --notest` prepares environments: the next step is the tests, without --skip-pkg-install', () => {
+    const dir = repo({
+      'tox.ini': '[tox]\nenv_list = py\n[testenv]\ncommands = pytest {posargs}\n',
+      '.github/workflows/test.yml': workflow({ tests: ['pip install tox', 'tox run -e py --notest', 'tox run -e py --skip-pkg-install -- -n 4'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('tox run -e py');
+    expect(setAside(dir)['tox run -e py --notest']).toMatch(/without running the tests/);
+  });
+
+  it('Go: a build-tag variant and a run for another platform are set aside; `check-clean-work-tree` is no test', () => {
+    const dir = repo({
+      'go.mod': 'module example.com/x\n\ngo 1.22\n',
+      'Makefile': 'test:\n\tgo test ./...\ncheck-clean-work-tree:\n\tgit diff --exit-code\n',
+      '.github/workflows/ci.yml': workflow({ lint: ['make lint'], tidy: ['make check-clean-work-tree'], cross: ['GOARCH=386 go test -parallel=1 ./...'], tags: ['go test --tags=dedupelabels ./...'], unit: ['make test'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('make test');
+    const why = setAside(dir);
+    expect(why['make check-clean-work-tree']).toMatch(/does not run the tests/);
+    expect(why['GOARCH=386 go test -parallel=1 ./...']).toMatch(/another platform \(GOARCH=386\)/);
+    expect(why['go test --tags=dedupelabels ./...']).toMatch(/build tags/);
+  });
+
+  it('several Go modules: the Makefile runs them all, and its `test-unit` is the unit suite beside a `test` that adds e2e', () => {
+    const dir = repo({
+      'go.mod': 'module example.com/x\n\ngo 1.22\n',
+      'go.work': 'go 1.22\n\nuse (\n\t.\n\t./server\n)\n',
+      'server/go.mod': 'module example.com/x/server\n\ngo 1.22\n',
+      'Makefile': 'test:\n\tPASSES="unit e2e" ./test.sh\n\ntest-unit:\n\tPASSES="unit" ./test.sh\n',
+    });
+    expect(inspectRepo(dir).test).toBe('make test-unit');
+    // One module: `go test ./...` covers it; a Makefile with only `test` keeps `make test`.
+    const one = repo({ 'go.mod': 'module example.com/y\n\ngo 1.22\n', Makefile: 'test:\n\tgo test ./...\n' });
+    expect(inspectRepo(one).test).toBe('go test ./...');
+  });
+
+  it('`npm run lint && npm run test:unit` where `test` = `npm-run-all build lint test:unit`: the unit part, not the script that lints', () => {
+    const dir = repo({
+      'package.json': JSON.stringify({ scripts: { test: 'npm-run-all build lint test:unit', 'test:unit': 'vitest run', lint: 'eslint .' } }),
+      'package-lock.json': '{}',
+      '.github/workflows/ci.yml': workflow({ test: ['npm ci', 'npm run lint && npm run test:unit'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('npm run test:unit');
+  });
+});
