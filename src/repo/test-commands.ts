@@ -37,6 +37,8 @@ export const TEST_COMMANDS: RegExp[] = [
   /^cmake --build \S+.*--target (test|check|tests|RUN_TESTS)\b/,
   // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`.
   /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?)(\.sh)?(\s|$)/,
+  // ...or one in the test folder: `test/runner` (puma), `tests/run_all.sh`.
+  /^(bash |sh |ruby )?(\.\/)?tests?\/(runner|run|run[-_]?all|run[-_]?tests?|all)(\.(sh|rb|py))?(\s|$)/,
 ];
 
 /** Programs that only wrap the command they run (`xvfb-run -a npm test`, `timeout 600 make check`). */
@@ -60,7 +62,7 @@ export const BUILD_COMMANDS: RegExp[] = [
   /^\.\/configure\b/,
   /^cmake\b(?!.*\s-E\s)/,
   /^meson (setup|compile)\b/,
-  /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*(\s+(all|build))?\s*$/,
+  /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*(\s+(all|build)([-_][\w-]+)?)?((\s+-[\w-]+)|(\s+[A-Z_]+=\S+))*\s*$/,
   /^mkdir( -p)? [\w.][\w./-]*$/,
   // `make tests` before `make check` builds the test programs.
   /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s+tests\s*$/,
@@ -226,8 +228,8 @@ function wholeScript(words: string[], scripts: Record<string, string> | undefine
 
 const LINT_TASK = /(^|[:_-])(lint|linters?|eslint|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)($|[:_-])/i;
 /** Tasks that are about something else than the tests: by one word of the name (`docs`, `docset`, `release`), or by the whole name. */
-const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist|clean|tidy|licen[cs]es?|links|spelling|codespell|generated|readmes?|headers)($|[:_-])|^(build|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
-const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem|without|pypy\d*|fuzzing|typescript)($|[:_-])/i;
+const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist|clean|tidy|licen[cs]es?|links|spelling|codespell|generated|readmes?|headers)($|[:_-])|^(build|compile|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
+const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem|without|pypy\d*|fuzzing|typescript|wasm|wasi|wasm32)($|[:_-])/i;
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
 export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed|codespell|spelling|typos|links|markdown|changelog|license)($|[:_ -])`, 'i');
@@ -242,12 +244,19 @@ export function setAsideReason(command: string): string | null {
   const line = rest.join(' ');
   if (tool === 'sudo') return 'needs root';
   if (/^(rubocop|standardrb|eslint|xo|ruff|flake8|pylint|mypy|golangci-lint|clippy|shellcheck|prettier|biome)$/.test(tool)) return 'a linter, not the tests';
+  // `tox -e base,dist,docs`: every environment of the list must be a test one.
+  const toxEnvs = /(^|\/)tox$/.test(tool) ? namedTask(tool, args)?.split(',') : undefined;
+  const notTox = toxEnvs?.find((e) => LINT_TASK.test(e) || OTHER_TASK.test(e));
+  if (notTox) return `\`${notTox}\` is not a test environment`;
   const task = namedTask(tool, args);
   if (task !== null) {
     if (LINT_TASK.test(task)) return `\`${task}\` is a lint or type check, not the tests`;
     if (OTHER_TASK.test(task)) return `\`${task}\` does not run the tests`;
     if (SPECIAL_QUALIFIER.test(task) && !/^(test|tests)$/.test(task)) return `\`${task}\` is a special-purpose run, not the whole suite`;
   }
+  // `rake lexer templates compile`: rake runs what it is asked, and none of these is the tests.
+  const rakeTasks = rakeTaskList(tool, args);
+  if (rakeTasks?.length && !rakeTasks.some((t) => /(^|[:_-])(test|tests|spec|specs|default|ci|check|all)($|[:_-])/.test(t))) return `rake ${rakeTasks.join(' ')}: none of these tasks is the tests`;
   if (/(^|\/)tox$/.test(tool) && /(^|\s)--notest(\s|$)/.test(line)) return 'prepares the tox environments without running the tests';
   if (/(^|\s)(--filter|-F)[ =]\S+/.test(line) && /^(pnpm|yarn|turbo|npx|nx)$/.test(tool)) return 'one package of the workspace';
   if (/(^|\s)(-w|--workspace)[ =]\S+/.test(line) && tool === 'npm') return 'one package of the workspace';
@@ -267,6 +276,12 @@ export function setAsideReason(command: string): string | null {
   if (!/(^|\/)(nox|tox)$/.test(tool) && !/\b(nox|tox)\b/.test(line) && /(^|\s)(-k|-t|--grep|-g|--testNamePattern|--test-name-pattern|-run)\s/.test(line)) return 'runs only the tests matching a name';
   if (/\.(test|spec)\.[jt]sx?(\s|$)|_test\.go(\s|$)|_spec\.rb(\s|$)|::/.test(line)) return 'runs one test file';
   return null;
+}
+
+/** The tasks a `rake` (or `bundle exec rake`, `bin/rake`) command names; undefined for other tools. */
+function rakeTaskList(tool: string, args: string[]): string[] | undefined {
+  const rest = /^(bin\/)?rake$/.test(tool) ? args : tool === 'bundle' && args[0] === 'exec' && args[1] === 'rake' ? args.slice(2) : undefined;
+  return rest?.filter((a) => !a.startsWith('-') && !/^[A-Z_]+=/.test(a));
 }
 
 /** The task, script, session or target a runner is asked for (`npm run X`, `nox -s X`, `rake X`, `make X`), if any. */

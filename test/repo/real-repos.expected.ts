@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -183,4 +183,26 @@ export const EXPECTED: Record<string, Expected> = {
   'statsmodels+statsmodels': { ecosystem: 'python', batch: 6, test: /^(python -m )?pytest\b/, why: 'azure template: `pytest -m ... -n auto statsmodels`' },
   'apache+iceberg': { ecosystem: 'java', batch: 6, test: /^\.\/gradlew (check|test|build)\b/, why: 'java-ci.yml: `./gradlew check -DsparkVersions= ... -Pquick=true -x javadoc -x spotlessCheck`' },
   'tmux+tmux': { ecosystem: 'c/c++', batch: 6, test: /^(make -C regress|cd regress && make)$/, setup: /configure|autogen/, why: 'regress.yml: autogen, configure, make; then `cd regress && make`' },
+  // ---- Batch 7 (2026-12-01, after batch 6's fixes): expectations written from CI before `inspect` ran on them.
+  'markedjs+marked': { ecosystem: 'node', batch: 7, test: /^npm run test:(unit|specs)$/, why: 'tests.yml: `npm run build`, then `npm run test:unit`, `test:specs`, `test:cjs` (`npm test` also lints)' },
+  'pmndrs+zustand': { ecosystem: 'node', batch: 7, test: /^pnpm (run )?test:spec$/, why: 'test.yml: test:format, test:types, test:lint, then `pnpm run test:spec` (vitest run)' },
+  'immerjs+immer': { ecosystem: 'node', batch: 7, test: /^yarn (run )?(test|test:src)$/, why: 'test.yml: `yarn test` (vitest, then the build and flow checks)' },
+  'scrapy+scrapy': { ecosystem: 'python', batch: 7, test: /^((uvx (--with \S+ )?)?tox( run)? -e py[\w.-]*|(python -m )?pytest)$/, why: 'tests-ubuntu.yml: `uvx --with tox-uv tox` with TOXENV=py' },
+  'httpie+cli': { ecosystem: 'python', batch: 7, test: /^((python -m )?pytest( --verbose)?( \.\/httpie \.\/tests)?|make test)$/, why: 'tests.yml: `python -m pytest --verbose ./httpie ./tests`; `make test` on another job' },
+  'encode+django-rest-framework': { ecosystem: 'python', batch: 7, test: /^(tox( run)? (-e|-f) py[\w.-]*|(python -m )?pytest|(python3? )?(\.\/)?runtests\.py)$/, why: 'main.yml: `tox run -f py<version>` (tox envs run runtests.py / pytest)' },
+  'python-pillow+Pillow': { ecosystem: 'python', batch: 7, test: /^((bash )?\.ci\/test\.sh|make test|python3? -m pytest( -qq)?( Tests)?)$/, why: 'test.yml: `.ci/install.sh`, `.ci/build.sh`, `.ci/test.sh` (pytest Tests)' },
+  'uber-go+zap': { ecosystem: 'go', batch: 7, test: /^make (test|cover)$/, why: 'go.yml: `make cover` (go test -race in every module); Makefile test does the same without coverage' },
+  'redis+go-redis': { ecosystem: 'go', batch: 7, test: /^make test$/, why: 'doctests.yaml and the test action: `make test` (go test in each module, against a Redis CI starts)' },
+  'charmbracelet+lipgloss': { ecosystem: 'go', batch: 7, test: /^go test\b.*\.\/\.\.\.$/, why: 'coverage.yml: `go test -race -covermode atomic -coverprofile=profile.cov ./...`' },
+  'tokio-rs+tracing': { ecosystem: 'rust', batch: 7, test: /^cargo (test|nextest run)( --profile ci)?( --workspace| --all)?$/, why: 'CI.yml: `cargo nextest run --profile ci --workspace`' },
+  'sharkdp+hyperfine': { ecosystem: 'rust', batch: 7, test: /^cargo test( --locked)?$/, why: 'CICD.yml: `cargo test --locked`' },
+  'rayon-rs+rayon': { ecosystem: 'rust', batch: 7, test: /^cargo test( --workspace| --all)?$/, why: 'main.yaml: `cargo test --package rayon` and `--package rayon-core`; the workspace suite covers both' },
+  'square+javapoet': { ecosystem: 'java', batch: 7, test: /^mvn( -B| --batch-mode| -ntp| --no-transfer-progress)* (verify|test)$/, why: 'build.yml: `mvn --no-transfer-progress verify source:jar javadoc:jar`' },
+  'square+wire': { ecosystem: 'java', batch: 7, test: /^\.\/gradlew\b.*\b(build|test|check)\b/, why: 'build.yml: `./gradlew ... build` (Kotlin multiplatform; JVM targets)' },
+  'puma+puma': { ecosystem: 'ruby', batch: 7, test: /^((bundle exec )?test\/runner( --verbose)?|bundle exec rake( test)?)$/, setup: /compile/, why: 'tests.yml: `bundle exec rake compile`, then `test/runner --verbose`' },
+  'ruby+rbs': { ecosystem: 'ruby', batch: 7, test: /^bundle exec rake test$/, why: 'ruby.yml: `bundle exec rake ${{ matrix.job }}` (test, stdlib_test...); the default task adds typecheck and rubocop' },
+  'hanami+hanami': { ecosystem: 'ruby', batch: 7, test: /^bundle exec (rake( spec)?|rspec)$/, why: 'ci.yml: `bundle exec rake` (default: spec)' },
+  'catchorg+Catch2': { ecosystem: 'c/c++', batch: 7, test: /^((cd \S+ && )?ctest\b.*|meson test( -C \S+)?( --verbose)?)$/, setup: /cmake|meson/, why: 'linux-simple-builds.yml: cmake -Bbuild, ninja, `ctest -C <type> -j`' },
+  'google+benchmark': { ecosystem: 'c/c++', batch: 7, test: /^((cd \S+ && )?ctest\b.*|bazel test\b.*)$/, setup: /cmake|bazel/, why: 'build-and-test.yml: cmake into _build, build, `ctest -C <type> -VV`' },
+  'valkey-io+valkey': { ecosystem: 'c/c++', batch: 7, test: /^(\.\/runtest\b.*|make test)$/, setup: /^make\b/, why: 'ci.yml: `make -j4 all-with-unit-tests ...`, then `./runtest --verbose --tags -slow --dump-logs`' },
 };

@@ -246,7 +246,7 @@ describe('batch 6 of the real-repository corpus: rules it taught', () => {
     });
     const r = inspectRepo(dir);
     expect(r.test).toBe('cd regress && make');
-    expect(r.evidence.test.why).toMatch(/only a scheduled workflow runs the tests/);
+    expect(r.evidence.test).toMatchObject({ why: expect.stringMatching(/only a scheduled workflow runs the tests/) });
     expect(r.setup).toEqual(['sh autogen.sh', './configure', 'make -j4']);
     // With a push workflow that runs tests, the scheduled one stays set aside.
     fs.writeFileSync(path.join(dir, 'Makefile'), 'check:\n\t$(MAKE) -C regress\n');
@@ -297,5 +297,36 @@ describe('batch 6 of the real-repository corpus: rules it taught', () => {
       '.github/workflows/ci.yml': workflow({ test: ['npm ci', 'npm run lint && npm run test:unit'] }),
     });
     expect(inspectRepo(dir).test).toBe('npm run test:unit');
+  });
+});
+
+describe('batch 7 of the real-repository corpus: rules it taught', () => {
+  it('tox with an environment list that builds docs, rake tasks that are not the tests, and a wasm job are set aside', () => {
+    const dir = repo({
+      'Gemfile': "source 'https://rubygems.org'\ngem 'rake'\n",
+      'Rakefile': "require 'rake/testtask'\nRake::TestTask.new(:test)\ntask default: [:test, :rubocop]\n",
+      '.github/workflows/ci.yml': workflow({ build: ['bundle exec rake clean compile', 'bundle exec rake lexer templates'], wasm: ['bundle exec rake wasm:check'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('bundle exec rake test');
+    const why = setAside(dir);
+    expect(why['bundle exec rake clean compile']).toMatch(/does not run the tests/);
+    expect(why['bundle exec rake lexer templates']).toMatch(/none of these tasks is the tests/);
+    expect(why['bundle exec rake wasm:check']).toMatch(/special-purpose/);
+    const tox = repo({ 'tox.ini': '[tox]\nenv_list = py, docs\n', '.github/workflows/ci.yml': workflow({ extra: ['tox -e base,dist,docs'], unit: ['tox -e py'] }) });
+    expect(inspectRepo(tox).test).toBe('tox -e py');
+    expect(setAside(tox)['tox -e base,dist,docs']).toMatch(/`dist` is not a test environment/);
+  });
+
+  it('`rake compile` before `test/runner`: the runner in the test folder is the suite, compile its setup; `make all-with-unit-tests` is a build', () => {
+    const dir = repo({
+      'Gemfile': "source 'https://rubygems.org'\n",
+      'test/runner': '#!/usr/bin/env ruby\n',
+      '.github/workflows/tests.yml': workflow({ test: ['bundle exec rake compile', 'test/runner --verbose'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('test/runner --verbose');
+    const c = repo({ 'Makefile': 'all:\n\tcc -o x x.c\ntest:\n\t./runtest\n', runtest: '#!/bin/sh\n', '.github/workflows/ci.yml': workflow({ unit: ["make -j4 all-with-unit-tests SERVER_CFLAGS='-Werror'", './runtest --verbose'] }) });
+    const r = inspectRepo(c);
+    expect(r.test).toBe('./runtest --verbose');
+    expect(r.setup).toContain("make -j4 all-with-unit-tests SERVER_CFLAGS='-Werror'");
   });
 });
