@@ -82,11 +82,14 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: 
       block.push({ text: l.trim(), line: j + 1 });
       i = j;
     }
+    // A script: a `cd` (alone, or in `mkdir -p build && cd build`) moves every later line.
     let cwd: string | undefined;
     for (const { command, line } of value.startsWith('>') ? folded(block) : literal(block)) {
-      const cd = /^cd\s+("?)([^"&;|]+)\1\s*$/.exec(command);
-      if (cd) cwd = joinDir(cwd, cd[2]!.trim());
-      else push(command, line, cwd);
+      for (const part of andParts(command)) {
+        const cd = /^cd\s+("?)([^"&;|]+)\1\s*$/.exec(part);
+        if (cd) cwd = joinDir(cwd, cd[2]!.trim());
+        else push(part, line, cwd);
+      }
     }
   }
 }

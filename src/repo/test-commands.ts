@@ -62,7 +62,7 @@ export const BUILD_COMMANDS: RegExp[] = [
   /^\.\/configure\b/,
   /^cmake\b(?!.*\s-E\s)/,
   /^meson (setup|compile)\b/,
-  /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*(\s+(all|build)([-_][\w-]+)?)?((\s+-[\w-]+)|(\s+[A-Z_]+=\S+))*\s*$/,
+  /^make((\s+-C\s*\S+)|(\s+-j\S*)|(\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*(\s+(all|build)([-_][\w-]+)?)?((\s+-[\w-]+)|(\s+[A-Z_]+=\S+))*\s*$/,
   /^mkdir( -p)? [\w.][\w./-]*$/,
   // `make tests` before `make check` builds the test programs.
   /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s+tests\s*$/,
@@ -221,7 +221,8 @@ function wholeScript(words: string[], scripts: Record<string, string> | undefine
   const body = parent ? scripts[parent] : undefined;
   if (!body || !/^test/.test(parent) || LINT_TASK.test(part) || OTHER_TASK.test(part) || SPECIAL_QUALIFIER.test(part)) return null;
   // `test` = `npm-run-all build lint test:unit`: the parent lints too, so the part is the tests.
-  if (body.split(/[\s&|;]+/).some((w) => LINT_TASK.test(w) || /^(xo|eslint|prettier|biome|oxlint|tsc)$/.test(w))) return null;
+  // ...or runs special-purpose suites (`test:browser`, `test:memory`) beside it.
+  if (body.split(/[\s&|;]+/).some((w) => LINT_TASK.test(w) || /^(xo|eslint|prettier|biome|oxlint|tsc)$/.test(w) || (/^test[:-]/.test(w) && SPECIAL_QUALIFIER.test(w)))) return null;
   const runsAll = body.includes(`${parent}:*`) || body.includes(`${parent}-*`) || new RegExp(`(^|\\s)${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(body);
   return runsAll ? { parent, part, words: [words[0]!, ...(parent === 'test' && words[0] !== 'bun' ? ['test'] : ['run', parent])] } : null;
 }

@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -205,4 +205,27 @@ export const EXPECTED: Record<string, Expected> = {
   'catchorg+Catch2': { ecosystem: 'c/c++', batch: 7, test: /^((cd \S+ && )?ctest\b.*|meson test( -C \S+)?( --verbose)?)$/, setup: /cmake|meson/, why: 'linux-simple-builds.yml: cmake -Bbuild, ninja, `ctest -C <type> -j`' },
   'google+benchmark': { ecosystem: 'c/c++', batch: 7, test: /^((cd \S+ && )?ctest\b.*|bazel test\b.*)$/, setup: /cmake|bazel/, why: 'build-and-test.yml: cmake into _build, build, `ctest -C <type> -VV`' },
   'valkey-io+valkey': { ecosystem: 'c/c++', batch: 7, test: /^(\.\/runtest\b.*|make test)$/, setup: /^make\b/, why: 'ci.yml: `make -j4 all-with-unit-tests ...`, then `./runtest --verbose --tags -slow --dump-logs`' },
+  // ---- Batch 8 (2026-12-01, after batch 7's fixes): expectations written from CI before `inspect` ran on them.
+  'lodash+lodash': { ecosystem: 'node', batch: 8, test: /^npm (run )?test$/, why: 'ci-node.yml: `npm run validate` = style, then `npm test` (test:main and test:fp)' },
+  'mswjs+msw': { ecosystem: 'node', batch: 8, test: /^pnpm (run )?test:unit$/, why: 'ci.yml: `pnpm test:unit` (vitest); `pnpm test` adds browser, native and memory suites' },
+  'vuejs+pinia': { ecosystem: 'node', batch: 8, test: /^pnpm (run )?test:vitest$/, why: 'ci.yml: lint, test:types, then `pnpm run test:vitest`' },
+  'tj+commander.js': { ecosystem: 'node', batch: 8, test: /^npm (run )?test$/, why: 'tests.yml: `npm test` (node --test and the type tests), then `npm run check`' },
+  'aio-libs+aiohttp': { ecosystem: 'python', batch: 8, test: /^((python -m )?pytest\b.*|make test)$/, why: 'ci-cd.yml: `pytest --numprocesses=auto --cov -m "not dev_mode and not autobahn"`; Makefile test = `pytest -q`' },
+  'tqdm+tqdm': { ecosystem: 'python', batch: 8, test: /^(tox( run)? -e py[\w.-]*|(python -m )?pytest)$/, why: 'test.yml: `tox` per Python (the py env)' },
+  'networkx+networkx': { ecosystem: 'python', batch: 8, test: /^(pixi run (-e \S+ )?test(-default|-base)?|(python -m )?pytest\b.*)$/, why: 'test.yml: `pixi run -e <env> test-default` (pytest over networkx)' },
+  'paramiko+paramiko': { ecosystem: 'python', batch: 8, test: /^(inv(oke)? test|(python -m )?pytest)$/, why: 'CircleCI: `inv test` (pytest through invoke tasks)' },
+  'rs+zerolog': { ecosystem: 'go', batch: 8, test: /^go test( -race)? \.\/\.\.\.$/, why: 'test.yml: `go test -race -bench . -benchmem ./...` (tests and benchmarks), then a binary_log tag run' },
+  'golang-migrate+migrate': { ecosystem: 'go', batch: 8, test: /^make test( COVERAGE_DIR=\S+)?$/, why: 'ci.yaml: `make test COVERAGE_DIR=/tmp/coverage`' },
+  'gorilla+websocket': { ecosystem: 'go', batch: 8, test: /^go test( -v)?( -race)? \.\/\.\.\.$/, why: 'CircleCI: `go test -v -race ./...`' },
+  'dtolnay+syn': { ecosystem: 'rust', batch: 8, test: /^cargo test( --workspace| --all)?( --all-features)?( --release)?( --tests)?$/, why: 'ci.yml: `cargo test --all-features --release --tests`' },
+  'tokio-rs+mio': { ecosystem: 'rust', batch: 8, test: /^(cargo test( --all-features)?|make test)$/, why: 'ci.yml: `cargo test --all-features`; Makefile test' },
+  'crossbeam-rs+crossbeam': { ecosystem: 'rust', batch: 8, test: /^((bash )?(\.\/)?ci\/test\.sh|cargo test( --workspace| --all)?)$/, why: 'ci.yml: `ci/test.sh` (cargo test over the workspace)' },
+  'FasterXML+jackson-databind': { ecosystem: 'java', batch: 8, test: new RegExp(`^${MVN}( (clean )?(verify|test))?$`), why: 'main.yml: `./mvnw -B -ff -ntp verify`' },
+  'ben-manes+caffeine': { ecosystem: 'java', batch: 8, test: /^\.\/gradlew\b.*\b(test|check|build)\b/, why: 'build.yml: a Gradle test task per suite through its composite action' },
+  'square+okio': { ecosystem: 'java', batch: 8, test: /^\.\/gradlew\b.*\b(build|test|check)\b/, why: 'build.yml: `./gradlew -Dkjs=false ... build`' },
+  'Shopify+liquid': { ecosystem: 'ruby', batch: 8, test: /^bundle exec rake test$/, why: 'liquid.yml: `bundle exec rake` (default: test and rubocop)' },
+  'lostisland+faraday': { ecosystem: 'ruby', batch: 8, test: /^bundle exec (rake( spec)?|rspec)$/, why: 'ci.yml: rubocop, then `bundle exec rake` (default: spec)' },
+  'gabime+spdlog': { ecosystem: 'c/c++', batch: 8, test: /^(cd \S+ && )?ctest\b.*$/, setup: /cmake/, why: 'ci.yml: cmake in build, `make -j2`, `ctest -j2 --output-on-failure`' },
+  'libexpat+libexpat': { ecosystem: 'c/c++', batch: 8, test: /^((cd expat( && \S+)* && )?make (check|test)|make -C expat (check|test)|(cd \S+ && )?ctest\b.*|make -C build\/? test( run-xmltest)?)$/, setup: /cmake -S expat/, why: 'linux.yml runs `.ci.sh` per MODE: buildconf, configure and `make check` in expat/ (or CMake and its test target); fil-c.yml: `cmake -S expat/ -B build/`, `make -C build all`, `make -C build/ test run-xmltest`. The expectation first wrote CMake’s test target as ctest only: widened to CI’s own `make -C build/ test` after first contact' },
+  'yaml+libyaml': { ecosystem: 'c/c++', batch: 8, test: /^make (test-all|check|test)$/, setup: /configure|bootstrap/, why: 'main.yml: `./bootstrap`, `./configure`, `make`, `make test-all`' },
 };

@@ -330,3 +330,34 @@ describe('batch 7 of the real-repository corpus: rules it taught', () => {
     expect(r.setup).toContain("make -j4 all-with-unit-tests SERVER_CFLAGS='-Werror'");
   });
 });
+
+describe('batch 8 of the real-repository corpus: rules it taught', () => {
+  it('`mkdir -p build && cd build` in a script moves the lines after it: cmake, make and ctest run in build/', () => {
+    const dir = repo({
+      'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\nproject(x)\nenable_testing()\n',
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  linux:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          mkdir -p build && cd build\n          cmake .. -DX_TESTS=ON\n          make -j2\n          ctest -j2 --output-on-failure\n',
+    });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('cd build && ctest -j2 --output-on-failure');
+    expect(r.setup).toEqual(['mkdir -p build', 'cd build && cmake .. -DX_TESTS=ON', 'cd build && make -j2']);
+  });
+
+  it('`make -C build -j$(nproc) VERBOSE=1 all` is the build before `make -C build test`', () => {
+    const dir = repo({
+      'src/CMakeLists.txt': 'project(x)\n',
+      '.github/workflows/ci.yml': workflow({ unit: ['cmake -S src/ -B build/', 'make -C build -j$(nproc) VERBOSE=1 all', 'make -C build/ test'] }),
+    });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('make -C build/ test');
+    expect(r.setup).toEqual(['cmake -S src/ -B build/', 'make -C build -j$(nproc) VERBOSE=1 all']);
+  });
+
+  it('`pnpm test:unit` stays the unit part when `test` also runs browser and memory suites', () => {
+    const dir = repo({
+      'package.json': JSON.stringify({ scripts: { test: 'pnpm test:unit && pnpm test:browser && pnpm test:memory', 'test:unit': 'vitest', 'test:browser': 'playwright test', 'test:memory': 'node mem.js' } }),
+      'pnpm-lock.yaml': 'lockfileVersion: 9\n',
+      '.github/workflows/ci.yml': workflow({ unit: ['pnpm install --frozen-lockfile', 'pnpm test:unit'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('pnpm test:unit');
+  });
+});
