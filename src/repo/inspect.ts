@@ -86,7 +86,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
       noxSessions: noxSessions(noxfile),
       scripts: packageScripts(repo.read('package.json')),
       pythonRunner: ({ poetry: 'poetry run ', uv: 'uv run ' } as Record<string, string>)[findings.find((f) => f.language === 'python')?.packageManager ?? ''],
-      reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo),
+      reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo) ?? toxEnvReason(command, repo.read('tox.ini')),
     },
   );
   // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
@@ -167,6 +167,20 @@ function makePartReason(command: string, repo: RepoFiles): string | null {
   const parent = m[3]!;
   if (!makefile || !new RegExp(`^${parent}\\s*:`, 'm').test(repo.read(makefile) ?? '')) return null;
   return `one part of \`make ${dir ? `-C ${dir} ` : ''}${parent}\``;
+}
+
+/**
+ * `tox -e run-module` where tox.ini gives that environment commands of its own that run no test
+ * runner (`python -c '... --version'`): a smoke check, not the tests. Environments that inherit
+ * `[testenv]`'s commands are the tests.
+ */
+function toxEnvReason(command: string, toxIni: string | undefined): string | null {
+  const env = /\btox\b.*\s-e\s+([\w.-]+)(\s|$)/.exec(command)?.[1];
+  if (!env || !toxIni) return null;
+  const section = new RegExp(`^\\[testenv:${env.replace(/[.-]/g, (c) => `\\${c}`)}\\]\\s*$([\\s\\S]*?)(?=^\\[|(?![\\s\\S]))`, 'm').exec(toxIni)?.[1];
+  const commands = section && /^commands\s*=([\s\S]*?)(?=^\S|(?![\s\S]))/m.exec(section)?.[1];
+  if (!commands?.trim()) return null;
+  return /\b(pytest|py\.test|unittest|nose2?|trial|stestr|coverage run|manage\.py test|runtests|tox|make (test|check)|\{posargs)/.test(commands) ? null : `the tox environment \`${env}\` runs no tests (${commands.trim().split('\n')[0]!.slice(0, 60)})`;
 }
 
 /** `nox -s X` where the noxfile builds X with conda: the worker has no conda. */

@@ -1,6 +1,6 @@
 import type { CiCommand } from './ci-commands.ts';
 import type { Detected, Evidence } from './detection.ts';
-import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, setAsideReason, SPECIAL_JOB } from './test-commands.ts';
+import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, PLATFORM_JOB, setAsideReason, SOFT_REASON, SPECIAL_JOB } from './test-commands.ts';
 
 /** A test command considered, with where it came from and, when it was not taken, why. */
 export interface Candidate {
@@ -63,6 +63,19 @@ export function pickTest(
     candidates.push({ command: judged.command, ...where });
     if (offer.ci) ciSetup = buildSteps(offer.ci, allCi, context);
   }
+  // The team's own CI run, second best only (a build-tag run, another platform's job), beats a default made from the project files.
+  const fromProject = test && candidates.find((c) => !c.setAside)?.source === 'project files';
+  for (const offer of !test || fromProject ? all.filter((o) => o.ci && SOFT_REASON.test(candidates.find((c) => c.file === o.evidence.file && c.line === o.evidence.line && c.command === o.command)?.setAside ?? '')) : []) {
+    const judged = judge(offer, allCi, context, false, true);
+    if ('setAside' in judged) continue;
+    const previous = test;
+    test = { command: judged.command, evidence: { ...offer.evidence, why: judged.why } };
+    const at = candidates.findIndex((c) => c.file === offer.evidence.file && c.line === offer.evidence.line && c.command === offer.command);
+    candidates.splice(at, 1, { command: judged.command, file: offer.evidence.file, line: offer.evidence.line, source: offer.source });
+    for (const c of candidates) if (previous && c.command === previous.command && !c.setAside) c.setAside = `CI’s own \`${judged.command}\` was preferred to a default`;
+    ciSetup = buildSteps(offer.ci!, allCi, context);
+    break;
+  }
   // Nothing else runs the tests: a workflow that runs them only on a schedule still names the suite (tmux's nightly regress).
   for (const offer of test ? [] : all.filter((o) => o.ci && !o.ci.onChange)) {
     const judged = judge(offer, allCi, context, true);
@@ -83,7 +96,8 @@ const TEST_DIR = /^(tests?|t|regress|regression|testsuite|test-suite)$/;
 const BARE_MAKE = /^g?make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s*$/;
 export const isTestDirMake = (command: string, cwd: string | undefined): boolean => !!cwd && TEST_DIR.test(cwd) && BARE_MAKE.test(command);
 
-function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }, scheduled = false): { command: string; why: string } | { setAside: string } {
+/** `scheduled`: a workflow's schedule is no reason to set it aside; `soft`: nor are the reasons in SOFT_REASON. */
+function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }, scheduled = false, soft = false): { command: string; why: string } | { setAside: string } {
   const ci = offer.ci;
   if (ci && !ci.onChange && !scheduled) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
   const n = normaliseCommand(offer.command, context);
@@ -91,10 +105,12 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   const testDirMake = isTestDirMake(n.command, ci?.cwd);
   if (!testDirMake && !isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
   const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
-  if (reason) return { setAside: reason };
+  if (reason && !(soft && SOFT_REASON.test(reason))) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
   const workflow = ci?.file.split('/').pop()!.replace(/\.ya?ml$/, '');
   if (workflow && SPECIAL_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is special-purpose` };
+  if (!soft && ci && PLATFORM_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is for another platform` };
+  if (!soft && workflow && PLATFORM_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is for another platform` };
   // `make tests` followed in the same job by `make check`: it only builds what `make check` runs.
   if (ci && /^g?make\b.*\stests$/.test(n.command) && allCi.some((c) => c.file === ci.file && c.job === ci.job && c.line > ci.line && /^g?make\b.*\s(check|test)(\s|$)/.test(c.command))) {
     return { setAside: 'it builds the tests that a later step of the same job runs' };

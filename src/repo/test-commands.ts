@@ -100,7 +100,8 @@ export interface CommandContext {
 
 export function normaliseCommand(raw: string, context: CommandContext = {}): Normalised {
   // `tox run --installpkg `find dist/*.whl``: a package CI built in an earlier step, whatever the quoting.
-  const command = raw.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist');
+  // A CI expression is one word, whatever its spaces (`${{ matrix.tox || format('py{0}', matrix.python) }}`).
+  const command = raw.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist').replace(/\$\{\{.*?\}\}/g, (e) => e.replace(/\s+/g, ''));
   const bare = command.replace(/\$\{\{.*?\}\}/g, 'X').replace(/"[^"]*"|'[^']*'/g, '""');
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
   const changes: string[] = [];
@@ -129,7 +130,7 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
     const selector = /^(-s|--session|--sessions|-e|-t|--tags)$/.test(words.at(-1) ?? '') && !!runner;
     // `tox -e $PYTHON-tests`, `tox -e ${{ matrix.env }}`: the CI value is the Python; here that is `py`.
     if (selector && /\$/.test(w) && /tox$/.test(runner!)) {
-      const env = w.replace(/^["']|["']$/g, '').replace(/\$\{\{[^}]*\}\}|\$\{\w+\}|\$\w+/g, 'py').replace(/^py-?py/, 'py');
+      const env = w.replace(/^["']|["']$/g, '').replace(/\$\{\{.*?\}\}|\$\{\w+\}|\$\w+/g, 'py').replace(/^py-?py/, 'py');
       if (/^[\w.-]+$/.test(env)) {
         words.push(env);
         changes.push(`the tests on this Python (\`-e ${env}\`)`);
@@ -148,6 +149,12 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
         words.push(test);
         changes.push(`the noxfile’s ${test} session (CI picks one per matrix entry)`);
       } else return { setAside: `the session is a value only CI knows (${w})` };
+      continue;
+    }
+    // `go test -race -bench . -benchmem ./...` runs every test, then the benchmarks: the tests are the suite.
+    if (tool === 'go' && rest[1] === 'test' && !rest.some((x) => /^-{1,2}run(=|$)/.test(x)) && /^-{1,2}(bench|benchmem|benchtime)(=|$)/.test(w)) {
+      if (/^-{1,2}(bench|benchtime)$/.test(w) && next !== undefined) i++;
+      changes.push('without the benchmarks');
       continue;
     }
     // `tox run --skip-pkg-install`: an earlier CI step (`--notest`) installed the package; here this run does.
@@ -234,6 +241,15 @@ const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basi
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
 export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed|codespell|spelling|typos|links|markdown|changelog|license)($|[:_ -])`, 'i');
+
+/** CI jobs and workflows for another platform than the Linux worker (`freebsd.yml`, a `windows` job). */
+export const PLATFORM_JOB = /(^|[:_ -])(freebsd|openbsd|netbsd|dragonfly|solaris|illumos|windows|macos|mingw|cygwin|msys2?|android|ios)($|[:_ -])/i;
+
+/**
+ * Reasons that only make a CI command second best: a build-tag run, a job for another platform.
+ * Such a command is still the team's own, so it beats a default made from the project files.
+ */
+export const SOFT_REASON = /^(a run with build tags|its (CI job|workflow) `[^`]*` is for another platform)/;
 
 /**
  * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single

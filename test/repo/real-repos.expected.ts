@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -228,4 +228,25 @@ export const EXPECTED: Record<string, Expected> = {
   'gabime+spdlog': { ecosystem: 'c/c++', batch: 8, test: /^(cd \S+ && )?ctest\b.*$/, setup: /cmake/, why: 'ci.yml: cmake in build, `make -j2`, `ctest -j2 --output-on-failure`' },
   'libexpat+libexpat': { ecosystem: 'c/c++', batch: 8, test: /^((cd expat( && \S+)* && )?make (check|test)|make -C expat (check|test)|(cd \S+ && )?ctest\b.*|make -C build\/? test( run-xmltest)?)$/, setup: /cmake -S expat/, why: 'linux.yml runs `.ci.sh` per MODE: buildconf, configure and `make check` in expat/ (or CMake and its test target); fil-c.yml: `cmake -S expat/ -B build/`, `make -C build all`, `make -C build/ test run-xmltest`. The expectation first wrote CMake’s test target as ctest only: widened to CI’s own `make -C build/ test` after first contact' },
   'yaml+libyaml': { ecosystem: 'c/c++', batch: 8, test: /^make (test-all|check|test)$/, setup: /configure|bootstrap/, why: 'main.yml: `./bootstrap`, `./configure`, `make`, `make test-all`' },
+  // ---- Batch 9 (2026-12-01, after batch 8's fixes): expectations written from CI before `inspect` ran on them.
+  'reduxjs+redux': { ecosystem: 'node', batch: 9, test: /^yarn (run )?test$/, why: 'test.yaml: `yarn lint`, then `yarn test` (vitest --run --typecheck)' },
+  'koajs+koa': { ecosystem: 'node', batch: 9, test: /^(npm (run )?test(:coverage)?|node --test)$/, why: 'node.js.yml: `npm run lint`, then `npm run test:coverage` (c8 over node --test)' },
+  'sindresorhus+ky': { ecosystem: 'node', batch: 9, test: AVA_WITHOUT_XO, why: 'main.yml: `npm test` = `xo && npm run build && ava`: the tests without xo' },
+  'chartjs+Chart.js': { ecosystem: 'node', batch: 9, test: /^pnpm (run )?test-ci\b.*$/, why: 'ci.yml: lint, build, then `pnpm run test-ci --browsers chrome,safari` (karma and the integration packages); `pnpm test` lints first' },
+  'python-attrs+cattrs': { ecosystem: 'python', batch: 9, test: /^(just (test|cov)\b.*|(uv run (--?\S+( (?!-)\S+)? )*)?(python -m )?pytest\b.*)$/, why: 'main.yml: `just python=... cov` (pytest under coverage, from the Justfile)' },
+  'benoitc+gunicorn': { ecosystem: 'python', batch: 9, test: /^((python -m )?tox( run)? -e py[\w.]*|(python -m )?pytest( tests\/?)?)$/, why: 'tox.yml: `tox -e run-module`, `tox -e run-entrypoint`, `tox -e py`' },
+  'Textualize+textual': { ecosystem: 'python', batch: 9, test: /^((poetry run )?(python -m )?pytest( tests\/?)?\b.*|make test)$/, why: 'pythonpackage.yml: `poetry run pytest tests -v --cov=...`; Makefile test' },
+  'spf13+afero': { ecosystem: 'go', batch: 9, test: /^go test( -race)?( -v)? \.\/\.\.\.$/, why: 'ci.yaml: `go test -race -v ./...`' },
+  'nats-io+nats.go': { ecosystem: 'go', batch: 9, test: /^go test\b.*-modfile=go_test\.mod\b.*$/, why: 'ci.yaml: `go test -modfile=go_test.mod -race -v -p=1 ./... --failfast -vet=off -tags=internal_testing` (test dependencies live in go_test.mod)' },
+  'goreleaser+goreleaser': { ecosystem: 'go', batch: 9, test: /^(task test|go test\b.*\.\/\.\.\.)$/, why: 'build.yml runs Taskfile tasks; `task test` runs go test over ./...' },
+  'casey+just': { ecosystem: 'rust', batch: 9, test: /^cargo test( --all| --workspace)?$/, why: 'ci.yaml: `cargo test --all`' },
+  'rust-lang+mdBook': { ecosystem: 'rust', batch: 9, test: /^cargo test( --workspace)?( --locked)?$/, why: 'main.yml: `cargo test --workspace --locked --target ...`' },
+  'XAMPPRocky+tokei': { ecosystem: 'rust', batch: 9, test: /^((bash )?(\.\/)?ci\/test\.bash\b.*|cargo test( --workspace| --all)?)$/, why: 'mean_bean_ci.yml: `ci/test.bash cargo <target>` (cargo test)' },
+  'apache+commons-cli': { ecosystem: 'java', batch: 9, test: new RegExp(`^${MVN}( --errors| --show-version| -e| -V)*( (clean )?(verify|test|install))?$`), why: 'maven.yml: `mvn --errors --show-version --batch-mode --no-transfer-progress` (the default goal runs the tests)' },
+  'mybatis+mybatis-3': { ecosystem: 'java', batch: 9, test: /^\.\/mvnw\b(?!.*-DskipTests).*\b(test|verify)\b.*$/, why: 'ci.yaml: `./mvnw test --batch-mode ... -Dlicense.skip=true`' },
+  'ruby-grape+grape': { ecosystem: 'ruby', batch: 9, test: /^bundle exec (rspec|rake( spec)?)$/, why: 'test.yml: rubocop, then `bundle exec rspec` per spec group' },
+  'rails+jbuilder': { ecosystem: 'ruby', batch: 9, test: /^bundle exec rake( test)?$/, why: 'ruby.yml: `bundle exec rake` (default: test under CI)' },
+  'microsoft+mimalloc': { ecosystem: 'c/c++', batch: 9, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, setup: /cmake/, why: 'test.yaml: `cmake . -B out/debug ...`, build, `ctest --test-dir out/debug`' },
+  'Tencent+rapidjson': { ecosystem: 'c/c++', batch: 9, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, setup: /cmake/, why: '.travis.yml: cmake in build, `make tests`, `ctest`' },
+  'libarchive+libarchive': { ecosystem: 'c/c++', batch: 9, test: /^((\.\/)?build\/ci\/build\.sh -a test|make check|(cd \S+ && )?ctest\b.*)$/, why: 'ci.yml: `./build/ci/build.sh -a autogen|configure|build|test`' },
 };

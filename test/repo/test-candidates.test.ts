@@ -361,3 +361,33 @@ describe('batch 8 of the real-repository corpus: rules it taught', () => {
     expect(inspectRepo(dir).test).toBe('pnpm test:unit');
   });
 });
+
+describe('batch 9 of the real-repository corpus: rules it taught', () => {
+  it('a CI expression with spaces is one word: `tox run -e ${{ matrix.tox || format(...) }}` is the tests on this Python', () => {
+    const dir = repo({ 'tox.ini': '[tox]\nenv_list = py3{12,13}\n', '.github/workflows/tests.yaml': workflow({ tests: ["uv run --locked tox run -e ${{ matrix.tox || format('py{0}', matrix.python) }}"] }) });
+    expect(inspectRepo(dir).test).toBe('uv run --locked tox run -e py');
+  });
+
+  it('a tox environment whose own commands run no test runner is a smoke check, not the tests', () => {
+    const dir = repo({
+      'tox.ini': "[tox]\nenv_list = py, run-module\n[testenv]\ncommands = pytest {posargs}\n[testenv:run-module]\ncommands = python -c 'import x; print(x.__version__)'\n",
+      '.github/workflows/tox.yml': workflow({ tox: ['tox -e run-module', 'tox -e py'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('tox -e py');
+    expect(setAside(dir)['tox -e run-module']).toMatch(/runs no tests/);
+  });
+
+  it('a job for another platform or a build-tag run is second best: it loses to a Linux run, but beats a default from the project files', () => {
+    const both = repo({ 'pyproject.toml': '[project]\nname = "x"\n', '.github/workflows/freebsd.yml': workflow({ test: ['pytest -x tests/'] }), '.github/workflows/ci.yml': workflow({ test: ['pytest tests/'] }) });
+    expect(inspectRepo(both).test).toMatch(/pytest tests\/$/);
+    expect(setAside(both)['pytest -x tests/']).toMatch(/for another platform/);
+    const only = repo({ 'go.mod': 'module example.com/n\n\ngo 1.22\n', 'go_test.mod': 'module example.com/n\n', '.github/workflows/ci.yaml': workflow({ test: ['go test -modfile=go_test.mod -race ./... -tags=internal_testing'] }) });
+    expect(inspectRepo(only).test).toBe('go test -modfile=go_test.mod -race ./... -tags=internal_testing');
+    expect(setAside(only)['go test ./...']).toMatch(/CI’s own .* was preferred/);
+  });
+
+  it('`go test -race -bench . -benchmem ./...` is the suite without the benchmarks', () => {
+    const dir = repo({ 'go.mod': 'module example.com/z\n\ngo 1.22\n', '.github/workflows/test.yml': workflow({ test: ['go test -race -bench . -benchmem ./...', 'go test -run=^$ -bench . ./...'] }) });
+    expect(inspectRepo(dir).test).toBe('go test -race ./...');
+  });
+});
