@@ -186,8 +186,9 @@ function runsOnChange(lines: string[]): boolean {
   if (at < 0) return true;
   const inline = lines[at]!.replace(/^["']?on["']?\s*:/, '').trim();
   const keys = inline ? [inline] : [];
-  for (let j = at + 1; j < lines.length && (/^\s/.test(lines[j]!) || !lines[j]!.trim()); j++) {
-    const k = /^\s{1,4}([\w-]+)\s*:/.exec(lines[j]!) ?? /^\s{1,4}-\s*([\w-]+)/.exec(lines[j]!);
+  // The keys may be indented, or a list at the key's own indentation (`on:` then `- push`), which YAML allows.
+  for (let j = at + 1; j < lines.length && (/^(\s|-\s)/.test(lines[j]!) || !lines[j]!.trim()); j++) {
+    const k = /^\s{1,4}([\w-]+)\s*:/.exec(lines[j]!) ?? /^\s{0,4}-\s*([\w-]+)/.exec(lines[j]!);
     if (k) keys.push(k[1]!);
   }
   return keys.some((k) => /\b(push|pull_request|pull_request_target|merge_group|workflow_call)\b/.test(k));

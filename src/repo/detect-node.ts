@@ -1,3 +1,4 @@
+import { SPECIAL_QUALIFIER } from './test-commands.ts';
 import { at, type EcosystemFinding } from './detection.ts';
 import type { RepoFiles } from './repo-files.ts';
 
@@ -27,7 +28,7 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
   const test = !testScript
     ? monorepo
     : split
-      ? at(split.test, 'package.json', line(testScript), `scripts.${testScript} without its lint step (${split.lint}), so a lint error never hides the tests`)
+      ? at(split.test, 'package.json', line(testScript), `scripts.${testScript} without its lint step (${split.lint})${split.special.length ? ` and its special-purpose runs (${split.special.join(', ')})` : ''}, so a lint error never hides the tests`)
       : at(run(testScript), 'package.json', line(testScript), `scripts.${testScript}`);
   const lintScript = ['lint', 'check:lint', 'eslint'].find((s) => scripts[s]);
   const lint = lintScript
@@ -62,14 +63,16 @@ const RUNNER = /^(npm|pnpm|yarn|bun|npx|node|bunx)(\s|$)|^\.{0,2}\//;
  * A test script that lints first (`xo && ava`, `npm run lint && vitest run`): the tests without the
  * lint step, run with the package's own binaries on PATH, and the lint step on its own.
  */
-function withoutLint(script: string): { test: string; lint: string } | null {
+function withoutLint(script: string): { test: string; lint: string; special: string[] } | null {
   const parts = script.split('&&').map((p) => p.trim()).filter(Boolean);
   if (parts.length < 2) return null;
   const lint = parts.filter((p) => LINT_STEP.test(p));
-  const rest = parts.filter((p) => !LINT_STEP.test(p));
+  // `npm run test:node && npm run test:browser && npm run lint`: the browser run is special-purpose too.
+  const special = parts.filter((p) => !LINT_STEP.test(p) && SPECIAL_QUALIFIER.test(/^(npm|pnpm|yarn|bun)\s+(run\s+)?(\S+)$/.exec(p)?.[3] ?? ''));
+  const rest = parts.filter((p) => !LINT_STEP.test(p) && !special.includes(p));
   if (!lint.length || !rest.length) return null;
   const bins = (p: string) => (RUNNER.test(p) ? p : `PATH="$PWD/node_modules/.bin:$PATH" ${p}`);
-  return { test: rest.map(bins).join(' && '), lint: lint.map(bins).join(' && ') };
+  return { test: rest.map(bins).join(' && '), lint: lint.map(bins).join(' && '), special };
 }
 
 function packageManager(repo: RepoFiles, field: string | undefined): string {

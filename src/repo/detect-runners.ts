@@ -48,3 +48,25 @@ export function detectRunners(repo: RepoFiles): EcosystemFinding | undefined {
 function runner(test: ReturnType<typeof at>): EcosystemFinding {
   return { language: 'runner', packageManager: null, setup: [], test, lint: null };
 }
+
+/**
+ * An autotools project (configure.ac and Makefile.am, no Makefile checked in): generate the build,
+ * configure it, build, then `make check`, automake's test target.
+ */
+export function detectAutotools(repo: RepoFiles): EcosystemFinding | undefined {
+  const configure = ['configure.ac', 'configure.in'].find((f) => repo.exists(f));
+  if (!configure || !repo.exists('Makefile.am') || ['Makefile', 'makefile', 'GNUmakefile'].some((f) => repo.exists(f))) return undefined;
+  // `make check` runs something only with TESTS, a check rule, or a test folder among the SUBDIRS (tmux's check_PROGRAMS are fuzzers).
+  const am = repo.read('Makefile.am') ?? '';
+  const tests = /^TESTS\s*\+?=|^check(-local)?\s*:/m.test(am) || /^SUBDIRS\s*\+?=.*\b(tests?|testsuite|test-suite|t|regress)\b/m.test(am);
+  if (!tests) return { language: 'c', packageManager: 'autotools', setup: [], test: null, lint: null, testReason: 'Makefile.am names no tests (no TESTS, check rule or test SUBDIRS)' };
+  const bootstrap = repo.exists('autogen.sh') ? './autogen.sh' : repo.exists('bootstrap') ? './bootstrap' : 'autoreconf -fi';
+  const why = 'autotools project (configure.ac, Makefile.am)';
+  return {
+    language: 'c',
+    packageManager: 'autotools',
+    setup: [at(bootstrap, configure, 1, why), at('./configure', configure, 1, why), at('make', 'Makefile.am', 1, why)],
+    test: at('make check', 'Makefile.am', 1, why),
+    lint: null,
+  };
+}

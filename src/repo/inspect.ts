@@ -6,7 +6,7 @@ import { ciCommands } from './ci-commands.ts';
 import { detectGo, detectGradle, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
 import { detectNode } from './detect-node.ts';
 import { detectPython } from './detect-python.ts';
-import { detectCMake, detectRunners } from './detect-runners.ts';
+import { detectAutotools, detectCMake, detectRunners } from './detect-runners.ts';
 import type { Detected, EcosystemFinding, Evidence } from './detection.ts';
 import { instructionFiles } from './instructions.ts';
 import { type Candidate, isTestDirMake, pickTest } from './pick-test.ts';
@@ -63,6 +63,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     .sort((a, b) => (counts.get(b.language) ?? 0) - (counts.get(a.language) ?? 0));
   const make = detectMake(repo);
   const cmake = detectCMake(repo);
+  const autotools = detectAutotools(repo);
   const runners = detectRunners(repo);
   const primary = findings[0];
   const allCi = ciCommands(repo);
@@ -73,7 +74,10 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   // Several Go modules (go.work, nested go.mod): `go test ./...` at the top reaches only the first; the Makefile's target runs them all.
   const goModules = repo.exists('go.work') || files.filter((f) => /(^|\/)go\.mod$/.test(f)).length > 1;
   const ordered = goModules && make?.test ? [make, ...findings.filter((f) => f.language !== 'go'), ...findings.filter((f) => f.language === 'go')] : [...findings, make];
-  const project = [...ordered, cmake, runners].filter((f): f is EcosystemFinding => !!f?.test);
+  // A C or C++ project with a few Python or JavaScript files beside (libffi's emscripten tests): its own build's tests first.
+  const cCount = (counts.get('c') ?? 0) + (counts.get('c++') ?? 0);
+  const compiledFirst = !!primary && !['c', 'c++'].includes(primary.language) && cCount > (counts.get(primary.language) ?? 0);
+  const project = (compiledFirst ? [make, cmake, autotools, ...ordered.filter((f) => f !== make)] : [...ordered, cmake, autotools]).concat(runners).filter((f): f is EcosystemFinding => !!f?.test);
   const picked = pickTest(
     {
       ...(overrides.test ? { override: { command: overrides.test, evidence: overrideEvidence('test') } } : {}),

@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -249,4 +249,25 @@ export const EXPECTED: Record<string, Expected> = {
   'microsoft+mimalloc': { ecosystem: 'c/c++', batch: 9, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, setup: /cmake/, why: 'test.yaml: `cmake . -B out/debug ...`, build, `ctest --test-dir out/debug`' },
   'Tencent+rapidjson': { ecosystem: 'c/c++', batch: 9, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, setup: /cmake/, why: '.travis.yml: cmake in build, `make tests`, `ctest`' },
   'libarchive+libarchive': { ecosystem: 'c/c++', batch: 9, test: /^((\.\/)?build\/ci\/build\.sh -a test|make check|(cd \S+ && )?ctest\b.*)$/, why: 'ci.yml: `./build/ci/build.sh -a autogen|configure|build|test`' },
+  // ---- Batch 10 (2026-12-01, after batch 9's fixes): expectations written from CI before `inspect` ran on them.
+  'debug-js+debug': { ecosystem: 'node', batch: 10, test: /^npm run test:node$/, why: '`npm test` = test:node (mocha), test:browser (karma) and lint (xo): the node tests alone' },
+  'node-fetch+node-fetch': { ecosystem: 'node', batch: 10, test: /^npm (run )?test( -- --colors)?$/, why: 'ci.yml: `npm test -- --colors` (mocha); lint and types in other workflows' },
+  'yargs+yargs': { ecosystem: 'node', batch: 10, test: /^npm (run )?test$/, why: 'ci.yaml: `npm test` (c8 mocha; pretest compiles)' },
+  'python-jsonschema+jsonschema': { ecosystem: 'python', batch: 10, test: /^((uvx )?nox -s tests\b.*|(python -m )?pytest\b.*)$/, why: 'ci.yml: `nox -s "tests-3.14(...)"` per Python and extras' },
+  'getsentry+responses': { ecosystem: 'python', batch: 10, test: /^(python -m )?pytest\b.*$/, why: 'ci.yml: `pytest . --asyncio-mode=auto --cov ...`' },
+  'agronholm+anyio': { ecosystem: 'python', batch: 10, test: /^(python -m )?pytest\b.*$/, why: 'test.yml: pytest per Python (after installing the test group)' },
+  'google+go-cmp': { ecosystem: 'go', batch: 10, test: /^go test( -v)?( -race)? \.\/\.\.\.$/, why: 'test.yml: `go test -v -race ./...`' },
+  'spf13+pflag': { ecosystem: 'go', batch: 10, test: /^go test( -race)?( -v)? \.\/\.\.\.$/, why: 'ci.yaml: `go test -race -v ./...`' },
+  'go-playground+validator': { ecosystem: 'go', batch: 10, test: /^go test\b.*\.\/\.\.\.$/, why: 'workflow.yml: `go test -race -covermode=atomic -coverprofile=profile.cov ./...`' },
+  'hyperium+http': { ecosystem: 'rust', batch: 10, test: /^cargo test( --workspace)?$/, why: 'ci.yml: `cargo test`' },
+  'tokio-rs+bytes': { ecosystem: 'rust', batch: 10, test: /^((bash )?(\.\/)?ci\/test-stable\.sh( test)?|cargo test( --all-features)?)$/, why: 'ci.yml: `ci/test-stable.sh test` (cargo hack test per feature, then `cargo test --all-features`)' },
+  'bitflags+bitflags': { ecosystem: 'rust', batch: 10, test: /^cargo test( --workspace| --all)?$/, why: 'rust.yml: `cargo hack test --feature-powerset --lib` (feature variants of `cargo test`)' },
+  'apache+commons-codec': { ecosystem: 'java', batch: 10, test: new RegExp(`^${MVN}( --errors| --show-version| -e| -V)*( (clean )?(verify|test|install))?$`), why: 'maven.yml: `mvn --errors --show-version --batch-mode --no-transfer-progress` (the default goal runs the tests)' },
+  'square+kotlinpoet': { ecosystem: 'java', batch: 10, test: /^\.\/gradlew (--no-daemon )?(build|test|check)$/, why: 'build.yml: `./gradlew build`' },
+  'rack+rack-test': { ecosystem: 'ruby', batch: 10, test: /^bundle exec (rake spec|rspec)$/, why: 'ci.yml: `bundle exec rake spec`' },
+  'whitequark+parser': { ecosystem: 'ruby', batch: 10, test: /^bundle exec rake( test)?$/, why: 'test.yml: `${{ matrix.test_command }}` = `bundle exec rake test`' },
+  'ruby+json': { ecosystem: 'ruby', batch: 10, test: /^bundle exec rake test( JSON_COMPACT=1)?$/, setup: /compile/, why: 'ci.yml: `bundle exec rake compile`, then `bundle exec rake test JSON_COMPACT=1`' },
+  'libffi+libffi': { ecosystem: 'c/c++', batch: 10, test: /^((\.\/)?\.ci\/build\.sh|make check)$/, why: 'build.yml: `.ci/install.sh`, `.ci/build.sh` (autogen, configure, make check)' },
+  'Cyan4973+xxHash': { ecosystem: 'c/c++', batch: 10, test: /^make (clean )?(test|check)\b.*$/, why: 'ci.yml: many `make clean <target>` runs; `make test` is the suite' },
+  'c-ares+c-ares': { ecosystem: 'c/c++', batch: 10, test: /^((\.\/)?ci\/test\.sh|(cd \S+ && )?ctest\b.*|make check)$/, why: 'alpine-latest.yml and others: `./ci/build.sh`, then `./ci/test.sh`' },
 };

@@ -391,3 +391,32 @@ describe('batch 9 of the real-repository corpus: rules it taught', () => {
     expect(inspectRepo(dir).test).toBe('go test -race ./...');
   });
 });
+
+describe('batch 10 of the real-repository corpus: rules it taught', () => {
+  it('`on:` with its list at the key’s own indentation still runs on push; `rake compile` is the setup the tests need', () => {
+    const dir = repo({
+      'Gemfile': "source 'https://rubygems.org'\n",
+      'Rakefile': "require 'rake/testtask'\nRake::TestTask.new(:test)\n",
+      '.github/workflows/ci.yml': 'name: ci\non:\n- push\n- pull_request\njobs:\n  host:\n    runs-on: ubuntu-latest\n    steps:\n      - run: bundle exec rake compile\n      - run: bundle exec rake test JSON_COMPACT=1\n',
+    });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('bundle exec rake test JSON_COMPACT=1');
+    expect(r.setup).toContain('bundle exec rake compile');
+  });
+
+  it('a test script that lints and runs a browser suite: the tests without either', () => {
+    const dir = repo({ 'package.json': JSON.stringify({ scripts: { test: 'npm run test:node && npm run test:browser && npm run lint', 'test:node': 'mocha test.js', 'test:browser': 'karma start --single-run', lint: 'xo' } }) });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('npm run test:node');
+    expect(r.evidence.test).toMatchObject({ why: expect.stringMatching(/special-purpose runs \(npm run test:browser\)/) });
+  });
+
+  it('an autotools C project with a few Python test files: bootstrap, configure, make, then `make check` (only when Makefile.am names tests)', () => {
+    const files = { 'configure.ac': 'AC_INIT([x], [1])\n', 'autogen.sh': '#!/bin/sh\nautoreconf -fi\n', 'Makefile.am': 'SUBDIRS = src testsuite\n', 'testsuite/emscripten/conftest.py': 'import pytest\n', 'testsuite/emscripten/test_x.py': 'def test_x(): pass\n', ...Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [`src/${n}.c`, 'int x;\n'])) };
+    const r = inspectRepo(repo(files));
+    expect(r.test).toBe('make check');
+    expect(r.setup).toEqual(['./autogen.sh', './configure', 'make']);
+    // check_PROGRAMS that are fuzzers, no TESTS and no test folder: `make check` would run nothing.
+    expect(inspectRepo(repo({ ...files, 'Makefile.am': 'check_PROGRAMS = fuzz/a-fuzzer\n' })).test).not.toBe('make check');
+  });
+});
