@@ -85,7 +85,8 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: 
     // A script: a `cd` (alone, or in `mkdir -p build && cd build`) moves every later line.
     let cwd: string | undefined;
     for (const { command, line } of value.startsWith('>') ? folded(block) : literal(block)) {
-      for (const part of andParts(command)) {
+      // A `;` that only ends the line (`cmake -B build;`) is not a second command.
+      for (const part of andParts(command.replace(/\s*;\s*$/, ''))) {
         const cd = /^cd\s+("?)([^"&;|]+)\1\s*$/.exec(part);
         if (cd) cwd = joinDir(cwd, cd[2]!.trim());
         else push(part, line, cwd);

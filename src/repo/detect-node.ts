@@ -70,6 +70,7 @@ function withoutLint(script: string): { test: string; lint: string; special: str
   // `npm run test:node && npm run test:browser && npm run lint`: the browser run is special-purpose too.
   const special = parts.filter((p) => !LINT_STEP.test(p) && SPECIAL_QUALIFIER.test(/^(npm|pnpm|yarn|bun)\s+(run\s+)?(\S+)$/.exec(p)?.[3] ?? ''));
   const rest = parts.filter((p) => !LINT_STEP.test(p) && !special.includes(p));
+  // Only a script that lints is split: `ava && tsd`, `test:nodejs && test:edge` are the team's whole suite.
   if (!lint.length || !rest.length) return null;
   const bins = (p: string) => (RUNNER.test(p) ? p : `PATH="$PWD/node_modules/.bin:$PATH" ${p}`);
   return { test: rest.map(bins).join(' && '), lint: lint.map(bins).join(' && '), special };

@@ -36,7 +36,7 @@ export const TEST_COMMANDS: RegExp[] = [
   /^meson test\b|^ninja -C \S+ test\b/,
   /^cmake --build \S+.*--target (test|check|tests|RUN_TESTS)\b/,
   // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`.
-  /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?)(\.sh)?(\s|$)/,
+  /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?|unit[-_]?tests?)(\.sh)?(\s|$)/,
   // ...or one in the test folder: `test/runner` (puma), `tests/run_all.sh`.
   /^(bash |sh |ruby )?(\.\/)?tests?\/(runner|run|run[-_]?all|run[-_]?tests?|all)(\.(sh|rb|py))?(\s|$)/,
 ];
@@ -239,7 +239,7 @@ function wholeScript(words: string[], scripts: Record<string, string> | undefine
 const LINT_TASK = /(^|[:_-])(lint|linters?|eslint|rubocop|standard|internal_investigation|documentation_syntax_check|format|fmt|style|typecheck|typing|types|mypy|pyright|pep484|pep8|flake8|black|isort|pre-commit|prek|precommit|vet|clippy|spotlessCheck|checkstyle\w*|ktlint\w*|detekt)($|[:_-])/i;
 /** Tasks that are about something else than the tests: by one word of the name (`docs`, `docset`, `release`), or by the whole name. */
 const OTHER_TASK = /(^|[:_-])(docs?|docset|rdoc|yard|apidoc|release|publish|deploy|vendoring|changelog|dist|clean|tidy|licen[cs]es?|links|spelling|codespell|generated|readmes?|headers)($|[:_-])|^(build|compile|prepare[-_]release|build[-_]release|coverage|coverage[:-]\w+|bench|benchmark|package|install|clean|generate|codegen|size)$/i;
-export const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem|without|pypy\d*|fuzzing|typescript|wasm|wasi|wasm32)($|[:_-])/i;
+export const SPECIAL_QUALIFIER = /(^|[:_-])(stress|fuzz|bench|benchmark|perf|smoke|basic|slow|nightly|memory|memcheck|memray|leak|valgrind|asan|tsan|ubsan|msan|sanitize|sanitizers|e2e|browser|browsers|playwright|cypress|external|downstream|compat|minimal|min|dev-package|production|standalone|deno|edge|workerd|lambda|fastly|ui|miri|loom|watch|serve|integration-only|legacy|compatibility|types|typecheck|typing|tsd|dts|install|emfile|ecosystem|without|pypy\d*|fuzzing|typescript|wasm|wasi|wasm32|cloud|sauce|saucelabs|browserstack|headless|webworker)($|[:_-])/i;
 
 /** CI jobs whose name says they are not the plain unit suite (`ts-compatibility`, `lint`, `docs`, `test-leak`). */
 export const SPECIAL_JOB = new RegExp(`${SPECIAL_QUALIFIER.source}|(^|[:_ -])(lint|linters?|static|static-checks|docs?|docset|release|publish|deploy|coverity|codeql|sonar\\w*|codspeed|codespell|spelling|typos|links|markdown|changelog|license)($|[:_ -])`, 'i');
@@ -262,6 +262,8 @@ export function setAsideReason(command: string): string | null {
   const [tool = '', ...args] = rest;
   const line = rest.join(' ');
   if (tool === 'sudo') return 'needs root';
+  // `./mvnw --version`, `pytest --version`: prints what it is and runs nothing.
+  if (args.length && args.every((a) => /^(--version|-version|--help|-h)$/.test(a) || (/^(\.\/mvnw|mvn)$/.test(tool) && a === '-v'))) return 'only prints its version or help';
   if (/^(rubocop|standardrb|eslint|xo|ruff|flake8|pylint|mypy|golangci-lint|clippy|shellcheck|prettier|biome)$/.test(tool)) return 'a linter, not the tests';
   // `tox -e base,dist,docs`: every environment of the list must be a test one.
   const toxEnvs = /(^|\/)tox$/.test(tool) ? namedTask(tool, args)?.split(',') : undefined;

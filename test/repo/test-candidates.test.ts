@@ -420,3 +420,24 @@ describe('batch 10 of the real-repository corpus: rules it taught', () => {
     expect(inspectRepo(repo({ ...files, 'Makefile.am': 'check_PROGRAMS = fuzz/a-fuzzer\n' })).test).not.toBe('make check');
   });
 });
+
+describe('batch 11 of the real-repository corpus: rules it taught', () => {
+  it('`./mvnw --version` prints a version; a cloud browser run is special-purpose; `cd build;` in a script moves the lines after it', () => {
+    const dir = repo({
+      'pom.xml': '<project/>\n',
+      'mvnw': '#!/bin/sh\n',
+      '.github/workflows/main.yml': workflow({ build: ['./mvnw --version', './mvnw verify --batch-mode'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('./mvnw verify --batch-mode');
+    expect(setAside(dir)['./mvnw --version']).toMatch(/only prints its version/);
+    const node = repo({ 'package.json': JSON.stringify({ scripts: { test: 'mocha', 'test-cloud': 'node cloud.js' } }), '.github/workflows/ci.yml': workflow({ test: ['npm run test-cloud', 'npm test'] }) });
+    expect(inspectRepo(node).test).toBe('npm test');
+    const c = repo({ 'CMakeLists.txt': 'project(x)\nenable_testing()\n', '.github/workflows/ci.yml': 'on: [push]\njobs:\n  linux:\n    steps:\n      - run: |\n          cmake -B build;\n          cd build;\n          make;\n          ctest -j3\n' });
+    expect(inspectRepo(c).test).toBe('cd build && ctest -j3');
+  });
+
+  it('a test folder’s own script run from that folder is the suite: `cd tests` then `./unittest.sh`', () => {
+    const dir = repo({ 'ini.c': 'int x;\n', 'tests/unittest.sh': '#!/bin/sh\n', '.github/workflows/tests.yml': 'on: [push]\njobs:\n  test:\n    steps:\n      - run: |\n          cd tests\n          ./unittest.sh\n' });
+    expect(inspectRepo(dir).test).toBe('cd tests && ./unittest.sh');
+  });
+});
