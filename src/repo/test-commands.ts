@@ -177,6 +177,9 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
     }
     // `--python ${{ matrix.python }}`, `--target=$TARGET`, `-Pversion=${{ x }}`, `"${FEATURES}"`
     if (isUnknownValue(w)) {
+      // `rake ${{ matrix.task }}`: without its task, rake (make, just, task) would run its default one, another command.
+      const runnerAt = words.findIndex((x) => /^(rake|make|just|task)$/.test(x));
+      if (runnerAt >= 0 && words.slice(runnerAt + 1).every((x) => x.startsWith('-') || /^[A-Z_]+=/.test(x))) return { setAside: `the task is a value only CI knows (${w})` };
       // A bare `$X` after an option is that option's value; a quoted "${X}" stands for whole arguments.
       const prev = words.at(-1);
       if (prev && /^--?[\w-]+$/.test(prev) && prev !== '--' && !BOOLEAN_FLAG.test(prev)) words.pop();
@@ -251,7 +254,7 @@ export const PLATFORM_JOB = /(^|[:_ -])(freebsd|openbsd|netbsd|dragonfly|solaris
  * Reasons that only make a CI command second best: a build-tag run, a job for another platform.
  * Such a command is still the team's own, so it beats a default made from the project files.
  */
-export const SOFT_REASON = /^(a run with build tags|its (CI job|workflow) `[^`]*` is for another platform)/;
+export const SOFT_REASON = /^(a run with build tags|its (CI job|workflow) `[^`]*` is for another platform|leaves modules out of the build)/;
 
 /**
  * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single
@@ -277,7 +280,7 @@ export function setAsideReason(command: string): string | null {
   }
   // `rake lexer templates compile`: rake runs what it is asked, and none of these is the tests.
   const rakeTasks = rakeTaskList(tool, args);
-  if (rakeTasks?.length && !rakeTasks.some((t) => /(^|[:_-])(test|tests|spec|specs|default|ci|check|all)($|[:_-])/.test(t))) return `rake ${rakeTasks.join(' ')}: none of these tasks is the tests`;
+  if (rakeTasks?.length && !rakeTasks.some((t) => /(^|[:_-])(test|tests|spec|specs|default|ci|check|all)($|[:_-])/.test(t) && !LINT_TASK.test(t))) return `rake ${rakeTasks.join(' ')}: none of these tasks is the tests`;
   if (/(^|\/)tox$/.test(tool) && /(^|\s)--notest(\s|$)/.test(line)) return 'prepares the tox environments without running the tests';
   if (/(^|\s)(--filter|-F)[ =]\S+/.test(line) && /^(pnpm|yarn|turbo|npx|nx)$/.test(tool)) return 'one package of the workspace';
   if (/(^|\s)(-w|--workspace)[ =]\S+/.test(line) && tool === 'npm') return 'one package of the workspace';
@@ -338,6 +341,8 @@ function mavenSubset(args: string[]): string | null {
   const line = ` ${args.join(' ')} `;
   if (/\s-D(maven\.test\.skip|skipTests)(=true)?\s/.test(line)) return 'skips the tests';
   if (/\s(-pl|--projects)[ =]['"]?!/.test(line)) return 'leaves modules out of the build';
+  // `-f service/pom.xml`: a module's own pom, not the build's (`-f build-pom.xml` at the top is).
+  if (/\s(-f|--file)[ =]\S*\/\S*pom\.xml\s/.test(line)) return 'one module, not the whole build';
   if (/\s(-pl|--projects)[ =]/.test(line)) return 'one module, not the whole build';
   const profile = /\s(?:-P|--activate-profiles)[ =]?(\S+)/.exec(line)?.[1];
   if (profile && (SPECIAL_QUALIFIER.test(profile) || /native|release|deploy|sonar|docs?\b|it\b|integration|subset|graal|jdk\d/i.test(profile))) return 'a profile run, not the default build';

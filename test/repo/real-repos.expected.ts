@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -291,4 +291,24 @@ export const EXPECTED: Record<string, Expected> = {
   'akheron+jansson': { ecosystem: 'c/c++', batch: 11, test: /^(make check|(cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, setup: /autoreconf|configure|cmake/, why: 'tests.yml: `autoreconf -fi`, `./configure`, `make check` (a cmake job runs ctest)' },
   'PCRE2Project+pcre2': { ecosystem: 'c/c++', batch: 11, test: /^(\.\/RunTest|make check|(cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, why: 'build.yml (on demand): autogen, configure, make, then `./RunTest` and the other test programs' },
   'benhoyt+inih': { ecosystem: 'c/c++', batch: 11, test: /^((cd tests && )?(\.\/)?unittest\.sh|meson test\b.*|(cd \S+ && )?meson test\b.*)$/, why: 'tests.yml: `cd tests`, `./unittest.sh`; the meson jobs run `meson test`' },
+  // ---- Batch 12 (2026-12-01, after batch 11's fixes): expectations written from CI before `inspect` ran on them.
+  'vitest-dev+vitest': { ecosystem: 'node', batch: 12, test: /^pnpm (run )?test:ci$/, why: 'ci.yml: `pnpm run test:ci:<suite>` per suite; `test:ci` runs them all (`test` is one package)' },
+  'unjs+h3': { ecosystem: 'node', batch: 12, test: /^pnpm (exec )?vitest( run| --run)?( --coverage)?$/, why: 'ci.yml: lint, build, then `pnpm vitest --coverage` (`pnpm test` lints first)' },
+  'fastify+fastify-cli': { ecosystem: 'node', batch: 12, test: /^npm (run )?test$/, why: 'ci.yml calls fastify’s shared workflow, which runs `npm test`' },
+  'pdm-project+pdm': { ecosystem: 'python', batch: 12, test: /^((pdm run )?(python -m )?pytest\b.*)$/, why: 'ci.yml: `pdm install -Gtest`, then `pdm run pytest -n auto --cov=pdm ... tests`' },
+  'encode+uvicorn': { ecosystem: 'python', batch: 12, test: /^((\.\/)?scripts\/test|(python -m )?pytest)$/, why: 'test-suite.yml: `scripts/install`, `scripts/check`, `scripts/build`, `scripts/test`' },
+  'pallets+markupsafe': { ecosystem: 'python', batch: 12, test: /^((uv run (--\S+ )*)?tox run -e py[\w.]*|(python -m )?pytest)$/, why: 'tests.yaml: `uv run --locked tox run -e py3xx`' },
+  'charmbracelet+glow': { ecosystem: 'go', batch: 12, test: /^go test\b.*\.\/\.\.\.$/, why: 'coverage.yml: `go test -race -covermode atomic -coverprofile=profile.cov ./...`' },
+  'urfave+negroni': { ecosystem: 'go', batch: 12, test: /^go test( -v)?( -race)? \.\/\.\.\.$/, why: 'no workflow: the module’s `go test ./...`' },
+  'go-yaml+yaml': { ecosystem: 'go', batch: 12, test: /^go test( -v)? (\.|\.\/\.\.\.)$/, why: 'go.yaml: `go test .` (one package)' },
+  'rust-lang+futures-rs': { ecosystem: 'rust', batch: 12, test: /^cargo test( --workspace| --all)?( --all-features)?$/, why: 'ci.yml: `cargo test --workspace --all-features`' },
+  'rust-lang+hashbrown': { ecosystem: 'rust', batch: 12, test: /^((bash )?(\.\/)?ci\/run\.sh|cargo test( --workspace| --all)?)$/, why: 'rust.yml: `ci/run.sh` (cargo test with feature sets)' },
+  'nushell+reedline': { ecosystem: 'rust', batch: 12, test: /^cargo (test|nextest run)( --all| --workspace)?$/, why: 'ci.yml: `cargo nextest run --all ${{ matrix.flags }}`' },
+  'sharkdp+pastel': { ecosystem: 'rust', batch: 12, test: /^cargo test( --locked)?$/, why: 'CICD.yml: `cargo test --locked` per target' },
+  'google+auto': { ecosystem: 'java', batch: 12, test: /^mvn\b(?=.*build-pom\.xml)(?=.*\b(verify|test)\b)(?!.*skipTests).*$/, why: 'ci.yml: `mvn -B verify -U --fail-at-end ... -f build-pom.xml` (the aggregator pom is build-pom.xml)' },
+  'apache+commons-collections': { ecosystem: 'java', batch: 12, test: new RegExp(`^${MVN}( --errors| --show-version| -e| -V)*( (clean )?(verify|test|install))?$`), why: 'maven.yml: `mvn --errors --show-version --batch-mode --no-transfer-progress` (the default goal runs the tests)' },
+  'ruby+irb': { ecosystem: 'ruby', batch: 12, test: /^bundle exec rake test$/, why: 'test.yml: rubocop, then `bundle exec rake test` and `test_in_isolation`' },
+  'rubocop+rubocop-rspec': { ecosystem: 'ruby', batch: 12, test: /^bundle exec (rake spec|rspec)$/, why: 'main.yml: `bundle exec rake spec` (and a matrix of internal tasks)' },
+  'zeromq+libzmq': { ecosystem: 'c/c++', batch: 12, test: /^(make check|(cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, why: 'CI.yaml: `./ci_build.sh` (autogen, configure, `make check`); the Windows job builds with CMake and runs ctest' },
+  'nemtrif+utfcpp': { ecosystem: 'c/c++', batch: 12, test: /^((cd build && )?ctest\b.*|ctest --test-dir build\b.*)$/, setup: /cmake/, why: 'ci-linux-gcc.yml: `cmake -B build ...`, build, `ctest -VV` in build' },
 };

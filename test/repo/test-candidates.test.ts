@@ -441,3 +441,27 @@ describe('batch 11 of the real-repository corpus: rules it taught', () => {
     expect(inspectRepo(dir).test).toBe('cd tests && ./unittest.sh');
   });
 });
+
+describe('batch 12 of the real-repository corpus: rules it taught', () => {
+  it('`rake ${{ matrix.task }}` is not the default rake task; a task list with a documentation check is not the tests', () => {
+    const dir = repo({
+      'Gemfile': "source 'https://rubygems.org'\ngem 'rspec'\n",
+      'spec/x_spec.rb': '',
+      'Rakefile': "task default: [:internal_investigation, :spec]\n",
+      '.github/workflows/main.yml': workflow({ confirm: ['bundle exec rake confirm_config documentation_syntax_check'], main: ['NO_COVERAGE=true bundle exec rake ${{ matrix.task }}'], coverage: ['bundle exec rake spec'] }),
+    });
+    expect(inspectRepo(dir).test).toBe('bundle exec rake spec');
+    const why = setAside(dir);
+    expect(why['NO_COVERAGE=true bundle exec rake ${{ matrix.task }}']).toMatch(/the task is a value only CI knows/);
+    expect(why['bundle exec rake confirm_config documentation_syntax_check']).toMatch(/none of these tasks is the tests/);
+  });
+
+  it('Maven: `-f service/pom.xml` is one module; `-pl !x` leaves one out but still beats a default, and `-f build-pom.xml` is the build', () => {
+    const dir = repo({
+      'build-pom.xml': '<project/>\n',
+      '.github/workflows/ci.yml': workflow({ test: ["mvn -B verify -pl '!service/ksp' -f build-pom.xml", 'mvn -B verify -f service/pom.xml'] }),
+    });
+    expect(inspectRepo(dir).test).toBe("mvn -B verify -pl '!service/ksp' -f build-pom.xml");
+    expect(setAside(dir)['mvn -B verify -f service/pom.xml']).toMatch(/one module/);
+  });
+});
