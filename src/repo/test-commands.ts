@@ -79,7 +79,7 @@ export type Normalised = { command: string; changes: string[] } | { setAside: st
 const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
   { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast)$/ },
   { tool: /^(\.\/gradlew|gradle)$/, flags: /^(--stacktrace|-s|--full-stacktrace|-S|--scan|--info|-i|--debug|-d|--console=\S+)$/ },
-  { tool: /^cargo$/, flags: /^(--verbose|-v|-vv)$/ },
+  { tool: /^cargo$/, flags: /^(--verbose|-v|-vv|--color=\S+)$/ },
   { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
   { tool: /^ctest$/, flags: /^(-V|-VV|--verbose|--extra-verbose)$/ },
   { tool: /^meson$/, flags: /^(-v|--verbose)$/ },
@@ -254,7 +254,7 @@ export const PLATFORM_JOB = /(^|[:_ -])(freebsd|openbsd|netbsd|dragonfly|solaris
  * Reasons that only make a CI command second best: a build-tag run, a job for another platform.
  * Such a command is still the team's own, so it beats a default made from the project files.
  */
-export const SOFT_REASON = /^(a run with build tags|its (CI job|workflow) `[^`]*` is for another platform|leaves modules out of the build)/;
+export const SOFT_REASON = /^(a run with build tags|its (CI job|workflow) `[^`]*` is for another platform|leaves modules out of the build|one component's tests)/;
 
 /**
  * Why a runnable command is not the project's full unit suite, or null when it is: lint, a single
@@ -280,6 +280,9 @@ export function setAsideReason(command: string): string | null {
   }
   // `rake lexer templates compile`: rake runs what it is asked, and none of these is the tests.
   const rakeTasks = rakeTaskList(tool, args);
+  // `rake gumbo:test`: one component's tests (second best: see SOFT_REASON).
+  const part = rakeTasks?.length === 1 && /^([\w-]+):(test|spec)$/.exec(rakeTasks[0]!);
+  if (part && !/^(test|spec)s?$/.test(part[1]!)) return `one component's tests (\`${rakeTasks![0]}\`)`;
   if (rakeTasks?.length && !rakeTasks.some((t) => /(^|[:_-])(test|tests|spec|specs|default|ci|check|all)($|[:_-])/.test(t) && !LINT_TASK.test(t))) return `rake ${rakeTasks.join(' ')}: none of these tasks is the tests`;
   if (/(^|\/)tox$/.test(tool) && /(^|\s)--notest(\s|$)/.test(line)) return 'prepares the tox environments without running the tests';
   if (/(^|\s)(--filter|-F)[ =]\S+/.test(line) && /^(pnpm|yarn|turbo|npx|nx)$/.test(tool)) return 'one package of the workspace';

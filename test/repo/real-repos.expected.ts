@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -311,4 +311,24 @@ export const EXPECTED: Record<string, Expected> = {
   'rubocop+rubocop-rspec': { ecosystem: 'ruby', batch: 12, test: /^bundle exec (rake spec|rspec)$/, why: 'main.yml: `bundle exec rake spec` (and a matrix of internal tasks)' },
   'zeromq+libzmq': { ecosystem: 'c/c++', batch: 12, test: /^(make check|(cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*)$/, why: 'CI.yaml: `./ci_build.sh` (autogen, configure, `make check`); the Windows job builds with CMake and runs ctest' },
   'nemtrif+utfcpp': { ecosystem: 'c/c++', batch: 12, test: /^((cd build && )?ctest\b.*|ctest --test-dir build\b.*)$/, setup: /cmake/, why: 'ci-linux-gcc.yml: `cmake -B build ...`, build, `ctest -VV` in build' },
+  // ---- Batch 13 (2026-12-01, after batch 12's fixes): expectations written from CI before `inspect` ran on them.
+  'immutable-js+immutable-js': { ecosystem: 'node', batch: 13, test: /^npm run test:unit$/, why: 'ci.yml: lint and type-check jobs, then `npm run build`, `npm run test:unit` (jest)' },
+  'handlebars-lang+handlebars.js': { ecosystem: 'node', batch: 13, test: /^pnpm (run )?test$/, why: 'ci.yml: `pnpm run test` (build, then vitest over the node projects)' },
+  'ajv-validator+ajv': { ecosystem: 'node', batch: 13, test: /^npm run (test-spec|test-cov)$/, why: 'build.yml: `npm run test-ci` = `npm test`, which runs prettier and eslint before `test-cov` (mocha under nyc): the tests without them' },
+  'pytest-dev+pytest-mock': { ecosystem: 'python', batch: 13, test: /^(tox( run)? -e py[\w.-]*|(python -m )?pytest\b.*)$/, why: 'test.yml: `tox run -e ${{ matrix.tox_env }}` (py3xx)' },
+  'joke2k+faker': { ecosystem: 'python', batch: 13, test: /^(tox( run)? -e py[\w.-]*|(python -m )?pytest\b.*)$/, why: 'ci.yml: `tox` per Python' },
+  'pyparsing+pyparsing': { ecosystem: 'python', batch: 13, test: /^(tox( run)? -e py[\w.-]*|(python -m )?pytest\b.*)$/, why: 'ci.yml: `tox` per Python' },
+  'shopspring+decimal': { ecosystem: 'go', batch: 13, test: /^go test( -v)?( \.\/\.\.\.| \.)?$/, why: 'ci.yml: `go build .`, `go test -v`' },
+  'robfig+cron': { ecosystem: 'go', batch: 13, test: /^go test( -v)?( -race)? \.\/\.\.\.$/, why: 'no workflow: the module’s `go test ./...`' },
+  'Masterminds+semver': { ecosystem: 'go', batch: 13, test: /^go test( -cover)?( \.| \.\/\.\.\.)?$/, why: 'test.yaml: `go test -cover .`' },
+  'rust-itertools+itertools': { ecosystem: 'rust', batch: 13, test: /^cargo test( --all-features)?$/, why: 'ci.yml: `cargo test --all-features`' },
+  'chronotope+chrono': { ecosystem: 'rust', batch: 13, test: /^cargo test( --workspace| --all)?$/, why: 'test.yml: `cargo test ${{ env.ALL_NON_EXCLUSIVE_FEATURES }}`' },
+  'uuid-rs+uuid': { ecosystem: 'rust', batch: 13, test: /^cargo test( --all-features)?$/, why: 'ci.yml: `cargo test --all-features` (and feature variants through cargo hack)' },
+  'assertj+assertj': { ecosystem: 'java', batch: 13, test: /^\.\/mvnw( -B| --batch-mode| -ntp| --no-transfer-progress)* verify$/, why: 'main.yml: `./mvnw $MAVEN_ARGS verify`' },
+  'google+truth': { ecosystem: 'java', batch: 13, test: /^mvn\b(?!.*skipTests).*\b(verify|test)\b.*$/, why: 'ci.yml: `mvn -B -P!standard-with-extra-repos verify -U ...` after an install without tests' },
+  'rubyzip+rubyzip': { ecosystem: 'ruby', batch: 13, test: /^bundle exec rake( test)?$/, why: 'tests.yml: `bundle exec rake` (default: test)' },
+  'jwt+ruby-jwt': { ecosystem: 'ruby', batch: 13, test: /^bundle exec (rspec|rake( spec)?)$/, why: 'test.yml: rubocop, then `bundle exec rspec`' },
+  'sparklemotion+nokogiri': { ecosystem: 'ruby', batch: 13, test: /^bundle exec rake test$/, setup: /compile/, why: 'ci.yml: `bundle exec rake compile -- --<sys>-system-libraries`, then `bundle exec rake test`' },
+  'google+brotli': { ecosystem: 'c/c++', batch: 13, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*|make test)$/, setup: /cmake/, why: 'build_test.yml: `cmake -B out .`, `cmake --build out`, `ctest` (and python, bazel variants)' },
+  'kgabis+parson': { ecosystem: 'c/c++', batch: 13, test: /^make (test|all)$/, why: 'build.yml: `make all` (builds and runs test, testcpp and the hash collision test)' },
 };

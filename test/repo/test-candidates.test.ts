@@ -465,3 +465,13 @@ describe('batch 12 of the real-repository corpus: rules it taught', () => {
     expect(setAside(dir)['mvn -B verify -f service/pom.xml']).toMatch(/one module/);
   });
 });
+
+describe('batch 13 of the real-repository corpus: rules it taught', () => {
+  it('`cargo test --color=always -- --color=always` is `cargo test`; `rake gumbo:test` is one component, second to `rake test`', () => {
+    const rust = repo({ 'Cargo.toml': '[package]\nname = "x"\n', '.github/workflows/test.yml': workflow({ test: ['cargo test --color=always -- --color=always'] }) });
+    expect(inspectRepo(rust).test).toBe('cargo test');
+    const ruby = repo({ 'Gemfile': "source 'https://rubygems.org'\n", 'Rakefile': "require 'rake/testtask'\nRake::TestTask.new(:test)\n", '.github/workflows/ci.yml': workflow({ gumbo: ['bundle exec rake gumbo:test'], test: ['bundle exec rake compile', 'bundle exec rake test'] }) });
+    expect(inspectRepo(ruby).test).toBe('bundle exec rake test');
+    expect(setAside(ruby)['bundle exec rake gumbo:test']).toMatch(/one component's tests/);
+  });
+});
