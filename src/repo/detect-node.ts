@@ -63,7 +63,7 @@ const RUNNER = /^(npm|pnpm|yarn|bun|npx|node|bunx)(\s|$)|^\.{0,2}\//;
  * A test script that lints first (`xo && ava`, `npm run lint && vitest run`): the tests without the
  * lint step, run with the package's own binaries on PATH, and the lint step on its own.
  */
-function withoutLint(script: string): { test: string; lint: string; special: string[] } | null {
+export function withoutLint(script: string): { test: string; lint: string; special: string[] } | null {
   const parts = script.split('&&').map((p) => p.trim()).filter(Boolean);
   if (parts.length < 2) return null;
   const lint = parts.filter((p) => LINT_STEP.test(p));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { agentSetup } from './agent-setup.ts';
 import { ciCommands } from './ci-commands.ts';
 import { detectGo, detectGradle, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
-import { detectNode } from './detect-node.ts';
+import { detectNode, withoutLint } from './detect-node.ts';
 import { detectPython } from './detect-python.ts';
 import { detectAutotools, detectCMake, detectRunners } from './detect-runners.ts';
 import type { Detected, EcosystemFinding, Evidence } from './detection.ts';
@@ -96,11 +96,17 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   // CI's `npm test` runs a script that lints first: the same tests, without the lint step.
   const nodeSplit = findings.find((f) => f.test && /without its lint step/.test(f.test.evidence.why))?.test;
   const found = picked.test;
+  // CI's `npm run test-ci` whose script lints first (`npm run lint && npm run borp`): the same split.
+  const scripts = packageScripts(repo.read('package.json'));
+  const ciScript = found && /^(npm|pnpm|yarn|bun) run ([\w:-]+)$/.exec(found.command);
+  const ciSplit = !overrides.test && ciScript && scripts?.[ciScript[2]!] ? withoutLint(scripts[ciScript[2]!]!) : null;
   const test: Detected | { reason: string } = !found
     ? { reason: noTestReason([...findings, make, cmake]) }
     : !overrides.test && nodeSplit && /^(npm|pnpm|yarn|bun)( run)? test$/.test(found.command)
       ? { command: nodeSplit.command, evidence: { ...found.evidence, why: `${found.evidence.why}; ${nodeSplit.evidence.why}` } }
-      : found;
+      : ciSplit
+        ? { command: ciSplit.test, evidence: { ...found.evidence, why: `${found.evidence.why}; scripts.${ciScript![2]} without its lint step (${ciSplit.lint})` } }
+        : found;
   // The project's own install step, then the build CI runs before its tests (`./configure`, `cmake -B build`, `make`).
   // The install step of the ecosystem whose tool runs the tests (Gradle's beside Maven's, a Makefile's, CMake's).
   const testFinding = project.find((f) => f.test?.command === found?.command) ?? (found ? findings.find((f) => f !== primary && f.test && toolOf(f.test.command) === toolOf(found.command)) : undefined);
@@ -108,6 +114,9 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const build = !found ? [] : picked.ciSetup.length ? picked.ciSetup : testFinding?.packageManager === 'cmake' ? testFinding.setup : [];
   const install = agents.setup.length ? agents.setup : testFinding && testFinding !== primary && testFinding.packageManager !== 'cmake' ? testFinding.setup : (primary?.packageManager === 'cmake' ? [] : (primary?.setup ?? []));
   const setup: Detected[] = overrides.setup ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') })) : [...install, ...build.filter((b) => !install.some((i) => i.command === b.command))];
+  // `meson test -C build` where CI configured build/ in a script of its own: configure it here (meson test builds what it needs).
+  const mesonDir = 'command' in test && !overrides.setup ? /^meson test\b.*\s-C\s*(\S+)/.exec(test.command)?.[1] : undefined;
+  if (mesonDir && repo.exists('meson.build') && !setup.some((s) => /meson setup/.test(s.command))) setup.push({ command: `meson setup ${mesonDir}`, evidence: { file: 'meson.build', line: 1, why: `meson test needs ${mesonDir}/ configured` } });
   const lint: Detected | null = overrides.lint
     ? { command: overrides.lint, evidence: overrideEvidence('lint') }
     : (primary?.lint ?? make?.lint ?? null);

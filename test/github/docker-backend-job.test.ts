@@ -3,12 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { runsAsRoot } from '../../src/adapters/sandbox/sandbox-owner.ts';
-import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/github/start-server.ts';
 import type { RunEvent } from '../../src/protocol/run-event.ts';
-import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
+import { deliver, TestOctokit, tempDir } from '../support/app-harness.ts';
+import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
@@ -67,30 +66,8 @@ beforeAll(async () => {
     ],
     { titles: () => 'Make add return the sum' },
   );
-  const dataDir = path.join(root, 'data');
-  const settings = readSettings({
-    PATCHWRIGHT_DATA_DIR: dataDir,
-    PATCHWRIGHT_SANDBOX: 'docker',
-    PATCHWRIGHT_DOCKER_CLI: 'podman',
-    PATCHWRIGHT_DOCKER_RUNTIME: 'runc',
-    PATCHWRIGHT_SANDBOX_IMAGE: IMAGE,
-    PATCHWRIGHT_SANDBOX_UID: String(FIRST_UID),
-    OPENAI_BASE_URL: model.baseURL,
-    PATCHWRIGHT_MODEL: 'gpt-5',
-  });
-  server = await startServer({
-    dataDir,
-    concurrency: 1,
-    appId: 1,
-    privateKey: privateKey(),
-    secret: SECRET,
-    appSlug: 'patchwright-test',
-    baseUrl: github.url,
-    port: 0,
-    logLevel: 'fatal',
-    Octokit: TestOctokit,
-    pollMs: 50,
-    createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'sk-test' } }),
+  server = await startAppWithWorker(github.url, model.baseURL, TestOctokit, undefined, {
+    env: { PATCHWRIGHT_SANDBOX: 'docker', PATCHWRIGHT_DOCKER_CLI: 'podman', PATCHWRIGHT_DOCKER_RUNTIME: 'runc', PATCHWRIGHT_SANDBOX_IMAGE: IMAGE, PATCHWRIGHT_SANDBOX_UID: String(FIRST_UID) },
   });
   const issue = payload('issues', 'labeled', {
     label: { name: 'agent' },

@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -331,4 +331,20 @@ export const EXPECTED: Record<string, Expected> = {
   'sparklemotion+nokogiri': { ecosystem: 'ruby', batch: 13, test: /^bundle exec rake test$/, setup: /compile/, why: 'ci.yml: `bundle exec rake compile -- --<sys>-system-libraries`, then `bundle exec rake test`' },
   'google+brotli': { ecosystem: 'c/c++', batch: 13, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*|make test)$/, setup: /cmake/, why: 'build_test.yml: `cmake -B out .`, `cmake --build out`, `ctest` (and python, bazel variants)' },
   'kgabis+parson': { ecosystem: 'c/c++', batch: 13, test: /^make (test|all)$/, why: 'build.yml: `make all` (builds and runs test, testcpp and the hash collision test)' },
+  // ---- Batch 14 (2026-12-01, after batch 13's fixes): expectations written from CI before `inspect` ran on them.
+  'chaijs+chai': { ecosystem: 'node', batch: 14, test: /^npm run test-node$/, why: 'node.js.yml: `npm run lint`, then `npm run test-node` (c8 mocha); `test-chrome` is the browser job' },
+  'jprichardson+node-fs-extra': { ecosystem: 'node', batch: 14, test: /^npm run unit( && npm run unit-esm)?$/, why: 'ci.yml: `npm test` = `npm run lint && npm run unit && npm run unit-esm`: the tests without lint' },
+  'pinojs+pino': { ecosystem: 'node', batch: 14, test: /^(npm run transpile && )?npm run borp( && npm run test-types)?$/, why: 'ci.yml: `npm run test-ci` = lint, transpile, borp (the test runner), test-types: the tests without lint' },
+  'python-jsonschema+referencing': { ecosystem: 'python', batch: 14, test: /^((uvx )?nox -s tests\b.*|(python -m )?pytest\b.*)$/, why: 'ci.yml: `uvx nox -s tests-3.14` (per Python)' },
+  'Kludex+starlette-testclient': { ecosystem: 'python', batch: 14, test: /^((python -m )?coverage run -m pytest|(python -m )?pytest)$/, why: 'main.yml: `python -m coverage run -m pytest`' },
+  'jmoiron+sqlx': { ecosystem: 'go', batch: 14, test: /^go test( -v)?( -race)? \.\/\.\.\.$/, why: 'no workflow: the module’s `go test ./...`' },
+  'gorilla+sessions': { ecosystem: 'go', batch: 14, test: /^go test\b.*\.\/\.\.\.$/, why: 'test.yml: `go test -race -cover -coverprofile=coverage -covermode=atomic -v ./...`' },
+  'mitchellh+go-homedir': { ecosystem: 'go', batch: 14, test: /^go test( -v)? \.\/\.\.\.$/, why: 'no workflow: the module’s `go test ./...`' },
+  'rust-lang+glob': { ecosystem: 'rust', batch: 14, test: /^cargo test( --all| --workspace)?$/, why: 'rust.yml: `cargo test --all`' },
+  'rayon-rs+either': { ecosystem: 'rust', batch: 14, test: /^cargo test$/, why: 'ci.yml: `cargo test --features "${{ matrix.features }}"`' },
+  'google+jimfs': { ecosystem: 'java', batch: 14, test: /^mvn\b(?!.*skipTests).*\bverify\b.*$/, why: 'ci.yml: `mvn -B install -U -DskipTests=true`, then `mvn -B verify -U -Dmaven.javadoc.skip=true`' },
+  'ruby+logger': { ecosystem: 'ruby', batch: 14, test: /^(bundle exec )?rake test$/, why: 'test.yml: `bundle install`, then `rake test`' },
+  'rack+rack-session': { ecosystem: 'ruby', batch: 14, test: /^bundle exec rake test$/, why: 'test.yaml: `bundle exec rake test`' },
+  'besser82+libxcrypt': { ecosystem: 'c/c++', batch: 14, test: /^make( -j\S*)? check$/, setup: /autogen|configure/, why: 'config-matrix.yml: `./autogen.sh`, configure, `make all`, `make test-programs`, `make check`' },
+  'mpv-player+mpv': { ecosystem: 'c/c++', batch: 14, test: /^meson test( -C \S+)?\b.*$/, setup: /meson/, why: 'build.yml: `meson setup` per platform, then `meson test -C <build>`' },
 };

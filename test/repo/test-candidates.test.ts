@@ -475,3 +475,21 @@ describe('batch 13 of the real-repository corpus: rules it taught', () => {
     expect(setAside(ruby)['bundle exec rake gumbo:test']).toMatch(/one component's tests/);
   });
 });
+
+describe('batch 14 of the real-repository corpus: rules it taught', () => {
+  it('`npm run test-node` stays itself when `test` also runs a chrome suite; CI’s `npm run test-ci` that lints first is split like `npm test`', () => {
+    const chai = repo({ 'package.json': JSON.stringify({ scripts: { test: 'npm run test-node && npm run test-chrome', 'test-node': 'mocha', 'test-chrome': 'web-test-runner --playwright' } }), '.github/workflows/node.yml': workflow({ test: ['npm ci --ignore-scripts', 'npm run test-node'] }) });
+    expect(inspectRepo(chai).test).toBe('npm run test-node');
+    const pino = repo({ 'package.json': JSON.stringify({ scripts: { 'test-ci': 'npm run lint && npm run transpile && npm run borp', lint: 'eslint .', transpile: 'node t.js', borp: 'borp' } }), '.github/workflows/ci.yml': workflow({ test: ['npm i --ignore-scripts', 'npm run test-ci'] }) });
+    const r = inspectRepo(pino);
+    expect(r.test).toBe('npm run transpile && npm run borp');
+    expect(r.evidence.test).toMatchObject({ why: expect.stringMatching(/scripts\.test-ci without its lint step \(npm run lint\)/) });
+  });
+
+  it('`meson test -C build` where CI configured build/ in a script of its own: `meson setup build` first', () => {
+    const dir = repo({ 'meson.build': "project('x', 'c')\n", 'x.c': 'int x;\n', '.github/workflows/build.yml': workflow({ linux: ['./ci/build-linux.sh', 'meson test -C build'] }) });
+    const r = inspectRepo(dir);
+    expect(r.test).toBe('meson test -C build');
+    expect(r.setup).toContain('meson setup build');
+  });
+});

@@ -2,12 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { runsAsRoot } from '../../src/adapters/sandbox/sandbox-owner.ts';
-import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/github/start-server.ts';
 import type { RunEvent } from '../../src/protocol/run-event.ts';
-import { deliver, privateKey, SECRET, TestOctokit } from '../support/app-harness.ts';
+import { deliver, TestOctokit } from '../support/app-harness.ts';
+import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
@@ -91,31 +90,10 @@ beforeAll(async () => {
     Array.from({ length: 20 }, () => route),
     { titles: () => 'Make add return the sum' },
   );
-  const dataDir = path.join(root, 'data');
-  const settings = readSettings({
-    PATCHWRIGHT_DATA_DIR: dataDir,
-    PATCHWRIGHT_SANDBOX: 'bwrap',
-    OPENAI_BASE_URL: model.baseURL,
-    PATCHWRIGHT_MODEL: 'gpt-5',
-    PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: '30',
-    PATCHWRIGHT_SANDBOX_PROCESSES: String(LIMIT),
-    PATCHWRIGHT_CONCURRENCY: '2',
-    // A range of its own: other suites' fork bombs run meanwhile.
-    PATCHWRIGHT_SANDBOX_UID: String(FIRST_UID),
-  });
-  server = await startServer({
-    dataDir,
+  server = await startAppWithWorker(github.url, model.baseURL, TestOctokit, undefined, {
     concurrency: 2,
-    appId: 1,
-    privateKey: privateKey(),
-    secret: SECRET,
-    appSlug: 'patchwright-test',
-    baseUrl: github.url,
-    port: 0,
-    logLevel: 'fatal',
-    Octokit: TestOctokit,
-    pollMs: 50,
-    createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'sk-test' } }),
+    // A range of its own (61120 and 61121): other suites' fork bombs run meanwhile.
+    env: { PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: '30', PATCHWRIGHT_SANDBOX_PROCESSES: String(LIMIT), PATCHWRIGHT_CONCURRENCY: '2', PATCHWRIGHT_SANDBOX_UID: String(FIRST_UID) },
   });
   for (const [name, title, number] of [['bomb', 'Bomb the sandbox', 1], ['calm', 'Fix add', 2]] as const) {
     const issue = payload('issues', 'labeled', {

@@ -3,16 +3,23 @@ import { createJobRunner } from '../../src/github/run-job.ts';
 import { startServer, type DashboardSettings, type RunningServer } from '../../src/github/start-server.ts';
 import { privateKey, SECRET, TestOctokit, tempDir } from './app-harness.ts';
 
+/** More of the deployment's settings (`PATCHWRIGHT_*` variables), and how many jobs run at once. */
+export interface AppOptions {
+  env?: Record<string, string>;
+  concurrency?: number;
+}
+
 /**
- * The whole app as deployed: the real server with its worker, real bwrap, the OpenAI adapter
- * talking to `modelUrl` and GitHub answered at `githubUrl`. One job at a time, polled quickly.
+ * The whole app as deployed: the real server with its worker, real bwrap (unless `more.env` says
+ * otherwise), the OpenAI adapter talking to `modelUrl` and GitHub answered at `githubUrl`. One job
+ * at a time unless asked, polled quickly.
  */
-export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit, dashboard?: DashboardSettings): Promise<RunningServer> {
+export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit, dashboard?: DashboardSettings, more: AppOptions = {}): Promise<RunningServer> {
   const dataDir = tempDir('pw-e2e-data-');
-  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: modelUrl, PATCHWRIGHT_MODEL: 'gpt-5' });
+  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: modelUrl, PATCHWRIGHT_MODEL: 'gpt-5', ...more.env });
   return startServer({
     dataDir,
-    concurrency: 1,
+    concurrency: more.concurrency ?? 1,
     appId: 1,
     privateKey: privateKey(),
     secret: SECRET,
