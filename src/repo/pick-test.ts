@@ -94,8 +94,8 @@ const BUILD_DIR = /^(build|_build|out|cmake-build[\w-]*|build-[\w-]+)$/;
 /** Folders of a repository's test suite, where a plain `make` runs the tests (`cd regress && make` in tmux). */
 const TEST_DIR = /^(tests?|t|regress|regression|testsuite|test-suite)$/;
 const BARE_MAKE = /^g?make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s*$/;
-/** ...or the test folder's own script (`cd tests && ./unittest.sh` in inih). */
-const TEST_DIR_SCRIPT = /^(bash |sh )?(\.\/)?[\w.-]*tests?[\w.-]*\.sh$/;
+/** ...or the test folder's own script (`cd tests && ./unittest.sh` in inih), or its Rakefile (`cd test && rake ci` in Unity). */
+const TEST_DIR_SCRIPT = /^(bash |sh )?(\.\/)?[\w.-]*tests?[\w.-]*\.sh$|^(bundle exec )?rake( [\w:-]+)?$/;
 export const isTestDirMake = (command: string, cwd: string | undefined): boolean => !!cwd && TEST_DIR.test(cwd) && (BARE_MAKE.test(command) || TEST_DIR_SCRIPT.test(command));
 
 /** `scheduled`: a workflow's schedule is no reason to set it aside; `soft`: nor are the reasons in SOFT_REASON. */

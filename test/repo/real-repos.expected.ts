@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -347,4 +347,19 @@ export const EXPECTED: Record<string, Expected> = {
   'rack+rack-session': { ecosystem: 'ruby', batch: 14, test: /^bundle exec rake test$/, why: 'test.yaml: `bundle exec rake test`' },
   'besser82+libxcrypt': { ecosystem: 'c/c++', batch: 14, test: /^make( -j\S*)? check$/, setup: /autogen|configure/, why: 'config-matrix.yml: `./autogen.sh`, configure, `make all`, `make test-programs`, `make check`' },
   'mpv-player+mpv': { ecosystem: 'c/c++', batch: 14, test: /^meson test( -C \S+)?\b.*$/, setup: /meson/, why: 'build.yml: `meson setup` per platform, then `meson test -C <build>`' },
+  // ---- Batch 15 (2026-12-01, after batch 14's fixes): expectations written from CI before `inspect` ran on them.
+  'expressjs+cors': { ecosystem: 'node', batch: 15, test: /^npm run test-ci$/, why: 'ci.yml: `npm run test-ci` (nyc mocha); `npm test` lints first' },
+  'motdotla+dotenv': { ecosystem: 'node', batch: 15, test: /^(?!.*\blint\b).*\btap run tests\b.*$/, why: 'ci.yml: `npm test` = build, lint, dts-check, then `tap run tests/**/*.js ...`: the tests without lint' },
+  'uuidjs+uuid': { ecosystem: 'node', batch: 15, test: /^npm (run )?test$/, why: 'ci.yml: `npm run test` (node --test over the build; pretest builds)' },
+  'python-poetry+poetry-core': { ecosystem: 'python', batch: 15, test: /^(poetry run )?(python -m )?pytest\b.*$/, why: 'tests.yaml: `poetry run python -m pytest -p no:sugar -q tests/`' },
+  'tiangolo+sqlmodel': { ecosystem: 'python', batch: 15, test: /^((bash )?(\.\/)?scripts\/test\.sh|(python -m )?pytest\b.*|(python -m )?coverage run -m pytest\b.*)$/, why: 'test.yml: `bash scripts/test.sh` (coverage run -m pytest)' },
+  'pypa+packaging': { ecosystem: 'python', batch: 15, test: /^((pipx run |uvx )?nox -s tests\b.*|(uv run (--\S+ \S+ )*)?(python -m )?pytest\b.*)$/, why: 'test.yml: `pipx run nox -s tests`' },
+  'gin-contrib+cors': { ecosystem: 'go', batch: 15, test: /^go test\b.*$/, why: 'go.yml: `go test -v -covermode=atomic -coverprofile=coverage.out` (the root package)' },
+  'spf13+cast': { ecosystem: 'go', batch: 15, test: /^go test( -race)?( -v)? \.\/\.\.\.$/, why: 'ci.yaml: `go test -race -v ./...`' },
+  'dtolnay+quote': { ecosystem: 'rust', batch: 15, test: /^cargo test$/, why: 'ci.yml: `cargo test`' },
+  'console-rs+indicatif': { ecosystem: 'rust', batch: 15, test: /^cargo test$/, why: 'rust.yml: `cargo test ${{ matrix.features }}`' },
+  'apache+commons-math': { ecosystem: 'java', batch: 15, test: new RegExp(`^${MVN}( --errors| --show-version| -e| -V)*( (clean )?(verify|test|install))?$`), why: 'maven.yml: `mvn -V --no-transfer-progress` (the default goal runs the tests)' },
+  'rspec+rspec-mocks': { ecosystem: 'ruby', batch: 15, test: /^((bundle exec |bin\/)?rspec|(\.\/)?script\/run_build)$/, why: 'ci.yml: `script/run_build` (the specs, then cucumber and the other rspec repos’ specs)' },
+  'libcheck+check': { ecosystem: 'c/c++', batch: 15, test: /^make check$/, setup: /autoreconf|configure/, why: 'linux.yml: `autoreconf -i`, `./configure`, `make`, `make check`' },
+  'ThrowTheSwitch+Unity': { ecosystem: 'c/c++', batch: 15, test: /^(cd test && )?(bundle exec )?rake ci$/, why: 'main.yml: `cd test && rake ci` (its Rakefile builds and runs the C tests)' },
 };

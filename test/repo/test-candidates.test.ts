@@ -493,3 +493,10 @@ describe('batch 14 of the real-repository corpus: rules it taught', () => {
     expect(r.setup).toContain('meson setup build');
   });
 });
+
+describe('batch 15 of the real-repository corpus: rules it taught', () => {
+  it('`cd test && rake ci`: the test folder’s own Rakefile runs the suite', () => {
+    const dir = repo({ 'src/unity.c': 'int x;\n', 'test/Rakefile': 'task :ci do\nend\n', '.github/workflows/main.yml': 'on: [push]\njobs:\n  unit-tests:\n    steps:\n      - run: |\n          cd test && rake ci\n' });
+    expect(inspectRepo(dir).test).toBe('cd test && rake ci');
+  });
+});
