@@ -9,7 +9,7 @@ import { detectPython } from './detect-python.ts';
 import { detectAutotools, detectCMake, detectRunners } from './detect-runners.ts';
 import type { Detected, EcosystemFinding, Evidence } from './detection.ts';
 import { instructionFiles } from './instructions.ts';
-import { type Candidate, isTestDirMake, pickTest } from './pick-test.ts';
+import { type Candidate, isTestDirRun, pickTest } from './pick-test.ts';
 import { RepoFiles } from './repo-files.ts';
 import { isTestCommand, normaliseCommand, rakeDefaultReason } from './test-commands.ts';
 import { toolchainRequirements } from './toolchain.ts';
@@ -82,7 +82,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     {
       ...(overrides.test ? { override: { command: overrides.test, evidence: overrideEvidence('test') } } : {}),
       stated: agents.tests,
-      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirMake(c.command, c.cwd)),
+      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirRun(c.command, c.cwd)),
       project: project.map((f) => f.test!),
     },
     allCi,

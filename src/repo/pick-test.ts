@@ -96,7 +96,7 @@ const TEST_DIR = /^(tests?|t|regress|regression|testsuite|test-suite)$/;
 const BARE_MAKE = /^g?make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s*$/;
 /** ...or the test folder's own script (`cd tests && ./unittest.sh` in inih), or its Rakefile (`cd test && rake ci` in Unity). */
 const TEST_DIR_SCRIPT = /^(bash |sh )?(\.\/)?[\w.-]*tests?[\w.-]*\.sh$|^(bundle exec )?rake( [\w:-]+)?$/;
-export const isTestDirMake = (command: string, cwd: string | undefined): boolean => !!cwd && TEST_DIR.test(cwd) && (BARE_MAKE.test(command) || TEST_DIR_SCRIPT.test(command));
+export const isTestDirRun = (command: string, cwd: string | undefined): boolean => !!cwd && TEST_DIR.test(cwd) && (BARE_MAKE.test(command) || TEST_DIR_SCRIPT.test(command));
 
 /** `scheduled`: a workflow's schedule is no reason to set it aside; `soft`: nor are the reasons in SOFT_REASON. */
 function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }, scheduled = false, soft = false): { command: string; why: string } | { setAside: string } {
@@ -104,8 +104,8 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   if (ci && !ci.onChange && !scheduled) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
   const n = normaliseCommand(offer.command, context);
   if ('setAside' in n) return n;
-  const testDirMake = isTestDirMake(n.command, ci?.cwd);
-  if (!testDirMake && !isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
+  const testDirRun = isTestDirRun(n.command, ci?.cwd);
+  if (!testDirRun && !isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
   const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
   if (reason && !(soft && SOFT_REASON.test(reason))) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
@@ -119,9 +119,9 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   }
   const cwd = ci?.cwd;
   if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
-  if (cwd && !BUILD_DIR.test(cwd) && !testDirMake) return { setAside: `runs in ${cwd}/, one part of the repository` };
+  if (cwd && !BUILD_DIR.test(cwd) && !testDirRun) return { setAside: `runs in ${cwd}/, one part of the repository` };
   // Tests run from a build folder need CI's configure step for it, made runnable here.
-  if (cwd && ci && !testDirMake && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
+  if (cwd && ci && !testDirRun && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
   const command = cwd ? `cd ${cwd} && ${n.command}` : n.command;
   const why = [offer.evidence.why, ...n.changes].join('; ');
   return { command, why };
