@@ -11,6 +11,7 @@ import { AppOctokit } from './app-octokit.ts';
 import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { githubMetrics, serveMetrics } from './serve-metrics.ts';
+import { postedOnly } from './posted-octokit.ts';
 
 export interface GithubAccess {
   forInstallation(installationId: number): Promise<ProbotOctokit>;
@@ -47,7 +48,8 @@ export async function createRuntime(opts: RuntimeOptions, live: { queued: () => 
     secret: opts.secret,
     baseUrl: opts.baseUrl,
     log: await createAppLog(opts.logLevel ?? 'info'),
-    Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics)),
+    // Every client the app makes (webhooks, workers, the dashboard) posts through the sanitizer's choke point.
+    Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics), postedOnly),
   });
   const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
   let slug: Promise<string> | undefined;

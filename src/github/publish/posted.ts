@@ -1,0 +1,125 @@
+import { postable, postableCode, postableInline, postableName, postableTitle } from './postable.ts';
+
+const made = new WeakSet<object>();
+
+/**
+ * Text that may be posted to GitHub as it is: only the builders below make one, and each runs
+ * every string it did not write itself through the sanitizer (postable.ts). The Octokit the app
+ * posts with (posted-octokit.ts) sends a `Posted` as its text and sanitizes anything else as
+ * untrusted, so a call site that forgets is still safe. Serialised, it is its text.
+ */
+export class Posted {
+  readonly text: string;
+  /** Lines of markdown (a summary): only ever placed on lines of their own, so a fence in it stays a fence. */
+  readonly block: boolean;
+  private constructor(text: string, block: boolean) {
+    this.text = text;
+    this.block = block;
+  }
+
+  static of(value: unknown): value is Posted {
+    return value instanceof Posted && made.has(value);
+  }
+
+  toJSON(): string {
+    return this.text;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  /** @internal only the builders in this file call it. */
+  static make(text: string, block = false): Posted {
+    const p = new Posted(text, block);
+    made.add(p);
+    return p;
+  }
+}
+
+export type Part = Posted | string | number;
+
+/**
+ * Markdown the app writes, with what it did not write filled in: literal parts are the app's
+ * own; an interpolated string is one line of untrusted text; a number is a number; a `Posted`
+ * is already clean. Where a piece ends in a backtick and the next starts with one, a space keeps
+ * their code spans apart.
+ */
+export function md(strings: TemplateStringsArray, ...values: Part[]): Posted {
+  let out = strings[0] ?? '';
+  let multiline = false;
+  values.forEach((v, i) => {
+    const after = strings[i + 1] ?? '';
+    if (Posted.of(v) && v.block) {
+      multiline = true;
+      out = `${out.replace(/[ \t]+$/, '')}${out === '' || out.endsWith('\n') ? '' : '\n\n'}${v.text}${after === '' || after.startsWith('\n') ? '' : '\n\n'}`;
+      out += after;
+      return;
+    }
+    out = join(join(out, piece(v)), after);
+  });
+  return Posted.make(out, multiline);
+}
+
+/** Untrusted markdown of many lines (a summary): kept as markdown, made safe. */
+export function block(text: string): Posted {
+  return Posted.make(postable(text), true);
+}
+
+/** Output (a command's tail) as a fenced code block. */
+export function codeBlock(text: string): Posted {
+  return Posted.make(postableCode(text), true);
+}
+
+/** A name (file, test, command, branch, config key, login): inline code. */
+export function name(text: string): Posted {
+  return Posted.make(postableName(text));
+}
+
+/** A GitHub login as the app mentions it: shown, never pinged. */
+export function login(user: string): Posted {
+  return name(`@${user}`);
+}
+
+/** A PR title, commit subject or check-run title; only `ownIssue` keeps its `#`. */
+export function title(text: string, ownIssue: number | null): Posted {
+  return Posted.make(postableTitle(text, ownIssue));
+}
+
+/** Plain lines (an annotation's message): as `title`, line breaks kept. */
+export function plainLines(text: string, ownIssue: number | null = null): Posted {
+  return Posted.make(postableTitle(text, ownIssue, { lines: true }));
+}
+
+/** Posted pieces joined with the app's own separator. */
+export function joined(parts: Posted[], separator: string): Posted {
+  const lines = separator.includes('\n');
+  if (!lines && parts.some((p) => p.block)) throw new Error('lines of markdown are joined only with line breaks');
+  return Posted.make(parts.map((p) => p.text).reduce((acc, t, i) => (i === 0 ? t : join(join(acc, separator), t)), ''), lines && parts.length > 1 ? true : parts.some((p) => p.block));
+}
+
+/** The app's own text, with nothing filled in (a constant). */
+export function literal(text: string): Posted {
+  return Posted.make(text);
+}
+
+/**
+ * A Posted cut to `max` characters (GitHub's size limits), always at a line break: every line
+ * the sanitizer makes pairs its own code spans, so a cut there cannot wake anything up (inside
+ * a fenced block, the rest is code).
+ */
+export function clipped(p: Posted, max: number, note: string): Posted {
+  if (p.text.length <= max) return p;
+  const cut = Math.max(0, p.text.lastIndexOf('\n', max - note.length - 2));
+  return Posted.make(`${p.text.slice(0, cut)}\n\n${note}`, p.block);
+}
+
+function piece(v: Part): string {
+  if (Posted.of(v)) return v.text;
+  if (typeof v === 'number') return String(v);
+  return postableInline(String(v));
+}
+
+function join(a: string, b: string): string {
+  return a.endsWith('`') && b.startsWith('`') ? `${a} ${b}` : a + b;
+}
