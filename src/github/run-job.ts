@@ -41,8 +41,9 @@ import { assembleTask } from './job/assemble-task.ts';
 import { branchFor, type BranchPlan } from './job/choose-branch.ts';
 import { pullState } from './job/pull-state.ts';
 import { noreplyIdentity, teamVoice } from './job/team-voice.ts';
-import { block, joined, md, name, type Posted } from './publish/posted.ts';
+import { joined, md, name, prose, type Posted } from './publish/posted.ts';
 import type { PreparedWorkspace } from '../adapters/git/workspaces.ts';
+import { repoAccess } from './job/repo-access.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
@@ -68,10 +69,13 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     await cleaned;
     const { task } = job;
     if (task.installationId === null) return { state: 'failed', reason: 'the job has no installation' };
-    const octokit = await deps.github.forInstallation(task.installationId);
+    // Nothing is posted for a job this check refuses: its thread may not be its own.
+    const access = await repoAccess(deps.github, { ...task, installationId: task.installationId });
+    if ('refused' in access) return { state: 'failed', reason: access.refused };
+    const { octokit, gitToken } = access;
     const thread = { owner: task.repo.owner, repo: task.repo.name, number: task.number };
     const say = (text: Posted) => upsertTrackingComment(octokit, deps.threads, thread, text).then(() => {});
-    const loaded = await loadConfig(octokit as unknown as ConfigOctokit, task.repo.owner, task.repo.name);
+    const loaded = await loadConfig(access.config as unknown as ConfigOctokit, task.repo.owner, task.repo.name);
     if (!loaded.ok) {
       await say(md`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`);
       return { state: 'failed', reason: 'invalid config' };
@@ -83,8 +87,8 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     });
     if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
     try {
-      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, workspaces, users, kind, config: loaded.config, say });
-      return await runWithWorkspace(job, signal, { deps, octokit, workspaces, users, kind, config: loaded.config, say });
+      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, gitToken, workspaces, users, kind, config: loaded.config, say });
+      return await runWithWorkspace(job, signal, { deps, octokit, gitToken, workspaces, users, kind, config: loaded.config, say });
     } catch (error) {
       // Whatever broke, and wherever (clone, API, push), the tracking comment never stays at "working".
       const text = signal.aborted
@@ -99,6 +103,8 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
 export interface RunContext {
   deps: JobRunnerDeps;
   octokit: Octo;
+  /** A token for git: this repository's contents only (repo-access.ts). */
+  gitToken: () => Promise<string>;
   workspaces: Workspaces;
   users: SandboxUsers;
   kind: 'bwrap' | 'docker' | 'none';
@@ -120,7 +126,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   if ('done' in assembled) return assembled.done;
   const { task, review, mode } = assembled;
   const key = `${task.repo.owner}/${task.repo.name}`;
-  const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
+  const token = await ctx.gitToken();
   const pulls = await mergedPulls(octokit, task.repo.owner, task.repo.name);
   const kind = changeKind(`${task.title}\n${task.body}`);
   const naming = { ...branchNaming(learnPrHabits(pulls), config.branch), kind };
@@ -195,7 +201,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         energy: deps.settings.energy,
         task,
         ws,
-        token,
+        token: await ctx.gitToken(),
         secrets: appSecrets(deps.env ?? process.env),
         target,
         config,
@@ -215,7 +221,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     }
     if (prUrl) await deps.events.notePullRequest(job.id, prUrl);
     if (review.length && !prUrl && task.isPullRequest) {
-      const why = note ?? md`nothing was changed (${result.outcome}):\n\n${block(result.summary.slice(0, 1000))}`;
+      const why = note ?? md`nothing was changed (${result.outcome}): ${prose(result.summary.slice(0, 1000))}`;
       await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, md`No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) await deps.threads.setQuestion(key, task.number, result.question);

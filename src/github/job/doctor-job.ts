@@ -13,7 +13,7 @@ import { jobSandbox } from './job-sandbox.ts';
 /** `/agent doctor`: setup and the test command on the default branch, in the sandbox; the report goes in the tracking comment. */
 export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { task } = job;
-  const { token } = (await ctx.octokit.auth({ type: 'installation' })) as { token: string };
+  const token = await ctx.gitToken();
   const base = task.repo.defaultBranch;
   const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base, branch: `patchwright/doctor-${job.id}`, startFrom: 'base', runId: `job-${job.id}` });
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-doctor-${job.id}-`));

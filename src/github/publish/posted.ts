@@ -66,6 +66,12 @@ export function block(text: string): Posted {
   return Posted.make(postable(text), true);
 }
 
+/** Untrusted prose: one line stays on the line it is put on; more lines are a block of their own. */
+export function prose(text: string): Posted {
+  const t = text.trim();
+  return t.includes('\n') ? block(t) : Posted.make(postableInline(t));
+}
+
 /** Output (a command's tail) as a fenced code block. */
 export function codeBlock(text: string): Posted {
   return Posted.make(postableCode(text), true);

@@ -16,7 +16,7 @@ import { prBody } from './pr-body.ts';
 import type { EnergyFactors } from '../../protocol/energy.ts';
 import { replyToThreads, type ReviewComment } from './review-threads.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './upsert-pull-request.ts';
-import { block, joined, md, name, title, type Posted } from './posted.ts';
+import { block, joined, md, name, prose, title, type Posted } from './posted.ts';
 import { pushRefusal, type BranchPlan } from '../job/choose-branch.ts';
 
 type Octo = Pick<Octokit, 'request'>;
@@ -81,14 +81,14 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     await faultPoint('check_run');
     await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result, target.closes).catch(() => {});
     if (p.review.length) {
-      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, md`Addressed in ${sha.slice(0, 10)}:\n\n${block(result.summary.slice(0, 1500))}`);
+      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, md`Addressed in ${sha.slice(0, 10)}: ${prose(result.summary.slice(0, 1500))}`);
     }
     return { prUrl: pr.url, note: null, info: pushed.info };
   } catch (error) {
     const text = (error as Error).message.slice(0, 2000);
     if (error instanceof PushRefusedError) return { prUrl: null, note: md`Nothing was pushed. ${block(text)}`, info: null };
     if (error instanceof BranchMovedError || error instanceof RebaseConflictError) return { prUrl: null, note: md`Not pushed: ${text}`, info: null };
-    if (error instanceof ClosedPullRequestError) return { prUrl: null, note: md`No new pull request: ${text}`, info: null };
+    if (error instanceof ClosedPullRequestError) return { prUrl: null, note: md`No new pull request: #${error.number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`, info: null };
     return { prUrl: null, note: md`Publishing failed: ${text}`, info: null };
   }
 }

@@ -23,6 +23,11 @@ export interface PullRequestSpec {
 
 export class ClosedPullRequestError extends Error {
   readonly code = 'pr_closed';
+  readonly number: number;
+  constructor(number: number) {
+    super(`#${number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`);
+    this.number = number;
+  }
 }
 
 /**
@@ -39,7 +44,7 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
   const existing = all.find((p) => p.state === 'open');
   const closed = all.find((p) => p.state === 'closed' && !p.merged_at);
   if (!existing && closed && !spec.allowAfterClosed) {
-    throw new ClosedPullRequestError(`#${closed.number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`);
+    throw new ClosedPullRequestError(closed.number);
   }
   if (existing) {
     await octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
