@@ -113,14 +113,14 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: Poste
     throw error;
   });
   if (!rebased) {
-    return { note: md`Not pushed: the branch ${name(p.ws.branch)} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.` };
+    return { note: md`Not pushed: the branch ${p.ws.branch} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.` };
   }
   const { ws, theirs } = rebased;
   const check = await p.verify();
-  // Their commit subjects are other people's words: each one is shown as a name.
-  const list = joinedNames(theirs.slice(0, 5).map((s) => s.slice(0, 80)));
+  // Their commit subjects are other people's words: each passes the sanitizer, on one line.
+  const list = quoted(theirs.slice(0, 5).map((s) => s.slice(0, 80)));
   if (!check.green) {
-    return { note: md`Not pushed: someone pushed ${theirs.length} commit(s) to ${name(ws.branch)} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.` };
+    return { note: md`Not pushed: someone pushed ${theirs.length} commit(s) to ${ws.branch} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.` };
   }
   const again = await pushRefusal(p.target, ws, task, p.threads);
   if (again) return { note: md`Nothing was pushed: ${again}.` };
@@ -128,8 +128,8 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: Poste
   return { sha, info: md`Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.` };
 }
 
-function joinedNames(xs: string[]): Posted {
-  return xs.length ? joined(xs.map((x) => name(x)), ', ') : md`none`;
+function quoted(xs: string[]): Posted {
+  return xs.length ? joined(xs.map((x) => md`"${x}"`), ', ') : md`none`;
 }
 
 /** A stand-in template from the headings the team's merged PRs share, when the repo has none. */
