@@ -3,8 +3,8 @@ import MarkdownIt, { type Env, type Token } from 'markdown-it';
 /** CommonMark with raw HTML recognised (so it can be found), tables, strikethrough and GitHub's scheme autolinks. */
 const parser = new MarkdownIt({ html: true, linkify: true });
 
-/** Invisible characters: controls, format characters (zero-width, bidi, tags), variation selectors, fillers. */
-const HIDDEN = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]|(?![\t\n])\p{Cc}/u;
+/** Invisible characters: controls, format characters (zero-width, bidi, tags), variation selectors (but an emoji's own), fillers. */
+const HIDDEN = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0E\uFFA0\u{E0100}-\u{E01EF}]|(?<!\p{Extended_Pictographic})\uFE0F|(?![\t\n])\p{Cc}/u;
 const MENTION = /@[A-Za-z0-9]/;
 const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b[\s:*_~]*((?:[\w.-]+\/[\w.-]+)?#(\d+)|GH-\d+|https?:\/\/\S+\/(?:issues|pull)\/\d+)/gi;
 
