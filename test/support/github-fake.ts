@@ -12,8 +12,9 @@ export const knownRepositories = new Map<string, { id: number; owner: string; na
 export function rememberRepository(payload: unknown): void {
   const p = payload as { repository?: { id?: number; name?: string; full_name?: string; clone_url?: string; default_branch?: string; owner?: { login?: string } }; installation?: { id?: number } } | null;
   const r = p?.repository;
-  if (!r?.full_name || !r.clone_url || !r.name || !r.owner?.login) return;
-  knownRepositories.set(r.full_name.toLowerCase(), {
+  if (!r?.clone_url || !r.name || !r.owner?.login) return;
+  // The app names a repository by its owner's login and its name (as GitHub's API paths do).
+  knownRepositories.set(`${r.owner.login}/${r.name}`.toLowerCase(), {
     id: r.id ?? 1_000_000 + knownRepositories.size,
     owner: r.owner.login,
     name: r.name,
