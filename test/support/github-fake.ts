@@ -76,6 +76,8 @@ export interface FakeGithub {
   merged: Map<string, Array<{ title: string; body: string; branch: string; author: string; bot?: boolean }>>;
   /** Per-login repository permission (`login`, or `owner/repo:login` for one repository); others get the default. */
   permissions: Map<string, string>;
+  /** Issues as `GET /repos/{owner}/{repo}/issues/{n}` answers them (unset: a stock title and body, by `maintainer`). */
+  issues: Map<number, { title: string; body: string; author: string }>;
   /** Faults to answer with, first match wins, each `times` times; tests push to it. */
   faults: FaultRule[];
   close(): Promise<void>;
@@ -142,6 +144,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const merged: FakeGithub['merged'] = new Map();
   const permissions: FakeGithub['permissions'] = new Map();
   const faults: FaultRule[] = [];
+  const issues: FakeGithub['issues'] = new Map();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -270,7 +273,10 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       }
       if ((m = /\/reviews\/(\d+)\/comments$/.exec(path))) return json(200, reviewComments.get(Number(m[1])) ?? []);
       if (method === 'GET' && /\/pulls\/\d+\/comments$/.test(path)) return json(200, [...reviewComments.values()].flat());
-      if (method === 'GET' && (m = /\/issues\/(\d+)$/.exec(path))) return json(200, { number: Number(m[1]), title: `Issue ${m[1]}`, body: `The original report for #${m[1]}.` });
+      if (method === 'GET' && (m = /\/issues\/(\d+)$/.exec(path))) {
+        const known = issues.get(Number(m[1]));
+        return json(200, { number: Number(m[1]), title: known?.title ?? `Issue ${m[1]}`, body: known?.body ?? `The original report for #${m[1]}.`, user: { login: known?.author ?? 'maintainer', type: 'User' } });
+      }
       if ((m = /\/check-suites\/(\d+)\/check-runs$/.exec(path))) return json(200, { total_count: 1, check_runs: suiteRuns.get(Number(m[1])) ?? [] });
       if (/\/check-runs\/\d+\/annotations$/.test(path)) return json(200, [{ path: 'math.js', start_line: 1, message: 'Missing semicolon style rule' }]);
       if (/\/actions\/jobs\/\d+\/logs$/.test(path)) return res.writeHead(200, { 'content-type': 'text/plain' }).end('##[error] lint: 1 problem in math.js\n');
@@ -306,6 +312,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
     pulls,
     merged,
     permissions,
+    issues,
     faults,
     labels,
     reviewers,

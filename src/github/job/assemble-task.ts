@@ -6,7 +6,8 @@ import type { RepoConfig } from '../../protocol/repo-config.ts';
 import { lookupPermission, meetsMinimum } from '../authorize.ts';
 import { ciFailureInstructions } from '../publish/ci-failures.ts';
 import { reviewComments, reviewInstructions, withThreadHistory, type ReviewComment } from '../publish/review-threads.ts';
-import { block, login, md, type Posted } from '../publish/posted.ts';
+import { block, login, md, name, type Posted } from '../publish/posted.ts';
+import { issueTextAllowed, WITHHELD } from './issue-text.ts';
 
 type Octo = Pick<Octokit, 'request'>;
 
@@ -44,6 +45,15 @@ export async function assembleTask(
     }
     task = { ...task, instructions: `The requester approved this plan; carry it out:\n${plan}` };
   }
+  // `issueAuthors: permitted`: the issue's (or a human PR's) own text only when its author may start runs here.
+  const own = await issueTextAllowed(octokit, task, task.number, config, deps.appLogin);
+  if (!own.allowed) {
+    if (!task.instructions.trim() && task.action === 'start') {
+      await deps.say(md`**Patchwright** · ⚠️ #${task.number} was written by ${own.author ? login(own.author) : 'someone GitHub no longer shows'}, who does not have the permission this repository requires, and ${name('issueAuthors: permitted')} keeps such text from the model, so nothing was started. Comment ${name(`/${config.command} <what to do>`)} to describe the work yourself (job ${job.id}).`);
+      return { done: { state: 'done', reason: 'issue text withheld and no instructions' } };
+    }
+    task = { ...task, title: `${task.isPullRequest ? 'Pull request' : 'Issue'} #${task.number}`, body: WITHHELD };
+  }
   if (task.action === 'retry' && task.isPullRequest) await announceRetry(octokit, task);
   const mode = config.approval === 'plan' && task.action === 'start' && !task.isPullRequest ? 'plan' : 'work';
   const reviewIds = task.trigger.kind === 'review' ? [task.trigger.reviewId, ...(task.trigger.moreReviewIds ?? [])] : [];
@@ -56,7 +66,10 @@ export async function assembleTask(
     async (login) => login === deps.appLogin || meetsMinimum(await lookupPermission(octokit, owner, repo, login), config.minPermission),
   );
   if (task.trigger.kind === 'review') task = { ...task, instructions: reviewInstructions(task.instructions, review) };
-  if (task.isPullRequest && deps.closes !== null) task = { ...task, body: await withOriginalIssue(octokit, task, deps.closes) };
+  if (task.isPullRequest && deps.closes !== null) {
+    const allowed = (await issueTextAllowed(octokit, task, deps.closes, config, deps.appLogin)).allowed;
+    task = { ...task, body: await withOriginalIssue(octokit, task, deps.closes, allowed) };
+  }
   if (task.trigger.kind === 'ci') task = { ...task, instructions: await ciFailureInstructions(octokit, owner, repo, task.trigger.checkSuiteId) };
   return { task, review, mode };
 }
@@ -80,7 +93,8 @@ async function announceRetry(octokit: Octo, task: Job['task']): Promise<void> {
  * A follow-up's task text: the PR's body, then the issue it closes (the number the thread store
  * holds: a "Fixes #12" the model wrote in the body changes nothing), so the run knows the goal.
  */
-async function withOriginalIssue(octokit: Octo, task: Job['task'], closes: number): Promise<string> {
+async function withOriginalIssue(octokit: Octo, task: Job['task'], closes: number, allowed: boolean): Promise<string> {
+  if (!allowed) return `${task.body}\n\nThe original issue #${closes}: ${WITHHELD}`;
   const issue = await octokit
     .request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: task.repo.owner, repo: task.repo.name, issue_number: closes })
     .then((r) => r.data, () => null);
