@@ -19,8 +19,13 @@ export interface GitServer {
  * `Authorization: Basic x-access-token:<token>` like GitHub (`open` repositories, by name, are
  * readable without it, like a public repository).
  */
-export async function startGitServer(root: string, token: string, opts: { open?: string[] } = {}): Promise<GitServer> {
-  const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+export async function startGitServer(root: string, token: string | ((presented: string, path: string) => boolean), opts: { open?: string[] } = {}): Promise<GitServer> {
+  const accepts = (auth: string, url: string) => {
+    const m = /^Basic (.+)$/.exec(auth);
+    const [user, presented] = m ? Buffer.from(m[1]!, 'base64').toString().split(':') : [];
+    if (user !== 'x-access-token' || !presented) return false;
+    return typeof token === 'string' ? presented === token : token(presented, url);
+  };
   const authHeaders: string[] = [];
   const paths: string[] = [];
   const server = http.createServer((req, res) => {
@@ -28,7 +33,7 @@ export async function startGitServer(root: string, token: string, opts: { open?:
     authHeaders.push(auth);
     paths.push(req.url ?? '');
     const readable = (opts.open ?? []).some((name) => (req.url ?? '').startsWith(`/${name}.git/`) && !/git-receive-pack/.test(req.url ?? ''));
-    if (auth !== expected && !readable) {
+    if (!accepts(auth, req.url ?? '') && !readable) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end('unauthorized');
       return;
     }
