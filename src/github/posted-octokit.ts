@@ -16,13 +16,20 @@ const SKIPPED = new Set(['query', 'variables', 'headers', 'request', 'mediaType'
  * the app means to write, like its tracking marker, would be lost).
  */
 export function postedOnly(octokit: Octokit): void {
+  const done = new WeakSet<object>();
   octokit.hook.wrap('request', async (request, options) => {
-    if (options.method === 'GET' || options.method === 'HEAD') return request(options);
-    return request(clean(options) as typeof options);
+    // Octokit hands every wrapper the same options object (a wrapper cannot pass another one on),
+    // so its fields are replaced in place, once: a retry that runs the chain again sends the same.
+    if (options.method !== 'GET' && options.method !== 'HEAD' && !done.has(options)) {
+      const record = options as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(record)) if (!SKIPPED.has(key)) record[key] = clean(value, key);
+      done.add(options);
+    }
+    return request(options);
   });
 }
 
-/** A copy of a request's parameters with every text field made safe (never changed in place: retries resend the original). */
+/** A copy of a value of a request's parameters with every text field made safe (the caller's objects are left as they were). */
 export function clean(value: unknown, key = ''): unknown {
   if (Posted.of(value)) return value.text;
   if (typeof value === 'string') {
@@ -31,7 +38,7 @@ export function clean(value: unknown, key = ''): unknown {
     return value;
   }
   if (Array.isArray(value)) return value.map((v) => clean(v, key === 'annotations' ? '' : key));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SKIPPED.has(k) ? v : clean(v, k)]));
   }
   return value;
