@@ -172,7 +172,8 @@ describe('the dashboard in a browser', () => {
     expect(github.pulls).toHaveLength(1);
     await expect.poll(() => listTab.locator('table.runs tbody').innerText(), { timeout: 30_000 }).toContain('succeeded');
     await listTab.close();
-    expect(await page.locator('.meta').innerText()).toContain('pull request');
+    // The page reloads itself when the job ends, which is after the PR is noted: on a loaded machine that takes a moment.
+    await expect.poll(() => page.locator('.meta').innerText(), { timeout: 30_000 }).toContain('pull request');
     // What it burned, measured by the kernel and estimated from stated factors: on the page and in the PR.
     expect(await page.locator('#h-cost').locator('..').innerText()).toMatch(/Compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens/);
     expect(github.pulls[0]!.body).toMatch(/compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈/);
