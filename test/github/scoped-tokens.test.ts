@@ -55,6 +55,21 @@ const task = (over: Partial<Task['repo']>, installationId = INSTALLATION_ID): Ta
   trigger: { kind: 'label', label: 'agent' },
 });
 
+describe('the fake mints as GitHub does (the request body as @octokit/openapi describes it)', () => {
+  const mint = (body: object, installation = INSTALLATION_ID) => fetch(`${github.url}/app/installations/${installation}/access_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  it('refuses an unknown field, permission or level, and a repository the installation does not have', async () => {
+    knownRepositories.set('octo-org/widgets', { id: 5, owner: 'octo-org', name: 'widgets', cloneUrl: 'x', defaultBranch: 'main', installationId: INSTALLATION_ID });
+    expect((await mint({ repositories: ['widgets'], permissions: { contents: 'write' } })).status).toBe(201);
+    expect((await mint({ repository_ids: [5] })).status).toBe(201);
+    expect((await mint({ repository: 'widgets' })).status).toBe(422);
+    expect((await mint({ permissions: { contents: 'admin' } })).status).toBe(422);
+    expect((await mint({ permissions: { everything: 'write' } })).status).toBe(422);
+    expect((await mint({ repositories: ['secrets'] })).status).toBe(422);
+    expect((await mint({ repositories: ['widgets'] }, 999)).status).toBe(422);
+    knownRepositories.delete('octo-org/widgets');
+  });
+});
+
 describe('a job’s tokens reach one repository, with what the job needs', () => {
   it('a labelled issue: the PR is opened with tokens minted for widgets alone; git got a contents-only token', async () => {
     const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 80, title: 'Fix add', body: 'add is wrong', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 
@@ -24,12 +25,24 @@ export function rememberRepository(payload: unknown): void {
   });
 }
 
-/** The body of POST /app/installations/{installation_id}/access_tokens, as @octokit/openapi describes it (apps/create-installation-access-token). */
-const AccessTokenRequest = z.strictObject({
-  repositories: z.array(z.string()).max(500).optional(),
-  repository_ids: z.array(z.number().int()).max(500).optional(),
-  permissions: z.record(z.string().regex(/^[a-z_]+$/), z.enum(['read', 'write', 'admin'])).optional(),
-});
+/**
+ * The body of POST /app/installations/{installation_id}/access_tokens, read from @octokit/openapi's
+ * description of GitHub's API (apps/create-installation-access-token): its fields, and for
+ * `permissions` every permission name and the levels each may take (app-permissions).
+ */
+const AccessTokenRequest = (() => {
+  type Schema = { properties: Record<string, { type?: string; items?: { type: string }; $ref?: string; enum?: string[] }> };
+  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json') as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema }> } } }>; components: { schemas: Record<string, Schema> } };
+  const body = spec.paths['/app/installations/{installation_id}/access_tokens']!.post.requestBody.content['application/json']!.schema;
+  const permissions = spec.components.schemas['app-permissions']!.properties;
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, field] of Object.entries(body.properties)) {
+    if (field.$ref?.endsWith('/app-permissions')) {
+      shape[name] = z.strictObject(Object.fromEntries(Object.entries(permissions).map(([p, v]) => [p, z.enum(v.enum as [string, ...string[]]).optional()]))).optional();
+    } else if (field.type === 'array') shape[name] = z.array(field.items!.type === 'integer' ? z.number().int() : z.string()).optional();
+  }
+  return z.strictObject(shape) as z.ZodType<{ repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> }>;
+})();
 
 /** A token the fake issued, and what it may reach (null: the whole installation, every permission). */
 export interface IssuedToken {
