@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
 import { fillTemplate as fill } from '../../src/github/publish/fill-template.ts';
-import { literal } from '../../src/github/publish/posted.ts';
+import { block, literal, md } from '../../src/github/publish/posted.ts';
 
 const fillTemplate = (t: Parameters<typeof fill>[0], p: { summary: string; closes: string; evidence: string; testsPassed: boolean; filesChanged: string[] }) =>
-  fill(t, { ...p, summary: literal(p.summary), closes: literal(p.closes), evidence: literal(p.evidence) }).text;
+  fill(t, { ...p, summary: block(p.summary), closes: p.closes ? md`${literal('Fixes')} #${Number(p.closes.split('#')[1])}` : literal(''), evidence: block(p.evidence) }).text;
 
 const TEMPLATE = `<!-- Thanks for contributing! -->
 ## Description

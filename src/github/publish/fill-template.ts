@@ -1,5 +1,5 @@
 import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
-import { joined, literal, md, type Posted } from './posted.ts';
+import { heading as marker, joined, literal, md, type Posted } from './posted.ts';
 
 export interface BodyParts {
   summary: Posted;
@@ -59,7 +59,7 @@ const BOX = /^\s*[-*] \[[ xX]\]/;
 /** A template heading: its level kept, its words sanitized. */
 function heading(line: string): Posted {
   const m = /^(#{1,6})\s+(.*)$/.exec(line.trim())!;
-  return md`${literal(m[1]!)} ${m[2]!}`;
+  return md`${marker(m[1]!.length)} ${m[2]!}`;
 }
 
 function splitSections(text: string): Array<{ heading: string | null; body: string[] }> {

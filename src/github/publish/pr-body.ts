@@ -17,16 +17,17 @@ const counts = (t: TestSummary | null) =>
 export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes', energy: EnergyFactors = DEFAULT_ENERGY, forPull: number | null = null): Posted {
   const summary = result.summary.trim();
   const cut = summary.length > SUMMARY_MAX ? md`\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]` : literal('');
-  const keyword = ['Closes', 'Fixes', 'Resolves'].includes(closingKeyword) ? closingKeyword : 'Closes';
+  const keyword = closingKeyword === 'Fixes' || closingKeyword === 'Resolves' ? closingKeyword : 'Closes';
   const body = fillTemplate(template, {
     summary: summary ? md`${block(summary.slice(0, SUMMARY_MAX))}${cut}` : literal('Changes made by Patchwright.'),
-    closes: issueNumber !== null ? literal(`${keyword} #${issueNumber}`) : forPull !== null ? literal(`Changes for #${forPull}, on top of its branch.`) : literal(''),
+    // The one reference the app links: the job's own issue (a number, and the repository's own word).
+    closes: issueNumber !== null ? md`${literal(keyword)} #${issueNumber}` : forPull !== null ? md`Changes for #${forPull}, on top of its branch.` : literal(''),
     evidence: evidenceText(result, energy),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
     filesChanged: result.evidence.filesChanged,
   });
   // GitHub refuses bodies over 65,536 characters; a template can be long too.
-  return clipped(body, BODY_MAX, `[… body cut at ${BODY_MAX} characters]`);
+  return clipped(body, BODY_MAX, md`[… body cut at ${BODY_MAX} characters]`);
 }
 
 const SUMMARY_MAX = 20_000;

@@ -21,7 +21,7 @@ export async function reportCheckRun(octokit: Pick<Octokit, 'request'>, owner: s
     conclusion: result.outcome !== 'succeeded' ? 'failure' : result.evidence.testCommand ? 'success' : 'neutral',
     output: {
       title: title(`${result.outcome}: ${outcomeWords[result.outcome]}`, ownIssue) as unknown as string,
-      summary: clipped(md`${block(result.summary.slice(0, 20_000))}\n\n${evidenceText(result)}`, 65_000, '[… cut at 65,000 characters]') as unknown as string,
+      summary: clipped(md`${block(result.summary.slice(0, 20_000))}\n\n${evidenceText(result)}`, 65_000, md`[… cut at 65,000 characters]`) as unknown as string,
       annotations: failureAnnotations(result) as unknown as Array<{ path: string; start_line: number; end_line: number; annotation_level: 'failure' | 'warning'; message: string }>,
     },
   });

@@ -3,7 +3,7 @@ import { outcomeWords } from '../../protocol/outcome.ts';
 import type { TestSummary } from '../../protocol/run-event.ts';
 import { duration } from '../publish/pr-body.ts';
 import type { ProgressState } from './progress-reporter.ts';
-import { block, joined, literal, md, name, type Posted } from '../publish/posted.ts';
+import { block, joined, link, md, name, type Posted } from '../publish/posted.ts';
 
 /** The live tracking comment: the model's plan steps and commands are untrusted, each kept to one line. */
 export function renderProgress(jobId: number, s: ProgressState, now = Date.now()): Posted {
@@ -38,5 +38,5 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
 
 /** The PR's address as GitHub's answer gave it: a link the app means (anything odd is shown as a name). */
 export function prLink(url: string): Posted {
-  return /^https?:\/\/[^\s<>()[\]`\\]+$/.test(url) ? literal(url) : name(url);
+  return link(url);
 }
