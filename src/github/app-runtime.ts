@@ -11,9 +11,17 @@ import { AppOctokit } from './app-octokit.ts';
 import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { githubMetrics, serveMetrics } from './serve-metrics.ts';
+import { postedOnly } from './posted-octokit.ts';
+import { scopedClient, type Permissions } from './repository-token.ts';
 
 export interface GithubAccess {
+  /** A client with the installation's own token (every repository, every permission the app has). */
   forInstallation(installationId: number): Promise<ProbotOctokit>;
+  /**
+   * A client, and a token for git, limited to one repository (or null: every one) and `permissions`:
+   * a job gets no more than it needs (repository-token.ts). Fails when the installation does not own it.
+   */
+  scoped(installationId: number, repositories: string[] | null, permissions: Permissions): Promise<{ octokit: ProbotOctokit; token: () => Promise<string> }>;
 }
 
 export interface RuntimeOptions {
@@ -47,9 +55,10 @@ export async function createRuntime(opts: RuntimeOptions, live: { queued: () => 
     secret: opts.secret,
     baseUrl: opts.baseUrl,
     log: await createAppLog(opts.logLevel ?? 'info'),
-    Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics)),
+    // Every client the app makes (webhooks, workers, the dashboard) posts through the sanitizer's choke point.
+    Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics), postedOnly),
   });
-  const github: GithubAccess = { forInstallation: (id) => probot.auth(id) };
+  const github: GithubAccess = { forInstallation: (id) => probot.auth(id), scoped: (id, repositories, permissions) => scopedClient(probot, id, repositories, permissions) };
   let slug: Promise<string> | undefined;
   const appSlug = () =>
     (slug ??= opts.appSlug

@@ -8,6 +8,7 @@ import { loadConfig } from './config/load-config.ts';
 import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import type { GithubAccess } from './start-server.ts';
+import { login as loginName, md, name, type Posted } from './publish/posted.ts';
 
 const CACHE_MS = 60_000;
 
@@ -49,9 +50,9 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
     });
 
   /** Says on the thread what was done from the dashboard, as the command would have, and returns the comment's id. */
-  const say = async (task: Task, text: string): Promise<number> => {
+  const say = async (task: Task, text: Posted): Promise<number> => {
     const octokit = await octokitFor(`${task.repo.owner}/${task.repo.name}`);
-    const res = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: task.repo.owner, repo: task.repo.name, issue_number: task.number, body: text });
+    const res = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: task.repo.owner, repo: task.repo.name, issue_number: task.number, body: text as unknown as string });
     return Number((res.data as { id?: number }).id ?? 0);
   };
 
@@ -70,7 +71,7 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
       const running = await deps.jobs.active(key, job.number);
       const queued = await deps.jobs.cancelQueued(key, job.number, `stopped from the dashboard by @${login}`);
       const aborted = running ? await deps.cancelRunning(running.id, `stopped from the dashboard by @${login}`) : false;
-      await say(job.task, `\`/agent stop\` — stopped from the dashboard by @${login}`);
+      await say(job.task, md`\`/agent stop\` — stopped from the dashboard by ${loginName(login)}`);
       const octokit = await octokitFor(key);
       await upsertTrackingComment(octokit as never, deps.threads, { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number }, statusText.stopped(login, aborted || queued.length > 0));
     },
@@ -85,7 +86,7 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
   async function enqueue(jobId: number, login: string, action: 'retry' | 'approve', words: string): Promise<number | null> {
     const job = await deps.jobs.get(jobId);
     if (!job) return null;
-    const commentId = await say(job.task, `\`/agent ${action}\` — ${words} from the dashboard by @${login}`);
+    const commentId = await say(job.task, md`${name(`/agent ${action}`)} — ${words} from the dashboard by ${loginName(login)}`);
     const task: Task = { ...job.task, action, requester: login, instructions: '', trigger: { kind: 'command', commentId, command: action } };
     const { job: queued } = await deps.jobs.enqueue(`dashboard-${crypto.randomUUID()}`, task);
     if (action === 'retry') {

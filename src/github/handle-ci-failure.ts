@@ -3,6 +3,7 @@ import { loadConfig } from './config/load-config.ts';
 import { unlessStarted, type Delivery, type TriggerDeps, type TriggerOctokit, type TriggerResult } from './handle-trigger.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { classifyCi } from './triggers/classify-ci.ts';
+import { md } from './publish/posted.ts';
 
 /**
  * A failed check suite on the head of a Patchwright PR starts a fix run, at most
@@ -32,7 +33,7 @@ export async function handleCiFailure(deps: TriggerDeps, octokit: TriggerOctokit
       octokit,
       deps.threads,
       thread,
-      `**Patchwright** · ⚠️ CI still fails on ${ci.headSha.slice(0, 10)} after ${attempts} fix attempt(s), the limit set by \`fixCI.maxAttempts\`. A human needs to look; \`/agent <instructions>\` starts another run.`,
+      md`**Patchwright** · ⚠️ CI still fails on ${ci.headSha.slice(0, 10)} after ${attempts} fix attempt(s), the limit set by \`fixCI.maxAttempts\`. A human needs to look; \`/agent <instructions>\` starts another run.`,
     );
     return { status: 'ignored', reason: 'fixCI attempts used up' };
   }
@@ -52,7 +53,7 @@ export async function handleCiFailure(deps: TriggerDeps, octokit: TriggerOctokit
   const { job, duplicate } = await deps.jobs.enqueue(`ci:${key}#${ci.pr}@${ci.headSha}`, task);
   if (duplicate) return { status: 'duplicate', jobId: job.id };
   try {
-    await upsertTrackingComment(octokit, deps.threads, thread, `**Patchwright** · ⏳ CI failed on ${ci.headSha.slice(0, 10)}; fix attempt ${attempts + 1} of ${loaded.config.fixCI.maxAttempts} queued (job ${job.id}).`, unlessStarted(deps, job.id));
+    await upsertTrackingComment(octokit, deps.threads, thread, md`**Patchwright** · ⏳ CI failed on ${ci.headSha.slice(0, 10)}; fix attempt ${attempts + 1} of ${loaded.config.fixCI.maxAttempts} queued (job ${job.id}).`, unlessStarted(deps, job.id));
   } catch (error) {
     deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error);
   }

@@ -7,6 +7,7 @@ import { statusText } from './report/status-text.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { classifyEvent, type ReactionTarget } from './triggers/classify-event.ts';
 import { mayHaveCommand } from './triggers/parse-command.ts';
+import type { Posted } from './publish/posted.ts';
 
 export type TriggerOctokit = Pick<Octokit, 'request'> & ConfigOctokit;
 
@@ -49,6 +50,7 @@ export type TriggerResult =
   | { status: 'ignored'; reason: string }
   | { status: 'unauthorized' }
   | { status: 'invalid_config' }
+  | { status: 'refused'; reason: string }
   | { status: 'stopped'; cancelled: number[] }
   | { status: 'duplicate'; jobId: number }
   | { status: 'queued'; jobId: number };
@@ -70,16 +72,17 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
   const config = loaded.ok ? loaded.config : defaultRepoConfig;
   const classified = classifyEvent(delivery.name, delivery.payload, { config, botLogin: await deps.botLogin() });
   if (classified.kind === 'ignore') return { status: 'ignored', reason: classified.reason };
-  const { task } = classified;
-  const thread = { owner, repo, number: task.number };
+  const number = classified.kind === 'refuse' ? classified.number : classified.task.number;
+  const thread = { owner, repo, number };
+  const asked = classified.kind === 'refuse' || classified.task.trigger.kind === 'command';
 
   if (!meetsMinimum(await permission, config.minPermission)) {
-    if (task.trigger.kind === 'command' && (await deps.threads.claimPoliteReply(`${owner}/${repo}`, task.number))) {
+    if (asked && (await deps.threads.claimPoliteReply(`${owner}/${repo}`, number))) {
       await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner,
         repo,
-        issue_number: task.number,
-        body: statusText.notAllowed(config.command),
+        issue_number: number,
+        body: statusText.notAllowed(config.command) as unknown as string,
       });
     }
     return { status: 'unauthorized' };
@@ -88,6 +91,10 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     await upsertTrackingComment(octokit, deps.threads, thread, statusText.configInvalid(loaded.problems), { fresh: true });
     return { status: 'invalid_config' };
   }
+  if (classified.kind === 'refuse') return refuse(deps, octokit, thread, classified.reason, classified.text);
+  const { task } = classified;
+  const fork = await forkOf(octokit, task);
+  if (fork !== undefined) return refuse(deps, octokit, thread, 'pull request comes from a fork', statusText.fork(config.command, fork));
 
   const key = `${owner}/${repo}`;
   if (task.action === 'stop') {
@@ -131,6 +138,26 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
   else await ack;
   deps.notifyWorkers();
   return { status: 'queued', jobId: job.id };
+}
+
+/**
+ * A command that would push (a follow-up or a retry) on a pull request from a fork: the fork's
+ * full name (or null when GitHub no longer knows it), else undefined. The payload of a comment
+ * does not say where a PR's head lives, so GitHub is asked.
+ */
+async function forkOf(octokit: TriggerOctokit, task: { isPullRequest: boolean; action: string; number: number; repo: { owner: string; name: string } }): Promise<string | null | undefined> {
+  if (!task.isPullRequest || (task.action !== 'follow_up' && task.action !== 'retry')) return undefined;
+  // If GitHub cannot say, the worker asks again and refuses a fork there (pull-state.ts).
+  const data = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: task.repo.owner, repo: task.repo.name, pull_number: task.number }).then((r) => r.data, () => null);
+  if (!data) return undefined;
+  const head = (data.head as { repo?: { full_name?: string } | null }).repo?.full_name ?? null;
+  return head !== null && head.toLowerCase() === `${task.repo.owner}/${task.repo.name}`.toLowerCase() ? undefined : head;
+}
+
+/** A plain answer on the thread (once per thread for the same words), and nothing queued. */
+async function refuse(deps: TriggerDeps, octokit: TriggerOctokit, thread: { owner: string; repo: string; number: number }, reason: string, text: Posted): Promise<TriggerResult> {
+  await upsertTrackingComment(octokit, deps.threads, thread, text, { fresh: true }).catch((error: unknown) => deps.warn('the refusal could not be posted', error));
+  return { status: 'refused', reason };
 }
 
 function prefilter({ name, payload }: Delivery): string | undefined {

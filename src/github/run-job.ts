@@ -38,9 +38,12 @@ import { runDoctor } from './job/doctor-job.ts';
 import { jobSandbox } from './job/job-sandbox.ts';
 import type { GithubAccess } from './start-server.ts';
 import { assembleTask } from './job/assemble-task.ts';
-import { branchFor } from './job/choose-branch.ts';
+import { branchFor, type BranchPlan } from './job/choose-branch.ts';
+import { pullState } from './job/pull-state.ts';
 import { noreplyIdentity, teamVoice } from './job/team-voice.ts';
-import { postable } from './publish/postable.ts';
+import { joined, md, name, prose, type Posted } from './publish/posted.ts';
+import type { PreparedWorkspace } from '../adapters/git/workspaces.ts';
+import { repoAccess } from './job/repo-access.ts';
 
 export interface JobRunnerDeps {
   github: GithubAccess;
@@ -66,28 +69,31 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     await cleaned;
     const { task } = job;
     if (task.installationId === null) return { state: 'failed', reason: 'the job has no installation' };
-    const octokit = await deps.github.forInstallation(task.installationId);
+    // Nothing is posted for a job this check refuses: its thread may not be its own.
+    const access = await repoAccess(deps.github, { ...task, installationId: task.installationId });
+    if ('refused' in access) return { state: 'failed', reason: access.refused };
+    const { octokit, gitToken } = access;
     const thread = { owner: task.repo.owner, repo: task.repo.name, number: task.number };
-    const say = (text: string) => upsertTrackingComment(octokit, deps.threads, thread, text).then(() => {});
-    const loaded = await loadConfig(octokit as unknown as ConfigOctokit, task.repo.owner, task.repo.name);
+    const say = (text: Posted) => upsertTrackingComment(octokit, deps.threads, thread, text).then(() => {});
+    const loaded = await loadConfig(access.config as unknown as ConfigOctokit, task.repo.owner, task.repo.name);
     if (!loaded.ok) {
-      await say(`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`);
+      await say(md`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`);
       return { state: 'failed', reason: 'invalid config' };
     }
     sandboxKind ??= resolveSandboxKind(deps.settings.sandbox, () => probeSandboxes(deps.settings.docker.cli));
     const kind = await sandboxKind.catch(async (error: Error) => {
-      await say(`**Patchwright** · ⚠️ job ${job.id} cannot run: ${error.message}`);
+      await say(md`**Patchwright** · ⚠️ job ${job.id} cannot run: ${error.message}`);
       return undefined;
     });
     if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
     try {
-      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, workspaces, users, kind, config: loaded.config, say });
-      return await runWithWorkspace(job, signal, { deps, octokit, workspaces, users, kind, config: loaded.config, say });
+      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, gitToken, workspaces, users, kind, config: loaded.config, say });
+      return await runWithWorkspace(job, signal, { deps, octokit, gitToken, workspaces, users, kind, config: loaded.config, say });
     } catch (error) {
       // Whatever broke, and wherever (clone, API, push), the tracking comment never stays at "working".
       const text = signal.aborted
-        ? `**Patchwright** · ⏹️ job ${job.id} was cancelled before it finished: ${reasonText(signal)}. Nothing was pushed.`
-        : `**Patchwright** · ❌ job ${job.id} crashed: ${(error as Error).message.slice(0, 500)}`;
+        ? md`**Patchwright** · ⏹️ job ${job.id} was cancelled before it finished: ${reasonText(signal)}. Nothing was pushed.`
+        : md`**Patchwright** · ❌ job ${job.id} crashed: ${(error as Error).message.slice(0, 500)}`;
       await say(text).catch(() => {});
       throw error;
     }
@@ -97,31 +103,41 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
 export interface RunContext {
   deps: JobRunnerDeps;
   octokit: Octo;
+  /** A token for git: this repository's contents only (repo-access.ts). */
+  gitToken: () => Promise<string>;
   workspaces: Workspaces;
   users: SandboxUsers;
   kind: 'bwrap' | 'docker' | 'none';
   config: RepoConfig;
-  say: (text: string) => Promise<void>;
+  say: (text: Posted) => Promise<void>;
 }
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { deps, octokit, config } = ctx;
-  const assembled = await assembleTask(octokit, job, { threads: deps.threads, config, appLogin: `${await deps.appSlug()}[bot]`, say: ctx.say });
+  const appLogin = `${await deps.appSlug()}[bot]`;
+  // Which branch and which issue come from what the app recorded, never from a payload's head.ref or posted text.
+  const state = await pullState(octokit, job.task, deps.threads, config, appLogin);
+  if (state.kind === 'refused') {
+    await ctx.say(state.text);
+    return { state: 'failed', reason: state.reason };
+  }
+  const closes = state.kind === 'issue' ? state.closes : state.kind === 'own' ? state.closes : null;
+  const assembled = await assembleTask(octokit, job, { threads: deps.threads, config, appLogin, say: ctx.say, closes });
   if ('done' in assembled) return assembled.done;
-  const { task, issueNumber, review, mode } = assembled;
+  const { task, review, mode } = assembled;
   const key = `${task.repo.owner}/${task.repo.name}`;
-  const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
+  const token = await ctx.gitToken();
   const pulls = await mergedPulls(octokit, task.repo.owner, task.repo.name);
   const kind = changeKind(`${task.title}\n${task.body}`);
-  const naming = branchNaming(learnPrHabits(pulls), config.branch);
-  const target = await branchFor(octokit, job, deps.threads, naming.pattern, naming.kinds, kind);
-  const startFrom = target.existing && task.action !== 'retry' ? 'branch' : 'base';
-  const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` }).catch((error: Error) => error);
-  if (ws instanceof Error) {
+  const naming = { ...branchNaming(learnPrHabits(pulls), config.branch), kind };
+  const checkout = await checkoutFor(job, ctx, task, token, async (taken) => branchFor(octokit, task, deps.threads, state, naming, taken)).catch((error: Error) => error);
+  if (checkout instanceof Error) {
     // No checkout (a full disk, the repository gone or unreachable): said on the thread, and the next job still runs.
-    await ctx.say(`**Patchwright** · ❌ job ${job.id} could not make a checkout: ${postable(ws.message.slice(0, 500))}`).catch(() => {});
-    return { state: 'failed', reason: `no checkout: ${ws.message.slice(0, 300)}` };
+    await ctx.say(md`**Patchwright** · ❌ job ${job.id} could not make a checkout: ${checkout.message.slice(0, 500)}`).catch(() => {});
+    return { state: 'failed', reason: `no checkout: ${checkout.message.slice(0, 300)}` };
   }
+  const { ws, target, startFrom } = checkout;
+  const issueNumber = target.closes;
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));
   const reporter = progressReporter(ctx.say, (s) => renderProgress(job.id, s));
   let releaseUser = () => {};
@@ -174,8 +190,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     );
     await reporter.flush();
     let prUrl: string | null = null;
-    let note = '';
-    let aside = '';
+    let note: Posted | null = null;
+    let aside: Posted | null = null;
     const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
     // The issue may have been deleted or transferred while the run worked: then there is nothing to open a PR for.
     const gone = publish && !signal.aborted ? await threadGone(octokit, task.repo.owner, task.repo.name, task.number) : null;
@@ -185,36 +201,35 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         energy: deps.settings.energy,
         task,
         ws,
-        token,
+        token: await ctx.gitToken(),
         secrets: appSecrets(deps.env ?? process.env),
         target,
         config,
         result,
         voice,
-        issueNumber,
         review,
         bot: await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`),
         requester: await noreplyIdentity(octokit, task.requester),
         threads: deps.threads,
         verify: async () => {
-          if (!runInput.test) return { green: true, text: 'there is no test command, so nothing ran' };
+          if (!runInput.test) return { green: true, text: md`there is no test command, so nothing ran` };
           const again = await runTests(sandbox, runInput.test, ws.dir, runInput.commandTimeoutMs, signal);
           const s = again.summary;
-          return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
+          return { green: isGreen(s, result.evidence.baseline), text: md`${name(s.command)} passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
         },
       }));
     }
     if (prUrl) await deps.events.notePullRequest(job.id, prUrl);
     if (review.length && !prUrl && task.isPullRequest) {
-      const why = note || `nothing was changed (${result.outcome}): ${postable(result.summary.slice(0, 1000))}`;
-      await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, `No change for this comment: ${why}`).catch(() => {});
+      const why = note ?? md`nothing was changed (${result.outcome}): ${prose(result.summary.slice(0, 1000))}`;
+      await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, md`No change for this comment: ${why}`).catch(() => {});
     }
     if (result.outcome === 'needs_input' && result.question) await deps.threads.setQuestion(key, task.number, result.question);
     // A job that started over after the app died says so: what the first attempt did was thrown away.
-    const again = job.attempts > 1 ? statusText.startedOver(job.attempts) : '';
-    await ctx.say(renderFinal(job.id, result, prUrl, [note || aside, again].filter(Boolean).join('\n\n')));
-    const state = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
-    return { state, outcome: result.outcome, reason: note || result.summary.slice(0, 500) };
+    const extra = [note ?? aside, job.attempts > 1 ? statusText.startedOver(job.attempts) : null].filter((x): x is Posted => x !== null);
+    await ctx.say(renderFinal(job.id, result, prUrl, extra.length ? joined(extra, '\n\n') : null));
+    const done = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
+    return { state: done, outcome: result.outcome, reason: note?.text.slice(0, 500) ?? result.summary.slice(0, 500) };
   } catch (error) {
     await reporter.flush().catch(() => {});
     throw error;
@@ -222,6 +237,22 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     releaseUser();
     await ctx.workspaces.remove(ws).catch(() => {});
     fs.rmSync(runTmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The worktree on the plan's branch. A name the app has not used yet must not exist on the
+ * remote (the GitHub API may not say so in time, the mirror does): then the next name is tried.
+ */
+async function checkoutFor(job: Job, ctx: RunContext, task: Job['task'], token: string, plan: (taken: Set<string>) => Promise<BranchPlan>): Promise<{ ws: PreparedWorkspace; target: BranchPlan; startFrom: 'base' | 'branch' }> {
+  const taken = new Set<string>();
+  for (;;) {
+    const target = await plan(taken);
+    const startFrom = target.existing && target.own && task.action !== 'retry' ? 'branch' : 'base';
+    const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` });
+    if (target.own || ws.remoteBranchSha === null) return { ws, target, startFrom };
+    await ctx.workspaces.remove(ws).catch(() => {});
+    taken.add(target.branch);
   }
 }
 

@@ -13,7 +13,7 @@ export type Role = 'web' | 'worker' | 'all';
 const SWEEP_MS = 60_000;
 
 export interface ScaledServerOptions extends Omit<ServerOptions, 'pollMs'> {
-  redis: { url: string; prefix: string; lockMs: number };
+  redis: { url: string; prefix: string; lockMs: number; insecure?: boolean };
   role: Role;
 }
 
@@ -40,7 +40,7 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
   const rt = await createRuntime(opts, { queued: () => state?.jobs.queuedCount() ?? 0, busy: () => workers?.runningIds.length ?? 0 });
   const { probot, github, appSlug, metrics } = rt;
   const warn = (message: string, error: unknown) => probot.log.warn({ err: error }, message);
-  state = await connectRedisState(opts.redis.url, opts.redis.prefix, warn);
+  state = await connectRedisState(opts.redis.url, opts.redis.prefix, warn, { insecure: opts.redis.insecure ?? false });
   const shared = state;
   const { background, settled } = backgroundWork();
   let webhooks;

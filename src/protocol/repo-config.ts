@@ -74,6 +74,10 @@ export const RepoConfig = z
       .default({})
       .describe('Conventions stated outright; unset ones are learned from history and merged PRs.'),
     approval: z.enum(['none', 'plan']).default('none').describe('plan: post the plan and wait for `/agent approve`.'),
+    issueAuthors: z
+      .enum(['any', 'permitted'])
+      .default('any')
+      .describe('Whose issue text reaches the model: any (the label or command of someone with minPermission vouches for it), or permitted: only issues and PRs written by someone with minPermission; others are worked from the requester\'s instructions alone.'),
   })
   .describe('Patchwright per-repository configuration (.github/agent.yml)');
 

@@ -148,6 +148,14 @@ it('a thread\'s writes are one at a time across processes (two clients), and its
     expect([await a.claimPoliteReply('octo/widgets', 1), await b.claimPoliteReply('octo/widgets', 1)]).toEqual([true, false]);
     await a.setQuestion('octo/widgets', 1, 'Which file?');
     expect([await b.takeQuestion('octo/widgets', 1), await a.takeQuestion('octo/widgets', 1)]).toEqual(['Which file?', undefined]);
+    // The app's PRs: branch and issue (or none) together, seen by every process.
+    expect(await b.pullRequest('octo/widgets', 100)).toBeUndefined();
+    await a.setPullRequest('octo/widgets', 100, { branch: 'agent/7-fix', closes: 7, forPull: null });
+    await a.setPullRequest('octo/widgets', 101, { branch: 'agent/50-x', closes: null, forPull: 50 });
+    expect([await b.pullRequest('octo/widgets', 100), await b.pullRequest('octo/widgets', 101)]).toEqual([
+      { branch: 'agent/7-fix', closes: 7, forPull: null },
+      { branch: 'agent/50-x', closes: null, forPull: 50 },
+    ]);
   } finally {
     other.disconnect();
   }

@@ -48,7 +48,7 @@ it('annotates new failures as failures and old ones as warnings', () => {
       filesChanged: [],
     },
   };
-  expect(failureAnnotations(result).map((a) => [a.annotation_level, a.start_line, a.title])).toEqual([
+  expect(failureAnnotations(result).map((a) => [a.annotation_level, a.start_line, a.title.text])).toEqual([
     ['warning', 4, 'adds (failed before this change too)'],
     ['failure', 9, 'multiplies fails'],
   ]);

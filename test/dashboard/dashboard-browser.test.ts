@@ -172,7 +172,8 @@ describe('the dashboard in a browser', () => {
     expect(github.pulls).toHaveLength(1);
     await expect.poll(() => listTab.locator('table.runs tbody').innerText(), { timeout: 30_000 }).toContain('succeeded');
     await listTab.close();
-    expect(await page.locator('.meta').innerText()).toContain('pull request');
+    // The page reloads itself when the job ends, which is after the PR is noted: on a loaded machine that takes a moment.
+    await expect.poll(() => page.locator('.meta').innerText(), { timeout: 30_000 }).toContain('pull request');
     // What it burned, measured by the kernel and estimated from stated factors: on the page and in the PR.
     expect(await page.locator('#h-cost').locator('..').innerText()).toMatch(/Compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens/);
     expect(github.pulls[0]!.body).toMatch(/compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈/);
@@ -184,7 +185,7 @@ describe('the dashboard in a browser', () => {
     await page.goto(`${server.url}/dashboard/runs/${run2.id}`);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => server.jobs.get(run2.id)!.state, { timeout: 30_000 }).toBe('cancelled');
-    expect([...github.comments.values()].map((c) => c.body)).toContainEqual(expect.stringMatching(/^`\/agent stop` — stopped from the dashboard by @alice$/));
+    expect([...github.comments.values()].map((c) => c.body)).toContainEqual(expect.stringMatching(/^`\/agent stop` — stopped from the dashboard by `@alice`$/));
 
     // Retry: a new run, said on the thread; it asks a question, so its plan waits.
     // (A fresh tab: the stopped run's page reloads itself when the run ends.)
@@ -195,7 +196,7 @@ describe('the dashboard in a browser', () => {
     await page.waitForURL(/\/dashboard\/runs\/\d+$/);
     const run3 = Number(/runs\/(\d+)$/.exec(page.url())![1]);
     expect(run3).toBeGreaterThan(run2.id);
-    expect([...github.comments.values()].map((c) => c.body)).toContainEqual('`/agent retry` — retried from the dashboard by @alice');
+    expect([...github.comments.values()].map((c) => c.body)).toContainEqual('`/agent retry` — retried from the dashboard by `@alice`');
     await expect.poll(() => server.jobs.get(run3)!.state, { timeout: 60_000, message: JSON.stringify(server.jobs.list().map((j) => [j.id, j.action, j.state, j.outcome, j.reason])) }).toBe('done');
     expect(server.jobs.get(run3)!.outcome).toBe('needs_input');
     // The page reloads itself when the run ends: the button comes with the final state.
@@ -203,7 +204,7 @@ describe('the dashboard in a browser', () => {
     await page.waitForLoadState('load');
     await page.getByRole('button', { name: 'Approve plan' }).click();
     await page.waitForURL(/\/dashboard\/runs\/\d+$/);
-    expect([...github.comments.values()].map((c) => c.body)).toContainEqual('`/agent approve` — plan approved from the dashboard by @alice');
+    expect([...github.comments.values()].map((c) => c.body)).toContainEqual('`/agent approve` — plan approved from the dashboard by `@alice`');
     const run4 = server.jobs.get(Number(/runs\/(\d+)$/.exec(page.url())![1]))!;
     expect(run4.task).toMatchObject({ action: 'approve', requester: 'alice' });
     await expect.poll(() => server.jobs.get(run4.id)!.state, { timeout: 60_000 }).not.toMatch(/queued|running/);

@@ -90,7 +90,7 @@ it('a web container and a worker container run as compose.yaml says turn a label
   };
   const start = async (service: 'web' | 'worker', port: number, extra: Record<string, string> = {}) => {
     const spec = compose.services[service]!;
-    const env = { ...common, ...Object.fromEntries(Object.entries(spec.environment ?? {}).filter(([k]) => !['PATCHWRIGHT_REDIS_URL', 'PRIVATE_KEY_PATH'].includes(k))), PORT: String(port), ...extra };
+    const env = { ...common, ...Object.fromEntries(Object.entries(spec.environment ?? {}).filter(([k]) => !['PATCHWRIGHT_REDIS_URL', 'PATCHWRIGHT_REDIS_PASSWORD_FILE', 'PRIVATE_KEY_PATH'].includes(k))), PORT: String(port), ...extra };
     const name = `pw-test-${service}-${crypto.randomUUID().slice(0, 8)}`;
     names.push(name);
     const security = (spec.security_opt ?? []).flatMap((o) => ['--security-opt', o]);

@@ -1,5 +1,9 @@
 import { expect, it } from 'vitest';
-import { fillTemplate } from '../../src/github/publish/fill-template.ts';
+import { fillTemplate as fill } from '../../src/github/publish/fill-template.ts';
+import { block, literal, md } from '../../src/github/publish/posted.ts';
+
+const fillTemplate = (t: Parameters<typeof fill>[0], p: { summary: string; closes: string; evidence: string; testsPassed: boolean; filesChanged: string[] }) =>
+  fill(t, { ...p, summary: block(p.summary), closes: p.closes ? md`${literal('Fixes')} #${Number(p.closes.split('#')[1])}` : literal(''), evidence: block(p.evidence) }).text;
 
 const TEMPLATE = `<!-- Thanks for contributing! -->
 ## Description
@@ -46,7 +50,7 @@ it('a huge summary is cut so the body stays under GitHub’s 65,536-character li
   const { prBody } = await import('../../src/github/publish/pr-body.ts');
   const usage = { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: null };
   const result = { type: 'run.completed' as const, outcome: 'succeeded' as const, summary: 'x'.repeat(100_000), evidence: { testCommand: null, baseline: null, final: null, preExistingFailures: [], usage, durationMs: 1, filesChanged: [] } };
-  const body = prBody(3, result, template);
+  const body = prBody(3, result, template).text;
   expect(body.length).toBeLessThan(65_536);
   expect(body).toMatch(/\[… 80000 more characters of the summary left out\]/);
   expect(body.split('\n').filter((l) => l.startsWith('## '))).toEqual(template.headings);

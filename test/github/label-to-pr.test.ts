@@ -272,6 +272,7 @@ it('asks a question, posts it, and resumes with the answer', async () => {
   expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
   await server.pool.idle();
   const tracking = () => [...github.comments.values()].filter((c) => c.issue === 9);
+  console.log('DEBUG', tracking().at(-1)!.body);
   expect(tracking().at(-1)!.body).toMatch(/needs_input[\s\S]*Should add accept floats or only integers\?[\s\S]*\/agent <your answer>/);
   const answer = payload('issue_comment', 'created', {
     comment: { id: 5150, body: '/agent Integers only, please', user: { login: 'maintainer', type: 'User' } },
@@ -377,7 +378,7 @@ it('/agent retry on the PR → a fresh attempt from the base, force-pushed with 
   expect(github.pulls).toHaveLength(pullsBefore);
   expect(github.pulls.find((p) => p.number === pr.number)!.body).toMatch(/Fresh attempt: arrow function kept/);
   const summary = [...github.comments.values()].find((c) => c.issue === pr.number && c.body.startsWith('🔁'));
-  expect(summary?.body).toMatch(/Starting over from the base branch at @maintainer's request \(with new instructions\)[\s\S]*> Used a named function for add/);
+  expect(summary?.body).toMatch(/Starting over from the base branch at `@maintainer`'s request \(with new instructions\)[\s\S]*> Used a named function for add/);
 });
 
 it('a failing check suite on its PR → a fix commit; after fixCI.maxAttempts, a comment instead', async () => {

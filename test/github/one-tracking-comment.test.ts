@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/github/start-server.ts';
 import { upsertTrackingComment } from '../../src/github/report/tracking-comment.ts';
+import { md } from '../../src/github/publish/posted.ts';
 import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { payload } from '../support/payloads.ts';
@@ -22,8 +23,8 @@ afterEach(async () => {
 const writingWorker: NonNullable<Parameters<typeof startServer>[0]['createRunJob']> = (ctx) => async (job) => {
   const octokit = await ctx.github.forInstallation(job.task.installationId!);
   const thread = { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number };
-  await upsertTrackingComment(octokit, ctx.threads, thread, `setup (job ${job.id})`);
-  await upsertTrackingComment(octokit, ctx.threads, thread, `done (job ${job.id})`);
+  await upsertTrackingComment(octokit, ctx.threads, thread, md`setup (job ${job.id})`);
+  await upsertTrackingComment(octokit, ctx.threads, thread, md`done (job ${job.id})`);
   return { state: 'done', outcome: 'succeeded' };
 };
 

@@ -10,7 +10,7 @@ const command = (id: string, cmd: string, done = false) =>
 
 it('writes at most once per 3 s, only on change, with the plan, the command, the tests and the time', async () => {
   const writes: Array<{ at: number; text: string }> = [];
-  const r = progressReporter(async (text) => void writes.push({ at: Date.now(), text }), (s) => renderProgress(7, s), 3000, Date.now);
+  const r = progressReporter(async (text) => void writes.push({ at: Date.now(), text: text.text }), (s) => renderProgress(7, s), 3000, Date.now);
   r.event({ type: 'run.phase', phase: 'working' });
   r.event({ type: 'item.completed', item: { id: 'p', kind: 'plan', steps: [{ text: 'Find the bug', status: 'completed' }, { text: 'Fix add', status: 'in_progress' }] } });
   r.event(command('c1', 'npm test'));

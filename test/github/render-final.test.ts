@@ -14,8 +14,8 @@ function run(baseline: ReturnType<typeof summary>, final: ReturnType<typeof summ
 }
 
 it('a baseline that was red without naming a test is said plainly in the tracking comment', () => {
-  const red = renderFinal(3, run(summary(1, null), summary(1, null)), null);
+  const red = renderFinal(3, run(summary(1, null), summary(1, null)), null).text;
   expect(red).toMatch(/The test command already failed before the change without naming any test .*only its exit codes are compared; `\/agent doctor` shows its output\./);
-  const named = renderFinal(3, run(summary(1, 0, ['adds']), summary(0, 1)), null);
+  const named = renderFinal(3, run(summary(1, 0, ['adds']), summary(0, 1)), null).text;
   expect(named).not.toMatch(/without naming any test/);
 });

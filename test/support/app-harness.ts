@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ProbotOctokit } from 'probot';
 import type { RunJob } from '../../src/adapters/queue/worker-pool.ts';
 import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { rememberRepository } from './github-fake.ts';
 
 export const SECRET = 'test-webhook-secret';
 export const APP_SLUG = 'patchwright-test';
@@ -67,8 +68,12 @@ export interface SendOptions {
   signature?: string | null;
 }
 
-/** Sends one webhook delivery over HTTP, signed like GitHub does. */
+/**
+ * Sends one webhook delivery over HTTP, signed like GitHub does. The fake GitHub learns the
+ * repository it names (GitHub knows the repositories it sends webhooks about).
+ */
 export async function deliver(url: string, event: string, body: unknown, opts: SendOptions = {}): Promise<Response> {
+  rememberRepository(body);
   const text = JSON.stringify(body);
   const headers: Record<string, string> = {
     'content-type': 'application/json',

@@ -9,20 +9,31 @@ export interface GitServer {
   root: string;
   /** Authorization headers seen, to prove the token travelled in a header. */
   authHeaders: string[];
+  /** Every request's path, to prove what was (or was not) fetched. */
+  paths: string[];
   close(): Promise<void>;
 }
 
 /**
  * Git smart HTTP over loopback: real `git http-backend` as CGI, requiring
- * `Authorization: Basic x-access-token:<token>` like GitHub.
+ * `Authorization: Basic x-access-token:<token>` like GitHub (`open` repositories, by name, are
+ * readable without it, like a public repository).
  */
-export async function startGitServer(root: string, token: string): Promise<GitServer> {
-  const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+export async function startGitServer(root: string, token: string | ((presented: string, path: string) => boolean), opts: { open?: string[] } = {}): Promise<GitServer> {
+  const accepts = (auth: string, url: string) => {
+    const m = /^Basic (.+)$/.exec(auth);
+    const [user, presented] = m ? Buffer.from(m[1]!, 'base64').toString().split(':') : [];
+    if (user !== 'x-access-token' || !presented) return false;
+    return typeof token === 'string' ? presented === token : token(presented, url);
+  };
   const authHeaders: string[] = [];
+  const paths: string[] = [];
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization ?? '';
     authHeaders.push(auth);
-    if (auth !== expected) {
+    paths.push(req.url ?? '');
+    const readable = (opts.open ?? []).some((name) => (req.url ?? '').startsWith(`/${name}.git/`) && !/git-receive-pack/.test(req.url ?? ''));
+    if (!accepts(auth, req.url ?? '') && !readable) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end('unauthorized');
       return;
     }
@@ -68,6 +79,7 @@ export async function startGitServer(root: string, token: string): Promise<GitSe
     url: `http://127.0.0.1:${port}`,
     root,
     authHeaders,
+    paths,
     close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
   };
 }

@@ -1,9 +1,64 @@
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * The repositories GitHub knows, as the test's deliveries describe them (app-harness's `deliver`
+ * tells every delivery's repository and installation here): what `GET /repos/{owner}/{repo}`
+ * answers, and which installation may have a token for which repository.
+ */
+export const knownRepositories = new Map<string, { id: number; owner: string; name: string; cloneUrl: string; defaultBranch: string; installationId: number | null }>();
+
+export function rememberRepository(payload: unknown): void {
+  const p = payload as { repository?: { id?: number; name?: string; full_name?: string; clone_url?: string; default_branch?: string; owner?: { login?: string } }; installation?: { id?: number } } | null;
+  const r = p?.repository;
+  if (!r?.clone_url || !r.name || !r.owner?.login) return;
+  // The app names a repository by its owner's login and its name (as GitHub's API paths do).
+  knownRepositories.set(`${r.owner.login}/${r.name}`.toLowerCase(), {
+    id: r.id ?? 1_000_000 + knownRepositories.size,
+    owner: r.owner.login,
+    name: r.name,
+    cloneUrl: r.clone_url,
+    defaultBranch: r.default_branch ?? 'main',
+    installationId: p?.installation?.id ?? null,
+  });
+}
+
+/**
+ * The body of POST /app/installations/{installation_id}/access_tokens, read from @octokit/openapi's
+ * description of GitHub's API (apps/create-installation-access-token): its fields, and for
+ * `permissions` every permission name and the levels each may take (app-permissions).
+ */
+const AccessTokenRequest = (() => {
+  type Schema = { properties: Record<string, { type?: string; items?: { type: string }; $ref?: string; enum?: string[] }> };
+  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json') as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema }> } } }>; components: { schemas: Record<string, Schema> } };
+  const body = spec.paths['/app/installations/{installation_id}/access_tokens']!.post.requestBody.content['application/json']!.schema;
+  const permissions = spec.components.schemas['app-permissions']!.properties;
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, field] of Object.entries(body.properties)) {
+    if (field.$ref?.endsWith('/app-permissions')) {
+      shape[name] = z.strictObject(Object.fromEntries(Object.entries(permissions).map(([p, v]) => [p, z.enum(v.enum as [string, ...string[]]).optional()]))).optional();
+    } else if (field.type === 'array') shape[name] = z.array(field.items!.type === 'integer' ? z.number().int() : z.string()).optional();
+  }
+  return z.strictObject(shape) as z.ZodType<{ repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> }>;
+})();
+
+/** A token the fake issued, and what it may reach (null: the whole installation, every permission). */
+export interface IssuedToken {
+  token: string;
+  installationId: number;
+  repositories: string[] | null;
+  permissions: Record<string, string> | null;
+}
 
 export interface FakePull {
   number: number;
   head: string;
+  /** Where the head branch lives (`owner/repo`); unset: the repository itself. A fork's PR names another. */
+  headRepo?: string;
+  /** Who opened it; unset: the app's bot. */
+  author?: string;
   base: string;
   title: string;
   body: string;
@@ -14,7 +69,10 @@ export interface FakePull {
 
 export interface FakeGithub {
   url: string;
-  requests: Array<{ method: string; path: string }>;
+  /** Every request, with its JSON body (what the app wrote) and the token it came with. */
+  requests: Array<{ method: string; path: string; body: Record<string, unknown>; token: string | null }>;
+  /** Every installation token minted, with the repositories and permissions it was asked for. */
+  tokens: IssuedToken[];
   comments: Map<number, { issue: number; body: string; edits: number }>;
   pulls: FakePull[];
   labels: Map<number, string[]>;
@@ -31,6 +89,8 @@ export interface FakeGithub {
   merged: Map<string, Array<{ title: string; body: string; branch: string; author: string; bot?: boolean }>>;
   /** Per-login repository permission (`login`, or `owner/repo:login` for one repository); others get the default. */
   permissions: Map<string, string>;
+  /** Issues as `GET /repos/{owner}/{repo}/issues/{n}` answers them (unset: a stock title and body, by `maintainer`). */
+  issues: Map<number, { title: string; body: string; author: string }>;
   /** Faults to answer with, first match wins, each `times` times; tests push to it. */
   faults: FaultRule[];
   close(): Promise<void>;
@@ -59,6 +119,22 @@ export interface FakeOptions {
   random?: () => number;
   /** Repository files served by the contents API (config). */
   files?: Record<string, string>;
+  /**
+   * A token of its own for each mint, honoured like GitHub does: a request for a repository the
+   * token was not minted for is answered 404, a write it has no permission for 403. Unset: every
+   * mint answers `token` (one token the git server also knows).
+   */
+  scopedTokens?: boolean;
+}
+
+/** The permission a write needs, by route (what GitHub's docs list for installation tokens). */
+function permissionFor(method: string, path: string): [string, 'read' | 'write'] | null {
+  if (/\/check-runs$/.test(path) && method === 'POST') return ['checks', 'write'];
+  if (/\/pulls(\/\d+)?$/.test(path) && method !== 'GET') return ['pull_requests', 'write'];
+  if (/\/pulls\/\d+\/(comments\/\d+\/replies|requested_reviewers)$/.test(path)) return ['pull_requests', 'write'];
+  if (/\/issues\/(\d+\/)?(comments|labels|reactions)(\/\d+)?$|\/issues\/comments\/\d+(\/reactions)?$/.test(path) && method !== 'GET') return ['issues', 'write'];
+  if (/\/contents\//.test(path)) return ['contents', 'read'];
+  return null;
 }
 
 /**
@@ -69,6 +145,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const o: FakeOptions = typeof opts === 'string' ? { permission: opts } : opts;
   o.files ??= {};
   const requests: FakeGithub['requests'] = [];
+  const tokens: IssuedToken[] = [];
   const comments: FakeGithub['comments'] = new Map();
   const pulls: FakePull[] = [];
   const labels = new Map<number, string[]>();
@@ -80,6 +157,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   const merged: FakeGithub['merged'] = new Map();
   const permissions: FakeGithub['permissions'] = new Map();
   const faults: FaultRule[] = [];
+  const issues: FakeGithub['issues'] = new Map();
   let nextId = 1000;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -89,7 +167,8 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       const path = url.pathname.replace(/^\/api\/v3/, '');
       const method = req.method ?? 'GET';
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
-      requests.push({ method, path });
+      const presented = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+      requests.push({ method, path, body, token: presented });
       const fault = faults.find((f) => f.times > 0 && (!f.method || f.method === method) && f.path.test(path));
       if (fault) {
         fault.times--;
@@ -105,7 +184,36 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       }
       const json = (status: number, data: unknown) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(data));
       let m: RegExpExecArray | null;
-      if (method === 'POST' && /\/access_tokens$/.test(path)) return json(201, { token: o.token ?? 'ghs_fake', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      if (method === 'POST' && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
+        const installationId = Number(m[1]);
+        const asked = AccessTokenRequest.safeParse(body);
+        if (!asked.success) return json(422, { message: 'Invalid request.', errors: asked.error.issues.map((i) => i.message) });
+        const mine = [...knownRepositories.values()].filter((r) => r.installationId === installationId);
+        const wanted = [...(asked.data.repositories ?? []).map((n) => mine.find((r) => r.name.toLowerCase() === n.toLowerCase())), ...(asked.data.repository_ids ?? []).map((id) => mine.find((r) => r.id === id))];
+        if (wanted.some((r) => r === undefined)) return json(422, { message: 'There is at least one repository that does not exist or is not accessible to the parent installation.' });
+        const scoped = asked.data.repositories !== undefined || asked.data.repository_ids !== undefined;
+        const token = o.scopedTokens ? `${o.token ?? 'ghs_fake'}_${tokens.length + 1}` : (o.token ?? 'ghs_fake');
+        tokens.push({ token, installationId, repositories: scoped ? wanted.map((r) => r!.name.toLowerCase()) : null, permissions: asked.data.permissions ?? null });
+        return json(201, {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: asked.data.permissions ?? { contents: 'write', issues: 'write', pull_requests: 'write', checks: 'write', metadata: 'read' },
+          repository_selection: scoped ? 'selected' : 'all',
+          ...(scoped ? { repositories: wanted.map((r) => ({ id: r!.id, name: r!.name, full_name: `${r!.owner}/${r!.name}` })) } : {}),
+        });
+      }
+      const issued = o.scopedTokens && presented ? tokens.find((t) => t.token === presented) : undefined;
+      const repoOfPath = /^\/repos\/([^/]+)\/([^/]+)/.exec(path);
+      if (issued && repoOfPath && issued.repositories && !issued.repositories.includes(decodeURIComponent(repoOfPath[2]!).toLowerCase())) return json(404, { message: 'Not Found' });
+      const needs = permissionFor(method, path);
+      if (issued?.permissions && needs && !(issued.permissions[needs[0]] === 'write' || issued.permissions[needs[0]] === 'admin' || (needs[1] === 'read' && issued.permissions[needs[0]] === 'read'))) {
+        return json(403, { message: 'Resource not accessible by integration' });
+      }
+      if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path))) {
+        const r = knownRepositories.get(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase());
+        if (!r) return json(404, { message: 'Not Found' });
+        return json(200, { id: r.id, name: r.name, full_name: `${r.owner}/${r.name}`, owner: { login: r.owner }, clone_url: r.cloneUrl, default_branch: r.defaultBranch, private: true });
+      }
       if ((m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
         const file = o.files?.[decodeURIComponent(m[1]!)];
         return file === undefined ? json(404, { message: 'Not Found' }) : res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(file);
@@ -158,7 +266,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
           merged_at: '2026-11-01T00:00:00Z',
           user: { login: p.author, type: p.bot ? 'Bot' : 'User' },
         }));
-        return json(200, [...pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state)).map(toApi), ...others]);
+        return json(200, [...pulls.filter((p) => (!head || (p.head === head && !p.headRepo)) && (state === 'all' || p.state === state)).map((p) => toApi(p, repoPath(path))), ...others]);
       }
       if (method === 'POST' && /\/pulls$/.test(path) && pulls.some((p) => p.head === String(body.head) && p.state === 'open')) {
         return json(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for octo:${String(body.head)}.` }] });
@@ -166,7 +274,7 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if (method === 'POST' && /\/pulls$/.test(path)) {
         const pr: FakePull = { number: 100 + pulls.length, head: String(body.head), base: String(body.base), title: String(body.title), body: String(body.body), draft: body.draft === true, state: 'open' };
         pulls.push(pr);
-        return json(201, toApi(pr));
+        return json(201, toApi(pr, repoPath(path)));
       }
       if (method === 'POST' && (m = /\/issues\/(\d+)\/labels$/.exec(path))) {
         labels.set(Number(m[1]), body.labels as string[]);
@@ -178,7 +286,10 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       }
       if ((m = /\/reviews\/(\d+)\/comments$/.exec(path))) return json(200, reviewComments.get(Number(m[1])) ?? []);
       if (method === 'GET' && /\/pulls\/\d+\/comments$/.test(path)) return json(200, [...reviewComments.values()].flat());
-      if (method === 'GET' && (m = /\/issues\/(\d+)$/.exec(path))) return json(200, { number: Number(m[1]), title: `Issue ${m[1]}`, body: `The original report for #${m[1]}.` });
+      if (method === 'GET' && (m = /\/issues\/(\d+)$/.exec(path))) {
+        const known = issues.get(Number(m[1]));
+        return json(200, { number: Number(m[1]), title: known?.title ?? `Issue ${m[1]}`, body: known?.body ?? `The original report for #${m[1]}.`, user: { login: known?.author ?? 'maintainer', type: 'User' } });
+      }
       if ((m = /\/check-suites\/(\d+)\/check-runs$/.exec(path))) return json(200, { total_count: 1, check_runs: suiteRuns.get(Number(m[1])) ?? [] });
       if (/\/check-runs\/\d+\/annotations$/.test(path)) return json(200, [{ path: 'math.js', start_line: 1, message: 'Missing semicolon style rule' }]);
       if (/\/actions\/jobs\/\d+\/logs$/.test(path)) return res.writeHead(200, { 'content-type': 'text/plain' }).end('##[error] lint: 1 problem in math.js\n');
@@ -195,11 +306,11 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         checkRuns.push(body);
         return json(201, { id: nextId++ });
       }
-      if ((m = /\/pulls\/(\d+)$/.exec(path))) {
-        const pr = pulls.find((p) => p.number === Number(m![1]));
+      if ((m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
+        const pr = pulls.find((p) => p.number === Number(m![2]));
         if (!pr) return json(404, { message: 'Not Found' });
         if (method === 'PATCH') Object.assign(pr, { ...(body.title ? { title: String(body.title) } : {}), ...(body.body ? { body: String(body.body) } : {}) });
-        return json(200, toApi(pr));
+        return json(200, toApi(pr, m[1]));
       }
       return json(404, { message: `fake has no ${method} ${path}` });
     });
@@ -209,10 +320,12 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    tokens,
     comments,
     pulls,
     merged,
     permissions,
+    issues,
     faults,
     labels,
     reviewers,
@@ -229,6 +342,23 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
   };
 }
 
-function toApi(p: FakePull) {
-  return { number: p.number, node_id: `PR_${p.number}`, html_url: `https://github.test/pull/${p.number}`, title: p.title, body: p.body, draft: p.draft, state: p.state, merged_at: null, user: { login: 'patchwright-test[bot]' }, head: { ref: p.head, sha: p.headSha ?? '' }, base: { ref: p.base } };
+function repoPath(path: string): string {
+  return /^\/repos\/([^/]+\/[^/]+)/.exec(path)?.[1] ?? 'octo-org/widgets';
+}
+
+function toApi(p: FakePull, fullName = 'octo-org/widgets') {
+  const author = p.author ?? 'patchwright-test[bot]';
+  return {
+    number: p.number,
+    node_id: `PR_${p.number}`,
+    html_url: `https://github.test/pull/${p.number}`,
+    title: p.title,
+    body: p.body,
+    draft: p.draft,
+    state: p.state,
+    merged_at: null,
+    user: { login: author, type: author.endsWith('[bot]') ? 'Bot' : 'User' },
+    head: { ref: p.head, sha: p.headSha ?? '', repo: { full_name: p.headRepo ?? decodeURIComponent(fullName) } },
+    base: { ref: p.base, repo: { full_name: decodeURIComponent(fullName) } },
+  };
 }

@@ -1,9 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import net from 'node:net';
 
 export interface RedisServer {
+  /** With the password in it (`redis://:PASSWORD@127.0.0.1:PORT`), unless started without one. */
   url: string;
   port: number;
+  /** Null when started without one (`{ password: null }`). */
+  password: string | null;
   /** SIGKILL: no chance to save anything but what the append-only file already holds. */
   kill(): Promise<void>;
   /** Starts it again on the same port and data dir (reading the append-only file back). */
@@ -11,12 +15,16 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-/** Debian's `redis-server`, on a free port, with its append-only file fsynced on every write. */
-export async function startRedis(dir: string): Promise<RedisServer> {
+/**
+ * Debian's `redis-server`, on a free port, with its append-only file fsynced on every write, and
+ * a password made now (as a deployment's Redis has; `{ password: null }` for one without).
+ */
+export async function startRedis(dir: string, opts: { password?: string | null } = {}): Promise<RedisServer> {
   const port = await freePort();
+  const password = opts.password === undefined ? crypto.randomBytes(18).toString('hex') : opts.password;
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes', ...(password ? ['--requirepass', password] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -38,7 +46,7 @@ export async function startRedis(dir: string): Promise<RedisServer> {
     await gone;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, start, close: kill };
+  return { url: password ? `redis://:${password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`, port, password, kill, start, close: kill };
 }
 
 export function freePort(): Promise<number> {

@@ -20,6 +20,9 @@ export function appSecrets(env: NodeJS.ProcessEnv = process.env, extra: Array<st
     const password = url ? passwordOf(url) : '';
     if (password) out.push(password, decodeURIComponent(password));
   }
+  // The password compose hands over as a secret file (read-settings.ts puts it in the URL).
+  const redisPassword = readKey(env.PATCHWRIGHT_REDIS_PASSWORD_FILE)?.replace(/\r?\n$/, '');
+  if (redisPassword) out.push(redisPassword, encodeURIComponent(redisPassword));
   for (const v of extra) if (v) out.push(v, Buffer.from(`x-access-token:${v}`).toString('base64'));
   return out.filter((v) => v.length >= 8);
 }

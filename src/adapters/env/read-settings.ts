@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultLimits, type ResourceLimits } from '../sandbox/limits.ts';
@@ -45,6 +46,8 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_WH_PER_CPU_HOUR: z.coerce.number().min(0).default(12),
   PATCHWRIGHT_WH_PER_1K_TOKENS: z.coerce.number().min(0).default(0.3),
   PATCHWRIGHT_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  PATCHWRIGHT_REDIS_PASSWORD_FILE: z.string().optional(),
+  PATCHWRIGHT_REDIS_INSECURE: z.enum(['0', '1']).default('0'),
   PATCHWRIGHT_REDIS_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dots, dashes and underscores only').default('patchwright'),
   PATCHWRIGHT_JOB_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   PATCHWRIGHT_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
@@ -90,7 +93,7 @@ export type Settings = {
   /** The docker backend: a Docker-compatible CLI, its OCI runtime, the default image and the images repositories may pick. */
   docker: { cli: string; runtime: string | undefined; image: string; approvedImages: string[] };
   /** Scale-out mode (`PATCHWRIGHT_REDIS_URL`): jobs through BullMQ, shared state in Redis; null: SQLite, one process. */
-  redis: { url: string; prefix: string; lockMs: number } | null;
+  redis: { url: string; prefix: string; lockMs: number; insecure?: boolean } | null;
   /** What `patchwright serve` does: take webhooks, run jobs, or both. */
   role: 'web' | 'worker' | 'all';
 };
@@ -107,6 +110,40 @@ function names(setting: string, raw: string): string[] {
     if (NEVER.test(n)) throw new SettingsError(`${setting}: ${n} is one of the app's own secrets and never enters the sandbox`);
   }
   return list;
+}
+
+/**
+ * Scale-out's Redis, with its password: in the URL (`redis://:PASSWORD@host:6379`) or in the file
+ * `PATCHWRIGHT_REDIS_PASSWORD_FILE` names (a compose secret). Whoever can write to Redis can queue
+ * jobs for any repository the app is installed on, so a Redis without a password is refused
+ * unless `PATCHWRIGHT_REDIS_INSECURE=1` says that is meant.
+ */
+function redisSettings(raw: string, passwordFile: string | undefined, insecure: boolean, prefix: string, lockSeconds: number): NonNullable<Settings['redis']> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SettingsError('PATCHWRIGHT_REDIS_URL: not a URL (redis://[:PASSWORD@]HOST:PORT[/DB])');
+  }
+  if (passwordFile !== undefined) {
+    if (url.password) throw new SettingsError('PATCHWRIGHT_REDIS_URL carries a password and PATCHWRIGHT_REDIS_PASSWORD_FILE names another: keep one of them');
+    let password: string;
+    try {
+      password = fs.readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new SettingsError(`PATCHWRIGHT_REDIS_PASSWORD_FILE: ${passwordFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it holds the Redis password, one line`);
+    }
+    if (!password) throw new SettingsError(`PATCHWRIGHT_REDIS_PASSWORD_FILE: ${passwordFile} is empty; it holds the Redis password, one line`);
+    url.password = encodeURIComponent(password);
+  }
+  if (!url.password && !insecure) {
+    throw new SettingsError(
+      'PATCHWRIGHT_REDIS_URL has no password: whoever can reach that Redis could queue jobs for any repository the app is installed on, cancel runs and read their logs. ' +
+        'Give Redis a password (requirepass; compose.yaml reads one from the secret redis-password) and put it in the URL (redis://:PASSWORD@HOST:6379) or in a file named by PATCHWRIGHT_REDIS_PASSWORD_FILE; ' +
+        'or set PATCHWRIGHT_REDIS_INSECURE=1 to run without one (a test machine only).',
+    );
+  }
+  return { url: url.toString(), prefix, lockMs: lockSeconds * 1000, ...(insecure ? { insecure } : {}) };
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -155,7 +192,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       image: s.PATCHWRIGHT_SANDBOX_IMAGE,
       approvedImages: [s.PATCHWRIGHT_SANDBOX_IMAGE, ...s.PATCHWRIGHT_SANDBOX_IMAGES.split(',').map((n) => n.trim()).filter(Boolean)],
     },
-    redis: s.PATCHWRIGHT_REDIS_URL ? { url: s.PATCHWRIGHT_REDIS_URL, prefix: s.PATCHWRIGHT_REDIS_PREFIX, lockMs: s.PATCHWRIGHT_JOB_LOCK_SECONDS * 1000 } : null,
+    redis: s.PATCHWRIGHT_REDIS_URL ? redisSettings(s.PATCHWRIGHT_REDIS_URL, s.PATCHWRIGHT_REDIS_PASSWORD_FILE, s.PATCHWRIGHT_REDIS_INSECURE === '1', s.PATCHWRIGHT_REDIS_PREFIX, s.PATCHWRIGHT_JOB_LOCK_SECONDS) : null,
     role: s.PATCHWRIGHT_ROLE,
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,

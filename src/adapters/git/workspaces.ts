@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureMirror, evictMirrors, mirrorPath as mirrorDir } from './mirror-cache.ts';
 import { git, safely } from './run-git.ts';
+import { initSubmodules } from './submodules.ts';
 
 export interface WorkspaceRequest {
   cloneUrl: string;
@@ -118,18 +119,8 @@ export class Workspaces {
     } else {
       await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
     }
-    const notes: string[] = [];
-    const foreign = fs.existsSync(path.join(dir, '.gitmodules')) ? await foreignSubmodules(dir, req.cloneUrl) : [];
-    if (foreign.length) {
-      // A branch the model wrote can name any URL: the host's git fetching it is a request from inside the network.
-      notes.push(`submodules not initialised: .gitmodules names URLs outside ${new URL(req.cloneUrl).host} (${foreign.slice(0, 3).join(', ')})`);
-    } else if (fs.existsSync(path.join(dir, '.gitmodules'))) {
-      await safely('initialising submodules', req.token, () =>
-        // A branch the model wrote earlier can name `file://` or `ext::` URLs: other repos on this disk, or a command.
-        git(dir, { cloneUrl: req.cloneUrl, token: req.token }).raw(['-c', 'protocol.file.allow=never', '-c', 'protocol.ext.allow=never', 'submodule', 'update', '--init', '--recursive', '--depth', '1']),
-      );
-      notes.push('submodules initialised');
-    }
+    // Every level's URLs are checked before git fetches it (submodules.ts).
+    const notes: string[] = await initSubmodules(dir, req.cloneUrl, req.token);
     if (usesLfs(dir)) notes.push('Git LFS files are left as pointers (their contents are not downloaded)');
     const gitLink = fs.readFileSync(path.join(dir, '.git'), 'utf8');
     return { dir, mirror, branch: req.branch, baseSha, startSha, remoteBranchSha, coldMirror: cold, notes, gitLink };
@@ -175,22 +166,6 @@ export class Workspaces {
     this.#claimed.add(name);
     return path.join(dir, name);
   }
-}
-
-/** Submodule URLs that are neither relative nor http(s) on the repository's own host. */
-async function foreignSubmodules(dir: string, cloneUrl: string): Promise<string[]> {
-  const host = new URL(cloneUrl).host;
-  const out = await git(dir).raw(['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.url$']).catch(() => '');
-  const urls = out.split('\n').map((l) => l.split(/\s+/).slice(1).join(' ').trim()).filter(Boolean);
-  return urls.filter((u) => {
-    if (u.startsWith('./') || u.startsWith('../')) return false;
-    try {
-      const parsed = new URL(u);
-      return !(parsed.protocol === 'https:' || parsed.protocol === 'http:') || parsed.host !== host;
-    } catch {
-      return true;
-    }
-  });
 }
 
 function hash(s: string): string {

@@ -28,11 +28,52 @@ export interface RedisState {
   close(): Promise<void>;
 }
 
+export class RedisOpenError extends Error {
+  readonly code = 'redis_open';
+}
+
 /**
- * Connects to `PATCHWRIGHT_REDIS_URL`. Commands wait through a Redis restart (they are retried
- * until it is back) rather than failing the delivery or the run.
+ * Before the app relies on a Redis: a PING without credentials must be refused (a Redis that
+ * answers it is open to whoever reaches it, who could queue jobs for any repository the app is
+ * installed on), unless `insecure`; a PING with the app's credentials must be answered (a wrong
+ * password is said at once, instead of retrying forever).
  */
-export async function connectRedisState(url: string, prefix: string, warn: (message: string, error: unknown) => void): Promise<RedisState> {
+export async function checkRedisLocked(url: string, insecure: boolean): Promise<void> {
+  const bare = new URL(url);
+  bare.username = '';
+  bare.password = '';
+  const stranger = await ping(bare.toString());
+  if (stranger === 'PONG' && !insecure) {
+    throw new RedisOpenError(`the Redis at ${bare.host} answers without a password: whoever can reach it could queue jobs for any repository the app is installed on. Set requirepass on it (compose.yaml does, from the secret redis-password), or set PATCHWRIGHT_REDIS_INSECURE=1 to run without one (a test machine only).`);
+  }
+  if (stranger instanceof Error && !/NOAUTH|Authentication required/i.test(stranger.message)) throw new RedisOpenError(`cannot reach the Redis at ${bare.host}: ${stranger.message}`);
+  if (stranger === 'PONG' || new URL(url).password === '') return;
+  const us = await ping(url);
+  if (us !== 'PONG') throw new RedisOpenError(`the Redis at ${bare.host} refused the app's password (${(us as Error).message.split('\n')[0]}): PATCHWRIGHT_REDIS_URL or PATCHWRIGHT_REDIS_PASSWORD_FILE must hold the password Redis was given (requirepass)`);
+}
+
+/** One PING on a connection of its own that gives up at the first error: the answer, or why not. */
+async function ping(url: string): Promise<string | Error> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: 10_000 });
+  let failed: Error | undefined;
+  probe.on('error', (error: Error) => (failed ??= error));
+  try {
+    await probe.connect();
+    return await probe.ping();
+  } catch (error) {
+    return failed && !/NOAUTH|WRONGPASS/.test((error as Error).message) ? failed : (error as Error);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/**
+ * Connects to `PATCHWRIGHT_REDIS_URL`, once it is known to refuse strangers (`checkRedisLocked`).
+ * Commands wait through a Redis restart (they are retried until it is back) rather than failing
+ * the delivery or the run. A wrong password is said at once.
+ */
+export async function connectRedisState(url: string, prefix: string, warn: (message: string, error: unknown) => void, opts: { insecure?: boolean } = {}): Promise<RedisState> {
+  await checkRedisLocked(url, opts.insecure ?? false);
   const options = { maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(times * 100, 2000) };
   const command = new Redis(url, options);
   const subscriber = new Redis(url, options);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PerKeyChain } from '../store/per-key-chain.ts';
-import type { ThreadsPort } from '../store/ports.ts';
+import type { AppPullRequest, ThreadsPort } from '../store/ports.ts';
 import { scriptsOf, type Scripts } from './scripts-of.ts';
 
 /** How long one holder may keep an issue's thread to itself if it dies holding it. */
@@ -80,5 +80,16 @@ export class RedisThreads implements ThreadsPort {
 
   async branch(repo: string, number: number): Promise<string | undefined> {
     return (await this.#redis.hget(this.#key(repo, number), 'branch')) ?? undefined;
+  }
+
+  /** One HSET: the branch and the issue it closes are never seen apart. */
+  async setPullRequest(repo: string, number: number, pr: AppPullRequest): Promise<void> {
+    await this.#redis.hset(this.#key(repo, number), { prBranch: pr.branch, prCloses: pr.closes === null ? '' : String(pr.closes), prFor: pr.forPull === null ? '' : String(pr.forPull) });
+  }
+
+  async pullRequest(repo: string, number: number): Promise<AppPullRequest | undefined> {
+    const [branch, closes, forPull] = await this.#redis.hmget(this.#key(repo, number), 'prBranch', 'prCloses', 'prFor');
+    if (!branch) return undefined;
+    return { branch, closes: closes ? Number(closes) : null, forPull: forPull ? Number(forPull) : null };
   }
 }

@@ -92,4 +92,13 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX jobs_repo ON jobs (repo, id);
     `,
   },
+  {
+    version: 9,
+    name: 'the pull requests the app opened: their branch and the issue each closes',
+    sql: `
+      ALTER TABLE threads ADD COLUMN pr_branch TEXT;
+      ALTER TABLE threads ADD COLUMN pr_closes INTEGER;
+      ALTER TABLE threads ADD COLUMN pr_for INTEGER;
+    `,
+  },
 ];

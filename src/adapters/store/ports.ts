@@ -21,6 +21,17 @@ export interface JobsPort {
   queuedCount(): Awaitable<number>;
 }
 
+/**
+ * A pull request the app opened: the branch it pushed for it and the issue it closes (null:
+ * none), or the pull request it was made for (a human's PR, `followUp.humanPullRequests`).
+ * State the app set when it made the PR: never read back from a payload or posted text.
+ */
+export interface AppPullRequest {
+  branch: string;
+  closes: number | null;
+  forPull: number | null;
+}
+
 /** Per issue/PR memory shared by the webhook side and the workers (see ThreadStore). */
 export interface ThreadsPort {
   /** Runs `fn` alone for this issue or PR: no other call for it, in any process, runs meanwhile. */
@@ -32,8 +43,11 @@ export interface ThreadsPort {
   takeQuestion(repo: string, number: number): Awaitable<string | undefined>;
   setRequester(repo: string, number: number, login: string): Awaitable<void>;
   requester(repo: string, number: number): Awaitable<string | undefined>;
+  /** The branch the app pushed for an issue (or a human's PR), set only after its own push made it. */
   setBranch(repo: string, number: number, branch: string): Awaitable<void>;
   branch(repo: string, number: number): Awaitable<string | undefined>;
+  setPullRequest(repo: string, number: number, pr: AppPullRequest): Awaitable<void>;
+  pullRequest(repo: string, number: number): Awaitable<AppPullRequest | undefined>;
 }
 
 /** A job's events: persisted in order, told to live views. */

@@ -1,9 +1,10 @@
 import { PerKeyChain } from './per-key-chain.ts';
 import { statementCache } from './statements.ts';
 import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
+import type { AppPullRequest } from './ports.ts';
 
 /** The per-thread columns; a closed list, so the SQL below never takes a caller's string. */
-type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch';
+type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch' | 'pr_branch' | 'pr_closes' | 'pr_for';
 
 /**
  * Per issue/PR memory: the one tracking comment, whether we already said no politely, an open
@@ -79,6 +80,21 @@ export class ThreadStore {
   branch(repo: string, number: number): string | undefined {
     const v = this.#get(repo, number, 'branch');
     return v == null ? undefined : String(v);
+  }
+
+  /** A PR the app opened: its branch and the issue it closes, written in one statement. */
+  setPullRequest(repo: string, number: number, pr: AppPullRequest): void {
+    this.#sql(
+        `INSERT INTO threads (repo, number, pr_branch, pr_closes, pr_for) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET pr_branch = excluded.pr_branch, pr_closes = excluded.pr_closes, pr_for = excluded.pr_for`,
+      )
+      .run(repo, number, pr.branch, pr.closes, pr.forPull);
+  }
+
+  pullRequest(repo: string, number: number): AppPullRequest | undefined {
+    const row = this.#sql('SELECT pr_branch AS branch, pr_closes AS closes, pr_for AS forPull FROM threads WHERE repo = ? AND number = ?').get(repo, number);
+    if (!row || row.branch == null) return undefined;
+    return { branch: String(row.branch), closes: row.closes == null ? null : Number(row.closes), forPull: row.forPull == null ? null : Number(row.forPull) };
   }
 
   #get(repo: string, number: number, column: Column): SQLInputValue | undefined {

@@ -6,20 +6,20 @@ import type { JobResult } from '../../adapters/queue/worker-pool.ts';
 import { localFiles } from '../../adapters/git/local-files.ts';
 import { checkReadiness, type ReadinessReport } from '../../core/loop/readiness.ts';
 import { inspectRepo } from '../../repo/inspect.ts';
-import { postable } from '../publish/postable.ts';
+import { codeBlock, joined, literal, login, md, name, type Posted } from '../publish/posted.ts';
 import type { RunContext } from '../run-job.ts';
 import { jobSandbox } from './job-sandbox.ts';
 
 /** `/agent doctor`: setup and the test command on the default branch, in the sandbox; the report goes in the tracking comment. */
 export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { task } = job;
-  const { token } = (await ctx.octokit.auth({ type: 'installation' })) as { token: string };
+  const token = await ctx.gitToken();
   const base = task.repo.defaultBranch;
   const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base, branch: `patchwright/doctor-${job.id}`, startFrom: 'base', runId: `job-${job.id}` });
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-doctor-${job.id}-`));
   let releaseUser = () => {};
   try {
-    await ctx.say(`**Patchwright** · 🩺 checking setup and tests on \`${base}\` (job ${job.id})…`);
+    await ctx.say(md`**Patchwright** · 🩺 checking setup and tests on ${name(base)} (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
     const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, runTmp, 'base');
     releaseUser = release;
@@ -35,19 +35,23 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string): string {
-  const lines = [`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on \`${base}\` (job ${jobId}, asked by \`@${requester}\`).`, ''];
-  lines.push(setup.length ? '**Setup**' : '**Setup:** nothing to run');
+export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string): Posted {
+  const lines: Posted[] = [md`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on ${name(base)} (job ${jobId}, asked by ${login(requester)}).`, literal('')];
+  lines.push(literal(setup.length ? '**Setup**' : '**Setup:** nothing to run'));
   for (const s of r.setup) {
-    lines.push(`- ${s.exitCode === 0 ? '✅' : '❌'} \`${s.command}\` (${secs(s.durationMs)})`);
-    if (s.exitCode !== 0) lines.push('', '```text', postable(s.tail).replace(/```/g, "'''"), '```');
+    lines.push(md`- ${s.exitCode === 0 ? '✅' : '❌'} ${name(s.command)} (${secs(s.durationMs)})`);
+    if (s.exitCode !== 0) lines.push(literal(''), codeBlock(s.tail));
   }
   const b = r.baseline;
-  lines.push('', `**Tests:** ${test ? `\`${test}\`` : 'no test command'}`);
-  if (b) lines.push(`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${b.failures.length ? `; failing already: ${b.failures.slice(0, 10).map((f) => `\`${f}\``).join(', ')}` : ''}${b.exitCode !== 0 && b.failed === 0 ? ' (it exits non-zero though no test failed: a step besides the tests fails)' : ''}`);
+  lines.push(literal(''), test ? md`**Tests:** ${name(test)}` : literal('**Tests:** no test command'));
+  if (b) {
+    const failing = b.failures.length ? md`; failing already: ${joined(b.failures.slice(0, 10).map((f) => name(f)), ', ')}` : literal('');
+    const odd = b.exitCode !== 0 && b.failed === 0 ? ' (it exits non-zero though no test failed: a step besides the tests fails)' : '';
+    lines.push(md`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${failing}${odd}`);
+  }
   const notes = r.toolchain.filter((t) => !r.problems.includes(t));
-  if (notes.length) lines.push('', ...notes.map((t) => `> ℹ️ ${postable(t)}`));
-  if (r.problems.length) lines.push('', '**To fix**', ...r.problems.map((p) => `- ${postable(p)}`));
-  lines.push('', `<sub>${secs(r.durationMs)}</sub>`);
-  return lines.join('\n');
+  if (notes.length) lines.push(literal(''), ...notes.map((t) => md`> ℹ️ ${t}`));
+  if (r.problems.length) lines.push(literal(''), literal('**To fix**'), ...r.problems.map((p) => md`- ${p}`));
+  lines.push(literal(''), md`${secs(r.durationMs)}`);
+  return joined(lines, '\n');
 }

@@ -1,10 +1,11 @@
 import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
+import { heading as marker, joined, literal, md, type Posted } from './posted.ts';
 
 export interface BodyParts {
-  summary: string;
+  summary: Posted;
   /** `Closes #12` in the repo's own words, or empty when there is no issue to link. */
-  closes: string;
-  evidence: string;
+  closes: Posted;
+  evidence: Posted;
   testsPassed: boolean;
   /** What the change touched: boxes claiming tests or docs were added are ticked only if it did. */
   filesChanged: string[];
@@ -21,35 +22,44 @@ const DOC_FILE = /\.(md|mdx|rst|adoc)$|(^|\/)docs?\/|(^|\/)CHANGELOG/i;
 /**
  * Fills the repo's PR template: every heading kept in order, HTML comments removed, the summary
  * under the first description heading, the evidence under the testing heading (or in its own),
- * checkboxes kept and ticked only when they claim tests ran and the harness saw them pass.
+ * checkboxes kept and ticked only when they claim tests ran and the harness saw them pass. The
+ * template is the repository's text: its headings and box labels pass the sanitizer too.
  */
-export function fillTemplate(template: PrTemplate | null, parts: BodyParts): string {
-  const closes = parts.closes;
-  if (!template) return [parts.summary, '', closes, '', '## Evidence', '', parts.evidence].join('\n').replace(/\n{3,}/g, '\n\n');
+export function fillTemplate(template: PrTemplate | null, parts: BodyParts): Posted {
+  const head = [parts.summary, ...(parts.closes.text ? [parts.closes] : [])];
+  if (!template) return joined([...head, literal('## Evidence'), parts.evidence], '\n\n');
   const text = template.text.replace(/<!--[\s\S]*?-->/g, '').replace(/\r\n/g, '\n');
   const sections = splitSections(text);
   let placedSummary = false;
   let placedEvidence = false;
-  const out: string[] = [];
+  const out: Posted[] = [];
   for (const s of sections) {
-    const boxes = s.body.filter((l) => /^\s*[-*] \[[ xX]\]/.test(l)).map((l) => tick(l, parts));
+    const boxes = s.body.filter((l) => BOX.test(l)).map((l) => tick(l, parts));
     if (s.heading === null) {
-      if (s.body.some((l) => l.trim())) out.push(...boxes);
+      if (boxes.length) out.push(joined(boxes, '\n'));
       continue;
     }
-    out.push(s.heading, '');
+    out.push(heading(s.heading));
     if (!placedSummary && SUMMARY.test(s.heading)) {
-      out.push(parts.summary, '', closes, '');
+      out.push(...head);
       placedSummary = true;
     } else if (!placedEvidence && TESTING.test(s.heading)) {
-      out.push(parts.evidence, '');
+      out.push(parts.evidence);
       placedEvidence = true;
     }
-    if (boxes.length) out.push(...boxes, '');
+    if (boxes.length) out.push(joined(boxes, '\n'));
   }
-  if (!placedSummary) out.unshift(parts.summary, '', closes, '');
-  if (!placedEvidence) out.push('## Evidence', '', parts.evidence);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  if (!placedSummary) out.unshift(...head);
+  if (!placedEvidence) out.push(literal('## Evidence'), parts.evidence);
+  return joined(out, '\n\n');
+}
+
+const BOX = /^\s*[-*] \[[ xX]\]/;
+
+/** A template heading: its level kept, its words sanitized. */
+function heading(line: string): Posted {
+  const m = /^(#{1,6})\s+(.*)$/.exec(line.trim())!;
+  return md`${marker(m[1]!.length)} ${m[2]!}`;
 }
 
 function splitSections(text: string): Array<{ heading: string | null; body: string[] }> {
@@ -62,8 +72,7 @@ function splitSections(text: string): Array<{ heading: string | null; body: stri
 }
 
 /** A box is ticked only when the run did what it claims; a claim we cannot check stays open. */
-function tick(line: string, parts: BodyParts): string {
-  const untick = line.replace(/\[[xX]\]/, '[ ]');
+function tick(line: string, parts: BodyParts): Posted {
   const text = line.replace(/^\s*[-*] \[[ xX]\]\s*/, '');
   const done = TESTS_ADDED_BOX.test(text)
     ? parts.filesChanged.some((f) => TEST_FILE.test(f))
@@ -72,5 +81,5 @@ function tick(line: string, parts: BodyParts): string {
       : DOCS_BOX.test(text)
         ? parts.filesChanged.some((f) => DOC_FILE.test(f))
         : false;
-  return done ? untick.replace('[ ]', '[x]') : untick;
+  return md`- [${done ? 'x' : ' '}] ${text}`;
 }

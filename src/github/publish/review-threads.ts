@@ -1,5 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { fence } from '../../core/prompt/sanitize.ts';
+import type { Posted } from './posted.ts';
 
 type RequestOctokit = Pick<Octokit, 'request'>;
 
@@ -84,14 +85,14 @@ export function reviewInstructions(body: string, comments: ReviewComment[]): str
 }
 
 /** A reply in every review thread: what changed (with the commit), or why nothing did. */
-export async function replyToThreads(octokit: RequestOctokit, owner: string, repo: string, pr: number, comments: ReviewComment[], text: string): Promise<void> {
+export async function replyToThreads(octokit: RequestOctokit, owner: string, repo: string, pr: number, comments: ReviewComment[], text: Posted): Promise<void> {
   for (const c of comments) {
     await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', {
       owner,
       repo,
       pull_number: pr,
       comment_id: c.id,
-      body: text,
+      body: text as unknown as string,
     });
   }
 }

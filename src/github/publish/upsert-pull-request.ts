@@ -1,5 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 
+import type { Posted } from './posted.ts';
+
 type RequestOctokit = Pick<Octokit, 'request'>;
 
 export interface PullRequestSpec {
@@ -7,9 +9,11 @@ export interface PullRequestSpec {
   repo: string;
   head: string;
   base: string;
-  /** Unset: an existing PR keeps its title (a follow-up does not retitle what a human may have edited). */
-  title: string | undefined;
-  body: string;
+  /** The title a new PR gets. */
+  title: Posted;
+  /** An existing PR keeps its title (a follow-up does not retitle what a human may have edited). */
+  keepTitle: boolean;
+  body: Posted;
   draft: boolean;
   /** A PR closed without merging gets a successor only on an explicit retry. */
   allowAfterClosed: boolean;
@@ -19,6 +23,11 @@ export interface PullRequestSpec {
 
 export class ClosedPullRequestError extends Error {
   readonly code = 'pr_closed';
+  readonly number: number;
+  constructor(number: number) {
+    super(`#${number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`);
+    this.number = number;
+  }
 }
 
 /**
@@ -35,15 +44,15 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
   const existing = all.find((p) => p.state === 'open');
   const closed = all.find((p) => p.state === 'closed' && !p.merged_at);
   if (!existing && closed && !spec.allowAfterClosed) {
-    throw new ClosedPullRequestError(`#${closed.number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`);
+    throw new ClosedPullRequestError(closed.number);
   }
   if (existing) {
     await octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
       owner: spec.owner,
       repo: spec.repo,
       pull_number: existing.number,
-      ...(spec.title ? { title: spec.title } : {}),
-      body: spec.body,
+      ...(spec.keepTitle ? {} : { title: spec.title as unknown as string }),
+      body: spec.body as unknown as string,
     });
     if (existing.draft && !spec.draft) {
       // REST cannot do this; GitHub's GraphQL API can.
@@ -61,8 +70,8 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
       repo: spec.repo,
       head: spec.head,
       base: spec.base,
-      title: spec.title ?? spec.head,
-      body: spec.body,
+      title: spec.title as unknown as string,
+      body: spec.body as unknown as string,
       draft: spec.draft,
     })
     .catch((error: { status?: number; message?: string }) => {

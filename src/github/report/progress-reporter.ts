@@ -14,7 +14,7 @@ export interface ProgressState {
  * elapsed time while nothing else happens (a long test run). `flush` stops both and waits for
  * writes in flight; the caller then writes the final state.
  */
-export function progressReporter(write: (text: string) => Promise<void>, render: (s: ProgressState) => string, intervalMs = 3000, now = Date.now, heartbeatMs = 30_000) {
+export function progressReporter<T extends { text: string }>(write: (text: T) => Promise<void>, render: (s: ProgressState) => T, intervalMs = 3000, now = Date.now, heartbeatMs = 30_000) {
   const state: ProgressState = { phase: 'preparing', plan: [], command: null, tests: null, startedAt: now() };
   let lastText = '';
   let lastFingerprint = '';
@@ -26,8 +26,8 @@ export function progressReporter(write: (text: string) => Promise<void>, render:
     if (!dirty) return;
     dirty = false;
     const text = render(state);
-    if (text === lastText) return;
-    lastText = text;
+    if (text.text === lastText) return;
+    lastText = text.text;
     lastWrite = now();
     chain = chain.then(() => write(text)).catch(() => {});
   };

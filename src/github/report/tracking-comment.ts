@@ -1,5 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import type { ThreadsPort } from '../../adapters/store/ports.ts';
+import { md, type Posted } from '../publish/posted.ts';
 
 export const TRACKING_MARKER = '<!-- patchwright:tracking -->';
 
@@ -22,11 +23,11 @@ export interface Thread {
  * GitHub made it) is found again instead of duplicated. If someone deleted it, a new one takes
  * its place.
  */
-export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsPort, thread: Thread, text: string, opts: { fresh?: boolean; skipIf?: () => Promise<boolean> } = {}): Promise<number | undefined> {
+export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsPort, thread: Thread, text: Posted, opts: { fresh?: boolean; skipIf?: () => Promise<boolean> } = {}): Promise<number | undefined> {
   const key = `${thread.owner}/${thread.repo}`;
   return threads.serialize(key, thread.number, async () => {
     if (await opts.skipIf?.()) return undefined;
-    const body = `${TRACKING_MARKER}\n${text}`;
+    const body = md`<!-- patchwright:tracking -->\n${text}`;
     let existing = await threads.trackingComment(key, thread.number);
     // 0: a create was sent and its answer never came (or said 5xx): GitHub may have made it anyway.
     const attempted = existing === PENDING;
@@ -37,14 +38,14 @@ export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsP
     }
     if (existing !== undefined) {
       try {
-        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: thread.owner, repo: thread.repo, comment_id: existing, body });
+        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: thread.owner, repo: thread.repo, comment_id: existing, body: body as unknown as string });
         return existing;
       } catch (error) {
         if ((error as { status?: number }).status !== 404) throw error;
       }
     }
     await threads.setTrackingComment(key, thread.number, PENDING);
-    const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, body });
+    const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, body: body as unknown as string });
     const id = Number(data.id);
     await threads.setTrackingComment(key, thread.number, id);
     return id;

@@ -2,12 +2,16 @@ import type { Task } from '../../protocol/task.ts';
 import type { RepoConfig } from '../../protocol/repo-config.ts';
 import { parseCommand } from './parse-command.ts';
 import { IssueCommentCreated, IssuesLabeled, ReviewSubmitted, type RepositoryPayload } from './payload.ts';
+import { statusText } from '../report/status-text.ts';
+import type { Posted } from '../publish/posted.ts';
 
 /** Where the 👀 goes: GitHub has no reactions on reviews, so a review is acknowledged on its PR. */
 export type ReactionTarget = { type: 'issue'; number: number } | { type: 'comment'; id: number };
 
 export type Classified =
   | { kind: 'ignore'; reason: string }
+  /** Asked for, but refused with a plain answer once the sender is known to be allowed (a fork's PR). */
+  | { kind: 'refuse'; reason: string; number: number; text: Posted }
   | { kind: 'trigger'; task: Task; sender: string; reactTo: ReactionTarget; isPatchwrightPr: boolean };
 
 export interface ClassifyContext {
@@ -72,9 +76,13 @@ function fromReview(payload: unknown, { config, botLogin }: ClassifyContext): Cl
   const { review, pull_request: pr, sender, repository, installation } = p.data;
   const state = review.state.toLowerCase();
   if (state !== 'commented' && state !== 'changes_requested') return ignore(`review state ${state} starts nothing`);
-  if (pr.head.repo?.full_name !== repository.full_name) return ignore('pull request comes from a fork');
-  if (pr.user.login !== botLogin) return ignore('pull request was not opened by Patchwright');
   const command = parseCommand(review.body, config.command);
+  if (pr.head.repo?.full_name !== repository.full_name) {
+    // A review on a fork's PR is people talking to each other, unless it asks for the app.
+    if (!command) return ignore('pull request comes from a fork');
+    return { kind: 'refuse', reason: 'pull request comes from a fork', number: pr.number, text: statusText.fork(config.command, pr.head.repo?.full_name ?? null) };
+  }
+  if (pr.user.login !== botLogin) return ignore('pull request was not opened by Patchwright');
   if (config.followUp.mode === 'mention' && !command) return ignore('mention-only mode and no command in the review');
   const task = baseTask(repository, installation?.id, pr.number, true, pr.title, pr.body, sender.login);
   return {
