@@ -11,7 +11,7 @@
  * container). With `--serve` instead of `--`, it only relays (the docker backend's namespace).
  */
 export const BRIDGE_SCRIPT = String.raw`
-use strict;
+
 my ($path, $port, $mode) = splice(@ARGV, 0, 3);
 socket(my $l, 2, 1, 0) or die "egress bridge: socket: $!\n";
 setsockopt($l, 1, 2, pack("i", 1));
