@@ -4,6 +4,7 @@ import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
 import { computeLine, type EnergyFactors } from '../../protocol/energy.ts';
 import { fillTemplate } from './fill-template.ts';
 import { postable } from './postable.ts';
+import { egressLines } from '../report/egress-text.ts';
 
 const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
@@ -52,6 +53,7 @@ export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAU
     ...(still.length ? [`- Still failing, as before the change (not caused by it): ${names(still)}`] : []),
     ...(e.testConcerns?.length ? ['', `**Not accepted as a fix:** ${e.testConcerns.map(postable).join('; ')}.`, ''] : []),
     ...(e.refused?.length ? ['', '**Refused by the harness during this run:**', ...e.refused.slice(0, 20).map((r) => `- ${postable(r)}`), ''] : []),
+    ...(e.egressRefused?.length ? ['', ...egressLines(e.egressRefused, 20), ''] : []),
     `- Files changed: ${e.filesChanged.map((f) => `\`${f}\``).join(', ') || 'none'}`,
     `- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}; compute: ${computeLine(e, energy)}`,
   ].join('\n');

@@ -4,6 +4,7 @@ import type { TestSummary } from '../../protocol/run-event.ts';
 import { duration } from '../publish/pr-body.ts';
 import type { ProgressState } from './progress-reporter.ts';
 import { postable } from '../publish/postable.ts';
+import { egressLines } from './egress-text.ts';
 
 export function renderProgress(jobId: number, s: ProgressState, now = Date.now()): string {
   const elapsed = Math.round((now - s.startedAt) / 1000);
@@ -30,6 +31,7 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
       ? 'The test command already failed before the change without naming any test (a lint or build step, or a broken setup), so only its exit codes are compared; `/agent doctor` shows its output.'
       : '',
     r.evidence.refused?.length ? `Refused by the harness: ${r.evidence.refused.slice(0, 10).map((x) => postable(x)).join('; ')}` : '',
+    egressLines(r.evidence.egressRefused, 10).join('\n'),
     `<sub>${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}</sub>`,
   ];
   return blocks.filter((b) => b.trim() !== '').join('\n\n');
