@@ -40,6 +40,8 @@ function parsePort(raw: string, entry: string): number {
 /** Parses one written entry into the entries it stands for (a preset: its hosts). */
 export function parseEntry(written: string): AllowEntry[] {
   const entry = written.trim();
+  // Credentials someone pasted in with a URL are not repeated in the message (it is logged).
+  if (/[/@]/.test(entry)) throw new AllowListError(`egress entry ${entry.replace(/^(.*\/\/)?[^@]*@/, '$1***@')}: not a host name; write the host alone (registry.example.com or registry.example.com:8443), without a scheme, credentials or path`);
   if (isPreset(entry)) return EGRESS_PRESETS[entry].map((host) => ({ host, wildcard: false, port: null, explicit: false, from: entry }));
   // [v6]:port, host:port, v4:port, or a bare host / address.
   const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(entry);
