@@ -84,26 +84,28 @@ describe('setup behind the egress firewall (bwrap)', () => {
 
   /** Each attempt prints PWNED only if its step worked. */
   type Ports = { tcp: number; udp: number; redis: number };
-  const ATTEMPTS: Array<[string, (p: Ports) => string]> = [
-    ['a loopback listener of the host, directly', (p) => `(exec 3<>/dev/tcp/127.0.0.1/${p.tcp}) 2>/dev/null && echo PWNED`],
+  /** [what, the script, the destination the proxy must have refused (on this machine nothing answers at some of these: the refusal is what shows the firewall held)]. */
+  const ATTEMPTS: Array<[string, (p: Ports) => string, string?]> = [
+    ['a loopback listener of the host, directly', (p) => py(`import socket; socket.create_connection(('127.0.0.1', ${p.tcp}), 3); print('PWNED')`)],
     ["a loopback listener of the host, through the proxy (an entry names it, but it is the app's own)", (p) => `curl -sf -m 5 http://127.0.0.1:${p.tcp}/ && echo PWNED`],
     ['a host unix socket by path', () => py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('${unixPath}'); print('PWNED')`)],
     ['a host abstract unix socket', () => py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('\\0${abstractName}'); print('PWNED')`)],
     ['cloud metadata, directly', () => `curl -sf -m 5 --noproxy '*' http://169.254.169.254/ && echo PWNED`],
-    ['cloud metadata, through the proxy', () => `curl -sf -m 5 http://169.254.169.254/latest/meta-data/ && echo PWNED`],
-    ['a private address, through the proxy', () => `curl -sf -m 5 -p https://10.0.0.1/ && echo PWNED`],
+    ['cloud metadata, through the proxy', () => `curl -sf -m 5 http://169.254.169.254/latest/meta-data/ && echo PWNED`, '169.254.169.254:80'],
+    ['a private address, through the proxy', () => `curl -sf -m 5 -p https://10.0.0.1/ && echo PWNED`, '10.0.0.1:443'],
     ['Redis, through the proxy', (p) => `(printf 'PING\\r\\n' | curl -s -m 5 -p telnet://localhost:${p.redis} | grep -q hello) && echo PWNED; true`],
-    ['the host over UDP', (p) => `for i in 1 2 3; do echo x > /dev/udp/127.0.0.1/${p.udp}; done 2>/dev/null; true`],
-    ['a host not on the list', () => `curl -sf -m 5 https://example.com/ && echo PWNED; true`],
+    ['the host over UDP', (p) => py(`import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b'x', ('127.0.0.1', ${p.udp})) for i in range(3)]; time.sleep(0.2)`)],
+    ['a host not on the list', () => `curl -sf -m 5 https://example.com/ && echo PWNED; true`, 'example.com:443'],
     ['the proxy socket, to replace it', () => `(rm -f /run/patchwright-egress/proxy.sock || mv /run/patchwright-egress/proxy.sock /tmp/x || touch /run/patchwright-egress/x) 2>/dev/null && echo PWNED; true`],
     ['another network namespace', () => `unshare -n true 2>/dev/null && echo PWNED; nsenter --net=/proc/1/ns/net true 2>/dev/null && echo PWNED; true`],
   ];
 
-  it.each(ATTEMPTS)('cannot reach %s', async (_name, script) => {
+  it.each(ATTEMPTS)('cannot reach %s', async (_name, script, refused) => {
     const before = hits.length;
     const echoes = standIn.echoes();
     const r = await setup(script({ tcp: tcpPort, udp: udpPort, redis: standIn.echoPort }));
     expect(r.stdout + r.stderr).not.toContain('PWNED');
+    if (refused) expect(r.egressRefused?.map((x) => `${x.host}:${x.port}`)).toEqual([refused]);
     expect(hits.slice(before)).toEqual([]);
     expect(standIn.echoes()).toBe(echoes);
   });
@@ -118,7 +120,7 @@ describe('setup behind the egress firewall (bwrap)', () => {
   });
 
   it('without network (the agent loop, the tests): no bridge, no proxy variables, no way out', async () => {
-    const r = await sandbox.run({ command: `env | grep -ci proxy; (exec 3<>/dev/tcp/127.0.0.1/3128) 2>/dev/null && echo PWNED; ls /run/patchwright-egress 2>&1 | head -1`, cwd: worktree, network: false, timeoutMs: 20_000, outputLimitBytes: 4096 });
+    const r = await sandbox.run({ command: `env | grep -ci proxy; ${py("import socket; socket.create_connection(('127.0.0.1', 3128), 3); print('PWNED')")} >/dev/null; ls /run/patchwright-egress 2>&1 | head -1`, cwd: worktree, network: false, timeoutMs: 20_000, outputLimitBytes: 4096 });
     expect(r.stdout).toMatch(/^0\n.*No such file or directory/s);
   });
 
