@@ -96,7 +96,8 @@ describe('setup behind the egress firewall (bwrap)', () => {
     ['Redis, through the proxy', (p) => `(printf 'PING\\r\\n' | curl -s -m 5 -p telnet://localhost:${p.redis} | grep -q hello) && echo PWNED; true`],
     ['the host over UDP', (p) => py(`import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b'x', ('127.0.0.1', ${p.udp})) for i in range(3)]; time.sleep(0.2)`)],
     ['a host not on the list', () => `curl -sf -m 5 https://example.com/ && echo PWNED; true`, 'example.com:443'],
-    ['the proxy socket, to replace it', () => `(rm -f /run/patchwright-egress/proxy.sock || mv /run/patchwright-egress/proxy.sock /tmp/x || touch /run/patchwright-egress/x) 2>/dev/null && echo PWNED; true`],
+    // The sandbox's own /run is its to write (as an unprivileged app's sandbox user owns it), but the mount point stays, and the host's folder is not reachable.
+    ['the proxy socket, to replace it', () => `rm -f /run/patchwright-egress/proxy.sock 2>/dev/null; mv /run/patchwright-egress/proxy.sock /tmp/x 2>/dev/null; [ -S /run/patchwright-egress/proxy.sock ] || echo PWNED; grep -q patchwright-egress /proc/self/mountinfo || echo PWNED; true`],
     ['another network namespace', () => `unshare -n true 2>/dev/null && echo PWNED; nsenter --net=/proc/1/ns/net true 2>/dev/null && echo PWNED; true`],
   ];
 
