@@ -9,7 +9,7 @@ import { tempDir } from '../support/app-harness.ts';
 
 const usage = { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 };
 const ok: SandboxResult = { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false, cancelled: false };
-const why = 'not on the allow-list (the deployment adds hosts to PATCHWRIGHT_EGRESS_ALLOW)';
+const why = 'not on the allow-list';
 
 /** The engine with a sandbox that reports refusals as the firewall does: what reaches the evidence, the PR and the comment. */
 async function run(): Promise<RunCompleted> {

@@ -89,7 +89,7 @@ export type AllowDecision = { ok: true; internalOk: boolean } | { ok: false; rea
 
 export function decideHost(allow: EgressAllow, host: string, port: number, kind: RequestKind): AllowDecision {
   const granted = allow.deployment.filter((e) => entryMatches(e, host, port, kind));
-  if (!granted.length) return { ok: false, reason: 'not on the allow-list (the deployment adds hosts to PATCHWRIGHT_EGRESS_ALLOW)' };
+  if (!granted.length) return { ok: false, reason: 'not on the allow-list' };
   if (allow.repository && !allow.repository.some((e) => entryMatches(e, host, port, kind))) {
     return { ok: false, reason: "not on the repository's allow-list (.github/agent.yml sandbox.egress)" };
   }

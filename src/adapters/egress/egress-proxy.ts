@@ -118,7 +118,7 @@ function connectionListed(value: string | undefined): Set<string> {
 }
 
 export function refusalText(target: string, reason: string): string {
-  return `Patchwright's egress firewall refused ${target}: ${reason}.\n`;
+  return `Patchwright's egress firewall refused ${target}: ${reason}. The deployment names what sandboxed commands may reach in PATCHWRIGHT_EGRESS_ALLOW.\n`;
 }
 
 function send(res: http.ServerResponse, status: number, text: string): void {

@@ -38,5 +38,5 @@ export function assertHostOnly(gate: EgressGate, writable: string[]): void {
 export function refusalNote(refused: EgressRefusal[]): string {
   if (!refused.length) return '';
   const lines = refused.map((r) => `[egress firewall] refused ${r.host}:${r.port}${r.count > 1 ? ` (${r.count} times)` : ''}: ${r.reason}`);
-  return `\n${lines.join('\n')}\n`;
+  return `\n${lines.join('\n')}\n[egress firewall] the deployment names what may be reached in PATCHWRIGHT_EGRESS_ALLOW\n`;
 }
