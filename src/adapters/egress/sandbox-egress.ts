@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { BRIDGE_PORT, bridgeArgv, INSIDE_SOCKET } from './bridge-script.ts';
 import { EgressSetupError, underWritable, type EgressGate, type EgressRefusal } from './egress-firewall.ts';
 import { INSIDE_MAVEN_SETTINGS, proxyEnv } from './proxy-env.ts';
@@ -19,6 +20,7 @@ export const NO_EGRESS: EgressArgs = { mounts: [], prefix: [], env: {} };
 export function bwrapEgress(gate: EgressGate | null, env: Record<string, string>, writable: string[]): EgressArgs {
   if (!gate) return NO_EGRESS;
   assertHostOnly(gate, writable);
+  if (!fs.existsSync('/usr/bin/perl')) throw new EgressSetupError('the egress bridge runs with perl, and this host has no /usr/bin/perl: install perl-base (Debian: apt-get install perl-base), or give the command no network');
   return {
     mounts: ['--ro-bind', gate.socket, INSIDE_SOCKET, '--ro-bind', gate.mavenSettings, INSIDE_MAVEN_SETTINGS],
     prefix: bridgeArgv(),
