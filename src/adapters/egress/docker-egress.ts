@@ -2,7 +2,7 @@ import path from 'node:path';
 import { BRIDGE_PORT, bridgeArgv, INSIDE_SOCKET } from './bridge-script.ts';
 import type { EgressGate } from './egress-firewall.ts';
 import { startNetnsBridge, type NetnsBridge } from './netns-bridge.ts';
-import { INSIDE_MAVEN_SETTINGS, proxyEnv } from './proxy-env.ts';
+import { dropCaseVariants, INSIDE_MAVEN_SETTINGS, proxyEnv } from './proxy-env.ts';
 import { assertHostOnly } from './sandbox-egress.ts';
 
 /**
@@ -33,6 +33,7 @@ export async function dockerEgress(gate: EgressGate | null, mode: BridgeMode, en
   assertHostOnly(gate, writable);
   const settings = `type=bind,src=${gate.mavenSettings},dst=${INSIDE_MAVEN_SETTINGS},readonly`;
   const vars = proxyEnv(BRIDGE_PORT, env);
+  dropCaseVariants(env, vars);
   if (mode === 'in-container') {
     return { network: 'none', mounts: ['--mount', `type=bind,src=${gate.socket},dst=${INSIDE_SOCKET},readonly`, '--mount', settings], prefix: bridgeArgv(), env: { ...vars, PERL_BADLANG: '0' }, stop: () => {} };
   }

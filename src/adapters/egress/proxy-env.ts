@@ -35,6 +35,17 @@ export function proxyEnv(port: number, env: Record<string, string>): Record<stri
   };
 }
 
+/**
+ * Removes from `env` every variable that differs from one of `vars` only in case (npm reads
+ * `NPM_CONFIG_PROXY` as it reads `npm_config_proxy`): a deployment's own proxy, passed through,
+ * must not compete with the bridge.
+ */
+export function dropCaseVariants(env: Record<string, string>, vars: Record<string, string>): void {
+  const lower = new Set(Object.keys(vars).map((k) => k.toLowerCase()));
+  // A name we set ourselves is replaced anyway; another spelling of one is removed.
+  for (const k of Object.keys(env)) if (!(k in vars) && lower.has(k.toLowerCase())) delete env[k];
+}
+
 export function mavenSettingsXml(port: number): string {
   const proxy = (protocol: string) =>
     `    <proxy><id>patchwright-egress-${protocol}</id><active>true</active><protocol>${protocol}</protocol><host>127.0.0.1</host><port>${port}</port></proxy>`;

@@ -74,6 +74,17 @@ describe('setup behind the egress firewall (bwrap)', () => {
     expect(lines.at(-1)).toBe('no-dns');
   });
 
+  it("replaces a deployment's own proxy variables, in every spelling", async () => {
+    const corp = 'http://corp-proxy.example:8080';
+    const box = new BwrapSandbox({
+      layout: { worktree, runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [] },
+      hostUid: UID,
+      env: { parent: { ...process.env, HTTPS_PROXY: corp, NPM_CONFIG_PROXY: corp, Yarn_Https_Proxy: corp }, deployment: ['HTTPS_PROXY', 'NPM_CONFIG_PROXY', 'Yarn_Https_Proxy'] },
+    });
+    const r = await box.run({ command: 'env | grep -i corp-proxy; echo "$HTTPS_PROXY"', cwd: worktree, network: true, timeoutMs: 20_000, outputLimitBytes: 4096, stage: 'setup' });
+    expect(r.stdout).toBe('http://127.0.0.1:3128\n');
+  });
+
   it('reaches an allowed host by name, with plain HTTP and through a CONNECT tunnel', async () => {
     const r = await setup(`curl -sS -m 10 http://localhost:${standIn.httpPort}/__echo; echo; curl -sS -m 10 --proxytunnel http://localhost:${standIn.httpPort}/__echo`);
     const [plain, tunnelled] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { url: string });
