@@ -7,8 +7,9 @@
  * `perl -e SCRIPT SOCKET PORT -- COMMAND...`: the listener is bound before the command starts
  * (no race), the relay is detached (a double fork: it is not a child the command could wait
  * for, and holds none of its output), and the command is exec'ed in its place, keeping its pid,
- * arguments and exit status. The relay dies with the sandbox (bwrap's PID namespace, the
- * container). With `--serve` instead of `--`, it only relays (the docker backend's namespace).
+ * arguments and exit status. The relay ends within half a second of the command (it watches its
+ * pid), and with the sandbox in any case (bwrap's PID namespace, the container). With `--serve`
+ * instead of `--`, it only relays (the docker backend's namespace, ended by the app).
  */
 export const BRIDGE_SCRIPT = String.raw`
 
@@ -17,8 +18,9 @@ socket(my $l, 2, 1, 0) or die "egress bridge: socket: $!\n";
 setsockopt($l, 1, 2, pack("i", 1));
 bind($l, pack("S n a4 x8", 2, $port, "\x7f\0\0\1")) or die "egress bridge: cannot listen on 127.0.0.1:$port: $!\n";
 listen($l, 128) or die "egress bridge: listen: $!\n";
+sub alive { my ($pid) = @_; return !$pid || kill(0, $pid) || $! == 1; }
 sub relay {
-  my ($c) = @_;
+  my ($c, $watch) = @_;
   socket(my $u, 1, 1, 0) or return;
   connect($u, pack("S a108", 1, $path)) or return;
   my @open = (1, 1);
@@ -26,9 +28,9 @@ sub relay {
   while ($open[0] || $open[1]) {
     my $rin = "";
     vec($rin, fileno($pair[$_][0]), 1) = 1 for grep { $open[$_] } 0, 1;
-    my $n = select(my $rout = $rin, undef, undef, undef);
+    my $n = select(my $rout = $rin, undef, undef, 5);
     next if $n < 0 && $! == 4;
-    return if $n < 0;
+    return if $n < 0 || ($n == 0 && !alive($watch));
     for my $i (grep { $open[$_] && vec($rout, fileno($pair[$_][0]), 1) } 0, 1) {
       my ($from, $to) = @{$pair[$i]};
       my $got = sysread($from, my $buf, 65536);
@@ -38,22 +40,29 @@ sub relay {
   }
 }
 sub serve {
+  my ($watch) = @_;
   $SIG{CHLD} = "IGNORE";
   for (;;) {
+    # The command gone, the relay goes too (not only when its namespace does).
+    exit 0 unless alive($watch);
+    my $rin = "";
+    vec($rin, fileno($l), 1) = 1;
+    next unless select(my $rout = $rin, undef, undef, 0.5) > 0;
     accept(my $c, $l) or do { select(undef, undef, undef, 0.05); next; };
     my $k = fork();
-    if (defined $k && $k == 0) { close $l; relay($c); exit 0; }
+    if (defined $k && $k == 0) { close $l; relay($c, $watch); exit 0; }
     close $c;
   }
 }
-if ($mode eq "--serve") { $| = 1; print "ready $$\n"; open(STDOUT, ">", "/dev/null"); serve(); }
+if ($mode eq "--serve") { $| = 1; print "ready $$\n"; open(STDOUT, ">", "/dev/null"); serve(0); }
+my $cmd = $$;
 my $pid = fork();
 die "egress bridge: fork: $!\n" unless defined $pid;
 if ($pid == 0) {
   my $k = fork();
   exit(defined $k ? 0 : 1) if !defined $k || $k;
   open(STDIN, "<", "/dev/null"); open(STDOUT, ">", "/dev/null"); open(STDERR, ">", "/dev/null");
-  serve();
+  serve($cmd);
 }
 waitpid($pid, 0);
 close $l;
