@@ -72,7 +72,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-turn-'));
   try {
     // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind, settings.sandboxUid + settings.concurrency);
+    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind, settings.sandboxUid + settings.concurrency, config.sandbox.egress);
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));

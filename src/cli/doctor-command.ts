@@ -29,7 +29,7 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   if (ws instanceof Error) return bad(ws.message);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-doctor-'));
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp);
+    const sandbox = await localSandbox(settings, env, ws, runTmp, undefined, settings.sandboxUid, local.config.sandbox.egress);
     const report = await checkReadiness(
       { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain },
       { sandbox, files: localFiles(ws.dir) },

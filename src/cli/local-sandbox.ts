@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { egressFirewall } from '../adapters/egress/egress-policy.ts';
 import type { Sandbox } from '../core/ports.ts';
 
 /**
@@ -16,6 +17,8 @@ export async function localSandbox(
   resolved?: 'bwrap' | 'docker' | 'none',
   /** The host user when root (default: the first, `PATCHWRIGHT_SANDBOX_UID`). */
   hostUid = settings.sandboxUid,
+  /** The checkout's `.github/agent.yml` `sandbox.egress`: narrows the deployment's egress allow-list. */
+  egressNarrowing?: string[],
 ): Promise<Sandbox> {
   const kind = resolved ?? (await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli)));
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
@@ -29,5 +32,6 @@ export async function localSandbox(
     dockerRuntime: settings.docker.runtime,
     hostUid,
     minFreeBytes: settings.minFreeDiskBytes,
+    egress: egressFirewall(settings.egress, egressNarrowing),
   });
 }

@@ -70,7 +70,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp);
+    const sandbox = await localSandbox(settings, env, ws, runTmp, undefined, settings.sandboxUid, config.sandbox.egress);
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);
     const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { egressFirewall } from '../adapters/egress/egress-policy.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
 export async function sandboxCommand(argv: string[]): Promise<number> {
@@ -38,6 +39,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       dockerRuntime: settings.docker.runtime,
       hostUid: settings.sandboxUid,
       minFreeBytes: settings.minFreeDiskBytes,
+      egress: egressFirewall(settings.egress),
     });
     const res = await sandbox.run({
       command,

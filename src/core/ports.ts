@@ -29,6 +29,8 @@ export interface SandboxResult {
   cancelled: boolean;
   /** The kernel's accounting of the command's process tree, where the backend measures it. */
   usage?: { cpuMs: number; peakRssKb: number } | undefined;
+  /** What the egress firewall refused this command (host, port, why, how often), when it had network. */
+  egressRefused?: Array<{ host: string; port: number; reason: string; count: number }> | undefined;
 }
 
 export interface Sandbox {

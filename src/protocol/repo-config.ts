@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const STYLE = z.enum(['conventional', 'gitmoji', 'component-prefix', 'ticket-prefix', 'plain']);
+/** An egress allow-list entry: a preset name, `[*.]host[:port]`, an IPv4 address, or `[IPv6]:port`. */
+const EGRESS_ENTRY = /^(?:[a-z]+|(?:\*\.)?[A-Za-z0-9_.-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?)$/;
 const word = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'must be one word of letters, digits or dashes');
 
 /**
@@ -47,7 +49,14 @@ export const RepoConfig = z
           .array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name'))
           .default([])
           .describe('Extra environment variable names passed into the sandbox.'),
-        network: z.boolean().default(false).describe('Ask for network during the agent loop (setup always has it); granted only where the deployment sets PATCHWRIGHT_AGENT_NETWORK=allow.'),
+        network: z
+          .boolean()
+          .default(false)
+          .describe('Ask for network during the agent loop (setup always has it), through the egress firewall; granted only where the deployment sets PATCHWRIGHT_AGENT_NETWORK=allow.'),
+        egress: z
+          .array(z.string().regex(EGRESS_ENTRY, 'must be a preset (npm, pypi, crates, go, maven, rubygems), a host name, *.suffix or IP address, with an optional :port'))
+          .optional()
+          .describe("Narrows the deployment's egress allow-list (PATCHWRIGHT_EGRESS_ALLOW) for this repository: a host must be on both. It can never add a host."),
         image: z
           .string()
           .min(1)

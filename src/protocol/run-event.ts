@@ -59,6 +59,10 @@ export const Item = z.discriminatedUnion('kind', [
 ]);
 export type Item = z.infer<typeof Item>;
 
+/** One destination the egress firewall refused, in one phase: setup, or the agent loop when it had network. */
+export const EgressRefused = z.object({ host: z.string(), port: z.number(), phase: z.enum(['setup', 'agent']), count: z.number(), reason: z.string() });
+export type EgressRefused = z.infer<typeof EgressRefused>;
+
 export const Evidence = z.object({
   /** The setup commands the harness ran before the baseline, in order. */
   setupCommands: z.array(z.string()).optional(),
@@ -73,6 +77,8 @@ export const Evidence = z.object({
   refused: z.array(z.string()).optional(),
   /** Why a green test run was not taken at its word: tests deleted, skipped, or the task's own tests still failing. */
   testConcerns: z.array(z.string()).optional(),
+  /** Connections the egress firewall refused sandboxed commands (shown on the PR and the tracking comment). */
+  egressRefused: z.array(EgressRefused).optional(),
   /**
    * What the sandboxed commands used (setup, tests, the model's commands): CPU time of each
    * command's process tree and the largest process's peak memory, from the kernel's accounting.

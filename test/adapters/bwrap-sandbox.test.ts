@@ -51,13 +51,15 @@ describe('bwrap sandbox', () => {
     expect((await run('echo $((1+2))')).stdout.trim()).toBe('3');
   });
 
-  it('cannot reach a listening loopback port without network, and can with it', async () => {
+  it('cannot reach a listening loopback port of the host, without network or with it (its own namespace, the egress proxy its only way out)', async () => {
     const probe = `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`;
     const off = await run(['bash', '-c', probe]);
     expect(off.exitCode).not.toBe(0);
     expect(off.stdout).not.toContain('connected');
-    const on = await run(['bash', '-c', probe], { network: true });
-    expect(on.stdout).toContain('connected');
+    const on = await run(['bash', '-c', `${probe}; curl -s -m 5 -o /dev/null -w 'proxy said %{http_code}\\n' http://127.0.0.1:${port}/`], { network: true });
+    expect(on.stdout).not.toContain('connected');
+    expect(on.stdout).toContain('proxy said 403');
+    expect(on.egressRefused).toEqual([expect.objectContaining({ host: '127.0.0.1', port, count: 1 })]);
   });
 
   it('can write the worktree and its temp dir, but not outside, nor .git', async () => {

@@ -23,9 +23,17 @@ describe('docker sandbox command', () => {
     expect(joined).toContain('--ulimit nofile=4096:4096');
   });
 
-  it('keeps the network only when asked', () => {
-    const args = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 });
-    expect(args).not.toContain('none');
+  it('never gives the host network: none, or the egress bridge\'s namespace and its mounts', () => {
+    const asked = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 });
+    expect(asked.join(' ')).toContain('--network none');
+    const bridged = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 }, 'n', {
+      network: 'ns:/proc/42/ns/net',
+      mounts: ['--mount', 'type=bind,src=/s,dst=/run/patchwright-egress/maven-settings.xml,readonly'],
+      prefix: ['perl', '-e', 'bridge'],
+    });
+    expect(bridged.join(' ')).toContain('--network ns:/proc/42/ns/net');
+    expect(bridged).not.toContain('host');
+    expect(bridged.slice(-5)).toEqual(['x', 'perl', '-e', 'bridge', 'true']);
   });
 });
 

@@ -80,25 +80,30 @@ describe('patchwright run, real sandbox and tests', () => {
 
   it.each([
     ['denied by default', {}, 'no network'],
-    ['granted by the deployment', { PATCHWRIGHT_AGENT_NETWORK: 'allow' }, 'network'],
+    ['granted by the deployment: through the egress firewall only', { PATCHWRIGHT_AGENT_NETWORK: 'allow' }, 'network'],
   ])('a repository asking for network in the agent loop: %s', async (_n, extraEnv, expected) => {
     const net = await import('node:net');
+    const { startStandIn } = await import('../support/stand-in.ts');
     const listener = net.createServer((s) => {
       s.on('error', () => {}); // the sandboxed client may close first: a reset is not the test's failure
       s.end('hello');
     });
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     const port = (listener.address() as { port: number }).port;
+    // An allowed host in a process of its own; the host's own loopback listener stays out of reach either way.
+    const standIn = await startStandIn();
     try {
       const repo = fixtureRepo({ ...nodeBuggy, '.github/agent.yml': 'sandbox:\n  network: true\n' });
-      model = await startScriptedModel([{ calls: [{ name: 'shell', arguments: { command: ['bash', '-c', `(exec 3<>/dev/tcp/127.0.0.1/${port} && echo network) 2>/dev/null || echo no network`] } }] }, { text: 'Looked.' }], { titles: () => 'x' });
-      const env = { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'test-key', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'), ...extraEnv };
+      const probe = `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo host-loopback; curl -sf -m 5 -o /dev/null http://localhost:${standIn.httpPort}/__echo && echo network || echo no network`;
+      model = await startScriptedModel([{ calls: [{ name: 'shell', arguments: { command: ['bash', '-c', probe] } }] }, { text: 'Looked.' }], { titles: () => 'x' });
+      const env = { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'test-key', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'), PATCHWRIGHT_EGRESS_ALLOW: `localhost:${standIn.httpPort}`, ...extraEnv };
       await runCommand(['--repo', repo, '--task', 'Look around', '--json'], env);
       const events = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
       const cmd = events.find((e) => e.type === 'item.completed' && e.item.kind === 'command_execution' && e.item.command.includes('/dev/tcp'));
       expect(cmd && cmd.type === 'item.completed' && cmd.item.kind === 'command_execution' ? cmd.item.output.trim() : '').toBe(expected);
     } finally {
       listener.close();
+      await standIn.close();
     }
   });
 

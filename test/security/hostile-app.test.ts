@@ -52,6 +52,7 @@ const h: HostPaths = {
 const hits: string[] = [];
 let listener: net.Server;
 let unixServer: net.Server;
+let abstractServer: net.Server;
 let udp: dgram.Socket;
 let git: GitServer;
 let github: FakeGithub;
@@ -86,6 +87,8 @@ beforeAll(async () => {
   h.listenerPort = (listener.address() as net.AddressInfo).port;
   unixServer = net.createServer((s) => (hits.push('unix'), s.on('error', () => {})));
   await new Promise<void>((r) => unixServer.listen(h.unixSocket, r));
+  abstractServer = net.createServer((s) => (hits.push('abstract'), s.on('error', () => {})));
+  await new Promise<void>((r) => abstractServer.listen(`\0pw-abstract-${h.tag}`, r));
   udp = dgram.createSocket('udp4');
   udp.on('message', () => hits.push('udp'));
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
@@ -159,6 +162,7 @@ afterAll(async () => {
   await Promise.all([git?.close(), github?.close(), model?.close()]);
   listener?.close();
   unixServer?.close();
+  abstractServer?.close();
   udp?.close();
   fs.rmSync(h.varTmpFile, { force: true });
   fs.rmSync(root, { recursive: true, force: true });

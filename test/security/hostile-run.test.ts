@@ -66,6 +66,7 @@ function write(file: string, text: string): void {
 const hits: string[] = [];
 let listener: net.Server;
 let unixServer: net.Server;
+let abstractServer: net.Server;
 let udp: dgram.Socket;
 let model: ScriptedModel;
 let repo: string;
@@ -106,6 +107,8 @@ beforeAll(async () => {
   h.listenerPort = (listener.address() as net.AddressInfo).port;
   unixServer = net.createServer((s) => (hits.push('unix connection'), s.on('error', () => {})));
   await new Promise<void>((r) => unixServer.listen(h.unixSocket, r));
+  abstractServer = net.createServer((s) => (hits.push('abstract connection'), s.on('error', () => {})));
+  await new Promise<void>((r) => abstractServer.listen(`\0pw-abstract-${h.tag}`, r));
   udp = dgram.createSocket('udp4');
   udp.on('message', (m) => hits.push(`udp ${String(m)}`));
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
@@ -187,6 +190,7 @@ afterAll(async () => {
   await model?.close();
   listener?.close();
   unixServer?.close();
+  abstractServer?.close();
   udp?.close();
   fs.rmSync(h.varTmpFile, { force: true });
   fs.rmSync(root, { recursive: true, force: true });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { defaultLimits, type ResourceLimits } from '../sandbox/limits.ts';
 import { NEVER } from '../sandbox/sandbox-env.ts';
+import { AllowListError } from '../egress/allow-list.ts';
+import { egressSettingsFrom, type EgressSettings } from '../egress/egress-policy.ts';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
 
@@ -35,6 +37,7 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
   PATCHWRIGHT_MIN_FREE_DISK_MB: z.coerce.number().min(0).default(1024),
   PATCHWRIGHT_AGENT_NETWORK: z.enum(['deny', 'allow']).default('deny'),
+  PATCHWRIGHT_EGRESS_ALLOW: z.string().optional(),
   PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
   PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
@@ -84,6 +87,8 @@ export type Settings = {
   sandboxUid: number;
   /** Whether a repository's `sandbox.network: true` is honoured for the agent loop (a hostile model with the host's network reaches internal services). */
   agentNetwork: boolean;
+  /** The egress firewall: what sandboxed commands with network may reach (`PATCHWRIGHT_EGRESS_ALLOW`), and the app's listeners they never may. */
+  egress: EgressSettings;
   /** How long running jobs may take to finish on SIGTERM before they are requeued. */
   shutdownGraceSeconds: number;
   /** Free disk space a sandboxed command may not take the host below. */
@@ -146,6 +151,15 @@ function redisSettings(raw: string, passwordFile: string | undefined, insecure: 
   return { url: url.toString(), prefix, lockMs: lockSeconds * 1000, ...(insecure ? { insecure } : {}) };
 }
 
+function egressSettings(env: NodeJS.ProcessEnv): EgressSettings {
+  try {
+    return egressSettingsFrom(env);
+  } catch (e) {
+    if (e instanceof AllowListError) throw new SettingsError(`PATCHWRIGHT_EGRESS_ALLOW: ${e.message}`);
+    throw e;
+  }
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = SettingsSchema.safeParse(blankless);
@@ -184,6 +198,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,
     shutdownGraceSeconds: s.PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS,
     agentNetwork: s.PATCHWRIGHT_AGENT_NETWORK === 'allow',
+    egress: egressSettings(blankless),
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
     energy: { whPerCpuHour: s.PATCHWRIGHT_WH_PER_CPU_HOUR, whPerThousandTokens: s.PATCHWRIGHT_WH_PER_1K_TOKENS },
     docker: {

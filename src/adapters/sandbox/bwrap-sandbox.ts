@@ -10,6 +10,9 @@ import { seccompProgramFile } from './seccomp-filter.ts';
 import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
 import { maskedGitConfig } from './git-config-mask.ts';
 import { readRusage, rusageWrapper } from './rusage-wrapper.ts';
+import { defaultFirewall } from '../egress/egress-policy.ts';
+import type { EgressFirewall } from '../egress/egress-firewall.ts';
+import { bwrapEgress, NO_EGRESS, refusalNote, type EgressArgs } from '../egress/sandbox-egress.ts';
 
 export interface BwrapOptions {
   layout: SandboxLayout;
@@ -22,6 +25,8 @@ export interface BwrapOptions {
   minFreeBytes?: number;
   /** Who commands are; by default chosen from whether the app runs as root. */
   identity?: SandboxIdentity;
+  /** The only way out of a command's network namespace (see src/adapters/egress/); by default the registries' presets. */
+  egress?: EgressFirewall;
 }
 
 /**
@@ -36,8 +41,8 @@ const SECCOMP_FD = 3;
 
 /**
  * bubblewrap: a user namespace where the command is an unprivileged user with no capabilities,
- * a seccomp filter, a root built from an allow-list of host paths, and private PID/IPC/UTS
- * (and network, unless asked) namespaces.
+ * a seccomp filter, a root built from an allow-list of host paths, and private PID/IPC/UTS and
+ * network namespaces (with network, the egress proxy is the only way out).
  */
 export class BwrapSandbox implements Sandbox {
   readonly kind = 'bwrap' as const;
@@ -55,7 +60,10 @@ export class BwrapSandbox implements Sandbox {
     const id = this.#identity.mode === 'host-user' ? this.#identity : { uid: SANDBOX_UID, gid: SANDBOX_GID };
     this.#etcDir = sandboxEtc(id.uid, id.gid);
     this.#masks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir, own)).filter((m) => m !== null);
+    this.#egress = opts.egress ?? defaultFirewall();
   }
+
+  readonly #egress: EgressFirewall;
 
   #handedOver = false;
 
@@ -74,13 +82,17 @@ export class BwrapSandbox implements Sandbox {
     const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage, ...this.#opts.env });
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
     this.#handOver();
+    const layout = this.#opts.layout;
+    // With network, the command's own namespace leads out only through the egress proxy.
+    const gate = opts.network ? await this.#egress.open() : null;
     const filter = fs.openSync(seccompProgramFile(), 'r');
     const measure = rusageWrapper(SANDBOX_TMP, this.#opts.layout.runTmp);
     try {
+      const egress = bwrapEgress(gate, env, [layout.worktree, layout.runTmp, layout.cacheDir]);
       const result = await runProcess({
         file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcDir, this.#masks, this.#identity, measure?.argv),
-        env,
+        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcDir, this.#masks, this.#identity, measure?.argv, egress),
+        env: { ...env, ...egress.env },
         cwd: this.#opts.layout.runTmp,
         timeoutMs: opts.timeoutMs,
         outputLimitBytes: opts.outputLimitBytes,
@@ -89,9 +101,11 @@ export class BwrapSandbox implements Sandbox {
         watch: () => diskTooFull(this.#opts.layout.worktree, this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES),
       });
       const usage = measure ? readRusage(measure.hostFile) : null;
-      return usage ? { ...result, usage } : result;
+      const refused = gate ? await gate.close() : [];
+      return { ...result, stderr: result.stderr + refusalNote(refused), ...(usage ? { usage } : {}), ...(refused.length ? { egressRefused: refused } : {}) };
     } finally {
       fs.closeSync(filter);
+      await gate?.close();
     }
   }
 }
@@ -105,6 +119,8 @@ export function bwrapArgs(
   identity: SandboxIdentity = { mode: 'userns' },
   /** A wrapper that measures the command (see rusage-wrapper.ts); it runs inside the limits. */
   measure: string[] = [],
+  /** The egress bridge's mounts and argv prefix (see sandbox-egress.ts); none without network. */
+  egress: EgressArgs = NO_EGRESS,
 ): string[] {
   const args =
     identity.mode === 'userns'
@@ -113,7 +129,7 @@ export function bwrapArgs(
         ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID'];
   args.push('--seccomp', String(SECCOMP_FD));
   args.push(...hostViewArgs({ etcDir }));
-  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/run', '--tmpfs', '/var/tmp', ...aliasArgs());
+  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/run', '--tmpfs', '/var/tmp', ...aliasArgs(), ...egress.mounts);
   args.push('--bind', layout.runTmp, SANDBOX_TMP);
   args.push(opts.stage === 'setup' ? '--bind' : '--ro-bind', layout.cacheDir, layout.cacheDir);
   for (const ro of layout.readOnly) args.push('--ro-bind-try', ro, ro);
@@ -124,12 +140,13 @@ export function bwrapArgs(
   // The root itself is bwrap's tmpfs: read-only, so nothing outside the binds above is writable.
   args.push('--remount-ro', '/');
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
-  if (!opts.network) args.push('--unshare-net');
+  // Always a namespace of its own: with network, the egress bridge is its only way out.
+  args.push('--unshare-net');
   // As the host user, the folder is entered after the switch (env -C): bwrap itself is root
   // without DAC capabilities, which cannot enter a 0700 checkout the host user owns.
   args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', identity.mode === 'host-user' ? '/' : opts.cwd);
   const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--', 'env', '-C', opts.cwd] : [];
-  args.push('--', ...become, ...prlimitArgs(limits), ...measure, ...toArgv(opts.command));
+  args.push('--', ...become, ...prlimitArgs(limits), ...egress.prefix, ...measure, ...toArgv(opts.command));
   return withOpenParents(args);
 }
 

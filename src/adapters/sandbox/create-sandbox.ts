@@ -6,6 +6,7 @@ import { NoneSandbox } from './none-sandbox.ts';
 import type { SandboxEnvRequest } from './sandbox-env.ts';
 import type { SandboxLayout } from './sandbox-layout.ts';
 import type { ResourceLimits } from './limits.ts';
+import type { EgressFirewall } from '../egress/egress-firewall.ts';
 
 export type SandboxKind = 'auto' | 'bwrap' | 'docker' | 'none';
 
@@ -59,10 +60,12 @@ export interface SandboxFactoryOptions {
   /** See sandbox-owner.ts: the host user for commands when the app runs as root. */
   hostUid?: number;
   minFreeBytes?: number;
+  /** The only way out of a command's network namespace (see src/adapters/egress/). */
+  egress?: EgressFirewall;
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
-  const extra = { ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { limits: opts.limits } : {}) };
+  const extra = { ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.egress ? { egress: opts.egress } : {}) };
   if (kind === 'bwrap') {
     return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}), ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}) });
   }

@@ -6,6 +6,10 @@ import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
 import { prepareLayout, SANDBOX_HOME, SANDBOX_TMP, type SandboxLayout } from './sandbox-layout.ts';
 import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
+import { defaultFirewall } from '../egress/egress-policy.ts';
+import type { EgressFirewall } from '../egress/egress-firewall.ts';
+import { bridgeModeFor, dockerEgress, missingPerlNote, NO_DOCKER_EGRESS, type BridgeMode, type DockerEgress } from '../egress/docker-egress.ts';
+import { refusalNote } from '../egress/sandbox-egress.ts';
 
 export interface DockerOptions {
   layout: SandboxLayout;
@@ -18,6 +22,10 @@ export interface DockerOptions {
   runtime?: string | undefined;
   /** The host user commands run as when the app is root (see sandbox-owner.ts). */
   hostUid?: number;
+  /** The only way out of a container with network (see src/adapters/egress/); by default the registries' presets. */
+  egress?: EgressFirewall;
+  /** Where the egress bridge runs; by default `netns` under podman, `in-container` under Docker (see docker-egress.ts). */
+  bridge?: BridgeMode;
 }
 
 /** Who a container's commands are: a host user (an engine that is root maps container users to host users one to one). */
@@ -55,7 +63,10 @@ export class DockerSandbox implements Sandbox {
     this.#opts = opts;
     prepareLayout(opts.layout);
     this.#user = containerUser(opts.hostUid);
+    this.#egress = opts.egress ?? defaultFirewall();
   }
+
+  readonly #egress: EgressFirewall;
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#opts.env });
@@ -65,18 +76,32 @@ export class DockerSandbox implements Sandbox {
       this.#handedOver = true;
       handOverLayout(this.#opts.layout, this.#user.uid, this.#user.gid);
     }
-    // Values reach the container through the CLI's own environment (`--env NAME`), never its argv.
-    const result = await runProcess({
-      file: cli,
-      args: dockerArgs(this.#opts, opts, env, this.#user, name),
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}), ...env },
-      cwd: this.#opts.layout.runTmp,
-      timeoutMs: opts.timeoutMs,
-      outputLimitBytes: opts.outputLimitBytes,
-      signal: opts.signal,
-    });
-    if (result.timedOut || result.cancelled) await removeContainer(cli, name);
-    return result;
+    const { worktree, runTmp, cacheDir } = this.#opts.layout;
+    const mode = this.#opts.bridge ?? bridgeModeFor(cli);
+    // With network, the container's own namespace leads out only through the egress proxy.
+    const gate = opts.network ? await this.#egress.open() : null;
+    let egress: DockerEgress = NO_DOCKER_EGRESS;
+    try {
+      egress = await dockerEgress(gate, mode, env, this.#user.handOver ? this.#user : null, [worktree, runTmp, cacheDir]);
+      const all = { ...env, ...egress.env };
+      // Values reach the container through the CLI's own environment (`--env NAME`), never its argv.
+      const result = await runProcess({
+        file: cli,
+        args: dockerArgs(this.#opts, opts, all, this.#user, name, egress),
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}), ...all },
+        cwd: this.#opts.layout.runTmp,
+        timeoutMs: opts.timeoutMs,
+        outputLimitBytes: opts.outputLimitBytes,
+        signal: opts.signal,
+      });
+      if (result.timedOut || result.cancelled) await removeContainer(cli, name);
+      const refused = gate ? await gate.close() : [];
+      const note = (gate ? missingPerlNote(mode, result.exitCode, result.stderr) : '') + refusalNote(refused);
+      return { ...result, stderr: result.stderr + note, ...(refused.length ? { egressRefused: refused } : {}) };
+    } finally {
+      egress.stop();
+      await gate?.close();
+    }
   }
 }
 
@@ -90,13 +115,16 @@ export function dockerArgs(
   env: Record<string, string>,
   user: ContainerUser,
   name?: string,
+  /** The container's network and the egress bridge (see docker-egress.ts): `--network none` without network. */
+  egress: Pick<DockerEgress, 'network' | 'mounts' | 'prefix'> = NO_DOCKER_EGRESS,
 ): string[] {
   const l = d.limits ?? defaultLimits;
   const { worktree, runTmp, cacheDir, readOnly } = d.layout;
   const args = ['run', '--rm', '--init', '--read-only', '--user', `${user.uid}:${user.gid}`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
   if (name) args.push('--name', name);
   if (d.runtime) args.push('--runtime', d.runtime);
-  if (!opts.network) args.push('--network', 'none');
+  // Never the host's network: none, or the egress bridge's namespace.
+  args.push('--network', egress.network);
   // Every limit given explicitly: podman refuses to inherit rlimits it cannot raise.
   args.push('--pids-limit', String(l.processes), '--memory', String(l.memoryBytes), '--ulimit', `fsize=${l.fileSizeBytes}`, '--ulimit', `cpu=${l.cpuSeconds}`);
   args.push('--ulimit', 'nofile=4096:4096', '--ulimit', `nproc=${l.processes}:${l.processes}`);
@@ -105,7 +133,8 @@ export function dockerArgs(
   args.push('--mount', `type=bind,src=${runTmp},dst=${SANDBOX_TMP}`);
   args.push('--mount', `type=bind,src=${cacheDir},dst=${cacheDir}${opts.stage === 'setup' ? '' : ',readonly'}`);
   for (const ro of readOnly) args.push('--mount', `type=bind,src=${ro},dst=${ro},readonly`);
+  args.push(...egress.mounts);
   for (const k of Object.keys(env)) args.push('--env', k);
-  args.push('--workdir', opts.cwd, d.image, ...toArgv(opts.command));
+  args.push('--workdir', opts.cwd, d.image, ...egress.prefix, ...toArgv(opts.command));
   return args;
 }

@@ -1,5 +1,5 @@
 import type { Outcome } from '../../protocol/outcome.ts';
-import type { Evidence, Item, Phase, RunEvent } from '../../protocol/run-event.ts';
+import type { EgressRefused, Evidence, Item, Phase, RunEvent } from '../../protocol/run-event.ts';
 import { ModelError, type Message, type ModelClient, type TokenUsage } from '../model/model-port.ts';
 import { addUsage, costUsd, zeroUsage, type Price } from '../model/prices.ts';
 import type { Sandbox, TitleBrief, WorkspaceFiles } from '../ports.ts';
@@ -97,12 +97,24 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   const redact = deps.redact ?? ((t: string) => t);
   // Every sandboxed command of the run is counted: what it cost in CPU, memory and time.
   const compute = { cpuMs: 0, peakKb: 0, commands: 0, measured: 0, wallMs: 0 };
+  // What the egress firewall refused, by destination and phase, for the PR and the tracking comment.
+  const egress = new Map<string, EgressRefused>();
+  const noteEgress = (stage: 'setup' | 'agent' | undefined, refused: NonNullable<Awaited<ReturnType<Sandbox['run']>>['egressRefused']>) => {
+    const phase = stage === 'setup' ? 'setup' : 'agent';
+    for (const r of refused) {
+      const key = `${phase} ${r.host}:${r.port}`;
+      const seen = egress.get(key);
+      if (seen) seen.count += r.count;
+      else if (egress.size < MAX_EGRESS_LISTED) egress.set(key, { host: r.host, port: r.port, phase, count: r.count, reason: r.reason });
+    }
+  };
   const sandbox: Sandbox = {
     kind: deps.sandbox.kind,
     run: async (o) => {
       const r = await deps.sandbox.run(o);
       compute.commands++;
       compute.wallMs += r.durationMs;
+      if (r.egressRefused) noteEgress(o.stage, r.egressRefused);
       if (r.usage) {
         compute.measured++;
         compute.cpuMs += r.usage.cpuMs;
@@ -341,6 +353,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     filesChanged,
     ...(refused.length ? { refused } : {}),
     ...(concerns.length ? { testConcerns: concerns } : {}),
+    ...(egress.size ? { egressRefused: [...egress.values()] } : {}),
     ...(compute.commands
       ? { compute: { cpuSeconds: Math.round(compute.cpuMs) / 1000, peakMemoryMb: compute.measured ? Math.round(compute.peakKb / 102.4) / 10 : null, commands: compute.commands, measured: compute.measured, wallMs: compute.wallMs } }
       : {}),
@@ -352,6 +365,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
 }
 
 const FINAL_LOOK_MS = 120_000;
+
+/** Distinct refused destinations kept in the evidence (a loop over many names must not grow it without end). */
+const MAX_EGRESS_LISTED = 50;
 
 /** A model that answers with thousands of calls at once gets the first ones run, and is told. */
 const MAX_CALLS_PER_TURN = 32;

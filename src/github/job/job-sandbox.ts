@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Settings } from '../../adapters/env/read-settings.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
 import { createSandbox } from '../../adapters/sandbox/create-sandbox.ts';
+import { egressFirewall } from '../../adapters/egress/egress-policy.ts';
 import type { SandboxUserLease, SandboxUsers } from '../../adapters/sandbox/sandbox-users.ts';
 import type { Sandbox } from '../../core/ports.ts';
 import type { RepoConfig } from '../../protocol/repo-config.ts';
@@ -38,6 +39,7 @@ export function jobSandbox(
     ...dockerChoice(settings, config.sandbox.image),
     hostUid: user.uid,
     minFreeBytes: settings.minFreeDiskBytes,
+    egress: egressFirewall(settings.egress, config.sandbox.egress),
   });
   return { sandbox, release: user.release };
 }

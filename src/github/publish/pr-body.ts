@@ -4,6 +4,7 @@ import type { PrTemplate } from '../../repo/conventions/pr-template.ts';
 import { computeLine, type EnergyFactors } from '../../protocol/energy.ts';
 import { fillTemplate } from './fill-template.ts';
 import { block, clipped, joined, literal, md, name, type Posted } from './posted.ts';
+import { egressLines } from '../report/egress-text.ts';
 
 const counts = (t: TestSummary | null) =>
   t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
@@ -62,6 +63,7 @@ export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAU
       ...(still.length ? [md`- Still failing, as before the change (not caused by it): ${names(still)}`] : []),
       ...(e.testConcerns?.length ? [blank, md`**Not accepted as a fix:** ${joined(e.testConcerns.slice(0, 20).map((c) => md`${c.slice(0, 1000)}`), '; ')}.`, blank] : []),
       ...(e.refused?.length ? [blank, literal('**Refused by the harness during this run:**'), ...e.refused.slice(0, 20).map((r) => md`- ${r.slice(0, 1000)}`), blank] : []),
+      ...(e.egressRefused?.length ? [blank, ...egressLines(e.egressRefused, 20), blank] : []),
       md`- Files changed: ${e.filesChanged.length ? names(e.filesChanged.slice(0, 200)) : 'none'}${e.filesChanged.length > 200 ? ` and ${e.filesChanged.length - 200} more` : ''}`,
       md`- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}; compute: ${computeLine(e, energy)}`,
     ],

@@ -4,6 +4,7 @@ import type { TestSummary } from '../../protocol/run-event.ts';
 import { duration } from '../publish/pr-body.ts';
 import type { ProgressState } from './progress-reporter.ts';
 import { block, joined, link, md, name, type Posted } from '../publish/posted.ts';
+import { egressLines } from './egress-text.ts';
 
 /** The live tracking comment: the model's plan steps and commands are untrusted, each kept to one line. */
 export function renderProgress(jobId: number, s: ProgressState, now = Date.now()): Posted {
@@ -31,6 +32,7 @@ export function renderFinal(jobId: number, r: RunCompleted, prUrl: string | null
       ? md`The test command already failed before the change without naming any test (a lint or build step, or a broken setup), so only its exit codes are compared; \`/agent doctor\` shows its output.`
       : null,
     r.evidence.refused?.length ? md`Refused by the harness: ${joined(r.evidence.refused.slice(0, 10).map((x) => md`${x.slice(0, 500)}`), '; ')}` : null,
+    r.evidence.egressRefused?.length ? joined(egressLines(r.evidence.egressRefused, 10), '\n') : null,
     md`${duration(r.evidence.durationMs)} · ${r.evidence.usage.inputTokens + r.evidence.usage.outputTokens} tokens · ${cost}`,
   ];
   return joined(blocks.filter((b): b is Posted => b !== null && b.text.trim() !== ''), '\n\n');
