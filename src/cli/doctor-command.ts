@@ -8,6 +8,7 @@ import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { git } from '../adapters/git/run-git.ts';
 import { localSandbox } from './local-sandbox.ts';
+import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
 import { inspectRepo } from '../repo/inspect.ts';
 import { readLocalConfig } from './local-config.ts';
@@ -27,9 +28,9 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   const runId = `doctor-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
   const ws = await localWorktree(dir, `patchwright/${runId}`, path.join(settings.dataDir, 'worktrees', runId)).catch((e: Error) => e);
   if (ws instanceof Error) return bad(ws.message);
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-doctor-'));
+  const dirs = makeRunDirs(settings.dataDir, runId, { branch: false });
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp);
+    const sandbox = await localSandbox(settings, env, ws, dirs);
     const report = await checkReadiness(
       { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain },
       { sandbox, files: localFiles(ws.dir) },
@@ -40,7 +41,7 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   } finally {
     await removeLocalWorktree(ws);
     await git(dir).raw(['branch', '-D', `patchwright/${runId}`]).catch(() => {});
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }
 

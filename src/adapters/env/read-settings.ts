@@ -33,6 +33,9 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
   PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
   PATCHWRIGHT_MIN_FREE_DISK_MB: z.coerce.number().min(0).default(1024),
+  PATCHWRIGHT_MIN_FREE_INODES: z.coerce.number().int().min(0).default(100_000),
+  PATCHWRIGHT_SANDBOX_TMPFS_MB: z.coerce.number().min(1).max(1_048_576).default(512),
+  PATCHWRIGHT_SANDBOX_HIDE: z.string().default(''),
   PATCHWRIGHT_AGENT_NETWORK: z.enum(['deny', 'allow']).default('deny'),
   PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
@@ -85,6 +88,12 @@ export type Settings = {
   shutdownGraceSeconds: number;
   /** Free disk space a sandboxed command may not take the host below. */
   minFreeDiskBytes: number;
+  /** Free inodes likewise (the run's temp dir and the worktree are on the data disk). */
+  minFreeInodes: number;
+  /** The size of each tmpfs in the sandbox (/dev/shm, /run, /var/tmp). */
+  sandboxTmpfsBytes: number;
+  /** Host folders the sandbox never sees, besides the app's own (its directory, cwd, home, data dir, key folder). */
+  sandboxHide: string[];
   /** Stated factors for the energy estimate of a run (shown with every figure made from them). */
   energy: { whPerCpuHour: number; whPerThousandTokens: number };
   /** The docker backend: a Docker-compatible CLI, its OCI runtime, the default image and the images repositories may pick. */
@@ -107,6 +116,14 @@ function names(setting: string, raw: string): string[] {
     if (NEVER.test(n)) throw new SettingsError(`${setting}: ${n} is one of the app's own secrets and never enters the sandbox`);
   }
   return list;
+}
+
+/** A comma-separated list of absolute host paths. */
+function absolutePaths(setting: string, raw: string): string[] {
+  return raw.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
+    if (!path.isAbsolute(p)) throw new SettingsError(`${setting}: ${p} is not an absolute path`);
+    return path.resolve(p);
+  });
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -138,16 +155,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
     sandboxEnv: names('PATCHWRIGHT_SANDBOX_ENV', s.PATCHWRIGHT_SANDBOX_ENV),
     setupSecrets: names('PATCHWRIGHT_SETUP_SECRETS', s.PATCHWRIGHT_SETUP_SECRETS),
-    sandboxPaths: s.PATCHWRIGHT_SANDBOX_PATHS.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
-      if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is not an absolute path`);
-      return path.resolve(p);
-    }),
+    sandboxPaths: absolutePaths('PATCHWRIGHT_SANDBOX_PATHS', s.PATCHWRIGHT_SANDBOX_PATHS),
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,
     shutdownGraceSeconds: s.PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS,
     agentNetwork: s.PATCHWRIGHT_AGENT_NETWORK === 'allow',
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
+    minFreeInodes: s.PATCHWRIGHT_MIN_FREE_INODES,
+    sandboxTmpfsBytes: Math.round(s.PATCHWRIGHT_SANDBOX_TMPFS_MB * 1024 * 1024),
+    sandboxHide: absolutePaths('PATCHWRIGHT_SANDBOX_HIDE', s.PATCHWRIGHT_SANDBOX_HIDE),
     energy: { whPerCpuHour: s.PATCHWRIGHT_WH_PER_CPU_HOUR, whPerThousandTokens: s.PATCHWRIGHT_WH_PER_1K_TOKENS },
     docker: {
       cli: s.PATCHWRIGHT_DOCKER_CLI,

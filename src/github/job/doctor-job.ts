@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Job } from '../../adapters/store/job-store.ts';
 import type { JobResult } from '../../adapters/queue/worker-pool.ts';
 import { localFiles } from '../../adapters/git/local-files.ts';
@@ -9,6 +6,7 @@ import { inspectRepo } from '../../repo/inspect.ts';
 import { postable } from '../publish/postable.ts';
 import type { RunContext } from '../run-job.ts';
 import { jobSandbox } from './job-sandbox.ts';
+import { makeRunDirs } from '../../adapters/sandbox/run-dirs.ts';
 
 /** `/agent doctor`: setup and the test command on the default branch, in the sandbox; the report goes in the tracking comment. */
 export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
@@ -16,12 +14,12 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
   const { token } = (await ctx.octokit.auth({ type: 'installation' })) as { token: string };
   const base = task.repo.defaultBranch;
   const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base, branch: `patchwright/doctor-${job.id}`, startFrom: 'base', runId: `job-${job.id}` });
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-doctor-${job.id}-`));
+  const dirs = makeRunDirs(ctx.deps.settings.dataDir, `doctor-${job.id}`, { branch: false });
   let releaseUser = () => {};
   try {
     await ctx.say(`**Patchwright** · 🩺 checking setup and tests on \`${base}\` (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
-    const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, runTmp, 'base');
+    const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, dirs, 'base');
     releaseUser = release;
     const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain }, { sandbox, files: localFiles(ws.dir) }, signal);
     await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester));
@@ -29,7 +27,7 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
   } finally {
     releaseUser();
     await ctx.workspaces.remove(ws).catch(() => {});
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }
 
