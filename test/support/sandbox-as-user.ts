@@ -15,6 +15,6 @@ const sandbox = new BwrapSandbox({
 const results = [];
 for (const command of input.commands) {
   const r = await sandbox.run({ command, cwd: input.layout.worktree, timeoutMs: 20_000, network: false, outputLimitBytes: 64 * 1024, ...(input.stage ? { stage: input.stage } : {}) });
-  results.push({ ...r, audit: sandbox.audit() });
+  results.push({ ...r, audit: (sandbox as { audit?: () => unknown }).audit?.() });
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);
