@@ -6,11 +6,12 @@ import type { SandboxLayout } from '../../src/adapters/sandbox/sandbox-layout.ts
  * start it as an ordinary user (`setpriv --reuid`), which is how an unprivileged deployment runs
  * the sandbox. Input: one JSON argument `{layout, commands, stage?}`; output: one JSON line.
  */
-const input = JSON.parse(process.argv[2] ?? '{}') as { layout: SandboxLayout; commands: string[]; stage?: 'setup' | 'agent'; hostDir?: string };
+const input = JSON.parse(process.argv[2] ?? '{}') as { layout: SandboxLayout; commands: string[]; stage?: 'setup' | 'agent'; hostDir?: string; tmpfsBytes?: number };
 const sandbox = new BwrapSandbox({
   layout: input.layout,
   limits: { cpuSeconds: 60, processes: 64, fileSizeBytes: 16 * 1024 * 1024, memoryBytes: 1024 ** 3 },
   ...(input.hostDir ? { hostDir: input.hostDir } : {}),
+  ...(input.tmpfsBytes ? { tmpfsBytes: input.tmpfsBytes } : {}),
 });
 const results = [];
 for (const command of input.commands) {
