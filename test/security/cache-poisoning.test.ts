@@ -47,7 +47,8 @@ beforeAll(async () => {
   const root = tempDir('pw-cache-');
   makeRemoteRepo(root, 'cached', nodeBuggy);
   git = await startGitServer(root, TOKEN);
-  github = await startGithubFake({ token: TOKEN, files: { '.github/agent.yml': `setup:\n  - npm ci\n  - ${JSON.stringify(probe)}\ntest: npm test\n` } });
+  const tmpRoot = `awk '{ if ($5 == "/tmp") print "TMP-ROOT", $4 }' /proc/self/mountinfo`;
+  github = await startGithubFake({ token: TOKEN, files: { '.github/agent.yml': `setup:\n  - npm ci\n  - ${JSON.stringify(probe)}\n  - ${JSON.stringify(tmpRoot)}\ntest: npm test\n` } });
   const withPostinstall = `*** Begin Patch\n*** Update File: package.json\n   "scripts": {\n+    "postinstall": "sh plant.sh",\n*** Add File: plant.sh\n${plant.split('\n').map((l) => `+${l}`).join('\n')}\n*** End Patch`;
   model = await startScriptedModel(
     [
@@ -99,6 +100,8 @@ describe('a follow-up cannot plant code in the caches a later base run uses', ()
     expect(later).toContain('$ sh -c');
     expect(later).not.toMatch(/^SEEN /m);
     expect(later).not.toMatch(new RegExp(`^RAN-${TAG}`, 'm'));
+    // Each run's /tmp is a folder of its own on the data disk (not the host's /tmp).
+    for (const job of [first, second, third]) expect(outputs(job!.id)).toMatch(new RegExp(`^TMP-ROOT ${path.join(fs.realpathSync(dataDir), 'runs')}/job-${job!.id}-\\w+/tmp$`, 'm'));
     // Nor is anything of it left where base runs read: the repository's cache on disk.
     const cacheRoot = path.join(dataDir, 'cache');
     const found = fs.readdirSync(cacheRoot, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').includes(TAG));
