@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
-import { createSandbox, deploymentSandboxOptions, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { createSandbox, deploymentSandboxOptions, memoryNote, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
@@ -39,6 +39,8 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       dockerRuntime: settings.docker.runtime,
       hostUid: settings.sandboxUid,
     });
+    const memory = memoryNote(kind, settings);
+    if (!/held to \d+ MB by/.test(memory)) process.stderr.write(`patchwright sandbox: ${memory}\n`);
     const res = await sandbox.run({
       command,
       cwd: worktree,

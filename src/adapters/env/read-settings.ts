@@ -36,6 +36,7 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_MIN_FREE_INODES: z.coerce.number().int().min(0).default(100_000),
   PATCHWRIGHT_SANDBOX_TMPFS_MB: z.coerce.number().min(1).max(1_048_576).default(512),
   PATCHWRIGHT_SANDBOX_HIDE: z.string().default(''),
+  PATCHWRIGHT_SANDBOX_CGROUP: z.string().refine((p) => p === 'off' || path.isAbsolute(p), 'must be an absolute path, or off').optional(),
   PATCHWRIGHT_AGENT_NETWORK: z.enum(['deny', 'allow']).default('deny'),
   PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
@@ -94,6 +95,8 @@ export type Settings = {
   sandboxTmpfsBytes: number;
   /** Host folders the sandbox never sees, besides the app's own (its directory, cwd, home, data dir, key folder). */
   sandboxHide: string[];
+  /** A cgroup folder delegated to the app (each command gets a child of it with the memory limit), or `off`. */
+  sandboxCgroup: string | undefined;
   /** Stated factors for the energy estimate of a run (shown with every figure made from them). */
   energy: { whPerCpuHour: number; whPerThousandTokens: number };
   /** The docker backend: a Docker-compatible CLI, its OCI runtime, the default image and the images repositories may pick. */
@@ -165,6 +168,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     minFreeInodes: s.PATCHWRIGHT_MIN_FREE_INODES,
     sandboxTmpfsBytes: Math.round(s.PATCHWRIGHT_SANDBOX_TMPFS_MB * 1024 * 1024),
     sandboxHide: absolutePaths('PATCHWRIGHT_SANDBOX_HIDE', s.PATCHWRIGHT_SANDBOX_HIDE),
+    sandboxCgroup: s.PATCHWRIGHT_SANDBOX_CGROUP,
     energy: { whPerCpuHour: s.PATCHWRIGHT_WH_PER_CPU_HOUR, whPerThousandTokens: s.PATCHWRIGHT_WH_PER_1K_TOKENS },
     docker: {
       cli: s.PATCHWRIGHT_DOCKER_CLI,

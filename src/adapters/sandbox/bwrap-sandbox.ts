@@ -4,6 +4,7 @@ import type { Sandbox, SandboxResult, SandboxRunOptions } from '../../core/ports
 import { bwrapMounts, type DotGit } from './bwrap-mounts.ts';
 import { DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_INODES, diskTooFull } from './disk-watch.ts';
 import { maskedGitConfig } from './git-config-mask.ts';
+import { memoryWrap, type MemoryLimit } from './memory-limit.ts';
 import { openNoFollow, processHostDir } from './host-only.ts';
 import { SANDBOX_EXTRA_BIN } from './host-view.ts';
 import { DEFAULT_TMPFS_BYTES, defaultLimits, prlimitArgs, toArgv, type ResourceLimits } from './limits.ts';
@@ -37,6 +38,8 @@ export interface BwrapOptions {
   hide?: string[];
   /** The size of each writable tmpfs (`/dev/shm`) and of `/run` and `/var/tmp`. */
   tmpfsBytes?: number;
+  /** How a whole command is held to `limits.memoryBytes` (memory-limit.ts); by default only RLIMIT_DATA per process. */
+  memory?: MemoryLimit;
 }
 
 /**
@@ -142,10 +145,13 @@ export class BwrapSandbox implements Sandbox {
     const rendered = renderMounts(mounts, FIGURES_FD + 1);
     const floor = { bytes: this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, inodes: this.#opts.minFreeInodes ?? DEFAULT_MIN_FREE_INODES };
     const watched = [layout.worktree, layout.runTmp, ...(stage === 'setup' ? [runCache(layout)] : [])];
+    const limits = this.#opts.limits ?? defaultLimits;
+    const memory = memoryWrap(this.#opts.memory ?? { kind: 'none', why: 'not asked' }, limits.memoryBytes);
+    const [file, ...prefix] = [...memory.prefix, this.#opts.bwrapPath ?? 'bwrap'];
     try {
       const { readBack, ...result } = await runProcess({
-        file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(rendered.args, opts, this.#opts.limits ?? defaultLimits, this.#identity),
+        file: file!,
+        args: [...prefix, ...bwrapArgs(rendered.args, opts, limits, this.#identity)],
         env,
         cwd: layout.runTmp,
         timeoutMs: opts.timeoutMs,
@@ -158,6 +164,7 @@ export class BwrapSandbox implements Sandbox {
       return usage ? { ...result, usage } : result;
     } finally {
       for (const fd of rendered.opened) fs.closeSync(fd);
+      memory.done();
     }
   }
 }

@@ -8,6 +8,7 @@ import type { SandboxLayout } from './sandbox-layout.ts';
 import type { ResourceLimits } from './limits.ts';
 import type { Settings } from '../env/read-settings.ts';
 import { hostRoot } from './run-dirs.ts';
+import { describeMemoryLimit, detectMemoryLimit, type MemoryLimit } from './memory-limit.ts';
 
 export type SandboxKind = 'auto' | 'bwrap' | 'docker' | 'none';
 
@@ -69,13 +70,15 @@ export interface SandboxFactoryOptions {
   /** Host folders to hide besides the app's own (secret-paths.ts): the data dir, `PATCHWRIGHT_SANDBOX_HIDE`. */
   hide?: string[];
   tmpfsBytes?: number;
+  /** How a whole command is held to its memory limit (memory-limit.ts). */
+  memory?: MemoryLimit;
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
   const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
   const extra = defined({ env: opts.env, limits: opts.limits, hostUid: opts.hostUid || undefined, tmpfsBytes: opts.tmpfsBytes });
   if (kind === 'bwrap') {
-    return new BwrapSandbox({ layout: opts.layout, ...extra, ...defined({ minFreeBytes: opts.minFreeBytes, minFreeInodes: opts.minFreeInodes, hostDir: opts.hostRoot, hide: opts.hide }) });
+    return new BwrapSandbox({ layout: opts.layout, ...extra, ...defined({ minFreeBytes: opts.minFreeBytes, minFreeInodes: opts.minFreeInodes, hostDir: opts.hostRoot, hide: opts.hide, memory: opts.memory }) });
   }
   if (kind === 'docker') {
     return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra, ...defined({ hostDir: opts.hostDir }) });
@@ -84,8 +87,9 @@ export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFa
 }
 
 /** What every sandbox of this deployment shares: its limits, floors, hidden folders and host-only root. */
-export function deploymentSandboxOptions(settings: Settings): Pick<SandboxFactoryOptions, 'limits' | 'minFreeBytes' | 'minFreeInodes' | 'hostRoot' | 'hide' | 'tmpfsBytes'> {
+export function deploymentSandboxOptions(settings: Settings): Pick<SandboxFactoryOptions, 'limits' | 'minFreeBytes' | 'minFreeInodes' | 'hostRoot' | 'hide' | 'tmpfsBytes' | 'memory'> {
   return {
+    memory: detectMemoryLimit(settings.sandboxCgroup),
     limits: settings.sandboxLimits,
     minFreeBytes: settings.minFreeDiskBytes,
     minFreeInodes: settings.minFreeInodes,
@@ -93,6 +97,14 @@ export function deploymentSandboxOptions(settings: Settings): Pick<SandboxFactor
     hide: [settings.dataDir, ...settings.sandboxHide],
     tmpfsBytes: settings.sandboxTmpfsBytes,
   };
+}
+
+/** How a command's memory is bounded with this backend, in words (doctor, `patchwright sandbox`). */
+export function memoryNote(kind: 'bwrap' | 'docker' | 'none', settings: Settings): string {
+  const mb = Math.round(settings.sandboxLimits.memoryBytes / 1024 ** 2);
+  if (kind === 'docker') return `memory: each command's container is held to ${mb} MB by the engine's cgroup (--memory)`;
+  if (kind === 'none') return 'memory: no limit at all (PATCHWRIGHT_SANDBOX=none)';
+  return describeMemoryLimit(detectMemoryLimit(settings.sandboxCgroup), settings.sandboxLimits.memoryBytes);
 }
 
 export const NONE_WARNING =

@@ -7,6 +7,7 @@ import { postable } from '../publish/postable.ts';
 import type { RunContext } from '../run-job.ts';
 import { jobSandbox } from './job-sandbox.ts';
 import { makeRunDirs } from '../../adapters/sandbox/run-dirs.ts';
+import { memoryNote } from '../../adapters/sandbox/create-sandbox.ts';
 
 /** `/agent doctor`: setup and the test command on the default branch, in the sandbox; the report goes in the tracking comment. */
 export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
@@ -22,7 +23,7 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
     const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, dirs, 'base');
     releaseUser = release;
     const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain }, { sandbox, files: localFiles(ws.dir) }, signal);
-    await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester));
+    await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester, [memoryNote(sandbox.kind, ctx.deps.settings)]));
     return { state: 'done', outcome: report.ready ? 'ready' : 'not_ready' };
   } finally {
     releaseUser();
@@ -33,7 +34,7 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string): string {
+export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string, sandboxNotes: string[] = []): string {
   const lines = [`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on \`${base}\` (job ${jobId}, asked by \`@${requester}\`).`, ''];
   lines.push(setup.length ? '**Setup**' : '**Setup:** nothing to run');
   for (const s of r.setup) {
@@ -46,6 +47,7 @@ export function renderDoctor(jobId: number, base: string, r: ReadinessReport, se
   const notes = r.toolchain.filter((t) => !r.problems.includes(t));
   if (notes.length) lines.push('', ...notes.map((t) => `> ℹ️ ${postable(t)}`));
   if (r.problems.length) lines.push('', '**To fix**', ...r.problems.map((p) => `- ${postable(p)}`));
+  if (sandboxNotes.length) lines.push('', ...sandboxNotes.map((t) => `> 🧱 sandbox ${postable(t)}`));
   lines.push('', `<sub>${secs(r.durationMs)}</sub>`);
   return lines.join('\n');
 }
