@@ -13,7 +13,7 @@ import { tempDir } from '../support/app-harness.ts';
  */
 function fakeCgroup(subtree: string): string {
   const dir = tempDir('pw-cgroup-');
-  for (const [f, text] of [['cgroup.procs', ''], ['cgroup.controllers', 'cpu memory pids\n'], ['cgroup.subtree_control', subtree]]) fs.writeFileSync(path.join(dir, f), text);
+  for (const [f, text] of [['cgroup.procs', ''], ['cgroup.controllers', 'cpu memory pids\n'], ['cgroup.subtree_control', subtree]] as const) fs.writeFileSync(path.join(dir, f), text);
   return dir;
 }
 

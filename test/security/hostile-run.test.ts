@@ -239,7 +239,7 @@ describe('a hostile model driving `patchwright run` in the bwrap sandbox', () =>
     expect(won.map((r) => `${r.a.group}: ${r.a.name}: ${r.why}`)).toEqual([]);
   });
 
-  describe.each(['read secrets', 'exfiltrate', 'escape the checkout', 'poison git', 'poison later runs', 'outlive the run', 'exhaust', 'abuse the tools'] as const)('%s', (group) => {
+  describe.each(['read secrets', 'exfiltrate', 'escape the checkout', 'poison git', 'poison later runs', 'outlive the run', 'exhaust', 'abuse the tools', 'swap a mount source'] as const)('%s', (group) => {
     it.each(attacks({ ...h }).filter((a) => a.group === group).map((a) => [a.name]))('%s fails', (name) => {
       const i = list.findIndex((a) => a.name === name);
       expect(i).toBeGreaterThanOrEqual(0);
