@@ -40,7 +40,7 @@ function runFrom(appDir: string, commands: string[], sandboxPaths: string[] = []
   const out = execFileSync(NODE, [path.join(appDir, 'test/support/sandbox-as-user.ts'), JSON.stringify({ layout, commands })], {
     cwd: appDir,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, LANG: 'C.UTF-8', HOME: path.join(appDir, 'home'), PRIVATE_KEY_PATH: path.join(appDir, 'keys/app.pem'), PATCHWRIGHT_DATA_DIR: path.join(appDir, 'data'), PATCHWRIGHT_SANDBOX_UID: '61163' },
+    env: { PATH: process.env.PATH, LANG: 'C.UTF-8', HOME: path.join(appDir, 'home'), PRIVATE_KEY_PATH: path.join(appDir, 'keys/app.pem'), PATCHWRIGHT_DATA_DIR: path.join(appDir, 'data'), PATCHWRIGHT_SANDBOX_UID: '61167' },
   });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
