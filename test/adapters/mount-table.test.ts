@@ -63,6 +63,10 @@ describe('checkMounts', () => {
     expect(check(table)).not.toThrow();
   });
 
+  it('withShields refuses a mount made inside a place that a later mount covers (it would be hidden, and the shield’s remount would take the later one)', () => {
+    expect(() => withShields([...base, { op: 'data', dest: '/tmp/p/q/config', data: '' }, { op: 'bind', source: '/data/wt/2', dest: '/tmp/p', via: 'fd', type: 'dir' }])).toThrow(/mounted later and would hide it/);
+  });
+
   it('withShields puts one read-only tmpfs on the first level, before the first mount below it, and nothing for a direct child', () => {
     const t = withShields([...base, { op: 'dir', dest: '/tmp/a' }, { op: 'ro-bind', source: '/m', dest: '/tmp/p/q/r', via: 'fd', type: 'dir' }, { op: 'data', dest: '/tmp/p/z', data: '' }]);
     expect(t.filter((m) => m.op === 'tmpfs').map((m) => m.dest)).toEqual(['/tmp/p']);

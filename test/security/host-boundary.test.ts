@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { BwrapSandbox } from '../../src/adapters/sandbox/bwrap-sandbox.ts';
 import type { SandboxRunOptions } from '../../src/core/ports.ts';
 import { boundaryFixture, redirectMountPoints, swapEverySource } from '../support/boundary-fixture.ts';
 import { bwrapOps, bwrapRecorder, violations } from '../support/bwrap-recorder.ts';
+import { fixtureRepo, nodeBuggy } from '../support/fixture-repo.ts';
 
 /**
  * The invariant: the host never reads, follows or mounts a path a sandbox can write. What bwrap
@@ -51,6 +53,21 @@ describe('the host never mounts or follows what a sandbox can write (bwrap)', ()
     // Not vacuous: the worktree and the mirror were among what was checked.
     expect(ops.map((o) => o.source)).toEqual(expect.arrayContaining([fx.worktree, fx.mirror]));
     expect(violations(ops, fx.writable(), [path.join(fx.worktree, '.git')])).toEqual([]);
+  });
+
+  it('the git config a command sees is the masked one in every layout: a job’s mirror, a checkout’s own .git (the app server)', async () => {
+    const checkout = fixtureRepo(nodeBuggy);
+    execFileSync('git', ['config', 'remote.origin.url', `https://x:${fx.canary}@github.com/o/r.git`], { cwd: checkout });
+    const runs = fs.mkdtempSync(path.join(fx.root, 'turn-'));
+    for (const d of ['tmp', 'cache']) fs.mkdirSync(path.join(runs, d));
+    const inPlace = new BwrapSandbox({ layout: { worktree: checkout, runTmp: path.join(runs, 'tmp'), cacheDir: fx.cacheDir, privateCache: path.join(runs, 'cache'), readOnly: [path.join(checkout, '.git')] }, hostUid: UID } as never);
+    const own = await run(inPlace, 'cat .git/config; echo written > w.txt && echo wrote', { cwd: checkout });
+    expect(own.stdout).toMatch(/\[core\]/);
+    expect(own.stdout).not.toContain(fx.canary);
+    expect(own.stdout).toContain('wrote');
+    const mirror = await run(box(false), `cat ${fx.mirror}/config`);
+    expect(mirror.stdout).toMatch(/\[core\]/);
+    expect(mirror.stdout).not.toContain(fx.canary);
   });
 
   it('reads back no file a command could have written (the figures come through a pipe)', async () => {

@@ -58,9 +58,10 @@ export function bwrapMounts(i: BwrapMountInput): Mount[] {
     // Deepest last, so a mask hides what a shallower folder shows, and a folder named inside a mask shows again.
     ...[...readOnly, ...masks].map((m, n) => ({ m, n })).sort((a, b) => depth(a.m.dest) - depth(b.m.dest) || a.n - b.n).map((x) => x.m),
     ...(layout.privateCache ? [bind(i.stage === 'setup' ? 'bind' : 'ro-bind', layout.privateCache)] : [bind(i.stage === 'setup' ? 'bind' : 'ro-bind', layout.cacheDir)]),
-    ...i.gitMasks.map((g): Mount => ({ op: 'data', dest: g.dest, data: g.data })),
     bind(i.readOnlyWorktree ? 'ro-bind' : 'bind', worktree),
     ...(i.dotGit?.kind === 'file' ? [{ op: 'data', dest: dotGitPath, data: i.dotGit.content } as Mount] : i.dotGit?.kind === 'dir' ? [bind('ro-bind', dotGitPath)] : []),
+    // Last: a git dir can be the worktree's own `.git` (a person's checkout), which would cover a mask made before it.
+    ...i.gitMasks.map((g): Mount => ({ op: 'data', dest: g.dest, data: g.data })),
   ];
   // Every tmpfs but /dev/shm ends read-only: /dev (bwrap's, which has no size; its devices and
   // /dev/pts are mounts of their own and stay usable), /run, /var/tmp, the masks, the root.

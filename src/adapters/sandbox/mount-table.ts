@@ -50,17 +50,19 @@ function enclosing(mounts: Mount[], i: number): Mount | undefined {
 export function withShields(mounts: Mount[]): Mount[] {
   const out: Mount[] = [];
   const shields: string[] = [];
-  for (const m of mounts) {
+  mounts.forEach((m, n) => {
     const e = enclosing([...out, m], out.length);
     if (e && persisted(e) && m.op !== 'remount-ro') {
       const first = path.join(e.dest, path.relative(e.dest, m.dest).split(path.sep)[0]!);
+      // A later mount right there would cover the shield and what is made in it (and take its remount).
+      if (first !== m.dest && mounts.slice(n + 1).some((later) => later.dest === first && later.op !== 'remount-ro')) throw new UnsafeMountError(`${m.dest} is made before ${first}, which is mounted later and would hide it`);
       if (first !== m.dest && !shields.includes(first)) {
         out.push({ op: 'tmpfs', dest: first, bytes: 1024 * 1024, perms: '0755' });
         shields.push(first);
       }
     }
     out.push(m);
-  }
+  });
   return [...out, ...shields.map((dest): Mount => ({ op: 'remount-ro', dest }))];
 }
 
