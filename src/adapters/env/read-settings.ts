@@ -137,8 +137,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new SettingsError(`Invalid environment: ${lines.join('; ')}`);
   }
   const s = parsed.data;
+  const dataDir = path.resolve(s.PATCHWRIGHT_DATA_DIR);
+  const sandboxPaths = absolutePaths('PATCHWRIGHT_SANDBOX_PATHS', s.PATCHWRIGHT_SANDBOX_PATHS);
+  for (const p of sandboxPaths) {
+    // What sandboxes write (worktrees, run dirs, caches) is never a mount source: a command could swap it for a link.
+    const under = ['worktrees', 'runs', 'cache'].map((d) => path.join(dataDir, d)).find((d) => p === d || p.startsWith(d + path.sep));
+    if (under) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is inside ${under}, which sandboxes write: name a folder outside the data dir's worktrees, runs and caches`);
+  }
   return {
-    dataDir: path.resolve(s.PATCHWRIGHT_DATA_DIR),
+    dataDir,
     sandbox: s.PATCHWRIGHT_SANDBOX,
     concurrency: s.PATCHWRIGHT_CONCURRENCY,
     appSlug: s.PATCHWRIGHT_APP_SLUG,
@@ -158,7 +165,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
     sandboxEnv: names('PATCHWRIGHT_SANDBOX_ENV', s.PATCHWRIGHT_SANDBOX_ENV),
     setupSecrets: names('PATCHWRIGHT_SETUP_SECRETS', s.PATCHWRIGHT_SETUP_SECRETS),
-    sandboxPaths: absolutePaths('PATCHWRIGHT_SANDBOX_PATHS', s.PATCHWRIGHT_SANDBOX_PATHS),
+    sandboxPaths,
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,
