@@ -153,7 +153,8 @@ export class BwrapSandbox implements Sandbox {
         file: file!,
         args: [...prefix, ...bwrapArgs(rendered.args, opts, limits, this.#identity)],
         env,
-        cwd: layout.runTmp,
+        // Never a folder the sandbox writes, even as bwrap's own working directory.
+        cwd: '/',
         timeoutMs: opts.timeoutMs,
         outputLimitBytes: opts.outputLimitBytes,
         signal: opts.signal,
