@@ -21,6 +21,16 @@ describe('the containment settings', () => {
     }
   });
 
+  it.runIf(process.getuid?.() === 0)('a sandbox refuses a writable folder that belongs to another user (checked by descriptor before each command)', async () => {
+    const root = tempDir('pw-owner-');
+    const [wt, tmp, cache] = ['wt', 'tmp', 'cache'].map((d) => path.join(root, d));
+    for (const d of [wt!, tmp!, cache!]) fs.mkdirSync(d);
+    const sandbox = new BwrapSandbox({ layout: { worktree: wt!, runTmp: tmp!, cacheDir: cache!, readOnly: [] }, hostUid: 61166 });
+    expect((await sandbox.run({ command: 'true', cwd: wt!, timeoutMs: 10_000, network: false, outputLimitBytes: 1024 })).exitCode).toBe(0);
+    fs.chownSync(tmp!, 12345, 12345);
+    await expect(sandbox.run({ command: 'true', cwd: wt!, timeoutMs: 10_000, network: false, outputLimitBytes: 1024 })).rejects.toThrow(/belongs to uid 12345, not to the app or its sandbox user/);
+  });
+
   it('a sandbox refuses a read-only path inside its own worktree, temp dir or cache before running anything', async () => {
     const root = tempDir('pw-layout-');
     const [wt, tmp, cache] = ['wt', 'tmp', 'cache'].map((d) => path.join(root, d));

@@ -142,7 +142,8 @@ export class BwrapSandbox implements Sandbox {
       gitMasks: this.#gitMasks,
     });
     this.#last = mounts;
-    const rendered = renderMounts(mounts, FIGURES_FD + 1);
+    const me = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const rendered = renderMounts(mounts, FIGURES_FD + 1, [0, me, ...(this.#identity.mode === 'host-user' ? [this.#identity.uid] : [])]);
     const floor = { bytes: this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, inodes: this.#opts.minFreeInodes ?? DEFAULT_MIN_FREE_INODES };
     const watched = [layout.worktree, layout.runTmp, ...(stage === 'setup' ? [runCache(layout)] : [])];
     const limits = this.#opts.limits ?? defaultLimits;

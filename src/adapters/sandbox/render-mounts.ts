@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Mount } from './mount-table.ts';
-import { openNoFollow } from './host-only.ts';
+import { HostOnlyError, openNoFollow } from './host-only.ts';
 
 /** What a child gets on fd 3, 4, ...: content written into a pipe, an open descriptor, or a pipe the app reads. */
 export type ExtraFd = { data: Uint8Array } | { fd: number } | { read: true };
@@ -16,9 +16,10 @@ export interface Rendered {
 /**
  * bwrap arguments for a mount table. Sources marked `fd` are opened now, without following a link,
  * and mounted by descriptor (`--bind-fd`): what bwrap mounts is what was checked, whatever happens
- * to the path afterwards. `data` travels through a pipe (`--ro-bind-data`).
+ * to the path afterwards (bwrap 0.8 does resolve the descriptor's path once more: see SECURITY.md),
+ * and a writable one must belong to one of `owners`. `data` travels through a pipe (`--ro-bind-data`).
  */
-export function renderMounts(mounts: Mount[], first: number): Rendered {
+export function renderMounts(mounts: Mount[], first: number, owners?: number[]): Rendered {
   const args: string[] = [];
   const fds: ExtraFd[] = [];
   const opened: number[] = [];
@@ -35,6 +36,9 @@ export function renderMounts(mounts: Mount[], first: number): Rendered {
           if (m.optional && !fs.existsSync(m.source)) break;
           const fd = openNoFollow(m.source, m.type);
           opened.push(fd);
+          // What a command writes, and the /etc it is given, belong to root, the app or the sandbox's own user.
+          const owner = fs.fstatSync(fd).uid;
+          if (owners && (m.op === 'bind' || m.dest === '/etc') && !owners.includes(owner)) throw new HostOnlyError(`${m.source} belongs to uid ${owner}, not to the app or its sandbox user: it is not mounted`);
           args.push(`--${m.op}-fd`, next({ fd }), m.dest);
           break;
         }
