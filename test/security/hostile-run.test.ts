@@ -178,7 +178,8 @@ beforeAll(async () => {
     canaries: Object.values(C),
     listenerHits: hits,
     host: h,
-    processes,
+    // One look at the host's processes after the run, shared by every attack's check (a scan each is slow on a busy machine).
+    processes: ((snap?: string[]) => () => (snap ??= processes()))(),
   };
   if (process.env.PW_DEBUG) console.error(JSON.stringify(events.find((e) => e.type === 'run.completed'))?.slice(0, 3000), String(res.stderr).slice(-3000), turnItems.map((t, i) => `--- ${list[i]?.name ?? 'after'}\n${t.slice(0, 600)}`).join('\n'));
 }, 320_000);
