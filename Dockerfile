@@ -29,8 +29,9 @@ RUN --mount=type=secret,id=ca-bundle \
 
 # ---- runtime: Node 24, git and bubblewrap, the app, a non-root user ----
 FROM ${BASE_IMAGE}
-# The toolchains the repositories need that the sandbox should find (it sees /usr, /opt and
-# /usr/local): e.g. "python3 python3-venv golang-go make g++". Node 24 and npm are always there.
+# The toolchains the repositories need that the sandbox should find (it sees named /usr and
+# /usr/local folders, not /opt unless PATCHWRIGHT_SANDBOX_PATHS names it): e.g. "python3
+# python3-venv golang-go make g++". Node 24 and npm are always there.
 ARG EXTRA_PACKAGES=""
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends git bubblewrap ca-certificates openssh-client ${EXTRA_PACKAGES} \

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { appSecrets } from '../adapters/env/app-secrets.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
@@ -11,6 +10,7 @@ import { newNestedRepositories } from '../adapters/git/worktree-guard.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { localSandbox } from '../cli/local-sandbox.ts';
+import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { readLocalConfig } from '../cli/local-config.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
@@ -69,10 +69,11 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   const { config } = local;
   // The turn's starting point and the guard's view of the checkout, taken together.
   const [before, guard] = await Promise.all([snapshotTree(top), newNestedRepositories(top)]);
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-turn-'));
+  // A turn works in a checkout earlier turns' models may have written: a branch run, with a cache of its own.
+  const dirs = makeRunDirs(settings.dataDir, 'turn', { branch: true });
   try {
     // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind, settings.sandboxUid + settings.concurrency, config.sandbox.egress);
+    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, dirs, kind, settings.sandboxUid + settings.concurrency, config.sandbox.egress);
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
@@ -114,7 +115,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
       req.signal,
     );
   } finally {
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }
 

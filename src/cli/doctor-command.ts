@@ -8,6 +8,8 @@ import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { git } from '../adapters/git/run-git.ts';
 import { localSandbox } from './local-sandbox.ts';
+import { memoryNote } from '../adapters/sandbox/create-sandbox.ts';
+import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
 import { inspectRepo } from '../repo/inspect.ts';
 import { readLocalConfig } from './local-config.ts';
@@ -27,20 +29,20 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   const runId = `doctor-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
   const ws = await localWorktree(dir, `patchwright/${runId}`, path.join(settings.dataDir, 'worktrees', runId)).catch((e: Error) => e);
   if (ws instanceof Error) return bad(ws.message);
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-doctor-'));
+  const dirs = makeRunDirs(settings.dataDir, runId, { branch: false });
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp, undefined, settings.sandboxUid, local.config.sandbox.egress);
+    const sandbox = await localSandbox(settings, env, ws, dirs, undefined, settings.sandboxUid, local.config.sandbox.egress);
     const report = await checkReadiness(
       { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain },
       { sandbox, files: localFiles(ws.dir) },
       new AbortController().signal,
     );
-    process.stdout.write(values.json ? `${JSON.stringify({ dir, setupCommands: info.setup, testCommand: info.test, ...report }, null, 2)}\n` : render(report, info.setup, info.test));
+    process.stdout.write(values.json ? `${JSON.stringify({ dir, setupCommands: info.setup, testCommand: info.test, ...report, sandbox: { kind: sandbox.kind, memory: memoryNote(sandbox.kind, settings) } }, null, 2)}\n` : render(report, info.setup, info.test, [memoryNote(sandbox.kind, settings)]));
     return report.ready ? 0 : 1;
   } finally {
     await removeLocalWorktree(ws);
     await git(dir).raw(['branch', '-D', `patchwright/${runId}`]).catch(() => {});
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }
 
@@ -51,7 +53,7 @@ function bad(message: string): number {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function render(r: ReadinessReport, setup: string[], test: string | null): string {
+export function render(r: ReadinessReport, setup: string[], test: string | null, sandboxNotes: string[] = []): string {
   const lines = [r.ready ? 'Ready: setup works and the tests run.' : 'Not ready.', ''];
   lines.push(`Setup: ${setup.length ? '' : 'nothing to run'}`);
   for (const s of r.setup) lines.push(`  ${s.exitCode === 0 ? 'ok  ' : 'FAIL'} ${s.command} (${secs(s.durationMs)})${s.exitCode === 0 ? '' : `\n${s.tail.split('\n').map((l) => `       ${l}`).join('\n')}`}`);
@@ -61,6 +63,7 @@ export function render(r: ReadinessReport, setup: string[], test: string | null)
   const notes = r.toolchain.filter((t) => !r.problems.includes(t));
   if (notes.length) lines.push('', ...notes.map((t) => `Note: ${t}`));
   if (r.problems.length) lines.push('', ...r.problems.map((p) => `- ${p}`));
+  if (sandboxNotes.length) lines.push('', ...sandboxNotes.map((t) => `Sandbox: ${t}`));
   lines.push('', `Took ${secs(r.durationMs)}.`);
   return `${lines.join('\n')}\n`;
 }

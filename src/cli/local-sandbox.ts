@@ -1,19 +1,22 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
-import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { createSandbox, deploymentSandboxOptions, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import type { RunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { egressFirewall } from '../adapters/egress/egress-policy.ts';
 import type { Sandbox } from '../core/ports.ts';
 
 /**
  * The sandbox of a CLI command on a local worktree: the checkout's git dir read-only, caches per
  * checkout. On your own machine you are the deployment: the names you allow are the names passed.
+ * `dirs.privateCache` (a branch run: a checkout a model may have written, as the app server's)
+ * keeps its setup out of the checkout's shared cache.
  */
 export async function localSandbox(
   settings: Settings,
   env: NodeJS.ProcessEnv,
-  ws: { dir: string; mirror: string; commonDir: string },
-  runTmp: string,
+  ws: { dir: string; mirror: string; commonDir: string; gitLink?: string },
+  dirs: RunDirs,
   resolved?: 'bwrap' | 'docker' | 'none',
   /** The host user when root (default: the first, `PATCHWRIGHT_SANDBOX_UID`). */
   hostUid = settings.sandboxUid,
@@ -24,14 +27,21 @@ export async function localSandbox(
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
   return createSandbox(kind, {
-    layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
+    layout: {
+      worktree: ws.dir,
+      runTmp: dirs.runTmp,
+      cacheDir: path.join(settings.dataDir, 'cache', repoKey),
+      ...(dirs.privateCache ? { privateCache: dirs.privateCache } : {}),
+      readOnly: [ws.commonDir, ...settings.sandboxPaths],
+      ...(ws.gitLink !== undefined ? { gitLink: ws.gitLink } : {}),
+    },
     env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
-    limits: settings.sandboxLimits,
+    ...deploymentSandboxOptions(settings),
     dockerImage: settings.docker.image,
     dockerCli: settings.docker.cli,
     dockerRuntime: settings.docker.runtime,
     hostUid,
-    minFreeBytes: settings.minFreeDiskBytes,
+    hostDir: dirs.hostDir,
     egress: egressFirewall(settings.egress, egressNarrowing),
   });
 }

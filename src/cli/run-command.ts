@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +13,7 @@ import { checkChanges, describeProblems } from '../adapters/git/commit-and-push.
 import { makeRedactor } from '../core/loop/redact.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { localSandbox } from './local-sandbox.ts';
+import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
@@ -68,9 +68,9 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const renderer = values.json ? jsonlRenderer() : humanRenderer();
   // Recorded in the data dir, for `patchwright dashboard`.
   const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
+  const dirs = makeRunDirs(settings.dataDir, runId, { branch: false });
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp, undefined, settings.sandboxUid, config.sandbox.egress);
+    const sandbox = await localSandbox(settings, env, ws, dirs, undefined, settings.sandboxUid, config.sandbox.egress);
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);
     const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
@@ -144,6 +144,6 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     renderer.close();
     record.close();
     await removeLocalWorktree(ws);
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
-import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { createSandbox, deploymentSandboxOptions, memoryNote, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { egressFirewall } from '../adapters/egress/egress-policy.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
@@ -23,24 +23,26 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   const worktree = fs.realpathSync(path.resolve(values.cwd ?? '.'));
   const kind = await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli));
   if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-sandbox-'));
+  const dirs = makeRunDirs(settings.dataDir, 'sandbox', { branch: false });
   try {
     const sandbox = createSandbox(kind, {
       layout: {
         worktree,
-        runTmp,
+        runTmp: dirs.runTmp,
         cacheDir: path.join(settings.dataDir, 'cache', 'local'),
         readOnly: settings.sandboxPaths,
       },
       env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
-      limits: settings.sandboxLimits,
+      ...deploymentSandboxOptions(settings),
+      hostDir: dirs.hostDir,
       dockerImage: settings.docker.image,
       dockerCli: settings.docker.cli,
       dockerRuntime: settings.docker.runtime,
       hostUid: settings.sandboxUid,
-      minFreeBytes: settings.minFreeDiskBytes,
       egress: egressFirewall(settings.egress),
     });
+    const memory = memoryNote(kind, settings);
+    if (!/held to \d+ MB by/.test(memory)) process.stderr.write(`patchwright sandbox: ${memory}\n`);
     const res = await sandbox.run({
       command,
       cwd: worktree,
@@ -53,6 +55,6 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     if (res.timedOut) process.stderr.write(`patchwright sandbox: timed out after ${values.timeout ?? 600}s; every process was killed\n`);
     return res.exitCode ?? 128 + 9;
   } finally {
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }

@@ -1,8 +1,5 @@
 import { statusText } from './report/status-text.ts';
 import { faultPoint } from '../adapters/env/fault-point.ts';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
@@ -16,6 +13,7 @@ import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { SandboxUsers } from '../adapters/sandbox/sandbox-users.ts';
+import { makeRunDirs, removeLeftoverRuns } from '../adapters/sandbox/run-dirs.ts';
 import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
@@ -62,6 +60,7 @@ type Octo = Awaited<ReturnType<GithubAccess['forInstallation']>>;
 export function createJobRunner(deps: JobRunnerDeps): RunJob {
   const workspaces = new Workspaces(deps.settings.dataDir, deps.settings.mirrorBudgetBytes, deps.settings.minFreeDiskBytes / (1024 * 1024));
   const cleaned = workspaces.cleanupLeftovers();
+  removeLeftoverRuns(deps.settings.dataDir);
   // A host user per running job (when root): one job's fork bomb cannot starve another's commands.
   const users = new SandboxUsers(deps.settings.sandboxUid, deps.settings.concurrency);
   let sandboxKind: ReturnType<typeof resolveSandboxKind> | undefined;
@@ -138,14 +137,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   }
   const { ws, target, startFrom } = checkout;
   const issueNumber = target.closes;
-  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), `patchwright-job-${job.id}-`));
+  const dirs = makeRunDirs(deps.settings.dataDir, `job-${job.id}`, { branch: startFrom === 'branch' });
   const reporter = progressReporter(ctx.say, (s) => renderProgress(job.id, s));
   let releaseUser = () => {};
   try {
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const { sandbox, release } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, runTmp, startFrom);
+    const { sandbox, release } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, dirs, startFrom);
     releaseUser = release;
     const model =
       deps.model ??
@@ -236,7 +235,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   } finally {
     releaseUser();
     await ctx.workspaces.remove(ws).catch(() => {});
-    fs.rmSync(runTmp, { recursive: true, force: true });
+    dirs.remove();
   }
 }
 

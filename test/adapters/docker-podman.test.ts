@@ -84,6 +84,13 @@ describe('the docker backend under podman (runc)', () => {
     expect(procs.stdout.trim()).toBe('64');
   });
 
+  it('sizes every tmpfs it has (/dev/shm, /run, /var/tmp): none is half the host’s memory', async () => {
+    const r = await run('df -k /dev/shm /run /var/tmp | tail -n +2');
+    const sizes = r.stdout.trim().split('\n').map((l) => Number(l.split(/\s+/)[1]));
+    expect(sizes).toHaveLength(3);
+    for (const kb of sizes) expect(kb).toBeLessThanOrEqual(512 * 1024);
+  });
+
   it('leaves nothing running after a timeout', async () => {
     const r = await run('sleep 300', { timeoutMs: 2_000 });
     expect(r.timedOut).toBe(true);

@@ -3,7 +3,7 @@ import { dockerArgs } from '../../src/adapters/sandbox/docker-sandbox.ts';
 import { resolveSandboxKind } from '../../src/adapters/sandbox/create-sandbox.ts';
 
 // The command itself; docker-podman.test.ts runs it for real under podman.
-const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data/cache/o-r', readOnly: ['/data/mirrors/o/r.git'] };
+const layout = { worktree: '/data/wt/1', runTmp: '/data/tmp/1', cacheDir: '/data/cache/o-r', readOnly: ['/data/mirrors/o/r.git'], gitLink: 'gitdir: /data/mirrors/o/r.git/worktrees/1\n' };
 
 describe('docker sandbox command', () => {
   it('has no network, a non-root user, limits and the worktree mounts', () => {
@@ -14,8 +14,9 @@ describe('docker sandbox command', () => {
     expect(joined).toContain('--user 61003:61003');
     expect(joined).toContain('--cap-drop ALL');
     expect(joined).toMatch(/--pids-limit \d+/);
-    expect(joined).toContain('type=bind,src=/data/wt/1/.git,dst=/data/wt/1/.git,readonly');
-    expect(joined).toContain('type=bind,src=/data/mirrors/o/r.git,dst=/data/mirrors/o/r.git,readonly');
+    // The worktree's `.git` comes from a host-only copy of what the app wrote, never from inside the worktree.
+    expect(joined).toMatch(/type=bind,src=\/\S+\/docker-\w+\/dot-git,dst=\/data\/wt\/1\/\.git,readonly/);
+    expect(joined).not.toContain('src=/data/wt/1/.git');
     expect(args.slice(-5)).toEqual(['/data/wt/1', 'node:24', 'sh', '-c', 'npm test']);
     // Names only: the values travel in the CLI's environment, never on a command line others can read.
     expect(args).toContain('CI');
@@ -26,7 +27,7 @@ describe('docker sandbox command', () => {
   it('never gives the host network: none, or the egress bridge\'s namespace and its mounts', () => {
     const asked = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 });
     expect(asked.join(' ')).toContain('--network none');
-    const bridged = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 }, 'n', {
+    const bridged = dockerArgs({ layout, image: 'x' }, { command: ['true'], cwd: '/data/wt/1', network: true }, {}, { uid: 1000, gid: 1000 }, 'n', undefined, {
       network: 'ns:/proc/42/ns/net',
       mounts: ['--mount', 'type=bind,src=/s,dst=/run/patchwright-egress/maven-settings.xml,readonly'],
       prefix: ['perl', '-e', 'bridge'],

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { aliasArgs, SANDBOX_EXTRA_BIN } from '../../src/adapters/sandbox/host-view.ts';
+import { aliasMounts, SANDBOX_EXTRA_BIN } from '../../src/adapters/sandbox/host-view.ts';
+
+const aliasArgs = (root: string) => aliasMounts(root).flatMap((m) => (m.op === 'symlink' ? ['--symlink', m.target, m.dest] : []));
 import { tempDir } from '../support/app-harness.ts';
 
 function host(files: string[], links: Record<string, string>): string {

@@ -11,9 +11,11 @@ import { startScriptedModel, type ScriptedModel, type Step } from '../support/sc
  * A deployment behind a package mirror, with a private registry token: the mirror's variables
  * reach every sandboxed command when the deployment names them, the token reaches setup only.
  * This machine reaches no PyPI: pip installs only through the local mirror pip's own user config
- * names, which the sandbox does not see. That is exactly the case.
+ * names, which the sandbox does not see. That is exactly the case. The mirror lives under /opt,
+ * which the sandbox does not see either unless the deployment names those folders
+ * (`PATCHWRIGHT_SANDBOX_PATHS`): /opt is not a system folder of the sandbox's.
  */
-const MIRROR = fs.existsSync('/opt/pypi/simple') ? { PIP_INDEX_URL: 'file:///opt/pypi/simple', PIP_FIND_LINKS: '/opt/wheels' } : null;
+const MIRROR = fs.existsSync('/opt/pypi/simple') ? { PIP_INDEX_URL: 'file:///opt/pypi/simple', PIP_FIND_LINKS: '/opt/wheels', PATCHWRIGHT_SANDBOX_PATHS: '/opt/pypi,/opt/wheels' } : null;
 
 let model: ScriptedModel;
 let out: string[];
@@ -63,6 +65,12 @@ describe.runIf(MIRROR)('a deployment behind a package mirror', () => {
     expect(done.evidence.baseline).toMatchObject({ failed: 1 });
     expect(done.evidence.final).toMatchObject({ exitCode: 0, passed: 1 });
     expect(code).toBe(0);
+  }, 120_000);
+
+  it('without the mirror folders named, the sandbox does not see /opt: setup fails and says which step', async () => {
+    const { done } = await run(python, [], { ...MIRROR!, PATCHWRIGHT_SANDBOX_PATHS: '', PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL,PIP_FIND_LINKS,PIP_RETRIES,PIP_DEFAULT_TIMEOUT' });
+    expect(done.outcome).toBe('setup_failed');
+    expect(done.summary).toMatch(/setup step `\.venv\/bin\/pip install -e \.` failed/);
   }, 120_000);
 
   it('without them, setup fails and says which step', async () => {

@@ -181,7 +181,8 @@ beforeAll(async () => {
     canaries: Object.values(C),
     listenerHits: hits,
     host: h,
-    processes,
+    // One look at the host's processes after the run, shared by every attack's check (a scan each is slow on a busy machine).
+    processes: ((snap?: string[]) => () => (snap ??= processes()))(),
   };
   if (process.env.PW_DEBUG) console.error(JSON.stringify(events.find((e) => e.type === 'run.completed'))?.slice(0, 3000), String(res.stderr).slice(-3000), turnItems.map((t, i) => `--- ${list[i]?.name ?? 'after'}\n${t.slice(0, 600)}`).join('\n'));
 }, 320_000);
@@ -243,7 +244,7 @@ describe('a hostile model driving `patchwright run` in the bwrap sandbox', () =>
     expect(won.map((r) => `${r.a.group}: ${r.a.name}: ${r.why}`)).toEqual([]);
   });
 
-  describe.each(['read secrets', 'exfiltrate', 'escape the checkout', 'poison git', 'poison later runs', 'outlive the run', 'exhaust', 'abuse the tools'] as const)('%s', (group) => {
+  describe.each(['read secrets', 'exfiltrate', 'escape the checkout', 'poison git', 'poison later runs', 'outlive the run', 'exhaust', 'abuse the tools', 'swap a mount source'] as const)('%s', (group) => {
     it.each(attacks({ ...h }).filter((a) => a.group === group).map((a) => [a.name]))('%s fails', (name) => {
       const i = list.findIndex((a) => a.name === name);
       expect(i).toBeGreaterThanOrEqual(0);

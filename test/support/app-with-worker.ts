@@ -7,6 +7,8 @@ import { privateKey, SECRET, TestOctokit, tempDir } from './app-harness.ts';
 export interface AppOptions {
   env?: Record<string, string>;
   concurrency?: number;
+  /** The data dir to use (by default a new temp dir): a test that looks at the caches on disk names it. */
+  dataDir?: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface AppOptions {
  * at a time unless asked, polled quickly.
  */
 export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit, dashboard?: DashboardSettings, more: AppOptions = {}): Promise<RunningServer> {
-  const dataDir = tempDir('pw-e2e-data-');
+  const dataDir = more.dataDir ?? tempDir('pw-e2e-data-');
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: modelUrl, PATCHWRIGHT_MODEL: 'gpt-5', ...more.env });
   return startServer({
     dataDir,

@@ -36,6 +36,10 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
   PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
   PATCHWRIGHT_MIN_FREE_DISK_MB: z.coerce.number().min(0).default(1024),
+  PATCHWRIGHT_MIN_FREE_INODES: z.coerce.number().int().min(0).default(100_000),
+  PATCHWRIGHT_SANDBOX_TMPFS_MB: z.coerce.number().min(1).max(1_048_576).default(512),
+  PATCHWRIGHT_SANDBOX_HIDE: z.string().default(''),
+  PATCHWRIGHT_SANDBOX_CGROUP: z.string().refine((p) => p === 'off' || path.isAbsolute(p), 'must be an absolute path, or off').optional(),
   PATCHWRIGHT_AGENT_NETWORK: z.enum(['deny', 'allow']).default('deny'),
   PATCHWRIGHT_EGRESS_ALLOW: z.string().optional(),
   PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
@@ -93,6 +97,14 @@ export type Settings = {
   shutdownGraceSeconds: number;
   /** Free disk space a sandboxed command may not take the host below. */
   minFreeDiskBytes: number;
+  /** Free inodes likewise (the run's temp dir and the worktree are on the data disk). */
+  minFreeInodes: number;
+  /** The size of each tmpfs in the sandbox (/dev/shm, /run, /var/tmp). */
+  sandboxTmpfsBytes: number;
+  /** Host folders the sandbox never sees, besides the app's own (its directory, cwd, home, data dir, key folder). */
+  sandboxHide: string[];
+  /** A cgroup folder delegated to the app (each command gets a child of it with the memory limit), or `off`. */
+  sandboxCgroup: string | undefined;
   /** Stated factors for the energy estimate of a run (shown with every figure made from them). */
   energy: { whPerCpuHour: number; whPerThousandTokens: number };
   /** The docker backend: a Docker-compatible CLI, its OCI runtime, the default image and the images repositories may pick. */
@@ -160,6 +172,14 @@ function egressSettings(env: NodeJS.ProcessEnv): EgressSettings {
   }
 }
 
+/** A comma-separated list of absolute host paths. */
+function absolutePaths(setting: string, raw: string): string[] {
+  return raw.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
+    if (!path.isAbsolute(p)) throw new SettingsError(`${setting}: ${p} is not an absolute path`);
+    return path.resolve(p);
+  });
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = SettingsSchema.safeParse(blankless);
@@ -168,8 +188,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new SettingsError(`Invalid environment: ${lines.join('; ')}`);
   }
   const s = parsed.data;
+  const dataDir = path.resolve(s.PATCHWRIGHT_DATA_DIR);
+  const sandboxPaths = absolutePaths('PATCHWRIGHT_SANDBOX_PATHS', s.PATCHWRIGHT_SANDBOX_PATHS);
+  for (const p of sandboxPaths) {
+    // What sandboxes write (worktrees, run dirs, caches) is never a mount source: a command could swap it for a link.
+    const under = ['worktrees', 'runs', 'cache'].map((d) => path.join(dataDir, d)).find((d) => p === d || p.startsWith(d + path.sep));
+    if (under) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is inside ${under}, which sandboxes write: name a folder outside the data dir's worktrees, runs and caches`);
+  }
   return {
-    dataDir: path.resolve(s.PATCHWRIGHT_DATA_DIR),
+    dataDir,
     sandbox: s.PATCHWRIGHT_SANDBOX,
     concurrency: s.PATCHWRIGHT_CONCURRENCY,
     appSlug: s.PATCHWRIGHT_APP_SLUG,
@@ -189,10 +216,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
     sandboxEnv: names('PATCHWRIGHT_SANDBOX_ENV', s.PATCHWRIGHT_SANDBOX_ENV),
     setupSecrets: names('PATCHWRIGHT_SETUP_SECRETS', s.PATCHWRIGHT_SETUP_SECRETS),
-    sandboxPaths: s.PATCHWRIGHT_SANDBOX_PATHS.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
-      if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is not an absolute path`);
-      return path.resolve(p);
-    }),
+    sandboxPaths,
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,
@@ -200,6 +224,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     agentNetwork: s.PATCHWRIGHT_AGENT_NETWORK === 'allow',
     egress: egressSettings(blankless),
     minFreeDiskBytes: Math.round(s.PATCHWRIGHT_MIN_FREE_DISK_MB * 1024 * 1024),
+    minFreeInodes: s.PATCHWRIGHT_MIN_FREE_INODES,
+    sandboxTmpfsBytes: Math.round(s.PATCHWRIGHT_SANDBOX_TMPFS_MB * 1024 * 1024),
+    sandboxHide: absolutePaths('PATCHWRIGHT_SANDBOX_HIDE', s.PATCHWRIGHT_SANDBOX_HIDE),
+    sandboxCgroup: s.PATCHWRIGHT_SANDBOX_CGROUP,
     energy: { whPerCpuHour: s.PATCHWRIGHT_WH_PER_CPU_HOUR, whPerThousandTokens: s.PATCHWRIGHT_WH_PER_1K_TOKENS },
     docker: {
       cli: s.PATCHWRIGHT_DOCKER_CLI,

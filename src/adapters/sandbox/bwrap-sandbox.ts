@@ -1,18 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sandbox, SandboxResult, SandboxRunOptions } from '../../core/ports.ts';
-import { aliasArgs, hostViewArgs, SANDBOX_EXTRA_BIN, sandboxEtc } from './host-view.ts';
-import { defaultLimits, prlimitArgs, toArgv, type ResourceLimits } from './limits.ts';
-import { runProcess } from './run-process.ts';
-import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
-import { prepareLayout, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, type SandboxLayout } from './sandbox-layout.ts';
-import { seccompProgramFile } from './seccomp-filter.ts';
-import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
+import { bwrapMounts, type DotGit } from './bwrap-mounts.ts';
+import { DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_INODES, diskTooFull } from './disk-watch.ts';
 import { maskedGitConfig } from './git-config-mask.ts';
-import { readRusage, rusageWrapper } from './rusage-wrapper.ts';
+import { memoryWrap, type MemoryLimit } from './memory-limit.ts';
+import { openNoFollow, processHostDir } from './host-only.ts';
+import { SANDBOX_EXTRA_BIN } from './host-view.ts';
+import { DEFAULT_TMPFS_BYTES, defaultLimits, prlimitArgs, toArgv, type ResourceLimits } from './limits.ts';
+import type { Mount } from './mount-table.ts';
+import { renderMounts } from './render-mounts.ts';
+import { runProcess } from './run-process.ts';
+import { parseRusage, rusageWrapper } from './rusage-wrapper.ts';
+import { sandboxEtc } from './sandbox-etc.ts';
+import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
+import { prepareLayout, runCache, writablePaths, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, type SandboxLayout } from './sandbox-layout.ts';
+import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
+import { appSecretPaths } from './secret-paths.ts';
+import { seccompBytes } from './seccomp-filter.ts';
 import { defaultFirewall } from '../egress/egress-policy.ts';
 import type { EgressFirewall } from '../egress/egress-firewall.ts';
-import { bwrapEgress, NO_EGRESS, refusalNote, type EgressArgs } from '../egress/sandbox-egress.ts';
+import { bwrapEgress, refusalNote } from '../egress/sandbox-egress.ts';
 
 export interface BwrapOptions {
   layout: SandboxLayout;
@@ -21,10 +29,20 @@ export interface BwrapOptions {
   bwrapPath?: string;
   /** The host user commands run as when the app is root (see sandbox-owner.ts). */
   hostUid?: number;
-  /** A command is stopped when the worktree's disk has less free space than this. */
+  /** A command is stopped when a disk it writes to has less free space than this. */
   minFreeBytes?: number;
+  /** ... or fewer free inodes than this. */
+  minFreeInodes?: number;
   /** Who commands are; by default chosen from whether the app runs as root. */
   identity?: SandboxIdentity;
+  /** A host-only folder (0700, the app's) for the /etc copy: `<dataDir>/host`; by default one per process. */
+  hostDir?: string;
+  /** More host folders to hide than the app's own (secret-paths.ts), e.g. the data dir, `PATCHWRIGHT_SANDBOX_HIDE`. */
+  hide?: string[];
+  /** The size of each writable tmpfs (`/dev/shm`) and of `/run` and `/var/tmp`. */
+  tmpfsBytes?: number;
+  /** How a whole command is held to `limits.memoryBytes` (memory-limit.ts); by default only RLIMIT_DATA per process. */
+  memory?: MemoryLimit;
   /** The only way out of a command's network namespace (see src/adapters/egress/); by default the registries' presets. */
   egress?: EgressFirewall;
 }
@@ -36,36 +54,73 @@ export interface BwrapOptions {
  */
 export type SandboxIdentity = { mode: 'userns' } | { mode: 'host-user'; uid: number; gid: number };
 
-/** The file descriptor the seccomp program is handed to bwrap on. */
+/** What the host did for the last command: every mount (and its source), every file read back. For the invariant test. */
+export interface SandboxAudit {
+  mounts: Mount[];
+  /** Host files this sandbox read that a command could have written (none, by design), with when. */
+  reads: Array<{ path: string; when: string }>;
+}
+
+/** fd 3: the seccomp program; fd 4: the wrapper's figures; then the mount table's. */
 const SECCOMP_FD = 3;
+const FIGURES_FD = 4;
 
 /**
  * bubblewrap: a user namespace where the command is an unprivileged user with no capabilities,
- * a seccomp filter, a root built from an allow-list of host paths, and private PID/IPC/UTS and
- * network namespaces (with network, the egress proxy is the only way out).
+ * a seccomp filter, a root built from an allow-list of host paths (mount-table.ts), and private
+ * PID/IPC/UTS and network namespaces (with network, the egress proxy is the only way out).
  */
 export class BwrapSandbox implements Sandbox {
   readonly kind = 'bwrap' as const;
   readonly #opts: BwrapOptions;
   readonly #etcDir: string;
-  readonly #masks: Array<{ source: string; target: string }>;
+  readonly #gitMasks: Array<{ dest: string; data: string }>;
   readonly #identity: SandboxIdentity;
+  readonly #dotGit: DotGit;
+  readonly #hidden: string[];
+  readonly #reads: SandboxAudit['reads'] = [];
+  #last: Mount[] = [];
+  #handedOver = false;
+  readonly #egress: EgressFirewall;
 
   constructor(opts: BwrapOptions) {
     this.#opts = opts;
+    rusageWrapper(FIGURES_FD);
     prepareLayout(opts.layout);
     const hostUid = opts.hostUid ?? DEFAULT_SANDBOX_HOST_UID;
     this.#identity = opts.identity ?? (runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' });
-    const own = path.join(opts.layout.runTmp, '.patchwright-etc');
     const id = this.#identity.mode === 'host-user' ? this.#identity : { uid: SANDBOX_UID, gid: SANDBOX_GID };
-    this.#etcDir = sandboxEtc(id.uid, id.gid);
-    this.#masks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir, own)).filter((m) => m !== null);
+    this.#etcDir = sandboxEtc(id.uid, id.gid, opts.hostDir ?? processHostDir());
+    this.#gitMasks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir)).filter((m) => m !== null);
+    this.#dotGit = this.#findDotGit();
+    this.#hidden = appSecretPaths(process.env, opts.hide ?? []);
     this.#egress = opts.egress ?? defaultFirewall();
   }
 
-  readonly #egress: EgressFirewall;
+  /** The last command's mounts and what the host read back: what the invariant test checks. */
+  audit(): SandboxAudit {
+    return { mounts: this.#last, reads: [...this.#reads] };
+  }
 
-  #handedOver = false;
+  /**
+   * The worktree's `.git`: the content the app wrote (layout.gitLink), or, for a checkout the app
+   * did not make, the file as it is before any command of this sandbox ran, or the folder itself.
+   */
+  #findDotGit(): DotGit {
+    if (this.#opts.layout.gitLink !== undefined) return { kind: 'file', content: this.#opts.layout.gitLink };
+    const p = path.join(this.#opts.layout.worktree, '.git');
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st || st.isSymbolicLink()) return null;
+    if (st.isDirectory()) return { kind: 'dir' };
+    if (!st.isFile() || st.size > 4096) return null;
+    const fd = openNoFollow(p, 'file');
+    try {
+      this.#reads.push({ path: p, when: 'once, before any command of this sandbox ran' });
+      return { kind: 'file', content: fs.readFileSync(fd, 'utf8') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
 
   /**
    * The host user must own what it writes: handed over before the first command (a walk of the
@@ -79,66 +134,79 @@ export class BwrapSandbox implements Sandbox {
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage, ...this.#opts.env });
+    const { layout } = this.#opts;
+    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(layout), stage, ...this.#opts.env });
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
     this.#handOver();
-    const layout = this.#opts.layout;
     // With network, the command's own namespace leads out only through the egress proxy.
     const gate = opts.network ? await this.#egress.open() : null;
-    const filter = fs.openSync(seccompProgramFile(), 'r');
-    const measure = rusageWrapper(SANDBOX_TMP, this.#opts.layout.runTmp);
     try {
-      const egress = bwrapEgress(gate, env, [layout.worktree, layout.runTmp, layout.cacheDir]);
-      const result = await runProcess({
-        file: this.#opts.bwrapPath ?? 'bwrap',
-        args: bwrapArgs(this.#opts.layout, { ...opts, stage }, this.#opts.limits ?? defaultLimits, this.#etcDir, this.#masks, this.#identity, measure?.argv, egress),
+      return await this.#runIn(opts, stage, env, gate);
+    } finally {
+      await gate?.close();
+    }
+  }
+
+  async #runIn(opts: SandboxRunOptions, stage: 'setup' | 'agent', env: Record<string, string>, gate: Awaited<ReturnType<EgressFirewall['open']>> | null): Promise<SandboxResult> {
+    const { layout } = this.#opts;
+    const egress = bwrapEgress(gate, env, writablePaths(layout));
+    const mounts = bwrapMounts({
+      layout,
+      stage,
+      readOnlyWorktree: opts.readOnly ?? false,
+      etcDir: this.#etcDir,
+      hidden: this.#hidden,
+      tmpfsBytes: this.#opts.tmpfsBytes ?? DEFAULT_TMPFS_BYTES,
+      dotGit: this.#dotGit,
+      gitMasks: this.#gitMasks,
+      egress: egress.mounts,
+    });
+    this.#last = mounts;
+    const me = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const rendered = renderMounts(mounts, FIGURES_FD + 1, [0, me, ...(this.#identity.mode === 'host-user' ? [this.#identity.uid] : [])]);
+    const floor = { bytes: this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, inodes: this.#opts.minFreeInodes ?? DEFAULT_MIN_FREE_INODES };
+    const watched = [layout.worktree, layout.runTmp, ...(stage === 'setup' ? [runCache(layout)] : [])];
+    const limits = this.#opts.limits ?? defaultLimits;
+    const memory = memoryWrap(this.#opts.memory ?? { kind: 'none', why: 'not asked' }, limits.memoryBytes);
+    const [file, ...prefix] = [...memory.prefix, this.#opts.bwrapPath ?? 'bwrap'];
+    try {
+      const { readBack, ...result } = await runProcess({
+        file: file!,
+        args: [...prefix, ...bwrapArgs(rendered.args, opts, limits, this.#identity, egress.prefix)],
         env: { ...env, ...egress.env },
-        cwd: this.#opts.layout.runTmp,
+        // Never a folder the sandbox writes, even as bwrap's own working directory.
+        cwd: '/',
         timeoutMs: opts.timeoutMs,
         outputLimitBytes: opts.outputLimitBytes,
         signal: opts.signal,
-        extraFds: [filter],
-        watch: () => diskTooFull(this.#opts.layout.worktree, this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES),
+        extra: [{ data: seccompBytes() }, { read: true }, ...rendered.fds],
+        watch: () => diskTooFull(watched, floor),
       });
-      const usage = measure ? readRusage(measure.hostFile) : null;
+      const usage = parseRusage(readBack[1] ?? '');
       const refused = gate ? await gate.close() : [];
       return { ...result, stderr: result.stderr + refusalNote(refused), ...(usage ? { usage } : {}), ...(refused.length ? { egressRefused: refused } : {}) };
     } finally {
-      fs.closeSync(filter);
-      await gate?.close();
+      for (const fd of rendered.opened) fs.closeSync(fd);
+      memory.done();
     }
   }
 }
 
+/** The whole bwrap command line: who the command is, the mount table, namespaces, then the command inside its limits and wrapper. */
 export function bwrapArgs(
-  layout: SandboxLayout,
-  opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network' | 'stage' | 'readOnly'>,
+  mountArgs: string[],
+  opts: Pick<SandboxRunOptions, 'command' | 'cwd' | 'network'>,
   limits: ResourceLimits,
-  etcDir: string,
-  masks: Array<{ source: string; target: string }> = [],
   identity: SandboxIdentity = { mode: 'userns' },
-  /** A wrapper that measures the command (see rusage-wrapper.ts); it runs inside the limits. */
-  measure: string[] = [],
-  /** The egress bridge's mounts and argv prefix (see sandbox-egress.ts); none without network. */
-  egress: EgressArgs = NO_EGRESS,
+  /** The egress bridge, started inside the namespace before the command (sandbox-egress.ts); none without network. */
+  egressPrefix: string[] = [],
 ): string[] {
   const args =
     identity.mode === 'userns'
       ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--disable-userns', '--cap-drop', 'ALL']
       : // Only what setpriv needs to become the host user; it gives up even those on the switch.
         ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID'];
-  args.push('--seccomp', String(SECCOMP_FD));
-  args.push(...hostViewArgs({ etcDir }));
-  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/run', '--tmpfs', '/var/tmp', ...aliasArgs(), ...egress.mounts);
-  args.push('--bind', layout.runTmp, SANDBOX_TMP);
-  args.push(opts.stage === 'setup' ? '--bind' : '--ro-bind', layout.cacheDir, layout.cacheDir);
-  for (const ro of layout.readOnly) args.push('--ro-bind-try', ro, ro);
-  for (const m of masks) args.push('--ro-bind', m.source, m.target);
-  args.push(opts.readOnly ? '--ro-bind' : '--bind', layout.worktree, layout.worktree);
-  const dotGit = path.join(layout.worktree, '.git');
-  if (fs.existsSync(dotGit)) args.push('--ro-bind', dotGit, dotGit);
-  // The root itself is bwrap's tmpfs: read-only, so nothing outside the binds above is writable.
-  args.push('--remount-ro', '/');
+  args.push('--seccomp', String(SECCOMP_FD), ...mountArgs);
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
   // Always a namespace of its own: with network, the egress bridge is its only way out.
   args.push('--unshare-net');
@@ -146,51 +214,6 @@ export function bwrapArgs(
   // without DAC capabilities, which cannot enter a 0700 checkout the host user owns.
   args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', identity.mode === 'host-user' ? '/' : opts.cwd);
   const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--', 'env', '-C', opts.cwd] : [];
-  args.push('--', ...become, ...prlimitArgs(limits), ...egress.prefix, ...measure, ...toArgv(opts.command));
-  return withOpenParents(args);
-}
-
-export const DEFAULT_MIN_FREE_BYTES = 1024 ** 3;
-
-/** Why a command must stop because the disk it writes to is nearly full, or null. */
-export function diskTooFull(dir: string, minFree: number): string | null {
-  try {
-    const s = fs.statfsSync(dir);
-    const free = s.bavail * s.bsize;
-    return free < minFree ? `the disk has ${Math.round(free / 1024 ** 2)} MB free, below the ${Math.round(minFree / 1024 ** 2)} MB the host keeps` : null;
-  } catch {
-    return null;
-  }
-}
-
-/** bwrap ops whose last argument is a path inside the sandbox, and how many arguments they take. */
-const DEST_OPS: Record<string, number> = { '--bind': 2, '--ro-bind': 2, '--ro-bind-try': 2, '--bind-try': 2, '--symlink': 2, '--dir': 1, '--tmpfs': 1, '--proc': 1, '--dev': 1 };
-
-/**
- * The folders bwrap makes on the way to a mount point can come out 0700 and root's (as when the
- * app runs as root), which the sandbox user could not pass through: each is made first, 0755.
- */
-function withOpenParents(args: string[]): string[] {
-  const out: string[] = [];
-  const made = new Set<string>(['/']);
-  for (let i = 0; i < args.length; i++) {
-    const op = args[i]!;
-    if (op === '--') {
-      out.push(...args.slice(i));
-      break;
-    }
-    const n = DEST_OPS[op];
-    if (n !== undefined && args[i - 1] !== '--perms') {
-      const dest = args[i + n]!;
-      const parents: string[] = [];
-      for (let d = path.dirname(dest); !made.has(d); d = path.dirname(d)) parents.unshift(d);
-      for (const d of parents) {
-        out.push('--perms', '0755', '--dir', d);
-        made.add(d);
-      }
-      made.add(dest);
-    }
-    out.push(op);
-  }
-  return out;
+  args.push('--', ...become, ...prlimitArgs(limits), ...egressPrefix, ...rusageWrapper(FIGURES_FD), ...toArgv(opts.command));
+  return args;
 }

@@ -7,6 +7,9 @@ import type { SandboxEnvRequest } from './sandbox-env.ts';
 import type { SandboxLayout } from './sandbox-layout.ts';
 import type { ResourceLimits } from './limits.ts';
 import type { EgressFirewall } from '../egress/egress-firewall.ts';
+import type { Settings } from '../env/read-settings.ts';
+import { hostRoot } from './run-dirs.ts';
+import { describeMemoryLimit, detectMemoryLimit, type MemoryLimit } from './memory-limit.ts';
 
 export type SandboxKind = 'auto' | 'bwrap' | 'docker' | 'none';
 
@@ -60,19 +63,51 @@ export interface SandboxFactoryOptions {
   /** See sandbox-owner.ts: the host user for commands when the app runs as root. */
   hostUid?: number;
   minFreeBytes?: number;
+  minFreeInodes?: number;
+  /** The process's host-only folder (`<dataDir>/host`): the sandbox's /etc copy. */
+  hostRoot?: string;
+  /** This run's host-only folder (run-dirs.ts): the docker backend's masked git configs and `.git` file. */
+  hostDir?: string;
+  /** Host folders to hide besides the app's own (secret-paths.ts): the data dir, `PATCHWRIGHT_SANDBOX_HIDE`. */
+  hide?: string[];
+  tmpfsBytes?: number;
+  /** How a whole command is held to its memory limit (memory-limit.ts). */
+  memory?: MemoryLimit;
   /** The only way out of a command's network namespace (see src/adapters/egress/). */
   egress?: EgressFirewall;
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
-  const extra = { ...(opts.env ? { env: opts.env } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.egress ? { egress: opts.egress } : {}) };
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  const extra = defined({ env: opts.env, limits: opts.limits, hostUid: opts.hostUid || undefined, tmpfsBytes: opts.tmpfsBytes, egress: opts.egress });
   if (kind === 'bwrap') {
-    return new BwrapSandbox({ layout: opts.layout, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}), ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}) });
+    return new BwrapSandbox({ layout: opts.layout, ...extra, ...defined({ minFreeBytes: opts.minFreeBytes, minFreeInodes: opts.minFreeInodes, hostDir: opts.hostRoot, hide: opts.hide, memory: opts.memory }) });
   }
   if (kind === 'docker') {
-    return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra, ...(opts.hostUid ? { hostUid: opts.hostUid } : {}) });
+    return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra, ...defined({ hostDir: opts.hostDir }) });
   }
   return new NoneSandbox(opts.layout, opts.env);
+}
+
+/** What every sandbox of this deployment shares: its limits, floors, hidden folders and host-only root. */
+export function deploymentSandboxOptions(settings: Settings): Pick<SandboxFactoryOptions, 'limits' | 'minFreeBytes' | 'minFreeInodes' | 'hostRoot' | 'hide' | 'tmpfsBytes' | 'memory'> {
+  return {
+    memory: detectMemoryLimit(settings.sandboxCgroup),
+    limits: settings.sandboxLimits,
+    minFreeBytes: settings.minFreeDiskBytes,
+    minFreeInodes: settings.minFreeInodes,
+    hostRoot: hostRoot(settings.dataDir),
+    hide: [settings.dataDir, ...settings.sandboxHide],
+    tmpfsBytes: settings.sandboxTmpfsBytes,
+  };
+}
+
+/** How a command's memory is bounded with this backend, in words (doctor, `patchwright sandbox`). */
+export function memoryNote(kind: 'bwrap' | 'docker' | 'none', settings: Settings): string {
+  const mb = Math.round(settings.sandboxLimits.memoryBytes / 1024 ** 2);
+  if (kind === 'docker') return `memory: each command's container is held to ${mb} MB by the engine's cgroup (--memory)`;
+  if (kind === 'none') return 'memory: no limit at all (PATCHWRIGHT_SANDBOX=none)';
+  return describeMemoryLimit(detectMemoryLimit(settings.sandboxCgroup), settings.sandboxLimits.memoryBytes);
 }
 
 export const NONE_WARNING =

@@ -12,6 +12,9 @@ export const defaultLimits: ResourceLimits = {
   memoryBytes: 8 * 1024 ** 3,
 };
 
+/** The size of each tmpfs a sandbox has (`PATCHWRIGHT_SANDBOX_TMPFS_MB`): /dev/shm, the one it can write, and /run and /var/tmp. */
+export const DEFAULT_TMPFS_BYTES = 512 * 1024 ** 2;
+
 /** util-linux `prlimit` arguments that put the limits on the command it then execs. */
 export function prlimitArgs(l: ResourceLimits): string[] {
   return [

@@ -2,7 +2,7 @@ import type { Sandbox, SandboxResult, SandboxRunOptions } from '../../core/ports
 import { toArgv } from './limits.ts';
 import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
-import { prepareLayout, type SandboxLayout } from './sandbox-layout.ts';
+import { prepareLayout, runCache, type SandboxLayout } from './sandbox-layout.ts';
 import path from 'node:path';
 
 /**
@@ -20,11 +20,11 @@ export class NoneSandbox implements Sandbox {
     prepareLayout(layout);
   }
 
-  run(opts: SandboxRunOptions): Promise<SandboxResult> {
+  async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const home = path.join(this.#layout.runTmp, 'home');
-    const env = buildSandboxEnv({ home, tmp: this.#layout.runTmp, cache: this.#layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#env });
+    const env = buildSandboxEnv({ home, tmp: this.#layout.runTmp, cache: runCache(this.#layout), stage: opts.stage ?? 'agent', ...this.#env });
     const [file, ...args] = toArgv(opts.command);
-    return runProcess({
+    const { readBack: _, ...result } = await runProcess({
       file: file ?? 'true',
       args,
       env,
@@ -33,5 +33,6 @@ export class NoneSandbox implements Sandbox {
       outputLimitBytes: opts.outputLimitBytes,
       signal: opts.signal,
     });
+    return result;
   }
 }

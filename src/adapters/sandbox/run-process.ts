@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import type { SandboxResult } from '../../core/ports.ts';
 import { OutputCapture } from './output-capture.ts';
+import type { ExtraFd } from './render-mounts.ts';
 
 export interface ProcessSpec {
   file: string;
@@ -10,20 +11,23 @@ export interface ProcessSpec {
   timeoutMs: number;
   outputLimitBytes: number;
   signal?: AbortSignal | undefined;
-  /** Open file descriptors handed to the child as fd 3, 4, ... */
-  extraFds?: number[];
+  /** What the child gets on fd 3, 4, ...: content through a pipe, an open descriptor, or a pipe read back (at most 4 KB). */
+  extra?: ExtraFd[];
   /** Checked twice a second while the command runs: a reason to stop it (the disk filling up), or null. */
   watch?: () => string | null;
 }
+
+const READ_BACK_LIMIT = 4096;
 
 /**
  * The one place sandboxed commands are spawned. The child leads its own process group, and a
  * timeout or abort kills the whole group with SIGKILL, so nothing it started survives.
  */
-export async function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
+export async function runProcess(spec: ProcessSpec): Promise<SandboxResult & { readBack: string[] }> {
   const started = performance.now();
   const stdout = new OutputCapture(spec.outputLimitBytes);
   const stderr = new OutputCapture(spec.outputLimitBytes);
+  const extra = spec.extra ?? [];
   const child = execa(spec.file, spec.args, {
     cwd: spec.cwd,
     env: spec.env,
@@ -32,8 +36,16 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
     buffer: false,
     reject: false,
     // execa's types do not list an open descriptor as an extra fd, though it passes one through.
-    stdio: ['ignore', 'pipe', 'pipe', ...(spec.extraFds ?? []).map((fd) => ({ value: fd, input: true }) as never)],
+    stdio: ['ignore', 'pipe', 'pipe', ...extra.map((x) => ('data' in x ? x.data : 'fd' in x ? ({ value: x.fd, input: true } as never) : 'pipe'))],
     encoding: 'buffer',
+  });
+  const readBack = extra.map(() => '');
+  extra.forEach((x, i) => {
+    if (!('read' in x)) return;
+    const stream = child.stdio[3 + i] as NodeJS.ReadableStream | null;
+    stream?.on('data', (c: Buffer) => {
+      if (readBack[i]!.length < READ_BACK_LIMIT) readBack[i] += c.toString('utf8').slice(0, READ_BACK_LIMIT - readBack[i]!.length);
+    });
   });
   child.stdout?.on('data', (c: Buffer) => stdout.push(c));
   child.stderr?.on('data', (c: Buffer) => stderr.push(c));
@@ -81,6 +93,7 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
       durationMs: Math.round(performance.now() - started),
       timedOut,
       cancelled,
+      readBack,
     };
   } finally {
     clearTimeout(timer);

@@ -1,28 +1,33 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 
-/** getrusage's syscall number where we know it; elsewhere commands run unmeasured. */
-const SYS_GETRUSAGE: Partial<Record<NodeJS.Architecture, number>> = { x64: 98, arm64: 165 };
+/** getrusage's and close's syscall numbers where we know them; the bwrap sandbox needs both. */
+const SYSCALLS: Partial<Record<NodeJS.Architecture, { getrusage: number; close: number }>> = { x64: { getrusage: 98, close: 3 }, arm64: { getrusage: 165, close: 57 } };
 
 /**
- * Runs the command as a child, waits for it, then asks the kernel for RUSAGE_CHILDREN: the CPU
- * time of the whole process tree it waited for, and the peak resident size of its largest
- * process. Written with Perl, which every Debian system has (perl-base is essential); the
- * command's exit status or signal is passed on unchanged.
+ * The first program of every sandboxed command. It closes every descriptor it inherited but 0-2
+ * and the figures' pipe (a descriptor of a host file, folder or pipe left open in the app must
+ * never reach the command), runs the command as a child, waits for it, then asks the kernel for
+ * RUSAGE_CHILDREN: the CPU time of the whole process tree it waited for, and the peak resident
+ * size of its largest process, written to the pipe the app reads (no file: nothing the sandbox
+ * could swap for a link). The command itself does not inherit that pipe. Written in Perl, which
+ * every Debian system has (perl-base is essential), without modules (each costs milliseconds per
+ * command); the command's exit status or signal is passed on unchanged.
  */
 const SCRIPT = `
-use Fcntl;
-my $out = shift @ARGV;
+my $fig = shift @ARGV;
+my @fds;
+if (opendir(my $d, "/proc/self/fd")) { @fds = grep { /^\\d+$/ && $_ > 2 && $_ != $fig } readdir($d); closedir($d); }
+syscall(CLOSE, $_ + 0) for @fds;
 my $pid = fork();
 die "fork: $!\\n" unless defined $pid;
-if ($pid == 0) { exec { $ARGV[0] } @ARGV; print STDERR "$ARGV[0]: $!\\n"; exit 127; }
+if ($pid == 0) { syscall(CLOSE, $fig + 0); exec { $ARGV[0] } @ARGV; print STDERR "$ARGV[0]: $!\\n"; exit 127; }
 1 while waitpid($pid, 0) == -1 && $!{EINTR};
 my $st = $?;
 my $buf = "\\0" x 256;
-if (syscall(NR, -1, $buf) == 0) {
+if (syscall(RUSAGE, -1, $buf) == 0 && open(my $f, ">&=", $fig)) {
   my @r = unpack("q5", $buf);
-  if (sysopen(my $f, $out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) { printf $f "%d %d\\n", ($r[0] * 1e6 + $r[1] + $r[2] * 1e6 + $r[3]) / 1000, $r[4]; close $f; }
+  syswrite($f, sprintf("%d %d\\n", ($r[0] * 1e6 + $r[1] + $r[2] * 1e6 + $r[3]) / 1000, $r[4]));
+  close $f;
 }
 if ($st & 127) { my $sig = $st & 127; $SIG{$_} = "DEFAULT" for keys %SIG; kill $sig, $$; sleep 1; exit 128 + $sig; }
 exit($st >> 8);
@@ -34,37 +39,22 @@ export interface MeasuredUsage {
 }
 
 export function perlAvailable(): boolean {
-  return SYS_GETRUSAGE[process.arch] !== undefined && fs.existsSync('/usr/bin/perl');
+  return SYSCALLS[process.arch] !== undefined && fs.existsSync('/usr/bin/perl');
 }
 
-/** The argv prefix that measures a command, and where its figures land (inside and outside the sandbox). */
-export function rusageWrapper(insideTmp: string, hostTmp: string): { argv: string[]; hostFile: string } | null {
-  const nr = SYS_GETRUSAGE[process.arch];
-  if (nr === undefined || !perlAvailable()) return null;
-  const name = `.pw-rusage-${crypto.randomBytes(6).toString('hex')}`;
-  return { argv: ['perl', '-e', SCRIPT.replace('NR', String(nr)), path.posix.join(insideTmp, name)], hostFile: path.join(hostTmp, name) };
+export class WrapperUnavailableError extends Error {
+  readonly code = 'sandbox_unavailable';
 }
 
-/**
- * Reads and removes the figures; null when the command left none (killed with its wrapper) or
- * left something else there. The sandbox can write its /tmp and read the file's name from the
- * wrapper's command line: a link (to a host file), a FIFO (that would block this read forever) or a
- * huge file planted at that path is refused unread.
- */
-export function readRusage(hostFile: string): MeasuredUsage | null {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(hostFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > 64) return null;
-    const buf = Buffer.alloc(64);
-    const n = fs.readSync(fd, buf, 0, 64, 0);
-    const m = /^(\d+) (\d+)\n?$/.exec(buf.subarray(0, n).toString('utf8'));
-    return m ? { cpuMs: Number(m[1]), peakRssKb: Number(m[2]) } : null;
-  } catch {
-    return null;
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-    fs.rmSync(hostFile, { force: true, recursive: true });
-  }
+/** The argv prefix that runs a command with only fds 0-2 and measures it; its figures go to descriptor `fd`. */
+export function rusageWrapper(fd: number): string[] {
+  const nr = SYSCALLS[process.arch];
+  if (!nr || !perlAvailable()) throw new WrapperUnavailableError(`the bwrap sandbox needs /usr/bin/perl (Debian's perl-base) and an x64 or arm64 machine; use PATCHWRIGHT_SANDBOX=docker here`);
+  return ['perl', '-e', SCRIPT.replace('RUSAGE', String(nr.getrusage)).replaceAll('CLOSE', String(nr.close)), String(fd)];
+}
+
+/** The figures the wrapper wrote, or null (killed with its wrapper, or anything else on the pipe). */
+export function parseRusage(text: string): MeasuredUsage | null {
+  const m = /^(\d+) (\d+)\n?$/.exec(text);
+  return m ? { cpuMs: Number(m[1]), peakRssKb: Number(m[2]) } : null;
 }

@@ -1,8 +1,3 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 /**
  * A classic-BPF seccomp program for bwrap's `--seccomp FD`: the calls that change mounts,
  * namespaces, keys, kernel modules or other processes fail with EPERM; a foreign ABI (x32,
@@ -90,15 +85,10 @@ export function seccompProgram(arch = process.arch): Buffer {
   return buf;
 }
 
-let cached: string | undefined;
+let cached: Buffer | undefined;
 
-/** The program in a read-only file (written once per process), to be opened for each command. */
-export function seccompProgramFile(): string {
-  if (cached && fs.existsSync(cached)) return cached;
-  const program = seccompProgram();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-seccomp-'));
-  const file = path.join(dir, `filter-${createHash('sha256').update(program).digest('hex').slice(0, 12)}.bpf`);
-  fs.writeFileSync(file, program, { mode: 0o444 });
-  cached = file;
-  return file;
+/** The program for this machine, made once per process: bwrap reads it from a pipe (no file to swap). */
+export function seccompBytes(): Buffer {
+  cached ??= seccompProgram();
+  return cached;
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../../adapters/env/read-settings.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
-import { createSandbox } from '../../adapters/sandbox/create-sandbox.ts';
+import { createSandbox, deploymentSandboxOptions } from '../../adapters/sandbox/create-sandbox.ts';
+import type { RunDirs } from '../../adapters/sandbox/run-dirs.ts';
 import { egressFirewall } from '../../adapters/egress/egress-policy.ts';
 import type { SandboxUserLease, SandboxUsers } from '../../adapters/sandbox/sandbox-users.ts';
 import type { Sandbox } from '../../core/ports.ts';
@@ -12,7 +13,8 @@ import type { Task } from '../../protocol/task.ts';
 /**
  * The sandbox of one job: its worktree, the repository's caches, the deployment's limits and
  * names, and (when the app is root) a host user of its own while it runs: `release()` when the
- * job ends.
+ * job ends. A branch run (a follow-up on a branch a model wrote) gets a cache of its own
+ * (`dirs.privateCache`) and never the repository's: a base run's setup never runs what it left.
  */
 export function jobSandbox(
   kind: 'bwrap' | 'docker' | 'none',
@@ -21,13 +23,20 @@ export function jobSandbox(
   config: RepoConfig,
   task: Task,
   ws: PreparedWorkspace,
-  runTmp: string,
+  dirs: RunDirs,
   startFrom: 'base' | 'branch',
 ): { sandbox: Sandbox; release: () => void } {
   const cacheDir = path.join(settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`);
   const user: SandboxUserLease = users.lease(`${task.repo.owner}/${task.repo.name}`, ownerOf(cacheDir));
   const sandbox = createSandbox(kind, {
-    layout: { worktree: ws.dir, runTmp, cacheDir, readOnly: [ws.mirror, ...settings.sandboxPaths] },
+    layout: {
+      worktree: ws.dir,
+      runTmp: dirs.runTmp,
+      cacheDir,
+      ...(startFrom === 'branch' && dirs.privateCache ? { privateCache: dirs.privateCache } : {}),
+      readOnly: [ws.mirror, ...settings.sandboxPaths],
+      ...(ws.gitLink !== undefined ? { gitLink: ws.gitLink } : {}),
+    },
     env: {
       requested: config.sandbox.env,
       allowed: settings.sandboxPassEnv,
@@ -35,10 +44,10 @@ export function jobSandbox(
       // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
       setupOnly: startFrom === 'base' ? settings.setupSecrets : [],
     },
-    limits: settings.sandboxLimits,
+    ...deploymentSandboxOptions(settings),
     ...dockerChoice(settings, config.sandbox.image),
     hostUid: user.uid,
-    minFreeBytes: settings.minFreeDiskBytes,
+    hostDir: dirs.hostDir,
     egress: egressFirewall(settings.egress, config.sandbox.egress),
   });
   return { sandbox, release: user.release };
