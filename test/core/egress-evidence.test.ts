@@ -44,18 +44,18 @@ it('refusals are tallied by destination and phase into the evidence, and listed 
     { host: '169.254.169.254', port: 80, phase: 'setup', count: 2, reason: 'internal' },
     { host: 'evil.example', port: 443, phase: 'agent', count: 1, reason: why },
   ]);
-  const body = prBody(7, done);
+  const body = prBody(7, done).text;
   expect(body).toContain('**The egress firewall blocked these connections**');
   expect(body).toContain('- `evil.example:443` during setup, 4 times: not on the allow-list');
   expect(body).toContain('- `169.254.169.254:80` during setup, 2 times: internal');
   expect(body).toContain('- `evil.example:443` during the agent loop: not on the allow-list');
-  const comment = renderFinal(3, done, 'https://example.test/pr/1');
+  const comment = renderFinal(3, done, "https://example.test/pr/1").text;
   expect(comment).toContain('**The egress firewall blocked these connections**');
   expect(comment).toContain('- `evil.example:443` during setup, 4 times');
 });
 
 it('a run nothing was refused in says nothing about the firewall', async () => {
   const quiet = { type: 'run.completed', outcome: 'no_changes', summary: 's', evidence: { testCommand: null, baseline: null, final: null, preExistingFailures: [], usage: { ...usage, costUsd: 0 }, durationMs: 1, filesChanged: [] } } as RunCompleted;
-  expect(prBody(1, quiet)).not.toMatch(/egress firewall/);
-  expect(renderFinal(1, quiet, null)).not.toMatch(/egress firewall/);
+  expect(prBody(1, quiet).text).not.toMatch(/egress firewall/);
+  expect(renderFinal(1, quiet, null).text).not.toMatch(/egress firewall/);
 });
