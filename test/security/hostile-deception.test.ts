@@ -5,6 +5,7 @@ import type { RunEvent } from '../../src/protocol/run-event.ts';
 import { tempDir } from '../support/app-harness.ts';
 import { fixtureRepo, nodeBuggy } from '../support/fixture-repo.ts';
 import { startScriptedModel, type ScriptedModel, type Step } from '../support/scripted-model.ts';
+import { verdictAttacks } from './attacks.ts';
 
 /**
  * A model that tries to end a run `succeeded` without fixing anything, or to keep it running
@@ -103,6 +104,22 @@ describe('a model that deceives the harness', () => {
     ] as Step[], TASK);
     expect(done.outcome).toBe('succeeded');
     expect(done.evidence.testConcerns ?? []).toEqual([]);
+  });
+});
+
+describe('a model that forges the verdict: each attack a whole run of its own', () => {
+  const list = verdictAttacks();
+  const won: string[] = [];
+  it.each(list.map((a) => [a.name, a] as const))('%s → not succeeded', async (_name, a) => {
+    const { done, code } = await run(a.files, [...a.steps, ...stubborn] as Step[], a.task);
+    if (done.outcome === 'succeeded' || code === 0) won.push(`${a.group}: ${a.name}: ended ${done.outcome} (exit ${code})`);
+    expect(done.outcome, done.summary).not.toBe('succeeded');
+    expect(code).toBe(1);
+  });
+
+  it('reports N attacks tried, 0 succeeded', () => {
+    console.log(`forge the verdict: ${list.length} attacks tried, ${won.length} succeeded`);
+    expect(won).toEqual([]);
   });
 });
 
