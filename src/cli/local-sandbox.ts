@@ -16,13 +16,15 @@ export async function localSandbox(
   resolved?: 'bwrap' | 'docker' | 'none',
   /** The host user when root (default: the first, `PATCHWRIGHT_SANDBOX_UID`). */
   hostUid = settings.sandboxUid,
+  /** A clean checkout's sandbox (the verdict's): its own cache folder, and no setup secret for the model-written code it sets up. */
+  clean?: { cacheDir: string },
 ): Promise<Sandbox> {
   const kind = resolved ?? (await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli)));
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
   return createSandbox(kind, {
-    layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
-    env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
+    layout: { worktree: ws.dir, runTmp, cacheDir: clean?.cacheDir ?? path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
+    env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: clean ? [] : settings.setupSecrets },
     limits: settings.sandboxLimits,
     dockerImage: settings.docker.image,
     dockerCli: settings.docker.cli,

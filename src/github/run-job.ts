@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
-import { worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { cleanVerifier, workspaceChanges } from '../adapters/git/clean-checkout.ts';
+import { treeOf } from '../adapters/git/tree-snapshot.ts';
 import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
-import { appSecrets } from '../adapters/env/app-secrets.ts';
+import { deploymentSecrets, sessionKeyBytes } from '../adapters/env/app-secrets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
@@ -20,7 +21,8 @@ import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
-import { isGreen, runTests } from '../core/loop/run-tests.ts';
+import { isGreen } from '../core/loop/run-tests.ts';
+import { runClean } from '../core/loop/clean-verdict.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
 import { branchNaming } from '../repo/conventions/detect-conventions.ts';
@@ -129,8 +131,13 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const { sandbox, release } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, runTmp, startFrom);
+    const { sandbox, release, fresh } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, runTmp, startFrom);
     releaseUser = release;
+    // The verdict comes from clean checkouts of the frozen change, made from the mirror in the data dir.
+    const verifier = cleanVerifier({ gitDir: ws.mirror, parent: ws.startSha, root: ctx.workspaces.worktreeRoot, label: `job-${job.id}`, sandbox: fresh });
+    const env = deps.env ?? process.env;
+    const secrets = deploymentSecrets(env, { dataDir: deps.settings.dataDir, sandboxEnv: [...deps.settings.sandboxEnv, ...deps.settings.sandboxPassEnv], setupSecrets: deps.settings.setupSecrets }, [token]);
+    const sessionKey = sessionKeyBytes(deps.settings.dataDir);
     const model =
       deps.model ??
       new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
@@ -164,10 +171,11 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         sandbox,
         files,
         emit: (e) => (log(e), reporter.event(e)),
-        diff: () => worktreeDiff(ws.dir, ws.startSha),
+        changes: workspaceChanges(ws.dir, ws.mirror, ws.startSha),
+        verifier,
         guard: worktreeGuard(ws, config.protectedPaths),
         checkpoint: faultPoint,
-        redact: makeRedactor(appSecrets(deps.env ?? process.env, [token, ...deps.settings.setupSecrets.map((n) => (deps.env ?? process.env)[n])])),
+        redact: makeRedactor(secrets),
         prices: loadPrices(deps.settings.pricesFile),
       },
       signal,
@@ -186,7 +194,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         task,
         ws,
         token,
-        secrets: appSecrets(deps.env ?? process.env),
+        secrets: [...secrets, ...(sessionKey ? [sessionKey] : [])],
         target,
         config,
         result,
@@ -196,11 +204,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         bot: await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`),
         requester: await noreplyIdentity(octokit, task.requester),
         threads: deps.threads,
-        verify: async () => {
+        verify: async (commit) => {
           if (!runInput.test) return { green: true, text: 'there is no test command, so nothing ran' };
-          const again = await runTests(sandbox, runInput.test, ws.dir, runInput.commandTimeoutMs, signal);
-          const s = again.summary;
-          return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
+          let n = 0;
+          const input = { setup: runInput.setup, test: runInput.test, setupTimeoutMs: runInput.setupTimeoutMs, commandTimeoutMs: runInput.commandTimeoutMs, outputLimitBytes: runInput.outputLimitBytes, taskText: '' };
+          const again = await runClean({ verifier, signal, nextId: () => `verify_${++n}`, item: () => {} }, await treeOf(ws.mirror, commit), input);
+          if (!again.ok) return { green: false, text: again.failure };
+          const s = again.run.summary;
+          return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` on a clean checkout passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
         },
       }));
     }

@@ -11,7 +11,7 @@ import type { Task } from '../../protocol/task.ts';
 /**
  * The sandbox of one job: its worktree, the repository's caches, the deployment's limits and
  * names, and (when the app is root) a host user of its own while it runs: `release()` when the
- * job ends.
+ * job ends. `fresh` makes the sandboxes of the verdict's clean checkouts the same way.
  */
 export function jobSandbox(
   kind: 'bwrap' | 'docker' | 'none',
@@ -22,24 +22,27 @@ export function jobSandbox(
   ws: PreparedWorkspace,
   runTmp: string,
   startFrom: 'base' | 'branch',
-): { sandbox: Sandbox; release: () => void } {
+): { sandbox: Sandbox; release: () => void; fresh: (layout: { worktree: string; runTmp: string; cacheDir: string }) => Sandbox } {
   const cacheDir = path.join(settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`);
   const user: SandboxUserLease = users.lease(`${task.repo.owner}/${task.repo.name}`, ownerOf(cacheDir));
-  const sandbox = createSandbox(kind, {
-    layout: { worktree: ws.dir, runTmp, cacheDir, readOnly: [ws.mirror, ...settings.sandboxPaths] },
-    env: {
-      requested: config.sandbox.env,
-      allowed: settings.sandboxPassEnv,
-      deployment: settings.sandboxEnv,
-      // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
-      setupOnly: startFrom === 'base' ? settings.setupSecrets : [],
-    },
-    limits: settings.sandboxLimits,
-    ...dockerChoice(settings, config.sandbox.image),
-    hostUid: user.uid,
-    minFreeBytes: settings.minFreeDiskBytes,
-  });
-  return { sandbox, release: user.release };
+  const make = (layout: { worktree: string; runTmp: string; cacheDir: string }, setupOnly: string[]) =>
+    createSandbox(kind, {
+      layout: { ...layout, readOnly: [ws.mirror, ...settings.sandboxPaths] },
+      env: {
+        requested: config.sandbox.env,
+        allowed: settings.sandboxPassEnv,
+        deployment: settings.sandboxEnv,
+        setupOnly,
+      },
+      limits: settings.sandboxLimits,
+      ...dockerChoice(settings, config.sandbox.image),
+      hostUid: user.uid,
+      minFreeBytes: settings.minFreeDiskBytes,
+    });
+  // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
+  const sandbox = make({ worktree: ws.dir, runTmp, cacheDir }, startFrom === 'base' ? settings.setupSecrets : []);
+  // The verdict's clean checkouts: the job's user and limits, their own folders, and (model-written code) no setup secret.
+  return { sandbox, release: user.release, fresh: (layout) => make(layout, []) };
 }
 
 /** Who owns the repository's caches now (the user its last job ran as), if they exist. */

@@ -1,6 +1,8 @@
 import { faultPoint } from '../../adapters/env/fault-point.ts';
 import type { Octokit } from '@octokit/rest';
-import { BranchMovedError, commitAll, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
+import { BranchMovedError, commitTree, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
+import type { KnownSecret } from '../../adapters/git/secret-scan.ts';
+import { git } from '../../adapters/git/run-git.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
 import type { ThreadsPort } from '../../adapters/store/ports.ts';
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
@@ -36,10 +38,10 @@ export interface PublishInput {
   bot: { name: string; email: string };
   requester: { name: string; email: string };
   threads: ThreadsPort;
-  /** Runs the tests again (after a rebase onto someone's newer commits): green, and what they said. */
-  verify: () => Promise<{ green: boolean; text: string }>;
-  /** The app's own secret values: a diff that contains one is never pushed. */
-  secrets?: string[];
+  /** Runs setup and the tests again on a clean checkout of `commit` (after a rebase onto someone's newer commits): green, and what they said. */
+  verify: (commit: string) => Promise<{ green: boolean; text: string }>;
+  /** The deployment's secret values: a change that contains one is never pushed. */
+  secrets?: KnownSecret[];
 }
 
 /**
@@ -53,7 +55,9 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     const named = postableTitle(result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged), p.issueNumber);
     const subject = voice.followUp ? named : commitSubject(voice.conv.commitStyle, named, voice.kind, result.evidence.filesChanged);
     await faultPoint('commit');
-    let sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
+    // Exactly the tree the harness judged: nothing is read from the checkout again.
+    if (!result.tree) return { prUrl: null, note: '', info: '' };
+    let sha = await commitTree(p.ws, result.tree, subject, p.bot, [p.requester]);
     if (!sha) return { prUrl: null, note: '', info: '' };
     await faultPoint('push');
     const pushed = await pushOrRebase(p);
@@ -109,12 +113,14 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: strin
     return { note: `Not pushed: the branch ${p.ws.branch} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.` };
   }
   const { ws, theirs } = rebased;
-  const check = await p.verify();
+  const head = await git(ws.dir).revparse(['HEAD']);
+  const check = await p.verify(head);
   const list = theirs.slice(0, 5).map((s) => `"${s.slice(0, 80)}"`).join(', ');
   if (!check.green) {
     return { note: `Not pushed: someone pushed ${theirs.length} commit(s) to ${ws.branch} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.` };
   }
-  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets);
+  // The commit the tests ran on, and no other.
+  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets, head);
   return { sha, info: `Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.` };
 }
 
