@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChangeSnapshot, CleanCheckout, Sandbox, Verifier } from '../../core/ports.ts';
 import { localFiles } from './local-files.ts';
-import { readChange, unignoredPaths } from './read-change.ts';
+import { readChange, readTreeFiles, unignoredPaths } from './read-change.ts';
 import { diffTrees, hostGit, mixTrees, snapshotTree, treeOf, withScratch } from './tree-snapshot.ts';
 
 /**
@@ -16,7 +16,7 @@ export function workspaceChanges(top: string, gitDir: string, start: string): ()
     const from = await startTree;
     const id = await snapshotTree(top, start);
     const [files, diff] = await Promise.all([readChange(gitDir, from, id), diffTrees(gitDir, from, id)]);
-    return { id, startId: from, files, diff, unignored: (paths) => unignoredPaths(gitDir, from, id, paths) };
+    return { id, startId: from, files, diff, unignored: (paths) => unignoredPaths(gitDir, from, id, paths), read: (pick, limit) => readTreeFiles(gitDir, id, pick, limit) };
   };
 }
 

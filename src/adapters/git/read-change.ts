@@ -93,3 +93,16 @@ async function ignoredBy(gitDir: string, tree: string, paths: string[]): Promise
     return new Set(hit.toString('utf8').split('\0').filter(Boolean));
   });
 }
+
+/** Files of `tree` whose paths `pick` accepts (at most `limit`, blobs only), as text. */
+export async function readTreeFiles(gitDir: string, tree: string, pick: (path: string) => boolean, limit: number): Promise<Array<{ path: string; text: string }>> {
+  return withScratch(async (cwd) => {
+    const listed = (await hostGit(['ls-tree', '-r', '-z', tree], { cwd, gitDir })).toString('utf8').split('\0').filter(Boolean);
+    const picked = listed
+      .map((e) => ({ meta: e.slice(0, e.indexOf('\t')).split(' '), path: e.slice(e.indexOf('\t') + 1) }))
+      .filter((e) => e.meta[1] === 'blob' && pick(e.path))
+      .slice(0, limit);
+    const blobs = await readBlobs(gitDir, cwd, picked.map((e) => e.meta[2]!));
+    return picked.map((e) => ({ path: e.path, text: (blobs.get(e.meta[2]!) ?? Buffer.alloc(0)).toString('utf8') }));
+  });
+}

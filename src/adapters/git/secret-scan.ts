@@ -4,15 +4,17 @@ import { addedLines, utf16Text } from '../../core/loop/line-changes.ts';
 /** Patterns for credentials that must never be pushed. Names only are ever reported. */
 const PATTERNS: Array<{ name: string; re: RegExp }> = [
   { name: 'private key', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/ },
-  { name: 'GitHub token', re: /\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
-  { name: 'OpenAI key', re: /\bsk-(proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{32,}\b/ },
-  { name: 'AWS access key', re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { name: 'Slack token', re: /\bxox[abposr]-[0-9A-Za-z-]{10,}\b/ },
-  { name: 'Stripe secret key', re: /\b[sr]k_live_[0-9A-Za-z]{20,}\b/ },
-  { name: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/ },
-  { name: 'GitLab token', re: /\bglpat-[0-9A-Za-z_-]{20,}\b/ },
-  { name: 'Hugging Face token', re: /\bhf_[A-Za-z0-9]{34,}\b/ },
+  // No word boundary in front: a token glued to other text (the end of a minified line) is still one.
+  { name: 'GitHub token', re: /(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})/ },
+  // Kept on a boundary: words like "risk-management-..." would look like a key.
+  { name: 'OpenAI key', re: /\bsk-(proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{32,}/ },
+  { name: 'AWS access key', re: /(AKIA|ASIA)[0-9A-Z]{16}/ },
+  { name: 'Google API key', re: /AIza[0-9A-Za-z_-]{35}/ },
+  { name: 'Slack token', re: /xox[abposr]-[0-9A-Za-z-]{10,}/ },
+  { name: 'Stripe secret key', re: /[sr]k_live_[0-9A-Za-z]{20,}/ },
+  { name: 'npm token', re: /npm_[A-Za-z0-9]{36}/ },
+  { name: 'GitLab token', re: /glpat-[0-9A-Za-z_-]{20,}/ },
+  { name: 'Hugging Face token', re: /\bhf_[A-Za-z0-9]{34,}/ },
 ];
 
 export interface SecretFinding {
@@ -42,6 +44,8 @@ export function scanTextForSecrets(text: string): string {
 export function scanChangeForSecrets(files: ChangedFile[], known: KnownSecret[] = [], texts: Array<{ where: string; text: string }> = []): SecretFinding[] {
   const needles = knownNeedles(known);
   const findings: SecretFinding[] = [];
+  // A path can be the secret itself: it is reported masked.
+  const mask = (p: string) => needles.reduce((t, n) => t.split(n).join('[REDACTED]'), scanTextForSecrets(p));
   const check = (text: string) => PATTERNS.find((p) => p.re.test(text))?.name ?? (needles.some((n) => text.includes(n)) ? 'secret of this app' : null);
   for (const t of texts) {
     const kind = check(t.text);
@@ -49,25 +53,37 @@ export function scanChangeForSecrets(files: ChangedFile[], known: KnownSecret[] 
   }
   for (const f of files) {
     const pathKind = check(f.path);
-    if (pathKind) findings.push({ path: f.path, kind: `${pathKind} in its name` });
+    if (pathKind) findings.push({ path: mask(f.path), kind: `${pathKind} in its name` });
     if (!f.after || f.after.mode === '160000') continue;
     if (f.after.truncated) {
-      findings.push({ path: f.path, kind: 'file too large to be scanned for secrets' });
+      findings.push({ path: mask(f.path), kind: 'file too large to be scanned for secrets' });
       continue;
     }
     const [before, after] = [f.before && !f.before.truncated ? asBuffer(f.before.bytes) : Buffer.alloc(0), asBuffer(f.after.bytes)];
     const views: Array<[string, string]> = [[before.toString('latin1'), after.toString('latin1')]];
     const wide = utf16Text(after);
     if (wide !== null) views.push([utf16Text(before) ?? '', wide]);
+    let found = false;
     for (const [old, now] of views) {
       const hit = addedLines(old, now).map((l) => ({ line: l.line, kind: check(l.text) })).find((h) => h.kind);
       if (hit) {
-        findings.push({ path: f.path, line: hit.line, kind: hit.kind! });
+        findings.push({ path: mask(f.path), line: hit.line, kind: hit.kind! });
+        found = true;
         break;
       }
     }
+    // A known value with line breaks in it (raw key bytes) is looked for in the whole file: more of it than before is new.
+    const [old, now] = views[0]!;
+    const spread = found ? undefined : needles.find((n) => /[\r\n]/.test(n) && count(now, n) > count(old, n));
+    if (spread) findings.push({ path: mask(f.path), line: now.slice(0, now.indexOf(spread)).split('\n').length, kind: 'secret of this app' });
   }
   return findings;
+}
+
+function count(hay: string, needle: string): number {
+  let n = 0;
+  for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) n++;
+  return n;
 }
 
 function asBuffer(b: Uint8Array): Buffer {

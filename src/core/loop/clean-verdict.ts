@@ -78,11 +78,16 @@ export async function cleanVerdict(deps: CleanDeps, snap: ChangeSnapshot, input:
   if (!isGreen(final.summary, baseline?.summary ?? null)) {
     return { final, failure: `on a clean checkout of the change (setup redone, nothing of the working checkout reused) the tests fail: ${describeFailures(final.summary, baseline)}`, concerns: [] };
   }
-  const added = snap.files.filter((f) => f.after && !f.before).map((f) => f.path);
-  const unignored = await snap.unignored([...TOOLING_PATHS, ...added]);
-  const concerns = testConcerns({ files: snap.files, baseline: baseline?.summary ?? null, final: final.summary, finalPassing: final.passing, testCommand: input.test, taskText: input.taskText, unignored }).blocking;
+  const concerns = await judgeSnapshot(snap, baseline, final, input.test, input.taskText);
   if (concerns.length || !baseline) return { final, concerns };
   return { final, concerns: await evidenceConcerns(deps, snap, input, baseline, final) };
+}
+
+/** The integrity checks on a frozen change, with what they need from its tree (ignore rules, manifests). */
+export async function judgeSnapshot(snap: ChangeSnapshot, baseline: TestRun | null, final: TestRun, test: string, taskText: string): Promise<string[]> {
+  const added = snap.files.filter((f) => f.after && !f.before).map((f) => f.path);
+  const [unignored, manifests] = await Promise.all([snap.unignored([...TOOLING_PATHS, ...added]), snap.read((p) => p === 'package.json' || p.endsWith('/package.json'), 200)]);
+  return testConcerns({ files: snap.files, baseline: baseline?.summary ?? null, final: final.summary, finalPassing: final.passing, testCommand: test, taskText, unignored, manifests }).blocking;
 }
 
 async function evidenceConcerns(deps: CleanDeps, snap: ChangeSnapshot, input: CleanInput, baseline: TestRun, final: TestRun): Promise<string[]> {

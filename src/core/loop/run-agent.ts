@@ -15,8 +15,7 @@ import { missingPrograms, missingProgramText } from './missing-programs.ts';
 import { toolchainNotes } from './toolchain-check.ts';
 import type { ToolchainRequirement } from '../../protocol/toolchain.ts';
 import { testConcerns } from './test-integrity.ts';
-import { cleanVerdict, type CleanInput } from './clean-verdict.ts';
-import { TOOLING_PATHS } from './repo-rules.ts';
+import { cleanVerdict, judgeSnapshot, type CleanInput } from './clean-verdict.ts';
 import { writeTitle } from './write-title.ts';
 import { computeMeter } from './compute-meter.ts';
 import { settleOutcome } from './settle-outcome.ts';
@@ -250,7 +249,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
           // Nothing changed is `no_changes`, said plainly below; not a fix to judge.
           if (!snap.files.length) break;
           // The agent's own checkout first (cheap, and what the model can act on); it decides nothing.
-          concerns = testConcerns({ files: snap.files, baseline: baseline?.summary ?? null, final: final.summary, finalPassing: final.passing, testCommand: input.test, taskText, unignored: await untilAborted(snap.unignored([...TOOLING_PATHS, ...snap.files.filter((f) => f.after && !f.before).map((f) => f.path)]), signal) }).blocking;
+          concerns = await untilAborted(judgeSnapshot(snap, baseline, final, input.test, taskText), signal);
           let failure: string | undefined;
           if (!concerns.length) {
             const v = await cleanVerdict(cleanDeps, snap, cleanInput, baseline);

@@ -29,6 +29,8 @@ export interface IntegrityInput {
   taskText: string;
   /** Paths the start's ignore rules ignore and the change's no longer do. */
   unignored?: string[];
+  /** package.json files of the changed tree (changed or not): what the test command's scripts run. */
+  manifests?: Array<{ path: string; text: string }>;
 }
 
 export function testConcerns(input: IntegrityInput): TestConcerns {
@@ -45,7 +47,7 @@ export function testConcerns(input: IntegrityInput): TestConcerns {
   if (skipping.length) blocking.push(`it marks tests as skipped, focused or expected to fail in ${skipping.join(', ')}`);
   const exiting = files.filter((f) => f.after && isTest(f) && added(f).some((l) => EARLY_EXIT.test(l))).map((f) => f.path);
   if (exiting.length) blocking.push(`it ends the test process early in ${exiting.join(', ')}`);
-  blocking.push(...testScriptConcerns(files, input.testCommand ?? null));
+  blocking.push(...testScriptConcerns(files, input.testCommand ?? null, input.manifests ?? []));
   const runner = files.filter((f) => isRunnerConfig(f.path) || taskRunnerFile(f.path, input.testCommand ?? '') || runnerSection(f) || buildSwitch(f)).map((f) => f.path);
   if (runner.length) blocking.push(`it changes how tests are found or run (${runner.join(', ')})`);
   blocking.push(...attributeConcerns(files));

@@ -9,13 +9,16 @@ import { RUNNER_KEYS } from './test-paths.ts';
  * scripts and the command itself name, and package.json's runner settings. A change to any of
  * them changes what "the tests pass" means.
  */
-export function testScriptConcerns(files: ChangedFile[], testCommand: string | null): string[] {
+export function testScriptConcerns(files: ChangedFile[], testCommand: string | null, manifests: Array<{ path: string; text: string }> = []): string[] {
   const out: string[] = [];
   const named = new Set<string>(namedFiles(testCommand ?? '', '.'));
   const scripts: string[] = [];
   const settings: string[] = [];
   const locals: string[] = [];
-  for (const f of files.filter((x) => path.posix.basename(x.path) === 'package.json')) {
+  // Manifests the change leaves alone still say what the scripts run (`sh scripts/test.sh`).
+  const changed = new Set(files.map((f) => f.path));
+  const same = manifests.filter((m) => !changed.has(m.path)).map((m) => ({ path: m.path, before: { mode: '100644', bytes: Buffer.from(m.text) }, after: { mode: '100644', bytes: Buffer.from(m.text) } }));
+  for (const f of [...files.filter((x) => path.posix.basename(x.path) === 'package.json'), ...same]) {
     const before = manifest(textOf(f.before));
     const after = manifest(textOf(f.after));
     if (f.after && after === null) {
