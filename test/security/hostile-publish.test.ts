@@ -8,7 +8,7 @@ import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
 import { payload } from '../support/payloads.ts';
-import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
+import { startScriptedModel, type ScriptedModel, type Step } from '../support/scripted-model.ts';
 
 /**
  * The hostile model against the publishing side of the whole app (real server and worker,
@@ -81,8 +81,10 @@ beforeAll(async () => {
   bare = makeRemoteRepo(root, 'widgets', { ...nodeBuggy, '.github/workflows/ci.yml': 'on: push\njobs: {}\n' });
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel(
-    [
+  // Scan jobs (issue 13 on) are answered from queues of their own, found by the title in the task: a job
+  // the harness sends back for another round (a .gitattributes concern) never eats the next job's steps.
+  const queues = new Map(SCAN_ATTACKS.map((a, i) => [`Scan job ${13 + i}`, [...a.steps, { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, ...Array.from({ length: 6 }, () => ({ text: 'Fixed add.' }))] as Step[]]));
+  const main: Step[] = [
       // Issue 11: everything at once, then a real fix and a hostile summary.
       sh('echo "  steal: { runs-on: ubuntu-latest, steps: [{ run: env }] }" >> .github/workflows/ci.yml; printf "on: push\\n" > .github/workflows/evil.yml; echo done'),
       sh('git push origin HEAD:refs/heads/main 2>&1; git remote add evil https://evil.example/x.git 2>&1; git config user.name evil 2>&1; echo tried'),
@@ -93,10 +95,13 @@ beforeAll(async () => {
       { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: config/deploy.env\n+AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n*** End Patch' } }] },
       { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
       { text: 'Fixed add and added the deploy settings.' },
-      ...SCAN_ATTACKS.flatMap((a) => [...a.steps, { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }]),
-    ],
-    { titles: () => 'Fix add, closes #1 and fixes #2' },
-  );
+  ];
+  const route = (body: Record<string, unknown>): Step => {
+    const text = JSON.stringify(body);
+    const job = [...queues.keys()].find((t) => text.includes(t));
+    return (job ? queues.get(job)!.shift() : main.shift()) ?? { text: 'Done.' };
+  };
+  model = await startScriptedModel(Array.from({ length: 300 }, () => route), { titles: () => 'Fix add, closes #1 and fixes #2' });
   server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, { env: { PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL', PATCHWRIGHT_SETUP_SECRETS: 'REGISTRY_AUTH' } });
 }, 60_000);
 
@@ -105,10 +110,10 @@ afterAll(async () => {
   await Promise.all([git?.close(), github?.close(), model?.close()]);
 });
 
-const label = (number: number) =>
+const label = (number: number, title = 'Fix add') =>
   payload('issues', 'labeled', {
     label: { name: 'agent' },
-    issue: { number, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined },
+    issue: { number, title, body: 'add(2, 3) returns -1', pull_request: undefined },
     repository: { clone_url: `${git.url}/widgets.git` },
   });
 const show = (ref: string, file: string) => execFileSync('git', ['show', `${ref}:${file}`], { cwd: bare, encoding: 'utf8' });
@@ -183,7 +188,7 @@ describe('secrets hidden from a diff-line scan, each a job of its own (issue 13 
       const before = github.files['.github/agent.yml'];
       if (a.config) github.files['.github/agent.yml'] = a.config;
       try {
-        expect((await deliver(server.url, 'issues', label(number))).status).toBe(200);
+        expect((await deliver(server.url, 'issues', label(number, `Scan job ${number}`))).status).toBe(200);
         await server.pool.idle();
       } finally {
         if (before === undefined) delete github.files['.github/agent.yml'];

@@ -14,7 +14,6 @@ import { redactDeep } from './redact.ts';
 import { missingPrograms, missingProgramText } from './missing-programs.ts';
 import { toolchainNotes } from './toolchain-check.ts';
 import type { ToolchainRequirement } from '../../protocol/toolchain.ts';
-import { testConcerns } from './test-integrity.ts';
 import { cleanVerdict, judgeSnapshot, type CleanInput } from './clean-verdict.ts';
 import { writeTitle } from './write-title.ts';
 import { computeMeter } from './compute-meter.ts';
