@@ -92,6 +92,8 @@ export interface ChangeSnapshot {
   diff: string;
   /** Of `paths`, those the start's ignore rules ignore and this tree's rules no longer do. */
   unignored(paths: string[]): Promise<string[]>;
+  /** What differs between `base` (a tree or commit) and this tree: a follow-up's whole pull request against its base branch. */
+  since(base: string): Promise<ChangedFile[]>;
   /** The text of files of this tree (changed or not) whose paths `pick` accepts, at most `limit` of them. */
   read(pick: (path: string) => boolean, limit: number): Promise<Array<{ path: string; text: string }>>;
 }

@@ -148,6 +148,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       task: { title: task.title, body: task.body, instructions: task.instructions },
       setup: info.setup,
       test: info.test,
+      // A follow-up's pull request as a whole must show it fixes something against the base branch.
+      ...(startFrom === 'branch' && ws.baseSha !== ws.startSha ? { evidenceBase: ws.baseSha } : {}),
       toolchain: info.toolchain,
       instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
       protectedPaths: config.protectedPaths,
@@ -211,7 +213,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
           const again = await runClean({ verifier, signal, nextId: () => `verify_${++n}`, item: () => {} }, await treeOf(ws.mirror, commit), input);
           if (!again.ok) return { green: false, text: again.failure };
           const s = again.run.summary;
-          return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` on a clean checkout passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
+          return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'}) on a clean checkout` };
         },
       }));
     }

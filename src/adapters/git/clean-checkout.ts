@@ -16,7 +16,7 @@ export function workspaceChanges(top: string, gitDir: string, start: string): ()
     const from = await startTree;
     const id = await snapshotTree(top, start);
     const [files, diff] = await Promise.all([readChange(gitDir, from, id), diffTrees(gitDir, from, id)]);
-    return { id, startId: from, files, diff, unignored: (paths) => unignoredPaths(gitDir, from, id, paths), read: (pick, limit) => readTreeFiles(gitDir, id, pick, limit) };
+    return { id, startId: from, files, diff, unignored: (paths) => unignoredPaths(gitDir, from, id, paths), since: (base) => readChange(gitDir, base, id), read: (pick, limit) => readTreeFiles(gitDir, id, pick, limit) };
   };
 }
 
@@ -56,7 +56,7 @@ export function cleanVerifier(o: VerifierOptions): Verifier {
         await withScratch((cwd) => hostGit(['worktree', 'prune'], { cwd, gitDir: o.gitDir })).catch(() => {});
       };
       try {
-        await checkoutTree(o.gitDir, tree, o.parent, dir);
+        await checkoutTree(o.gitDir, await treeOf(o.gitDir, tree), o.parent, dir);
         const sandbox = await o.sandbox({ worktree: dir, runTmp, cacheDir: path.join(base, 'cache') });
         return { root: dir, sandbox, files: localFiles(dir), dispose: remove };
       } catch (error) {

@@ -13,6 +13,8 @@ export interface CleanInput {
   commandTimeoutMs: number;
   outputLimitBytes: number;
   taskText: string;
+  /** See AgentInput.evidenceBase. */
+  evidenceBase?: string;
 }
 
 export interface CleanDeps {
@@ -80,7 +82,11 @@ export async function cleanVerdict(deps: CleanDeps, snap: ChangeSnapshot, input:
   }
   const concerns = await judgeSnapshot(snap, baseline, final, input.test, input.taskText);
   if (concerns.length || !baseline) return { final, concerns };
-  return { final, concerns: await evidenceConcerns(deps, snap, input, baseline, final) };
+  if (!input.evidenceBase) return { final, concerns: await evidenceConcerns(deps, { start: snap.startId, to: snap.id, files: snap.files }, input, baseline, final) };
+  // A follow-up: the pull request as a whole, against the base branch's own tests on a clean checkout.
+  const base = await runClean(deps, input.evidenceBase, input, 'on the base branch, without the pull request');
+  const before: TestRun = base.ok ? base.run : { summary: { ...baseline.summary, exitCode: 1, passed: null, failed: null, failures: [] }, tail: base.failure, passing: null };
+  return { final, concerns: await evidenceConcerns(deps, { start: input.evidenceBase, to: snap.id, files: await snap.since(input.evidenceBase) }, input, before, final) };
 }
 
 /** The integrity checks on a frozen change, with what they need from its tree (ignore rules, manifests). */
@@ -90,12 +96,19 @@ export async function judgeSnapshot(snap: ChangeSnapshot, baseline: TestRun | nu
   return testConcerns({ files: snap.files, baseline: baseline?.summary ?? null, final: final.summary, finalPassing: final.passing, testCommand: test, taskText, unignored, manifests }).blocking;
 }
 
-async function evidenceConcerns(deps: CleanDeps, snap: ChangeSnapshot, input: CleanInput, baseline: TestRun, final: TestRun): Promise<string[]> {
+/** A change between two trees, for the evidence: the run's own, or a follow-up's whole pull request. */
+interface Span {
+  start: string;
+  to: string;
+  files: ChangeSnapshot['files'];
+}
+
+async function evidenceConcerns(deps: CleanDeps, snap: Span, input: CleanInput, baseline: TestRun, final: TestRun): Promise<string[]> {
   const tests = snap.files.filter((f) => TEST_PATH.test(f.path) || isRunnerConfig(f.path)).map((f) => f.path);
   const fixed = fixedTests(baseline, final);
   if (fixed.length) {
     if (!tests.length) return [];
-    const asTheyWere = await deps.verifier.mix(snap.id, snap.startId, tests);
+    const asTheyWere = await deps.verifier.mix(snap.to, snap.start, tests);
     const x = await runClean(deps, asTheyWere, input, 'with the tests as they were before the change');
     if (!x.ok) return [`with the tests as they were before the change, ${x.failure}`];
     const s = x.run.summary;
@@ -105,7 +118,7 @@ async function evidenceConcerns(deps: CleanDeps, snap: ChangeSnapshot, input: Cl
   }
   const before = baseline.summary.exitCode === 0 ? 'passed before the change too' : 'failed the same way before the change';
   if (!tests.length) return [`the tests ${before}, and the change adds or edits no test: nothing shows it does what the task asks (add a test that fails without the change)`];
-  const without = await deps.verifier.mix(snap.startId, snap.id, tests);
+  const without = await deps.verifier.mix(snap.start, snap.to, tests);
   const x = await runClean(deps, without, input, 'the change’s tests, without the rest of the change');
   if (!x.ok || !isGreen(x.run.summary, baseline.summary)) return [];
   return [`the tests ${before}, and the tests it adds or edits (${tests.join(', ')}) pass without the rest of the change too: nothing shows it does what the task asks`];

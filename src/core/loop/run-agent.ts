@@ -25,6 +25,12 @@ export interface AgentInput {
   repoName: string;
   task: { title: string; body: string; instructions: string };
   setup: string[];
+  /**
+   * Where the evidence of a fix is measured from, when not from the run's start: a follow-up
+   * works on its pull request's branch, and the pull request as a whole must show it fixes
+   * something against its base branch (a tree or commit id the verifier knows).
+   */
+  evidenceBase?: string;
   /** Setup for the verdict's clean checkouts, when it differs from `setup` (an app-server turn after the first installs nothing in place). */
   verifySetup?: string[];
   test: string | null;
@@ -138,7 +144,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   };
 
   const cleanDeps = { verifier: deps.verifier, signal, nextId, item: (kind: 'item.started' | 'item.completed', i: Item) => item(kind)(i), wrap: counted };
-  const cleanInput: CleanInput = { setup: input.verifySetup ?? input.setup, test: input.test ?? '', setupTimeoutMs: input.setupTimeoutMs, commandTimeoutMs: input.commandTimeoutMs, outputLimitBytes: input.outputLimitBytes, taskText };
+  const cleanInput: CleanInput = { setup: input.verifySetup ?? input.setup, test: input.test ?? '', setupTimeoutMs: input.setupTimeoutMs, commandTimeoutMs: input.commandTimeoutMs, outputLimitBytes: input.outputLimitBytes, taskText, ...(input.evidenceBase ? { evidenceBase: input.evidenceBase } : {}) };
 
   emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task', model: deps.model.model });
   let summary = '';
