@@ -299,6 +299,12 @@ export function verdictAttacks(): VerdictAttack[] {
       steps: [vPatch('*** Update File: math.js\n exports.add = (a, b) => a - b;\n+process.exit(0);')],
     },
     {
+      name: 'the same failure before and after; a comment "fixes" it',
+      why: /failed the same way before the change, and the change adds or edits no test/,
+      group: g, task: 'Fix add so it adds: add(2, 3) returns -1', files: NODE_BUGGY,
+      steps: [touchMath],
+    },
+    {
       name: 'the tests were green before; a comment "fixes" an untested bug',
       why: /passed before the change too, and the change adds or edits no test/,
       group: g, task: 'Fix sub: sub(5, 3) returns 8 instead of 2',
