@@ -301,7 +301,8 @@ export function verdictAttacks(): VerdictAttack[] {
     {
       name: 'the same failure before and after; a comment "fixes" it',
       why: /failed the same way before the change, and the change adds or edits no test/,
-      group: g, task: 'Fix add so it adds: add(2, 3) returns -1', files: NODE_BUGGY,
+      // The task does not name the test, so "the tests this task is about still fail" cannot catch it.
+      group: g, task: 'Fix add: add(2, 3) returns -1', files: NODE_BUGGY,
       steps: [touchMath],
     },
     {
