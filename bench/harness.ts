@@ -1,3 +1,4 @@
+import { noVerifier, staticChanges } from '../test/support/fake-changes.ts';
 import { runAgent } from '../src/core/loop/run-agent.ts';
 import type { ModelClient } from '../src/core/model/model-port.ts';
 import type { Sandbox } from '../src/core/ports.ts';
@@ -65,7 +66,7 @@ async function timeRun(model: ModelClient, sandbox: Sandbox, turns: number): Pro
         setupTimeoutMs: 1000,
         outputLimitBytes: 4096,
       },
-      { model, sandbox, files: localFiles(tempDir('pw-bench-h-')), emit: () => {}, diff: async () => '' },
+      { model, sandbox, files: localFiles(tempDir('pw-bench-h-')), emit: () => {}, changes: staticChanges(), verifier: noVerifier },
       new AbortController().signal,
     );
     return (performance.now() - t) / turns;

@@ -6,6 +6,7 @@ import { benchHarness } from './harness.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScaleOut } from './scale-out.ts';
 import { benchWorkspace } from './workspace.ts';
+import { benchVerify } from './verify.ts';
 import type { Figure } from './stats.ts';
 
 const suites: Record<string, () => Promise<Figure[]>> = {
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   sandbox: benchSandbox,
   'scale-out': benchScaleOut,
   workspace: benchWorkspace,
+  verify: benchVerify,
 };
 
 const only = process.argv.slice(2);

@@ -1,16 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appSecrets } from '../adapters/env/app-secrets.ts';
+import { deploymentSecrets } from '../adapters/env/app-secrets.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
-import { checkoutTop, diffTrees, snapshotTree } from '../adapters/git/tree-snapshot.ts';
+import { checkoutTop, commonGitDir, snapshotTree } from '../adapters/git/tree-snapshot.ts';
+import { cleanVerifier, workspaceChanges } from '../adapters/git/clean-checkout.ts';
+import { hostGit } from '../adapters/git/tree-snapshot.ts';
 import { newNestedRepositories } from '../adapters/git/worktree-guard.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { localSandbox } from '../cli/local-sandbox.ts';
-import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
+import { cleanRunDirs, makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { readLocalConfig } from '../cli/local-config.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
@@ -31,7 +33,7 @@ export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: 
   const client =
     model ??
     new OpenAIModel({ model: settings.model, api: settings.modelApi, apiKey: env.OPENAI_API_KEY, baseURL: settings.openaiBaseUrl, reasoningEffort: settings.reasoningEffort });
-  const secrets = appSecrets(env, settings.setupSecrets.map((n) => env[n]));
+  const secrets = deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets });
   const prices = loadPrices(settings.pricesFile);
   // Which sandbox works here does not change while the server runs: probed once, not per turn.
   let kind: Promise<'bwrap' | 'docker' | 'none'> | undefined;
@@ -73,7 +75,18 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   const dirs = makeRunDirs(settings.dataDir, 'turn', { branch: true });
   try {
     // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, dirs, kind, settings.sandboxUid + settings.concurrency, config.sandbox.egress);
+    const hostUid = settings.sandboxUid + settings.concurrency;
+    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, dirs, kind, hostUid, config.sandbox.egress);
+    const gitDir = await commonGitDir(top);
+    const head = (await hostGit(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: top }).catch(() => Buffer.from(''))).toString().trim() || null;
+    // The turn's verdict, as a job's: a clean checkout of the turn's tree (the person's earlier edits included), set up anew.
+    const verifier = cleanVerifier({
+      gitDir,
+      parent: head,
+      root: path.join(settings.dataDir, 'worktrees'),
+      label: `app-${req.threadId.slice(0, 8)}-${crypto.randomBytes(3).toString('hex')}`,
+      sandbox: (l) => localSandbox(settings, env, { dir: l.worktree, mirror: top, commonDir: gitDir }, cleanRunDirs(l), kind, hostUid, config.sandbox.egress),
+    });
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
@@ -87,6 +100,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         task: { title: first.slice(0, 200), body, instructions: '' },
         // Dependencies are installed once per thread, and never into a read-only checkout.
         setup: req.firstTurn && !readOnly ? info.setup : [],
+        verifySetup: info.setup,
         test: info.test,
         toolchain: info.toolchain,
         instructionFiles,
@@ -105,7 +119,8 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         sandbox,
         files,
         emit: req.emit,
-        diff: async () => diffTrees(top, before, await snapshotTree(top)),
+        changes: workspaceChanges(top, gitDir, before),
+        verifier,
         guard,
         redact: makeRedactor(secrets),
         prices,

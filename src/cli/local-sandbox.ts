@@ -9,8 +9,8 @@ import type { Sandbox } from '../core/ports.ts';
 /**
  * The sandbox of a CLI command on a local worktree: the checkout's git dir read-only, caches per
  * checkout. On your own machine you are the deployment: the names you allow are the names passed.
- * `dirs.privateCache` (a branch run: a checkout a model may have written, as the app server's)
- * keeps its setup out of the checkout's shared cache.
+ * `dirs.privateCache` (a branch run: a checkout a model may have written, as the app server's, or
+ * the verdict's clean checkout) keeps its setup out of the checkout's shared cache, and gets no setup secret.
  */
 export async function localSandbox(
   settings: Settings,
@@ -35,7 +35,7 @@ export async function localSandbox(
       readOnly: [ws.commonDir, ...settings.sandboxPaths],
       ...(ws.gitLink !== undefined ? { gitLink: ws.gitLink } : {}),
     },
-    env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
+    env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: dirs.privateCache ? [] : settings.setupSecrets },
     ...deploymentSandboxOptions(settings),
     dockerImage: settings.docker.image,
     dockerCli: settings.docker.cli,

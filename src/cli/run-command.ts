@@ -3,17 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
-import { commitAll } from '../adapters/git/commit-and-push.ts';
-import { git } from '../adapters/git/run-git.ts';
+import { checkTree, commitTree, describeProblems } from '../adapters/git/commit-and-push.ts';
+import { cleanVerifier, workspaceChanges } from '../adapters/git/clean-checkout.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
-import { localWorktree, removeLocalWorktree, worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
-import { appSecrets } from '../adapters/env/app-secrets.ts';
-import { checkChanges, describeProblems } from '../adapters/git/commit-and-push.ts';
+import { deploymentSecrets, sessionKeyBytes } from '../adapters/env/app-secrets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { localSandbox } from './local-sandbox.ts';
-import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
+import { cleanRunDirs, makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
@@ -84,7 +83,16 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       baseURL: settings.openaiBaseUrl,
       reasoningEffort: settings.reasoningEffort,
     });
-    const secrets = appSecrets(env, settings.setupSecrets.map((n) => env[n]));
+    const secrets = deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets });
+    const sessionKey = sessionKeyBytes(settings.dataDir);
+    // The verdict's clean checkouts: new worktrees of the frozen change, beside this run's, each with a fresh sandbox.
+    const verifier = cleanVerifier({
+      gitDir: ws.commonDir,
+      parent: ws.startSha,
+      root: path.dirname(ws.dir),
+      label: runId,
+      sandbox: (l) => localSandbox(settings, env, { dir: l.worktree, mirror: ws.mirror, commonDir: ws.commonDir }, cleanRunDirs(l), sandbox.kind, settings.sandboxUid, config.sandbox.egress),
+    });
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
@@ -116,7 +124,8 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         sandbox,
         files,
         emit: (e) => (record.log(e), renderer.event(e)),
-        diff: () => worktreeDiff(ws.dir, ws.startSha),
+        changes: workspaceChanges(ws.dir, ws.commonDir, ws.startSha),
+        verifier,
         guard: worktreeGuard(ws, config.protectedPaths),
         redact: makeRedactor(secrets),
         prices: loadPrices(settings.pricesFile),
@@ -126,16 +135,15 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
     renderer.close();
     record.finish(result.outcome);
     const message = result.title?.text ?? brief.repair(null, result.evidence.filesChanged);
-    const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
-      ? await commitAll(ws, message.slice(0, 100), { name: 'Patchwright', email: 'patchwright@localhost' })
-      : null;
-    // The same checks a push gets: a commit of credentials (or of this app's own secrets) is undone.
-    const problems = committed ? await checkChanges(ws, config.protectedPaths, secrets) : [];
+    const tree = ['succeeded', 'tests_failing'].includes(result.outcome) ? result.tree : undefined;
+    const subject = message.slice(0, 100);
+    // The same checks a push gets, on exactly the tree to commit, before anything is committed.
+    const problems = tree ? await checkTree(ws.commonDir, ws.startSha, tree, config.protectedPaths, [...secrets, ...(sessionKey ? [sessionKey] : [])], [subject]) : [];
     if (problems.length) {
-      await git(ws.dir).raw(['reset', '-q', '--hard', ws.startSha]);
       process.stderr.write(`Refusing to commit:\n${describeProblems(problems)}\nNothing committed; branch ${branch} is unchanged.\n`);
       return 1;
     }
+    const committed = tree ? await commitTree(ws, tree, subject, { name: 'Patchwright', email: 'patchwright@localhost' }) : null;
     if (!values.json) {
       process.stdout.write(committed ? `Committed ${committed.slice(0, 10)} on branch ${branch}.\n` : `Nothing committed; branch ${branch} is unchanged.\n`);
     }

@@ -63,3 +63,58 @@ export interface TitleBrief {
   /** A fitting title built without the model, from its last attempt (or null), the task and the files changed. */
   repair(attempt: string | null, changedFiles: string[]): string;
 }
+
+/** One side of a changed file, read from the objects the change is made of, never from diff text. */
+export interface FileVersion {
+  /** git's mode: `100644`, `100755`, `120000` (a link: `bytes` is its target) or `160000` (a submodule: no bytes). */
+  mode: string;
+  bytes: Uint8Array;
+  /** Larger than the host reads (`bytes` is then empty): a scan must refuse it, not pass it. */
+  truncated?: boolean;
+}
+
+/** A path the change adds, edits or deletes (renames are a delete and an add). */
+export interface ChangedFile {
+  path: string;
+  before: FileVersion | null;
+  after: FileVersion | null;
+}
+
+/**
+ * The checkout frozen as it is now (after the guard): exactly the tree that would be committed,
+ * and how it differs from where the run started.
+ */
+export interface ChangeSnapshot {
+  /** The tree that would be committed; opaque to the engine. */
+  id: string;
+  /** The tree the run started from. */
+  startId: string;
+  files: ChangedFile[];
+  /** For people and the model: a unified diff taken as text, without the checkout's attributes or renames. */
+  diff: string;
+  /** Of `paths`, those the start's ignore rules ignore and this tree's rules no longer do. */
+  unignored(paths: string[]): Promise<string[]>;
+  /** What differs between `base` (a tree or commit) and this tree: a follow-up's whole pull request against its base branch. */
+  since(base: string): Promise<ChangedFile[]>;
+  /** The text of files of this tree (changed or not) whose paths `pick` accepts, at most `limit` of them. */
+  read(pick: (path: string) => boolean, limit: number): Promise<Array<{ path: string; text: string }>>;
+}
+
+/** A new checkout of one tree, made by the host, with a fresh sandbox on it. */
+export interface CleanCheckout {
+  readonly root: string;
+  readonly sandbox: Sandbox;
+  /** Lookups in the checkout (where a failing test's file is). */
+  readonly files: WorkspaceFiles;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Where the verdict is decided: nothing of the agent's checkout (its ignored files, temp dir,
+ * caches it could write) is in a clean checkout, and its sandbox gets no setup secret.
+ */
+export interface Verifier {
+  checkout(tree: string, signal: AbortSignal): Promise<CleanCheckout>;
+  /** A tree like `into` in which each of `paths` is as it is in `from` (absent there: absent). */
+  mix(into: string, from: string, paths: string[]): Promise<string>;
+}

@@ -3,9 +3,10 @@ import { faultPoint } from '../adapters/env/fault-point.ts';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
-import { worktreeDiff } from '../adapters/git/local-worktree.ts';
+import { cleanVerifier, workspaceChanges } from '../adapters/git/clean-checkout.ts';
+import { treeOf } from '../adapters/git/tree-snapshot.ts';
 import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
-import { appSecrets } from '../adapters/env/app-secrets.ts';
+import { deploymentSecrets, sessionKeyBytes } from '../adapters/env/app-secrets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
 import { readHistory } from '../adapters/git/read-history.ts';
 import { Workspaces } from '../adapters/git/workspaces.ts';
@@ -18,7 +19,8 @@ import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
-import { isGreen, runTests } from '../core/loop/run-tests.ts';
+import { isGreen } from '../core/loop/run-tests.ts';
+import { runClean } from '../core/loop/clean-verdict.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
 import { branchNaming } from '../repo/conventions/detect-conventions.ts';
@@ -144,8 +146,13 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const { sandbox, release } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, dirs, startFrom);
+    const { sandbox, release, fresh } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, dirs, startFrom);
     releaseUser = release;
+    // The verdict comes from clean checkouts of the frozen change, made from the mirror in the data dir.
+    const verifier = cleanVerifier({ gitDir: ws.mirror, parent: ws.startSha, root: ctx.workspaces.worktreeRoot, label: `job-${job.id}`, sandbox: fresh });
+    const env = deps.env ?? process.env;
+    const secrets = deploymentSecrets(env, { dataDir: deps.settings.dataDir, sandboxEnv: [...deps.settings.sandboxEnv, ...deps.settings.sandboxPassEnv], setupSecrets: deps.settings.setupSecrets }, [token]);
+    const sessionKey = sessionKeyBytes(deps.settings.dataDir);
     const model =
       deps.model ??
       new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
@@ -156,6 +163,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       task: { title: task.title, body: task.body, instructions: task.instructions },
       setup: info.setup,
       test: info.test,
+      // A follow-up's pull request as a whole must show it fixes something against the base branch.
+      ...(startFrom === 'branch' && ws.baseSha !== ws.startSha ? { evidenceBase: ws.baseSha } : {}),
       toolchain: info.toolchain,
       instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
       protectedPaths: config.protectedPaths,
@@ -179,10 +188,11 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         sandbox,
         files,
         emit: (e) => (log(e), reporter.event(e)),
-        diff: () => worktreeDiff(ws.dir, ws.startSha),
+        changes: workspaceChanges(ws.dir, ws.mirror, ws.startSha),
+        verifier,
         guard: worktreeGuard(ws, config.protectedPaths),
         checkpoint: faultPoint,
-        redact: makeRedactor(appSecrets(deps.env ?? process.env, [token, ...deps.settings.setupSecrets.map((n) => (deps.env ?? process.env)[n])])),
+        redact: makeRedactor(secrets),
         prices: loadPrices(deps.settings.pricesFile),
       },
       signal,
@@ -201,7 +211,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         task,
         ws,
         token: await ctx.gitToken(),
-        secrets: appSecrets(deps.env ?? process.env),
+        secrets: [...secrets, ...(sessionKey ? [sessionKey] : [])],
         target,
         config,
         result,
@@ -210,11 +220,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         bot: await noreplyIdentity(octokit, `${await deps.appSlug()}[bot]`),
         requester: await noreplyIdentity(octokit, task.requester),
         threads: deps.threads,
-        verify: async () => {
+        verify: async (commit) => {
           if (!runInput.test) return { green: true, text: md`there is no test command, so nothing ran` };
-          const again = await runTests(sandbox, runInput.test, ws.dir, runInput.commandTimeoutMs, signal);
-          const s = again.summary;
-          return { green: isGreen(s, result.evidence.baseline), text: md`${name(s.command)} passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
+          let n = 0;
+          const input = { setup: runInput.setup, test: runInput.test, setupTimeoutMs: runInput.setupTimeoutMs, commandTimeoutMs: runInput.commandTimeoutMs, outputLimitBytes: runInput.outputLimitBytes, taskText: '' };
+          const again = await runClean({ verifier, signal, nextId: () => `verify_${++n}`, item: () => {} }, await treeOf(ws.mirror, commit), input);
+          if (!again.ok) return { green: false, text: prose(again.failure.slice(0, 2000)) };
+          const s = again.run.summary;
+          return { green: isGreen(s, result.evidence.baseline), text: md`${name(s.command)} passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'}) on a clean checkout` };
         },
       }));
     }

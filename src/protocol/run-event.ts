@@ -105,6 +105,11 @@ export const RunEvent = z.discriminatedUnion('type', [
     summary: z.string(),
     evidence: Evidence,
     question: z.string().optional(),
+    /**
+     * The git tree of the change as the harness judged it: exactly what is committed and pushed
+     * (nothing is re-read from the checkout). Absent when nothing changed.
+     */
+    tree: z.string().optional(),
     /** The pull request title: the model's own when it passed the harness's checks, else repaired. */
     title: z.object({ text: z.string(), source: z.enum(['model', 'repaired']) }).optional(),
     prUrl: z.string().optional(),

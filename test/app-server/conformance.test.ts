@@ -118,9 +118,11 @@ describe('app server: a scripted session validates against the pinned Codex sche
       const done = await client.waitFor(turnDone(firstTurn));
       expect((done.params!.turn as { status: string }).status).toBe('completed');
 
-      // What the client saw, in order: the user's message, the command, the plan, the change, the answer.
+      // What the client saw, in order: the user's message, the command, the plan, the change, the answer,
+      // the harness's test run in the checkout and the verdict's on a clean checkout of the turn's tree.
       const completed = client.notifications('item/completed').map((m) => m.params!.item as { type: string; status?: string; command?: string; text?: string });
-      expect(completed.map((i) => i.type)).toEqual(['userMessage', 'commandExecution', 'commandExecution', 'fileChange', 'commandExecution', 'agentMessage', 'commandExecution', 'agentMessage']);
+      expect(completed.map((i) => i.type)).toEqual(['userMessage', 'commandExecution', 'commandExecution', 'fileChange', 'commandExecution', 'agentMessage', 'commandExecution', 'commandExecution', 'agentMessage']);
+      expect(completed.at(-2)).toMatchObject({ command: 'sh test.sh', status: 'completed' });
       expect(completed[1]).toMatchObject({ command: 'sh test.sh', status: 'failed', cwd: repo });
       expect(completed[2]).toMatchObject({ command: 'cat hello.txt', status: 'completed', aggregatedOutput: 'helo world\n' });
       expect(completed.find((i) => i.type === 'fileChange')).toMatchObject({ status: 'completed' });

@@ -167,7 +167,11 @@ describe('patchwright run, real sandbox and tests', () => {
     expect(done.outcome).toBe('succeeded');
     expect(done.evidence.preExistingFailures).toEqual(['adds']);
     expect(done.evidence.final?.failures).toEqual(['adds']);
-    expect(events.filter((e) => e.type === 'item.completed' && e.item.kind === 'test_run')).toHaveLength(3);
+    // The baseline, the failing round and the green one in the model's checkout, then the verdict's run on a clean checkout.
+    const runs = events.filter((e) => e.type === 'item.completed' && e.item.kind === 'test_run');
+    expect(runs).toHaveLength(4);
+    // The tests did not change state (adds failed before and after): the new test had to fail without the change.
+    expect(events.some((e) => e.type === 'item.completed' && e.item.kind === 'command_execution' && /without the rest of the change/.test(e.item.command) && e.item.exitCode !== 0)).toBe(true);
   });
 
   it('a model that only claims success → no_changes, never succeeded', async () => {

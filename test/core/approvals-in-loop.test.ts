@@ -1,3 +1,4 @@
+import { noVerifier, staticChanges } from '../support/fake-changes.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -35,7 +36,7 @@ async function run(decide: (req: ApprovalRequest) => ApprovalDecision) {
       protectedPaths: [], budgets: { maxTurns: 10, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 }, verificationRounds: 0, network: false,
       commandTimeoutMs: 1000, setupTimeoutMs: 1000, outputLimitBytes: 8000,
     },
-    { model, sandbox, files: localFiles(root), emit: (e) => events.push(e), diff: async () => '', approve: async (req) => decide(req) },
+    { model, sandbox, files: localFiles(root), emit: (e) => events.push(e), changes: staticChanges(), verifier: noVerifier, approve: async (req) => decide(req) },
     new AbortController().signal,
   );
   return { done, seen, ran, root, events };

@@ -1,3 +1,4 @@
+import { noVerifier, staticChanges } from '../support/fake-changes.ts';
 import { expect, it } from 'vitest';
 import { localFiles } from '../../src/adapters/git/local-files.ts';
 import { runAgent } from '../../src/core/loop/run-agent.ts';
@@ -28,7 +29,7 @@ it('compacts older turns near the context window, keeping the task, the plan and
       protectedPaths: [], budgets: { maxTurns: 50, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 }, verificationRounds: 0, network: false,
       commandTimeoutMs: 1000, setupTimeoutMs: 1000, outputLimitBytes: 8000, contextTokens: 4000,
     },
-    { model, sandbox, files: localFiles(tempDir()), emit: () => {}, diff: async () => 'diff --git a/x b/x\n+change' },
+    { model, sandbox, files: localFiles(tempDir()), emit: () => {}, changes: staticChanges('diff --git a/x b/x\n+change', [{ path: 'x', before: null, after: { mode: '100644', bytes: Buffer.from('change\n') } }]), verifier: noVerifier },
     new AbortController().signal,
   );
   expect(done.evidence.usage.costUsd).toBeNull();

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { noVerifier, staticChanges } from '../support/fake-changes.ts';
 import { localFiles } from '../../src/adapters/git/local-files.ts';
 import { runAgent, type RunCompleted } from '../../src/core/loop/run-agent.ts';
 import type { ModelClient } from '../../src/core/model/model-port.ts';
@@ -32,7 +33,7 @@ async function run(): Promise<RunCompleted> {
       protectedPaths: [], budgets: { maxTurns: 10, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 }, verificationRounds: 0, network: true,
       commandTimeoutMs: 1000, setupTimeoutMs: 1000, outputLimitBytes: 8000,
     },
-    { model, sandbox, files: localFiles(tempDir('pw-egress-ev-')), emit: () => {}, diff: async () => '' },
+    { model, sandbox, files: localFiles(tempDir('pw-egress-ev-')), emit: () => {}, changes: staticChanges(), verifier: noVerifier },
     new AbortController().signal,
   );
 }

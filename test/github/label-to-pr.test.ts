@@ -118,6 +118,8 @@ beforeAll(async () => {
         ? { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: notes.txt\n+batched\n*** End Patch' } }] }
         : { text: 'batch not seen' },
     { text: 'Handled both comments.' },
+    // A fresh attempt from the base (the fake knows no branches): mul with its test, which fails without it.
+    { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
     { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMul } }] },
     { text: 'Implemented mul.' },
   ], { titles });

@@ -58,6 +58,9 @@ beforeAll(async () => {
       // Follow-up 4: someone deletes the PR branch while the model works.
       () => (execFileSync('git', ['update-ref', '-d', `refs/heads/${BRANCH}`], { cwd: remote }), { calls: [{ name: 'apply_patch', arguments: { input: patch('exports.add = (a, b) => b + a; // theirs', 'exports.add = (a, b) => b + a; // gone') } }] }),
       { text: 'Changed it again.' },
+      // The colleague's tightened test fails on the base branch and on the pull request alike: nothing shows a fix, so the
+      // harness sends the model back (these answers) and the run ends tests_failing, published as a draft, still on the deleted branch.
+      ...Array.from({ length: 4 }, () => ({ text: 'Changed it again.' })),
     ],
     { titles: (last) => (/commit subject/.test(last) ? 'Comment add' : 'Make add return the sum') },
   );

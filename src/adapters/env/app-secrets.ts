@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** Names whose values are the app's own secrets (kept in step with sandbox-env.ts's NEVER list). */
 const SECRET_NAMES = /^(PRIVATE_KEY|WEBHOOK_SECRET|OPENAI_API_KEY|GITHUB_TOKEN|GH_TOKEN|CLIENT_SECRET|GITHUB_CLIENT_SECRET|REDIS_URL|PATCHWRIGHT_REDIS_URL|.*_(TOKEN|SECRET|PASSWORD|API_KEY))$/;
@@ -42,4 +43,57 @@ function readKey(file: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where the deployment's other secret values are: its data dir (the dashboard key) and the names it hands to sandboxes. */
+export interface SecretSources {
+  dataDir?: string;
+  /** `PATCHWRIGHT_SANDBOX_ENV` and `PATCHWRIGHT_SANDBOX_PASS_ENV`: every command sees these; credentials in them are secrets. */
+  sandboxEnv?: string[];
+  /** `PATCHWRIGHT_SETUP_SECRETS`: every value is a secret. */
+  setupSecrets?: string[];
+}
+
+/**
+ * Every secret value the deployment holds, for redaction and the push scan: the app's own
+ * (appSecrets), the setup secrets' values, the dashboard session key (hex and base64; the raw
+ * bytes come from sessionKeyBytes), and the credentials in the values of the names handed to
+ * sandboxes (a mirror or proxy URL's password, a value whose name says token or key).
+ */
+export function deploymentSecrets(env: NodeJS.ProcessEnv, sources: SecretSources, extra: Array<string | undefined> = []): string[] {
+  const out = appSecrets(env, [...extra, ...(sources.setupSecrets ?? []).map((n) => env[n])]);
+  const key = sources.dataDir ? sessionKeyBytes(sources.dataDir) : null;
+  if (key) out.push(key.toString('hex'), key.toString('base64'), key.toString('base64url'));
+  for (const name of sources.sandboxEnv ?? []) {
+    const value = env[name];
+    if (value) out.push(...credentialsIn(name, value));
+  }
+  return [...new Set(out)].filter((v) => v.length >= 8);
+}
+
+/** The dashboard's session key as it is kept (raw bytes), if this deployment has made one. */
+export function sessionKeyBytes(dataDir: string): Buffer | null {
+  try {
+    const key = fs.readFileSync(path.join(dataDir, 'dashboard-session.key'));
+    return key.length ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+const CREDENTIAL_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|AUTH|CREDENTIALS?|PAT)$|_(TOKEN|SECRET|PASSWORD|KEY|AUTH)_/i;
+
+/** The parts of a sandbox variable's value that are credentials: user:password in URLs, or the whole value when its name says so. */
+export function credentialsIn(name: string, value: string): string[] {
+  const out: string[] = [];
+  if (CREDENTIAL_NAME.test(name)) out.push(value);
+  for (const m of value.matchAll(/([^\s:/@]+):([^\s/@]+)@/g)) {
+    out.push(value, m[2]!, `${m[1]}:${m[2]}`);
+    try {
+      out.push(decodeURIComponent(m[2]!));
+    } catch {
+      // not percent-encoded
+    }
+  }
+  return out;
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { readChange } from './read-change.ts';
 import { git, safely } from './run-git.ts';
-import { scanDiffForSecrets } from './secret-scan.ts';
+import { scanChangeForSecrets, type KnownSecret } from './secret-scan.ts';
+import { commonGitDir, treeOf } from './tree-snapshot.ts';
 import { guardWorktree } from './worktree-guard.ts';
 import type { PreparedWorkspace } from './workspaces.ts';
 
@@ -22,29 +24,59 @@ export async function commitAll(ws: PreparedWorkspace, message: string, author: 
   await g.raw(['add', '--all']);
   const staged = await g.raw(['diff', '--cached', '--name-only']);
   if (!staged.trim()) return null;
-  const trailers = coAuthors.map((p) => `Co-authored-by: ${p.name} <${p.email}>`);
-  const full = trailers.length ? `${message.trim()}\n\n${trailers.join('\n')}\n` : `${message.trim()}\n`;
-  const who = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, '-c', 'commit.gpgsign=false'];
-  await g.raw([...who, 'commit', '--no-verify', '--quiet', '-m', full]);
+  await g.raw([...identity(author), 'commit', '--no-verify', '--quiet', '-m', commitMessage(message, coAuthors)]);
   return g.revparse(['HEAD']);
 }
 
 /**
- * What a push must refuse: changes inside `.git`, to protected paths, or added lines that look
- * like credentials (reported by file, line and kind, never by value).
+ * Commits exactly `tree` (the one the harness judged) on the run's start as the bot, and moves
+ * the branch and the worktree's index to it; nothing is read from the checkout again. Null when
+ * the tree is the start's.
  */
-export async function checkChanges(ws: PreparedWorkspace, protectedPaths: string[], knownSecrets: string[] = []): Promise<ChangeProblem[]> {
+export async function commitTree(ws: PreparedWorkspace, tree: string, message: string, author: Person, coAuthors: Person[] = []): Promise<string | null> {
   const g = git(ws.dir);
-  const names = (await g.raw(['diff', '--name-only', '--no-renames', ws.startSha, 'HEAD'])).split('\n').filter(Boolean);
+  const gitDir = await commonGitDir(ws.dir);
+  if ((await treeOf(gitDir, ws.startSha)) === tree) return null;
+  const sha = (await g.raw([...identity(author), 'commit-tree', tree, '-p', ws.startSha, '-m', commitMessage(message, coAuthors)])).trim();
+  await g.raw(['update-ref', '-m', 'patchwright: commit the judged tree', `refs/heads/${ws.branch}`, sha]);
+  await g.raw(['reset', '-q', sha]);
+  return sha;
+}
+
+function identity(p: Person): string[] {
+  return ['-c', `user.name=${p.name}`, '-c', `user.email=${p.email}`, '-c', 'commit.gpgsign=false'];
+}
+
+function commitMessage(message: string, coAuthors: Person[]): string {
+  const trailers = coAuthors.map((p) => `Co-authored-by: ${p.name} <${p.email}>`);
+  return trailers.length ? `${message.trim()}\n\n${trailers.join('\n')}\n` : `${message.trim()}\n`;
+}
+
+/**
+ * What a push (or `patchwright run`'s commit) must refuse: changes inside `.git`, to protected
+ * paths, or content, paths or commit messages that look like credentials or hold one of the
+ * deployment's secret values (reported by file, line and kind, never by value). Read from the
+ * objects between `from` and `to`, so what is checked is what is committed.
+ */
+export async function checkTree(gitDir: string, from: string, to: string, protectedPaths: string[], knownSecrets: KnownSecret[] = [], messages: string[] = []): Promise<ChangeProblem[]> {
+  const files = await readChange(gitDir, from, to);
   const problems: ChangeProblem[] = [];
-  for (const file of names) {
+  for (const { path: file } of files) {
     if (file.split('/').some((part) => part.toLowerCase() === '.git')) problems.push({ path: file, reason: 'is inside a .git directory' });
     const glob = protectedPaths.find((p) => path.matchesGlob(file, p));
     if (glob) problems.push({ path: file, reason: `is protected (${glob})` });
   }
-  const diff = await g.raw(['diff', '-U0', '--no-color', '--no-ext-diff', ws.startSha, 'HEAD']);
-  for (const s of scanDiffForSecrets(diff, knownSecrets)) problems.push({ path: s.path, line: s.line, reason: `adds what looks like a ${s.kind}` });
+  const texts = messages.map((text) => ({ where: 'the commit message', text }));
+  for (const s of scanChangeForSecrets(files, knownSecrets, texts)) problems.push({ path: s.path, ...(s.line ? { line: s.line } : {}), reason: `adds what looks like a ${s.kind}` });
   return problems;
+}
+
+/** checkTree for the worktree's commits since the run started. */
+export async function checkChanges(ws: PreparedWorkspace, protectedPaths: string[], knownSecrets: KnownSecret[] = []): Promise<ChangeProblem[]> {
+  const g = git(ws.dir);
+  const head = await g.revparse(['HEAD']);
+  const messages = (await g.raw(['log', '--format=%B%x00', `${ws.startSha}..${head}`])).split('\0').filter((m) => m.trim());
+  return checkTree(await commonGitDir(ws.dir), ws.startSha, head, protectedPaths, knownSecrets, messages);
 }
 
 export function describeProblems(problems: ChangeProblem[]): string {
@@ -55,17 +87,21 @@ export function describeProblems(problems: ChangeProblem[]): string {
  * Pushes HEAD to the run's branch. When the branch existed, the push is leased on the commit it
  * had when the run started, so a human's later commit is never overwritten. Returns the commit pushed.
  */
-export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[], knownSecrets: string[] = []): Promise<string> {
+export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[], knownSecrets: KnownSecret[] = [], expected?: string): Promise<string> {
+  // One commit is checked and pushed: HEAD read once, by id (and it must be the one the caller verified).
+  const sha = await git(ws.dir).revparse(['HEAD']);
+  if (expected && sha !== expected) throw new Error(`the commit to push (${sha.slice(0, 10)}) is not the one that was verified (${expected.slice(0, 10)})`);
   const problems = await checkChanges(ws, protectedPaths, [...knownSecrets, ...(token ? [token] : [])]);
+  if ((await git(ws.dir).revparse(['HEAD'])) !== sha) throw new Error('the commit to push changed while it was checked');
   if (problems.length) throw new PushRefusedError(problems);
   const lease = `--force-with-lease=refs/heads/${ws.branch}:${ws.remoteBranchSha ?? ''}`;
   await safely('pushing', token, () =>
-    git(ws.dir, { cloneUrl, token }).raw(['push', '--porcelain', lease, 'origin', `HEAD:refs/heads/${ws.branch}`]),
+    git(ws.dir, { cloneUrl, token }).raw(['push', '--porcelain', lease, 'origin', `${sha}:refs/heads/${ws.branch}`]),
   ).catch((error: Error) => {
     if (/stale info|\[rejected\]|non-fast-forward|fetch first/.test(error.message)) throw new BranchMovedError(ws.branch);
     throw error;
   });
-  return git(ws.dir).revparse(['HEAD']);
+  return sha;
 }
 
 export class PushRefusedError extends Error {

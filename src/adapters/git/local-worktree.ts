@@ -27,11 +27,3 @@ export async function localWorktree(repoDir: string, branch: string, into: strin
 export async function removeLocalWorktree(ws: PreparedWorkspace): Promise<void> {
   await git(ws.mirror).raw(['worktree', 'remove', '--force', ws.dir]).catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
 }
-
-/** The worktree's changes against where it started, untracked files included. */
-export async function worktreeDiff(dir: string, startSha: string): Promise<string> {
-  const g = git(dir);
-  // Nested repositories would be diffed by running git inside them: they are gone by now (guard), and ignored here too.
-  await g.raw(['add', '--all', '--intent-to-add']);
-  return g.raw(['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--ignore-submodules=all', startSha]);
-}

@@ -41,3 +41,11 @@ export function removeLeftoverRuns(dataDir: string): number {
   for (const name of left) fs.rmSync(path.join(runs, name), { recursive: true, force: true });
   return left.length;
 }
+
+/**
+ * The folders of the verdict's clean checkout (clean-checkout.ts makes and removes them): a branch
+ * run's, since it sets up model-written code, with its own cache and host-only folder.
+ */
+export function cleanRunDirs(l: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }): RunDirs {
+  return { root: path.dirname(l.worktree), runTmp: l.runTmp, privateCache: l.cacheDir, hostDir: l.hostDir, remove: () => {} };
+}

@@ -48,3 +48,12 @@ export function describeFailures(s: TestSummary, baseline: TestRun | null): stri
   return fresh.length ? fresh.join(', ') : `\`${s.command}\` exits ${s.exitCode ?? 'on timeout'}`;
 }
 
+
+/** The clean verification failed where the agent's checkout passed: what the model is told. */
+export function cleanFailureFeedback(failure: string): string {
+  return [
+    'The tests pass in your checkout, but the harness verifies the change on a fresh checkout of exactly what would be committed (setup redone; ignored files such as node_modules or .venv, and anything outside the commit, are not there):',
+    failure,
+    'Make the committed change itself pass: do not rely on files that are not part of it.',
+  ].join('\n');
+}

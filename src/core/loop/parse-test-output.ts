@@ -4,6 +4,11 @@ export interface ParsedTests {
   skipped: number | null;
   /** Names of failing tests, where the format gives them. */
   failures: string[];
+  /**
+   * Names of passing tests, for formats that list every test (node's reporters, TAP, `go test -v`,
+   * cargo, `pytest -v`, `unittest -v`); null when the format lists files or nothing at all.
+   */
+  passing?: string[] | null;
   format: string | null;
 }
 
@@ -45,7 +50,8 @@ function pytest(t: string): ParsedTests | undefined {
   if (!m) return undefined;
   const part = (w: string) => num(new RegExp(`(\\d+) ${w}`).exec(m[1] ?? '')?.[1]);
   const failures = [...t.matchAll(/^(?:FAILED|ERROR) (\S+)/gm)].map((x) => x[1]!);
-  return { passed: part('passed'), failed: part('failed') + part('errors?'), skipped: part('skipped'), failures: unique(failures), format: 'pytest' };
+  const verbose = [...t.matchAll(/^(\S+::\S+) PASSED\b/gm)].map((x) => x[1]!);
+  return { passed: part('passed'), failed: part('failed') + part('errors?'), skipped: part('skipped'), failures: unique(failures), passing: verbose.length ? unique(verbose) : null, format: 'pytest' };
 }
 
 function unittest(t: string): ParsedTests | undefined {
@@ -58,7 +64,9 @@ function unittest(t: string): ParsedTests | undefined {
   const skipped = part('skipped');
   // Python 3.11+ prints `test_x (module.Class.test_x)`; older ones `test_x (module.Class)`.
   const failures = [...t.matchAll(/^(?:FAIL|ERROR): (\S+) \(([^)]+)\)/gm)].map((x) => (x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`));
-  return { passed: total - failed - skipped, failed, skipped, failures: unique(failures), format: 'unittest' };
+  // `-v` prints `test_x (module.Class.test_x) ... ok`; without it, only dots.
+  const verbose = [...t.matchAll(/^(\w+) \(([^)]+)\)(?:\n.*)? \.\.\. ok$/gm)].map((x) => (x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`));
+  return { passed: total - failed - skipped, failed, skipped, failures: unique(failures), passing: verbose.length ? unique(verbose) : null, format: 'unittest' };
 }
 
 /** uvu: `Total: 10  Passed: 9  Skipped: 0`, failing tests as `✘   FAIL  suite  "name"`. */
@@ -89,7 +97,8 @@ function cargo(t: string): ParsedTests | undefined {
   const sum = (i: number) => all.reduce((s, m) => s + num(m[i]), 0);
   // `test x ... FAILED`, or with `-q` `x --- FAILED`; the closing `failures:` list names them either way.
   const failures = [...t.matchAll(/^(?:test (\S+) \.\.\. FAILED|(\S+) --- FAILED)$/gm)].map((x) => (x[1] ?? x[2])!);
-  return { passed: sum(1), failed: sum(2), skipped: sum(3), failures: unique(failures), format: 'cargo' };
+  const listed = [...t.matchAll(/^test (\S+) \.\.\. ok$/gm)].map((x) => x[1]!);
+  return { passed: sum(1), failed: sum(2), skipped: sum(3), failures: unique(failures), passing: listed.length || !sum(1) ? unique(listed) : null, format: 'cargo' };
 }
 
 function goTest(t: string): ParsedTests | undefined {
@@ -99,7 +108,10 @@ function goTest(t: string): ParsedTests | undefined {
   const failures = [...t.matchAll(/^\s*--- FAIL: (\S+)/gm)].map((x) => x[1]!);
   const skipped = (t.match(/^\s*--- SKIP: /gm) ?? []).length;
   const pkgFails = (t.match(/^FAIL\s+\S+/gm) ?? []).length;
-  return { passed, failed: Math.max(failures.length, pkgFails), skipped, failures: unique(failures), format: 'go' };
+  // Without -v, go prints packages only: then nothing says which tests ran.
+  const verbose = /^\s*--- (PASS|FAIL|SKIP): /m.test(t);
+  const passing = verbose ? [...t.matchAll(/^\s*--- PASS: (\S+)/gm)].map((x) => x[1]!) : null;
+  return { passed, failed: Math.max(failures.length, pkgFails), skipped, failures: unique(failures), passing: passing && unique(passing), format: 'go' };
 }
 
 function tap(t: string): ParsedTests | undefined {
@@ -110,7 +122,9 @@ function tap(t: string): ParsedTests | undefined {
   const skipped = num(/^[#ℹ] skipped (\d+)$/m.exec(t)?.[1]) + num(/^[#ℹ] todo (\d+)$/m.exec(t)?.[1]);
   const tapFailures = [...t.matchAll(/^\s*not ok \d+ - (.+?)(?: #.*)?$/gm)].map((x) => x[1]!.trim());
   const specFailures = [...t.matchAll(/^\s*✖ (.+?)(?: \([\d.]+m?s\))?$/gm)].map((x) => x[1]!.trim()).filter((n) => n !== 'failing tests:');
-  return { passed: num(pass?.[1]), failed: num(fail?.[1]), skipped, failures: unique([...tapFailures, ...specFailures]), format: 'tap' };
+  const tapPassing = [...t.matchAll(/^\s*ok \d+ - (.+?)(?: #.*)?$/gm)].filter((x) => !/#\s*(skip|todo)\b/i.test(x[0])).map((x) => x[1]!.trim());
+  const specPassing = [...t.matchAll(/^\s*✔ (.+?)(?: \([\d.]+m?s\))?$/gm)].map((x) => x[1]!.trim());
+  return { passed: num(pass?.[1]), failed: num(fail?.[1]), skipped, failures: unique([...tapFailures, ...specFailures]), passing: unique([...tapPassing, ...specPassing]), format: 'tap' };
 }
 
 function junit(t: string): ParsedTests | undefined {

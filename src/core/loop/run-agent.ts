@@ -1,8 +1,8 @@
 import type { Outcome } from '../../protocol/outcome.ts';
-import type { EgressRefused, Evidence, Item, Phase, RunEvent } from '../../protocol/run-event.ts';
+import type { Evidence, Item, Phase, RunEvent } from '../../protocol/run-event.ts';
 import { ModelError, type Message, type ModelClient, type TokenUsage } from '../model/model-port.ts';
 import { addUsage, costUsd, zeroUsage, type Price } from '../model/prices.ts';
-import type { Sandbox, TitleBrief, WorkspaceFiles } from '../ports.ts';
+import type { ChangeSnapshot, Sandbox, TitleBrief, Verifier, WorkspaceFiles } from '../ports.ts';
 import { systemPrompt, taskMessage } from '../prompt/system-prompt.ts';
 import { ApprovalCancelled, executeTool, type Approver } from '../tools/execute-tool.ts';
 import { toolSpecs } from '../tools/tool-specs.ts';
@@ -14,15 +14,25 @@ import { redactDeep } from './redact.ts';
 import { missingPrograms, missingProgramText } from './missing-programs.ts';
 import { toolchainNotes } from './toolchain-check.ts';
 import type { ToolchainRequirement } from '../../protocol/toolchain.ts';
-import { testConcerns } from './test-integrity.ts';
+import { cleanVerdict, judgeSnapshot, type CleanInput } from './clean-verdict.ts';
 import { writeTitle } from './write-title.ts';
-import { baselineNote, describeFailures, integrityFeedback, PLAN_MODE, planText, verificationFeedback } from './feedback-text.ts';
+import { computeMeter } from './compute-meter.ts';
+import { settleOutcome } from './settle-outcome.ts';
+import { baselineNote, cleanFailureFeedback, describeFailures, integrityFeedback, PLAN_MODE, planText, verificationFeedback } from './feedback-text.ts';
 
 export interface AgentInput {
   runId: string;
   repoName: string;
   task: { title: string; body: string; instructions: string };
   setup: string[];
+  /**
+   * Where the evidence of a fix is measured from, when not from the run's start: a follow-up
+   * works on its pull request's branch, and the pull request as a whole must show it fixes
+   * something against its base branch (a tree or commit id the verifier knows).
+   */
+  evidenceBase?: string;
+  /** Setup for the verdict's clean checkouts, when it differs from `setup` (an app-server turn after the first installs nothing in place). */
+  verifySetup?: string[];
   test: string | null;
   instructionFiles: Array<{ path: string; text: string }>;
   protectedPaths: string[];
@@ -51,8 +61,10 @@ export interface AgentDeps {
   sandbox: Sandbox;
   files: WorkspaceFiles;
   emit: (event: RunEvent) => void;
-  /** The whole diff of the checkout against where the run started. */
-  diff: () => Promise<string>;
+  /** The checkout frozen as it is now against where the run started: its tree, files and diff. */
+  changes: () => Promise<ChangeSnapshot>;
+  /** Clean checkouts of a frozen tree, each with a fresh sandbox: where the verdict is decided. */
+  verifier: Verifier;
   now?: () => number;
   prices?: Record<string, Price>;
   /**
@@ -96,33 +108,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   let final: TestRun | null = null;
   const redact = deps.redact ?? ((t: string) => t);
   // Every sandboxed command of the run is counted: what it cost in CPU, memory and time.
-  const compute = { cpuMs: 0, peakKb: 0, commands: 0, measured: 0, wallMs: 0 };
-  // What the egress firewall refused, by destination and phase, for the PR and the tracking comment.
-  const egress = new Map<string, EgressRefused>();
-  const noteEgress = (stage: 'setup' | 'agent' | undefined, refused: NonNullable<Awaited<ReturnType<Sandbox['run']>>['egressRefused']>) => {
-    const phase = stage === 'setup' ? 'setup' : 'agent';
-    for (const r of refused) {
-      const key = `${phase} ${r.host}:${r.port}`;
-      const seen = egress.get(key);
-      if (seen) seen.count += r.count;
-      else if (egress.size < MAX_EGRESS_LISTED) egress.set(key, { host: r.host, port: r.port, phase, count: r.count, reason: r.reason });
-    }
-  };
-  const sandbox: Sandbox = {
-    kind: deps.sandbox.kind,
-    run: async (o) => {
-      const r = await deps.sandbox.run(o);
-      compute.commands++;
-      compute.wallMs += r.durationMs;
-      if (r.egressRefused) noteEgress(o.stage, r.egressRefused);
-      if (r.usage) {
-        compute.measured++;
-        compute.cpuMs += r.usage.cpuMs;
-        compute.peakKb = Math.max(compute.peakKb, r.usage.peakRssKb);
-      }
-      return r;
-    },
-  };
+  const meter = computeMeter();
+  const counted = meter.counted;
+  const sandbox = counted(deps.sandbox);
   const emit = (e: RunEvent) => deps.emit(deps.redact ? redactDeep(e, redact) : e);
   const phase = (p: Phase) => emit({ type: 'run.phase', phase: p });
   const item = (kind: 'item.started' | 'item.completed') => (i: Item) => emit({ type: kind, item: i });
@@ -140,7 +128,10 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   const guard = async () => {
     for (const note of deps.guard ? await untilAborted(deps.guard(), signal) : []) noteRefusal(note);
   };
-  const diffNow = async () => (await guard(), untilAborted(deps.diff(), signal));
+  const snapshotNow = async () => (await guard(), untilAborted(deps.changes(), signal));
+  const diffNow = async () => (await snapshotNow()).diff;
+  /** The tree the clean verification passed: the only one a `succeeded` run may publish. */
+  let verified: string | null = null;
   const taskText = `${input.task.title}\n${input.task.body}\n${input.task.instructions}`;
   let concerns: string[] = [];
   const testRun = async (command: string) => {
@@ -151,6 +142,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     emit({ type: 'item.completed', item: { id, kind: 'test_run', ...r.summary } });
     return r;
   };
+
+  const cleanDeps = { verifier: deps.verifier, signal, nextId, item: (kind: 'item.started' | 'item.completed', i: Item) => item(kind)(i), wrap: counted };
+  const cleanInput: CleanInput = { setup: input.verifySetup ?? input.setup, test: input.test ?? '', setupTimeoutMs: input.setupTimeoutMs, commandTimeoutMs: input.commandTimeoutMs, outputLimitBytes: input.outputLimitBytes, taskText, ...(input.evidenceBase ? { evidenceBase: input.evidenceBase } : {}) };
 
   emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task', model: deps.model.model });
   let summary = '';
@@ -256,14 +250,26 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
         final = await testRun(input.test);
         checkAbort();
         if (isGreen(final.summary, baseline?.summary ?? null)) {
-          const changed = await diffNow();
+          const snap = await snapshotNow();
           // Nothing changed is `no_changes`, said plainly below; not a fix to judge.
-          concerns = changed.trim() ? testConcerns({ diff: changed, baseline: baseline?.summary ?? null, final: final.summary, taskText }).blocking : [];
-          if (concerns.length === 0) break;
-          if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `the tests pass only in a way the harness does not accept: ${concerns.join('; ')}`);
+          if (!snap.files.length) break;
+          // The agent's own checkout first (cheap, and what the model can act on); it decides nothing.
+          concerns = await untilAborted(judgeSnapshot(snap, baseline, final, input.test, taskText), signal);
+          let failure: string | undefined;
+          if (!concerns.length) {
+            const v = await cleanVerdict(cleanDeps, snap, cleanInput, baseline);
+            if (v.final) final = v.final;
+            failure = v.failure;
+            concerns = v.concerns;
+            if (!failure && !concerns.length) {
+              verified = snap.id;
+              break;
+            }
+          }
+          if (rounds >= input.verificationRounds) throw new Stop('tests_failing', failure ?? `the tests pass only in a way the harness does not accept: ${concerns.join('; ')}`);
           rounds++;
           phase('working');
-          messages.push({ role: 'user', text: integrityFeedback(concerns) });
+          messages.push({ role: 'user', text: redact(failure ? cleanFailureFeedback(failure) : integrityFeedback(concerns)) });
           continue;
         }
         if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `tests still fail after ${rounds} verification round(s): ${describeFailures(final.summary, baseline)}`);
@@ -303,8 +309,7 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       }
       if (res.toolCalls.some((c) => c.name === 'apply_patch')) emit({ type: 'diff.updated', diff: await diffNow() });
     }
-    const diff = await diffNow();
-    if (!diff.trim()) {
+    if (!(await snapshotNow()).files.length) {
       outcome = 'no_changes';
       summary ||= 'no change was made';
     }
@@ -324,17 +329,12 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   // Bounded: a checkout the model filled with a million files must not hold the run forever.
   const last = AbortSignal.timeout(FINAL_LOOK_MS);
   for (const note of deps.guard ? await untilAborted(deps.guard(), last).catch((e: unknown) => [`the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`]) : []) noteRefusal(note);
-  const diff = await untilAborted(deps.diff(), last).catch(() => '');
+  const snap = await untilAborted(deps.changes(), last).catch((e: unknown) => (noteRefusal(`the change could not be read: ${e instanceof Error ? e.message : String(e)}`), null));
+  const diff = snap?.diff ?? '';
   // The run's whole change as it ends (edits made through the shell included), for live views.
   if (diff.trim()) emit({ type: 'diff.updated', diff });
-  if (diff.trim() && (outcome === 'succeeded' || outcome === 'tests_failing')) {
-    concerns = testConcerns({ diff, baseline: baseline?.summary ?? null, final: final?.summary ?? null, taskText }).blocking;
-    if (concerns.length && outcome === 'succeeded') {
-      outcome = 'tests_failing';
-      summary = `the change is not accepted as it is: ${concerns.join('; ')}`;
-    }
-  }
-  const filesChanged = [...diff.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]!);
+  ({ outcome, summary, concerns } = settleOutcome({ outcome, summary, concerns }, { snap, verified, test: input.test, baseline, final, taskText }));
+  const filesChanged = (snap?.files ?? []).map((f) => f.path);
   let title: RunCompleted['title'];
   if (input.title && diff.trim() && (input.titleOutcomes ?? ['succeeded', 'tests_failing']).includes(outcome) && !outer.aborted) {
     phase('publishing');
@@ -353,21 +353,16 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     filesChanged,
     ...(refused.length ? { refused } : {}),
     ...(concerns.length ? { testConcerns: concerns } : {}),
-    ...(egress.size ? { egressRefused: [...egress.values()] } : {}),
-    ...(compute.commands
-      ? { compute: { cpuSeconds: Math.round(compute.cpuMs) / 1000, peakMemoryMb: compute.measured ? Math.round(compute.peakKb / 102.4) / 10 : null, commands: compute.commands, measured: compute.measured, wallMs: compute.wallMs } }
-      : {}),
+    ...meter.evidence(),
   };
   // What the caller publishes is what was emitted: a secret in a setup step's output never reaches a PR.
-  const done: RunCompleted = redactDeep({ type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}) } as RunCompleted, redact);
+  const tree = snap?.files.length ? { tree: snap.id } : {};
+  const done: RunCompleted = redactDeep({ type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}), ...tree } as RunCompleted, redact);
   emit(done);
   return done;
 }
 
 const FINAL_LOOK_MS = 120_000;
-
-/** Distinct refused destinations kept in the evidence (a loop over many names must not grow it without end). */
-const MAX_EGRESS_LISTED = 50;
 
 /** A model that answers with thousands of calls at once gets the first ones run, and is told. */
 const MAX_CALLS_PER_TURN = 32;

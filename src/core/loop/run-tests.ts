@@ -6,6 +6,8 @@ import { parseTestOutput } from './parse-test-output.ts';
 export interface TestRun {
   summary: TestSummary;
   tail: string;
+  /** Names the output shows passing, or null when its format does not list every test. */
+  passing: string[] | null;
 }
 
 /** The harness runs the suite itself; the model's word counts for nothing. */
@@ -27,6 +29,7 @@ export async function runTests(sandbox: Sandbox, command: string, cwd: string, t
       durationMs: res.durationMs,
     },
     tail: (res.timedOut ? `[timed out after ${timeoutMs} ms]\n` : '') + output.slice(-4000),
+    passing: parsed.passing ?? null,
   };
 }
 

@@ -1,10 +1,17 @@
 import path from 'node:path';
 import type { TestSummary } from '../../protocol/run-event.ts';
+import type { ChangedFile } from '../ports.ts';
+import { addedLines, removedLines, textOf } from './line-changes.ts';
+import { attributeConcerns, ignoreConcerns } from './repo-rules.ts';
+import { BUILD_FILES, BUILD_TEST_SWITCH, EARLY_EXIT, isRunnerConfig, RUNNER_SECTIONS, SKIP_MARKERS, SUCCESS_EXIT, TASK_RUNNER_FILES, TEST_PATH } from './test-paths.ts';
+import { testScriptConcerns } from './test-scripts.ts';
 
 /**
  * Ways a change can turn the harness green without fixing anything: tests deleted, skipped or
- * emptied, the test command rewritten, or the very tests the task is about left failing (they
+ * emptied, the test command or what it runs rewritten, the runner reconfigured, diffs hidden by
+ * attributes, ignored paths un-ignored, or the very tests the task is about left failing (they
  * failed before, so a plain comparison with the baseline would call them "pre-existing").
+ * Everything is judged from the whole old and new contents of each file, never from diff text.
  * Each concern is a sentence for the model, the PR body and the check run.
  */
 export interface TestConcerns {
@@ -12,50 +19,89 @@ export interface TestConcerns {
   blocking: string[];
 }
 
-const TEST_PATH = /(^|\/)(tests?|__tests__|spec|specs|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(py|go|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$|(^|\/)src\/test\/|Tests?\.(java|kt|cs|scala)$/i;
-const TEST_SETUP_FILES = /(^|\/)(jest|vitest|vite|karma|ava|playwright|cypress)\.config\.[cm]?[jt]s$|(^|\/)\.mocharc(\.[a-z]+)?$|(^|\/)(pytest\.ini|tox\.ini|noxfile\.py|conftest\.py|\.nycrc(\.json)?)$/;
-const SKIP_MARKERS = [
-  /\b(it|test|describe|context|suite)\.(skip|only|todo)\s*\(/,
-  /\bx(it|test|describe|context)\s*\(/,
-  /@pytest\.mark\.(skip|skipif|xfail)\b/,
-  /\bpytest\.(skip|xfail)\s*\(/,
-  /@unittest\.(skip|skipIf|skipUnless|expectedFailure)\b/,
-  /\bself\.skipTest\s*\(/,
-  /\bt\.Skip(Now|f)?\s*\(/,
-  /#\[ignore\]/,
-  /@(Disabled|Ignore)\b/,
-  /^\s*(skip|pending)\b/,
-  /\{\s*skip\s*:\s*true\s*\}/,
-];
-const TEST_SCRIPT_LINE = /^\s*"(test|pretest|posttest)(:[^"]*)?"\s*:/;
-
-interface FileDiff {
-  path: string;
-  deleted: boolean;
-  added: string[];
-  removed: string[];
+export interface IntegrityInput {
+  files: ChangedFile[];
+  baseline: TestSummary | null;
+  final: TestSummary | null;
+  /** Names the final run's output shows passing; null when its format does not list them. */
+  finalPassing?: string[] | null;
+  testCommand?: string | null;
+  taskText: string;
+  /** Paths the start's ignore rules ignore and the change's no longer do. */
+  unignored?: string[];
+  /** package.json files of the changed tree (changed or not): what the test command's scripts run. */
+  manifests?: Array<{ path: string; text: string }>;
 }
 
-export function testConcerns(input: { diff: string; baseline: TestSummary | null; final: TestSummary | null; taskText: string }): TestConcerns {
-  const files = splitDiff(input.diff);
+export function testConcerns(input: IntegrityInput): TestConcerns {
+  const files = input.files;
   const blocking: string[] = [];
-  const deleted = files.filter((f) => f.deleted && TEST_PATH.test(f.path)).map((f) => f.path);
+  const isTest = (f: ChangedFile) => TEST_PATH.test(f.path);
+  const moved = new Set(files.filter((f) => f.after && !f.before).map((f) => Buffer.from(f.after!.bytes).toString('base64')));
+  const deleted = files.filter((f) => isTest(f) && f.before && !f.after && !moved.has(Buffer.from(f.before.bytes).toString('base64'))).map((f) => f.path);
   if (deleted.length) blocking.push(`it deletes test files: ${deleted.join(', ')}`);
-  const skipping = files.filter((f) => TEST_PATH.test(f.path) && f.added.some((l) => SKIP_MARKERS.some((r) => r.test(l))) && !f.deleted).map((f) => f.path);
+  const emptied = files.filter((f) => isTest(f) && f.before && f.after && ((f.after.mode === '120000' && f.before.mode !== '120000') || (!textOf(f.after).trim() && textOf(f.before).trim()))).map((f) => f.path);
+  if (emptied.length) blocking.push(`it empties test files or replaces them with links: ${emptied.join(', ')}`);
+  const added = (f: ChangedFile) => addedLines(textOf(f.before), textOf(f.after)).map((l) => l.text);
+  const skipping = files.filter((f) => f.after && (isTest(f) || isRunnerConfig(f.path)) && added(f).some((l) => SKIP_MARKERS.some((r) => r.test(l)))).map((f) => f.path);
   if (skipping.length) blocking.push(`it marks tests as skipped, focused or expected to fail in ${skipping.join(', ')}`);
-  const script = files.filter((f) => path.posix.basename(f.path) === 'package.json' && [...f.added, ...f.removed].some((l) => TEST_SCRIPT_LINE.test(l))).map((f) => f.path);
-  if (script.length) blocking.push(`it changes the test script in ${script.join(', ')}`);
-  const setup = files.filter((f) => TEST_SETUP_FILES.test(f.path)).map((f) => f.path);
-  if (setup.length) blocking.push(`it changes how tests are found or run (${setup.join(', ')})`);
+  const exiting = files.filter((f) => f.after && isTest(f) && added(f).some((l) => EARLY_EXIT.test(l))).map((f) => f.path);
+  if (exiting.length) blocking.push(`it ends the test process early in ${exiting.join(', ')}`);
+  blocking.push(...testScriptConcerns(files, input.testCommand ?? null, input.manifests ?? []));
+  const runner = files.filter((f) => isRunnerConfig(f.path) || taskRunnerFile(f.path, input.testCommand ?? '') || runnerSection(f) || buildSwitch(f)).map((f) => f.path);
+  if (runner.length) blocking.push(`it changes how tests are found or run (${runner.join(', ')})`);
+  blocking.push(...attributeConcerns(files));
+  blocking.push(...ignoreConcerns(files, input.unignored ?? []));
   blocking.push(...countConcerns(input.baseline, input.final));
   const about = issueTests(input.baseline, input.final, input.taskText);
   if (about.length) blocking.push(`the tests this task is about still fail or no longer run: ${about.join(', ')}`);
-  const sourceChanged = files.some((f) => !TEST_PATH.test(f.path) && !/\.(md|rst|txt)$/i.test(f.path));
-  const fixedByTestEdits = fixedNames(input.baseline, input.final);
-  if (!sourceChanged && fixedByTestEdits.length && files.some((f) => TEST_PATH.test(f.path))) {
-    blocking.push(`only test files changed, and that is what made failing tests pass: ${fixedByTestEdits.join(', ')}`);
+  const fixed = fixedNames(input.baseline, input.final);
+  const unseen = input.finalPassing ? fixed.filter((n) => !seenPassing(n, input.finalPassing!)) : [];
+  if (unseen.length) blocking.push(`the tests that failed before do not show as passing now (${unseen.join(', ')}): the run no longer reaches them`);
+  const sourceChanged = files.some((f) => !isTest(f) && !/\.(md|rst|txt)$/i.test(f.path));
+  if (!sourceChanged && fixed.length && files.some(isTest)) {
+    blocking.push(`only test files changed, and that is what made failing tests pass: ${fixed.join(', ')}`);
   }
-  return { blocking };
+  const exitOnly = input.final?.exitCode === 0 && input.final.passed === null && (input.baseline?.passed ?? null) === null;
+  const exits = files.filter((f) => f.after && !isTest(f) && added(f).some((l) => SUCCESS_EXIT.test(l))).map((f) => f.path);
+  if (exitOnly && exits.length) blocking.push(`the test output has no counts, so only its exit code says it passed, and the change adds code that exits with success (${exits.join(', ')})`);
+  return { blocking: [...new Set(blocking)] };
+}
+
+function taskRunnerFile(p: string, command: string): boolean {
+  const program = /^(?:\s*\w+=\S*\s+)*(?:\S*\/)?([\w.-]+)/.exec(command)?.[1] ?? '';
+  return !!TASK_RUNNER_FILES[program]?.test(p);
+}
+
+/** A runner section (pytest's in pyproject.toml or setup.cfg) that differs between the two sides. */
+function runnerSection(f: ChangedFile): boolean {
+  const rule = RUNNER_SECTIONS.find((r) => r.file.test(f.path));
+  if (!rule) return false;
+  const section = (text: string) => {
+    const out: string[] = [];
+    let inside = false;
+    for (const line of text.split(/\r?\n/)) {
+      if (/^\s*\[/.test(line)) inside = rule.section.test(line.trim());
+      if (inside) out.push(line.trim());
+    }
+    return out.join('\n');
+  };
+  return section(textOf(f.before)) !== section(textOf(f.after));
+}
+
+/** A build file whose added or removed lines switch tests off (skipTests, exclude, harness = false...). */
+function buildSwitch(f: ChangedFile): boolean {
+  if (!BUILD_FILES.test(f.path)) return false;
+  const [before, after] = [textOf(f.before), textOf(f.after)];
+  return [...addedLines(before, after), ...removedLines(before, after)].some((l) => BUILD_TEST_SWITCH.test(l.text));
+}
+
+/** A failing test's name as the runner printed it, among the names it prints passing (whole, or its last part). */
+function seenPassing(name: string, passing: string[]): boolean {
+  // A whole file that failed (it did not load) is listed by its tests once it does.
+  if (/^[^\s:]+\.(c?m?[jt]sx?|py|rb|go|rs)$/.test(name)) return passing.length > 0;
+  const tail = name.split(/ > | › |\s*[/:.]\s*/).filter(Boolean).at(-1) ?? name;
+  return passing.some((p) => p === name || p.endsWith(` ${name}`) || p.endsWith(` > ${tail}`) || p === tail || p.endsWith(`.${tail}`) || p.endsWith(`/${tail}`));
 }
 
 function total(s: TestSummary): number | null {
@@ -88,27 +134,9 @@ function issueTests(baseline: TestSummary | null, final: TestSummary | null, tas
   });
 }
 
-function fixedNames(baseline: TestSummary | null, final: TestSummary | null): string[] {
+/** Baseline failures that no longer fail in a green final run. */
+export function fixedNames(baseline: TestSummary | null, final: TestSummary | null): string[] {
   if (!baseline || !final || final.exitCode !== 0) return [];
   const still = new Set(final.failures);
   return baseline.failures.filter((f) => !still.has(f));
-}
-
-function splitDiff(diff: string): FileDiff[] {
-  const files: FileDiff[] = [];
-  let cur: FileDiff | undefined;
-  for (const line of diff.split('\n')) {
-    const head = /^diff --git a\/(.+?) b\/(.+)$/.exec(line);
-    if (head) {
-      cur = { path: head[1]!, deleted: false, added: [], removed: [] };
-      files.push(cur);
-      continue;
-    }
-    if (!cur) continue;
-    if (line.startsWith('deleted file mode')) cur.deleted = true;
-    else if (line.startsWith('+++') || line.startsWith('---')) continue;
-    else if (line.startsWith('+')) cur.added.push(line.slice(1));
-    else if (line.startsWith('-')) cur.removed.push(line.slice(1));
-  }
-  return files;
 }

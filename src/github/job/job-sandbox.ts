@@ -15,6 +15,8 @@ import type { Task } from '../../protocol/task.ts';
  * names, and (when the app is root) a host user of its own while it runs: `release()` when the
  * job ends. A branch run (a follow-up on a branch a model wrote) gets a cache of its own
  * (`dirs.privateCache`) and never the repository's: a base run's setup never runs what it left.
+ * `fresh` makes the sandboxes of the verdict's clean checkouts the same way, as branch runs
+ * (model-written code is set up there): their own cache, no setup secret.
  */
 export function jobSandbox(
   kind: 'bwrap' | 'docker' | 'none',
@@ -25,32 +27,30 @@ export function jobSandbox(
   ws: PreparedWorkspace,
   dirs: RunDirs,
   startFrom: 'base' | 'branch',
-): { sandbox: Sandbox; release: () => void } {
+): { sandbox: Sandbox; release: () => void; fresh: (layout: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }) => Sandbox } {
   const cacheDir = path.join(settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`);
   const user: SandboxUserLease = users.lease(`${task.repo.owner}/${task.repo.name}`, ownerOf(cacheDir));
-  const sandbox = createSandbox(kind, {
-    layout: {
-      worktree: ws.dir,
-      runTmp: dirs.runTmp,
-      cacheDir,
-      ...(startFrom === 'branch' && dirs.privateCache ? { privateCache: dirs.privateCache } : {}),
-      readOnly: [ws.mirror, ...settings.sandboxPaths],
-      ...(ws.gitLink !== undefined ? { gitLink: ws.gitLink } : {}),
-    },
-    env: {
-      requested: config.sandbox.env,
-      allowed: settings.sandboxPassEnv,
-      deployment: settings.sandboxEnv,
-      // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
-      setupOnly: startFrom === 'base' ? settings.setupSecrets : [],
-    },
-    ...deploymentSandboxOptions(settings),
-    ...dockerChoice(settings, config.sandbox.image),
-    hostUid: user.uid,
-    hostDir: dirs.hostDir,
-    egress: egressFirewall(settings.egress, config.sandbox.egress),
-  });
-  return { sandbox, release: user.release };
+  const make = (layout: { worktree: string; runTmp: string; privateCache: string | undefined; gitLink?: string | undefined }, hostDir: string, setupOnly: string[]) =>
+    createSandbox(kind, {
+      layout: {
+        worktree: layout.worktree,
+        runTmp: layout.runTmp,
+        cacheDir,
+        ...(layout.privateCache ? { privateCache: layout.privateCache } : {}),
+        readOnly: [ws.mirror, ...settings.sandboxPaths],
+        ...(layout.gitLink !== undefined ? { gitLink: layout.gitLink } : {}),
+      },
+      env: { requested: config.sandbox.env, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly },
+      ...deploymentSandboxOptions(settings),
+      ...dockerChoice(settings, config.sandbox.image),
+      hostUid: user.uid,
+      hostDir,
+      egress: egressFirewall(settings.egress, config.sandbox.egress),
+    });
+  const branch = startFrom === 'branch';
+  // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
+  const sandbox = make({ worktree: ws.dir, runTmp: dirs.runTmp, privateCache: branch ? dirs.privateCache : undefined, gitLink: ws.gitLink }, dirs.hostDir, branch ? [] : settings.setupSecrets);
+  return { sandbox, release: user.release, fresh: (l) => make({ worktree: l.worktree, runTmp: l.runTmp, privateCache: l.cacheDir }, l.hostDir, []) };
 }
 
 /** Who owns the repository's caches now (the user its last job ran as), if they exist. */

@@ -1,6 +1,8 @@
 import { faultPoint } from '../../adapters/env/fault-point.ts';
 import type { Octokit } from '@octokit/rest';
-import { BranchMovedError, commitAll, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
+import { BranchMovedError, commitTree, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
+import type { KnownSecret } from '../../adapters/git/secret-scan.ts';
+import { git } from '../../adapters/git/run-git.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
 import type { ThreadsPort } from '../../adapters/store/ports.ts';
 import type { RunCompleted } from '../../core/loop/run-agent.ts';
@@ -36,10 +38,10 @@ export interface PublishInput {
   bot: { name: string; email: string };
   requester: { name: string; email: string };
   threads: ThreadsPort;
-  /** Runs the tests again (after a rebase onto someone's newer commits): green, and what they said. */
-  verify: () => Promise<{ green: boolean; text: Posted }>;
-  /** The app's own secret values: a diff that contains one is never pushed. */
-  secrets?: string[];
+  /** Runs setup and the tests again on a clean checkout of `commit` (after a rebase onto someone's newer commits): green, and what they said. */
+  verify: (commit: string) => Promise<{ green: boolean; text: Posted }>;
+  /** The deployment's secret values: a change that contains one is never pushed. */
+  secrets?: KnownSecret[];
 }
 
 /**
@@ -54,7 +56,9 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
     const named = title(result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged), target.closes);
     const subject = voice.followUp ? named.text : title(commitSubject(voice.conv.commitStyle, named.text, voice.kind, result.evidence.filesChanged), target.closes).text;
     await faultPoint('commit');
-    let sha = await commitAll(p.ws, subject, p.bot, [p.requester]);
+    // Exactly the tree the harness judged: nothing is read from the checkout again.
+    if (!result.tree) return { prUrl: null, note: null, info: null };
+    let sha = await commitTree(p.ws, result.tree, subject, p.bot, [p.requester]);
     if (!sha) return { prUrl: null, note: null, info: null };
     await faultPoint('push');
     const pushed = await pushOrRebase(p);
@@ -116,7 +120,8 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: Poste
     return { note: md`Not pushed: the branch ${p.ws.branch} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.` };
   }
   const { ws, theirs } = rebased;
-  const check = await p.verify();
+  const head = await git(ws.dir).revparse(['HEAD']);
+  const check = await p.verify(head);
   // Their commit subjects are other people's words: each passes the sanitizer, on one line.
   const list = quoted(theirs.slice(0, 5).map((s) => s.slice(0, 80)));
   if (!check.green) {
@@ -124,7 +129,8 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: Poste
   }
   const again = await pushRefusal(p.target, ws, task, p.threads);
   if (again) return { note: md`Nothing was pushed: ${again}.` };
-  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets);
+  // The commit the tests ran on, and no other.
+  const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets, head);
   return { sha, info: md`Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.` };
 }
 
