@@ -13,7 +13,7 @@ export const APP_DIR = path.resolve(fileURLToPath(new URL('../../../', import.me
  * sandbox never sees them, even when they lie inside a folder it sees (bwrap-mounts.ts masks them).
  */
 export function appSecretPaths(env: NodeJS.ProcessEnv = process.env, extra: string[] = []): string[] {
-  const named = [APP_DIR, process.cwd(), os.homedir(), env.HOME, env.PRIVATE_KEY_PATH ? path.dirname(path.resolve(env.PRIVATE_KEY_PATH)) : undefined, env.PATCHWRIGHT_DATA_DIR, ...extra];
+  const named = [APP_DIR, process.cwd(), homeOrNone(), env.HOME, env.PRIVATE_KEY_PATH ? path.dirname(path.resolve(env.PRIVATE_KEY_PATH)) : undefined, env.PATCHWRIGHT_DATA_DIR, ...extra];
   const out = new Set<string>();
   for (const p of named) {
     if (!p || !path.isAbsolute(path.resolve(p))) continue;
@@ -27,4 +27,13 @@ export function appSecretPaths(env: NodeJS.ProcessEnv = process.env, extra: stri
   }
   out.delete('/');
   return [...out];
+}
+
+/** The user's home, or nothing for a user with no passwd entry and no HOME (os.homedir throws there). */
+function homeOrNone(): string | undefined {
+  try {
+    return os.homedir();
+  } catch {
+    return undefined;
+  }
 }
