@@ -88,6 +88,8 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         setup: req.firstTurn && !readOnly ? info.setup : [],
         test: info.test,
         toolchain: info.toolchain,
+        // A read-only checkout gets no virtual environment made in it.
+        environment: readOnly ? {} : info.environment,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets: capBudgets(config.budgets, settings.ceilings),

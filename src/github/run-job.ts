@@ -21,6 +21,7 @@ import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
 import { isGreen, runTests } from '../core/loop/run-tests.ts';
+import { withEnvironment } from '../core/loop/prepare-environment.ts';
 import type { ModelClient } from '../core/model/model-port.ts';
 import type { RepoConfig } from '../protocol/repo-config.ts';
 import { branchNaming } from '../repo/conventions/detect-conventions.ts';
@@ -142,6 +143,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       setup: info.setup,
       test: info.test,
       toolchain: info.toolchain,
+      environment: info.environment,
       instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
       protectedPaths: config.protectedPaths,
       budgets: capBudgets(config.budgets, deps.settings.ceilings),
@@ -198,7 +200,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         threads: deps.threads,
         verify: async () => {
           if (!runInput.test) return { green: true, text: 'there is no test command, so nothing ran' };
-          const again = await runTests(sandbox, runInput.test, ws.dir, runInput.commandTimeoutMs, signal);
+          // In the run's own environment (the virtual environment, a Node the app fetched), as the run's tests were.
+          const again = await runTests(withEnvironment(sandbox, result.evidence.environment ?? { path: [], vars: {} }), runInput.test, ws.dir, runInput.commandTimeoutMs, signal);
           const s = again.summary;
           return { green: isGreen(s, result.evidence.baseline), text: `\`${s.command}\` passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'})` };
         },

@@ -13,7 +13,8 @@ import { type Candidate, isTestDirRun, pickTest } from './pick-test.ts';
 import { RepoFiles } from './repo-files.ts';
 import { isTestCommand, normaliseCommand, rakeDefaultReason } from './test-commands.ts';
 import { toolchainRequirements } from './toolchain.ts';
-import type { ToolchainRequirement } from '../protocol/toolchain.ts';
+import { projectEnvironment } from './python-environment.ts';
+import type { ProjectEnvironment, ToolchainRequirement } from '../protocol/toolchain.ts';
 
 export interface Overrides {
   setup?: string[] | undefined;
@@ -32,6 +33,8 @@ export interface InspectResult {
   candidates: Candidate[];
   /** The toolchain versions the repository asks for (.nvmrc, engines, .python-version, go.mod, rust-toolchain). */
   toolchain: ToolchainRequirement[];
+  /** Where the commands run: a Python project's virtual environment, made before setup. */
+  environment: ProjectEnvironment;
   instructions: string[];
   warnings: string[];
 }
@@ -131,6 +134,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     evidence: { setup: setup.map((s) => s.evidence), test: 'command' in test ? test.evidence : test, lint: lint?.evidence ?? null },
     candidates: picked.candidates,
     toolchain: toolchainRequirements(repo),
+    environment: projectEnvironment(repo, languages, setup.map((s) => s.command), 'command' in test ? test.command : null),
     instructions: instructionFiles(repo, files),
     warnings,
   };

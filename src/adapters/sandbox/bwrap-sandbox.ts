@@ -71,7 +71,7 @@ export class BwrapSandbox implements Sandbox {
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage, ...this.#opts.env });
+    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage, ...this.#opts.env, run: opts.environment });
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
     this.#handOver();
     const filter = fs.openSync(seccompProgramFile(), 'r');

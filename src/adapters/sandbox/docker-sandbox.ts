@@ -58,7 +58,7 @@ export class DockerSandbox implements Sandbox {
   }
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#opts.env });
+    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: this.#opts.layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#opts.env, run: opts.environment });
     const name = `patchwright-${crypto.randomBytes(8).toString('hex')}`;
     const cli = this.#opts.cli ?? 'docker';
     if (this.#user.handOver && !this.#handedOver) {

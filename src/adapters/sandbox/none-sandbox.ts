@@ -22,7 +22,7 @@ export class NoneSandbox implements Sandbox {
 
   run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const home = path.join(this.#layout.runTmp, 'home');
-    const env = buildSandboxEnv({ home, tmp: this.#layout.runTmp, cache: this.#layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#env });
+    const env = buildSandboxEnv({ home, tmp: this.#layout.runTmp, cache: this.#layout.cacheDir, stage: opts.stage ?? 'agent', ...this.#env, run: opts.environment });
     const [file, ...args] = toArgv(opts.command);
     return runProcess({
       file: file ?? 'true',
