@@ -10,7 +10,7 @@ import { checkoutTop, diffTrees, snapshotTree } from '../adapters/git/tree-snaps
 import { newNestedRepositories } from '../adapters/git/worktree-guard.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
-import { localSandbox } from '../cli/local-sandbox.ts';
+import { localSandboxWith } from '../cli/local-sandbox.ts';
 import { readLocalConfig } from '../cli/local-config.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
@@ -72,7 +72,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-turn-'));
   try {
     // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind, settings.sandboxUid + settings.concurrency);
+    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, runTmp, kind, settings.sandboxUid + settings.concurrency);
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
     const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
@@ -90,6 +90,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         toolchain: info.toolchain,
         // A read-only checkout gets no virtual environment made in it.
         environment: readOnly ? {} : info.environment,
+        needs: python.needs,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets: capBudgets(config.budgets, settings.ceilings),
@@ -104,6 +105,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
       {
         model,
         sandbox,
+        ...(toolchains ? { toolchains } : {}),
         files,
         emit: req.emit,
         diff: async () => diffTrees(top, before, await snapshotTree(top)),

@@ -7,7 +7,7 @@ import { readSettings } from '../adapters/env/read-settings.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { git } from '../adapters/git/run-git.ts';
-import { localSandbox } from './local-sandbox.ts';
+import { localSandboxWith } from './local-sandbox.ts';
 import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
 import { inspectRepo } from '../repo/inspect.ts';
 import { readLocalConfig } from './local-config.ts';
@@ -29,10 +29,10 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   if (ws instanceof Error) return bad(ws.message);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-doctor-'));
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp);
+    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, ws, runTmp);
     const report = await checkReadiness(
-      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment },
-      { sandbox, files: localFiles(ws.dir) },
+      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment, needs: python.needs },
+      { sandbox, files: localFiles(ws.dir), ...(toolchains ? { toolchains } : {}) },
       new AbortController().signal,
     );
     process.stdout.write(values.json ? `${JSON.stringify({ dir, setupCommands: info.setup, testCommand: info.test, ...report }, null, 2)}\n` : render(report, info.setup, info.test));

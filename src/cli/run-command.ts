@@ -13,7 +13,7 @@ import { appSecrets } from '../adapters/env/app-secrets.ts';
 import { checkChanges, describeProblems } from '../adapters/git/commit-and-push.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
-import { localSandbox } from './local-sandbox.ts';
+import { localSandboxWith } from './local-sandbox.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
 import { inspectRepo } from '../repo/inspect.ts';
@@ -70,7 +70,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp);
+    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, ws, runTmp);
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);
     const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
@@ -84,7 +84,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       baseURL: settings.openaiBaseUrl,
       reasoningEffort: settings.reasoningEffort,
     });
-    const secrets = appSecrets(env, settings.setupSecrets.map((n) => env[n]));
+    const secrets = [...appSecrets(env, settings.setupSecrets.map((n) => env[n])), ...python.secrets];
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
@@ -101,6 +101,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         test: info.test,
         toolchain: info.toolchain,
         environment: info.environment,
+        needs: python.needs,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets,
@@ -115,6 +116,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       {
         model,
         sandbox,
+        ...(toolchains ? { toolchains } : {}),
         files,
         emit: (e) => (record.log(e), renderer.event(e)),
         diff: () => worktreeDiff(ws.dir, ws.startSha),

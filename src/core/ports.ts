@@ -76,6 +76,12 @@ export interface ProvidedToolchain {
   source: string;
 }
 
+/** What the repository asks for, and the engine's rule for which of the versions a source has to take. */
+export interface ToolchainRequest {
+  want: ToolchainRequirement;
+  choose(versions: string[]): string | undefined;
+}
+
 /**
  * Toolchain versions the worker lacks, provided by the app from a registry the deployment
  * reaches (Node from the npm registry's per-platform `node-*` packages), cached per version.
@@ -83,5 +89,5 @@ export interface ProvidedToolchain {
 export interface ToolchainSource {
   /** The tools it can provide. */
   readonly tools: ReadonlyArray<ToolchainRequirement['tool']>;
-  provide(want: ToolchainRequirement, signal: AbortSignal): Promise<ProvidedToolchain | { unavailable: string }>;
+  provide(request: ToolchainRequest, signal: AbortSignal): Promise<ProvidedToolchain | { unavailable: string }>;
 }

@@ -130,7 +130,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const { sandbox, release } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, runTmp, startFrom);
+    const { sandbox, release, python, toolchains } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, runTmp, startFrom);
     releaseUser = release;
     const model =
       deps.model ??
@@ -144,6 +144,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       test: info.test,
       toolchain: info.toolchain,
       environment: info.environment,
+      needs: python.needs,
       instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
       protectedPaths: config.protectedPaths,
       budgets: capBudgets(config.budgets, deps.settings.ceilings),
@@ -164,12 +165,13 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       {
         model,
         sandbox,
+        ...(toolchains ? { toolchains } : {}),
         files,
         emit: (e) => (log(e), reporter.event(e)),
         diff: () => worktreeDiff(ws.dir, ws.startSha),
         guard: worktreeGuard(ws, config.protectedPaths),
         checkpoint: faultPoint,
-        redact: makeRedactor(appSecrets(deps.env ?? process.env, [token, ...deps.settings.setupSecrets.map((n) => (deps.env ?? process.env)[n])])),
+        redact: makeRedactor([...appSecrets(deps.env ?? process.env, [token, ...deps.settings.setupSecrets.map((n) => (deps.env ?? process.env)[n])]), ...python.secrets]),
         prices: loadPrices(deps.settings.pricesFile),
       },
       signal,
@@ -188,7 +190,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         task,
         ws,
         token,
-        secrets: appSecrets(deps.env ?? process.env),
+        secrets: [...appSecrets(deps.env ?? process.env), ...python.secrets],
         target,
         config,
         result,

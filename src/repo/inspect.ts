@@ -134,7 +134,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     evidence: { setup: setup.map((s) => s.evidence), test: 'command' in test ? test.evidence : test, lint: lint?.evidence ?? null },
     candidates: picked.candidates,
     toolchain: toolchainRequirements(repo),
-    environment: projectEnvironment(repo, languages, setup.map((s) => s.command), 'command' in test ? test.command : null),
+    environment: projectEnvironment(repo, [...counts].sort((a, b) => b[1] - a[1])[0]?.[0], setup.map((s) => s.command), 'command' in test ? test.command : null),
     instructions: instructionFiles(repo, files),
     warnings,
   };

@@ -81,8 +81,9 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     const value = parent[name];
     if (!NEVER.test(name) && value !== undefined) env[name] = value;
   };
-  for (const [name, value] of Object.entries(opts.values ?? {})) if (!NEVER.test(name)) env[name] = value;
   for (const name of opts.deployment ?? []) pass(name);
+  // Made from the deployment's files and names together (see python-index.ts), so they come after its names.
+  for (const [name, value] of Object.entries(opts.values ?? {})) if (!NEVER.test(name)) env[name] = value;
   if (opts.stage === 'setup') for (const name of opts.setupOnly ?? []) pass(name);
   const allowed = new Set(opts.allowed ?? []);
   for (const name of opts.requested ?? []) {

@@ -1,6 +1,6 @@
 import type { ProjectEnvironment, RunEnvironment, ToolchainRequirement } from '../../protocol/toolchain.ts';
 import type { Sandbox, SandboxResult, ToolchainSource } from '../ports.ts';
-import { compare, toolchainNotes, versionOf, workerVersions, type ToolchainNote } from './toolchain-check.ts';
+import { chooseVersion, compare, toolchainNotes, versionOf, workerVersions, type ToolchainNote } from './toolchain-check.ts';
 
 export interface EnvironmentInput {
   toolchain: ToolchainRequirement[];
@@ -66,7 +66,7 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
   const unavailable = new Map<string, string>();
   for (const want of input.toolchain) {
     if (!deps.toolchains?.tools.includes(want.tool) || ['ok', 'unknown'].includes(verdict(want))) continue;
-    const got = await deps.toolchains.provide(want, signal);
+    const got = await deps.toolchains.provide({ want, choose: (versions) => chooseVersion(versions, want) }, signal);
     if ('unavailable' in got) unavailable.set(want.tool, got.unavailable);
     else {
       env.path.push(got.bin);
@@ -99,8 +99,21 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
   const sandbox = withEnvironment(deps.sandbox, env);
   // What the commands will see: asked again when the app put a toolchain of its own first on PATH (it must run in there).
   const notes = await toolchainNotes(sandbox, input.toolchain, input.root, signal, { unavailable, ...(provided.length || made ? {} : { have: probe }) });
-  const unseen = needs.filter((n) => !probe.has(`path:${n.path}`)).map((n) => `${n.why} names ${n.path}, which the sandbox does not see: add it (or a folder holding it) to PATCHWRIGHT_SANDBOX_PATHS`);
+  const unseen = unseenText(needs.filter((n) => !probe.has(`path:${n.path}`)));
   return { sandbox, environment: env, notes, provided, unseen, problem };
+}
+
+/** One line per setting: what it needs that the sandbox does not see, and the one folder to name for all of it. */
+function unseenText(missing: Array<{ path: string; why: string }>): string[] {
+  const bySetting = new Map<string, string[]>();
+  for (const m of missing) bySetting.set(m.why, [...(bySetting.get(m.why) ?? []), m.path]);
+  return [...bySetting].map(([why, paths]) => {
+    if (paths.length === 1) return `${why} needs ${paths[0]}, which the sandbox does not see: add it (or a folder holding it) to PATCHWRIGHT_SANDBOX_PATHS`;
+    const parts = paths.map((p) => p.split('/'));
+    const differ = parts[0]!.findIndex((seg, i) => parts.some((q) => q[i] !== seg));
+    const common = parts[0]!.slice(0, differ < 0 ? undefined : differ).join('/') || '/';
+    return `${why} needs ${paths.join(' and ')}, which the sandbox does not see: add ${common} (holding them) to PATCHWRIGHT_SANDBOX_PATHS`;
+  });
 }
 
 const NAMES: Record<ToolchainRequirement['tool'], string> = { node: 'Node', python: 'Python', go: 'Go', rust: 'Rust' };
@@ -108,7 +121,7 @@ const NAMES: Record<ToolchainRequirement['tool'], string> = { node: 'Node', pyth
 /** Debian's python3 without python3-venv makes a venv without pip and says "ensurepip is not available". */
 function venvProblem(dir: string, command: string, res: SandboxResult): string {
   const out = `${res.stdout}\n${res.stderr}`;
-  if (/ensurepip is not available|No module named ensurepip/.test(out)) {
+  if (/ensurepip is not\s+available|No module named ensurepip/.test(out)) {
     return `the virtual environment ${dir} could not be made: the worker's Python has no ensurepip, so venv cannot install pip; install python3-venv on the worker (Debian, Ubuntu: apt-get install python3-venv)`;
   }
   const tail = out.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' / ').slice(0, 400);

@@ -83,6 +83,24 @@ const FIX: Record<ToolchainRequirement['tool'], (wants: string) => string> = {
   rust: (w) => `install it on the worker with rustup (\`rustup toolchain install ${w}\`; cargo then picks it from the toolchain file), or name its folder in PATCHWRIGHT_SANDBOX_PATHS`,
 };
 
+/**
+ * The version to use: for a pin (`22`, `22.3`, `22.3.0`) the newest it covers; for a range
+ * (`>=22`, `^20 || >=22`) the newest release of the oldest major line it allows, which is what
+ * the repository was most likely written against. Pre-releases never.
+ */
+export function chooseVersion(versions: string[], want: ToolchainRequirement): string | undefined {
+  const ok = versions.filter((v) => /^\d+\.\d+\.\d+$/.test(v) && compare(v, v, want) === 'ok').sort(byVersion);
+  if (!ok.length) return undefined;
+  if (want.kind === 'pin') return ok.at(-1);
+  const major = ok[0]!.split('.')[0];
+  return ok.filter((v) => v.split('.')[0] === major).at(-1);
+}
+
+function byVersion(a: string, b: string): number {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+}
+
 type Verdict = 'ok' | 'older' | 'other' | 'unknown';
 
 export function compare(version: string, raw: string, want: ToolchainRequirement): Verdict {

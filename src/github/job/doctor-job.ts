@@ -21,9 +21,9 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
   try {
     await ctx.say(`**Patchwright** · 🩺 checking setup and tests on \`${base}\` (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
-    const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, runTmp, 'base');
+    const { sandbox, release, python, toolchains } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, runTmp, 'base');
     releaseUser = release;
-    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment }, { sandbox, files: localFiles(ws.dir) }, signal);
+    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment, needs: python.needs }, { sandbox, files: localFiles(ws.dir), ...(toolchains ? { toolchains } : {}) }, signal);
     await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester));
     return { state: 'done', outcome: report.ready ? 'ready' : 'not_ready' };
   } finally {

@@ -4,6 +4,7 @@ import type { Settings } from '../../adapters/env/read-settings.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
 import { createSandbox } from '../../adapters/sandbox/create-sandbox.ts';
 import type { SandboxUserLease, SandboxUsers } from '../../adapters/sandbox/sandbox-users.ts';
+import { deploymentToolchains, type DeploymentToolchains } from '../../adapters/toolchain/deployment-toolchains.ts';
 import type { Sandbox } from '../../core/ports.ts';
 import type { RepoConfig } from '../../protocol/repo-config.ts';
 import type { Task } from '../../protocol/task.ts';
@@ -22,12 +23,14 @@ export function jobSandbox(
   ws: PreparedWorkspace,
   runTmp: string,
   startFrom: 'base' | 'branch',
-): { sandbox: Sandbox; release: () => void } {
+): { sandbox: Sandbox; release: () => void } & Pick<DeploymentToolchains, 'python' | 'toolchains'> {
+  const provided = deploymentToolchains(settings);
   const cacheDir = path.join(settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`);
   const user: SandboxUserLease = users.lease(`${task.repo.owner}/${task.repo.name}`, ownerOf(cacheDir));
   const sandbox = createSandbox(kind, {
-    layout: { worktree: ws.dir, runTmp, cacheDir, readOnly: [ws.mirror, ...settings.sandboxPaths] },
+    layout: { worktree: ws.dir, runTmp, cacheDir, readOnly: [ws.mirror, provided.dir, ...settings.sandboxPaths] },
     env: {
+      values: provided.python.values,
       requested: config.sandbox.env,
       allowed: settings.sandboxPassEnv,
       deployment: settings.sandboxEnv,
@@ -39,7 +42,7 @@ export function jobSandbox(
     hostUid: user.uid,
     minFreeBytes: settings.minFreeDiskBytes,
   });
-  return { sandbox, release: user.release };
+  return { sandbox, release: user.release, python: provided.python, toolchains: provided.toolchains };
 }
 
 /** Who owns the repository's caches now (the user its last job ran as), if they exist. */
