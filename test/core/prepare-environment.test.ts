@@ -48,25 +48,25 @@ function fetcher(answer: (r: ToolchainRequest) => string | { unavailable: string
 }
 
 describe('a Python project’s virtual environment', () => {
-  it.each(['pip', 'poetry', 'pdm'] as const)('%s: made in .venv before setup (ignored by its own .gitignore), then first on PATH with VIRTUAL_ENV for every later command', async (manager) => {
+  it.each(['pip', 'poetry', 'pdm', 'hatch'] as const)('%s: made in .venv before setup (ignored by its own .gitignore), then first on PATH with VIRTUAL_ENV for every later command', async (manager) => {
     const w = worker({ python: 'Python 3.11.2', uv: '' });
     const p = await prepareEnvironment({ ...base, environment: py(manager) }, { sandbox: w.sandbox }, signal);
     expect(p.problem).toBeNull();
     expect(w.commands()).toEqual(["python3 -m venv .venv && echo '*' > .venv/.gitignore"]);
     // Made by setup's rules: the network for ensurepip's wheels is allowed, the caches writable.
     expect(w.calls.find((c) => typeof c.command === 'string')).toMatchObject({ stage: 'setup', network: true, cwd: root });
-    expect(p.environment).toEqual({ path: [`${root}/.venv/bin`], vars: { VIRTUAL_ENV: `${root}/.venv`, ...(manager === 'poetry' ? { POETRY_VIRTUALENVS_IN_PROJECT: 'true' } : {}) } });
+    // hatch keeps its own environments: its `.venv` holds what setup installs (hatch itself), it is not told of it.
+    const vars = manager === 'hatch' ? {} : { VIRTUAL_ENV: `${root}/.venv`, ...(manager === 'poetry' ? { POETRY_VIRTUALENVS_IN_PROJECT: 'true' } : {}) };
+    expect(p.environment).toEqual({ path: [`${root}/.venv/bin`], vars });
     await p.sandbox.run({ command: 'python -m pytest', cwd: root, network: false, timeoutMs: 1000, outputLimitBytes: 100 });
     expect(w.calls.at(-1)!.environment).toEqual(p.environment);
   });
 
-  it('uv makes its own .venv on `uv sync`; hatch keeps its own environments: nothing is made for them', async () => {
-    for (const manager of ['uv', 'hatch'] as const) {
-      const w = worker({ python: 'Python 3.11.2', uv: 'uv 0.9.0' });
-      const p = await prepareEnvironment({ ...base, environment: py(manager) }, { sandbox: w.sandbox }, signal);
-      expect(w.commands()).toEqual([]);
-      expect(p.environment.path).toEqual(manager === 'uv' ? [`${root}/.venv/bin`] : []);
-    }
+  it('uv makes its own .venv on `uv sync`: nothing is made for it, and it is first on PATH once made', async () => {
+    const w = worker({ python: 'Python 3.11.2', uv: 'uv 0.9.0' });
+    const p = await prepareEnvironment({ ...base, environment: py('uv') }, { sandbox: w.sandbox }, signal);
+    expect(w.commands()).toEqual([]);
+    expect(p.environment).toEqual({ path: [`${root}/.venv/bin`], vars: { VIRTUAL_ENV: `${root}/.venv` } });
   });
 
   it('a .venv the checkout already has (a person’s own, in the app server) is used as it is', async () => {

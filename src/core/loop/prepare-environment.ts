@@ -48,7 +48,7 @@ export function withEnvironment(sandbox: Sandbox, environment: RunEnvironment): 
  * Before setup: the toolchain the repository asks for, where the app can provide it (first on
  * PATH), and a Python project's virtual environment in the worktree (`.venv`, ignored by git
  * through its own `*` .gitignore), which every later command uses: its bin first on PATH and
- * VIRTUAL_ENV set. uv makes its own environment in `.venv` on `uv sync`; hatch keeps its own.
+ * VIRTUAL_ENV set. uv makes its own environment in `.venv` on `uv sync`.
  */
 export async function prepareEnvironment(input: EnvironmentInput, deps: EnvironmentDeps, signal: AbortSignal): Promise<PreparedEnvironment> {
   const python = input.environment.python;
@@ -75,7 +75,7 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
   }
   let problem: string | null = null;
   let made = false;
-  if (python && ['pip', 'poetry', 'pdm'].includes(python.manager) && !probe.has(venvKey)) {
+  if (python && python.manager !== 'uv' && !probe.has(venvKey)) {
     if (!probe.has('python')) problem = `this is a Python project (${python.file}) and the worker has no Python: install python3 and python3-venv on the worker (Debian, Ubuntu: apt-get install python3-venv)`;
     else {
       const want = input.toolchain.find((t) => t.tool === 'python');
@@ -89,10 +89,11 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
       if (!made) problem = venvProblem(python.venv, command, res);
     }
   }
-  if (python && python.manager !== 'hatch') {
+  if (python) {
     const venv = `${input.root.replace(/\/$/, '')}/${python.venv}`;
     env.path.unshift(`${venv}/bin`);
-    env.vars.VIRTUAL_ENV = venv;
+    // hatch keeps environments of its own and is only run from here (a setup's `pip install hatch`): it is not told of this one.
+    if (python.manager !== 'hatch') env.vars.VIRTUAL_ENV = venv;
     // Poetry uses the active environment; should it look for its own, the project's folder is the one.
     if (python.manager === 'poetry') env.vars.POETRY_VIRTUALENVS_IN_PROJECT = 'true';
   }
