@@ -54,6 +54,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function render(r: ReadinessReport, setup: string[], test: string | null): string {
   const lines = [r.ready ? 'Ready: setup works and the tests run.' : 'Not ready.', ''];
   lines.push(`Setup: ${setup.length ? '' : 'nothing to run'}`);
+  for (const p of r.provided) lines.push(`  ok   toolchain: ${p}`);
   for (const s of r.setup) lines.push(`  ${s.exitCode === 0 ? 'ok  ' : 'FAIL'} ${s.command} (${secs(s.durationMs)})${s.exitCode === 0 ? '' : `\n${s.tail.split('\n').map((l) => `       ${l}`).join('\n')}`}`);
   const b = r.baseline;
   lines.push(`Tests: ${test ?? 'no test command'}`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { createSandbox, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import { deploymentToolchains } from '../adapters/toolchain/deployment-toolchains.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
 export async function sandboxCommand(argv: string[]): Promise<number> {
@@ -24,14 +25,16 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-sandbox-'));
   try {
+    // What every job's sandbox has of the deployment too: the toolchain folder and its pip settings.
+    const provided = deploymentToolchains(settings);
     const sandbox = createSandbox(kind, {
       layout: {
         worktree,
         runTmp,
         cacheDir: path.join(settings.dataDir, 'cache', 'local'),
-        readOnly: settings.sandboxPaths,
+        readOnly: [provided.dir, ...settings.sandboxPaths],
       },
-      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
+      env: { values: provided.python.values, requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       limits: settings.sandboxLimits,
       dockerImage: settings.docker.image,
       dockerCli: settings.docker.cli,

@@ -6,7 +6,7 @@ import { runCommand } from '../../src/cli/run-command.ts';
 import type { ReadinessReport } from '../../src/core/loop/readiness.ts';
 import type { RunEvent } from '../../src/protocol/run-event.ts';
 import { tempDir } from '../support/app-harness.ts';
-import { fixtureRepo } from '../support/fixture-repo.ts';
+import { fixtureRepo, repoFromFolder } from '../support/fixture-repo.ts';
 import { pipMirror, PYTEST_WHEELS, type PipMirror } from '../support/pip-mirror.ts';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
 
@@ -29,19 +29,7 @@ beforeAll(() => {
 });
 
 /** A real package's source committed into a fresh repository. */
-function realPackage(name: string): string {
-  const src = path.resolve('fixtures/python-packages', name);
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else files[path.relative(src, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(src);
-  return fixtureRepo(files);
-}
+const realPackage = (name: string) => repoFromFolder(path.resolve('fixtures/python-packages', name));
 
 function doctor(dir: string, env: Record<string, string>): { code: number; report: ReadinessReport & { setupCommands: string[]; testCommand: string } } {
   let out: string;

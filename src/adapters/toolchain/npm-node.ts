@@ -47,9 +47,11 @@ export class NpmNodeToolchains implements ToolchainSource {
       const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) });
       if (!res.ok) return { unavailable: `${url} answered ${res.status}` };
       const doc = (await res.json()) as { versions?: Record<string, { dist?: { tarball?: string; integrity?: string; shasum?: string } }> };
-      const version = choose(Object.keys(doc.versions ?? {}));
+      // Keys as a registry normalises them; a `v` some tools leave in front is taken off.
+      const keys = new Map(Object.keys(doc.versions ?? {}).map((k) => [k.replace(/^v/, ''), k]));
+      const version = choose([...keys.keys()]);
       if (!version) return { unavailable: `no ${this.#package} version on ${this.#opts.registry} satisfies ${want.wants}` };
-      const dist = doc.versions![version]!.dist ?? {};
+      const dist = doc.versions![keys.get(version)!]!.dist ?? {};
       if (!dist.tarball || !(dist.integrity || dist.shasum)) return { unavailable: `${this.#package}@${version} has no tarball with an integrity hash` };
       const tgz = await fetch(dist.tarball, { signal: AbortSignal.any([signal, AbortSignal.timeout(600_000)]) });
       if (!tgz.ok) return { unavailable: `${dist.tarball} answered ${tgz.status}` };

@@ -38,6 +38,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string): string {
   const lines = [`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on \`${base}\` (job ${jobId}, asked by \`@${requester}\`).`, ''];
   lines.push(setup.length ? '**Setup**' : '**Setup:** nothing to run');
+  for (const p of r.provided) lines.push(`- ✅ toolchain: ${postable(p)}`);
   for (const s of r.setup) {
     lines.push(`- ${s.exitCode === 0 ? '✅' : '❌'} \`${s.command}\` (${secs(s.durationMs)})`);
     if (s.exitCode !== 0) lines.push('', '```text', postable(s.tail).replace(/```/g, "'''"), '```');

@@ -39,6 +39,8 @@ export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAU
   const cost = e.usage.costUsd === null ? 'unknown (no price for this model)' : `$${e.usage.costUsd.toFixed(4)}`;
   return [
     ...(e.setupCommands?.length ? [`Setup: ${e.setupCommands.map((c) => `\`${c}\``).join(', ')}`] : []),
+    // A toolchain the app fetched for the run (the Node the repository asks for): what the tests ran on.
+    ...(e.provided?.length ? [`Toolchain: ${e.provided.map(postable).join('; ')}`] : []),
     e.testCommand
       ? `Test command: \`${e.testCommand}\``
       : '**Nothing verified this change:** no test command was found for this repository (set `test:` in `.github/agent.yml`).',
