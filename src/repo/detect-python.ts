@@ -28,7 +28,7 @@ export function pythonManager(repo: RepoFiles, pyproject = repo.read('pyproject.
   if (/\[tool\.hatch/.test(pyproject)) return { manager: 'hatch', file: 'pyproject.toml' };
   // pdm's own settings, not only its build backend's (`[tool.pdm.build]`).
   if (repo.exists('pdm.lock')) return { manager: 'pdm', file: 'pdm.lock' };
-  if (/^\[tool\.pdm(\.(dev-dependencies|scripts|resolution))?\]/m.test(pyproject)) return { manager: 'pdm', file: 'pyproject.toml' };
+  if (/^\[tool\.pdm\.(dev-dependencies|scripts|resolution)\]/m.test(pyproject)) return { manager: 'pdm', file: 'pyproject.toml' };
   return { manager: 'pip', file: repo.exists('pyproject.toml') ? 'pyproject.toml' : repo.exists('setup.py') ? 'setup.py' : 'requirements.txt' };
 }
 

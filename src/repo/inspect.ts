@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import path from 'node:path';
 import { agentSetup } from './agent-setup.ts';
-import { ciCommands } from './ci-commands.ts';
+import { ciCommands, stripComment } from './ci-commands.ts';
 import { detectGo, detectGradle, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
 import { detectNode, withoutLint } from './detect-node.ts';
 import { detectPython } from './detect-python.ts';
@@ -72,6 +72,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const allCi = ciCommands(repo);
 
   const agents = agentSetup(repo);
+  const testScript = (command: string, cwd: string | undefined) => runsTestsInside(repo, command, cwd);
   const rakefile = repo.read('Rakefile');
   const noxfile = repo.read('noxfile.py');
   // Several Go modules (go.work, nested go.mod): `go test ./...` at the top reaches only the first; the Makefile's target runs them all.
@@ -85,7 +86,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     {
       ...(overrides.test ? { override: { command: overrides.test, evidence: overrideEvidence('test') } } : {}),
       stated: agents.tests,
-      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirRun(c.command, c.cwd)),
+      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirRun(c.command, c.cwd) || !!testScript(c.command, c.cwd)),
       project: project.map((f) => f.test!),
     },
     allCi,
@@ -93,6 +94,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
       noxSessions: noxSessions(noxfile),
       scripts: packageScripts(repo.read('package.json')),
       pythonRunner: ({ poetry: 'poetry run ', uv: 'uv run ' } as Record<string, string>)[findings.find((f) => f.language === 'python')?.packageManager ?? ''],
+      testScript,
       reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo) ?? toxEnvReason(command, repo.read('tox.ini')),
     },
   );
@@ -168,6 +170,24 @@ function unreadableWorkflows(repo: RepoFiles): string[] {
       const error = doc.errors[0];
       return error ? [`.github/workflows/${f} is not valid YAML (${error.message.split('\n')[0]}); its steps were read line by line`] : [];
     });
+}
+
+/**
+ * The test command a repository script ends with, when `command` runs one of the repository's own
+ * scripts (`ci/check.sh`, `uv run bash tools/ci`): the script is then the command, since it sets
+ * what the tests need (values, paths) before it runs them, and bare pytest would lose that. A
+ * script that ends otherwise (a build, a report) is not a test run, whatever it calls on the way.
+ */
+function runsTestsInside(repo: RepoFiles, command: string, cwd: string | undefined): string | null {
+  const words = command.replace(/^((uv|poetry|pdm|pipenv|hatch) run( --?[\w-]+(=\S+)?)* )?((bash|sh) )?/, '').split(/\s+/);
+  const script = words[0] ?? '';
+  if (!/^(\.\/)?[\w.-]+(\/[\w.-]+)+$|^\.\/[\w.-]+$/.test(script)) return null;
+  const rel = `${cwd && /^[\w.][\w./-]*$/.test(cwd) ? `${cwd}/` : ''}${script.replace(/^\.\//, '')}`;
+  const text = repo.read(rel);
+  if (!text || text.length > 64 * 1024) return null;
+  const last = text.split('\n').map((l) => stripComment(l.trim())).filter((l) => l && !/^(set|exit|wait|echo|printf|fi|done|esac|\}|\))(\s|$)/.test(l)).at(-1);
+  const run = last?.replace(/"?\$\{?@\}?"?|"?\$\*"?/g, '').replace(/^exec\s+/, '').trim();
+  return run && isTestCommand(run) ? run : null;
 }
 
 /** The program a command runs, past `cd dir &&` and environment assignments. */

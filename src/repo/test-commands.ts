@@ -1,3 +1,4 @@
+import { resolveCiValues } from './ci-values.ts';
 import { isUnknownValue, shellWords, splitEnvPrefix } from './shell-words.ts';
 
 /** Commands that run a test suite, in the runners projects use (after env assignments are taken off). */
@@ -35,8 +36,10 @@ export const TEST_COMMANDS: RegExp[] = [
   /^ctest\b/,
   /^meson test\b|^ninja -C \S+ test\b/,
   /^cmake --build \S+.*--target (test|check|tests|RUN_TESTS)\b/,
-  // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`.
+  // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`,
   /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?|unit[-_]?tests?)(\.sh)?(\s|$)/,
+  // ...run inside the project's environment too (`uv run bash scripts/test.sh`; its folder named, so `uv run --group test x` is not one).
+  new RegExp(String.raw`^${PY_RUN}(bash |sh )?(\.\/)?(script|scripts|bin|tools|ci)\/(runtests?|run[-_]tests?|tests?|unit[-_]?tests?)(\.sh)?(\s|$)`),
   // ...or one in the test folder: `test/runner` (puma), `tests/run_all.sh`.
   /^(bash |sh |ruby )?(\.\/)?tests?\/(runner|run|run[-_]?all|run[-_]?tests?|all)(\.(sh|rb|py))?(\s|$)/,
 ];
@@ -77,7 +80,7 @@ export type Normalised = { command: string; changes: string[] } | { setAside: st
 
 /** Flags that ask for debug output, build scans or CI-only reporting: the suite runs the same without them. */
 const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
-  { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast)$/ },
+  { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast|-Dstyle\.color=\S+|-Djansi\.passthrough=\S+)$/ },
   { tool: /^(\.\/gradlew|gradle)$/, flags: /^(--stacktrace|-s|--full-stacktrace|-S|--scan|--info|-i|--debug|-d|--console=\S+)$/ },
   { tool: /^cargo$/, flags: /^(--verbose|-v|-vv|--color=\S+)$/ },
   { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
@@ -98,15 +101,21 @@ export interface CommandContext {
   scripts?: Record<string, string>;
   /** `poetry run ` or `uv run `: where the project's Python environment lives, for CI steps that ran inside an activated one. */
   pythonRunner?: string;
+  /** The values the CI step's command sees (its workflow's, job's and step's `env:`): references to them are resolved. */
+  env?: Record<string, string>;
+  /** The test command a repository script ends with, when the command runs one (`ci/check.sh`: values exported, then pytest); else null. */
+  testScript?: (command: string, cwd: string | undefined) => string | null;
 }
 
 export function normaliseCommand(raw: string, context: CommandContext = {}): Normalised {
+  // `--features $TOKIO_STABLE_FEATURES` with `TOKIO_STABLE_FEATURES: "full,test-util"` in the workflow's env: those features.
+  const values = resolveCiValues(raw, context.env);
   // `tox run --installpkg `find dist/*.whl``: a package CI built in an earlier step, whatever the quoting.
   // A CI expression is one word, whatever its spaces (`${{ matrix.tox || format('py{0}', matrix.python) }}`).
-  const command = raw.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist').replace(/\$\{\{.*?\}\}/g, (e) => e.replace(/\s+/g, ''));
+  const command = values.command.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist').replace(/\$\{\{.*?\}\}/g, (e) => e.replace(/\s+/g, ''));
   const bare = command.replace(/\$\{\{.*?\}\}/g, 'X').replace(/"[^"]*"|'[^']*'/g, '""');
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
-  const changes: string[] = [];
+  const changes: string[] = values.resolved.length ? [`with ${values.resolved.map((n) => `\`${n}\``).join(', ')} from the workflow’s env`] : [];
   const split = splitEnvPrefix(shellWords(command));
   const env = split.env;
   const arch = env.find((e) => /^(GOARCH|GOOS)=/.test(e));
@@ -330,10 +339,13 @@ function namedTask(tool: string, args: string[]): string | null {
 function cargoSubset(args: string[]): string | null {
   const line = ` ${args.join(' ')} `;
   if (/\s(miri|hack|fuzz|bench)\s/.test(line)) return 'a special-purpose cargo run';
+  if (/\s(\+nightly\S*|-Z\s*\S+)/.test(line) || args[0]?.startsWith('+')) return 'needs a nightly Rust (`-Z` flags or a `+toolchain`)';
   if (/\s(-p|--package)[ =]/.test(line)) return 'one crate of the workspace';
   if (/\s--manifest-path[ =]/.test(line)) return 'one crate of the workspace';
   if (/\s(--test|--bin|--example|--bench)[ =]\S+|\s(--lib|--doc|--bins|--examples)\s/.test(line)) return 'one target, not the whole suite';
-  if (/\s(--features|-F)[ =]|\s--no-default-features\s/.test(line)) return 'a feature-flag run, not the default suite';
+  // `--workspace --features full,test-util`: every crate with the features its tests need (tokio's CI runs nothing else).
+  if (/\s(--features|-F)[ =]/.test(line) && !/\s(--workspace|--all)\s/.test(line)) return 'a feature-flag run, not the default suite';
+  if (/\s--no-default-features\s/.test(line)) return 'a feature-flag run, not the default suite';
   if (/\s--release\s/.test(line)) return 'a release-profile run';
   const dashdash = args.indexOf('--');
   if (dashdash >= 0 && args.slice(dashdash + 1).some((a) => !a.startsWith('-'))) return 'runs only the tests matching a name';
