@@ -1,6 +1,6 @@
 import type { CiCommand } from './ci-commands.ts';
 import type { Detected, Evidence } from './detection.ts';
-import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, PLATFORM_JOB, setAsideReason, SOFT_REASON, SPECIAL_JOB } from './test-commands.ts';
+import { BUILD_COMMANDS, CI_ONLY_SETTING, type CommandContext, isTestCommand, normaliseCommand, PLATFORM_JOB, setAsideReason, SOFT_REASON, SPECIAL_JOB } from './test-commands.ts';
 
 /** A test command considered, with where it came from and, when it was not taken, why. */
 export interface Candidate {
@@ -163,7 +163,7 @@ function selected(command: string, ci: CiCommand | undefined): string {
  */
 function stepSettings(ci: CiCommand): { prefix: string; why: string[] } {
   const values = (ci.stepEnv ?? [])
-    .filter((name) => !STEP_NOISE.test(name))
+    .filter((name) => !CI_ONLY_SETTING.test(name))
     .map((name) => [name, ci.env?.[name]] as const)
     .filter((pair): pair is readonly [string, string] => pair[1] !== undefined && !/\$|`/.test(pair[1]));
   const assignments = values.map(([name, value]) => `${name}=${/^[\w./:,+=@%-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
@@ -172,8 +172,6 @@ function stepSettings(ci: CiCommand): { prefix: string; why: string[] } {
   return { prefix: `${sourced}${assignments.length ? `${assignments.join(' ')} ` : ''}`, why };
 }
 
-const STEP_NOISE =
-  /^(CI|FORCE_COLOR|NO_COLOR|TERM|COLORTERM|CLICOLOR(_FORCE)?|PY_COLORS|\w*_?COLOU?RS?(_\w+)?|CARGO_TERM_\w+|RUST_BACKTRACE|RUST_LIB_BACKTRACE|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|HOME|PATH|SHELL|USER|LANG|LC_\w+|DEBIAN_FRONTEND|HOMEBREW_\w+|PIP_\w+|UV_\w+|npm_config_\w+|NPM_CONFIG_\w+|YARN_\w+|PNPM_\w+|COREPACK_\w+|\w*_(TOKEN|SECRET|PASSWORD|KEY|API_KEY)|CODECOV_\w+|COVERALLS_\w+|SONAR_\w+|NX_\w+|TURBO_\w+|JAVA_OPTS|MAVEN_OPTS|MAVEN_ARGS|GRADLE_OPTS|_JAVA_OPTIONS|INSTA_\w+|\w*UPDATE_SNAPSHOTS?\w*|\w*SNAPSHOT_UPDATE\w*|CARGO_INCREMENTAL|CARGO_NET_\w+|CARGO_PROFILE_\w+|RUSTUP_\w+|GOPROXY|GO111MODULE|GOPATH|GOCACHE|GOFLAGS|DOTNET_\w+|DISPLAY|PYTEST_ADDOPTS|\w*JUNIT\w*|\w*COVERAGE\w*|JRUBY_OPTS|RUSTFLAGS|RUSTDOCFLAGS|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MOREFLAGS|CC|CXX|TOXENV|NOXSESSION)$/i;
 
 function sourceWord(source: Candidate['source']): string {
   return source === 'ci' ? 'in CI' : source === 'agent.yml' ? 'in .github/agent.yml' : source === 'agent instructions' ? 'in what the repository tells agents' : 'in the project files';

@@ -17,7 +17,8 @@ export const TEST_COMMANDS: RegExp[] = [
   /^node Makefile(\.js)? (test|mocha|unit\w*)\b/,
   /^(pnpm |yarn |npx )?(turbo|nx|lerna)( run)? test\b/,
   /^(pnpm |yarn |npx )?nx (run-many|affected)\b.*(-t|--targets?)[= ]test\b/,
-  new RegExp(String.raw`^${PY_RUN}(python3? -m |coverage run (-\S+ )*-m )?(pytest|unittest)\b`),
+  // With the interpreter's own flags too (`python3 -bb -X dev -m pytest`).
+  new RegExp(String.raw`^${PY_RUN}(python3?( -[bBdEiIOsSuvqR]+| -[WX] ?\S+)* -m |coverage run (-\S+ )*-m )?(pytest|unittest)\b`),
   new RegExp(String.raw`^${PY_RUN.replace('hatch|', '')}((uvx|pipx run) )?(python3? -m )?(tox|nox)\b`),
   /^hatch (run )?(\+\S+ )?test\b/,
   new RegExp(String.raw`^${PY_RUN}(poe|task) (test|tests)\b`),
@@ -73,6 +74,15 @@ export const BUILD_COMMANDS: RegExp[] = [
   /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s+tests\s*$/,
 ];
 
+/**
+ * Settings that are CI's own, not what a test run needs: colour, the CI service's and package
+ * managers' own, tokens, coverage and reports, a compiler's flags (CI's build variants), the tox
+ * or nox selection (read as `-e`/`-s`), and snapshot-accepting ones (`INSTA_FORCE_PASS`,
+ * `UPDATE_SNAPSHOTS` would make failing tests pass).
+ */
+export const CI_ONLY_SETTING =
+  /^(CI|FORCE_COLOR|NO_COLOR|TERM|COLORTERM|CLICOLOR(_FORCE)?|PY_COLORS|\w*_?COLOU?RS?(_\w+)?|CARGO_TERM_\w+|RUST_BACKTRACE|RUST_LIB_BACKTRACE|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|HOME|PATH|SHELL|USER|LANG|LC_\w+|DEBIAN_FRONTEND|HOMEBREW_\w+|PIP_\w+|UV_\w+|npm_config_\w+|NPM_CONFIG_\w+|YARN_\w+|PNPM_\w+|COREPACK_\w+|\w*_(TOKEN|SECRET|PASSWORD|KEY|API_KEY)|CODECOV_\w+|COVERALLS_\w+|SONAR_\w+|NX_\w+|TURBO_\w+|JAVA_OPTS|MAVEN_OPTS|MAVEN_ARGS|GRADLE_OPTS|_JAVA_OPTIONS|INSTA_\w+|\w*UPDATE_SNAPSHOTS?\w*|\w*SNAPSHOT_UPDATE\w*|CARGO_INCREMENTAL|CARGO_NET_\w+|CARGO_PROFILE_\w+|RUSTUP_\w+|GOPROXY|GO111MODULE|GOPATH|GOCACHE|GOFLAGS|DOTNET_\w+|DISPLAY|WAYLAND_DISPLAY|PYTEST_ADDOPTS|\w*JUNIT\w*|\w*COVERAGE\w*|JRUBY_OPTS|RUSTFLAGS|RUSTDOCFLAGS|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MOREFLAGS|CC|CXX|TOXENV|NOXSESSION)$/i;
+
 /** Flags that take no value: a CI value after one of them is an argument of its own (`cargo test --locked "$FEATURES"`). */
 const BOOLEAN_FLAG = /^(--locked|--frozen|--offline|--verbose|-v|-vv|--release|--all-features|--workspace|--all|--no-default-features|--all-targets|-race|-short|-count=\d+|--ci|--no-daemon|--quiet|-q|-B|--batch-mode|--no-fail-fast|--coverage|--color|--immutable|--frozen-lockfile)$/;
 
@@ -83,6 +93,8 @@ const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
   { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast|-Dstyle\.color=\S+|-Djansi\.passthrough=\S+)$/ },
   { tool: /^(\.\/gradlew|gradle)$/, flags: /^(--stacktrace|-s|--full-stacktrace|-S|--scan|--info|-i|--debug|-d|--console=\S+)$/ },
   { tool: /^cargo$/, flags: /^(--verbose|-v|-vv|--color=\S+)$/ },
+  // Colour, and stopping at the first failures or running the last ones first: the harness needs every failure of the whole suite.
+  { tool: /^(pytest|py\.test|python3? -m pytest)$/, flags: /^(--color=\S+|--code-highlight=\S+|--ff|--failed-first|--lf|--last-failed|--sw|--stepwise|-x|--exitfirst|--maxfail=\d+|--maxfail)$/, takesValue: /^--maxfail$/ },
   { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
   { tool: /^ctest$/, flags: /^(-V|-VV|--verbose|--extra-verbose)$/ },
   { tool: /^meson$/, flags: /^(-v|--verbose)$/ },
@@ -117,8 +129,10 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
   const changes: string[] = values.resolved.length ? [`with ${values.resolved.map((n) => `\`${n}\``).join(', ')} from the workflow’s env`] : [];
   const split = splitEnvPrefix(shellWords(command));
-  const env = split.env;
-  const arch = env.find((e) => /^(GOARCH|GOOS)=/.test(e));
+  // `PYTHONPATH=. pytest`: what the command sets for itself stays, less CI's own settings (colour, tokens, compiler flags).
+  const keep = split.env.filter((e) => !CI_ONLY_SETTING.test(e.split('=')[0]!) && !/\$|`/.test(e));
+  const env = split.env.filter((e) => !keep.includes(e));
+  const arch = split.env.find((e) => /^(GOARCH|GOOS)=/.test(e));
   if (arch) return { setAside: `a run for another platform (${arch})` };
   if (env.length) changes.push(`without CI’s ${env.map((e) => e.split('=')[0]).join(', ')}`);
   const unwrapped = stripWrappers(split.rest.join(' '));
@@ -127,7 +141,7 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
   const words: string[] = [];
   const tool = rest[0] ?? '';
   if (isUnknownValue(tool)) return { setAside: 'the program is a CI variable' };
-  const noise = NOISE.filter((n) => n.tool.test(tool));
+  const noise = NOISE.filter((n) => n.tool.test(tool) || (/^python3?$/.test(tool) && n.tool.test(rest.slice(0, 3).join(' '))));
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]!;
     const next = rest[i + 1];
@@ -227,7 +241,7 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
     words.splice(after, 0, '-e', 'py');
     changes.push('the tests on this Python (`-e py`)');
   }
-  return { command: words.join(' '), changes: [...new Set(changes)] };
+  return { command: [...keep, ...words].join(' '), changes: [...new Set(changes)] };
 }
 
 /** A task is a lint or type check when one word of its name says so (`lint`, `lint:js`, `mypy-test`, `check-format`). */
@@ -386,9 +400,10 @@ function goSubset(args: string[]): string | null {
 }
 
 function pytestSubset(line: string): string | null {
-  if (/\s(-k|-m)\s/.test(line)) return 'runs only the tests matching a marker or name';
-  if (/\s--(memray|benchmark-only|codspeed)\b/.test(line)) return 'a special-purpose pytest run';
+  // pytest's own options only: `python -m pytest` is no marker.
   const after = line.split(/\bpytest\b/)[1] ?? '';
+  if (/\s(-k|-m)\s/.test(` ${after} `)) return 'runs only the tests matching a marker or name';
+  if (/\s--(memray|benchmark-only|codspeed)\b/.test(after)) return 'a special-purpose pytest run';
   const paths = shellWords(after).filter((a) => !a.startsWith('-') && !/=/.test(a));
   if (paths.some((p) => /\/./.test(p.replace(/\/$/, '')) || /\.py(::|$)/.test(p))) return 'one part of the test tree';
   return null;

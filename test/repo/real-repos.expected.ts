@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -35,7 +35,7 @@ export const EXPECTED: Record<string, Expected> = {
   'vitejs+vite': { ecosystem: 'node', test: /^pnpm (run )?(test-unit|test)$/, why: 'ci.yml test job: `pnpm run test-unit` (the serve/build tests are Playwright)' },
   'honojs+hono': { ecosystem: 'node', test: /^bun run test$/, why: 'ci.yml main job: `bun run test` (the script; `bun test` would be bun’s own runner)' },
   'prettier+prettier': { ecosystem: 'node', test: /^yarn (run )?test$/, why: 'dev-test.yml: `yarn test` (jest)' },
-  'trpc+trpc': { ecosystem: 'node', test: /^pnpm (run )?test( --coverage)?$/, why: 'main.yml test job: `pnpm test --coverage` (vitest over the pnpm+turbo monorepo)' },
+  'trpc+trpc': { ecosystem: 'node', test: /^(MUTE_REACT_ACT_WARNINGS=1 )?pnpm (run )?test( --coverage)?$/, why: 'main.yml test job: `pnpm test --coverage` (vitest over the pnpm+turbo monorepo), as `MUTE_REACT_ACT_WARNINGS=1 pnpm test --coverage`' },
   'colinhacks+zod': { ecosystem: 'node', test: /^pnpm (run )?test$|^pnpm (exec )?vitest run$/, why: 'test.yml: `pnpm build`, `pnpm test`; AGENTS.md says `pnpm vitest run`' },
   'expressjs+express': { ecosystem: 'node', test: /^npm (run )?test(-ci)?$/, setup: /^npm install$/, why: 'ci.yml: `npm run test-ci` (npm test under nyc); no lockfile' },
 
@@ -210,7 +210,7 @@ export const EXPECTED: Record<string, Expected> = {
   'mswjs+msw': { ecosystem: 'node', batch: 8, test: /^pnpm (run )?test:unit$/, why: 'ci.yml: `pnpm test:unit` (vitest); `pnpm test` adds browser, native and memory suites' },
   'vuejs+pinia': { ecosystem: 'node', batch: 8, test: /^pnpm (run )?test:vitest$/, why: 'ci.yml: lint, test:types, then `pnpm run test:vitest`' },
   'tj+commander.js': { ecosystem: 'node', batch: 8, test: /^npm (run )?test$/, why: 'tests.yml: `npm test` (node --test and the type tests), then `npm run check`' },
-  'aio-libs+aiohttp': { ecosystem: 'python', batch: 8, test: /^((python -m )?pytest\b.*|make test)$/, why: 'ci-cd.yml: `pytest --numprocesses=auto --cov -m "not dev_mode and not autobahn"`; Makefile test = `pytest -q`' },
+  'aio-libs+aiohttp': { ecosystem: 'python', batch: 8, test: /^((PYTHONPATH='?\.'? )?(python -m )?pytest\b.*|make test)$/, why: 'ci-cd.yml: `pytest --numprocesses=auto --cov -m "not dev_mode and not autobahn"`; Makefile test = `pytest -q`; AGENTS.md: `PYTHONPATH=\'.\' pytest --numprocesses=auto`' },
   'tqdm+tqdm': { ecosystem: 'python', batch: 8, test: /^(tox( run)? -e py[\w.-]*|(python -m )?pytest)$/, why: 'test.yml: `tox` per Python (the py env)' },
   'networkx+networkx': { ecosystem: 'python', batch: 8, test: /^(pixi run (-e \S+ )?test(-default|-base)?|(python -m )?pytest\b.*)$/, why: 'test.yml: `pixi run -e <env> test-default` (pytest over networkx)' },
   'paramiko+paramiko': { ecosystem: 'python', batch: 8, test: /^(inv(oke)? test|(python -m )?pytest)$/, why: 'CircleCI: `inv test` (pytest through invoke tasks)' },
@@ -362,4 +362,9 @@ export const EXPECTED: Record<string, Expected> = {
   'rspec+rspec-mocks': { ecosystem: 'ruby', batch: 15, test: /^((bundle exec |bin\/)?rspec|(\.\/)?script\/run_build)$/, why: 'ci.yml: `script/run_build` (the specs, then cucumber and the other rspec repos’ specs)' },
   'libcheck+check': { ecosystem: 'c/c++', batch: 15, test: /^make check$/, setup: /autoreconf|configure/, why: 'linux.yml: `autoreconf -i`, `./configure`, `make`, `make check`' },
   'ThrowTheSwitch+Unity': { ecosystem: 'c/c++', batch: 15, test: /^(cd test && )?(bundle exec )?rake ci$/, why: 'main.yml: `cd test && rake ci` (its Rakefile builds and runs the C tests)' },
+
+  // ---- Batch 16: commands that depend on CI values (the workflow's env:, a script that sets what the tests need). Expectations from CI first.
+  'fastapi+fastapi': { ecosystem: 'python', batch: 16, test: /^uv run (--no-sync )?bash scripts\/test(-cov)?\.sh$/, why: 'test.yml: `uv run --no-sync bash scripts/test-cov.sh $PYTEST_OPTIONS` (a matrix-only value); test-cov.sh runs scripts/test.sh, which exports PYTHONPATH=./docs_src before pytest (bare pytest cannot import the docs’ examples)' },
+  'ipython+ipython': { ecosystem: 'python', batch: 16, test: /^COLUMNS=120 (python -m )?pytest( -raXxs)?$/, why: 'test.yml: `pytest --color=yes -raXxs ${{ coverage flags }} --ff --maxfail=5` with the step’s COLUMNS: 120 (IPython’s output tests depend on the width); colour, failed-first and fail-fast are CI’s reporting' },
+  'sphinx-doc+sphinx': { ecosystem: 'python', batch: 16, test: /^PYTHONWARNINGS=error (uv run )?(python -m )?pytest\b.*$/, why: 'main.yml: `python -m pytest -n logical --dist=worksteal -vv --durations 25` with the step’s PYTHONWARNINGS: "error" (warnings are failures)' },
 };
