@@ -129,10 +129,10 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
   const changes: string[] = values.resolved.length ? [`with ${values.resolved.map((n) => `\`${n}\``).join(', ')} from the workflow’s env`] : [];
   const split = splitEnvPrefix(shellWords(command));
-  // `PYTHONPATH=. pytest`: what the command sets for itself stays, less CI's own settings (colour, tokens, compiler flags).
-  const keep = split.env.filter((e) => !CI_ONLY_SETTING.test(e.split('=')[0]!) && !/\$|`/.test(e));
-  const env = split.env.filter((e) => !keep.includes(e));
-  const arch = split.env.find((e) => /^(GOARCH|GOOS)=/.test(e));
+  // `FAKER_LAZY_LOAD=1 bundle exec rake test`: on one command line, CI's way of writing a variant of the same run.
+  // (What a step sets up for the commands after it, its env: and exports, is kept: see pick-test.ts.)
+  const env = split.env;
+  const arch = env.find((e) => /^(GOARCH|GOOS)=/.test(e));
   if (arch) return { setAside: `a run for another platform (${arch})` };
   if (env.length) changes.push(`without CI’s ${env.map((e) => e.split('=')[0]).join(', ')}`);
   const unwrapped = stripWrappers(split.rest.join(' '));
@@ -241,7 +241,7 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
     words.splice(after, 0, '-e', 'py');
     changes.push('the tests on this Python (`-e py`)');
   }
-  return { command: [...keep, ...words].join(' '), changes: [...new Set(changes)] };
+  return { command: words.join(' '), changes: [...new Set(changes)] };
 }
 
 /** A task is a lint or type check when one word of its name says so (`lint`, `lint:js`, `mypy-test`, `check-format`). */

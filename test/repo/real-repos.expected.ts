@@ -35,7 +35,7 @@ export const EXPECTED: Record<string, Expected> = {
   'vitejs+vite': { ecosystem: 'node', test: /^pnpm (run )?(test-unit|test)$/, why: 'ci.yml test job: `pnpm run test-unit` (the serve/build tests are Playwright)' },
   'honojs+hono': { ecosystem: 'node', test: /^bun run test$/, why: 'ci.yml main job: `bun run test` (the script; `bun test` would be bun’s own runner)' },
   'prettier+prettier': { ecosystem: 'node', test: /^yarn (run )?test$/, why: 'dev-test.yml: `yarn test` (jest)' },
-  'trpc+trpc': { ecosystem: 'node', test: /^(MUTE_REACT_ACT_WARNINGS=1 )?pnpm (run )?test( --coverage)?$/, why: 'main.yml test job: `pnpm test --coverage` (vitest over the pnpm+turbo monorepo), as `MUTE_REACT_ACT_WARNINGS=1 pnpm test --coverage`' },
+  'trpc+trpc': { ecosystem: 'node', test: /^pnpm (run )?test( --coverage)?$/, why: 'main.yml test job: `pnpm test --coverage` (vitest over the pnpm+turbo monorepo)' },
   'colinhacks+zod': { ecosystem: 'node', test: /^pnpm (run )?test$|^pnpm (exec )?vitest run$/, why: 'test.yml: `pnpm build`, `pnpm test`; AGENTS.md says `pnpm vitest run`' },
   'expressjs+express': { ecosystem: 'node', test: /^npm (run )?test(-ci)?$/, setup: /^npm install$/, why: 'ci.yml: `npm run test-ci` (npm test under nyc); no lockfile' },
 
@@ -210,7 +210,7 @@ export const EXPECTED: Record<string, Expected> = {
   'mswjs+msw': { ecosystem: 'node', batch: 8, test: /^pnpm (run )?test:unit$/, why: 'ci.yml: `pnpm test:unit` (vitest); `pnpm test` adds browser, native and memory suites' },
   'vuejs+pinia': { ecosystem: 'node', batch: 8, test: /^pnpm (run )?test:vitest$/, why: 'ci.yml: lint, test:types, then `pnpm run test:vitest`' },
   'tj+commander.js': { ecosystem: 'node', batch: 8, test: /^npm (run )?test$/, why: 'tests.yml: `npm test` (node --test and the type tests), then `npm run check`' },
-  'aio-libs+aiohttp': { ecosystem: 'python', batch: 8, test: /^((PYTHONPATH='?\.'? )?(python -m )?pytest\b.*|make test)$/, why: 'ci-cd.yml: `pytest --numprocesses=auto --cov -m "not dev_mode and not autobahn"`; Makefile test = `pytest -q`; AGENTS.md: `PYTHONPATH=\'.\' pytest --numprocesses=auto`' },
+  'aio-libs+aiohttp': { ecosystem: 'python', batch: 8, test: /^((python -m )?pytest\b.*|make test)$/, why: 'ci-cd.yml: `pytest --numprocesses=auto --cov -m "not dev_mode and not autobahn"`; Makefile test = `pytest -q`' },
   'tqdm+tqdm': { ecosystem: 'python', batch: 8, test: /^(tox( run)? -e py[\w.-]*|(python -m )?pytest)$/, why: 'test.yml: `tox` per Python (the py env)' },
   'networkx+networkx': { ecosystem: 'python', batch: 8, test: /^(pixi run (-e \S+ )?test(-default|-base)?|(python -m )?pytest\b.*)$/, why: 'test.yml: `pixi run -e <env> test-default` (pytest over networkx)' },
   'paramiko+paramiko': { ecosystem: 'python', batch: 8, test: /^(inv(oke)? test|(python -m )?pytest)$/, why: 'CircleCI: `inv test` (pytest through invoke tasks)' },
