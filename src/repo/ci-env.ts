@@ -23,7 +23,8 @@ export function workflowEnv(text: string): (line: number) => StepEnv {
   const runs = isMap(top) ? top.get('runs') : undefined;
   const within = (node: { range?: [number, number, number] | null } | null | undefined, at: number) => !!node?.range && node.range[0] <= at && at < node.range[2];
   return (line) => {
-    const at = starts[line - 1] ?? Number.MAX_SAFE_INTEGER;
+    // The end of the line: inside its step even when the line opens it (`- run: pytest`).
+    const at = (starts[line] ?? text.length + 1) - 1;
     let job: unknown;
     if (isMap(jobs)) job = jobs.items.find((j) => within(j.value as YAMLMap, at))?.value;
     else if (isMap(runs)) job = runs;
