@@ -119,6 +119,9 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const build = !found ? [] : picked.ciSetup.length ? picked.ciSetup : testFinding?.packageManager === 'cmake' ? testFinding.setup : [];
   const install = agents.setup.length ? agents.setup : testFinding && testFinding !== primary && testFinding.packageManager !== 'cmake' ? testFinding.setup : (primary?.packageManager === 'cmake' ? [] : (primary?.setup ?? []));
   const setup: Detected[] = overrides.setup ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') })) : [...install, ...build.filter((b) => !install.some((i) => i.command === b.command))];
+  // `tox -e py` or `python -m nox -s tests` from CI, where nothing the setup runs installs it: CI's own step did (`pip install tox`).
+  const runner = 'command' in test && !overrides.setup ? /^(python3? -m )?(tox|nox)\b/.exec(test.command)?.[2] : undefined;
+  if (runner && 'evidence' in test && !setup.some((s) => new RegExp(`\\b${runner}\\b`).test(s.command))) setup.push({ command: `${setup.some((s) => /^uv /.test(s.command)) ? 'uv pip' : 'python -m pip'} install ${runner}`, evidence: { ...test.evidence, why: `the tests run through ${runner}` } });
   // `meson test -C build` where CI configured build/ in a script of its own: configure it here (meson test builds what it needs).
   const mesonDir = 'command' in test && !overrides.setup ? /^meson test\b.*\s-C\s*(\S+)/.exec(test.command)?.[1] : undefined;
   if (mesonDir && repo.exists('meson.build') && !setup.some((s) => /meson setup/.test(s.command))) setup.push({ command: `meson setup ${mesonDir}`, evidence: { file: 'meson.build', line: 1, why: `meson test needs ${mesonDir}/ configured` } });

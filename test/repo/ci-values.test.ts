@@ -157,6 +157,12 @@ describe('inspect keeps what a CI command depends on', () => {
     ]);
   });
 
+  it('tox or nox from CI, installed by CI’s own step: setup installs it too (with uv’s pip in a uv project, which has no pip)', () => {
+    const files = { 'tox.ini': '[tox]\nenvlist = py\n[testenv]\ncommands = pytest\n', 'setup.py': '', '.github/workflows/ci.yml': ci('      - run: python -m pip install tox\n      - run: tox\n') };
+    expect(inspectRepo(checkout(files)).setup).toEqual(['python -m pip install -e .', 'python -m pip install tox']);
+    expect(inspectRepo(checkout({ ...files, 'pyproject.toml': '[project]\nname = "x"\n', 'uv.lock': '' })).setup).toEqual(['uv sync', 'uv pip install tox']);
+  });
+
   it('a repository script that ends by running the tests is the test command, behind uv run too: its exports stay with it', () => {
     const r = inspectRepo(
       checkout({
