@@ -7,5 +7,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // A repository asking for a Node the worker lacks would have the app fetch it from the real npm
+    // registry: tests that want it name a stand-in registry on loopback (test/support/npm-registry.ts).
+    env: { PATCHWRIGHT_NODE_REGISTRY: 'off' },
   },
 });

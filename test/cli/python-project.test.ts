@@ -35,7 +35,7 @@ function doctor(dir: string, env: Record<string, string>): { code: number; repor
   let out: string;
   let code = 0;
   try {
-    out = execFileSync(NODE, [CLI, 'doctor', dir, '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tempDir('pw-home-'), PATCHWRIGHT_DATA_DIR: tempDir('pw-py-data-'), PATCHWRIGHT_SANDBOX_UID: UID, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(NODE, [CLI, 'doctor', dir, '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tempDir('pw-home-'), PATCHWRIGHT_DATA_DIR: tempDir('pw-py-data-'), PATCHWRIGHT_SANDBOX_UID: UID, PATCHWRIGHT_NODE_REGISTRY: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const e = error as { status: number; stdout: string };
     [code, out] = [e.status, e.stdout];
@@ -103,6 +103,7 @@ describe('patchwright run on a pytest project: one environment for setup, the te
       PATCHWRIGHT_MODEL: 'gpt-5',
       PATCHWRIGHT_DATA_DIR: tempDir('pw-py-data-'),
       PATCHWRIGHT_SANDBOX_UID: UID,
+      PATCHWRIGHT_NODE_REGISTRY: 'off',
       PATCHWRIGHT_PIP_CONFIG: hatch.config,
       PATCHWRIGHT_SANDBOX_PATHS: hatch.root,
     });

@@ -46,7 +46,7 @@ beforeAll(async () => {
   );
   // This suite's own host users when root (see AGENTS.md): 61190 for jobs, 61191 for app-server turns.
   server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, {
-    env: { PATCHWRIGHT_SANDBOX_UID: '61190', PATCHWRIGHT_PIP_CONFIG: mirror.config, PATCHWRIGHT_SANDBOX_PATHS: mirror.root, PATCHWRIGHT_NODE_REGISTRY: 'off' },
+    env: { PATCHWRIGHT_SANDBOX_UID: '61190', PATCHWRIGHT_PIP_CONFIG: mirror.config, PATCHWRIGHT_SANDBOX_PATHS: mirror.root },
   });
 }, 60_000);
 
