@@ -80,6 +80,10 @@ describe('a Python project’s virtual environment', () => {
     const w = worker({ python: 'Python 3.11.2', uv: 'uv 0.9.0' });
     await prepareEnvironment({ ...base, environment: py('pip'), toolchain: [req('python', '>=3.12 <4', 'range', 'pyproject.toml')] }, { sandbox: w.sandbox }, signal);
     expect(w.commands()).toEqual(["uv venv --seed --python '>=3.12,<4' .venv && echo '*' > .venv/.gitignore"]);
+    // A version that is not one (the repository wrote it) never reaches the command line.
+    const odd = worker({ python: 'Python 3.11.2', uv: 'uv 0.9.0' });
+    await prepareEnvironment({ ...base, environment: py('pip'), toolchain: [req('python', '>=3.12 $(touch x)', 'range', 'pyproject.toml')] }, { sandbox: odd.sandbox }, signal);
+    expect(odd.commands()).toEqual(["python3 -m venv .venv && echo '*' > .venv/.gitignore"]);
   });
 
   it('says plainly what to install: no Python at all, or a Python without ensurepip (Debian without python3-venv)', async () => {

@@ -80,8 +80,10 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
     else {
       const want = input.toolchain.find((t) => t.tool === 'python');
       // A newer Python than the worker's: uv fetches it, when the worker has uv.
-      const viaUv = want && verdict(want) === 'older' && probe.has('uv');
-      const command = `${viaUv ? `uv venv --seed --python '${want.wants.trim().replace(/\s+/g, ',')}'` : 'python3 -m venv'} ${python.venv} && echo '*' > ${python.venv}/.gitignore`;
+      // The version as a specifier uv reads; anything else in it (the repository wrote it) and uv is not asked.
+      const spec = want?.wants.trim().replace(/\s+/g, ',');
+      const viaUv = want && spec && /^[\d.,<>=!~*]+$/.test(spec) && verdict(want) === 'older' && probe.has('uv');
+      const command = `${viaUv ? `uv venv --seed --python '${spec}'` : 'python3 -m venv'} ${python.venv} && echo '*' > ${python.venv}/.gitignore`;
       deps.started?.(command);
       const res = await deps.sandbox.run({ command, cwd: input.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: 64 * 1024, signal, stage: 'setup' });
       deps.completed?.(command, res);
