@@ -155,10 +155,11 @@ describe('the Node a repository asks for', () => {
 
 describe('what the deployment’s settings need from the sandbox', () => {
   it('a folder the sandbox does not see is named with the setting, one line per setting and one folder to add', async () => {
-    const w = worker({ 'path:/srv/mirror/simple': '0.0' });
+    const w = worker({ 'path:/srv/mirror/simple': '0.0', python: 'Python 3.11.2', 'venv:.venv': '0.0' });
     const p = await prepareEnvironment(
       {
         ...base,
+        environment: py('pip'),
         needs: [
           { path: '/srv/mirror/simple', why: "pip's index-url (/etc/pip.conf)" },
           { path: '/srv/mirror/files', why: "pip's index-url (/etc/pip.conf)" },
@@ -175,6 +176,13 @@ describe('what the deployment’s settings need from the sandbox', () => {
       "pip's find-links (PIP_FIND_LINKS) needs /opt/wheels, which the sandbox does not see: add it (or a folder holding it) to PATCHWRIGHT_SANDBOX_PATHS",
       "pip's extra-index-url (/etc/pip.conf) needs /opt/cache/a and /opt/cache/b, which the sandbox does not see: add /opt/cache (holding them) to PATCHWRIGHT_SANDBOX_PATHS",
     ]);
+  });
+
+  it('a project that is not Python’s is not held up by them: no look at all', async () => {
+    const w = worker({});
+    const p = await prepareEnvironment({ ...base, needs: [{ path: '/opt/wheels', why: "pip's find-links (PIP_FIND_LINKS)" }] }, { sandbox: w.sandbox }, signal);
+    expect(p.unseen).toEqual([]);
+    expect(w.calls).toEqual([]);
   });
 
   it('withEnvironment adds its folders after a command’s own, and lets the command’s own values win', async () => {

@@ -53,7 +53,8 @@ export function withEnvironment(sandbox: Sandbox, environment: RunEnvironment): 
 export async function prepareEnvironment(input: EnvironmentInput, deps: EnvironmentDeps, signal: AbortSignal): Promise<PreparedEnvironment> {
   const python = input.environment.python;
   const venvKey = python ? `venv:${python.venv}` : '';
-  const needs = input.needs ?? [];
+  // The deployment's package index folders matter to Python's installers: checked for a Python project only.
+  const needs = python ? (input.needs ?? []) : [];
   const tools = [...new Set([...input.toolchain.map((t) => t.tool), ...(python ? ['python', 'uv', venvKey] : []), ...needs.map((n) => `path:${n.path}`)])];
   const probe = tools.length ? await workerVersions(deps.sandbox, tools, input.root, signal) : new Map<string, string>();
   const verdict = (want: ToolchainRequirement) => {
