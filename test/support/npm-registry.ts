@@ -11,7 +11,7 @@ import path from 'node:path';
  * a folder kept between test runs: the tests then serve them from a stand-in registry on loopback,
  * and never ask the real registry for anything.
  */
-const TARBALLS = path.join(os.tmpdir(), 'patchwright-test-tarballs');
+const TARBALLS = path.join(os.tmpdir(), `patchwright-test-tarballs-${process.getuid?.() ?? 'user'}`);
 
 export function realTarballs(specs: string[]): string[] {
   fs.mkdirSync(TARBALLS, { recursive: true });
