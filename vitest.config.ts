@@ -9,5 +9,8 @@ export default defineConfig({
     // machine (two CPU hogs beside the suite), and a test must pass there too.
     testTimeout: 150_000,
     hookTimeout: 150_000,
+    // A repository asking for a Node the worker lacks would have the app fetch it from the real npm
+    // registry: tests that want it name a stand-in registry on loopback (test/support/npm-registry.ts).
+    env: { PATCHWRIGHT_NODE_REGISTRY: 'off' },
   },
 });

@@ -5,6 +5,7 @@ import { benchDashboard } from './dashboard.ts';
 import { benchHarness } from './harness.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScaleOut } from './scale-out.ts';
+import { benchToolchain } from './toolchain.ts';
 import { benchWorkspace } from './workspace.ts';
 import { benchVerify } from './verify.ts';
 import type { Figure } from './stats.ts';
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   harness: benchHarness,
   sandbox: benchSandbox,
   'scale-out': benchScaleOut,
+  toolchain: benchToolchain,
   workspace: benchWorkspace,
   verify: benchVerify,
 };

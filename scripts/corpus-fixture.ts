@@ -27,6 +27,8 @@ const TEXT: RegExp[] = [
   /^(Taskfile\.ya?ml|[jJ]ustfile|\.justfile)$/,
   /^(AGENTS\.md|\.devcontainer\/devcontainer\.json|\.travis\.yml|\.circleci\/config\.yml|\.gitlab-ci\.yml|appveyor\.yml|azure-pipelines\.yml)$/,
   /^(script|scripts|bin|ci)\/[^/.]+(\.sh)?$/,
+  // CI's own scripts in a dot folder (Pillow's `.ci/test.sh`), which a step runs and which set what the tests need.
+  /^\.ci\/[^/.]+(\.sh)?$/,
   /^[^/]+\.sh$/,
   /^[^/]+\/Cargo\.toml$/,
   /^[^/]+\/(Makefile|GNUmakefile)$/,

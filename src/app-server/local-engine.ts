@@ -11,7 +11,7 @@ import { hostGit } from '../adapters/git/tree-snapshot.ts';
 import { newNestedRepositories } from '../adapters/git/worktree-guard.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
-import { localSandbox } from '../cli/local-sandbox.ts';
+import { localSandbox, localSandboxWith } from '../cli/local-sandbox.ts';
 import { cleanRunDirs, makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { readLocalConfig } from '../cli/local-config.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
@@ -76,7 +76,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   try {
     // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
     const hostUid = settings.sandboxUid + settings.concurrency;
-    const sandbox = await localSandbox(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, dirs, kind, hostUid, config.sandbox.egress);
+    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, dirs, kind, hostUid, config.sandbox.egress);
     const gitDir = await commonGitDir(top);
     const head = (await hostGit(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: top }).catch(() => Buffer.from(''))).toString().trim() || null;
     // The turn's verdict, as a job's: a clean checkout of the turn's tree (the person's earlier edits included), set up anew.
@@ -103,6 +103,9 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
         verifySetup: info.setup,
         test: info.test,
         toolchain: info.toolchain,
+        // A read-only checkout gets no virtual environment made in it.
+        environment: readOnly ? {} : info.environment,
+        needs: python.needs,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets: capBudgets(config.budgets, settings.ceilings),
@@ -117,6 +120,7 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
       {
         model,
         sandbox,
+        ...(toolchains ? { toolchains } : {}),
         files,
         emit: req.emit,
         changes: workspaceChanges(top, gitDir, before),

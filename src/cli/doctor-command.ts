@@ -7,7 +7,7 @@ import { readSettings } from '../adapters/env/read-settings.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { git } from '../adapters/git/run-git.ts';
-import { localSandbox } from './local-sandbox.ts';
+import { localSandboxWith } from './local-sandbox.ts';
 import { memoryNote } from '../adapters/sandbox/create-sandbox.ts';
 import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
@@ -31,10 +31,10 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   if (ws instanceof Error) return bad(ws.message);
   const dirs = makeRunDirs(settings.dataDir, runId, { branch: false });
   try {
-    const sandbox = await localSandbox(settings, env, ws, dirs, undefined, settings.sandboxUid, local.config.sandbox.egress);
+    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, ws, dirs, undefined, settings.sandboxUid, local.config.sandbox.egress);
     const report = await checkReadiness(
-      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain },
-      { sandbox, files: localFiles(ws.dir) },
+      { setup: info.setup, test: info.test, setupTimeoutMs: settings.setupTimeoutMs, commandTimeoutMs: settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment, needs: python.needs },
+      { sandbox, files: localFiles(ws.dir), ...(toolchains ? { toolchains } : {}) },
       new AbortController().signal,
     );
     process.stdout.write(values.json ? `${JSON.stringify({ dir, setupCommands: info.setup, testCommand: info.test, ...report, sandbox: { kind: sandbox.kind, memory: memoryNote(sandbox.kind, settings) } }, null, 2)}\n` : render(report, info.setup, info.test, [memoryNote(sandbox.kind, settings)]));
@@ -56,6 +56,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function render(r: ReadinessReport, setup: string[], test: string | null, sandboxNotes: string[] = []): string {
   const lines = [r.ready ? 'Ready: setup works and the tests run.' : 'Not ready.', ''];
   lines.push(`Setup: ${setup.length ? '' : 'nothing to run'}`);
+  for (const p of r.provided) lines.push(`  ok   toolchain: ${p}`);
   for (const s of r.setup) lines.push(`  ${s.exitCode === 0 ? 'ok  ' : 'FAIL'} ${s.command} (${secs(s.durationMs)})${s.exitCode === 0 ? '' : `\n${s.tail.split('\n').map((l) => `       ${l}`).join('\n')}`}`);
   const b = r.baseline;
   lines.push(`Tests: ${test ?? 'no test command'}`);

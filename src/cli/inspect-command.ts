@@ -146,6 +146,7 @@ function render(dir: string, r: InspectResult): string {
     ...setAside(r),
     `Lint:       ${r.lint ? `${r.lint}${ev(r.evidence.lint)}` : 'none'}`,
     `Toolchain:  ${r.toolchain.length ? r.toolchain.map((t) => `${t.tool} ${t.wants} (${t.file}:${t.line})`).join(', ') : 'no version asked for'}`,
+    ...(r.environment.python ? [`Environment: a virtual environment in ${r.environment.python.venv}, made before setup (${r.environment.python.manager}; ${r.environment.python.file})`] : []),
     `Instructions: ${r.instructions.join(', ') || 'none'}`,
     ...r.warnings.map((w) => `Warning: ${w}`),
   ];

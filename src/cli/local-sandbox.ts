@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
+import { egressFirewall } from '../adapters/egress/egress-policy.ts';
 import { createSandbox, deploymentSandboxOptions, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import type { RunDirs } from '../adapters/sandbox/run-dirs.ts';
-import { egressFirewall } from '../adapters/egress/egress-policy.ts';
+import { deploymentToolchains, type DeploymentToolchains } from '../adapters/toolchain/deployment-toolchains.ts';
 import type { Sandbox } from '../core/ports.ts';
 
 /**
@@ -23,19 +24,33 @@ export async function localSandbox(
   /** The checkout's `.github/agent.yml` `sandbox.egress`: narrows the deployment's egress allow-list. */
   egressNarrowing?: string[],
 ): Promise<Sandbox> {
+  return (await localSandboxWith(settings, env, ws, dirs, resolved, hostUid, egressNarrowing)).sandbox;
+}
+
+/** The same, with what the deployment provides besides (its pip settings, the toolchains the app fetches). */
+export async function localSandboxWith(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  ws: { dir: string; mirror: string; commonDir: string; gitLink?: string },
+  dirs: RunDirs,
+  resolved?: 'bwrap' | 'docker' | 'none',
+  hostUid = settings.sandboxUid,
+  egressNarrowing?: string[],
+): Promise<{ sandbox: Sandbox } & DeploymentToolchains> {
   const kind = resolved ?? (await resolveSandboxKind(settings.sandbox, () => probeSandboxes(settings.docker.cli)));
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
-  return createSandbox(kind, {
+  const provided = deploymentToolchains(settings, env);
+  const sandbox = createSandbox(kind, {
     layout: {
       worktree: ws.dir,
       runTmp: dirs.runTmp,
       cacheDir: path.join(settings.dataDir, 'cache', repoKey),
       ...(dirs.privateCache ? { privateCache: dirs.privateCache } : {}),
-      readOnly: [ws.commonDir, ...settings.sandboxPaths],
+      readOnly: [ws.commonDir, provided.dir, ...settings.sandboxPaths],
       ...(ws.gitLink !== undefined ? { gitLink: ws.gitLink } : {}),
     },
-    env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: dirs.privateCache ? [] : settings.setupSecrets },
+    env: { values: provided.python.values, requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: dirs.privateCache ? [] : settings.setupSecrets },
     ...deploymentSandboxOptions(settings),
     dockerImage: settings.docker.image,
     dockerCli: settings.docker.cli,
@@ -44,4 +59,5 @@ export async function localSandbox(
     hostDir: dirs.hostDir,
     egress: egressFirewall(settings.egress, egressNarrowing),
   });
+  return { sandbox, ...provided };
 }

@@ -11,7 +11,7 @@ import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
 import { deploymentSecrets, sessionKeyBytes } from '../adapters/env/app-secrets.ts';
 import { makeRedactor } from '../core/loop/redact.ts';
 import { OpenAIModel } from '../adapters/openai/openai-model.ts';
-import { localSandbox } from './local-sandbox.ts';
+import { localSandbox, localSandboxWith } from './local-sandbox.ts';
 import { cleanRunDirs, makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
@@ -69,7 +69,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
   const dirs = makeRunDirs(settings.dataDir, runId, { branch: false });
   try {
-    const sandbox = await localSandbox(settings, env, ws, dirs, undefined, settings.sandboxUid, config.sandbox.egress);
+    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, ws, dirs, undefined, settings.sandboxUid, config.sandbox.egress);
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const history = await readHistory(ws.dir, ws.startSha);
     const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
@@ -83,7 +83,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       baseURL: settings.openaiBaseUrl,
       reasoningEffort: settings.reasoningEffort,
     });
-    const secrets = deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets });
+    const secrets = [...deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets }), ...python.secrets];
     const sessionKey = sessionKeyBytes(settings.dataDir);
     // The verdict's clean checkouts: new worktrees of the frozen change, beside this run's, each with a fresh sandbox.
     const verifier = cleanVerifier({
@@ -108,6 +108,8 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
         setup: info.setup,
         test: info.test,
         toolchain: info.toolchain,
+        environment: info.environment,
+        needs: python.needs,
         instructionFiles,
         protectedPaths: config.protectedPaths,
         budgets,
@@ -122,6 +124,7 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       {
         model,
         sandbox,
+        ...(toolchains ? { toolchains } : {}),
         files,
         emit: (e) => (record.log(e), renderer.event(e)),
         changes: workspaceChanges(ws.dir, ws.commonDir, ws.startSha),

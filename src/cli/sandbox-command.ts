@@ -5,6 +5,7 @@ import { readSettings } from '../adapters/env/read-settings.ts';
 import { createSandbox, deploymentSandboxOptions, memoryNote, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { egressFirewall } from '../adapters/egress/egress-policy.ts';
+import { deploymentToolchains } from '../adapters/toolchain/deployment-toolchains.ts';
 
 /** `patchwright sandbox [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...`: run a command as the agent would. */
 export async function sandboxCommand(argv: string[]): Promise<number> {
@@ -25,14 +26,16 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   if (kind === 'none') process.stderr.write(`${NONE_WARNING}\n`);
   const dirs = makeRunDirs(settings.dataDir, 'sandbox', { branch: false });
   try {
+    // What every job's sandbox has of the deployment too: the toolchain folder and its pip settings.
+    const provided = deploymentToolchains(settings);
     const sandbox = createSandbox(kind, {
       layout: {
         worktree,
         runTmp: dirs.runTmp,
         cacheDir: path.join(settings.dataDir, 'cache', 'local'),
-        readOnly: settings.sandboxPaths,
+        readOnly: [provided.dir, ...settings.sandboxPaths],
       },
-      env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
+      env: { values: provided.python.values, requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
       ...deploymentSandboxOptions(settings),
       hostDir: dirs.hostDir,
       dockerImage: settings.docker.image,

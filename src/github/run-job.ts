@@ -146,7 +146,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const { sandbox, release, fresh } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, dirs, startFrom);
+    const { sandbox, release, fresh, python, toolchains } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, dirs, startFrom);
     releaseUser = release;
     // The verdict comes from clean checkouts of the frozen change, made from the mirror in the data dir.
     const verifier = cleanVerifier({ gitDir: ws.mirror, parent: ws.startSha, root: ctx.workspaces.worktreeRoot, label: `job-${job.id}`, sandbox: fresh });
@@ -166,6 +166,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       // A follow-up's pull request as a whole must show it fixes something against the base branch.
       ...(startFrom === 'branch' && ws.baseSha !== ws.startSha ? { evidenceBase: ws.baseSha } : {}),
       toolchain: info.toolchain,
+      environment: info.environment,
+      needs: python.needs,
       instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
       protectedPaths: config.protectedPaths,
       budgets: capBudgets(config.budgets, deps.settings.ceilings),
@@ -186,13 +188,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       {
         model,
         sandbox,
+        ...(toolchains ? { toolchains } : {}),
         files,
         emit: (e) => (log(e), reporter.event(e)),
         changes: workspaceChanges(ws.dir, ws.mirror, ws.startSha),
         verifier,
         guard: worktreeGuard(ws, config.protectedPaths),
         checkpoint: faultPoint,
-        redact: makeRedactor(secrets),
+        redact: makeRedactor([...secrets, ...python.secrets]),
         prices: loadPrices(deps.settings.pricesFile),
       },
       signal,
@@ -211,7 +214,7 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         task,
         ws,
         token: await ctx.gitToken(),
-        secrets: [...secrets, ...(sessionKey ? [sessionKey] : [])],
+        secrets: [...secrets, ...python.secrets, ...(sessionKey ? [sessionKey] : [])],
         target,
         config,
         result,
@@ -223,8 +226,8 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         verify: async (commit) => {
           if (!runInput.test) return { green: true, text: md`there is no test command, so nothing ran` };
           let n = 0;
-          const input = { setup: runInput.setup, test: runInput.test, setupTimeoutMs: runInput.setupTimeoutMs, commandTimeoutMs: runInput.commandTimeoutMs, outputLimitBytes: runInput.outputLimitBytes, taskText: '' };
-          const again = await runClean({ verifier, signal, nextId: () => `verify_${++n}`, item: () => {} }, await treeOf(ws.mirror, commit), input);
+          const input = { setup: runInput.setup, test: runInput.test, setupTimeoutMs: runInput.setupTimeoutMs, commandTimeoutMs: runInput.commandTimeoutMs, outputLimitBytes: runInput.outputLimitBytes, taskText: '', ...(info.toolchain ? { toolchain: info.toolchain } : {}), environment: info.environment, needs: python.needs };
+          const again = await runClean({ verifier, signal, nextId: () => `verify_${++n}`, item: () => {}, ...(toolchains ? { toolchains } : {}) }, await treeOf(ws.mirror, commit), input);
           if (!again.ok) return { green: false, text: prose(again.failure.slice(0, 2000)) };
           const s = again.run.summary;
           return { green: isGreen(s, result.evidence.baseline), text: md`${name(s.command)} passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'}) on a clean checkout` };

@@ -64,8 +64,12 @@ export const EgressRefused = z.object({ host: z.string(), port: z.number(), phas
 export type EgressRefused = z.infer<typeof EgressRefused>;
 
 export const Evidence = z.object({
-  /** The setup commands the harness ran before the baseline, in order. */
+  /** The setup commands the harness ran before the baseline, in order (making the project's environment first). */
   setupCommands: z.array(z.string()).optional(),
+  /** Folders first on PATH and values every command got: a Python project's virtual environment, a Node the app fetched. */
+  environment: z.object({ path: z.array(z.string()), vars: z.record(z.string(), z.string()) }).optional(),
+  /** Toolchains the app fetched for the run, in words. */
+  provided: z.array(z.string()).optional(),
   testCommand: z.string().nullable(),
   baseline: TestSummary.nullable(),
   final: TestSummary.nullable(),

@@ -1,3 +1,4 @@
+import { workflowEnv, type StepEnv } from './ci-env.ts';
 import type { RepoFiles } from './repo-files.ts';
 
 export interface CiCommand {
@@ -10,6 +11,12 @@ export interface CiCommand {
   cwd?: string;
   /** False when the workflow runs only on a schedule, by hand or on a release, never on a push or pull request. */
   onChange: boolean;
+  /** The values the command sees: the workflow's, job's and step's `env:`, then what the step's script set before it. */
+  env?: Record<string, string>;
+  /** Which of them the step itself sets for its commands: its own `env:`, and `export X=...` lines before the command. */
+  stepEnv?: string[];
+  /** Repository scripts the step's script sources before the command (`source ci/env.sh`): they set what the command needs. */
+  sourced?: string[];
 }
 
 /**
@@ -28,8 +35,9 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
   const names = all.sort((a, b) => rankOf(a) - rankOf(b) || a.localeCompare(b));
   for (const name of names) {
     const file = `${dir}/${name}`;
-    const lines = (repo.read(file) ?? '').split('\n');
-    scanRunSteps(repo, file, lines, runsOnChange(lines), null, out, 0);
+    const text = repo.read(file) ?? '';
+    const lines = text.split('\n');
+    scanRunSteps(repo, file, lines, workflowEnv(text), runsOnChange(lines), null, out, 0);
   }
   return out;
 }
@@ -38,7 +46,7 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
  * The `run` steps of one workflow (or of a local composite action a job `uses:`, with the caller's
  * job), pushed to `out` in order.
  */
-function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: boolean, fixedJob: string | null, out: CiCommand[], depth: number): void {
+function scanRunSteps(repo: RepoFiles, file: string, lines: string[], envAt: (line: number) => StepEnv, onChange: boolean, fixedJob: string | null, out: CiCommand[], depth: number): void {
   let job = fixedJob ?? '';
   let jobStart = 0;
   let inJobs = false;
@@ -54,20 +62,29 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], onChange: 
     const action = /^\s*(?:-\s+)?uses:\s*["']?\.\/(\.github\/actions\/[\w.-]+)\/?["']?\s*$/.exec(text);
     if (action && depth < 2) {
       const actionFile = ['action.yml', 'action.yaml'].map((f) => `${action[1]}/${f}`).find((f) => repo.exists(f));
-      if (actionFile) scanRunSteps(repo, actionFile, (repo.read(actionFile) ?? '').split('\n'), onChange, job, out, depth + 1);
+      const actionText = actionFile ? (repo.read(actionFile) ?? '') : '';
+      if (actionFile) scanRunSteps(repo, actionFile, actionText.split('\n'), workflowEnv(actionText), onChange, job, out, depth + 1);
       continue;
     }
     const m = /^(\s*)(-\s+)?run:\s*(.*)$/.exec(text);
     if (!m) continue;
     const value = (m[3] ?? '').trim();
     const stepDir = workingDirectory(lines, i, (m[1] ?? '').length + (m[2] ?? '').length);
+    const { env: stepEnv, own } = envAt(i + 1);
+    // What the step's script sets before a command (`export X=1`, `source ci/env.sh`): the command runs with it.
+    const script = { env: {} as Record<string, string>, sourced: [] as string[] };
     const push = (written: string, line: number, cwd: string | undefined) => {
       const raw = matrixProgram(written, lines.slice(jobStart, i));
       // `cd build && ctest`, `cd build ; ctest`: the folder, then the command.
       const cd = /^cd\s+("?)([^"&;|\s]+)\1\s*(?:&&|;)\s*(.+)$/.exec(raw);
       const where = joinDir(joinDir(stepDir, cwd), cd?.[2]);
       // `npm ci && npm test`: each part on its own, in order.
-      for (const command of andParts(cd ? cd[3]!.trim() : raw)) out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}) });
+      for (const command of andParts(cd ? cd[3]!.trim() : raw)) {
+        if (setsEnv(command, script, repo, where)) continue;
+        const env = { ...stepEnv, ...script.env };
+        const set = [...new Set([...own, ...Object.keys(script.env)])];
+        out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}), ...(Object.keys(env).length ? { env } : {}), ...(set.length ? { stepEnv: set } : {}), ...(script.sourced.length ? { sourced: [...script.sourced] } : {}) });
+      }
     };
     if (!/^[|>][-+]?\s*$/.test(value)) {
       push(stripComment(unquote(value)), i + 1, undefined);
@@ -109,6 +126,28 @@ function matrixProgram(command: string, jobLines: string[]): string {
     if (v && !/^\$/.test(v[1]!)) return `${v[1]}${command.slice(m[0].length)}`;
   }
   return command;
+}
+
+/**
+ * A part of a step's script that only sets values for what follows: `export A=1 B="x y"`, a bare
+ * `A=1`, or `source ci/env.sh` / `. ./env.sh` of a file in the repository (not a virtual
+ * environment's `activate`: the harness makes its own). Recorded into `script`; true when it was one.
+ */
+function setsEnv(part: string, script: { env: Record<string, string>; sourced: string[] }, repo: RepoFiles, cwd: string | undefined): boolean {
+  const source = /^(?:source|\.)\s+("?)([\w./-]+)\1\s*$/.exec(part);
+  if (source) {
+    const rel = source[2]!.replace(/^\.\//, '');
+    const inRepo = cwd && !/^(\$|\/)/.test(cwd) ? `${cwd}/${rel}` : rel;
+    if (!/(^|\/)activate$/.test(rel) && repo.exists(inRepo)) script.sourced.push(rel.includes('/') ? rel : `./${rel}`);
+    return true;
+  }
+  const words = part.replace(/^export\s+/, '').match(/[A-Za-z_]\w*=("[^"]*"|'[^']*'|\S*)/g);
+  if (!words || words.join(' ').length < part.replace(/^export\s+/, '').trim().length) return false;
+  for (const w of words) {
+    const [name, ...value] = w.split('=');
+    script.env[name!] = value.join('=').replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return true;
 }
 
 /** The parts of `a && b && c` outside quotes and `$( )`; one part when there is no `&&`. */

@@ -1,4 +1,5 @@
 import { at, type Detected, type EcosystemFinding } from './detection.ts';
+import type { PythonManager } from '../protocol/toolchain.ts';
 import type { RepoFiles } from './repo-files.ts';
 
 /** Python: pytest when configured or depended on, else unittest; uv, poetry, hatch, tox, nox. */
@@ -8,13 +9,7 @@ export function detectPython(repo: RepoFiles, files: string[]): EcosystemFinding
   const hasPy = files.some((f) => f.endsWith('.py'));
   if (!markers.some((m) => repo.exists(m)) && !hasPy) return undefined;
 
-  const pm = repo.exists('uv.lock')
-    ? 'uv'
-    : repo.exists('poetry.lock') || /\[tool\.poetry\]/.test(pyproject)
-      ? 'poetry'
-      : /\[tool\.hatch/.test(pyproject)
-        ? 'hatch'
-        : 'pip';
+  const pm = pythonManager(repo, pyproject).manager;
   const setup = setupCommands(repo, pm, pyproject);
   const test = testCommand(repo, pm, pyproject, files);
   // pytest must be there to run: when nothing the setup installs names it, install it too.
@@ -23,6 +18,18 @@ export function detectPython(repo: RepoFiles, files: string[]): EcosystemFinding
     ? at('ruff check .', repo.exists('ruff.toml') ? 'ruff.toml' : 'pyproject.toml', 1, 'ruff is configured')
     : null;
   return { language: 'python', packageManager: pm, setup, test, lint, ...(test ? {} : { testReason: 'no pytest configuration and no test files found' }) };
+}
+
+/** The tool that manages the project's environment, and the file that says so. */
+export function pythonManager(repo: RepoFiles, pyproject = repo.read('pyproject.toml') ?? ''): { manager: PythonManager; file: string } {
+  if (repo.exists('uv.lock')) return { manager: 'uv', file: 'uv.lock' };
+  if (repo.exists('poetry.lock')) return { manager: 'poetry', file: 'poetry.lock' };
+  if (/\[tool\.poetry\]/.test(pyproject)) return { manager: 'poetry', file: 'pyproject.toml' };
+  if (/\[tool\.hatch/.test(pyproject)) return { manager: 'hatch', file: 'pyproject.toml' };
+  // pdm's own settings, not only its build backend's (`[tool.pdm.build]`).
+  if (repo.exists('pdm.lock')) return { manager: 'pdm', file: 'pdm.lock' };
+  if (/^\[tool\.pdm\.(dev-dependencies|scripts|resolution)\]/m.test(pyproject)) return { manager: 'pdm', file: 'pyproject.toml' };
+  return { manager: 'pip', file: repo.exists('pyproject.toml') ? 'pyproject.toml' : repo.exists('setup.py') ? 'setup.py' : 'requirements.txt' };
 }
 
 /** Requirement files for running the tests, most specific first; at most two are installed. */
@@ -50,6 +57,7 @@ function toxRequirements(repo: RepoFiles): Array<{ file: string; from?: string; 
 function setupCommands(repo: RepoFiles, pm: string, pyproject: string): Detected[] {
   if (pm === 'uv') return [at('uv sync', 'uv.lock', 1, 'uv lockfile')];
   if (pm === 'poetry') return [at('poetry install', repo.exists('poetry.lock') ? 'poetry.lock' : 'pyproject.toml', 1, 'poetry project')];
+  if (pm === 'pdm') return [at('pdm install', repo.exists('pdm.lock') ? 'pdm.lock' : 'pyproject.toml', 1, 'pdm project')];
   const out: Detected[] = [];
   const tox = toxRequirements(repo);
   const reqs = tox.length ? tox : TEST_REQUIREMENTS.filter((r) => repo.exists(r.file)).slice(0, 2);
@@ -64,7 +72,7 @@ function setupCommands(repo: RepoFiles, pm: string, pyproject: string): Detected
 }
 
 function testCommand(repo: RepoFiles, pm: string, pyproject: string, files: string[]): Detected | null {
-  const prefix = pm === 'uv' ? 'uv run ' : pm === 'poetry' ? 'poetry run ' : '';
+  const prefix = pm === 'uv' ? 'uv run ' : pm === 'poetry' ? 'poetry run ' : pm === 'pdm' ? 'pdm run ' : '';
   // poe the poet: `[tool.poe.tasks] test = ...` is how the project says to run its tests.
   if (/^\[tool\.poe\.tasks\.test\]|\[tool\.poe\.tasks\][^[]*?^test\s*=/m.test(pyproject)) {
     return at(`${prefix}poe test`, 'pyproject.toml', repo.lineOf('pyproject.toml', /^\[tool\.poe\.tasks\.test\]|^test\s*=/), 'poe test task');

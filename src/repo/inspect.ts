@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import path from 'node:path';
 import { agentSetup } from './agent-setup.ts';
-import { ciCommands } from './ci-commands.ts';
+import { ciCommands, stripComment } from './ci-commands.ts';
 import { detectGo, detectGradle, detectJava, detectMake, detectRuby, detectRust } from './detect-compiled.ts';
 import { detectNode, withoutLint } from './detect-node.ts';
 import { detectPython } from './detect-python.ts';
@@ -13,7 +13,8 @@ import { type Candidate, isTestDirRun, pickTest } from './pick-test.ts';
 import { RepoFiles } from './repo-files.ts';
 import { isTestCommand, normaliseCommand, rakeDefaultReason } from './test-commands.ts';
 import { toolchainRequirements } from './toolchain.ts';
-import type { ToolchainRequirement } from '../protocol/toolchain.ts';
+import { projectEnvironment } from './python-environment.ts';
+import type { ProjectEnvironment, ToolchainRequirement } from '../protocol/toolchain.ts';
 
 export interface Overrides {
   setup?: string[] | undefined;
@@ -32,6 +33,8 @@ export interface InspectResult {
   candidates: Candidate[];
   /** The toolchain versions the repository asks for (.nvmrc, engines, .python-version, go.mod, rust-toolchain). */
   toolchain: ToolchainRequirement[];
+  /** Where the commands run: a Python project's virtual environment, made before setup. */
+  environment: ProjectEnvironment;
   instructions: string[];
   warnings: string[];
 }
@@ -69,6 +72,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const allCi = ciCommands(repo);
 
   const agents = agentSetup(repo);
+  const testScript = (command: string, cwd: string | undefined) => runsTestsInside(repo, command, cwd);
   const rakefile = repo.read('Rakefile');
   const noxfile = repo.read('noxfile.py');
   // Several Go modules (go.work, nested go.mod): `go test ./...` at the top reaches only the first; the Makefile's target runs them all.
@@ -82,7 +86,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     {
       ...(overrides.test ? { override: { command: overrides.test, evidence: overrideEvidence('test') } } : {}),
       stated: agents.tests,
-      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirRun(c.command, c.cwd)),
+      ci: allCi.filter((c) => isTestCommand(c.command) || isTestCommand(runnable(c.command)) || isTestDirRun(c.command, c.cwd) || !!testScript(c.command, c.cwd)),
       project: project.map((f) => f.test!),
     },
     allCi,
@@ -90,6 +94,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
       noxSessions: noxSessions(noxfile),
       scripts: packageScripts(repo.read('package.json')),
       pythonRunner: ({ poetry: 'poetry run ', uv: 'uv run ' } as Record<string, string>)[findings.find((f) => f.language === 'python')?.packageManager ?? ''],
+      testScript,
       reason: (command) => rakeDefaultReason(command, rakefile) ?? condaReason(command, noxfile) ?? makePartReason(command, repo) ?? toxEnvReason(command, repo.read('tox.ini')),
     },
   );
@@ -114,6 +119,9 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
   const build = !found ? [] : picked.ciSetup.length ? picked.ciSetup : testFinding?.packageManager === 'cmake' ? testFinding.setup : [];
   const install = agents.setup.length ? agents.setup : testFinding && testFinding !== primary && testFinding.packageManager !== 'cmake' ? testFinding.setup : (primary?.packageManager === 'cmake' ? [] : (primary?.setup ?? []));
   const setup: Detected[] = overrides.setup ? overrides.setup.map((c) => ({ command: c, evidence: overrideEvidence('setup') })) : [...install, ...build.filter((b) => !install.some((i) => i.command === b.command))];
+  // `tox -e py` or `python -m nox -s tests` from CI, where nothing the setup runs installs it: CI's own step did (`pip install tox`).
+  const runner = 'command' in test && !overrides.setup ? /^(python3? -m )?(tox|nox)\b/.exec(test.command)?.[2] : undefined;
+  if (runner && 'evidence' in test && !setup.some((s) => new RegExp(`\\b${runner}\\b`).test(s.command))) setup.push({ command: `${setup.some((s) => /^uv /.test(s.command)) ? 'uv pip' : 'python -m pip'} install ${runner}`, evidence: { ...test.evidence, why: `the tests run through ${runner}` } });
   // `meson test -C build` where CI configured build/ in a script of its own: configure it here (meson test builds what it needs).
   const mesonDir = 'command' in test && !overrides.setup ? /^meson test\b.*\s-C\s*(\S+)/.exec(test.command)?.[1] : undefined;
   if (mesonDir && repo.exists('meson.build') && !setup.some((s) => /meson setup/.test(s.command))) setup.push({ command: `meson setup ${mesonDir}`, evidence: { file: 'meson.build', line: 1, why: `meson test needs ${mesonDir}/ configured` } });
@@ -131,6 +139,7 @@ export function inspectRepo(dir: string, overrides: Overrides = {}): InspectResu
     evidence: { setup: setup.map((s) => s.evidence), test: 'command' in test ? test.evidence : test, lint: lint?.evidence ?? null },
     candidates: picked.candidates,
     toolchain: toolchainRequirements(repo),
+    environment: projectEnvironment(repo, [...counts].sort((a, b) => b[1] - a[1])[0]?.[0], setup.map((s) => s.command), 'command' in test ? test.command : null),
     instructions: instructionFiles(repo, files),
     warnings,
   };
@@ -164,6 +173,24 @@ function unreadableWorkflows(repo: RepoFiles): string[] {
       const error = doc.errors[0];
       return error ? [`.github/workflows/${f} is not valid YAML (${error.message.split('\n')[0]}); its steps were read line by line`] : [];
     });
+}
+
+/**
+ * The test command a repository script ends with, when `command` runs one of the repository's own
+ * scripts (`ci/check.sh`, `uv run bash tools/ci`): the script is then the command, since it sets
+ * what the tests need (values, paths) before it runs them, and bare pytest would lose that. A
+ * script that ends otherwise (a build, a report) is not a test run, whatever it calls on the way.
+ */
+function runsTestsInside(repo: RepoFiles, command: string, cwd: string | undefined): string | null {
+  const words = command.replace(/^((uv|poetry|pdm|pipenv|hatch) run( --?[\w-]+(=\S+)?)* )?((bash|sh) )?/, '').split(/\s+/);
+  const script = words[0] ?? '';
+  if (!/^(\.\/)?[\w.-]+(\/[\w.-]+)+$|^\.\/[\w.-]+$/.test(script)) return null;
+  const rel = `${cwd && /^[\w.][\w./-]*$/.test(cwd) ? `${cwd}/` : ''}${script.replace(/^\.\//, '')}`;
+  const text = repo.read(rel);
+  if (!text || text.length > 64 * 1024) return null;
+  const last = text.split('\n').map((l) => stripComment(l.trim())).filter((l) => l && !/^(set|exit|wait|echo|printf|fi|done|esac|\}|\))(\s|$)/.test(l)).at(-1);
+  const run = last?.replace(/"?\$\{?@\}?"?|"?\$\*"?/g, '').replace(/^exec\s+/, '').trim();
+  return run && isTestCommand(run) ? run : null;
 }
 
 /** The program a command runs, past `cd dir &&` and environment assignments. */

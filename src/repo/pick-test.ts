@@ -1,6 +1,6 @@
 import type { CiCommand } from './ci-commands.ts';
 import type { Detected, Evidence } from './detection.ts';
-import { BUILD_COMMANDS, type CommandContext, isTestCommand, normaliseCommand, PLATFORM_JOB, setAsideReason, SOFT_REASON, SPECIAL_JOB } from './test-commands.ts';
+import { BUILD_COMMANDS, CI_ONLY_SETTING, type CommandContext, isTestCommand, normaliseCommand, PLATFORM_JOB, setAsideReason, SOFT_REASON, SPECIAL_JOB } from './test-commands.ts';
 
 /** A test command considered, with where it came from and, when it was not taken, why. */
 export interface Candidate {
@@ -102,11 +102,14 @@ export const isTestDirRun = (command: string, cwd: string | undefined): boolean 
 function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }, scheduled = false, soft = false): { command: string; why: string } | { setAside: string } {
   const ci = offer.ci;
   if (ci && !ci.onChange && !scheduled) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
-  const n = normaliseCommand(offer.command, context);
+  const n = normaliseCommand(selected(offer.command, ci), ci?.env ? { ...context, env: ci.env } : context);
   if ('setAside' in n) return n;
   const testDirRun = isTestDirRun(n.command, ci?.cwd);
-  if (!testDirRun && !isTestCommand(n.command)) return { setAside: 'not a test command once CI’s values are taken out' };
-  const reason = setAsideReason(n.command) ?? context.reason?.(n.command);
+  // A script of the repository that ends by running the tests is judged by the run it ends with.
+  const inner = !testDirRun && !isTestCommand(n.command) ? (context.testScript?.(n.command, ci?.cwd) ?? null) : null;
+  if (!testDirRun && !isTestCommand(n.command) && !inner) return { setAside: 'not a test command once CI’s values are taken out' };
+  const innerReason = inner ? setAsideReason(inner) : null;
+  const reason = (innerReason && `it ends with \`${inner}\`: ${innerReason}`) ?? setAsideReason(n.command) ?? context.reason?.(n.command);
   if (reason && !(soft && SOFT_REASON.test(reason))) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
   const workflow = ci?.file.split('/').pop()!.replace(/\.ya?ml$/, '');
@@ -122,8 +125,10 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   if (cwd && !BUILD_DIR.test(cwd) && !testDirRun) return { setAside: `runs in ${cwd}/, one part of the repository` };
   // Tests run from a build folder need CI's configure step for it, made runnable here.
   if (cwd && ci && !testDirRun && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
-  const command = cwd ? `cd ${cwd} && ${n.command}` : n.command;
-  const why = [offer.evidence.why, ...n.changes].join('; ');
+  // What the step sets for its command (its own `env:`, `export` lines, a sourced script) is part of the command here too.
+  const kept = ci ? stepSettings(ci) : { prefix: '', why: [] };
+  const command = `${cwd ? `cd ${cwd} && ` : ''}${kept.prefix}${n.command}`;
+  const why = [offer.evidence.why, ...n.changes, ...kept.why].join('; ');
   return { command, why };
 }
 
@@ -132,7 +137,7 @@ function buildSteps(test: CiCommand, all: CiCommand[], context: CommandContext):
   const out: Detected[] = [];
   for (const c of all) {
     if (c.file !== test.file || c.job !== test.job || c.line >= test.line) continue;
-    const n = normaliseCommand(c.command, context);
+    const n = normaliseCommand(c.command, c.env ? { ...context, env: c.env } : context);
     if ('setAside' in n || !BUILD_COMMANDS.some((re) => re.test(n.command))) continue;
     if (c.cwd && !/^[\w.][\w./-]*$/.test(c.cwd)) continue;
     const command = c.cwd ? `cd ${c.cwd} && ${n.command}` : n.command;
@@ -140,6 +145,33 @@ function buildSteps(test: CiCommand, all: CiCommand[], context: CommandContext):
   }
   return out;
 }
+
+/** `tox` or `nox` whose step sets `TOXENV` / `NOXSESSION`: the environment it names, as `-e` / `-s`, judged as such. */
+function selected(command: string, ci: CiCommand | undefined): string {
+  const env = ci?.stepEnv?.includes('TOXENV') ? ci.env?.TOXENV : undefined;
+  const session = ci?.stepEnv?.includes('NOXSESSION') ? ci.env?.NOXSESSION : undefined;
+  if (env && /^((python3? -m |uvx )?tox)( run)?$/.test(command)) return `${command} -e ${env}`;
+  if (session && /^((python3? -m |uvx )?nox)$/.test(command)) return `${command} -s ${session}`;
+  return command;
+}
+
+/**
+ * Values a run needs of the ones its step sets: the literal ones, less colour, CI-service, token,
+ * package-manager, coverage and report settings, a compiler's flags (CI's build variants, dropped
+ * from a command line too), the tox or nox selection (read as `-e`/`-s`), and snapshot-accepting settings (`INSTA_FORCE_PASS`, `UPDATE_SNAPSHOTS` would make
+ * failing tests pass). A sourced repository script is kept as it is: it sets values we cannot see.
+ */
+function stepSettings(ci: CiCommand): { prefix: string; why: string[] } {
+  const values = (ci.stepEnv ?? [])
+    .filter((name) => !CI_ONLY_SETTING.test(name))
+    .map((name) => [name, ci.env?.[name]] as const)
+    .filter((pair): pair is readonly [string, string] => pair[1] !== undefined && !/\$|`/.test(pair[1]));
+  const assignments = values.map(([name, value]) => `${name}=${/^[\w./:,+=@%-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
+  const sourced = (ci.sourced ?? []).map((f) => `. ${f} && `).join('');
+  const why = [...(values.length ? [`with what the step sets: ${values.map(([n]) => `\`${n}\``).join(', ')}`] : []), ...(ci.sourced?.length ? [`after the step’s \`. ${ci.sourced.join('`, `. ')}\``] : [])];
+  return { prefix: `${sourced}${assignments.length ? `${assignments.join(' ')} ` : ''}`, why };
+}
+
 
 function sourceWord(source: Candidate['source']): string {
   return source === 'ci' ? 'in CI' : source === 'agent.yml' ? 'in .github/agent.yml' : source === 'agent instructions' ? 'in what the repository tells agents' : 'in the project files';

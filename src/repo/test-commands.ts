@@ -1,3 +1,4 @@
+import { resolveCiValues } from './ci-values.ts';
 import { isUnknownValue, shellWords, splitEnvPrefix } from './shell-words.ts';
 
 /** Commands that run a test suite, in the runners projects use (after env assignments are taken off). */
@@ -16,7 +17,8 @@ export const TEST_COMMANDS: RegExp[] = [
   /^node Makefile(\.js)? (test|mocha|unit\w*)\b/,
   /^(pnpm |yarn |npx )?(turbo|nx|lerna)( run)? test\b/,
   /^(pnpm |yarn |npx )?nx (run-many|affected)\b.*(-t|--targets?)[= ]test\b/,
-  new RegExp(String.raw`^${PY_RUN}(python3? -m |coverage run (-\S+ )*-m )?(pytest|unittest)\b`),
+  // With the interpreter's own flags too (`python3 -bb -X dev -m pytest`).
+  new RegExp(String.raw`^${PY_RUN}(python3?( -[bBdEiIOsSuvqR]+| -[WX] ?\S+)* -m |coverage run (-\S+ )*-m )?(pytest|unittest)\b`),
   new RegExp(String.raw`^${PY_RUN.replace('hatch|', '')}((uvx|pipx run) )?(python3? -m )?(tox|nox)\b`),
   /^hatch (run )?(\+\S+ )?test\b/,
   new RegExp(String.raw`^${PY_RUN}(poe|task) (test|tests)\b`),
@@ -35,8 +37,10 @@ export const TEST_COMMANDS: RegExp[] = [
   /^ctest\b/,
   /^meson test\b|^ninja -C \S+ test\b/,
   /^cmake --build \S+.*--target (test|check|tests|RUN_TESTS)\b/,
-  // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`.
+  // A repo's own test runner script: `./runtest`, `./run-tests.sh`, `script/test`, `bash scripts/test.sh`,
   /^(bash |sh )?(\.\/)?((script|scripts|bin|tools|ci)\/)?(runtests?|run[-_]tests?|tests?|unit[-_]?tests?)(\.sh)?(\s|$)/,
+  // ...run inside the project's environment too (`uv run bash scripts/test.sh`; its folder named, so `uv run --group test x` is not one).
+  new RegExp(String.raw`^${PY_RUN}(bash |sh )?(\.\/)?(script|scripts|bin|tools|ci)\/(runtests?|run[-_]tests?|tests?|unit[-_]?tests?)(\.sh)?(\s|$)`),
   // ...or one in the test folder: `test/runner` (puma), `tests/run_all.sh`.
   /^(bash |sh |ruby )?(\.\/)?tests?\/(runner|run|run[-_]?all|run[-_]?tests?|all)(\.(sh|rb|py))?(\s|$)/,
 ];
@@ -70,6 +74,15 @@ export const BUILD_COMMANDS: RegExp[] = [
   /^make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s+tests\s*$/,
 ];
 
+/**
+ * Settings that are CI's own, not what a test run needs: colour, the CI service's and package
+ * managers' own, tokens, coverage and reports, a compiler's flags (CI's build variants), the tox
+ * or nox selection (read as `-e`/`-s`), and snapshot-accepting ones (`INSTA_FORCE_PASS`,
+ * `UPDATE_SNAPSHOTS` would make failing tests pass).
+ */
+export const CI_ONLY_SETTING =
+  /^(CI|FORCE_COLOR|NO_COLOR|TERM|COLORTERM|CLICOLOR(_FORCE)?|PY_COLORS|\w*_?COLOU?RS?(_\w+)?|CARGO_TERM_\w+|RUST_BACKTRACE|RUST_LIB_BACKTRACE|GITHUB_\w+|RUNNER_\w+|ACTIONS_\w+|HOME|PATH|SHELL|USER|LANG|LC_\w+|DEBIAN_FRONTEND|HOMEBREW_\w+|PIP_\w+|UV_\w+|npm_config_\w+|NPM_CONFIG_\w+|YARN_\w+|PNPM_\w+|COREPACK_\w+|\w*_(TOKEN|SECRET|PASSWORD|KEY|API_KEY)|CODECOV_\w+|COVERALLS_\w+|SONAR_\w+|NX_\w+|TURBO_\w+|JAVA_OPTS|MAVEN_OPTS|MAVEN_ARGS|GRADLE_OPTS|_JAVA_OPTIONS|INSTA_\w+|\w*UPDATE_SNAPSHOTS?\w*|\w*SNAPSHOT_UPDATE\w*|CARGO_INCREMENTAL|CARGO_NET_\w+|CARGO_PROFILE_\w+|RUSTUP_\w+|GOPROXY|GO111MODULE|GOPATH|GOCACHE|GOFLAGS|DOTNET_\w+|DISPLAY|WAYLAND_DISPLAY|PYTEST_ADDOPTS|\w*JUNIT\w*|\w*COVERAGE\w*|JRUBY_OPTS|RUSTFLAGS|RUSTDOCFLAGS|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MOREFLAGS|CC|CXX|TOXENV|NOXSESSION)$/i;
+
 /** Flags that take no value: a CI value after one of them is an argument of its own (`cargo test --locked "$FEATURES"`). */
 const BOOLEAN_FLAG = /^(--locked|--frozen|--offline|--verbose|-v|-vv|--release|--all-features|--workspace|--all|--no-default-features|--all-targets|-race|-short|-count=\d+|--ci|--no-daemon|--quiet|-q|-B|--batch-mode|--no-fail-fast|--coverage|--color|--immutable|--frozen-lockfile)$/;
 
@@ -77,9 +90,11 @@ export type Normalised = { command: string; changes: string[] } | { setAside: st
 
 /** Flags that ask for debug output, build scans or CI-only reporting: the suite runs the same without them. */
 const NOISE: Array<{ tool: RegExp; flags: RegExp; takesValue?: RegExp }> = [
-  { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast)$/ },
+  { tool: /^(\.\/mvnw|mvn)$/, flags: /^(-X|--debug|-e|--errors|-V|--show-version|-ntp|--no-transfer-progress|-ff|--fail-fast|-Dstyle\.color=\S+|-Djansi\.passthrough=\S+)$/ },
   { tool: /^(\.\/gradlew|gradle)$/, flags: /^(--stacktrace|-s|--full-stacktrace|-S|--scan|--info|-i|--debug|-d|--console=\S+)$/ },
   { tool: /^cargo$/, flags: /^(--verbose|-v|-vv|--color=\S+)$/ },
+  // Colour, and stopping at the first failures or running the last ones first: the harness needs every failure of the whole suite.
+  { tool: /^(pytest|py\.test|python3? -m pytest)$/, flags: /^(--color=\S+|--code-highlight=\S+|--ff|--failed-first|--lf|--last-failed|--sw|--stepwise|-x|--exitfirst|--maxfail=\d+|--maxfail)$/, takesValue: /^--maxfail$/ },
   { tool: /^task$/, flags: /^--output(-group-(begin|end))?$|^--output=\S+$/, takesValue: /^--output(-group-(begin|end))?$/ },
   { tool: /^ctest$/, flags: /^(-V|-VV|--verbose|--extra-verbose)$/ },
   { tool: /^meson$/, flags: /^(-v|--verbose)$/ },
@@ -98,16 +113,24 @@ export interface CommandContext {
   scripts?: Record<string, string>;
   /** `poetry run ` or `uv run `: where the project's Python environment lives, for CI steps that ran inside an activated one. */
   pythonRunner?: string;
+  /** The values the CI step's command sees (its workflow's, job's and step's `env:`): references to them are resolved. */
+  env?: Record<string, string>;
+  /** The test command a repository script ends with, when the command runs one (`ci/check.sh`: values exported, then pytest); else null. */
+  testScript?: (command: string, cwd: string | undefined) => string | null;
 }
 
 export function normaliseCommand(raw: string, context: CommandContext = {}): Normalised {
+  // `--features $TOKIO_STABLE_FEATURES` with `TOKIO_STABLE_FEATURES: "full,test-util"` in the workflow's env: those features.
+  const values = resolveCiValues(raw, context.env);
   // `tox run --installpkg `find dist/*.whl``: a package CI built in an earlier step, whatever the quoting.
   // A CI expression is one word, whatever its spaces (`${{ matrix.tox || format('py{0}', matrix.python) }}`).
-  const command = raw.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist').replace(/\$\{\{.*?\}\}/g, (e) => e.replace(/\s+/g, ''));
+  const command = values.command.replace(/\s--installpkg(=|\s+)(`[^`]*`|"[^"]*"|'[^']*'|\S+)/g, ' --installpkg dist').replace(/\$\{\{.*?\}\}/g, (e) => e.replace(/\s+/g, ''));
   const bare = command.replace(/\$\{\{.*?\}\}/g, 'X').replace(/"[^"]*"|'[^']*'/g, '""');
   if (/;|\|\||(^|[^|])\|([^|]|$)|[<>`]/.test(bare)) return { setAside: 'a shell construct, not one command' };
-  const changes: string[] = [];
+  const changes: string[] = values.resolved.length ? [`with ${values.resolved.map((n) => `\`${n}\``).join(', ')} from the workflow’s env`] : [];
   const split = splitEnvPrefix(shellWords(command));
+  // `FAKER_LAZY_LOAD=1 bundle exec rake test`: on one command line, CI's way of writing a variant of the same run.
+  // (What a step sets up for the commands after it, its env: and exports, is kept: see pick-test.ts.)
   const env = split.env;
   const arch = env.find((e) => /^(GOARCH|GOOS)=/.test(e));
   if (arch) return { setAside: `a run for another platform (${arch})` };
@@ -118,7 +141,7 @@ export function normaliseCommand(raw: string, context: CommandContext = {}): Nor
   const words: string[] = [];
   const tool = rest[0] ?? '';
   if (isUnknownValue(tool)) return { setAside: 'the program is a CI variable' };
-  const noise = NOISE.filter((n) => n.tool.test(tool));
+  const noise = NOISE.filter((n) => n.tool.test(tool) || (/^python3?$/.test(tool) && n.tool.test(rest.slice(0, 3).join(' '))));
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]!;
     const next = rest[i + 1];
@@ -330,10 +353,13 @@ function namedTask(tool: string, args: string[]): string | null {
 function cargoSubset(args: string[]): string | null {
   const line = ` ${args.join(' ')} `;
   if (/\s(miri|hack|fuzz|bench)\s/.test(line)) return 'a special-purpose cargo run';
+  if (/\s(\+nightly\S*|-Z\s*\S+)/.test(line) || args[0]?.startsWith('+')) return 'needs a nightly Rust (`-Z` flags or a `+toolchain`)';
   if (/\s(-p|--package)[ =]/.test(line)) return 'one crate of the workspace';
   if (/\s--manifest-path[ =]/.test(line)) return 'one crate of the workspace';
   if (/\s(--test|--bin|--example|--bench)[ =]\S+|\s(--lib|--doc|--bins|--examples)\s/.test(line)) return 'one target, not the whole suite';
-  if (/\s(--features|-F)[ =]|\s--no-default-features\s/.test(line)) return 'a feature-flag run, not the default suite';
+  // `--workspace --features full,test-util`: every crate with the features its tests need (tokio's CI runs nothing else).
+  if (/\s(--features|-F)[ =]/.test(line) && !/\s(--workspace|--all)\s/.test(line)) return 'a feature-flag run, not the default suite';
+  if (/\s--no-default-features\s/.test(line)) return 'a feature-flag run, not the default suite';
   if (/\s--release\s/.test(line)) return 'a release-profile run';
   const dashdash = args.indexOf('--');
   if (dashdash >= 0 && args.slice(dashdash + 1).some((a) => !a.startsWith('-'))) return 'runs only the tests matching a name';
@@ -374,9 +400,10 @@ function goSubset(args: string[]): string | null {
 }
 
 function pytestSubset(line: string): string | null {
-  if (/\s(-k|-m)\s/.test(line)) return 'runs only the tests matching a marker or name';
-  if (/\s--(memray|benchmark-only|codspeed)\b/.test(line)) return 'a special-purpose pytest run';
+  // pytest's own options only: `python -m pytest` is no marker.
   const after = line.split(/\bpytest\b/)[1] ?? '';
+  if (/\s(-k|-m)\s/.test(` ${after} `)) return 'runs only the tests matching a marker or name';
+  if (/\s--(memray|benchmark-only|codspeed)\b/.test(after)) return 'a special-purpose pytest run';
   const paths = shellWords(after).filter((a) => !a.startsWith('-') && !/=/.test(a));
   if (paths.some((p) => /\/./.test(p.replace(/\/$/, '')) || /\.py(::|$)/.test(p))) return 'one part of the test tree';
   return null;

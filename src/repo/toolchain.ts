@@ -2,7 +2,7 @@ import type { ToolchainRequirement } from '../protocol/toolchain.ts';
 import type { RepoFiles } from './repo-files.ts';
 
 /**
- * The toolchain versions a repository asks for: `.nvmrc`/`.node-version`/`engines.node`,
+ * The toolchain versions a repository asks for: `.nvmrc`/`.node-version`/volta/`devEngines`/`engines.node`,
  * `.python-version`/`requires-python`, `go.mod`'s `go` and `toolchain`, `rust-toolchain(.toml)`,
  * and `.tool-versions`. The first statement per tool wins, version files before manifests.
  */
@@ -16,7 +16,13 @@ export function toolchainRequirements(repo: RepoFiles): ToolchainRequirement[] {
     if (v && /^\d+(\.\d+){0,2}$/.test(v)) add({ tool: 'node', wants: v, kind: 'pin', file, line: 1 });
   }
   add(fromToolVersions(repo, 'nodejs', 'node'));
-  const engines = engineNode(repo.read('package.json'));
+  const pkg = packageJson(repo.read('package.json'));
+  // Volta pins the exact version; npm's devEngines names the runtime's range; engines the range it supports.
+  const volta = typeof pkg?.volta?.node === 'string' ? pkg.volta.node.trim() : '';
+  if (/^\d+(\.\d+){0,2}$/.test(volta)) add({ tool: 'node', wants: volta, kind: 'pin', file: 'package.json', line: repo.lineOf('package.json', /"volta"\s*:/) });
+  const runtime = [pkg?.devEngines?.runtime].flat().find((r) => r?.name === 'node' && typeof r.version === 'string');
+  if (runtime?.version?.trim()) add({ tool: 'node', wants: runtime.version.trim(), kind: 'range', file: 'package.json', line: repo.lineOf('package.json', /"devEngines"\s*:/) });
+  const engines = engineNode(pkg);
   if (engines) add({ tool: 'node', wants: engines, kind: 'range', file: 'package.json', line: repo.lineOf('package.json', /"node"\s*:/) });
 
   const py = firstLine(repo.read('.python-version'));
@@ -44,13 +50,24 @@ function firstLine(text: string | undefined): string | undefined {
   return text?.split('\n').map((l) => l.replace(/#.*/, '').trim()).find(Boolean);
 }
 
-function engineNode(text: string | undefined): string | null {
+interface PackageJson {
+  engines?: { node?: unknown };
+  volta?: { node?: unknown };
+  devEngines?: { runtime?: { name?: unknown; version?: string } | Array<{ name?: unknown; version?: string }> };
+}
+
+function packageJson(text: string | undefined): PackageJson | null {
   try {
-    const node = (JSON.parse(text ?? 'null') as { engines?: { node?: unknown } } | null)?.engines?.node;
-    return typeof node === 'string' && node.trim() && node.trim() !== '*' ? node.trim() : null;
+    const pkg = JSON.parse(text ?? 'null') as unknown;
+    return pkg && typeof pkg === 'object' ? (pkg as PackageJson) : null;
   } catch {
     return null;
   }
+}
+
+function engineNode(pkg: PackageJson | null): string | null {
+  const node = pkg?.engines?.node;
+  return typeof node === 'string' && node.trim() && node.trim() !== '*' ? node.trim() : null;
 }
 
 function fromToolVersions(repo: RepoFiles, name: string, tool: ToolchainRequirement['tool']): ToolchainRequirement | null {

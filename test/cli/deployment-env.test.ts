@@ -60,7 +60,8 @@ const outputs = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'item.
 describe.runIf(MIRROR)('a deployment behind a package mirror', () => {
   it('pip install -e . succeeds in the sandbox when PATCHWRIGHT_SANDBOX_ENV names the mirror variables', async () => {
     const { done, code } = await run(python, [fix, { text: 'Fixed add.' }], { ...MIRROR!, PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL,PIP_FIND_LINKS,PIP_RETRIES,PIP_DEFAULT_TIMEOUT' });
-    expect(done.evidence.setupCommands).toEqual(['python3 -m venv .venv', '.venv/bin/pip install -e .']);
+    // The harness's own virtual environment comes first; the repository's `python3 -m venv .venv` then finds it made.
+    expect(done.evidence.setupCommands).toEqual(["python3 -m venv .venv && echo '*' > .venv/.gitignore", 'python3 -m venv .venv', '.venv/bin/pip install -e .']);
     expect(done.outcome).toBe('succeeded');
     expect(done.evidence.baseline).toMatchObject({ failed: 1 });
     expect(done.evidence.final).toMatchObject({ exitCode: 0, passed: 1 });

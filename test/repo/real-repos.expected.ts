@@ -13,7 +13,7 @@ export interface Expected {
   setup?: RegExp;
   why: string;
   /** 2 and 3: added after a round of fixes, to check the detection on repositories it was never tuned on. */
-  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
+  batch?: 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
 }
 
 /** `npm test` whose script lints first (`xo && ava`): the tests without the lint step. */
@@ -49,7 +49,7 @@ export const EXPECTED: Record<string, Expected> = {
   'pytest-dev+pluggy': { ecosystem: 'python', test: /^((python -m )?tox (run )?-e py[\w.]*|(python -m )?pytest)$/, why: 'test.yml: `tox run` per Python; envlist also has docs' },
   'urllib3+urllib3': { ecosystem: 'python', test: /^((uvx |python -m )?nox -s test(-[\w.]+)?|(python -m )?pytest)$/, why: 'ci.yml: `uvx nox -s $NOX_SESSION` with test-X.Y sessions' },
   'pydantic+pydantic': { ecosystem: 'python', test: /^(make test|uv run (python -m )?pytest)$/, why: 'ci.yml test job: `uv sync ...` then `make test`' },
-  'fastapi+typer': { ecosystem: 'python', test: /^(uv run )?bash scripts\/test\.sh$|^uv run (python -m )?pytest$/, why: 'test.yml: `uv run bash scripts/test.sh` (pytest with coverage)' },
+  'fastapi+typer': { ecosystem: 'python', test: /^uv run bash scripts\/test\.sh$/, why: 'test.yml: `uv run bash scripts/test.sh`, which exports TERMINAL_WIDTH and _TYPER_FORCE_DISABLE_TERMINAL before pytest (bare pytest loses them)' },
 
   // ---- Go
   'google+uuid': { ecosystem: 'go', test: /^go test( -v)? \.\/\.\.\.$/, why: '.travis.yml runs `go test -v ./...`; no Makefile' },
@@ -64,7 +64,7 @@ export const EXPECTED: Record<string, Expected> = {
   // ---- Rust: the workspace suite, not one crate or feature
   'serde-rs+serde': { ecosystem: 'rust', test: /^cargo test( --workspace| --all)?$/, why: 'CI tests crates one by one with nightly features; the workspace suite is `cargo test`' },
   'BurntSushi+ripgrep': { ecosystem: 'rust', test: /^cargo test (--workspace|--all)$/, why: 'ci.yml: `cargo test --verbose --workspace` (feature variants are extra)' },
-  'tokio-rs+tokio': { ecosystem: 'rust', test: /^cargo (test|nextest run) (--workspace|--all)( --all-features| --features full)?$/, why: 'ci.yml: `cargo nextest run --workspace --features ...`' },
+  'tokio-rs+tokio': { ecosystem: 'rust', test: /^cargo (test|nextest run) (--workspace|--all) --features full,test-util$/, why: 'ci.yml test-workspace-all-features: `cargo nextest run --workspace --features $TOKIO_STABLE_FEATURES`, `full,test-util` in the workflow’s env (tokio’s tests are behind those features)' },
   'clap-rs+clap': { ecosystem: 'rust', test: /^(make test-(full|default)|cargo test (--workspace|--all))$/, why: 'ci.yml: `make test-${{features}}` = `cargo test <features> --workspace`' },
   'sharkdp+fd': { ecosystem: 'rust', test: /^cargo test( --locked)?$/, why: 'CICD.yml: `cargo test --locked --target ...`' },
   'rust-lang+regex': { ecosystem: 'rust', test: /^cargo test( --workspace| --all)?$/, why: 'ci.yml tests the root crate and each sub-crate; `cargo test --workspace` covers them' },
@@ -175,7 +175,7 @@ export const EXPECTED: Record<string, Expected> = {
   'tauri-apps+tauri': { ecosystem: 'rust', batch: 6, test: /^cargo test( --workspace| --all)?\b/, why: 'test-core.yml and test-cli-rs.yml run `cargo test` on the crates' },
   'biomejs+biome': { ecosystem: 'rust', batch: 6, test: /^cargo test( --workspace| --all)?( --features[= ]js_plugin)?$/, why: 'pull_request.yml: `cargo test --workspace --features=js_plugin`' },
   'TanStack+query': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?(test:pr|test:ci|test|test:lib)$/, why: 'pr.yml: `pnpm run test:pr` (nx over every package; `test:lib` is the unit tests alone)' },
-  'preactjs+preact': { ecosystem: 'node', batch: 6, test: /^npm run test:unit$/, why: 'build-test.yml: `npm run lint && npm run test:unit` (`npm test` also builds and lints)' },
+  'preactjs+preact': { ecosystem: 'node', batch: 6, test: /^(FLAKEY=false )?npm run test:unit$/, why: 'build-test.yml: `npm run lint && npm run test:unit` (`npm test` also builds and lints); the step sets FLAKEY: false' },
   'sveltejs+svelte': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?test$/, why: 'ci.yml: `pnpm test` (vitest run)' },
   'tailwindlabs+tailwindcss': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?test$/, why: 'ci.yml: `pnpm run build`, `pnpm run lint`, `pnpm run test` (cargo test and vitest)' },
   'withastro+astro': { ecosystem: 'node', batch: 6, test: /^pnpm (run )?test(:astro)?$/, why: 'ci.yml matrix: `pnpm run test:astro`, `pnpm run test:integrations` (what `pnpm test` chains)' },
@@ -199,7 +199,7 @@ export const EXPECTED: Record<string, Expected> = {
   'rayon-rs+rayon': { ecosystem: 'rust', batch: 7, test: /^cargo test( --workspace| --all)?$/, why: 'main.yaml: `cargo test --package rayon` and `--package rayon-core`; the workspace suite covers both' },
   'square+javapoet': { ecosystem: 'java', batch: 7, test: /^mvn( -B| --batch-mode| -ntp| --no-transfer-progress)* (verify|test)$/, why: 'build.yml: `mvn --no-transfer-progress verify source:jar javadoc:jar`' },
   'square+wire': { ecosystem: 'java', batch: 7, test: /^\.\/gradlew\b.*\b(build|test|check)\b/, why: 'build.yml: `./gradlew ... build` (Kotlin multiplatform; JVM targets)' },
-  'puma+puma': { ecosystem: 'ruby', batch: 7, test: /^((bundle exec )?test\/runner( --verbose)?|bundle exec rake( test)?)$/, setup: /compile/, why: 'tests.yml: `bundle exec rake compile`, then `test/runner --verbose`' },
+  'puma+puma': { ecosystem: 'ruby', batch: 7, test: /^((MT_CPU=\d+ )?(bundle exec )?test\/runner( --verbose)?|bundle exec rake( test)?)$/, setup: /compile/, why: 'tests.yml: `bundle exec rake compile`, then `test/runner --verbose`' },
   'ruby+rbs': { ecosystem: 'ruby', batch: 7, test: /^bundle exec rake test$/, why: 'ruby.yml: `bundle exec rake ${{ matrix.job }}` (test, stdlib_test...); the default task adds typecheck and rubocop' },
   'hanami+hanami': { ecosystem: 'ruby', batch: 7, test: /^bundle exec (rake( spec)?|rspec)$/, why: 'ci.yml: `bundle exec rake` (default: spec)' },
   'catchorg+Catch2': { ecosystem: 'c/c++', batch: 7, test: /^((cd \S+ && )?ctest\b.*|meson test( -C \S+)?( --verbose)?)$/, setup: /cmake|meson/, why: 'linux-simple-builds.yml: cmake -Bbuild, ninja, `ctest -C <type> -j`' },
@@ -269,7 +269,7 @@ export const EXPECTED: Record<string, Expected> = {
   'ruby+json': { ecosystem: 'ruby', batch: 10, test: /^bundle exec rake test( JSON_COMPACT=1)?$/, setup: /compile/, why: 'ci.yml: `bundle exec rake compile`, then `bundle exec rake test JSON_COMPACT=1`' },
   'libffi+libffi': { ecosystem: 'c/c++', batch: 10, test: /^((\.\/)?\.ci\/build\.sh|make check)$/, why: 'build.yml: `.ci/install.sh`, `.ci/build.sh` (autogen, configure, make check)' },
   'Cyan4973+xxHash': { ecosystem: 'c/c++', batch: 10, test: /^make (clean )?(test|check)\b.*$/, why: 'ci.yml: many `make clean <target>` runs; `make test` is the suite' },
-  'c-ares+c-ares': { ecosystem: 'c/c++', batch: 10, test: /^((\.\/)?ci\/test\.sh|(cd \S+ && )?ctest\b.*|make check)$/, why: 'alpine-latest.yml and others: `./ci/build.sh`, then `./ci/test.sh`' },
+  'c-ares+c-ares': { ecosystem: 'c/c++', batch: 10, test: /^((BUILD_TYPE=\S+ (TEST_DEBUGGER=\S+ )?)?(\.\/)?ci\/test\.sh|(cd \S+ && )?ctest\b.*|make check)$/, why: 'alpine-latest.yml and others: `./ci/build.sh`, then `./ci/test.sh`, which reads the step’s BUILD_TYPE (and TEST_DEBUGGER)' },
   // ---- Batch 11 (2026-12-01, after batch 10's fixes): expectations written from CI before `inspect` ran on them.
   'websockets+ws': { ecosystem: 'node', batch: 11, test: /^npm (run )?test$/, why: 'ci.yml: `npm run lint`, then `npm test` (nyc mocha)' },
   'sinonjs+sinon': { ecosystem: 'node', batch: 11, test: /^npm run test-node$/, why: '`npm test` builds and runs the node tests, then the headless and webworker browser suites: the node tests alone' },
@@ -326,7 +326,7 @@ export const EXPECTED: Record<string, Expected> = {
   'uuid-rs+uuid': { ecosystem: 'rust', batch: 13, test: /^cargo test( --all-features)?$/, why: 'ci.yml: `cargo test --all-features` (and feature variants through cargo hack)' },
   'assertj+assertj': { ecosystem: 'java', batch: 13, test: /^\.\/mvnw( -B| --batch-mode| -ntp| --no-transfer-progress)* verify$/, why: 'main.yml: `./mvnw $MAVEN_ARGS verify`' },
   'google+truth': { ecosystem: 'java', batch: 13, test: /^mvn\b(?!.*skipTests).*\b(verify|test)\b.*$/, why: 'ci.yml: `mvn -B -P!standard-with-extra-repos verify -U ...` after an install without tests' },
-  'rubyzip+rubyzip': { ecosystem: 'ruby', batch: 13, test: /^bundle exec rake( test)?$/, why: 'tests.yml: `bundle exec rake` (default: test)' },
+  'rubyzip+rubyzip': { ecosystem: 'ruby', batch: 13, test: /^(RUBYOPT=-v )?(FULL_ZIP64_TEST=1 )?bundle exec rake( test)?$/, why: 'tests.yml: `bundle exec rake` (default: test), with the step’s RUBYOPT and FULL_ZIP64_TEST' },
   'jwt+ruby-jwt': { ecosystem: 'ruby', batch: 13, test: /^bundle exec (rspec|rake( spec)?)$/, why: 'test.yml: rubocop, then `bundle exec rspec`' },
   'sparklemotion+nokogiri': { ecosystem: 'ruby', batch: 13, test: /^bundle exec rake test$/, setup: /compile/, why: 'ci.yml: `bundle exec rake compile -- --<sys>-system-libraries`, then `bundle exec rake test`' },
   'google+brotli': { ecosystem: 'c/c++', batch: 13, test: /^((cd \S+ && )?ctest\b.*|ctest --test-dir \S+\b.*|make test)$/, setup: /cmake/, why: 'build_test.yml: `cmake -B out .`, `cmake --build out`, `ctest` (and python, bazel variants)' },
@@ -362,4 +362,9 @@ export const EXPECTED: Record<string, Expected> = {
   'rspec+rspec-mocks': { ecosystem: 'ruby', batch: 15, test: /^((bundle exec |bin\/)?rspec|(\.\/)?script\/run_build)$/, why: 'ci.yml: `script/run_build` (the specs, then cucumber and the other rspec repos’ specs)' },
   'libcheck+check': { ecosystem: 'c/c++', batch: 15, test: /^make check$/, setup: /autoreconf|configure/, why: 'linux.yml: `autoreconf -i`, `./configure`, `make`, `make check`' },
   'ThrowTheSwitch+Unity': { ecosystem: 'c/c++', batch: 15, test: /^(cd test && )?(bundle exec )?rake ci$/, why: 'main.yml: `cd test && rake ci` (its Rakefile builds and runs the C tests)' },
+
+  // ---- Batch 16: commands that depend on CI values (the workflow's env:, a script that sets what the tests need). Expectations from CI first.
+  'fastapi+fastapi': { ecosystem: 'python', batch: 16, test: /^uv run (--no-sync )?bash scripts\/test(-cov)?\.sh$/, why: 'test.yml: `uv run --no-sync bash scripts/test-cov.sh $PYTEST_OPTIONS` (a matrix-only value); test-cov.sh runs scripts/test.sh, which exports PYTHONPATH=./docs_src before pytest (bare pytest cannot import the docs’ examples)' },
+  'ipython+ipython': { ecosystem: 'python', batch: 16, test: /^COLUMNS=120 (python -m )?pytest( -raXxs)?$/, why: 'test.yml: `pytest --color=yes -raXxs ${{ coverage flags }} --ff --maxfail=5` with the step’s COLUMNS: 120 (IPython’s output tests depend on the width); colour, failed-first and fail-fast are CI’s reporting' },
+  'sphinx-doc+sphinx': { ecosystem: 'python', batch: 16, test: /^PYTHONWARNINGS=error (uv run )?(python -m )?pytest\b.*$/, why: 'main.yml: `python -m pytest -n logical --dist=worksteal -vv --durations 25` with the step’s PYTHONWARNINGS: "error" (warnings are failures)' },
 };

@@ -30,6 +30,16 @@ describe('the toolchain versions a repository asks for', () => {
     ]);
   });
 
+  it('Node from volta’s pin, npm’s devEngines, then engines: the first that says one wins', () => {
+    expect(toolchainRequirements(repo({ 'package.json': JSON.stringify({ volta: { node: '22.3.0' }, engines: { node: '>=18' } }, null, 2) }))).toEqual([
+      { tool: 'node', wants: '22.3.0', kind: 'pin', file: 'package.json', line: 2 },
+    ]);
+    expect(toolchainRequirements(repo({ 'package.json': JSON.stringify({ devEngines: { runtime: { name: 'node', version: '>=22' } }, engines: { node: '>=18' } }, null, 2) }))).toEqual([
+      { tool: 'node', wants: '>=22', kind: 'range', file: 'package.json', line: 2 },
+    ]);
+    expect(toolchainRequirements(repo({ 'package.json': JSON.stringify({ devEngines: { runtime: [{ name: 'bun', version: '1' }, { name: 'node', version: '^22' }] } }) })).map((r) => r.wants)).toEqual(['^22']);
+  });
+
   it('ignores what says nothing: lts aliases, `stable`, `*`, a package.json that is not JSON', () => {
     expect(toolchainRequirements(repo({ '.nvmrc': 'lts/iron\n', 'rust-toolchain': 'stable\n', 'package.json': '{ not json' }))).toEqual([]);
     expect(toolchainRequirements(repo({ 'package.json': '{"engines":{"node":"*"}}', '.tool-versions': 'nodejs 22.3.0\npython 3.12.1\n' }))).toEqual([

@@ -18,6 +18,17 @@ export function fixtureRepo(files: Record<string, string>): string {
   return dir;
 }
 
+/** A git repository in a temp dir with a copy of `src` committed on main: file modes and links kept, as a real checkout has them. */
+export function repoFromFolder(src: string): string {
+  const dir = tempDir('pw-fixture-');
+  fs.cpSync(src, dir, { recursive: true, verbatimSymlinks: true });
+  const run = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: gitEnv() });
+  run('init', '-q', '-b', 'main');
+  run('add', '-A');
+  run('commit', '-qm', 'initial');
+  return dir;
+}
+
 export const nodeBuggy = {
   'package.json': JSON.stringify({ name: 'calc', version: '1.0.0', scripts: { test: 'node --test' } }, null, 2) + '\n',
   'package-lock.json': JSON.stringify({ name: 'calc', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'calc', version: '1.0.0' } } }, null, 2) + '\n',

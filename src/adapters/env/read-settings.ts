@@ -31,6 +31,8 @@ const SettingsSchema = z.object({
   PATCHWRIGHT_SANDBOX_PATHS: z.string().default(''),
   PATCHWRIGHT_SANDBOX_ENV: z.string().default(''),
   PATCHWRIGHT_SETUP_SECRETS: z.string().default(''),
+  PATCHWRIGHT_PIP_CONFIG: z.string().default(''),
+  PATCHWRIGHT_NODE_REGISTRY: z.string().optional(),
   PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: positive(600),
   PATCHWRIGHT_SANDBOX_PROCESSES: z.coerce.number().int().min(16).default(4096),
   PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
@@ -82,6 +84,12 @@ export type Settings = {
   setupSecrets: string[];
   /** Extra read-only host paths inside the sandbox (toolchains outside /usr and /opt). */
   sandboxPaths: string[];
+  /** The deployment's pip config files, whose index settings every sandboxed command gets (PIP_* and UV_*). */
+  pipConfig: string[];
+  /** Toolchains the app fetched (Node versions), and copies of the deployment's files commands need: written by the app, read-only in the sandbox. */
+  toolchainDir: string;
+  /** The npm registry Node versions a repository asks for are fetched from; null: never fetched. */
+  nodeRegistry: string | null;
   /** Ceilings for one command of the agent (and tests) and one setup step. */
   commandTimeoutMs: number;
   setupTimeoutMs: number;
@@ -180,6 +188,14 @@ function absolutePaths(setting: string, raw: string): string[] {
   });
 }
 
+/** `off` (or `none`), or the registry's URL; by default npm's own. */
+function nodeRegistry(raw: string | undefined): string | null {
+  const value = raw?.trim() || 'https://registry.npmjs.org/';
+  if (/^(off|none|false|0)$/i.test(value)) return null;
+  if (!/^https?:\/\/[^\s/]+/.test(value)) throw new SettingsError(`PATCHWRIGHT_NODE_REGISTRY: ${value} is not an http(s) URL; use the registry's URL, or off`);
+  return value.endsWith('/') ? value : `${value}/`;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = SettingsSchema.safeParse(blankless);
@@ -217,6 +233,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sandboxEnv: names('PATCHWRIGHT_SANDBOX_ENV', s.PATCHWRIGHT_SANDBOX_ENV),
     setupSecrets: names('PATCHWRIGHT_SETUP_SECRETS', s.PATCHWRIGHT_SETUP_SECRETS),
     sandboxPaths,
+    pipConfig: s.PATCHWRIGHT_PIP_CONFIG.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
+      if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_PIP_CONFIG: ${p} is not an absolute path`);
+      if (!fs.existsSync(p) || !fs.statSync(p).isFile()) throw new SettingsError(`PATCHWRIGHT_PIP_CONFIG: ${p} is not a file; name the deployment's pip config files (pip config list -v shows where pip reads them)`);
+      return path.resolve(p);
+    }),
+    toolchainDir: path.join(path.resolve(s.PATCHWRIGHT_DATA_DIR), 'toolchains'),
+    nodeRegistry: nodeRegistry(s.PATCHWRIGHT_NODE_REGISTRY ?? env.npm_config_registry),
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
     setupTimeoutMs: s.PATCHWRIGHT_SETUP_TIMEOUT_SECONDS * 1000,
     sandboxUid: s.PATCHWRIGHT_SANDBOX_UID,

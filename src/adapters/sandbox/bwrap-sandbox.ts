@@ -135,7 +135,7 @@ export class BwrapSandbox implements Sandbox {
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
     const { layout } = this.#opts;
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(layout), stage, ...this.#opts.env });
+    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(layout), stage, ...this.#opts.env, run: opts.environment });
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
     this.#handOver();
     // With network, the command's own namespace leads out only through the egress proxy.

@@ -94,7 +94,7 @@ export class DockerSandbox implements Sandbox {
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(this.#opts.layout), stage, ...this.#opts.env });
+    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(this.#opts.layout), stage, ...this.#opts.env, run: opts.environment });
     const name = `patchwright-${crypto.randomBytes(8).toString('hex')}`;
     const cli = this.#opts.cli ?? 'docker';
     if (this.#user.handOver && !this.#handedOver) {

@@ -1,3 +1,5 @@
+import type { RunEnvironment } from '../../protocol/toolchain.ts';
+
 /** Names the app itself holds secrets in: never passed into a sandbox, whatever a config says. */
 export const NEVER = /^(PRIVATE_KEY.*|WEBHOOK_SECRET|APP_ID|OPENAI_.*|GITHUB_TOKEN|GH_TOKEN|PATCHWRIGHT_.*|REDIS_URL|CLIENT_SECRET|GITHUB_CLIENT_SECRET)$/;
 
@@ -12,6 +14,8 @@ export interface SandboxEnvRequest {
   deployment?: string[];
   /** The deployment's setup-only secrets (`PATCHWRIGHT_SETUP_SECRETS`): passed to setup commands and nothing else. */
   setupOnly?: string[];
+  /** Values made from the deployment's own files (its pip config, `PATCHWRIGHT_PIP_CONFIG`): passed to every command. */
+  values?: Record<string, string>;
 }
 
 export type SandboxStage = 'setup' | 'agent';
@@ -29,6 +33,9 @@ export interface SandboxEnvOptions {
   stage?: SandboxStage;
   deployment?: string[];
   setupOnly?: string[];
+  values?: Record<string, string>;
+  /** What this run adds: folders first on PATH, the harness's own values (see RunEnvironment). */
+  run?: RunEnvironment;
 }
 
 /**
@@ -75,12 +82,18 @@ export function buildSandboxEnv(opts: SandboxEnvOptions): Record<string, string>
     if (!NEVER.test(name) && value !== undefined) env[name] = value;
   };
   for (const name of opts.deployment ?? []) pass(name);
+  // Made from the deployment's files and names together (see python-index.ts), so they come after its names.
+  for (const [name, value] of Object.entries(opts.values ?? {})) if (!NEVER.test(name)) env[name] = value;
   if (opts.stage === 'setup') for (const name of opts.setupOnly ?? []) pass(name);
   const allowed = new Set(opts.allowed ?? []);
   for (const name of opts.requested ?? []) {
     if (NEVER.test(name) || !allowed.has(name)) continue;
     const value = parent[name];
     if (value !== undefined) env[name] = value;
+  }
+  if (opts.run) {
+    for (const [name, value] of Object.entries(opts.run.vars)) if (!NEVER.test(name)) env[name] = value;
+    if (opts.run.path.length) env.PATH = [...opts.run.path, env.PATH].join(':');
   }
   return env;
 }

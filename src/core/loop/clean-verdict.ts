@@ -1,5 +1,7 @@
 import type { Item } from '../../protocol/run-event.ts';
-import type { ChangeSnapshot, Sandbox, Verifier } from '../ports.ts';
+import type { ProjectEnvironment, ToolchainRequirement } from '../../protocol/toolchain.ts';
+import type { ChangeSnapshot, Sandbox, ToolchainSource, Verifier } from '../ports.ts';
+import { runSetup } from './run-setup.ts';
 import { describeFailures } from './feedback-text.ts';
 import { TOOLING_PATHS } from './repo-rules.ts';
 import { isGreen, runTests, type TestRun } from './run-tests.ts';
@@ -13,6 +15,10 @@ export interface CleanInput {
   commandTimeoutMs: number;
   outputLimitBytes: number;
   taskText: string;
+  /** The run's environment, made again on the clean checkout (see AgentInput). */
+  toolchain?: ToolchainRequirement[];
+  environment?: ProjectEnvironment;
+  needs?: Array<{ path: string; why: string }>;
   /** See AgentInput.evidenceBase. */
   evidenceBase?: string;
 }
@@ -24,6 +30,8 @@ export interface CleanDeps {
   item: (kind: 'item.started' | 'item.completed', i: Item) => void;
   /** Counts what the clean sandbox's commands use, as the run's own commands are counted. */
   wrap?: (s: Sandbox) => Sandbox;
+  /** The toolchains the app provides (the run's own): the clean checkout gets the same. */
+  toolchains?: ToolchainSource;
 }
 
 export type CleanRun = { ok: true; run: TestRun } | { ok: false; failure: string };
@@ -37,16 +45,18 @@ export type CleanRun = { ok: true; run: TestRun } | { ok: false; failure: string
 export async function runClean(deps: CleanDeps, tree: string, input: CleanInput, quiet?: string): Promise<CleanRun> {
   const co = await deps.verifier.checkout(tree, deps.signal);
   try {
-    const sandbox = deps.wrap ? deps.wrap(co.sandbox) : co.sandbox;
-    for (const command of input.setup) {
-      const id = deps.nextId();
-      if (!quiet) deps.item('item.started', { id, kind: 'command_execution', command, cwd: co.root, exitCode: null, durationMs: 0, output: '' });
-      const res = await sandbox.run({ command, cwd: co.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal: deps.signal, stage: 'setup' });
-      const output = `${res.stdout}\n${res.stderr}`.trim();
-      if (!quiet) deps.item('item.completed', { id, kind: 'command_execution', command, cwd: co.root, exitCode: res.exitCode, durationMs: res.durationMs, output });
+    const checkAbort = () => {
       if (deps.signal.aborted) throw deps.signal.reason;
-      if (res.exitCode !== 0) return { ok: false, failure: `setup step \`${command}\` failed on a clean checkout of the change (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-1500)}` };
-    }
+    };
+    // The same environment as the run's (a Python project's virtual environment, the Node it asks for), then setup.
+    const setup = await runSetup(
+      { setup: input.setup, setupTimeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, ...(input.toolchain ? { toolchain: input.toolchain } : {}), ...(input.environment ? { environment: input.environment } : {}), ...(input.needs ? { needs: input.needs } : {}) },
+      { sandbox: deps.wrap ? deps.wrap(co.sandbox) : co.sandbox, root: co.root, ...(deps.toolchains ? { toolchains: deps.toolchains } : {}), nextId: deps.nextId, show: (kind, i) => (quiet ? undefined : deps.item(kind, i)), checkAbort },
+      deps.signal,
+    );
+    checkAbort();
+    if (!setup.ok) return { ok: false, failure: `on a clean checkout of the change: ${setup.summary.slice(0, 2000)}` };
+    const { sandbox } = setup;
     const run = await runTests(sandbox, input.test, co.root, input.commandTimeoutMs, deps.signal, async (rel) => (await co.files.read(rel).catch(() => null)) !== null);
     if (deps.signal.aborted) throw deps.signal.reason;
     const id = deps.nextId();

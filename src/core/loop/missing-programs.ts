@@ -1,3 +1,4 @@
+import type { ProjectEnvironment } from '../../protocol/toolchain.ts';
 import type { Sandbox } from '../ports.ts';
 
 const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 'test', '[', 'echo', 'printf', 'true', 'false', 'exit', 'exec', 'env', 'time', 'if', 'then', 'else', 'fi', 'for', 'do', 'done', 'while', 'case', 'esac', '!', '{', '}', '(', ')', 'eval', 'command', 'type', 'ulimit', 'umask', 'wait', 'shift', 'read', 'trap']);
@@ -39,7 +40,24 @@ export async function missingPrograms(sandbox: Sandbox, commands: string[], cwd:
   return res.stdout.split('\n').map((l) => l.trim()).filter((l) => programs.includes(l));
 }
 
-export function missingProgramText(missing: string[], commands: string[], when: 'setup' | 'test'): string {
-  const needs = missing.map((p) => `\`${p}\` (for \`${commands.find((c) => programsOf(c).includes(p)) ?? p}\`)`).join(', ');
+/** Where a project's own tool comes from, for a worker that lacks it. */
+const HOW: Record<string, string> = {
+  uv: 'uv’s standalone binary (https://docs.astral.sh/uv/) or `pipx install uv`',
+  poetry: '`pipx install poetry`',
+  hatch: '`pipx install hatch`',
+  pdm: '`pipx install pdm`',
+  pnpm: 'corepack (it comes with Node) or `npm install -g pnpm`',
+  yarn: 'corepack (it comes with Node) or `npm install -g yarn`',
+  bun: 'bun’s installer (https://bun.sh)',
+};
+
+export function missingProgramText(missing: string[], commands: string[], when: 'setup' | 'test', environment?: ProjectEnvironment): string {
+  const python = environment?.python;
+  const needs = missing
+    .map((p) => {
+      const own = python?.manager === p ? `; this project’s environment is ${p}’s (${python.file})` : '';
+      return `\`${p}\` (for \`${commands.find((c) => programsOf(c).includes(p)) ?? p}\`${own}${HOW[p] ? `; it installs with ${HOW[p]}` : ''})`;
+    })
+    .join(', ');
   return `${missing.length === 1 ? 'a program the' : 'programs the'} ${when} ${when === 'setup' ? 'steps need' : 'command needs'} ${missing.length === 1 ? 'is' : 'are'} not installed on the worker: ${needs}. Install ${missing.length === 1 ? 'it' : 'them'} on the worker (or name ${missing.length === 1 ? 'its' : 'their'} folder in PATCHWRIGHT_SANDBOX_PATHS), or set \`setup\` and \`test\` in .github/agent.yml.`;
 }

@@ -2,7 +2,7 @@ import type { Outcome } from '../../protocol/outcome.ts';
 import type { Evidence, Item, Phase, RunEvent } from '../../protocol/run-event.ts';
 import { ModelError, type Message, type ModelClient, type TokenUsage } from '../model/model-port.ts';
 import { addUsage, costUsd, zeroUsage, type Price } from '../model/prices.ts';
-import type { ChangeSnapshot, Sandbox, TitleBrief, Verifier, WorkspaceFiles } from '../ports.ts';
+import type { ChangeSnapshot, Sandbox, TitleBrief, ToolchainSource, Verifier, WorkspaceFiles } from '../ports.ts';
 import { systemPrompt, taskMessage } from '../prompt/system-prompt.ts';
 import { ApprovalCancelled, executeTool, type Approver } from '../tools/execute-tool.ts';
 import { toolSpecs } from '../tools/tool-specs.ts';
@@ -12,8 +12,8 @@ import { isGreen, newFailures, runTests, type TestRun } from './run-tests.ts';
 import { TimeBudgetReached, untilAborted, withDeadline } from './deadline.ts';
 import { redactDeep } from './redact.ts';
 import { missingPrograms, missingProgramText } from './missing-programs.ts';
-import { toolchainNotes } from './toolchain-check.ts';
-import type { ToolchainRequirement } from '../../protocol/toolchain.ts';
+import { runSetup } from './run-setup.ts';
+import type { ProjectEnvironment, RunEnvironment, ToolchainRequirement } from '../../protocol/toolchain.ts';
 import { cleanVerdict, judgeSnapshot, type CleanInput } from './clean-verdict.ts';
 import { writeTitle } from './write-title.ts';
 import { computeMeter } from './compute-meter.ts';
@@ -46,8 +46,12 @@ export interface AgentInput {
   contextTokens?: number;
   /** `plan`: explore read-only and propose a plan for approval; no setup, tests or edits. */
   mode?: 'work' | 'plan';
-  /** Toolchain versions the repository asks for: an older one on the worker is named when setup or the tests fail. */
+  /** Toolchain versions the repository asks for: provided where the app can, else an older one is named when setup or the tests fail. */
   toolchain?: ToolchainRequirement[];
+  /** Where the commands run (a Python project's virtual environment), made before setup. */
+  environment?: ProjectEnvironment;
+  /** Host paths the deployment's settings name for setup (its pip mirror): named when setup fails and they are out of the sandbox's sight. */
+  needs?: Array<{ path: string; why: string }>;
   /** When given, a run that leaves changes ends by asking the model for a title in this style. */
   title?: TitleBrief;
   /** The checkout is read-only to commands, and patches need a person's yes (the app server's read-only sandbox policy). */
@@ -60,6 +64,8 @@ export interface AgentDeps {
   model: ModelClient;
   sandbox: Sandbox;
   files: WorkspaceFiles;
+  /** Toolchain versions the app fetches itself when the worker lacks them (Node from the npm registry). */
+  toolchains?: ToolchainSource;
   emit: (event: RunEvent) => void;
   /** The checkout frozen as it is now against where the run started: its tree, files and diff. */
   changes: () => Promise<ChangeSnapshot>;
@@ -110,7 +116,11 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   // Every sandboxed command of the run is counted: what it cost in CPU, memory and time.
   const meter = computeMeter();
   const counted = meter.counted;
-  const sandbox = counted(deps.sandbox);
+  // Once the project's environment is made, every command goes through it (see prepare-environment.ts).
+  let sandbox = counted(deps.sandbox);
+  let environment: RunEnvironment | undefined;
+  let provided: string[] = [];
+  let setupCommands: string[] = [];
   const emit = (e: RunEvent) => deps.emit(deps.redact ? redactDeep(e, redact) : e);
   const phase = (p: Phase) => emit({ type: 'run.phase', phase: p });
   const item = (kind: 'item.started' | 'item.completed') => (i: Item) => emit({ type: kind, item: i });
@@ -143,8 +153,20 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     return r;
   };
 
-  const cleanDeps = { verifier: deps.verifier, signal, nextId, item: (kind: 'item.started' | 'item.completed', i: Item) => item(kind)(i), wrap: counted };
-  const cleanInput: CleanInput = { setup: input.verifySetup ?? input.setup, test: input.test ?? '', setupTimeoutMs: input.setupTimeoutMs, commandTimeoutMs: input.commandTimeoutMs, outputLimitBytes: input.outputLimitBytes, taskText, ...(input.evidenceBase ? { evidenceBase: input.evidenceBase } : {}) };
+  const cleanDeps = { verifier: deps.verifier, signal, nextId, item: (kind: 'item.started' | 'item.completed', i: Item) => item(kind)(i), wrap: counted, ...(deps.toolchains ? { toolchains: deps.toolchains } : {}) };
+  // The clean checkout is set up as the run was: the same environment (a virtual environment, the Node asked for), then setup.
+  const cleanInput: CleanInput = {
+    setup: input.verifySetup ?? input.setup,
+    test: input.test ?? '',
+    setupTimeoutMs: input.setupTimeoutMs,
+    commandTimeoutMs: input.commandTimeoutMs,
+    outputLimitBytes: input.outputLimitBytes,
+    taskText,
+    ...(input.toolchain ? { toolchain: input.toolchain } : {}),
+    ...(input.environment ? { environment: input.environment } : {}),
+    ...(input.needs ? { needs: input.needs } : {}),
+    ...(input.evidenceBase ? { evidenceBase: input.evidenceBase } : {}),
+  };
 
   emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task', model: deps.model.model });
   let summary = '';
@@ -156,26 +178,15 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     const planning = input.mode === 'plan';
     phase('setup');
     await deps.checkpoint?.('setup');
-    // An older toolchain than the repository asks for is named with any setup failure: it is the likely cause.
-    const older = planning ? [] : (await untilAborted(toolchainNotes(sandbox, input.toolchain ?? [], deps.files.root, signal), signal)).filter((n) => n.older);
-    const likely = older.length ? `\n\nLikely why: ${older.map((n) => n.text).join('; ')}.` : '';
-    if (!planning && input.setup.length) {
-      const missing = await missingPrograms(sandbox, input.setup, deps.files.root, signal);
-      if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, input.setup, 'setup'));
-    }
-    for (const command of planning ? [] : input.setup) {
-      checkAbort();
-      const id = nextId();
-      item('item.started')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: null, durationMs: 0, output: '' });
-      const res = await sandbox.run({ command, cwd: deps.files.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal, stage: 'setup' });
-      const output = `${res.stdout}\n${res.stderr}`.trim();
-      item('item.completed')({ id, kind: 'command_execution', command, cwd: deps.files.root, exitCode: res.exitCode, durationMs: res.durationMs, output });
-      checkAbort();
-      if (res.exitCode !== 0) throw new Stop('setup_failed', `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}${likely}`);
+    if (!planning) {
+      const done = await runSetup(input, { sandbox, root: deps.files.root, ...(deps.toolchains ? { toolchains: deps.toolchains } : {}), nextId, show: (kind, i) => item(kind)(i), checkAbort }, signal);
+      setupCommands = done.commands;
+      if (!done.ok) throw new Stop('setup_failed', done.summary);
+      ({ sandbox, environment, provided } = done);
     }
     if (input.test && !planning) {
       const missing = await missingPrograms(sandbox, [input.test], deps.files.root, signal);
-      if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, [input.test], 'test'));
+      if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, [input.test], 'test', input.environment));
       phase('baseline');
       baseline = await testRun(input.test);
       checkAbort();
@@ -343,7 +354,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     title = { text: written.title, source: written.source };
   }
   const evidence: Evidence = {
-    setupCommands: input.mode === 'plan' ? [] : input.setup,
+    setupCommands,
+    ...(environment?.path.length || Object.keys(environment?.vars ?? {}).length ? { environment } : {}),
+    ...(provided.length ? { provided } : {}),
     testCommand: input.test,
     baseline: baseline?.summary ?? null,
     final: final?.summary ?? null,

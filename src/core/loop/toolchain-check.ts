@@ -11,7 +11,7 @@ export interface ToolchainNote {
 
 const NAMES: Record<ToolchainRequirement['tool'], string> = { node: 'Node', python: 'Python', go: 'Go', rust: 'Rust' };
 
-/** What each tool reports as its version, asked inside the sandbox (what the commands will use). */
+/** What each tool reports as its version, asked inside the sandbox (what the commands will use); `uv` only says it is there. */
 const VERSION_SCRIPT = [
   'for t in "$@"; do v=',
   'case $t in',
@@ -19,38 +19,86 @@ const VERSION_SCRIPT = [
   '  python) v=$(python3 --version 2>&1 || python --version 2>&1);;',
   '  go) v=$(GOTOOLCHAIN=local go version 2>/dev/null);;',
   '  rust) v=$(rustc --version 2>/dev/null);;',
+  '  uv) v=$(uv --version 2>/dev/null);;',
+  '  venv:*) test -f "${t#venv:}/pyvenv.cfg" && v=0.0;;',
+  '  path:*) test -e "${t#path:}" && v=0.0;;',
   'esac',
   'echo "$t=$v"; done',
 ].join('\n');
 
+/** What each tool asked for reports as its version inside the sandbox (what the commands will use); absent when not installed. */
+export async function workerVersions(sandbox: Sandbox, tools: string[], cwd: string, signal: AbortSignal): Promise<Map<string, string>> {
+  if (!tools.length) return new Map();
+  const res = await sandbox.run({ command: ['sh', '-c', VERSION_SCRIPT, 'versions', ...new Set(tools)], cwd, network: false, timeoutMs: 30_000, outputLimitBytes: 8 * 1024, signal, stage: 'setup' });
+  const pairs = res.stdout.split('\n').map((l) => l.split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k!, v.join('=').trim()] as const);
+  return new Map(pairs.filter(([, v]) => /\d+\.\d+/.test(v)));
+}
+
+/** The version a tool's `--version` line names (`v20.19.0`, `Python 3.11.2`, `go version go1.22.1 linux/amd64`). */
+export const versionOf = (raw: string): string | undefined => /(\d+\.\d+(?:\.\d+)?)/.exec(raw)?.[1];
+
 /**
  * The toolchain versions the repository asks for, compared with what the worker has, before
- * anything runs: an older one is named with where it is asked for and what to do.
+ * anything runs: an older one is named with where it is asked for and what to do. `unavailable`
+ * says why the app could not provide a tool itself (added to the advice).
  */
-export async function toolchainNotes(sandbox: Sandbox, wants: ToolchainRequirement[], cwd: string, signal: AbortSignal): Promise<ToolchainNote[]> {
+export async function toolchainNotes(
+  sandbox: Sandbox,
+  wants: ToolchainRequirement[],
+  cwd: string,
+  signal: AbortSignal,
+  known: { unavailable?: Map<string, string>; have?: Map<string, string> } = {},
+): Promise<ToolchainNote[]> {
   if (!wants.length) return [];
-  const res = await sandbox.run({ command: ['sh', '-c', VERSION_SCRIPT, 'versions', ...new Set(wants.map((w) => w.tool))], cwd, network: false, timeoutMs: 30_000, outputLimitBytes: 8 * 1024, signal, stage: 'setup' });
-  const have = new Map(res.stdout.split('\n').map((l) => l.split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k!, v.join('=').trim()]));
+  const have = known.have ?? (await workerVersions(sandbox, wants.map((w) => w.tool), cwd, signal));
+  const unavailable = known.unavailable ?? new Map<string, string>();
   const notes: ToolchainNote[] = [];
   for (const want of wants) {
     const raw = have.get(want.tool) ?? '';
-    const version = /(\d+\.\d+(?:\.\d+)?)/.exec(raw)?.[1];
+    const version = versionOf(raw);
     if (!version) continue; // not installed: the missing-program check names it
     const verdict = compare(version, raw, want);
     if (verdict === 'ok' || verdict === 'unknown') continue;
     const name = NAMES[want.tool];
     const where = `${want.file}${want.line > 1 ? ` line ${want.line}` : ''}`;
+    const why = unavailable.get(want.tool);
     notes.push({
       tool: want.tool,
       have: version,
       older: verdict === 'older',
       text:
         verdict === 'older'
-          ? `the worker has ${name} ${version}, older than the ${name} ${want.wants} that ${where} asks for: install it on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS)`
-          : `${where} asks for ${name} ${want.wants}; the worker has ${version}, which usually still works`,
+          ? `the worker has ${name} ${version}, older than the ${name} ${want.wants} that ${where} asks for: ${FIX[want.tool](want.wants)}${why ? ` (the app could not fetch it: ${why})` : ''}`
+          : `${where} asks for ${name} ${want.wants}; the worker has ${version}, which usually still works${why ? ` (the app could not fetch that version: ${why})` : ''}`,
     });
   }
   return notes;
+}
+
+/** What to do about a tool older than asked, naming exactly what to install. */
+const FIX: Record<ToolchainRequirement['tool'], (wants: string) => string> = {
+  node: () => 'install it on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS), or let the app fetch it from an npm registry (PATCHWRIGHT_NODE_REGISTRY)',
+  python: (w) => `install Python ${w.replace(/^[>=~^ ]+/, '')} on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS), or install uv there: the harness then makes the virtual environment with \`uv venv --python\`, which fetches it`,
+  go: (w) => `install Go ${w.replace(/^[>=]+/, '')} on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS); Go 1.21 and later fetch the toolchain go.mod names by themselves when GOPROXY is reachable`,
+  rust: (w) => `install it on the worker with rustup (\`rustup toolchain install ${w}\`; cargo then picks it from the toolchain file), or name its folder in PATCHWRIGHT_SANDBOX_PATHS`,
+};
+
+/**
+ * The version to use: for a pin (`22`, `22.3`, `22.3.0`) the newest it covers; for a range
+ * (`>=22`, `^20 || >=22`) the newest release of the oldest major line it allows, which is what
+ * the repository was most likely written against. Pre-releases never.
+ */
+export function chooseVersion(versions: string[], want: ToolchainRequirement): string | undefined {
+  const ok = versions.filter((v) => /^\d+\.\d+\.\d+$/.test(v) && compare(v, v, want) === 'ok').sort(byVersion);
+  if (!ok.length) return undefined;
+  if (want.kind === 'pin') return ok.at(-1);
+  const major = ok[0]!.split('.')[0];
+  return ok.filter((v) => v.split('.')[0] === major).at(-1);
+}
+
+function byVersion(a: string, b: string): number {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
 }
 
 type Verdict = 'ok' | 'older' | 'other' | 'unknown';

@@ -20,9 +20,9 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
   try {
     await ctx.say(md`**Patchwright** · 🩺 checking setup and tests on ${name(base)} (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
-    const { sandbox, release } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, dirs, 'base');
+    const { sandbox, release, python, toolchains } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, dirs, 'base');
     releaseUser = release;
-    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain }, { sandbox, files: localFiles(ws.dir) }, signal);
+    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment, needs: python.needs }, { sandbox, files: localFiles(ws.dir), ...(toolchains ? { toolchains } : {}) }, signal);
     await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester, [memoryNote(sandbox.kind, ctx.deps.settings)]));
     return { state: 'done', outcome: report.ready ? 'ready' : 'not_ready' };
   } finally {
@@ -37,6 +37,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string, sandboxNotes: string[] = []): Posted {
   const lines: Posted[] = [md`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on ${name(base)} (job ${jobId}, asked by ${login(requester)}).`, literal('')];
   lines.push(literal(setup.length ? '**Setup**' : '**Setup:** nothing to run'));
+  for (const p of r.provided) lines.push(md`- ✅ toolchain: ${p}`);
   for (const s of r.setup) {
     lines.push(md`- ${s.exitCode === 0 ? '✅' : '❌'} ${name(s.command)} (${secs(s.durationMs)})`);
     if (s.exitCode !== 0) lines.push(literal(''), codeBlock(s.tail));

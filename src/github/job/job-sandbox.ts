@@ -6,6 +6,7 @@ import { createSandbox, deploymentSandboxOptions } from '../../adapters/sandbox/
 import type { RunDirs } from '../../adapters/sandbox/run-dirs.ts';
 import { egressFirewall } from '../../adapters/egress/egress-policy.ts';
 import type { SandboxUserLease, SandboxUsers } from '../../adapters/sandbox/sandbox-users.ts';
+import { deploymentToolchains, type DeploymentToolchains } from '../../adapters/toolchain/deployment-toolchains.ts';
 import type { Sandbox } from '../../core/ports.ts';
 import type { RepoConfig } from '../../protocol/repo-config.ts';
 import type { Task } from '../../protocol/task.ts';
@@ -27,7 +28,8 @@ export function jobSandbox(
   ws: PreparedWorkspace,
   dirs: RunDirs,
   startFrom: 'base' | 'branch',
-): { sandbox: Sandbox; release: () => void; fresh: (layout: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }) => Sandbox } {
+): { sandbox: Sandbox; release: () => void; fresh: (layout: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }) => Sandbox } & Pick<DeploymentToolchains, 'python' | 'toolchains'> {
+  const provided = deploymentToolchains(settings);
   const cacheDir = path.join(settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`);
   const user: SandboxUserLease = users.lease(`${task.repo.owner}/${task.repo.name}`, ownerOf(cacheDir));
   const make = (layout: { worktree: string; runTmp: string; privateCache: string | undefined; gitLink?: string | undefined }, hostDir: string, setupOnly: string[]) =>
@@ -37,10 +39,10 @@ export function jobSandbox(
         runTmp: layout.runTmp,
         cacheDir,
         ...(layout.privateCache ? { privateCache: layout.privateCache } : {}),
-        readOnly: [ws.mirror, ...settings.sandboxPaths],
+        readOnly: [ws.mirror, provided.dir, ...settings.sandboxPaths],
         ...(layout.gitLink !== undefined ? { gitLink: layout.gitLink } : {}),
       },
-      env: { requested: config.sandbox.env, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly },
+      env: { values: provided.python.values, requested: config.sandbox.env, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly },
       ...deploymentSandboxOptions(settings),
       ...dockerChoice(settings, config.sandbox.image),
       hostUid: user.uid,
@@ -50,7 +52,7 @@ export function jobSandbox(
   const branch = startFrom === 'branch';
   // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
   const sandbox = make({ worktree: ws.dir, runTmp: dirs.runTmp, privateCache: branch ? dirs.privateCache : undefined, gitLink: ws.gitLink }, dirs.hostDir, branch ? [] : settings.setupSecrets);
-  return { sandbox, release: user.release, fresh: (l) => make({ worktree: l.worktree, runTmp: l.runTmp, privateCache: l.cacheDir }, l.hostDir, []) };
+  return { sandbox, release: user.release, python: provided.python, toolchains: provided.toolchains, fresh: (l) => make({ worktree: l.worktree, runTmp: l.runTmp, privateCache: l.cacheDir }, l.hostDir, []) };
 }
 
 /** Who owns the repository's caches now (the user its last job ran as), if they exist. */

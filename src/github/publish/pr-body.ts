@@ -50,6 +50,8 @@ export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAU
   return joined(
     [
       ...(e.setupCommands?.length ? [md`Setup: ${names(e.setupCommands)}`] : []),
+      // A toolchain the app fetched for the run (the Node the repository asks for): what the tests ran on.
+      ...(e.provided?.length ? [md`Toolchain: ${joined(e.provided.slice(0, 10).map((p) => md`${p.slice(0, 300)}`), '; ')}`] : []),
       e.testCommand
         ? md`Test command: ${name(e.testCommand)}`
         : literal('**Nothing verified this change:** no test command was found for this repository (set `test:` in `.github/agent.yml`).'),
