@@ -6,27 +6,15 @@ import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { commitAll } from '../adapters/git/commit-and-push.ts';
 import { git } from '../adapters/git/run-git.ts';
-import { localFiles } from '../adapters/git/local-files.ts';
-import { localWorktree, removeLocalWorktree, worktreeDiff } from '../adapters/git/local-worktree.ts';
-import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
-import { appSecrets } from '../adapters/env/app-secrets.ts';
+import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { checkChanges, describeProblems } from '../adapters/git/commit-and-push.ts';
-import { makeRedactor } from '../core/loop/redact.ts';
-import { OpenAIModel } from '../adapters/openai/openai-model.ts';
-import { localSandbox } from './local-sandbox.ts';
-import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
-import { inspectRepo } from '../repo/inspect.ts';
-import { readHistory } from '../adapters/git/read-history.ts';
-import { detectConventions } from '../repo/conventions/detect-conventions.ts';
-import { changeKind } from '../repo/conventions/title-style.ts';
-import { titleBrief } from '../repo/conventions/title-brief.ts';
-import { loadPrices } from '../adapters/env/load-prices.ts';
 import { readLocalConfig } from './local-config.ts';
 import { readTask } from './read-task.ts';
 import { slugify } from '../repo/conventions/branch-name.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
 import { recordRun } from './record-run.ts';
+import { prepareRun } from './prepare-run.ts';
 
 export const NO_MODEL_HELP = `No model is configured. Set one of:
   OPENAI_API_KEY=sk-...                      (OpenAI; PATCHWRIGHT_MODEL defaults to gpt-5.1-codex)
@@ -70,67 +58,30 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-run-'));
   try {
-    const sandbox = await localSandbox(settings, env, ws, runTmp);
-    const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
-    const history = await readHistory(ws.dir, ws.startSha);
-    const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
-    const brief = titleBrief({ style: conv.commitStyle, recent: history, issueTitle: task.title, kind: changeKind(`${task.title}\n${task.body}`), what: 'commit subject' });
-    const files = localFiles(ws.dir);
-    const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
-    const model = new OpenAIModel({
-      model: values.model ?? settings.model,
-      api: settings.modelApi,
-      apiKey: env.OPENAI_API_KEY,
-      baseURL: settings.openaiBaseUrl,
-      reasoningEffort: settings.reasoningEffort,
+    const run = await prepareRun({
+      settings,
+      env,
+      config,
+      ws,
+      runTmp,
+      runId,
+      task,
+      model: values.model,
+      budgets: { ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
+      title: true,
     });
-    const secrets = appSecrets(env, settings.setupSecrets.map((n) => env[n]));
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
-    const budgets = capBudgets(
-      { ...config.budgets, ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
-      settings.ceilings,
-    );
-    const result = await runAgent(
-      {
-        runId,
-        repoName: path.basename(ws.mirror),
-        task,
-        setup: info.setup,
-        test: info.test,
-        toolchain: info.toolchain,
-        instructionFiles,
-        protectedPaths: config.protectedPaths,
-        budgets,
-        verificationRounds: config.verificationRounds,
-        network: config.sandbox.network && settings.agentNetwork,
-        commandTimeoutMs: settings.commandTimeoutMs,
-        setupTimeoutMs: settings.setupTimeoutMs,
-        outputLimitBytes: 32 * 1024,
-        contextTokens: settings.contextTokens,
-        title: brief,
-      },
-      {
-        model,
-        sandbox,
-        files,
-        emit: (e) => (record.log(e), renderer.event(e)),
-        diff: () => worktreeDiff(ws.dir, ws.startSha),
-        guard: worktreeGuard(ws, config.protectedPaths),
-        redact: makeRedactor(secrets),
-        prices: loadPrices(settings.pricesFile),
-      },
-      controller.signal,
-    ).finally(() => process.off('SIGINT', onSigint));
+    const result = await runAgent(run.input, { ...run.deps, emit: (e) => (record.log(e), renderer.event(e)) }, controller.signal).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
     record.finish(result.outcome);
-    const message = result.title?.text ?? brief.repair(null, result.evidence.filesChanged);
+    const message = result.title?.text ?? run.brief?.repair(null, result.evidence.filesChanged) ?? task.title;
     const committed = ['succeeded', 'tests_failing'].includes(result.outcome)
       ? await commitAll(ws, message.slice(0, 100), { name: 'Patchwright', email: 'patchwright@localhost' })
       : null;
     // The same checks a push gets: a commit of credentials (or of this app's own secrets) is undone.
-    const problems = committed ? await checkChanges(ws, config.protectedPaths, secrets) : [];
+    const problems = committed ? await checkChanges(ws, config.protectedPaths, run.secrets) : [];
     if (problems.length) {
       await git(ws.dir).raw(['reset', '-q', '--hard', ws.startSha]);
       process.stderr.write(`Refusing to commit:\n${describeProblems(problems)}\nNothing committed; branch ${branch} is unchanged.\n`);
