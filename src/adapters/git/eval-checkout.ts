@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git } from './run-git.ts';
+import { git, gitText } from './run-git.ts';
 
 export class CheckoutError extends Error {
   readonly code: 'patch_failed' | 'checkout_failed';
@@ -85,6 +85,5 @@ export async function applyPatch(dir: string, patch: string, what: string): Prom
 export async function changeOf(dir: string, startSha: string): Promise<string> {
   const g = git(dir);
   await g.raw(['add', '--all', '--intent-to-add']);
-  const out = await g.raw(['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--ignore-submodules=all', startSha]);
-  return out && !out.endsWith('\n') ? `${out}\n` : out;
+  return gitText(dir, ['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--ignore-submodules=all', startSha]);
 }

@@ -1,4 +1,4 @@
-import { git } from './run-git.ts';
+import { git, gitText } from './run-git.ts';
 
 export interface HistoryCommit {
   sha: string;
@@ -57,8 +57,7 @@ export async function branchMessages(dir: string, base: string, sha: string): Pr
 /** The change from `base` to `sha` for these paths, as a patch `git apply` takes (binary files included). */
 export async function patchOf(dir: string, base: string, sha: string, paths: string[]): Promise<string> {
   if (!paths.length) return '';
-  const out = await git(dir).raw(['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', base, sha, '--', ...paths.map((p) => `:(literal)${p}`)]);
-  return out && !out.endsWith('\n') ? `${out}\n` : out;
+  return gitText(dir, ['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', base, sha, '--', ...paths.map((p) => `:(literal)${p}`)]);
 }
 
 export class HistoryError extends Error {
