@@ -175,6 +175,11 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       return 1;
     }
     return report.pending ? 1 : 0;
+  } catch (error) {
+    if (controller.signal.aborted) return 130;
+    const e = error as Error & { code?: string };
+    process.stderr.write(`patchwright eval: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+    return 1;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);
