@@ -16,7 +16,7 @@ export function renderReport(r: EvalReport): string {
         outcomes(m),
         m.turns.median === null ? '—' : `${m.turns.total} (median ${m.turns.median})`,
         `${tokens(m.tokens.input)}/${tokens(m.tokens.output)}`,
-        m.costUsd === null ? 'unknown' : `$${m.costUsd.toFixed(2)}`,
+        m.costUsd === null ? 'unknown' : usd(m.costUsd),
         m.cpuSeconds.toFixed(1),
         m.peakMemoryMb === null ? '—' : String(Math.round(m.peakMemoryMb)),
         m.wh.toFixed(2),
@@ -43,7 +43,7 @@ export function renderReport(r: EvalReport): string {
           `${x.verdict.passToPass.broken.length}/${x.verdict.passToPass.total}`,
           String(x.turns),
           tokens(x.usage.inputTokens + x.usage.outputTokens),
-          x.usage.costUsd === null ? '?' : `$${x.usage.costUsd.toFixed(2)}`,
+          x.usage.costUsd === null ? '?' : usd(x.usage.costUsd),
           (x.compute?.cpuSeconds ?? 0).toFixed(1),
           duration(x.wallMs),
         ]),
@@ -72,6 +72,7 @@ function table(head: string[], rows: string[][]): string {
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+const usd = (x: number) => `$${x > 0 && x < 0.01 ? x.toFixed(4) : x.toFixed(2)}`;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const tokens = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
 
