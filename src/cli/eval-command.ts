@@ -183,6 +183,8 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);
+    // The tasks' copies of the history are made again when needed: a big repository's would fill the disk.
+    fs.rmSync(path.join(store.dir, 'bases'), { recursive: true, force: true });
     release();
   }
 }

@@ -118,22 +118,23 @@ async function validated(c: FixCandidate, o: EvalOptions, d: EvalDeps, found: nu
   const key = o.keyOf(c.sha);
   const stored = o.fresh ? null : d.store.validation(c.sha);
   if (stored && stored.key === key) {
-    d.progress({ type: 'validated', sha: c.sha, subject: c.subject, valid: stored.valid, reason: stored.valid ? null : stored.reason.message, reused: true, found: found + (stored.valid ? 1 : 0), wanted: o.wanted });
+    d.progress({ type: 'validated', sha: c.sha, subject: stored.valid ? stored.task.text.title : c.subject, valid: stored.valid, reason: stored.valid ? null : stored.reason.message, reused: true, found: found + (stored.valid ? 1 : 0), wanted: o.wanted });
     return stored;
   }
-  d.progress({ type: 'validating', sha: c.sha, subject: c.subject, found, wanted: o.wanted });
   const [testPatch, codePatch, branch] = await Promise.all([
     d.history.patchOf(c.base, c.sha, c.testFiles),
     d.history.patchOf(c.base, c.sha, [...c.codeFiles, ...c.otherFiles]),
     c.kind === 'merge' ? d.history.branchMessages(c.base, c.sha) : Promise.resolve([]),
   ]);
+  const text = taskText(c, branch, d.issues);
+  d.progress({ type: 'validating', sha: c.sha, subject: text.title, found, wanted: o.wanted });
   const v: Validation =
     testPatch.length + codePatch.length > MAX_PATCH_BYTES
       ? { valid: false, key, at: new Date().toISOString(), candidate: c, reason: { code: 'too_large', message: `the change is ${Math.round((testPatch.length + codePatch.length) / 1024)} KB, more than a task should be` } }
-      : await validateCandidate({ candidate: c, text: taskText(c, branch, d.issues), testPatch, codePatch, key }, d.workbench, signal);
+      : await validateCandidate({ candidate: c, text, testPatch, codePatch, key }, d.workbench, signal);
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
   d.store.saveValidation(v);
-  d.progress({ type: 'validated', sha: c.sha, subject: c.subject, valid: v.valid, reason: v.valid ? null : v.reason.message, reused: false, found: found + (v.valid ? 1 : 0), wanted: o.wanted });
+  d.progress({ type: 'validated', sha: c.sha, subject: text.title, valid: v.valid, reason: v.valid ? null : v.reason.message, reused: false, found: found + (v.valid ? 1 : 0), wanted: o.wanted });
   return v;
 }
 
