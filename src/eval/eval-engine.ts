@@ -83,10 +83,11 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
       skipped.push({ sha: candidate.sha, subject: candidate.subject, code: early[0]!, message: early[1]! });
       continue;
     }
-    const v = await validated(candidate, o, d, tasks.length, signal).catch(stopped);
-    if (!v) break;
+    const found = await validated(candidate, o, d, tasks.length, signal).catch(stopped);
+    if (!found) break;
+    const { v, title } = found;
     if (v.valid) tasks.push(v.task);
-    else skipped.push({ sha: candidate.sha, subject: candidate.subject, code: v.reason.code, message: v.reason.message });
+    else skipped.push({ sha: candidate.sha, subject: title, code: v.reason.code, message: v.reason.message });
   }
   const runs: EvalRun[] = [];
   const total = tasks.length * o.models.length * o.attempts;
@@ -114,12 +115,13 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
   return report;
 }
 
-async function validated(c: FixCandidate, o: EvalOptions, d: EvalDeps, found: number, signal: AbortSignal): Promise<Validation> {
+async function validated(c: FixCandidate, o: EvalOptions, d: EvalDeps, found: number, signal: AbortSignal): Promise<{ v: Validation; title: string }> {
   const key = o.keyOf(c.sha);
   const stored = o.fresh ? null : d.store.validation(c.sha);
   if (stored && stored.key === key) {
-    d.progress({ type: 'validated', sha: c.sha, subject: stored.valid ? stored.task.text.title : c.subject, valid: stored.valid, reason: stored.valid ? null : stored.reason.message, reused: true, found: found + (stored.valid ? 1 : 0), wanted: o.wanted });
-    return stored;
+    const title = stored.valid ? stored.task.text.title : (stored.title ?? c.subject);
+    d.progress({ type: 'validated', sha: c.sha, subject: title, valid: stored.valid, reason: stored.valid ? null : stored.reason.message, reused: true, found: found + (stored.valid ? 1 : 0), wanted: o.wanted });
+    return { v: stored, title };
   }
   const [testPatch, codePatch, branch] = await Promise.all([
     d.history.patchOf(c.base, c.sha, c.testFiles),
@@ -130,12 +132,12 @@ async function validated(c: FixCandidate, o: EvalOptions, d: EvalDeps, found: nu
   d.progress({ type: 'validating', sha: c.sha, subject: text.title, found, wanted: o.wanted });
   const v: Validation =
     testPatch.length + codePatch.length > MAX_PATCH_BYTES
-      ? { valid: false, key, at: new Date().toISOString(), candidate: c, reason: { code: 'too_large', message: `the change is ${Math.round((testPatch.length + codePatch.length) / 1024)} KB, more than a task should be` } }
+      ? { valid: false, key, at: new Date().toISOString(), candidate: c, title: text.title, reason: { code: 'too_large', message: `the change is ${Math.round((testPatch.length + codePatch.length) / 1024)} KB, more than a task should be` } }
       : await validateCandidate({ candidate: c, text, testPatch, codePatch, key }, d.workbench, signal);
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
   d.store.saveValidation(v);
   d.progress({ type: 'validated', sha: c.sha, subject: text.title, valid: v.valid, reason: v.valid ? null : v.reason.message, reused: false, found: found + (v.valid ? 1 : 0), wanted: o.wanted });
-  return v;
+  return { v, title: text.title };
 }
 
 /** The key a stored validation or run must carry to count as done. */

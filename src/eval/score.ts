@@ -5,6 +5,7 @@ export type Judged =
   | { ok: false; code: SkipCode; message: string };
 
 const SUITE = 'the whole test suite';
+const failedIn = (r: SuiteRun) => Object.entries(r.statuses ?? {}).filter(([, st]) => st === 'failed').map(([n]) => n).sort();
 const passedIn = (r: SuiteRun) => new Set(Object.entries(r.statuses ?? {}).filter(([, s]) => s === 'passed').map(([n]) => n));
 
 /**
@@ -24,7 +25,7 @@ export function judgeValidation(before: SuiteRun, after: SuiteRun): Judged {
     if (failToPass.length) return { ok: true, granularity: 'test', failToPass, passToPass, ...gold };
     return before.exitCode === 0
       ? { ok: false, code: 'passes_before', message: 'the fix’s tests already pass at its parent: they do not test what it changed' }
-      : { ok: false, code: after.exitCode === 0 ? 'no_fail_to_pass' : 'fails_after', message: `no test that fails at the parent passes with the fix (failing with the fix: ${list(after.failures) || 'unnamed'})` };
+      : { ok: false, code: 'no_fail_to_pass', message: `no test that fails at the parent passes with the fix (failing at the parent: ${list(failedIn(before)) || 'none by name'}; with the fix: ${list(failedIn(after)) || 'none by name'})` };
   }
   if (before.passed !== null && after.passed !== null) {
     const fixed = before.failures.filter((f) => !after.failures.includes(f));

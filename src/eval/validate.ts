@@ -39,13 +39,13 @@ export async function validateCandidate(input: CandidateInput, wb: Workbench, si
     });
     after = await inState(wb, c.base, [[input.testPatch, 'the fix’s test changes'], [input.codePatch, 'the fix’s code changes']], signal, () => ({ ...commands, test: commands.test! }));
     const judged = judgeValidation(before, after);
-    if (!judged.ok) return { valid: false, key: input.key, at, candidate: c, reason: { code: judged.code, message: judged.message }, before, after };
+    if (!judged.ok) return { valid: false, key: input.key, at, candidate: c, title: input.text.title, reason: { code: judged.code, message: judged.message }, before, after };
     const { ok: _ok, ...found } = judged;
     return { valid: true, key: input.key, at, task: { ...c, text: input.text, setup: commands.setup, test: commands.test!, testNamed: before.command, ...found, before, after, testPatch: input.testPatch, codePatch: input.codePatch } };
   } catch (error) {
     if (signal.aborted) throw error;
     const reason = error instanceof Skip ? error.skip : { code: (error as { code?: string }).code === 'patch_failed' ? ('patch_failed' as const) : ('sandbox_error' as const), message: error instanceof Error ? error.message : String(error) };
-    return { valid: false, key: input.key, at, candidate: c, reason: { ...reason, message: wb.redact(reason.message) }, ...(before ? { before } : {}), ...(after ? { after } : {}) };
+    return { valid: false, key: input.key, at, candidate: c, title: input.text.title, reason: { ...reason, message: wb.redact(reason.message) }, ...(before ? { before } : {}), ...(after ? { after } : {}) };
   }
 }
 

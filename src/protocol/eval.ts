@@ -79,6 +79,8 @@ export const Validation = z.discriminatedUnion('valid', [
     key: z.string(),
     at: z.string(),
     candidate: FixCandidate,
+    /** The task's title as the model would have been told it (a merge's PR title). */
+    title: z.string().optional(),
     reason: z.object({ code: SkipCode, message: z.string() }),
     before: SuiteRun.optional(),
     after: SuiteRun.optional(),

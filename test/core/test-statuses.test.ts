@@ -57,6 +57,15 @@ describe('testStatuses', () => {
     expect(testStatuses('test_add (tests.test_calc.T) ... FAIL\ntest_sub (tests.test_calc.T) ... ok\n')?.tests).toEqual({ 'tests.test_calc.T.test_add': 'failed', 'tests.test_calc.T.test_sub': 'passed' });
   });
 
+  it('one TestCase run per data line, told apart only by its description (idna’s UTS 46 tests): each line is a test', () => {
+    const out = 'runTest (test_idna_uts46.TestIdnaTest.runTest)\nIdnaTestV2.txt line 98: fass.de; ; ; ; ; ;  ... ok\nrunTest (test_idna_uts46.TestIdnaTest.runTest)\nIdnaTestV2.txt line 99: a...b; ; ; ... FAIL\ntestEncode (test_idna.IDNATests.testEncode) ... ok\n\nRan 3 tests in 0.1s\n\nFAILED (failures=1)\n';
+    expect(testStatuses(out)?.tests).toEqual({
+      'test_idna_uts46.TestIdnaTest.runTest: IdnaTestV2.txt line 98: fass.de; ; ; ; ; ;': 'passed',
+      'test_idna_uts46.TestIdnaTest.runTest: IdnaTestV2.txt line 99: a...b; ; ;': 'failed',
+      'test_idna.IDNATests.testEncode': 'passed',
+    });
+  });
+
   it('a module that does not import is a failed pseudo-test, as unittest names it', () => {
     expect(testStatuses('test_more (unittest.loader._FailedTest.test_more) ... ERROR\n\nRan 1 test in 0.000s\n\nFAILED (errors=1)\n')?.tests).toEqual({ 'unittest.loader._FailedTest.test_more': 'failed' });
   });

@@ -19,8 +19,8 @@ describe('judgeValidation (SWE-bench: the fix’s tests fail at the parent and p
 
   it.each([
     ['the tests already pass at the parent', named({ a: 'passed' }), named({ a: 'passed' }), 'passes_before'],
-    ['a failure the fix does not fix (and nothing else fails)', named({ a: 'passed', b: 'failed' }), named({ a: 'passed', b: 'failed' }), 'fails_after'],
-    ['a test passing only before', named({ a: 'passed', b: 'failed' }, 1), named({ a: 'failed', b: 'failed' }), 'fails_after'],
+    ['a failure the fix does not fix (and nothing else fails)', named({ a: 'passed', b: 'failed' }), named({ a: 'passed', b: 'failed' }), 'no_fail_to_pass'],
+    ['a test passing only before', named({ a: 'passed', b: 'failed' }, 1), named({ a: 'failed', b: 'failed' }), 'no_fail_to_pass'],
     ['timed out at the parent', run({ timedOut: true, exitCode: null }), named({ a: 'passed' }), 'timed_out'],
     ['timed out with the fix', named({ a: 'failed' }), run({ timedOut: true, exitCode: null }), 'timed_out'],
     ['counts: as many fail with the fix', run({ exitCode: 1, passed: 3, failed: 1, failures: ['x'] }), run({ exitCode: 1, passed: 3, failed: 1, failures: ['x'] }), 'fails_after'],

@@ -37,15 +37,19 @@ function note(found: Found, name: string, status: TestStatus): void {
   found.set(name, status);
 }
 
-/** `test_x (pkg.mod.Class.test_x) ... ok`, the docstring's line maybe between; subtests below as `  test_x (...) [msg] ... FAIL`. */
+/**
+ * `test_x (pkg.mod.Class.test_x) ... ok`, the docstring's first line maybe between; subtests below
+ * as `  test_x (...) [msg] ... FAIL`. One id run many times (a TestCase made per data line, told
+ * apart only by its description) is named by id and description.
+ */
 function unittest(lines: string[]): Found {
-  const found: Found = new Map();
   const word = (w: string): TestStatus | null => (w === 'ok' || w === 'unexpected success' ? 'passed' : w === 'FAIL' || w === 'ERROR' ? 'failed' : /^skipped\b|^expected failure$/.test(w) ? 'skipped' : null);
+  const runs: Array<{ id: string; desc: string | null; status: TestStatus }> = [];
   let open: string | null = null;
   for (const line of lines) {
     const sub = /^ {2}(\w+) \(([\w.]+)\) (?:\[.*\]|\(.*\)) \.\.\. (FAIL|ERROR)$/.exec(line);
     if (sub) {
-      note(found, idOf(sub[1]!, sub[2]!), 'failed');
+      runs.push({ id: idOf(sub[1]!, sub[2]!), desc: null, status: 'failed' });
       continue;
     }
     const head = /^(\w+) \(([\w.]+)\)(.*)$/.exec(line);
@@ -53,13 +57,17 @@ function unittest(lines: string[]): Found {
       open = idOf(head[1]!, head[2]!);
       const rest = / \.\.\. (.+)$/.exec(head[3]!)?.[1]?.trim();
       const status = rest ? word(rest) : null;
-      if (status) (note(found, open, status), (open = null));
+      if (status) (runs.push({ id: open, desc: null, status }), (open = null));
       continue;
     }
-    const tail = open ? / \.\.\. (.+)$/.exec(line)?.[1]?.trim() : undefined;
-    const status = tail ? word(tail) : null;
-    if (open && status) (note(found, open, status), (open = null));
+    const tail = open ? /^(.*) \.\.\. (.+)$|^()\.\.\. (.+)$/.exec(line) : null;
+    const status = tail ? word((tail[2] ?? tail[4]!).trim()) : null;
+    if (open && tail && status) (runs.push({ id: open, desc: (tail[1] ?? '').trim() || null, status }), (open = null));
   }
+  const seen = new Map<string, number>();
+  for (const r of runs) if (r.desc !== null) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
+  const found: Found = new Map();
+  for (const r of runs) note(found, r.desc !== null && (seen.get(r.id) ?? 0) > 1 ? `${r.id}: ${r.desc}` : r.id, r.status);
   return found;
 }
 
