@@ -171,7 +171,7 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     process.stdout.write(values.json ? json : renderReport(report));
     if (controller.signal.aborted) return (process.stderr.write(`Stopped; what finished is kept. Go on with: patchwright eval ${path.relative(process.cwd(), repoTop) || '.'} --resume\n`), 130);
     if (!report.candidates.validated) {
-      process.stderr.write(`No candidate validated: ${report.candidates.examined ? 'see why each was set aside above' : `no commit in the ${values.only?.length ? 'given commits' : 'history read'} changes both tests and code`}.\n`);
+      process.stderr.write(`No candidate validated: ${report.candidates.stopped ?? (report.candidates.examined ? 'see why each was set aside above' : `no commit in the ${values.only?.length ? 'given commits' : 'history read'} changes both tests and code`)}.\n`);
       return 1;
     }
     return report.pending ? 1 : 0;

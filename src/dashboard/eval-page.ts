@@ -39,6 +39,7 @@ export function evalPage(r: EvalReport): Html {
   <div class="table-wrap"><table><caption class="sr-only">Every run, task by task</caption>
   <thead><tr><th scope="col">Task</th><th scope="col">Model</th><th scope="col">Attempt</th><th scope="col">Outcome</th><th scope="col">Verdict</th><th scope="col">FAIL_TO_PASS</th><th scope="col">PASS_TO_PASS broken</th><th scope="col">Turns</th><th scope="col">Tokens</th><th scope="col">Cost</th><th scope="col">CPU</th><th scope="col">Time</th></tr></thead>
   <tbody>${r.runs.map((x) => runRow(x, subject.get(x.task) ?? ''))}</tbody></table></div>
+  ${r.candidates.stopped ? html`<p class="notice" role="status">Stopped looking for tasks: ${r.candidates.stopped}.</p>` : ''}
   ${r.candidates.skipped.length
     ? html`<h2>Set aside</h2><p class="muted">Candidates whose tests do not fail before the fix and pass after it (checked in the sandbox), or that are no task for a model.</p>
   <div class="table-wrap"><table><caption class="sr-only">Candidates set aside, and why</caption><thead><tr><th scope="col">Commit</th><th scope="col">Subject</th><th scope="col">Why</th></tr></thead>

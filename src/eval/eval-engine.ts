@@ -12,6 +12,8 @@ import { validateCandidate } from './validate.ts';
 export const EVAL_VERSION = 1;
 /** A fix larger than this is no task for a model (a vendored library, a generated file). */
 const MAX_PATCH_BYTES = 2 * 1024 * 1024;
+/** How many candidates in a row may fail setup the same way before the search stops. */
+const SAME_FAILURES = 3;
 
 export interface History {
   /** The merged history newest first (or the `--only` commits). */
@@ -68,6 +70,9 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
   const tasks: EvalTask[] = [];
   const skipped: EvalReport['candidates']['skipped'] = [];
   let examined = 0;
+  let stoppedWhy: string | undefined;
+  // The same setup failure (or no test command) at several candidates in a row is the repository's, not theirs.
+  const same = { code: '', head: '', count: 0 };
   const stopped = (error: unknown) => {
     if (!signal.aborted) throw error;
   };
@@ -88,6 +93,12 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
     const { v, title } = found;
     if (v.valid) tasks.push(v.task);
     else skipped.push({ sha: candidate.sha, subject: title, code: v.reason.code, message: v.reason.message });
+    const head = v.valid || !['setup_failed', 'no_test_command'].includes(v.reason.code) ? '' : v.reason.message.split(':')[0]!;
+    Object.assign(same, head && head === same.head ? { count: same.count + 1 } : { code: v.valid ? '' : v.reason.code, head, count: head ? 1 : 0 });
+    if (same.count >= SAME_FAILURES) {
+      stoppedWhy = `${SAME_FAILURES} candidates in a row failed the same way (${head}): the repository needs ${same.code === 'setup_failed' ? '`setup:`' : '`test:`'} in .github/agent.yml (see \`patchwright doctor\`), so the search stopped`;
+      break;
+    }
   }
   const runs: EvalRun[] = [];
   const total = tasks.length * o.models.length * o.attempts;
@@ -110,7 +121,7 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
   }
   // An eval stopped while it looked for tasks has those tasks' runs to do as well.
   const unfound = signal.aborted && tasks.length < o.wanted ? (o.wanted - tasks.length) * o.models.length * o.attempts : 0;
-  const report = buildReport({ ...o, examined, tasks, skipped, runs, pending: total - runs.length + unfound });
+  const report = buildReport({ ...o, examined, tasks, skipped, runs, pending: total - runs.length + unfound, ...(stoppedWhy ? { stopped: stoppedWhy } : {}) });
   d.store.saveReport(report);
   return report;
 }

@@ -50,6 +50,7 @@ export function renderReport(r: EvalReport): string {
       ),
     );
   }
+  if (r.candidates.stopped) out.push('', `Stopped looking: ${r.candidates.stopped}.`);
   if (r.candidates.skipped.length) {
     out.push('', `Set aside (${r.candidates.skipped.length} of ${r.candidates.examined} candidates)`);
     for (const s of r.candidates.skipped) out.push(`  ${s.sha.slice(0, 10)}  ${clip(s.subject, 60)}: ${clip(s.message.replace(/\s+/g, ' '), 140)} [${s.code}]`);

@@ -11,6 +11,8 @@ export interface ReportInput {
   skipped: EvalReport['candidates']['skipped'];
   runs: EvalRun[];
   pending: number;
+  /** Why the search for tasks stopped before it found enough, when it did. */
+  stopped?: string;
 }
 
 /** The eval's answer: how often each model resolves this repository's own fixes, how its runs end, and what they cost. */
@@ -21,7 +23,7 @@ export function buildReport(i: ReportInput): EvalReport {
     generatedAt: new Date().toISOString(),
     models: i.models,
     attempts: i.attempts,
-    candidates: { examined: i.examined, validated: i.tasks.length, skipped: i.skipped },
+    candidates: { examined: i.examined, validated: i.tasks.length, skipped: i.skipped, ...(i.stopped ? { stopped: i.stopped } : {}) },
     tasks: i.tasks.map((t) => ({ sha: t.sha, subject: t.text.title, kind: t.kind, pr: t.pr, granularity: t.granularity, failToPass: t.failToPass.length, passToPass: t.passToPass.length })),
     runs: i.runs,
     byModel: i.models.map((m) => summarise(m, i.runs.filter((r) => r.model === m))),

@@ -160,6 +160,8 @@ export const EvalReport = z.object({
     examined: z.number(),
     validated: z.number(),
     skipped: z.array(z.object({ sha: z.string(), subject: z.string(), code: z.string(), message: z.string() })),
+    /** Why the search stopped before enough tasks were found (the same setup failure at every candidate). */
+    stopped: z.string().optional(),
   }),
   tasks: z.array(z.object({ sha: z.string(), subject: z.string(), kind: z.string(), pr: z.number().nullable(), granularity: Granularity, failToPass: z.number(), passToPass: z.number() })),
   runs: z.array(EvalRun),

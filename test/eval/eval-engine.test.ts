@@ -14,7 +14,7 @@ const patch = (file: string, mark: string) => `diff --git a/${file} b/${file}\n-
  * (a fake sandbox printing unittest -v output) fail while tests/test_N.py is the fix's and src/N.py
  * is not, so every fix validates unless told otherwise.
  */
-function world(n: number, extra: CommitInfo[] = []) {
+function world(n: number, extra: CommitInfo[] = [], setup: string[] = []) {
   const commits: CommitInfo[] = [
     ...extra,
     ...Array.from({ length: n }, (_, i) => ({ sha: `fix-${i}`, parents: [`base-${i}`], author: 'Ada', email: 'ada@example.com', date: '2026-01-01T00:00:00Z', message: `Fix thing ${i}` })),
@@ -33,13 +33,14 @@ function world(n: number, extra: CommitInfo[] = []) {
         kind: 'none',
         async run(o) {
           sandboxRuns.push(String(o.command));
+          if (o.stage === 'setup') return { exitCode: 1, signal: null, stdout: '', stderr: 'error: externally-managed-environment', durationMs: 5, timedOut: false, cancelled: false };
           const fixed = applied.some((p) => p.includes('+FIXED'));
           const tested = applied.some((p) => p.includes('+NEWTEST'));
           const out = `test_old (t.T.test_old) ... ok\ntest_new (t.T.test_new) ... ${tested && !fixed ? 'FAIL' : 'ok'}\n\nRan 2 tests in 0.01s\n\n${tested && !fixed ? 'FAILED (failures=1)' : 'OK'}\n`;
           return { exitCode: tested && !fixed ? 1 : 0, signal: null, stdout: '', stderr: out, durationMs: 5, timedOut: false, cancelled: false };
         },
       };
-      return { dir: `/w/${sha}`, commands: () => ({ setup: [], test: 'python -m unittest' }), sandbox: async () => sandbox, apply: async (p) => void (applied.push(p), applies.push(p)), dispose: async () => {} };
+      return { dir: `/w/${sha}`, commands: () => ({ setup, test: 'python -m unittest' }), sandbox: async () => sandbox, apply: async (p) => void (applied.push(p), applies.push(p)), dispose: async () => {} };
     },
   };
   const history: EvalDeps['history'] = {
@@ -151,6 +152,15 @@ describe('runEval with its ports faked', () => {
     expect([...store.runs.keys()]).toEqual(['fix-0/good/1']);
     expect(report.pending).toBe(5);
     expect(store.reports.at(-1)?.pending).toBe(5);
+  });
+
+  it('the same setup failure at three candidates in a row stops the search, and says what to set', async () => {
+    const w = world(10, [], ['python -m pip install -e .']);
+    const report = await runEval(options({ wanted: 5 }), { history: w.history, roleOf: (p) => (p.startsWith('tests/') ? 'test' : 'code'), issues: new Map(), store: memoryStore(), workbench: w.workbench, agent: agent([]), progress: () => {} }, new AbortController().signal);
+    expect(report.candidates).toMatchObject({ examined: 3, validated: 0 });
+    expect(report.candidates.skipped.map((s) => s.code)).toEqual(['setup_failed', 'setup_failed', 'setup_failed']);
+    expect(report.candidates.stopped).toMatch(/^3 candidates in a row failed the same way \(setup step `python -m pip install -e \.` failed \(exit 1\)\): the repository needs `setup:` in \.github\/agent\.yml/);
+    expect(w.sandboxRuns.filter((c) => c.includes('unittest'))).toEqual([]);
   });
 
   it('attempts: each model runs each task K times; resolved share counts runs, tasks resolved counts tasks', async () => {
