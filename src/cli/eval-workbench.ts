@@ -46,17 +46,22 @@ export function evalWorkbench(w: EvalWiring): { workbench: Workbench; agent: Age
   const workbench: Workbench = {
     limits: { setupTimeoutMs: w.settings.setupTimeoutMs, commandTimeoutMs: w.settings.commandTimeoutMs },
     redact: w.redact,
-    async checkout(sha): Promise<EvalCheckout> {
+    async checkout(sha, use): Promise<EvalCheckout> {
       const { co, runTmp, dispose } = await open(sha);
+      // Caches no agent run reads (gold), or fresh ones for this checkout alone (scoring): see CheckoutUse.
+      const cacheDir = use === 'gold' ? path.join(w.store.dir, 'cache-gold') : fs.mkdtempSync(path.join(w.store.dir, 'cache-scoring-'));
       return {
         dir: co.dir,
         commands: () => {
           const info = inspectRepo(co.dir, overrides);
           return { setup: info.setup, test: info.test };
         },
-        sandbox: () => localSandbox(w.settings, w.env, ws(co), runTmp),
+        sandbox: () => localSandbox(w.settings, w.env, { ...ws(co), cacheDir }, runTmp),
         apply: (patch, what) => applyPatch(co.dir, patch, what),
-        dispose,
+        dispose: async () => {
+          await dispose();
+          if (use === 'scoring') fs.rmSync(cacheDir, { recursive: true, force: true });
+        },
       };
     },
   };

@@ -11,7 +11,8 @@ import type { Sandbox } from '../core/ports.ts';
 export async function localSandbox(
   settings: Settings,
   env: NodeJS.ProcessEnv,
-  ws: { dir: string; mirror: string; commonDir: string },
+  /** `cacheDir`: the dependency caches, when not the checkout's own (per mirror) in the data dir. */
+  ws: { dir: string; mirror: string; commonDir: string; cacheDir?: string | undefined },
   runTmp: string,
   resolved?: 'bwrap' | 'docker' | 'none',
   /** The host user when root (default: the first, `PATCHWRIGHT_SANDBOX_UID`). */
@@ -21,7 +22,7 @@ export async function localSandbox(
   if (kind === 'none' && !resolved) process.stderr.write(`${NONE_WARNING}\n`);
   const repoKey = crypto.createHash('sha256').update(ws.mirror).digest('hex').slice(0, 12);
   return createSandbox(kind, {
-    layout: { worktree: ws.dir, runTmp, cacheDir: path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
+    layout: { worktree: ws.dir, runTmp, cacheDir: ws.cacheDir ?? path.join(settings.dataDir, 'cache', repoKey), readOnly: [ws.commonDir, ...settings.sandboxPaths] },
     env: { requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
     limits: settings.sandboxLimits,
     dockerImage: settings.docker.image,

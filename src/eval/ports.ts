@@ -14,8 +14,16 @@ export interface EvalCheckout {
   dispose(): Promise<void>;
 }
 
+/**
+ * What a checkout is for, which says whose caches its sandbox gets: `gold` (the fix's own states,
+ * validated) share caches no agent run reads (a build cache of the fixed code would hand the fix
+ * over); `scoring` (a run's change, whose setup runs code the model wrote) gets fresh caches of its
+ * own, so nothing it writes reaches another verdict.
+ */
+export type CheckoutUse = 'gold' | 'scoring';
+
 export interface Workbench {
-  checkout(sha: string): Promise<EvalCheckout>;
+  checkout(sha: string, use: CheckoutUse): Promise<EvalCheckout>;
   limits: Limits;
   /** Removes known secret values from text that is stored. */
   redact(text: string): string;

@@ -46,7 +46,7 @@ async function score(task: EvalTask, change: string, wb: Workbench, signal: Abor
     scored: null,
   });
   const message = (error: unknown) => wb.redact(error instanceof Error ? error.message : String(error));
-  const co = await wb.checkout(task.base);
+  const co = await wb.checkout(task.base, 'scoring');
   try {
     try {
       await co.apply(withoutPaths(change, task.testFiles), 'the run’s change');

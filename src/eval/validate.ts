@@ -51,7 +51,7 @@ export async function validateCandidate(input: CandidateInput, wb: Workbench, si
 
 /** A fresh checkout at `sha` with `patches` applied, set up, its tests run once. */
 async function inState(wb: Workbench, sha: string, patches: Array<[string, string]>, signal: AbortSignal, commandsOf: (co: EvalCheckout) => { setup: string[]; test: string }): Promise<SuiteRun> {
-  const co = await wb.checkout(sha);
+  const co = await wb.checkout(sha, 'gold');
   try {
     const { setup, test } = commandsOf(co);
     for (const [patch, what] of patches) await co.apply(patch, what);

@@ -26,8 +26,8 @@ function world(n: number, extra: CommitInfo[] = [], setup: string[] = []) {
   const workbench: Workbench = {
     limits: { setupTimeoutMs: 1000, commandTimeoutMs: 1000 },
     redact: (t) => t.replaceAll('SECRET', '[redacted]'),
-    async checkout(sha): Promise<EvalCheckout> {
-      checkouts.push(sha);
+    async checkout(sha, use): Promise<EvalCheckout> {
+      checkouts.push(`${use}:${sha}`);
       const applied: string[] = [];
       const sandbox: Sandbox = {
         kind: 'none',
@@ -109,7 +109,9 @@ describe('runEval with its ports faked', () => {
     expect(report.tasks.map((t) => [t.sha, t.granularity, t.failToPass, t.passToPass])).toEqual([['fix-0', 'test', 1, 1], ['fix-1', 'test', 1, 1]]);
     expect(report.candidates).toMatchObject({ examined: 5, validated: 2 });
     // fix-2 is never looked at: two tasks were enough.
-    expect(w.checkouts.filter((c) => c.startsWith('base-2'))).toEqual([]);
+    expect(w.checkouts.filter((c) => c.includes('base-2'))).toEqual([]);
+    // Validation's checkouts are gold ones, scoring's their own.
+    expect(w.checkouts).toEqual(['gold:base-0', 'gold:base-0', 'gold:base-1', 'gold:base-1', 'scoring:base-0', 'scoring:base-0', 'scoring:base-1', 'scoring:base-1']);
     expect(calls).toEqual(['fix-0/good/1', 'fix-0/idle/1', 'fix-1/good/1', 'fix-1/idle/1']);
     const good = report.byModel.find((m) => m.model === 'good')!;
     const idle = report.byModel.find((m) => m.model === 'idle')!;

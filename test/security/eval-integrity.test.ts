@@ -1,5 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readSettings } from '../../src/adapters/env/read-settings.ts';
+import { EvalStore } from '../../src/adapters/store/eval-store.ts';
 import { evalCommand } from '../../src/cli/eval-command.ts';
+import { evalWorkbench } from '../../src/cli/eval-workbench.ts';
+import { defaultRepoConfig } from '../../src/protocol/repo-config.ts';
 import { EvalReport } from '../../src/protocol/eval.ts';
 import { tempDir } from '../support/app-harness.ts';
 import { cloneHistory, shaOf, TOMLI_CONFIG } from '../support/real-history.ts';
@@ -102,5 +108,37 @@ python3 -c "import py_compile; py_compile.compile('/tmp/sitecustomize.py', cfile
     expect(run.filesChanged).toEqual(expect.arrayContaining(['tests/test_data.py', 'Makefile']));
     expect(run.scored?.command).toBe('PYTHONPATH=src python -m unittest -v');
     expect(run.verdict).toMatchObject({ resolved: false, failToPass: { failing: ['tests.test_data.TestData.test_valid'] } });
+  }, 120_000);
+});
+
+describe('patchwright eval: caches', () => {
+  it('what the fix’s own states and a scoring run write to their caches reaches neither an agent run nor another verdict', async () => {
+    const repo = cloneHistory('hukkin+tomli', TOMLI_CONFIG);
+    const base = shaOf(repo, /Xfail on tests/);
+    const dataDir = tempDir('pw-eval-cache-');
+    const env = { ...process.env, PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+    const settings = readSettings(env);
+    const { workbench } = evalWorkbench({ settings, env, config: defaultRepoConfig, repoTop: repo, store: new EvalStore(dataDir, repo), budgets: {}, redact: (t) => t });
+    // Each sandbox, in its setup stage (caches writable), plants a file named for itself and lists what it finds.
+    const visit = async (use: 'gold' | 'scoring', name: string) => {
+      const co = await workbench.checkout(base, use);
+      try {
+        const r = await (await co.sandbox()).run({ command: `ls "$PIP_CACHE_DIR" 2>/dev/null; mkdir -p "$PIP_CACHE_DIR" && touch "$PIP_CACHE_DIR/${name}"; echo "cache=$PIP_CACHE_DIR"`, cwd: co.dir, network: false, timeoutMs: 30_000, outputLimitBytes: 65536, stage: 'setup' });
+        return { seen: r.stdout.split('\n').filter((l) => l && !l.startsWith('cache=')), dir: /cache=(.*)/.exec(r.stdout)?.[1] };
+      } finally {
+        await co.dispose();
+      }
+    };
+    const gold1 = await visit('gold', 'gold-1');
+    const gold2 = await visit('gold', 'gold-2');
+    const scoring1 = await visit('scoring', 'scoring-1');
+    const scoring2 = await visit('scoring', 'scoring-2');
+    // Gold states share theirs (a fix's two states, set up alike); each scoring run starts empty; none is the agents' cache.
+    expect([gold1.seen, gold2.seen, scoring1.seen, scoring2.seen]).toEqual([[], ['gold-1'], [], []]);
+    const agents = path.join(dataDir, 'cache');
+    for (const d of [gold1.dir, scoring1.dir, scoring2.dir]) expect(d!.startsWith(`${agents}/`)).toBe(false);
+    expect(new Set([gold1.dir, scoring1.dir, scoring2.dir]).size).toBe(3);
+    // The scoring caches are gone with their checkouts.
+    expect(fs.existsSync(scoring1.dir!)).toBe(false);
   }, 120_000);
 });
