@@ -84,5 +84,5 @@ describe.each(SETS)('the Bar on $name’s real fixes', ({ name, config, fixes, m
       expect([sha, verdict(sha, 'gpt-5'), verdict(sha, 'gpt-5-nano')]).toEqual([sha, runs[sha]!.fix === 'succeeded', runs[sha]!.tests === 'succeeded']);
       if (models['gpt-5-mini']) expect([sha, verdict(sha, 'gpt-5-mini')]).toEqual([sha, true]);
     }
-  }, 600_000);
+  }, 1_200_000);
 });

@@ -7,7 +7,7 @@ import { evalCommand } from '../../src/cli/eval-command.ts';
 import { evalPage } from '../../src/dashboard/eval-page.ts';
 import { EvalReport } from '../../src/protocol/eval.ts';
 import { tempDir } from '../support/app-harness.ts';
-import { cloneHistory, TOMLI_CONFIG } from '../support/real-history.ts';
+import { cloneHistory, TOMLI_QUICK_CONFIG } from '../support/real-history.ts';
 import { replayScript, type Replay } from '../support/replay-model.ts';
 import { startScriptedModel } from '../support/scripted-model.ts';
 
@@ -27,7 +27,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   dataDir = tempDir('pw-eval-dash-');
-  const repo = cloneHistory('hukkin+tomli', TOMLI_CONFIG);
+  const repo = cloneHistory('hukkin+tomli', TOMLI_QUICK_CONFIG);
   const models: Record<string, Replay> = { 'gpt-5': 'code', 'gpt-5-mini': 'empty' };
   const model = await startScriptedModel(replayScript(repo, (m) => models[m] ?? 'empty'));
   const out: string[] = [];
@@ -49,7 +49,7 @@ beforeAll(async () => {
     child.once('exit', () => reject(new Error(err)));
   });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -111,7 +111,7 @@ describe('the eval report on patchwright dashboard', () => {
     await page.waitForURL(/\/dashboard\/runs\/\d+$/);
     await expect(page.locator('main').textContent()).resolves.toContain('TOML 1.1: Make seconds optional in Date-Time and Time');
     await context.close();
-  }, 120_000);
+  }, 300_000);
 
   it('text from the history is text on the page', () => {
     const hostile = { ...report, tasks: report.tasks.map((t) => ({ ...t, subject: '<img src=x onerror=alert(1)>' })), candidates: { ...report.candidates, skipped: [{ sha: 'abc', subject: '<script>x</script>', code: 'no_code', message: '"><b>' }] } };

@@ -8,7 +8,7 @@ import { evalWorkbench } from '../../src/cli/eval-workbench.ts';
 import { defaultRepoConfig } from '../../src/protocol/repo-config.ts';
 import { EvalReport } from '../../src/protocol/eval.ts';
 import { tempDir } from '../support/app-harness.ts';
-import { cloneHistory, shaOf, TOMLI_CONFIG } from '../support/real-history.ts';
+import { cloneHistory, shaOf, TOMLI_QUICK_CONFIG } from '../support/real-history.ts';
 import { startScriptedModel, type ScriptedModel, type Step } from '../support/scripted-model.ts';
 
 /**
@@ -32,7 +32,7 @@ afterEach(async () => {
 
 /** One task (tomli #200, whose fix adds tests/data/valid/inline-table/multiline-inline-table.*), one scripted run of shell commands. */
 async function cheat(commands: string[]): Promise<{ report: EvalReport; outputs: string[]; repo: string; fix: string }> {
-  const repo = cloneHistory('hukkin+tomli', TOMLI_CONFIG);
+  const repo = cloneHistory('hukkin+tomli', TOMLI_QUICK_CONFIG);
   const fix = shaOf(repo, /Allow newlines and trailing comma/);
   const script: Step[] = [...commands.map((c) => ({ calls: [{ name: 'shell', arguments: { command: ['sh', '-c', c] } }] })), ...Array.from({ length: 10 }, () => ({ text: 'Done.' }))];
   model = await startScriptedModel(script);
@@ -47,7 +47,7 @@ async function cheat(commands: string[]): Promise<{ report: EvalReport; outputs:
 
 describe('patchwright eval: the model never sees the fix', () => {
   it('looking everywhere it can (files of every visible folder, git objects, refs, reflogs, FETCH_HEAD, the environment) finds neither the fix’s tests nor any later commit', async () => {
-    const repo = cloneHistory('hukkin+tomli', TOMLI_CONFIG);
+    const repo = cloneHistory('hukkin+tomli', TOMLI_QUICK_CONFIG);
     const later = shaOf(repo, /Make seconds optional/);
     const fix = shaOf(repo, /Allow newlines and trailing comma/);
     const { outputs, report } = await cheat([
@@ -71,7 +71,7 @@ describe('patchwright eval: the model never sees the fix', () => {
     expect(envOut).toMatch(/No such file or directory[\s\S]*env-searched/);
     expect(envOut).not.toMatch(/multiline/);
     expect(report.runs[0]!.verdict.resolved).toBe(false);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('patchwright eval: the verdict comes from a fresh checkout, never from what the run left behind', () => {
@@ -96,7 +96,7 @@ python3 -c "import py_compile; py_compile.compile('/tmp/sitecustomize.py', cfile
     if (process.env.PW_DEBUG) console.error(JSON.stringify({ verdict: run.verdict, scored: { ...run.scored, statuses: null } }, null, 1));
     expect(run.verdict).toMatchObject({ resolved: false, failToPass: { passed: 0, total: 1, failing: ['tests.test_data.TestData.test_valid'] } });
     expect(run.scored?.exitCode).not.toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it('rewriting the fix’s own test file to pass, and the test command in agent.yml, a Makefile and CI, does not resolve it', async () => {
     const { report } = await cheat([
@@ -108,12 +108,12 @@ python3 -c "import py_compile; py_compile.compile('/tmp/sitecustomize.py', cfile
     expect(run.filesChanged).toEqual(expect.arrayContaining(['tests/test_data.py', 'Makefile']));
     expect(run.scored?.command).toBe('PYTHONPATH=src python -m unittest -v');
     expect(run.verdict).toMatchObject({ resolved: false, failToPass: { failing: ['tests.test_data.TestData.test_valid'] } });
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('patchwright eval: caches', () => {
   it('what the fix’s own states and a scoring run write to their caches reaches neither an agent run nor another verdict', async () => {
-    const repo = cloneHistory('hukkin+tomli', TOMLI_CONFIG);
+    const repo = cloneHistory('hukkin+tomli', TOMLI_QUICK_CONFIG);
     const base = shaOf(repo, /Xfail on tests/);
     const dataDir = tempDir('pw-eval-cache-');
     const env = { ...process.env, PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
@@ -140,5 +140,5 @@ describe('patchwright eval: caches', () => {
     expect(new Set([gold1.dir, scoring1.dir, scoring2.dir]).size).toBe(3);
     // The scoring caches are gone with their checkouts.
     expect(fs.existsSync(scoring1.dir!)).toBe(false);
-  }, 120_000);
+  }, 300_000);
 });
