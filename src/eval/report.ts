@@ -25,7 +25,8 @@ export function buildReport(i: ReportInput): EvalReport {
     attempts: i.attempts,
     candidates: { examined: i.examined, validated: i.tasks.length, skipped: i.skipped, ...(i.stopped ? { stopped: i.stopped } : {}) },
     tasks: i.tasks.map((t) => ({ sha: t.sha, subject: t.text.title, kind: t.kind, pr: t.pr, granularity: t.granularity, failToPass: t.failToPass.length, passToPass: t.passToPass.length })),
-    runs: i.runs,
+    // Each scored test by name stays in the run's own file; the report keeps the verdict's lists.
+    runs: i.runs.map((r) => (r.scored ? { ...r, scored: { ...r.scored, statuses: null } } : r)),
     byModel: i.models.map((m) => summarise(m, i.runs.filter((r) => r.model === m))),
     energy: i.energy,
     pending: i.pending,

@@ -104,8 +104,15 @@ describe('task checkouts', () => {
     fs.appendFileSync(path.join(co.dir, 'src/tomli/_parser.py'), '# edited\n');
     fs.writeFileSync(path.join(co.dir, 'NEW.txt'), 'new\n');
     fs.writeFileSync(path.join(co.dir, 'src/ignored.pyc'), 'x');
+    // A virtual environment and node_modules that .gitignore does not name: setup's, not the run's.
+    for (const dep of ['.venv/lib/site.py', 'web/node_modules/x/index.js', 'src/__pycache__/a.txt']) {
+      fs.mkdirSync(path.dirname(path.join(co.dir, dep)), { recursive: true });
+      fs.writeFileSync(path.join(co.dir, dep), 'dep');
+    }
+    fs.mkdirSync(path.join(co.dir, 'docs/new dir'), { recursive: true });
+    fs.writeFileSync(path.join(co.dir, 'docs/new dir/é.md'), 'unusual name\n');
     const change = await changeOf(co.dir, base);
-    expect([...change.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1])).toEqual(['NEW.txt', 'src/tomli/_parser.py']);
+    expect([...change.matchAll(/^diff --git (?:"a\/(.+?)"|a\/(\S+))/gm)].map((m) => m[1] ?? m[2])).toEqual(['NEW.txt', 'docs/new dir/\\303\\251.md', 'src/tomli/_parser.py']);
     await removeCheckout(history, co.dir);
     expect(fs.existsSync(co.dir)).toBe(false);
   });

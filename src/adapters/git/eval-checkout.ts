@@ -81,9 +81,26 @@ export async function applyPatch(dir: string, patch: string, what: string): Prom
   }
 }
 
-/** Everything a run changed in its checkout (new files too, ignored ones not), as a binary patch against where it started. */
+/** Folders setup fills with dependencies and caches: new files there are never part of a change, ignored or not. */
+const INSTALLED = /(^|\/)(node_modules|\.venv|venv|__pycache__|\.tox|\.nox|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.gradle)\//;
+
+/**
+ * Everything a run changed in its checkout, as a binary patch against where it started: edits
+ * to tracked files, and new files that are neither ignored nor inside a dependency folder setup
+ * made (a virtual environment not in .gitignore would otherwise be half the patch).
+ */
 export async function changeOf(dir: string, startSha: string): Promise<string> {
   const g = git(dir);
-  await g.raw(['add', '--all', '--intent-to-add']);
+  const fresh = (await g.raw(['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter((p) => p && !INSTALLED.test(p));
+  if (fresh.length) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-paths-'));
+    try {
+      const list = path.join(tmp, 'paths');
+      fs.writeFileSync(list, fresh.join('\0'));
+      await g.raw(['add', '--intent-to-add', '--pathspec-from-file', list, '--pathspec-file-nul']);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
   return gitText(dir, ['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--ignore-submodules=all', startSha]);
 }
