@@ -4,7 +4,7 @@ import { shellWords } from './shell-words.ts';
 export type FileRole = 'test' | 'code' | 'other';
 
 export interface TestFileRules {
-  /** Folders whose every file belongs to the tests, by convention and from this repository's own test setup. */
+  /** Folders (and files) the repository's own test setup names as its tests, beyond the usual names. */
   testDirs: string[];
   /** Whether a changed path belongs to the tests (test code, its data and fixtures), to the code under test, or to neither (docs, CI, changelog). */
   roleOf(path: string): FileRole;
@@ -12,9 +12,9 @@ export interface TestFileRules {
 
 /** Test file names by ecosystem: Python, Go, JS/TS, Ruby, JVM, .NET, Elixir, C/C++, Swift, PHP, Dart. */
 const TEST_NAME = [
-  /(^|\/)test_[^/]+\.py$/, /(^|\/)[^/]+_test\.py$/, /(^|\/)conftest\.py$/,
+  /(^|\/)test_[^/]+\.py$/, /(^|\/)[^/]+_test\.py$/, /(^|\/)conftest\.py$/, /(^|\/)tests?\.py$/,
   /_test\.go$/,
-  /\.(test|spec)\.[cm]?[jt]sx?$/, /(^|\/)[^/]+-test\.[cm]?js$/,
+  /\.(test|spec)\.[cm]?[jt]sx?$/, /(^|\/)[^/]+-test\.[cm]?js$/, /(^|\/)(tests?|spec)\.[cm]?[jt]sx?$/,
   /_(spec|test)\.rb$/, /(^|\/)test_[^/]+\.rb$/,
   /(Test|Tests|IT|Spec)\.(java|kt|scala|groovy)$/,
   /Tests?\.cs$/, /_test\.exs$/,
@@ -40,7 +40,7 @@ const NOT_CODE = [
 export function testFileRules(repo: RepoFiles, testCommand: string | null): TestFileRules {
   const named = [...commandDirs(repo, testCommand), ...pytestPaths(repo)];
   const testDirs = [...new Set(named.map((d) => d.replace(/^\.\//, '').replace(/\/+$/, '')).filter((d) => d && d !== '.'))];
-  const inNamed = (p: string) => testDirs.some((d) => p.startsWith(`${d}/`));
+  const inNamed = (p: string) => testDirs.some((d) => p === d || p.startsWith(`${d}/`));
   return {
     testDirs,
     roleOf(p) {
@@ -51,15 +51,15 @@ export function testFileRules(repo: RepoFiles, testCommand: string | null): Test
 }
 
 /**
- * Words of the test command that are folders of the checkout with a test-like name the usual
- * folders miss (`discover -s checks`, `pytest testing/`, `node --test unittests/`). A code folder
- * the command also names (`pytest src tests` for doctests, `vitest run src`) stays code.
+ * Words of the test command that are folders or files of the checkout with a test-like name the
+ * usual names miss (`discover -s checks`, `pytest testing/`, `node check.mjs`). A code folder the
+ * command also names (`pytest src tests` for doctests, `vitest run src`) stays code.
  */
 function commandDirs(repo: RepoFiles, command: string | null): string[] {
   if (!command) return [];
   return shellWords(command)
     .map((w) => w.replace(/^['"]|['"]$/g, '').replace(/^--?[\w-]+=/, '').replace(/\/+$/, ''))
-    .filter((w) => /^[\w./-]+$/.test(w) && !w.startsWith('-') && !w.startsWith('/') && !w.includes('..') && /test|spec|check/i.test(w.split('/').pop() ?? '') && repo.isDir(w));
+    .filter((w) => /^[\w./-]+$/.test(w) && !w.startsWith('-') && !w.startsWith('/') && !w.includes('..') && /test|spec|check/i.test(w.split('/').pop() ?? '') && repo.exists(w));
 }
 
 /** Folders that hold a project's code even when its test setup names them. */

@@ -44,9 +44,9 @@ describe('testFileRules', () => {
 
   it('the usual names in every ecosystem are tests, wherever they sit', () => {
     const rules = testFileRules(tree({}), null);
-    for (const p of ['pkg/x_test.go', 'src/a.test.ts', 'src/a.spec.jsx', 'lib/b.test.mjs', 'app/x_spec.rb', 'test_calc.py', 'calc/calc_test.py', 'src/conftest.py', 'Foo/FooTests.cs', 'src/test/java/a/B.java', 'core/src/main/java/a/BTest.java', 'tests/data/case.toml', 't/basic.t', 'pkg/testdata/in.json', 'src/__tests__/a.js', 'src/__snapshots__/a.snap'])
+    for (const p of ['test.js', 'test.mjs', 'tests.py', 'pkg/test.py', 'spec.ts', 'pkg/x_test.go', 'src/a.test.ts', 'src/a.spec.jsx', 'lib/b.test.mjs', 'app/x_spec.rb', 'test_calc.py', 'calc/calc_test.py', 'src/conftest.py', 'Foo/FooTests.cs', 'src/test/java/a/B.java', 'core/src/main/java/a/BTest.java', 'tests/data/case.toml', 't/basic.t', 'pkg/testdata/in.json', 'src/__tests__/a.js', 'src/__snapshots__/a.snap'])
       expect([p, rules.roleOf(p)]).toEqual([p, 'test']);
-    for (const p of ['src/calc.py', 'pkg/x.go', 'src/testing.py', 'lib/contest.rb', 'src/latest.ts', 'package.json']) expect([p, rules.roleOf(p)]).toEqual([p, 'code']);
+    for (const p of ['src/calc.py', 'pkg/x.go', 'src/testing.py', 'lib/contest.rb', 'src/latest.ts', 'package.json', 'attest.js', 'src/tester.py']) expect([p, rules.roleOf(p)]).toEqual([p, 'code']);
     for (const p of ['README.md', 'docs/api.rst', 'CHANGELOG', '.github/workflows/ci.yml', 'examples/demo.js', 'LICENSE.txt']) expect([p, rules.roleOf(p)]).toEqual([p, 'other']);
   });
 
@@ -55,6 +55,8 @@ describe('testFileRules', () => {
     expect(testFileRules(repo, 'python -m unittest discover -s checks -p "check_*.py"').roleOf('checks/check_calc.py')).toBe('test');
     expect(testFileRules(repo, 'node --test unittests/').roleOf('unittests/a.js')).toBe('test');
     expect(testFileRules(repo, 'python -m pytest src checks').roleOf('src/calc.py')).toBe('code');
+    // A file the command runs: sindresorhus's and many small libraries' single check script.
+    expect(testFileRules(tree({ 'check.mjs': '', 'index.js': '' }), 'node check.mjs').roleOf('check.mjs')).toBe('test');
     expect(testFileRules(repo, null).roleOf('checks/check_calc.py')).toBe('code');
   });
 
