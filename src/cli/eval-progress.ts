@@ -23,7 +23,8 @@ export function evalProgress(out: Out): { update(p: EvalProgress): void; done():
     const filled = total ? Math.round((width * Math.min(done, total)) / total) : 0;
     const line = `${phase} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${duration(Date.now() - started)}  ${what}`;
     clear();
-    out.write(line.slice(0, Math.max(20, (out.columns ?? 100) - 1)));
+    // A terminal that does not say its width (0, as under `script`) gets 100 columns.
+    out.write(line.slice(0, (out.columns && out.columns > 20 ? out.columns : 100) - 1));
     drawn = true;
   };
   const line = (text: string) => {

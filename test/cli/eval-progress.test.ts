@@ -47,6 +47,15 @@ describe('evalProgress', () => {
     expect(text).toMatch(/running \[#{10}-{10}\] 2\/4/);
     expect(text.endsWith('\r\x1b[2K')).toBe(true);
   });
+
+  it('a terminal that does not say its width gets 100 columns, a narrow one its own', () => {
+    for (const [columns, width] of [[0, 99], [undefined, 99], [40, 39]] as const) {
+      const chunks: string[] = [];
+      const p = evalProgress({ isTTY: true, columns, write: (s: string) => chunks.push(s) });
+      p.update({ type: 'running', sha: 'a'.repeat(40), subject: 'x'.repeat(200), model: 'gpt-5', attempt: 1, done: 0, total: 4 });
+      expect(chunks.join('').length).toBe(width);
+    }
+  });
 });
 
 describe('renderReport', () => {
