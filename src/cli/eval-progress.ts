@@ -14,11 +14,16 @@ interface Out {
 export function evalProgress(out: Out): { update(p: EvalProgress): void; done(): void } {
   const started = Date.now();
   let drawn = false;
+  // The bar's time moves on while a run works: redrawn each second (never holding the process open).
+  let last: [string, number, number, string] | null = null;
+  const tick = out.isTTY ? setInterval(() => drawn && last && bar(...last), 1000) : null;
+  tick?.unref();
   const clear = () => {
     if (drawn) out.write('\r\x1b[2K');
     drawn = false;
   };
   const bar = (phase: string, done: number, total: number, what: string) => {
+    last = [phase, done, total, what];
     const width = 20;
     const filled = total ? Math.round((width * Math.min(done, total)) / total) : 0;
     const line = `${phase} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${duration(Date.now() - started)}  ${what}`;
@@ -54,6 +59,9 @@ export function evalProgress(out: Out): { update(p: EvalProgress): void; done():
       line(text);
       if (out.isTTY && p.done < p.total) bar('running', p.done, p.total, '');
     },
-    done: clear,
+    done: () => {
+      if (tick) clearInterval(tick);
+      clear();
+    },
   };
 }

@@ -54,6 +54,7 @@ describe('evalProgress', () => {
       const p = evalProgress({ isTTY: true, columns, write: (s: string) => chunks.push(s) });
       p.update({ type: 'running', sha: 'a'.repeat(40), subject: 'x'.repeat(200), model: 'gpt-5', attempt: 1, done: 0, total: 4 });
       expect(chunks.join('').length).toBe(width);
+      p.done();
     }
   });
 });
