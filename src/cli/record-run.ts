@@ -31,7 +31,7 @@ export function recordRun(
       title: task.title,
       body: task.body,
       instructions: task.instructions,
-      requester: os.userInfo().username,
+      requester: whoami(),
       trigger: { kind: 'cli' },
     });
     const append = new EventLog(db).appender(job.id);
@@ -56,5 +56,14 @@ export function recordRun(
     };
   } catch {
     return { jobId: null, log: () => {}, finish: () => {}, close: () => {} };
+  }
+}
+
+/** The local user's name; a uid without a passwd entry (a container's arbitrary uid) is named by number. */
+function whoami(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER || `uid ${process.getuid?.() ?? '?'}`;
   }
 }
