@@ -8,10 +8,11 @@ import { EventLog } from '../adapters/store/event-log.ts';
 import { openDatabase } from '../adapters/store/open-database.ts';
 import { RunList } from '../adapters/store/run-list.ts';
 import { dashboardSessionKey } from '../adapters/store/session-key.ts';
+import { evalReports } from '../adapters/store/eval-store.ts';
 import { createDashboard } from '../dashboard/dashboard.ts';
 
 /**
- * `patchwright dashboard [--port N]`: the dashboard for the runs `patchwright run` recorded in the
+ * `patchwright dashboard [--port N]`: the dashboard for the runs `patchwright run` and `eval` recorded in the
  * data dir, on this machine only (loopback, no sign-in, no buttons: there is no GitHub thread).
  */
 export async function dashboardCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -28,6 +29,10 @@ export async function dashboardCommand(argv: string[], env: NodeJS.ProcessEnv = 
     viewPermission: 'read',
     energy: settings.energy,
     webUrl: 'https://github.com',
+    evals: {
+      list: () => evalReports(settings.dataDir),
+      get: (key) => evalReports(settings.dataDir).find((e) => e.key === key)?.report ?? null,
+    },
   });
   const server = http.createServer((req, res) => {
     handler(req, res).then(

@@ -1,6 +1,7 @@
 import { appServerCommand } from './app-server-command.ts';
 import { dashboardCommand } from './dashboard-command.ts';
 import { doctorCommand } from './doctor-command.ts';
+import { evalCommand } from './eval-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { runCommand } from './run-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
@@ -17,7 +18,10 @@ Commands:
   doctor     [DIR] [--json]: run setup and the tests in the sandbox; exit 0 ready, 1 not, 2 bad input
   app-server [--listen stdio://|ws://HOST:PORT] [--ws-token-file FILE]: the Codex app-server protocol,
              for Codex clients (codex --remote ws://HOST:PORT); works in place in each thread's folder
-  dashboard  [--port N]: the dashboard of the runs recorded by run, on http://127.0.0.1:N/dashboard
+  dashboard  [--port N]: the dashboard of the runs recorded by run and eval, on http://127.0.0.1:N/dashboard
+  eval       [DIR] --from-history N [--model M ...] [--attempts K] [--json] [--issues-from FILE] [--since REV|DATE]
+             [--only SHA ...] [--out FILE] [--fresh] | --resume: replay the history's own fixes (tests hidden) and
+             report how often each model resolves them, how the rest fail, and what it cost
   sandbox    [--network] [--cwd DIR] [--timeout S] -- CMD ARGS...: run a command as the agent would
 `;
 
@@ -29,6 +33,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   sandbox: sandboxCommand,
   'app-server': (args) => appServerCommand(args),
   dashboard: (args) => dashboardCommand(args),
+  eval: (args) => evalCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,28 +4,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
 import { checkTree, commitTree, describeProblems } from '../adapters/git/commit-and-push.ts';
-import { cleanVerifier, workspaceChanges } from '../adapters/git/clean-checkout.ts';
-import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
-import { worktreeGuard } from '../adapters/git/worktree-guard.ts';
-import { deploymentSecrets, sessionKeyBytes } from '../adapters/env/app-secrets.ts';
-import { makeRedactor } from '../core/loop/redact.ts';
-import { OpenAIModel } from '../adapters/openai/openai-model.ts';
-import { localSandbox, localSandboxWith } from './local-sandbox.ts';
-import { cleanRunDirs, makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
-import { capBudgets } from '../core/loop/budgets.ts';
+import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
-import { inspectRepo } from '../repo/inspect.ts';
-import { readHistory } from '../adapters/git/read-history.ts';
-import { detectConventions } from '../repo/conventions/detect-conventions.ts';
-import { changeKind } from '../repo/conventions/title-style.ts';
-import { titleBrief } from '../repo/conventions/title-brief.ts';
-import { loadPrices } from '../adapters/env/load-prices.ts';
 import { readLocalConfig } from './local-config.ts';
 import { readTask } from './read-task.ts';
 import { slugify } from '../repo/conventions/branch-name.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
 import { recordRun } from './record-run.ts';
+import { prepareRun } from './prepare-run.ts';
 
 export const NO_MODEL_HELP = `No model is configured. Set one of:
   OPENAI_API_KEY=sk-...                      (OpenAI; PATCHWRIGHT_MODEL defaults to gpt-5.1-codex)
@@ -69,79 +56,29 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
   const record = recordRun(settings.dataDir, runId, repoDir, task, values.model ?? settings.model);
   const dirs = makeRunDirs(settings.dataDir, runId, { branch: false });
   try {
-    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, ws, dirs, undefined, settings.sandboxUid, config.sandbox.egress);
-    const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
-    const history = await readHistory(ws.dir, ws.startSha);
-    const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
-    const brief = titleBrief({ style: conv.commitStyle, recent: history, issueTitle: task.title, kind: changeKind(`${task.title}\n${task.body}`), what: 'commit subject' });
-    const files = localFiles(ws.dir);
-    const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
-    const model = new OpenAIModel({
-      model: values.model ?? settings.model,
-      api: settings.modelApi,
-      apiKey: env.OPENAI_API_KEY,
-      baseURL: settings.openaiBaseUrl,
-      reasoningEffort: settings.reasoningEffort,
-    });
-    const secrets = [...deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets }), ...python.secrets];
-    const sessionKey = sessionKeyBytes(settings.dataDir);
-    // The verdict's clean checkouts: new worktrees of the frozen change, beside this run's, each with a fresh sandbox.
-    const verifier = cleanVerifier({
-      gitDir: ws.commonDir,
-      parent: ws.startSha,
-      root: path.dirname(ws.dir),
-      label: runId,
-      sandbox: (l) => localSandbox(settings, env, { dir: l.worktree, mirror: ws.mirror, commonDir: ws.commonDir }, cleanRunDirs(l), sandbox.kind, settings.sandboxUid, config.sandbox.egress),
+    const run = await prepareRun({
+      settings,
+      env,
+      config,
+      ws,
+      dirs,
+      runId,
+      task,
+      model: values.model,
+      budgets: { ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
+      title: true,
     });
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
-    const budgets = capBudgets(
-      { ...config.budgets, ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
-      settings.ceilings,
-    );
-    const result = await runAgent(
-      {
-        runId,
-        repoName: path.basename(ws.mirror),
-        task,
-        setup: info.setup,
-        test: info.test,
-        toolchain: info.toolchain,
-        environment: info.environment,
-        needs: python.needs,
-        instructionFiles,
-        protectedPaths: config.protectedPaths,
-        budgets,
-        verificationRounds: config.verificationRounds,
-        network: config.sandbox.network && settings.agentNetwork,
-        commandTimeoutMs: settings.commandTimeoutMs,
-        setupTimeoutMs: settings.setupTimeoutMs,
-        outputLimitBytes: 32 * 1024,
-        contextTokens: settings.contextTokens,
-        title: brief,
-      },
-      {
-        model,
-        sandbox,
-        ...(toolchains ? { toolchains } : {}),
-        files,
-        emit: (e) => (record.log(e), renderer.event(e)),
-        changes: workspaceChanges(ws.dir, ws.commonDir, ws.startSha),
-        verifier,
-        guard: worktreeGuard(ws, config.protectedPaths),
-        redact: makeRedactor(secrets),
-        prices: loadPrices(settings.pricesFile),
-      },
-      controller.signal,
-    ).finally(() => process.off('SIGINT', onSigint));
+    const result = await runAgent(run.input, { ...run.deps, emit: (e) => (record.log(e), renderer.event(e)) }, controller.signal).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
     record.finish(result.outcome);
-    const message = result.title?.text ?? brief.repair(null, result.evidence.filesChanged);
+    const message = result.title?.text ?? run.brief?.repair(null, result.evidence.filesChanged) ?? task.title;
     const tree = ['succeeded', 'tests_failing'].includes(result.outcome) ? result.tree : undefined;
     const subject = message.slice(0, 100);
     // The same checks a push gets, on exactly the tree to commit, before anything is committed.
-    const problems = tree ? await checkTree(ws.commonDir, ws.startSha, tree, config.protectedPaths, [...secrets, ...(sessionKey ? [sessionKey] : [])], [subject]) : [];
+    const problems = tree ? await checkTree(ws.commonDir, ws.startSha, tree, config.protectedPaths, run.secrets, [subject]) : [];
     if (problems.length) {
       process.stderr.write(`Refusing to commit:\n${describeProblems(problems)}\nNothing committed; branch ${branch} is unchanged.\n`);
       return 1;

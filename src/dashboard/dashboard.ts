@@ -6,6 +6,8 @@ import type { RunRow } from '../adapters/store/run-list.ts';
 import { APP_CSS, APP_JS } from './assets.ts';
 import { html, layout, type Viewer } from './html.ts';
 import { overviewPage, type EnergyFactors } from './overview-page.ts';
+import { evalListPage, evalPage } from './eval-page.ts';
+import type { EvalReport } from '../protocol/eval.ts';
 import { renderEvent, runPage } from './run-page.ts';
 import { PAGE_SIZE, runJson, runsPage } from './runs-page.ts';
 import { readCookie, sameToken, Sessions } from './session.ts';
@@ -45,6 +47,13 @@ export interface DashboardOptions {
   energy: EnergyFactors;
   /** Links to issues: https://github.com or the Enterprise host. */
   webUrl: string;
+  /** `patchwright eval`'s reports in the data dir (`patchwright dashboard` only: they belong to the machine, not to a repository's permissions). */
+  evals?: EvalReports;
+}
+
+export interface EvalReports {
+  list(): Array<{ key: string; report: EvalReport }>;
+  get(key: string): EvalReport | null;
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
@@ -142,6 +151,14 @@ export function createDashboard(o: DashboardOptions): Handler {
       return send(res, 200, layout('Overview', v, overviewPage(await o.runs.finishedSince(since, repos), days, new Date(), o.energy), notice), 'text/html; charset=utf-8');
     }
     if (p === '/dashboard/api/stream') return streamList(req, res, o.events, o.jobChanges);
+    const ev = /^\/dashboard\/(api\/)?evals(?:\/([\w.-]+))?$/.exec(p);
+    // Evals are this machine's: someone signed in with GitHub sees only the repositories GitHub lets them see.
+    if (ev && v.kind !== 'github') {
+      const report = ev[2] ? (o.evals?.get(ev[2]) ?? null) : null;
+      if (ev[2] && !report) return api ? sendJson(res, 404, { error: 'no such eval' }) : send(res, 404, layout('Not found', v, html`<h1>Not found</h1><p>There is no eval by that name in this data dir.</p>`), 'text/html; charset=utf-8');
+      if (api) return sendJson(res, 200, report ?? { evals: (o.evals?.list() ?? []).map(({ key, report: r }) => ({ key, repo: r.repo, generatedAt: r.generatedAt, pending: r.pending, byModel: r.byModel })) });
+      return send(res, 200, layout(report ? `Eval of ${report.repo.name}` : 'Evals', v, report ? evalPage(report) : evalListPage(o.evals ? o.evals.list() : null), notice), 'text/html; charset=utf-8');
+    }
     const m = /^\/dashboard\/(api\/)?runs\/(\d+)(?:\/(events|stop|retry|approve))?$/.exec(p);
     if (m) {
       const row = await visibleRun(v, Number(m[2]));

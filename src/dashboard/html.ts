@@ -63,15 +63,20 @@ export function outcomeOf(r: { outcome: string | null; state: string }): string 
 }
 
 export function outcomeBadge(outcome: string): Html {
-  const o = OUTCOMES[outcome] ?? { words: outcome.replace(/_/g, ' '), tone: 'neutral' };
+  const o = outcomeLook(outcome);
   return html`<span class="badge ${o.tone}">${o.words}</span>`;
+}
+
+/** An outcome's words and colour, as its badge shows them. */
+export function outcomeLook(outcome: string): { words: string; tone: string } {
+  return OUTCOMES[outcome] ?? { words: outcome.replace(/_/g, ' '), tone: 'neutral' };
 }
 
 export const OUTCOME_NAMES = Object.keys(OUTCOMES);
 
 export function layout(title: string, viewer: Viewer | null, body: Html, notice?: string): string {
   const nav = viewer
-    ? html`<nav aria-label="Dashboard"><a href="/dashboard">Runs</a><a href="/dashboard/overview">Overview</a>
+    ? html`<nav aria-label="Dashboard"><a href="/dashboard">Runs</a><a href="/dashboard/overview">Overview</a>${viewer.kind !== 'github' ? html`<a href="/dashboard/evals">Evals</a>` : ''}
         <span class="who">${viewer.kind === 'github' ? `@${viewer.login}` : viewer.kind === 'token' ? 'signed in with the token' : 'this machine'}</span>
         ${viewer.kind !== 'local' ? html`<form method="post" action="/dashboard/signout"><input type="hidden" name="csrf" value="${viewer.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}</nav>`
     : '';

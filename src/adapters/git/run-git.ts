@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { gitAuthEnv, redact } from './git-auth.ts';
+
+const runFile = promisify(execFile);
 
 export class GitError extends Error {
   readonly code = 'git_failed';
@@ -57,8 +61,13 @@ export function git(dir: string, auth?: { cloneUrl: string; token?: string | und
       'GIT_OPTIONAL_LOCKS', 'GIT_NO_REPLACE_OBJECTS', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0',
     ],
   } as Parameters<typeof simpleGit>[0]);
-  // A minimal environment: git needs no secret of the app, and simple-git rejects editor variables.
-  const base: Record<string, string | undefined> = {
+  const base = hardenedEnv();
+  return client.env({ ...base, ...(auth ? gitAuthEnv(auth.cloneUrl, auth.token) : {}) });
+}
+
+/** A minimal environment: git needs no secret of the app, and simple-git rejects editor variables. */
+function hardenedEnv(): Record<string, string | undefined> {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LANG: process.env.LANG ?? 'C.UTF-8',
@@ -72,7 +81,15 @@ export function git(dir: string, auth?: { cloneUrl: string; token?: string | und
     // Replace refs written by a hostile repository would make git show other objects than it commits.
     GIT_NO_REPLACE_OBJECTS: '1',
   };
-  return client.env({ ...base, ...(auth ? gitAuthEnv(auth.cloneUrl, auth.token) : {}) });
+}
+
+/**
+ * Git's output exactly as printed, with the same hardened config and environment as `git()`:
+ * simple-git trims what it returns, which cuts a patch's last context line when it is blank.
+ */
+export async function gitText(dir: string, args: string[]): Promise<string> {
+  const { stdout } = await runFile('git', [...HARDENED_CONFIG.flatMap((c) => ['-c', c]), ...args], { cwd: dir, env: Object.fromEntries(Object.entries(hardenedEnv()).filter(([, v]) => v !== undefined)), maxBuffer: 512 * 1024 * 1024 });
+  return stdout;
 }
 
 /** Runs a git step and rethrows failures with any trace of the token removed. */

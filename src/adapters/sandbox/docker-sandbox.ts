@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { Sandbox, SandboxResult, SandboxRunOptions } from '../../core/ports.ts';
 import { dockerMounts, type DockerMount } from './docker-mounts.ts';
 import { DEFAULT_TMPFS_BYTES, defaultLimits, toArgv, type ResourceLimits } from './limits.ts';

@@ -18,7 +18,7 @@ import { prBody } from './pr-body.ts';
 import type { EnergyFactors } from '../../protocol/energy.ts';
 import { replyToThreads, type ReviewComment } from './review-threads.ts';
 import { ClosedPullRequestError, upsertPullRequest } from './upsert-pull-request.ts';
-import { block, joined, md, name, prose, title, type Posted } from './posted.ts';
+import { block, joined, md, prose, title, type Posted } from './posted.ts';
 import { pushRefusal, type BranchPlan } from '../job/choose-branch.ts';
 
 type Octo = Pick<Octokit, 'request'>;
