@@ -3,7 +3,6 @@ import { faultPoint } from '../adapters/env/fault-point.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { worktreeDiff } from '../adapters/git/local-worktree.ts';
@@ -16,13 +15,10 @@ import { OpenAIModel } from '../adapters/openai/openai-model.ts';
 import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { SandboxUsers } from '../adapters/sandbox/sandbox-users.ts';
-import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
 import { isGreen, runTests } from '../core/loop/run-tests.ts';
-import type { ModelClient } from '../core/model/model-port.ts';
-import type { RepoConfig } from '../protocol/repo-config.ts';
 import { branchNaming } from '../repo/conventions/detect-conventions.ts';
 import { learnPrHabits } from '../repo/conventions/pr-habits.ts';
 import { changeKind } from '../repo/conventions/title-style.ts';
@@ -35,25 +31,15 @@ import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { runDoctor } from './job/doctor-job.ts';
+import type { JobRunnerDeps, RunContext } from './job/run-context.ts';
 import { jobSandbox } from './job/job-sandbox.ts';
-import type { GithubAccess } from './start-server.ts';
 import { assembleTask } from './job/assemble-task.ts';
 import { branchFor } from './job/choose-branch.ts';
 import { noreplyIdentity, teamVoice } from './job/team-voice.ts';
 import { postable } from './publish/postable.ts';
 
-export interface JobRunnerDeps {
-  github: GithubAccess;
-  settings: Settings;
-  threads: ThreadsPort;
-  events: EventsPort;
-  appSlug: () => Promise<string>;
-  /** Tests hand in a model; by default the OpenAI adapter from the settings. */
-  model?: ModelClient;
-  env?: NodeJS.ProcessEnv;
-}
+export type { JobRunnerDeps } from './job/run-context.ts';
 
-type Octo = Awaited<ReturnType<GithubAccess['forInstallation']>>;
 
 /** The worker's side of a job: check out, run the agent, push, open or update the one PR, report. */
 export function createJobRunner(deps: JobRunnerDeps): RunJob {
@@ -94,15 +80,6 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
   };
 }
 
-export interface RunContext {
-  deps: JobRunnerDeps;
-  octokit: Octo;
-  workspaces: Workspaces;
-  users: SandboxUsers;
-  kind: 'bwrap' | 'docker' | 'none';
-  config: RepoConfig;
-  say: (text: string) => Promise<void>;
-}
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { deps, octokit, config } = ctx;

@@ -7,7 +7,7 @@ import { localFiles } from '../../adapters/git/local-files.ts';
 import { checkReadiness, type ReadinessReport } from '../../core/loop/readiness.ts';
 import { inspectRepo } from '../../repo/inspect.ts';
 import { postable } from '../publish/postable.ts';
-import type { RunContext } from '../run-job.ts';
+import type { RunContext } from './run-context.ts';
 import { jobSandbox } from './job-sandbox.ts';
 
 /** `/agent doctor`: setup and the test command on the default branch, in the sandbox; the report goes in the tracking comment. */
