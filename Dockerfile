@@ -17,12 +17,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 COPY package.json package-lock.json ./
-# --ignore-scripts: no install-time native builds (msgpackr falls back to plain JavaScript).
+# --ignore-scripts: no install-time native builds (msgpackr falls back to plain JavaScript);
+# --omit=optional: the image has its own Node 24, so the `node` package (a Node binary for older hosts) is left out.
 # Behind a TLS-inspecting proxy, hand in its CA bundle (never stored in the image):
 #   --secret id=ca-bundle,src=/etc/ssl/certs/ca-certificates.crt
 RUN --mount=type=secret,id=ca-bundle \
     if [ -s /run/secrets/ca-bundle ]; then export NPM_CONFIG_CAFILE=/run/secrets/ca-bundle; fi \
- && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \
+ && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error \
  && mkdir /node /npm && cd /node && npm pack --silent "${NODE_PACKAGE}@${NODE_VERSION}" \
  && tar -xzf ./*.tgz && test -x package/bin/node \
  && cd /npm && npm pack --silent "npm@${NPM_VERSION}" && tar -xzf ./*.tgz && test -f package/bin/npm-cli.js

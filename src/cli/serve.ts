@@ -7,7 +7,6 @@ import { appServerCore } from '../app-server/start-app-server.ts';
 import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/transports.ts';
 import type { DashboardSettings, ServerOptions } from '../github/start-server.ts';
 import type { EventsPort, JobsPort } from '../adapters/store/ports.ts';
-import { PERMISSIONS } from '../github/authorize.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings, SettingsError } from '../adapters/env/read-settings.ts';
 import { startScaledServer } from '../github/start-scaled-server.ts';
@@ -19,8 +18,8 @@ import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'app-server': { type: 'string' }, 'ws-token-file': { type: 'string' }, role: { type: 'string' } } });
   const settings = readSettings(values.role ? { ...env, PATCHWRIGHT_ROLE: values.role } : env);
-  const appServerListen = values['app-server'] ?? env.PATCHWRIGHT_APP_SERVER_LISTEN;
-  const tokenFile = values['ws-token-file'] ?? env.PATCHWRIGHT_APP_SERVER_TOKEN_FILE;
+  const appServerListen = values['app-server'] ?? settings.appServer.listen;
+  const tokenFile = values['ws-token-file'] ?? settings.appServer.tokenFile;
   const creds = readAppCredentials(env);
   if (!creds) {
     console.log('No APP_ID / PRIVATE_KEY yet: open the page below to register the app from app.yml.');
@@ -31,7 +30,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
   if (settings.role !== 'all') throw new SettingsError(`--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`);
   if (settings.sandbox === 'none') console.warn(NONE_WARNING);
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
-  const server = await startServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(env) });
+  const server = await startServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(settings) });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;
   if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: GitHub jobs are threads there`);
@@ -53,11 +52,11 @@ function processOptions(settings: Settings, creds: NonNullable<ReturnType<typeof
     dataDir: settings.dataDir,
     concurrency: settings.concurrency,
     appSlug: settings.appSlug,
-    host: env.HOST ?? '0.0.0.0',
-    port: Number(env.PORT ?? 3000),
-    logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info',
+    host: settings.server.host,
+    port: settings.server.port,
+    logLevel: settings.server.logLevel,
     createRunJob: (ctx) => createJobRunner({ ...ctx, settings }),
-    metricsToken: env.PATCHWRIGHT_METRICS_TOKEN || undefined,
+    metricsToken: settings.server.metricsToken,
   };
 }
 
@@ -70,7 +69,7 @@ async function serveScaled(
   appServerAt: { listen: string; tokenFile: string | undefined } | null,
 ): Promise<void> {
   if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
-  const server = await startScaledServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(env), redis, role: settings.role });
+  const server = await startScaledServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(settings), redis, role: settings.role });
   const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
   console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}")`);
   // Every job of the deployment is a thread here, whichever worker runs it (jobs and events are read from Redis).
@@ -104,19 +103,17 @@ export async function startServeAppServer(listen: string, tokenFile: string | un
   return { ...listener, close: closeAll, closeAll };
 }
 
-/** The dashboard's settings from the environment (see README: Dashboard). */
-export function dashboardSettings(env: NodeJS.ProcessEnv): DashboardSettings {
-  const host = env.GHE_HOST;
-  const webUrl = host ? `https://${host}` : 'https://github.com';
-  const apiUrl = host ? `https://${host}/api/v3` : 'https://api.github.com';
-  const view = env.PATCHWRIGHT_DASHBOARD_PERMISSION ?? 'write';
-  if (!(PERMISSIONS as readonly string[]).includes(view)) throw new Error(`PATCHWRIGHT_DASHBOARD_PERMISSION must be one of ${PERMISSIONS.join(', ')}; got ${view}`);
+/** The dashboard's settings (see docs/operations/dashboard.md). */
+export function dashboardSettings(settings: Settings): DashboardSettings {
+  const { webUrl, apiUrl } = settings.github;
+  const d = settings.dashboard;
   return {
-    token: env.PATCHWRIGHT_DASHBOARD_TOKEN || undefined,
-    oauth: env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET ? { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, webUrl, apiUrl } : undefined,
-    viewPermission: view,
-    energy: readSettings(env).energy,
+    token: d.token,
+    oauth: d.oauth ? { ...d.oauth, webUrl, apiUrl } : undefined,
+    viewPermission: d.viewPermission,
+    energy: settings.energy,
     webUrl,
-    secureCookies: (env.PATCHWRIGHT_PUBLIC_URL ?? '').startsWith('https://'),
+    publicUrl: d.publicUrl,
+    secureCookies: (d.publicUrl ?? '').startsWith('https://'),
   };
 }

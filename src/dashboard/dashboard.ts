@@ -47,6 +47,8 @@ export interface DashboardOptions {
   energy: EnergyFactors;
   /** Links to issues: https://github.com or the Enterprise host. */
   webUrl: string;
+  /** The app's public address (`PATCHWRIGHT_PUBLIC_URL`), for the OAuth callback; else the request's Host. */
+  publicUrl?: string | undefined;
   /** `patchwright eval`'s reports in the data dir (`patchwright dashboard` only: they belong to the machine, not to a repository's permissions). */
   evals?: EvalReports;
 }
@@ -113,14 +115,14 @@ export function createDashboard(o: DashboardOptions): Handler {
     }
     if (p === '/dashboard/oauth/start' && o.oauth) {
       const state = crypto.randomBytes(18).toString('base64url');
-      const target = `${o.oauth.webUrl}/login/oauth/authorize?${new URLSearchParams({ client_id: o.oauth.clientId, redirect_uri: `${publicBase(req)}/dashboard/oauth/callback`, state, allow_signup: 'false' })}`;
+      const target = `${o.oauth.webUrl}/login/oauth/authorize?${new URLSearchParams({ client_id: o.oauth.clientId, redirect_uri: `${publicBase(req, o.publicUrl)}/dashboard/oauth/callback`, state, allow_signup: 'false' })}`;
       return redirect(res, target, [sessions.cookie('pw_oauth_state', state, 600)]);
     }
     if (p === '/dashboard/oauth/callback' && o.oauth) {
       const state = url.searchParams.get('state') ?? '';
       const expected = readCookie(req, 'pw_oauth_state') ?? '';
       if (!state || !expected || !sameToken(state, expected)) return send(res, 400, 'The sign-in did not start here (state mismatch). Start again from the sign-in page.\n', 'text/plain');
-      const login = await githubLogin(o.oauth, url.searchParams.get('code') ?? '', `${publicBase(req)}/dashboard/oauth/callback`).catch(() => null);
+      const login = await githubLogin(o.oauth, url.searchParams.get('code') ?? '', `${publicBase(req, o.publicUrl)}/dashboard/oauth/callback`).catch(() => null);
       if (!login) return send(res, 401, layout('Sign in', null, signinPage(!!o.token, true, 'GitHub did not confirm who you are. Try again.')), 'text/html; charset=utf-8');
       const { cookie } = sessions.create(login, 'github');
       return redirect(res, '/dashboard', [cookie, sessions.cookie('pw_oauth_state', '', 0)]);
@@ -208,8 +210,8 @@ function sameOrigin(req: http.IncomingMessage): boolean {
   }
 }
 
-function publicBase(req: http.IncomingMessage): string {
-  return process.env.PATCHWRIGHT_PUBLIC_URL?.replace(/\/$/, '') ?? `http://${req.headers.host ?? 'localhost'}`;
+function publicBase(req: http.IncomingMessage, publicUrl: string | undefined): string {
+  return publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
 }
 
 async function githubLogin(oauth: OAuthSettings, code: string, redirectUri: string): Promise<string | null> {

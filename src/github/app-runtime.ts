@@ -30,7 +30,7 @@ export interface RuntimeOptions {
   secret: string;
   appSlug?: string | undefined;
   baseUrl?: string | undefined;
-  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   Octokit?: typeof ProbotOctokit;
   concurrency: number;
 }

@@ -1,6 +1,5 @@
 import { statusText } from './report/status-text.ts';
 import { faultPoint } from '../adapters/env/fault-point.ts';
-import type { Settings } from '../adapters/env/read-settings.ts';
 import { loadPrices } from '../adapters/env/load-prices.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { cleanVerifier, workspaceChanges } from '../adapters/git/clean-checkout.ts';
@@ -15,14 +14,11 @@ import type { JobResult, RunJob } from '../adapters/queue/worker-pool.ts';
 import { probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
 import { SandboxUsers } from '../adapters/sandbox/sandbox-users.ts';
 import { makeRunDirs, removeLeftoverRuns } from '../adapters/sandbox/run-dirs.ts';
-import type { EventsPort, ThreadsPort } from '../adapters/store/ports.ts';
 import type { Job } from '../adapters/store/job-store.ts';
 import { capBudgets } from '../core/loop/budgets.ts';
 import { runAgent, type AgentInput } from '../core/loop/run-agent.ts';
 import { isGreen } from '../core/loop/run-tests.ts';
 import { runClean } from '../core/loop/clean-verdict.ts';
-import type { ModelClient } from '../core/model/model-port.ts';
-import type { RepoConfig } from '../protocol/repo-config.ts';
 import { branchNaming } from '../repo/conventions/detect-conventions.ts';
 import { learnPrHabits } from '../repo/conventions/pr-habits.ts';
 import { changeKind } from '../repo/conventions/title-style.ts';
@@ -35,8 +31,8 @@ import { progressReporter } from './report/progress-reporter.ts';
 import { renderFinal, renderProgress } from './report/render-progress.ts';
 import { upsertTrackingComment } from './report/tracking-comment.ts';
 import { runDoctor } from './job/doctor-job.ts';
+import type { JobRunnerDeps, RunContext } from './job/run-context.ts';
 import { jobSandbox } from './job/job-sandbox.ts';
-import type { GithubAccess } from './start-server.ts';
 import { assembleTask } from './job/assemble-task.ts';
 import { branchFor, type BranchPlan } from './job/choose-branch.ts';
 import { pullState } from './job/pull-state.ts';
@@ -45,18 +41,7 @@ import { joined, md, name, prose, type Posted } from './publish/posted.ts';
 import type { PreparedWorkspace } from '../adapters/git/workspaces.ts';
 import { repoAccess } from './job/repo-access.ts';
 
-export interface JobRunnerDeps {
-  github: GithubAccess;
-  settings: Settings;
-  threads: ThreadsPort;
-  events: EventsPort;
-  appSlug: () => Promise<string>;
-  /** Tests hand in a model; by default the OpenAI adapter from the settings. */
-  model?: ModelClient;
-  env?: NodeJS.ProcessEnv;
-}
-
-type Octo = Awaited<ReturnType<GithubAccess['forInstallation']>>;
+export type { JobRunnerDeps } from './job/run-context.ts';
 
 /** The worker's side of a job: check out, run the agent, push, open or update the one PR, report. */
 export function createJobRunner(deps: JobRunnerDeps): RunJob {
@@ -101,17 +86,6 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
   };
 }
 
-export interface RunContext {
-  deps: JobRunnerDeps;
-  octokit: Octo;
-  /** A token for git: this repository's contents only (repo-access.ts). */
-  gitToken: () => Promise<string>;
-  workspaces: Workspaces;
-  users: SandboxUsers;
-  kind: 'bwrap' | 'docker' | 'none';
-  config: RepoConfig;
-  say: (text: Posted) => Promise<void>;
-}
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { deps, octokit, config } = ctx;

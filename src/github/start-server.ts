@@ -24,7 +24,7 @@ export interface ServerOptions {
   baseUrl?: string | undefined;
   host?: string;
   port?: number;
-  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   Octokit?: typeof ProbotOctokit;
   /** Builds the job runner once Probot is up, so it can ask for installation clients. */
   createRunJob: (ctx: RunnerContext) => RunJob;
@@ -35,7 +35,7 @@ export interface ServerOptions {
   dashboard?: DashboardSettings;
 }
 
-export type DashboardSettings = Pick<DashboardOptions, 'token' | 'oauth' | 'viewPermission' | 'energy' | 'webUrl' | 'secureCookies'>;
+export type DashboardSettings = Pick<DashboardOptions, 'token' | 'oauth' | 'viewPermission' | 'energy' | 'webUrl' | 'secureCookies' | 'publicUrl'>;
 
 export type { GithubAccess } from './app-runtime.ts';
 

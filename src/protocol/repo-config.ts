@@ -29,10 +29,10 @@ export const RepoConfig = z
     lint: z.string().min(1).optional().describe('Lint command; overrides what inspect detects.'),
     budgets: z
       .strictObject({
-        maxTurns: z.int().positive().optional(),
-        maxTokens: z.int().positive().optional(),
-        maxCostUsd: z.number().positive().optional(),
-        maxMinutes: z.number().positive().optional(),
+        maxTurns: z.int().positive().optional().describe('Model turns a run may take.'),
+        maxTokens: z.int().positive().optional().describe('Tokens a run may use.'),
+        maxCostUsd: z.number().positive().optional().describe('USD a run may spend.'),
+        maxMinutes: z.number().positive().optional().describe('Wall time of a run, in minutes.'),
       })
       .default({})
       .describe('Per-run budgets; each is capped by the environment ceiling.'),
@@ -72,7 +72,10 @@ export const RepoConfig = z
       })
       .default({ mode: 'all', batchSeconds: 20, humanPullRequests: false }),
     fixCI: z
-      .strictObject({ enabled: z.boolean().default(true), maxAttempts: z.int().min(0).max(10).default(2) })
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Follow up on failing checks of its own PRs.'),
+        maxAttempts: z.int().min(0).max(10).default(2).describe('Fix runs per PR before the tracking comment says CI still fails.'),
+      })
       .default({ enabled: true, maxAttempts: 2 }),
     conventions: z
       .strictObject({

@@ -1,66 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { defaultLimits, type ResourceLimits } from '../sandbox/limits.ts';
 import { NEVER } from '../sandbox/sandbox-env.ts';
 import { AllowListError } from '../egress/allow-list.ts';
 import { egressSettingsFrom, type EgressSettings } from '../egress/egress-policy.ts';
-
-const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
-
-/**
- * Deployment settings from the environment. These are the ones a repository may not raise:
- * the sandbox kind and the budget ceilings live here and nowhere else.
- */
-const SettingsSchema = z.object({
-  PATCHWRIGHT_DATA_DIR: z.string().default('./data'),
-  PATCHWRIGHT_SANDBOX: z.enum(['auto', 'bwrap', 'docker', 'none']).default('auto'),
-  PATCHWRIGHT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-  PATCHWRIGHT_APP_SLUG: z.string().optional(),
-  PATCHWRIGHT_MODEL: z.string().default('gpt-5.1-codex'),
-  PATCHWRIGHT_MODEL_API: z.enum(['responses', 'chat']).default('responses'),
-  PATCHWRIGHT_REASONING_EFFORT: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
-  PATCHWRIGHT_PRICES_FILE: z.string().optional(),
-  PATCHWRIGHT_MAX_TURNS: positive(60),
-  PATCHWRIGHT_MAX_TOKENS: positive(4_000_000),
-  PATCHWRIGHT_MAX_COST_USD: positive(10),
-  PATCHWRIGHT_MAX_MINUTES: positive(60),
-  PATCHWRIGHT_MIRROR_BUDGET_MB: positive(10_240),
-  OPENAI_BASE_URL: z.string().url().optional(),
-  PATCHWRIGHT_SANDBOX_PASS_ENV: z.string().default(''),
-  PATCHWRIGHT_SANDBOX_PATHS: z.string().default(''),
-  PATCHWRIGHT_SANDBOX_ENV: z.string().default(''),
-  PATCHWRIGHT_SETUP_SECRETS: z.string().default(''),
-  PATCHWRIGHT_PIP_CONFIG: z.string().default(''),
-  PATCHWRIGHT_NODE_REGISTRY: z.string().optional(),
-  PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: positive(600),
-  PATCHWRIGHT_SANDBOX_PROCESSES: z.coerce.number().int().min(16).default(4096),
-  PATCHWRIGHT_SANDBOX_FILE_MB: positive(2048),
-  PATCHWRIGHT_SANDBOX_MEMORY_MB: positive(8192),
-  PATCHWRIGHT_MIN_FREE_DISK_MB: z.coerce.number().min(0).default(1024),
-  PATCHWRIGHT_MIN_FREE_INODES: z.coerce.number().int().min(0).default(100_000),
-  PATCHWRIGHT_SANDBOX_TMPFS_MB: z.coerce.number().min(1).max(1_048_576).default(512),
-  PATCHWRIGHT_SANDBOX_HIDE: z.string().default(''),
-  PATCHWRIGHT_SANDBOX_CGROUP: z.string().refine((p) => p === 'off' || path.isAbsolute(p), 'must be an absolute path, or off').optional(),
-  PATCHWRIGHT_AGENT_NETWORK: z.enum(['deny', 'allow']).default('deny'),
-  PATCHWRIGHT_EGRESS_ALLOW: z.string().optional(),
-  PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
-  PATCHWRIGHT_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61000),
-  PATCHWRIGHT_SETUP_TIMEOUT_SECONDS: positive(1200),
-  PATCHWRIGHT_CONTEXT_TOKENS: z.coerce.number().int().min(8000).default(200_000),
-  PATCHWRIGHT_DOCKER_CLI: z.string().regex(/^[\w./-]+$/, 'must be a program name or path').default('docker'),
-  PATCHWRIGHT_DOCKER_RUNTIME: z.string().regex(/^[\w.-]+$/).optional(),
-  PATCHWRIGHT_SANDBOX_IMAGE: z.string().default('node:24-bookworm'),
-  PATCHWRIGHT_SANDBOX_IMAGES: z.string().default(''),
-  PATCHWRIGHT_WH_PER_CPU_HOUR: z.coerce.number().min(0).default(12),
-  PATCHWRIGHT_WH_PER_1K_TOKENS: z.coerce.number().min(0).default(0.3),
-  PATCHWRIGHT_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
-  PATCHWRIGHT_REDIS_PASSWORD_FILE: z.string().optional(),
-  PATCHWRIGHT_REDIS_INSECURE: z.enum(['0', '1']).default('0'),
-  PATCHWRIGHT_REDIS_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dots, dashes and underscores only').default('patchwright'),
-  PATCHWRIGHT_JOB_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
-  PATCHWRIGHT_ROLE: z.enum(['web', 'worker', 'all']).default('all'),
-});
+import { SettingsSchema } from './settings-schema.ts';
 
 export type Settings = {
   dataDir: string;
@@ -121,6 +65,19 @@ export type Settings = {
   redis: { url: string; prefix: string; lockMs: number; insecure?: boolean } | null;
   /** What `patchwright serve` does: take webhooks, run jobs, or both. */
   role: 'web' | 'worker' | 'all';
+  /** Where `serve` listens, and how much it logs. */
+  server: { host: string; port: number; logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; metricsToken: string | undefined };
+  /** GitHub's web and API addresses (github.com, or GitHub Enterprise Server's). */
+  github: { webUrl: string; apiUrl: string };
+  /** The dashboard's sign-in and who sees what (see docs/operations/dashboard.md). */
+  dashboard: {
+    token: string | undefined;
+    oauth: { clientId: string; clientSecret: string } | undefined;
+    viewPermission: 'read' | 'triage' | 'write' | 'maintain' | 'admin';
+    publicUrl: string | undefined;
+  };
+  /** `serve --app-server`'s defaults. */
+  appServer: { listen: string | undefined; tokenFile: string | undefined };
 };
 
 export class SettingsError extends Error {
@@ -260,6 +217,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     redis: s.PATCHWRIGHT_REDIS_URL ? redisSettings(s.PATCHWRIGHT_REDIS_URL, s.PATCHWRIGHT_REDIS_PASSWORD_FILE, s.PATCHWRIGHT_REDIS_INSECURE === '1', s.PATCHWRIGHT_REDIS_PREFIX, s.PATCHWRIGHT_JOB_LOCK_SECONDS) : null,
     role: s.PATCHWRIGHT_ROLE,
+    server: { host: s.HOST, port: s.PORT, logLevel: s.LOG_LEVEL, metricsToken: s.PATCHWRIGHT_METRICS_TOKEN },
+    github: s.GHE_HOST ? { webUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}`, apiUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}/api/v3` } : { webUrl: 'https://github.com', apiUrl: 'https://api.github.com' },
+    dashboard: {
+      token: s.PATCHWRIGHT_DASHBOARD_TOKEN,
+      oauth: s.GITHUB_CLIENT_ID && s.GITHUB_CLIENT_SECRET ? { clientId: s.GITHUB_CLIENT_ID, clientSecret: s.GITHUB_CLIENT_SECRET } : undefined,
+      viewPermission: s.PATCHWRIGHT_DASHBOARD_PERMISSION,
+      publicUrl: s.PATCHWRIGHT_PUBLIC_URL?.replace(/\/$/, ''),
+    },
+    appServer: { listen: s.PATCHWRIGHT_APP_SERVER_LISTEN, tokenFile: s.PATCHWRIGHT_APP_SERVER_TOKEN_FILE },
     sandboxLimits: {
       cpuSeconds: defaultLimits.cpuSeconds,
       processes: s.PATCHWRIGHT_SANDBOX_PROCESSES,

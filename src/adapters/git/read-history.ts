@@ -1,4 +1,4 @@
-import type { Subject } from '../../repo/conventions/commit-style.ts';
+import type { Subject } from '../../protocol/history.ts';
 import { git } from './run-git.ts';
 
 const BOT = /\[bot\]|dependabot|renovate|github-actions|gopherbot|greenkeeper|snyk-bot|pre-commit-ci|allcontributors/i;

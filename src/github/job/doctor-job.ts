@@ -4,7 +4,7 @@ import { localFiles } from '../../adapters/git/local-files.ts';
 import { checkReadiness, type ReadinessReport } from '../../core/loop/readiness.ts';
 import { inspectRepo } from '../../repo/inspect.ts';
 import { codeBlock, joined, literal, login, md, name, type Posted } from '../publish/posted.ts';
-import type { RunContext } from '../run-job.ts';
+import type { RunContext } from './run-context.ts';
 import { jobSandbox } from './job-sandbox.ts';
 import { makeRunDirs } from '../../adapters/sandbox/run-dirs.ts';
 import { memoryNote } from '../../adapters/sandbox/create-sandbox.ts';

@@ -1,5 +1,7 @@
 import type { ChangeKind } from './title-style.ts';
-import type { PrHabits } from './pr-habits.ts';
+
+/** A repository's own words for each kind of change in branch names (`bugfix`, `feature`...). */
+export type BranchKinds = Partial<Record<ChangeKind, string>>;
 
 /** Words teams put first in branch names, by the kind of change they name. */
 export const KIND_WORDS: Record<ChangeKind, string[]> = {
@@ -38,7 +40,7 @@ export function branchShape(branch: string, author = ''): { pattern: string; kin
 }
 
 /** A branch name from a pattern: `{kind}` in the repo's own words when it has them. */
-export function expandBranch(pattern: string, v: { issue: number; slug: string; kind: ChangeKind; kinds?: PrHabits['branchKinds'] }): string {
+export function expandBranch(pattern: string, v: { issue: number; slug: string; kind: ChangeKind; kinds?: BranchKinds }): string {
   const kindWord = v.kinds?.[v.kind] ?? { fix: 'fix', feature: 'feat', docs: 'docs', other: 'chore' }[v.kind];
   return pattern.replaceAll('{issue}', String(v.issue)).replaceAll('{slug}', v.slug).replaceAll('{kind}', kindWord);
 }

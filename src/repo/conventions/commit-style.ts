@@ -1,3 +1,4 @@
+import type { Subject } from '../../protocol/history.ts';
 import { classifySubject, cleanSubject, isRoutine, notImperative, ordinaryFirstWord, type Classified, type SubjectKind } from './classify-subject.ts';
 
 export interface CommitStyle {
@@ -40,15 +41,7 @@ export interface Tolerance {
   casingByPrefix: Record<string, 'upper' | 'lower'>;
 }
 
-export interface Subject {
-  subject: string;
-  bot: boolean;
-  /**
-   * A pull request's title read from its merge commit (`Merge pull request #N ...`, the title in
-   * the body), written `Title (#N)` like a squash-merged one: a PR title, not a commit subject.
-   */
-  merged?: boolean;
-}
+export type { Subject } from '../../protocol/history.ts';
 
 /**
  * The style of a repository's commit subjects, from its newest human, non-noise subjects.

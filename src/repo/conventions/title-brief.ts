@@ -1,4 +1,4 @@
-import type { TitleBrief } from '../../core/ports.ts';
+import type { TitleBrief } from '../../protocol/title-brief.ts';
 import { classifySubject, cleanSubject, isRoutine } from './classify-subject.ts';
 import type { CommitStyle, Subject } from './commit-style.ts';
 import { styleTitle, titleProblem, type ChangeKind } from './title-style.ts';
