@@ -1,5 +1,5 @@
 // The app under benchmark, in its own process as in production: prints its URL, then serves.
-import { startServer } from '../src/github/start-server.ts';
+import { startServer } from '../src/server/start-server.ts';
 import { privateKey, SECRET, TestOctokit, tempDir } from '../test/support/app-harness.ts';
 
 const [baseUrl, pem] = [process.argv[2], process.env.BENCH_PRIVATE_KEY];

@@ -7,12 +7,12 @@ import { readSettings } from '../adapters/env/read-settings.ts';
 import { localFiles } from '../adapters/git/local-files.ts';
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { git } from '../adapters/git/run-git.ts';
-import { localSandboxWith } from './local-sandbox.ts';
+import { localSandboxWith } from '../run/local-sandbox.ts';
 import { memoryNote } from '../adapters/sandbox/create-sandbox.ts';
 import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { checkReadiness, type ReadinessReport } from '../core/loop/readiness.ts';
 import { inspectRepo } from '../repo/inspect.ts';
-import { readLocalConfig } from './local-config.ts';
+import { readLocalConfig } from '../run/local-config.ts';
 
 /**
  * `patchwright doctor [DIR] [--json]`: runs setup and the test command in the sandbox, on a

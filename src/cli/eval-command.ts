@@ -15,7 +15,7 @@ import { testFileRules } from '../repo/test-files.ts';
 import { EVAL_USAGE, parseEvalArgs, readIssues, resolveEvalArgs, UsageError, type EvalArgs } from './eval-args.ts';
 import { evalProgress } from './eval-progress.ts';
 import { evalWorkbench } from './eval-workbench.ts';
-import { readLocalConfig } from './local-config.ts';
+import { readLocalConfig } from '../run/local-config.ts';
 import { NO_MODEL_HELP } from './run-command.ts';
 
 /**

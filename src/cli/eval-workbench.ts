@@ -10,9 +10,9 @@ import type { RepoConfig } from '../protocol/repo-config.ts';
 import type { RunEvent } from '../protocol/run-event.ts';
 import type { AgentRunner, EvalCheckout, Workbench } from '../eval/ports.ts';
 import { inspectRepo } from '../repo/inspect.ts';
-import { localSandbox } from './local-sandbox.ts';
+import { localSandbox } from '../run/local-sandbox.ts';
 import { makeRunDirs, type RunDirs } from '../adapters/sandbox/run-dirs.ts';
-import { prepareRun } from './prepare-run.ts';
+import { prepareRun } from '../run/prepare-run.ts';
 import { recordRun } from './record-run.ts';
 
 export interface EvalWiring {

@@ -7,12 +7,12 @@ import { checkTree, commitTree, describeProblems } from '../adapters/git/commit-
 import { localWorktree, removeLocalWorktree } from '../adapters/git/local-worktree.ts';
 import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
-import { readLocalConfig } from './local-config.ts';
+import { readLocalConfig } from '../run/local-config.ts';
 import { readTask } from './read-task.ts';
 import { slugify } from '../repo/conventions/branch-name.ts';
 import { humanRenderer, jsonlRenderer } from './render-events.ts';
 import { recordRun } from './record-run.ts';
-import { prepareRun } from './prepare-run.ts';
+import { prepareRun } from '../run/prepare-run.ts';
 
 export const NO_MODEL_HELP = `No model is configured. Set one of:
   OPENAI_API_KEY=sk-...                      (OpenAI; PATCHWRIGHT_MODEL defaults to gpt-5.1-codex)

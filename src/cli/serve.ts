@@ -5,12 +5,12 @@ import type { Settings } from '../adapters/env/read-settings.ts';
 import { GithubWatch } from '../app-server/github-watch.ts';
 import { appServerCore } from '../app-server/start-app-server.ts';
 import { parseListenUrl, serveWebSocket, type WsListener } from '../app-server/transports.ts';
-import type { DashboardSettings, ServerOptions } from '../github/start-server.ts';
+import type { DashboardSettings, ServerOptions } from '../server/start-server.ts';
 import type { EventsPort, JobsPort } from '../adapters/store/ports.ts';
 import { readAppCredentials } from '../adapters/env/read-app-credentials.ts';
 import { readSettings, SettingsError } from '../adapters/env/read-settings.ts';
-import { startScaledServer } from '../github/start-scaled-server.ts';
-import { startServer } from '../github/start-server.ts';
+import { startScaledServer } from '../server/start-scaled-server.ts';
+import { startServer } from '../server/start-server.ts';
 import { createJobRunner } from '../github/run-job.ts';
 import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 

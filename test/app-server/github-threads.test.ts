@@ -4,7 +4,7 @@ import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { jobThreadId } from '../../src/app-server/github-watch.ts';
 import type { WsListener } from '../../src/app-server/transports.ts';
 import { startServeAppServer } from '../../src/cli/serve.ts';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { payload } from '../support/payloads.ts';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layer rules of docs/internals/architecture.md, checked on every import in src/:
- * protocol <- core <- adapters; protocol <- repo; both <- front ends (github, app-server, dashboard, eval)
- * <- server (the composition roots) <- cli.
+ * protocol <- core <- adapters; protocol <- repo; all of them <- run (prepareRun) <- front ends (github,
+ * app-server, dashboard, eval) <- server (the composition roots) <- cli.
  * A layer imports its own folder and the layers below it; front ends never import each other (what joins
  * them is a composition root in src/server/). No file-level import circles, type-only imports included.
  */
@@ -17,9 +17,11 @@ const MAY_IMPORT: Record<string, string[]> = {
   // what a checkout tells: files in, facts out; no engine, no side effects of its own
   repo: ['protocol'],
   adapters: ['protocol', 'core'],
-  ...Object.fromEntries(FRONT.map((f) => [f, BELOW])),
-  server: [...BELOW, ...FRONT],
-  cli: [...BELOW, ...FRONT, 'server'],
+  // one run assembled the same way for every front end (prepareRun, the local sandbox and config)
+  run: BELOW,
+  ...Object.fromEntries(FRONT.map((f) => [f, [...BELOW, 'run']])),
+  server: [...BELOW, 'run', ...FRONT],
+  cli: [...BELOW, 'run', ...FRONT, 'server'],
 };
 
 function files(dir: string): string[] {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/adapters/store/job-store.ts';
 import { AppOctokit } from '../../src/github/app-octokit.ts';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';

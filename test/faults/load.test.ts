@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Job } from '../../src/adapters/store/job-store.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { payload } from '../support/payloads.ts';

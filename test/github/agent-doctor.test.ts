@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { parseCommand } from '../../src/github/triggers/parse-command.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';

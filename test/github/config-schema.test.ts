@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema, SCHEMA_PATH } from '../../src/protocol/config-json-schema.ts';
-import { validateConfig } from '../../src/github/config/validate-config.ts';
+import { validateConfig } from '../../src/protocol/validate-config.ts';
 
 describe('config schema', () => {
   it('matches the committed JSON Schema (run `npm run schema` after changing the zod schema)', () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsAsRoot } from '../../src/adapters/sandbox/sandbox-owner.ts';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import type { RunEvent } from '../../src/protocol/run-event.ts';
 import { deliver, TestOctokit, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';

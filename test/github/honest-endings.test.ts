@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { nodeAddMulTest, nodeBuggy } from '../support/fixture-repo.ts';

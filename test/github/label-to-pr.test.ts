@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { nodeAddMul, nodeAddMulTest, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';

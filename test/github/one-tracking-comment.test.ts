@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { upsertTrackingComment } from '../../src/github/report/tracking-comment.ts';
 import { md } from '../../src/github/publish/posted.ts';
 import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';

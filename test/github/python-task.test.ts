@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import type { Task } from '../../src/protocol/task.ts';
 import { deliver, tempDir } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { mirrorPath } from '../../src/adapters/git/mirror-cache.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import type { RunEvent } from '../../src/protocol/run-event.ts';
 import { deliver, privateKey, SECRET, TestOctokit } from '../support/app-harness.ts';
 import { nodeBuggy, nodeFix } from '../support/fixture-repo.ts';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunningServer } from '../../src/github/start-server.ts';
+import type { RunningServer } from '../../src/server/start-server.ts';
 import { deliver } from '../support/app-harness.ts';
 import { startAppWithWorker } from '../support/app-with-worker.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';

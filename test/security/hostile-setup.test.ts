@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import type { RunEvent } from '../../src/protocol/run-event.ts';
 import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/app-harness.ts';
 import { fixtureRepo, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ProbotOctokit } from 'probot';
 import type { RunJob } from '../../src/adapters/queue/worker-pool.ts';
-import { startServer, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { rememberRepository } from './github-fake.ts';
 
 export const SECRET = 'test-webhook-secret';

@@ -1,6 +1,6 @@
 import { readSettings } from '../../src/adapters/env/read-settings.ts';
 import { createJobRunner } from '../../src/github/run-job.ts';
-import { startServer, type DashboardSettings, type RunningServer } from '../../src/github/start-server.ts';
+import { startServer, type DashboardSettings, type RunningServer } from '../../src/server/start-server.ts';
 import { privateKey, SECRET, TestOctokit, tempDir } from './app-harness.ts';
 
 /** More of the deployment's settings (`PATCHWRIGHT_*` variables), and how many jobs run at once. */

@@ -1,5 +1,5 @@
-import type { ConfigProblem, ConfigResult } from './validate-config.ts';
-import { validateConfig } from './validate-config.ts';
+import type { ConfigProblem, ConfigResult } from '../../protocol/validate-config.ts';
+import { validateConfig } from '../../protocol/validate-config.ts';
 import { defaultRepoConfig } from '../../protocol/repo-config.ts';
 
 export const CONFIG_FILE = 'agent.yml';

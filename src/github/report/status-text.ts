@@ -1,4 +1,4 @@
-import type { ConfigProblem } from '../config/validate-config.ts';
+import type { ConfigProblem } from '../../protocol/validate-config.ts';
 import { CONFIG_PATH } from '../config/load-config.ts';
 import { joined, login, md, name, type Posted } from '../publish/posted.ts';
 

@@ -3,12 +3,12 @@ import type { JobsPort, RunsPort, ThreadsPort } from '../adapters/store/ports.ts
 import type { DashboardGithub } from '../dashboard/dashboard.ts';
 import { defaultRepoConfig } from '../protocol/repo-config.ts';
 import type { Task } from '../protocol/task.ts';
-import { lookupPermission, meetsMinimum, type Permission } from './authorize.ts';
-import { loadConfig } from './config/load-config.ts';
-import { statusText } from './report/status-text.ts';
-import { upsertTrackingComment } from './report/tracking-comment.ts';
-import type { GithubAccess } from './start-server.ts';
-import { login as loginName, md, name, type Posted } from './publish/posted.ts';
+import { lookupPermission, meetsMinimum, type Permission } from '../github/authorize.ts';
+import { loadConfig } from '../github/config/load-config.ts';
+import { statusText } from '../github/report/status-text.ts';
+import { upsertTrackingComment } from '../github/report/tracking-comment.ts';
+import type { GithubAccess } from '../github/app-runtime.ts';
+import { login as loginName, md, name, type Posted } from '../github/publish/posted.ts';
 
 const CACHE_MS = 60_000;
 

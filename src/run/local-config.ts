@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { validateConfig } from '../github/config/validate-config.ts';
+import { validateConfig } from '../protocol/validate-config.ts';
 import { defaultRepoConfig, type RepoConfig } from '../protocol/repo-config.ts';
 import { RepoFiles } from '../repo/repo-files.ts';
 

@@ -1,4 +1,4 @@
-import { RepoConfig } from '../../protocol/repo-config.ts';
+import { RepoConfig } from './repo-config.ts';
 
 export interface ConfigProblem {
   path: string;

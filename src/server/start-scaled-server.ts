@@ -1,8 +1,8 @@
 import { createNodeMiddleware } from 'probot';
 import { BullWorkers } from '../adapters/redis/bull-workers.ts';
 import { connectRedisState, type RedisState } from '../adapters/redis/redis-state.ts';
-import { announceRecovery, createRuntime, listenHttp, runningJobs } from './app-runtime.ts';
-import { createApp } from './create-app.ts';
+import { announceRecovery, createRuntime, listenHttp, runningJobs } from '../github/app-runtime.ts';
+import { createApp } from '../github/create-app.ts';
 import { backgroundWork, DASHBOARD_DEFAULTS, type ServerOptions } from './start-server.ts';
 import { createDashboard } from '../dashboard/dashboard.ts';
 import { dashboardGithub } from './dashboard-github.ts';

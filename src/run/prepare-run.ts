@@ -19,7 +19,13 @@ import { titleBrief } from '../repo/conventions/title-brief.ts';
 import { changeKind } from '../repo/conventions/title-style.ts';
 import { inspectRepo, type InspectResult } from '../repo/inspect.ts';
 import { localSandbox, localSandboxWith } from './local-sandbox.ts';
-import type { CliTask } from './read-task.ts';
+
+/** What the run is asked to do: a title, a body and extra instructions (the CLI's `--task`, an eval task). */
+export interface RunTask {
+  title: string;
+  body: string;
+  instructions: string;
+}
 
 export interface RunRequest {
   settings: Settings;
@@ -31,7 +37,7 @@ export interface RunRequest {
   /** The run's folders on the data disk (run-dirs.ts). */
   dirs: RunDirs;
   runId: string;
-  task: CliTask;
+  task: RunTask;
   /** The model's name (default: PATCHWRIGHT_MODEL). */
   model?: string | undefined;
   /** Budgets asked for on the command line; the repository's and then the deployment's ceilings cap them. */
@@ -115,7 +121,7 @@ export async function prepareRun(r: RunRequest): Promise<PreparedRun> {
 }
 
 /** How the repository words its commit subjects, from its history up to where the run starts. */
-async function commitBrief(ws: RunRequest['ws'], config: RepoConfig, task: CliTask): Promise<TitleBrief> {
+async function commitBrief(ws: RunRequest['ws'], config: RepoConfig, task: RunTask): Promise<TitleBrief> {
   const history = await readHistory(ws.dir, ws.startSha);
   const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
   return titleBrief({ style: conv.commitStyle, recent: history, issueTitle: task.title, kind: changeKind(`${task.title}\n${task.body}`), what: 'commit subject' });

@@ -5,8 +5,8 @@ import { ThreadStore } from '../adapters/store/thread-store.ts';
 import { EventLog } from '../adapters/store/event-log.ts';
 import { openDatabase } from '../adapters/store/open-database.ts';
 import { WorkerPool, type RunJob } from '../adapters/queue/worker-pool.ts';
-import { createApp } from './create-app.ts';
-import { announceRecovery, createRuntime, listenHttp, runningJobs, type GithubAccess } from './app-runtime.ts';
+import { createApp } from '../github/create-app.ts';
+import { announceRecovery, createRuntime, listenHttp, runningJobs, type GithubAccess } from '../github/app-runtime.ts';
 import { RunList } from '../adapters/store/run-list.ts';
 import { dashboardSessionKey } from '../adapters/store/session-key.ts';
 import { createDashboard, type DashboardOptions } from '../dashboard/dashboard.ts';
@@ -37,7 +37,7 @@ export interface ServerOptions {
 
 export type DashboardSettings = Pick<DashboardOptions, 'token' | 'oauth' | 'viewPermission' | 'energy' | 'webUrl' | 'secureCookies' | 'publicUrl'>;
 
-export type { GithubAccess } from './app-runtime.ts';
+export type { GithubAccess } from '../github/app-runtime.ts';
 
 export interface RunnerContext {
   github: GithubAccess;
