@@ -231,7 +231,7 @@ describe('a tool the commands need is missing on the worker', () => {
   it('is named in plain words before anything runs: setup_failed with the fix', async () => {
     const { done } = await run({ ...nodeBuggy, '.github/agent.yml': 'setup: ["bun install"]\ntest: bun test\n' }, [], TASK);
     expect(done.outcome).toBe('setup_failed');
-    expect(done.summary).toMatch(/a program the setup steps need is not installed on the worker: `bun` \(for `bun install`\)\. Install it on the worker .*or set `setup` and `test` in \.github\/agent\.yml/);
+    expect(done.summary).toMatch(/a program the setup steps need is not installed on the worker: `bun` \(for `bun install`.*?\)\. Install it on the worker .*or set `setup` and `test` in \.github\/agent\.yml/);
     expect(model.requests).toHaveLength(0);
   });
 

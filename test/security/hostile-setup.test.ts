@@ -66,13 +66,15 @@ async function hostileRepoFiles(list: SetupAttack[]): Promise<Record<string, str
 }
 const registry = () => `http://localhost:${standIn.httpPort}/`;
 
-/** What the setup steps printed, in order (the npm install and its check first). */
+/** The commands the harness runs before the repository's own setup (the attacks call python3: a virtual environment). */
+const ENVIRONMENT_STEP = /^(python3 -m venv|uv venv) /;
+/** What the repository's setup steps printed, in order (the npm install and its check first). */
 const setupOutputs = (events: RunEvent[]) => {
   const out: string[] = [];
   let phase = '';
   for (const e of events) {
     if (e.type === 'run.phase') phase = e.phase;
-    if (phase === 'setup' && e.type === 'item.completed' && e.item.kind === 'command_execution') out.push(`[exit ${e.item.exitCode}] ${e.item.output}`);
+    if (phase === 'setup' && e.type === 'item.completed' && e.item.kind === 'command_execution' && !ENVIRONMENT_STEP.test(e.item.command)) out.push(`[exit ${e.item.exitCode}] ${e.item.output}`);
   }
   return out;
 };
@@ -186,10 +188,11 @@ describe('a hostile setup through the whole app (labelled issue -> worker -> PR)
     if (process.env.PW_DEBUG) console.error(body, '\n----\n', comment);
     for (const text of [body, comment]) {
       expect(text).toContain('**The egress firewall blocked these connections**');
-      expect(text).toContain('- `exfil.example:443` during setup: not on the allow-list');
-      expect(text).toContain('- `169.254.169.254:80` during setup: not on the allow-list');
+      // Setup runs twice (the run's own, and the clean checkout's for the verdict): how often is said when more than once.
+      expect(text).toMatch(/^- `exfil\.example:443` during setup(, \d+ times)?: not on the allow-list$/m);
+      expect(text).toMatch(/^- `169\.254\.169\.254:80` during setup(, \d+ times)?: not on the allow-list$/m);
     }
-    expect(body).toContain(`- \`127.0.0.1:${appPort}\` during setup: 127.0.0.1:${appPort} is one of the app's own listeners`);
+    expect(body).toMatch(new RegExp(`^- \`127\\.0\\.0\\.1:${appPort}\` during setup(, \\d+ times)?: 127\\.0\\.0\\.1:${appPort} is one of the app's own listeners`, 'm'));
   });
 });
 

@@ -64,11 +64,11 @@ beforeAll(async () => {
       // `/agent` on its PR: the task still carries issue #40, whatever the model wrote.
       (body) => (/The original issue #40[\s\S]*The original report for #40/.test(text(body)) && !/original issue #12/.test(text(body)) ? patch('again.txt', 'again') : { text: 'the task lost issue 40' }),
       { text: 'Tidied, as asked. Resolves #12.' },
-      // Issue 41, whose first branch name someone already has.
-      patch('tidy.txt', 'tidy'),
+      // Issue 41, whose first branch name someone already has (the base's test fails: a real fix, or the verdict refuses it).
+      { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
       { text: 'Tidied up.' },
       // A human's PR from `develop` in the repository itself: a branch of the app's own.
-      patch('lint.txt', 'lint'),
+      { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
       { text: 'Fixed the lint.' },
     ],
     { titles: (last) => (/commit subject/.test(last) ? 'Fixes #12: address the review' : 'Fix add, fixes #12') },
