@@ -52,12 +52,13 @@ export interface EvalArgs {
 
 /** The command line as parsed, or a UsageError that names the flag. */
 export function parseEvalArgs(argv: string[]): { dir: string; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  })();
   if (parsed.positionals.length > 1) throw new UsageError(`give one folder, not ${parsed.positionals.length}`);
   return { dir: path.resolve(parsed.positionals[0] ?? '.'), help: !!parsed.values.help };
 }

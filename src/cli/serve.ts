@@ -30,7 +30,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
   if (settings.role !== 'all') throw new SettingsError(`--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`);
   if (settings.sandbox === 'none') console.warn(NONE_WARNING);
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
-  const server = await startServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(settings) });
+  const server = await startServer({ ...processOptions(settings, creds), dashboard: dashboardSettings(settings) });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
   const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;
   if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: GitHub jobs are threads there`);
@@ -46,7 +46,7 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
 }
 
 /** What every `serve` process is started with, whatever its mode. */
-function processOptions(settings: Settings, creds: NonNullable<ReturnType<typeof readAppCredentials>>, env: NodeJS.ProcessEnv): ServerOptions {
+function processOptions(settings: Settings, creds: NonNullable<ReturnType<typeof readAppCredentials>>): ServerOptions {
   return {
     ...creds,
     dataDir: settings.dataDir,
@@ -69,7 +69,7 @@ async function serveScaled(
   appServerAt: { listen: string; tokenFile: string | undefined } | null,
 ): Promise<void> {
   if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
-  const server = await startScaledServer({ ...processOptions(settings, creds, env), dashboard: dashboardSettings(settings), redis, role: settings.role });
+  const server = await startScaledServer({ ...processOptions(settings, creds), dashboard: dashboardSettings(settings), redis, role: settings.role });
   const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
   console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}")`);
   // Every job of the deployment is a thread here, whichever worker runs it (jobs and events are read from Redis).

@@ -112,7 +112,7 @@ function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { rea
   const reason = (innerReason && `it ends with \`${inner}\`: ${innerReason}`) ?? setAsideReason(n.command) ?? context.reason?.(n.command);
   if (reason && !(soft && SOFT_REASON.test(reason))) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
-  const workflow = ci?.file.split('/').pop()!.replace(/\.ya?ml$/, '');
+  const workflow = ci?.file.split('/').pop()?.replace(/\.ya?ml$/, '');
   if (workflow && SPECIAL_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is special-purpose` };
   if (!soft && ci && PLATFORM_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is for another platform` };
   if (!soft && workflow && PLATFORM_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is for another platform` };

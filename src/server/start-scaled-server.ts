@@ -43,8 +43,8 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
   state = await connectRedisState(opts.redis.url, opts.redis.prefix, warn, { insecure: opts.redis.insecure ?? false });
   const shared = state;
   const { background, settled } = backgroundWork();
-  let webhooks;
-  let dashboard;
+  let webhooks: Awaited<ReturnType<typeof createNodeMiddleware>> | undefined;
+  let dashboard: ReturnType<typeof createDashboard> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   if (opts.role !== 'worker') {
     const appFn = createApp({

@@ -91,7 +91,7 @@ async function handshake(client: RpcClient, firstTime: boolean): Promise<void> {
   await client.request('skills/list', { cwds: [repo], forceReload: true });
 }
 
-const turnDone = (turnId: string) => (m: Msg) => m.method === 'turn/completed' && (m.params?.turn as { id: string }).id === turnId;
+const turnDone = (turnId: string) => (m: Msg) => m.method === 'turn/completed' && (m.params?.turn as { id: string } | undefined)?.id === turnId;
 
 describe('app server: a scripted session validates against the pinned Codex schema', () => {
   let threadId = '';

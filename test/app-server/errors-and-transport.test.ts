@@ -113,7 +113,7 @@ describe('app server: each malformed input gets its error', () => {
     expect(reply('s0')?.result).toMatchObject({ thread: { cwd: '/' } });
     conn.handle(JSON.stringify({ id: 'after', method: 'thread/loaded/list', params: {} }));
     await settle();
-    expect((reply('after')?.result as { data: string[] }).data).toHaveLength(MAX_IN_FLIGHT);
+    expect((reply('after')!.result as { data: string[] }).data).toHaveLength(MAX_IN_FLIGHT);
   });
 
   it('a folder that is not a git checkout is refused with the reason', async () => {

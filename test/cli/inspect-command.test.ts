@@ -108,8 +108,8 @@ it('inspect --title-report: the team’s own newest titles through the check, to
   const out = execFileSync(NODE, [CLI, 'inspect', dir, '--title-report'], { encoding: 'utf8' });
   // 27 titles: the stray `feat:` is refused today; the long one only by the shorter history before it.
   expect(out).toMatch(/^PR title style: plain \(squash-merges\)\nthe newest 27 merged PR titles: 26 fit the check today; 25 fit the check of the history before each\n/);
-  expect(out).toMatch(/refused today:\n  feat: add a flag\n    this repository writes titles as plain sentences/);
-  expect(out).toMatch(/refused when new \(judged by the history before it\):\n  feat: add a flag\n.*\n  Handle the case where .* arrives\n    the title is 101 characters; this repository's titles stay under 83\n/);
+  expect(out).toMatch(/refused today:\n {2}feat: add a flag\n {4}this repository writes titles as plain sentences/);
+  expect(out).toMatch(/refused when new \(judged by the history before it\):\n {2}feat: add a flag\n.*\n {2}Handle the case where .* arrives\n {4}the title is 101 characters; this repository's titles stay under 83\n/);
   const json = JSON.parse(execFileSync(NODE, [CLI, 'inspect', dir, '--title-report', '--json'], { encoding: 'utf8' })) as { style: string; source: string; titles: Array<{ title: string; now: string | null; before: string | null }> };
   expect(json).toMatchObject({ style: 'plain', source: 'squash-merges' });
   expect(json.titles.filter((t) => t.before !== null).map((t) => t.title)).toEqual(['feat: add a flag', long.replace(' (#30)', '')]);

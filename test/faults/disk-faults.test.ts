@@ -75,7 +75,7 @@ describe('the job store cannot be written (SQLite says the disk is full)', () =>
   it('the delivery is answered 503 with the reason, so GitHub shows it failed and it can be redelivered; once there is room, deliveries are taken again', async () => {
     const server = await startTestServer();
     try {
-      const label = (id: string) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 5 } });
+      const label = (_delivery: string) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 5 } });
       const scope = mockInstallation();
       mockConfig(scope, OWNER, REPO, null);
       mockPermission(scope, OWNER, REPO, 'maintainer', 'write');

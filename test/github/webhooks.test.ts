@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BOT_LOGIN, deliver, sign, startTestServer } from '../support/app-harness.ts';
-import { API, mockConfig, mockInstallation, mockPermission } from '../support/nock-github.ts';
+import { mockConfig, mockInstallation, mockPermission } from '../support/nock-github.ts';
 import { OWNER, payload, REPO } from '../support/payloads.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;

@@ -62,7 +62,7 @@ describe.runIf(process.getuid?.() === 0)('the host never mounts what a sandbox c
     const res = await run(box(c.from === 'branch'), 'cat .git >/dev/null && echo ran', { stage: c.stage });
     expect(res.stdout).toBe('ran\n');
     const { args, env } = lastCall();
-    const sources = args.filter((a, i) => args[i - 1] === '--mount').map((m) => /(?:^|,)src=([^,]+)/.exec(m)![1]!);
+    const sources = args.filter((_a, i) => args[i - 1] === '--mount').map((m) => /(?:^|,)src=([^,]+)/.exec(m)![1]!);
     expect(sources).toEqual(expect.arrayContaining([fx.worktree, fx.mirror]));
     expect(sources.flatMap((s) => fx.writable().filter((w) => inside(s, w)).map((w) => `${s} is inside ${w}`))).toEqual([]);
     const vars = Object.fromEntries(env.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));

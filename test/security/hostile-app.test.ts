@@ -60,7 +60,7 @@ let model: ScriptedModel;
 let server: RunningServer;
 let bare: string;
 let list: Attack[];
-let turnItems: string[] = [];
+const turnItems: string[] = [];
 let world: Omit<World, 'output'>;
 let done: Extract<RunEvent, { type: 'run.completed' }> | undefined;
 

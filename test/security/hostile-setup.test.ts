@@ -15,7 +15,7 @@ import { deliver, privateKey, SECRET, TestOctokit, tempDir } from '../support/ap
 import { fixtureRepo, nodeBuggy, nodeFix } from '../support/fixture-repo.ts';
 import { startGithubFake, type FakeGithub } from '../support/github-fake.ts';
 import { gitEnv, makeRemoteRepo, startGitServer, type GitServer } from '../support/git-http-server.ts';
-import { OWNER, payload, REPO } from '../support/payloads.ts';
+import { payload, REPO } from '../support/payloads.ts';
 import { startScriptedModel, type ScriptedModel } from '../support/scripted-model.ts';
 import { packFromNodeModules, startStandIn, type StandIn } from '../support/stand-in.ts';
 import { setupAttacks, type SetupAttack, type SetupHost } from './attacks.ts';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { DelayedError, Queue, Worker, type Job as BullJob } from 'bullmq';
+import { DelayedError, type Queue, Worker, type Job as BullJob } from 'bullmq';
 import type { Job } from '../store/job-store.ts';
 import { resultOf, RunningJobs, ShutdownAbort, type RunJob } from '../queue/running-jobs.ts';
 import type { RedisJobs } from './redis-jobs.ts';

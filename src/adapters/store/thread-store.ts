@@ -11,11 +11,9 @@ type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch
  * question, and who a Patchwright PR works for.
  */
 export class ThreadStore {
-  readonly #db: DatabaseSync;
   readonly #sql: (sql: string) => StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#db = db;
     this.#sql = statementCache(db);
   }
 

@@ -117,7 +117,7 @@ export function literal<T extends string>(text: string extends T ? never : T): P
 
 /** A URL GitHub gave the app (a PR's html_url): a link, if it has nothing odd in it; else shown as a name. */
 export function link(url: string): Posted {
-  return /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%\/-]*)?$/.test(url) ? make(url) : name(url);
+  return /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/-]*)?$/.test(url) ? make(url) : name(url);
 }
 
 /** A heading marker of a template's level. */

@@ -17,7 +17,7 @@ const INDENTED_CODE = /^( {4}|\t)/;
  */
 export function parseCommand(body: string | null | undefined, word: string): Command | undefined {
   if (!body) return undefined;
-  const head = new RegExp(`^\\s{0,3}/${escape(word)}(?=\\s|$)(.*)$`, 'i');
+  const head = new RegExp(`^\\s{0,3}/${escapeRegExp(word)}(?=\\s|$)(.*)$`, 'i');
   const lines = body.replace(/\r\n?/g, '\n').split('\n');
   let fence: string | undefined;
   for (let i = 0; i < lines.length; i++) {
@@ -64,6 +64,6 @@ function plainLines(lines: string[]): string[] {
   return out;
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -100,7 +100,7 @@ describe.runIf(canRun)('the docker backend behind the egress firewall (podman, r
     expect(r.stdout).not.toContain('PWNED');
     expect(hits).toBe(before);
     expect(r.egressRefused?.map((x) => `${x.host}:${x.port}`)).toEqual([`127.0.0.1:${hostPort}`, 'example.com:80']);
-    expect(r.egressRefused?.[0]!.reason).toMatch(/app's own listeners/);
+    expect(r.egressRefused![0]!.reason).toMatch(/app's own listeners/);
     expect(bridges()).toEqual([]);
   });
 
