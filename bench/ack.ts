@@ -9,10 +9,14 @@ import { percentile, type Figure } from './stats.ts';
 
 /** A server under benchmark in its own process (as in production), GitHub faked in this one. */
 async function startChild(script: string, githubUrl: string) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), script, githubUrl], {
-    env: { ...process.env, BENCH_PRIVATE_KEY: privateKey() },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), script, githubUrl],
+    {
+      env: { ...process.env, BENCH_PRIVATE_KEY: privateKey() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const firstLine = await readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
   return {
     url: String(firstLine.value).trim(),
@@ -25,7 +29,11 @@ async function startChild(script: string, githubUrl: string) {
 }
 
 const labelled = (number: number, repo = 'widgets') =>
-  payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number }, repository: { name: repo, full_name: `octo/${repo}` } });
+  payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number },
+    repository: { name: repo, full_name: `octo/${repo}` },
+  });
 
 /** Deliveries/s with `inFlight` at once, `total` of them, each a new issue. */
 async function throughput(url: string, total: number, inFlight: number, first: number): Promise<number> {
@@ -82,7 +90,9 @@ export async function benchAck(): Promise<Figure[]> {
     Array.from({ length: 1000 }, async (_, i) => {
       await new Promise((r) => setTimeout(r, i * 60)); // evenly over 60 s
       const t = performance.now();
-      const res = await deliver(app.url, 'issues', labelled(100_000 + i, `repo-${i % 50}`), { id: crypto.randomUUID() });
+      const res = await deliver(app.url, 'issues', labelled(100_000 + i, `repo-${i % 50}`), {
+        id: crypto.randomUUID(),
+      });
       load.push(performance.now() - t);
       if (res.status !== 200) throw new Error(`delivery answered ${res.status}`);
     }),
@@ -95,9 +105,24 @@ export async function benchAck(): Promise<Figure[]> {
     { name: 'ack latency p50', value: percentile(latencies, 50), unit: 'ms', target: '' },
     { name: 'ack latency p99', value: percentile(latencies, 99), unit: 'ms', target: '<= 50 ms' },
     { name: 'ack throughput (16 in flight)', value: median(ours), unit: 'deliveries/s', target: '' },
-    { name: 'minimal Probot app, same five calls (16 in flight)', value: median(theirs), unit: 'deliveries/s', target: '' },
-    { name: 'ack throughput vs minimal Probot app', value: median(ours) / median(theirs), unit: 'x', target: '>= 0.8x' },
-    { name: `load: 1,000 deliveries, 50 repos, ${Math.round(loadSeconds)} s, ack p99`, value: percentile(load, 99), unit: 'ms', target: '<= 50 ms' },
+    {
+      name: 'minimal Probot app, same five calls (16 in flight)',
+      value: median(theirs),
+      unit: 'deliveries/s',
+      target: '',
+    },
+    {
+      name: 'ack throughput vs minimal Probot app',
+      value: median(ours) / median(theirs),
+      unit: 'x',
+      target: '>= 0.8x',
+    },
+    {
+      name: `load: 1,000 deliveries, 50 repos, ${Math.round(loadSeconds)} s, ack p99`,
+      value: percentile(load, 99),
+      unit: 'ms',
+      target: '<= 50 ms',
+    },
     { name: 'load: server RSS at start', value: rssStart, unit: 'MiB', target: '' },
     { name: 'load: server RSS at end', value: rssEnd, unit: 'MiB', target: 'flat' },
   ];

@@ -13,7 +13,16 @@ import { median, percentile, type Figure } from './stats.ts';
 const defaults = { approval: 'never' as const, sandbox: { type: 'workspaceWrite' as const, networkAccess: false } };
 
 function facts(dataDir: string, model: string): ServerFacts {
-  return { version: 'bench', model, dataDir, trusted: () => true, setTrust: () => {}, trustFile: `${dataDir}/t.json`, defaultApproval: 'never', defaultSandbox: defaults.sandbox };
+  return {
+    version: 'bench',
+    model,
+    dataDir,
+    trusted: () => true,
+    setTrust: () => {},
+    trustFile: `${dataDir}/t.json`,
+    defaultApproval: 'never',
+    defaultSandbox: defaults.sandbox,
+  };
 }
 
 /**
@@ -24,21 +33,34 @@ function facts(dataDir: string, model: string): ServerFacts {
  */
 export async function benchAppServer(): Promise<Figure[]> {
   const dataDir = tempDir('pw-bench-as-');
-  const zero: ModelClient = { model: 'zero-latency', complete: async () => ({ text: 'ok', toolCalls: [], usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 } }) };
+  const zero: ModelClient = {
+    model: 'zero-latency',
+    complete: async () => ({
+      text: 'ok',
+      toolCalls: [],
+      usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 },
+    }),
+  };
   const engine = localEngine(readSettings({ PATCHWRIGHT_DATA_DIR: dataDir }), { OPENAI_API_KEY: 'x' }, zero);
   const hub = new ThreadHub({ engine, version: 'bench', defaults });
   const listener = await serveWebSocket({ host: '127.0.0.1', port: 0 }, hub, facts(dataDir, engine.model));
   const { client, ws } = await wsClient(listener.url);
   await client.request('initialize', { clientInfo: { name: 'bench', version: '1' } });
   const repo = fixtureRepo({ 'a.txt': 'a\n' });
-  const threadId = ((await client.request('thread/start', { cwd: repo })).result as { thread: { id: string } }).thread.id;
+  const threadId = ((await client.request('thread/start', { cwd: repo })).result as { thread: { id: string } }).thread
+    .id;
   const firstItem: number[] = [];
   const firstEngineItem: number[] = [];
   for (let i = 0; i < 30; i++) {
     const seen = client.received.length;
     const t0 = performance.now();
-    const turnId = ((await client.request('turn/start', { threadId, input: [{ type: 'text', text: `say ok ${i}` }] })).result as { turn: { id: string } }).turn.id;
-    const after = (test: (m: Msg) => boolean) => client.waitFor((m) => client.received.findIndex((r) => r.msg === m) >= seen && test(m));
+    const turnId = (
+      (await client.request('turn/start', { threadId, input: [{ type: 'text', text: `say ok ${i}` }] })).result as {
+        turn: { id: string };
+      }
+    ).turn.id;
+    const after = (test: (m: Msg) => boolean) =>
+      client.waitFor((m) => client.received.findIndex((r) => r.msg === m) >= seen && test(m));
     await after((m) => m.method === 'item/started');
     firstItem.push(performance.now() - t0);
     await after((m) => m.method === 'item/started' && (m.params!.item as { type: string }).type !== 'userMessage');
@@ -57,7 +79,20 @@ export async function benchAppServer(): Promise<Figure[]> {
     title: async () => 't',
     async run(req) {
       for (let i = 0; i < n; i++) req.emit({ type: 'item.delta', itemId: 'm', delta: 'x' });
-      return { type: 'run.completed', outcome: 'no_changes', summary: '', evidence: { testCommand: null, baseline: null, final: null, preExistingFailures: [], usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 }, durationMs: 0, filesChanged: [] } };
+      return {
+        type: 'run.completed',
+        outcome: 'no_changes',
+        summary: '',
+        evidence: {
+          testCommand: null,
+          baseline: null,
+          final: null,
+          preExistingFailures: [],
+          usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
+          durationMs: 0,
+          filesChanged: [],
+        },
+      };
     },
   };
   const hub2 = new ThreadHub({ engine: flood, version: 'bench', defaults });
@@ -76,8 +111,23 @@ export async function benchAppServer(): Promise<Figure[]> {
   }
   await listener2.close();
   return [
-    { name: 'app server: turn/start → first item/started (the user message), median of 30', value: median(firstItem), unit: 'ms', target: '<= 20 ms' },
-    { name: 'app server: turn/start → first engine item (local engine, zero-latency model), median / p90 of 30', value: median(firstEngineItem), unit: `ms (p90 ${percentile(firstEngineItem, 90).toFixed(1)} ms)`, target: '' },
-    { name: 'app server: notifications per second to one WebSocket client (50,000 deltas, median of 3)', value: median(rates), unit: 'events/s', target: '' },
+    {
+      name: 'app server: turn/start → first item/started (the user message), median of 30',
+      value: median(firstItem),
+      unit: 'ms',
+      target: '<= 20 ms',
+    },
+    {
+      name: 'app server: turn/start → first engine item (local engine, zero-latency model), median / p90 of 30',
+      value: median(firstEngineItem),
+      unit: `ms (p90 ${percentile(firstEngineItem, 90).toFixed(1)} ms)`,
+      target: '',
+    },
+    {
+      name: 'app server: notifications per second to one WebSocket client (50,000 deltas, median of 3)',
+      value: median(rates),
+      unit: 'events/s',
+      target: '',
+    },
   ];
 }

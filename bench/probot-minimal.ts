@@ -7,19 +7,42 @@ import { createNodeMiddleware, Probot } from 'probot';
 import { SECRET, TestOctokit } from '../test/support/app-harness.ts';
 
 const [baseUrl, pem] = [process.argv[2], process.env.BENCH_PRIVATE_KEY];
-const probot = new Probot({ appId: 1, privateKey: pem!, secret: SECRET, baseUrl, logLevel: 'fatal', Octokit: TestOctokit });
+const probot = new Probot({
+  appId: 1,
+  privateKey: pem!,
+  secret: SECRET,
+  baseUrl,
+  logLevel: 'fatal',
+  Octokit: TestOctokit,
+});
 const app = (p: Probot) => {
   p.on('issues.labeled', async (context) => {
     const { owner, repo } = context.repo();
     const issue_number = context.payload.issue.number;
     const o = context.octokit;
     await Promise.all([
-      o.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: '.github/agent.yml' }).catch(() => null),
-      o.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { owner, repo, username: context.payload.sender.login }),
+      o
+        .request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: '.github/agent.yml' })
+        .catch(() => null),
+      o.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
+        owner,
+        repo,
+        username: context.payload.sender.login,
+      }),
     ]);
-    await o.request('POST /repos/{owner}/{repo}/issues/{issue_number}/reactions', { owner, repo, issue_number, content: 'eyes' });
+    await o.request('POST /repos/{owner}/{repo}/issues/{issue_number}/reactions', {
+      owner,
+      repo,
+      issue_number,
+      content: 'eyes',
+    });
     await o.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number });
-    await o.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number, body: 'queued' });
+    await o.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner,
+      repo,
+      issue_number,
+      body: 'queued',
+    });
   });
 };
 const middleware = await createNodeMiddleware(app, { probot });

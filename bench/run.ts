@@ -30,7 +30,12 @@ for (const [name, run] of Object.entries(suites)) {
   rows.push(...(await run()));
 }
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-console.log(`\n${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${cpu}) · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`);
+console.log(
+  `\n${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${cpu}) · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}\n`,
+);
 console.log('| figure | value | target |');
 console.log('|---|---|---|');
-for (const r of rows) console.log(`| ${r.name} | ${r.value < 0.1 ? r.value.toPrecision(2) : r.value.toFixed(r.value < 10 ? 2 : 0)} ${r.unit} | ${r.target} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${r.value < 0.1 ? r.value.toPrecision(2) : r.value.toFixed(r.value < 10 ? 2 : 0)} ${r.unit} | ${r.target} |`,
+  );

@@ -18,9 +18,18 @@ export async function benchSandbox(): Promise<Figure[]> {
   const root = tempDir('pw-bench-sbx-');
   const worktree = path.join(root, 'wt');
   fs.mkdirSync(worktree);
-  const layout = (name: string) => ({ worktree, runTmp: path.join(root, `tmp-${name}`), cacheDir: path.join(root, 'cache'), readOnly: [] });
+  const layout = (name: string) => ({
+    worktree,
+    runTmp: path.join(root, `tmp-${name}`),
+    cacheDir: path.join(root, 'cache'),
+    readOnly: [],
+  });
   const bwrap = new BwrapSandbox({ layout: layout('new'), hostDir: path.join(root, 'host') });
-  const boxes: Array<[string, Sandbox]> = [['direct', new NoneSandbox(layout('direct'))], ['bwrap', bwrap], ['network', { kind: 'bwrap', run: (o) => bwrap.run({ ...o, network: true, stage: 'setup' }) }]];
+  const boxes: Array<[string, Sandbox]> = [
+    ['direct', new NoneSandbox(layout('direct'))],
+    ['bwrap', bwrap],
+    ['network', { kind: 'bwrap', run: (o) => bwrap.run({ ...o, network: true, stage: 'setup' }) }],
+  ];
   const old = await baseline(root);
   if (old) boxes.push(['baseline', new old({ layout: layout('old') })]);
   const opts = { command: ['true'], cwd: worktree, timeoutMs: 10_000, network: false, outputLimitBytes: 4096 };
@@ -39,18 +48,43 @@ export async function benchSandbox(): Promise<Figure[]> {
   const figures: Figure[] = [
     { name: '`true` direct spawn (median)', value: m('direct'), unit: 'ms', target: '' },
     { name: '`true` in bwrap (median)', value: m('bwrap'), unit: 'ms', target: '' },
-    { name: 'bwrap added time per command', value: m('bwrap') - m('direct'), unit: 'ms', target: old ? '' : '<= 15 ms' },
-    { name: '`true` in bwrap with network: egress proxy + bridge (median)', value: m('network'), unit: 'ms', target: '' },
-    { name: 'egress firewall added time per command (network vs none)', value: m('network') - m('bwrap'), unit: 'ms', target: '<= 15 ms' },
+    {
+      name: 'bwrap added time per command',
+      value: m('bwrap') - m('direct'),
+      unit: 'ms',
+      target: old ? '' : '<= 15 ms',
+    },
+    {
+      name: '`true` in bwrap with network: egress proxy + bridge (median)',
+      value: m('network'),
+      unit: 'ms',
+      target: '',
+    },
+    {
+      name: 'egress firewall added time per command (network vs none)',
+      value: m('network') - m('bwrap'),
+      unit: 'ms',
+      target: '<= 15 ms',
+    },
   ];
   if (old) {
     const ref = process.env.BENCH_BASELINE ?? 'main';
     figures.push(
       { name: `\`true\` in bwrap as on ${ref} (median, same loop)`, value: m('baseline'), unit: 'ms', target: '' },
       { name: `bwrap added time per command as on ${ref}`, value: m('baseline') - m('direct'), unit: 'ms', target: '' },
-      { name: `bwrap added time per command, this tree minus ${ref}`, value: m('bwrap') - m('baseline'), unit: 'ms', target: '<= 15 ms' },
+      {
+        name: `bwrap added time per command, this tree minus ${ref}`,
+        value: m('bwrap') - m('baseline'),
+        unit: 'ms',
+        target: '<= 15 ms',
+      },
       // Round by round (the two ran next to each other), which a busy machine's swings affect least.
-      { name: `this tree minus ${ref}, median of ${rounds} paired rounds`, value: median(times.get('bwrap')!.map((t, i) => t - times.get('baseline')![i]!)), unit: 'ms', target: '<= 15 ms' },
+      {
+        name: `this tree minus ${ref}, median of ${rounds} paired rounds`,
+        value: median(times.get('bwrap')!.map((t, i) => t - times.get('baseline')![i]!)),
+        unit: 'ms',
+        target: '<= 15 ms',
+      },
     );
   }
   return figures;
@@ -62,9 +96,13 @@ async function baseline(root: string): Promise<(new (o: { layout: unknown }) => 
   const dir = path.join(root, 'baseline');
   try {
     fs.mkdirSync(dir);
-    execFileSync('sh', ['-c', `git archive ${ref} src/adapters src/core src/protocol | tar -x -C ${dir}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('sh', ['-c', `git archive ${ref} src/adapters src/core src/protocol | tar -x -C ${dir}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     fs.symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
-    const mod = (await import(path.join(dir, 'src/adapters/sandbox/bwrap-sandbox.ts'))) as { BwrapSandbox: new (o: unknown) => Sandbox };
+    const mod = (await import(path.join(dir, 'src/adapters/sandbox/bwrap-sandbox.ts'))) as {
+      BwrapSandbox: new (o: unknown) => Sandbox;
+    };
     return mod.BwrapSandbox as never;
   } catch {
     return null;

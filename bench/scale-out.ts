@@ -28,10 +28,15 @@ export async function benchScaleOut(): Promise<Figure[]> {
   const answer = (body: Record<string, unknown>): Promise<Step> => {
     const items = JSON.stringify(body.input ?? body.messages ?? '');
     const fixed = /apply_patch/.test(items) && /function_call_output|"role":"tool"/.test(items);
-    const step: Step = fixed ? { text: 'Fixed add.' } : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
+    const step: Step = fixed
+      ? { text: 'Fixed add.' }
+      : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
     return new Promise((r) => setTimeout(() => r(step), MODEL_LATENCY_MS));
   };
-  const model = await startScriptedModel(Array.from({ length: 1000 }, () => answer), { titles: () => 'Make add return the sum' });
+  const model = await startScriptedModel(
+    Array.from({ length: 1000 }, () => answer),
+    { titles: () => 'Make add return the sum' },
+  );
   const figures: Figure[] = [];
   const perMinute = new Map<number, number>();
   try {
@@ -40,7 +45,14 @@ export async function benchScaleOut(): Promise<Figure[]> {
       const procs: ServerProcess[] = [];
       try {
         const env = { PATCHWRIGHT_REDIS_URL: redis.url, LOG_LEVEL: 'error' };
-        const start = (role: string) => startServerProcess({ githubUrl: github.url, modelUrl: model.baseURL, dataDir: tempDir('pw-bench-proc-'), args: ['--role', role], extraEnv: env });
+        const start = (role: string) =>
+          startServerProcess({
+            githubUrl: github.url,
+            modelUrl: model.baseURL,
+            dataDir: tempDir('pw-bench-proc-'),
+            args: ['--role', role],
+            extraEnv: env,
+          });
         procs.push(await start('web'), ...(await Promise.all(Array.from({ length: workers }, () => start('worker')))));
         const prsBefore = github.pulls.length;
         const t0 = performance.now();
@@ -49,21 +61,35 @@ export async function benchScaleOut(): Promise<Figure[]> {
             const repo = `bench-${workers}-${i % 6}`;
             if (i < 6) makeRemoteRepo(root, repo, nodeBuggy);
             const n = 1000 * workers + i;
-            const body = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: `add is broken (${n})`, body: 'add subtracts', pull_request: undefined }, repository: { name: repo, full_name: `octo/${repo}`, clone_url: `${git.url}/${repo}.git` } });
+            const body = payload('issues', 'labeled', {
+              label: { name: 'agent' },
+              issue: { number: n, title: `add is broken (${n})`, body: 'add subtracts', pull_request: undefined },
+              repository: { name: repo, full_name: `octo/${repo}`, clone_url: `${git.url}/${repo}.git` },
+            });
             return deliver(procs[0]!.url, 'issues', body);
           }),
         );
         const client = new Redis(redis.url);
-        await waitFor(`${ISSUES} runs with ${workers} worker(s)`, async () => {
-          const ids = await client.zrange('patchwright:jobs', '0', '-1');
-          const states = await Promise.all(ids.map((id) => client.hget(`patchwright:job:${id}`, 'state')));
-          return states.length === ISSUES && states.every((s) => s === 'done' || s === 'failed');
-        }, 900_000);
+        await waitFor(
+          `${ISSUES} runs with ${workers} worker(s)`,
+          async () => {
+            const ids = await client.zrange('patchwright:jobs', '0', '-1');
+            const states = await Promise.all(ids.map((id) => client.hget(`patchwright:job:${id}`, 'state')));
+            return states.length === ISSUES && states.every((s) => s === 'done' || s === 'failed');
+          },
+          900_000,
+        );
         client.disconnect();
         const minutes = (performance.now() - t0) / 60_000;
-        if (github.pulls.length - prsBefore !== ISSUES) throw new Error(`expected ${ISSUES} PRs with ${workers} workers, got ${github.pulls.length - prsBefore}`);
+        if (github.pulls.length - prsBefore !== ISSUES)
+          throw new Error(`expected ${ISSUES} PRs with ${workers} workers, got ${github.pulls.length - prsBefore}`);
         perMinute.set(workers, ISSUES / minutes);
-        figures.push({ name: `scale-out: runs per minute, ${workers} worker process(es)`, value: ISSUES / minutes, unit: 'runs/min', target: workers === 1 ? 'baseline' : '' });
+        figures.push({
+          name: `scale-out: runs per minute, ${workers} worker process(es)`,
+          value: ISSUES / minutes,
+          unit: 'runs/min',
+          target: workers === 1 ? 'baseline' : '',
+        });
       } finally {
         await Promise.all(procs.map((p) => p.kill()));
         await redis.close();
@@ -73,7 +99,17 @@ export async function benchScaleOut(): Promise<Figure[]> {
     await Promise.all([git.close(), github.close(), model.close()]);
   }
   const one = perMinute.get(1)!;
-  figures.push({ name: 'scale-out: 2 workers ÷ 1 worker', value: perMinute.get(2)! / one, unit: 'x', target: '≥ 1.7x' });
-  figures.push({ name: 'scale-out: 4 workers ÷ 1 worker', value: perMinute.get(4)! / one, unit: 'x', target: 'as the 2 cores allow' });
+  figures.push({
+    name: 'scale-out: 2 workers ÷ 1 worker',
+    value: perMinute.get(2)! / one,
+    unit: 'x',
+    target: '≥ 1.7x',
+  });
+  figures.push({
+    name: 'scale-out: 4 workers ÷ 1 worker',
+    value: perMinute.get(4)! / one,
+    unit: 'x',
+    target: 'as the 2 cores allow',
+  });
   return figures;
 }

@@ -21,7 +21,10 @@ export async function benchToolchain(): Promise<Figure[]> {
   const cold: number[] = [];
   const warm: number[] = [];
   for (let round = 0; round < 2; round++) {
-    const source = new NpmNodeToolchains({ dir: tempDir('pw-bench-tc-'), registry: registry.endsWith('/') ? registry : `${registry}/` });
+    const source = new NpmNodeToolchains({
+      dir: tempDir('pw-bench-tc-'),
+      registry: registry.endsWith('/') ? registry : `${registry}/`,
+    });
     let t = performance.now();
     const got = await source.provide(request, new AbortController().signal);
     if ('unavailable' in got) throw new Error(got.unavailable);
@@ -36,10 +39,18 @@ export async function benchToolchain(): Promise<Figure[]> {
     for (const python of [true, false]) {
       const repo = fixtureRepo({ 'calc.py': 'x = 1\n' });
       const runTmp = tempDir('pw-bench-tmp-');
-      const sandbox = new BwrapSandbox({ layout: { worktree: repo, runTmp, cacheDir: path.join(tempDir('pw-bench-cache-'), 'c'), readOnly: [] } });
+      const sandbox = new BwrapSandbox({
+        layout: { worktree: repo, runTmp, cacheDir: path.join(tempDir('pw-bench-cache-'), 'c'), readOnly: [] },
+      });
       const t = performance.now();
       await prepareEnvironment(
-        { toolchain: [], environment: python ? { python: { venv: '.venv', manager: 'pip', file: 'calc.py' } } : {}, root: repo, setupTimeoutMs: 120_000, ...(python ? {} : { needs: [{ path: '/usr', why: 'x' }] }) },
+        {
+          toolchain: [],
+          environment: python ? { python: { venv: '.venv', manager: 'pip', file: 'calc.py' } } : {},
+          root: repo,
+          setupTimeoutMs: 120_000,
+          ...(python ? {} : { needs: [{ path: '/usr', why: 'x' }] }),
+        },
         { sandbox },
         new AbortController().signal,
       );
@@ -47,9 +58,24 @@ export async function benchToolchain(): Promise<Figure[]> {
     }
   }
   return [
-    { name: `Node ${want.wants} from ${registry} (cold: packument, 50 MB tarball, integrity, unpack)`, value: median(cold), unit: 'ms', target: 'once per version per worker' },
+    {
+      name: `Node ${want.wants} from ${registry} (cold: packument, 50 MB tarball, integrity, unpack)`,
+      value: median(cold),
+      unit: 'ms',
+      target: 'once per version per worker',
+    },
     { name: 'the same from the toolchain cache (warm)', value: median(warm), unit: 'ms', target: '< 50 ms' },
-    { name: 'Python project: probe and python3 -m venv .venv in the sandbox', value: median(venv), unit: 'ms', target: 'once per run, before setup' },
-    { name: 'probe alone (the worker’s versions, no environment to make)', value: median(probeOnly), unit: 'ms', target: '≈ one sandboxed command' },
+    {
+      name: 'Python project: probe and python3 -m venv .venv in the sandbox',
+      value: median(venv),
+      unit: 'ms',
+      target: 'once per run, before setup',
+    },
+    {
+      name: 'probe alone (the worker’s versions, no environment to make)',
+      value: median(probeOnly),
+      unit: 'ms',
+      target: '≈ one sandboxed command',
+    },
   ];
 }

@@ -22,7 +22,9 @@ export function generateRepo(root: string): string {
   };
   const commit = (i: number, changes: Array<[string, number]>) => {
     const msg = `change ${i}`;
-    chunks.push(`commit refs/heads/main\ncommitter Bench <b@example.com> ${1_700_000_000 + i} +0000\ndata ${msg.length}\n${msg}\n`);
+    chunks.push(
+      `commit refs/heads/main\ncommitter Bench <b@example.com> ${1_700_000_000 + i} +0000\ndata ${msg.length}\n${msg}\n`,
+    );
     for (const [p, m] of changes) chunks.push(`M 100644 :${m} ${p}\n`);
     chunks.push('\n');
   };
@@ -59,12 +61,26 @@ export async function benchWorkspace(): Promise<Figure[]> {
   for (let round = 0; round < 3; round++) {
     const spaces = new Workspaces(tempDir('pw-bench-data-'));
     let t = performance.now();
-    const a = await spaces.prepare({ cloneUrl, token, base: 'main', branch: 'agent/b', startFrom: 'base', runId: `c${round}` });
+    const a = await spaces.prepare({
+      cloneUrl,
+      token,
+      base: 'main',
+      branch: 'agent/b',
+      startFrom: 'base',
+      runId: `c${round}`,
+    });
     cold.push(performance.now() - t);
     await spaces.remove(a);
     pushOneCommit(bare, root, round);
     t = performance.now();
-    const b = await spaces.prepare({ cloneUrl, token, base: 'main', branch: 'agent/b', startFrom: 'base', runId: `w${round}` });
+    const b = await spaces.prepare({
+      cloneUrl,
+      token,
+      base: 'main',
+      branch: 'agent/b',
+      startFrom: 'base',
+      runId: `w${round}`,
+    });
     warm.push(performance.now() - t);
     if (b.coldMirror) throw new Error('warm run did not reuse the mirror');
     await spaces.remove(b);

@@ -49,8 +49,13 @@ if (main.split(path.sep).includes('node_modules')) {
     load(url, context, nextLoad) {
       if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
       const file = fileURLToPath(url);
-      if (!file.startsWith(root) || file.slice(root.length).split(path.sep).includes('node_modules')) return nextLoad(url, context);
-      return { format: 'module', source: module.stripTypeScriptTypes(fs.readFileSync(file, 'utf8')), shortCircuit: true };
+      if (!file.startsWith(root) || file.slice(root.length).split(path.sep).includes('node_modules'))
+        return nextLoad(url, context);
+      return {
+        format: 'module',
+        source: module.stripTypeScriptTypes(fs.readFileSync(file, 'utf8')),
+        shortCircuit: true,
+      };
     },
   });
 }

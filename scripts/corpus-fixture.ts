@@ -40,21 +40,25 @@ if (!gitDir) {
   process.exit(2);
 }
 const name = nameArg ?? path.basename(path.dirname(path.resolve(gitDir)));
-const git = (...args: string[]) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+const git = (...args: string[]) =>
+  execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 
 const commit = git('rev-parse', 'HEAD').trim();
 // A fetched snapshot may lack its largest blobs: then sizes are not listed, and an absent file has no text.
-const listing = (format: string) => git('ls-tree', '-r', '-z', `--format=${format}`, 'HEAD').split('\0').filter(Boolean);
+const listing = (format: string) =>
+  git('ls-tree', '-r', '-z', `--format=${format}`, 'HEAD').split('\0').filter(Boolean);
 let all: string[];
 try {
   all = listing('%(objectmode) %(objectsize) %(path)');
 } catch {
   all = listing('%(objectmode) 0 %(path)');
 }
-const entries = all.map((line) => {
-  const [mode, size, ...rest] = line.split(' ');
-  return { mode: mode!, size: Number(size), path: rest.join(' ') };
-}).filter((e) => e.mode !== '160000' && e.mode !== '120000');
+const entries = all
+  .map((line) => {
+    const [mode, size, ...rest] = line.split(' ');
+    return { mode: mode!, size: Number(size), path: rest.join(' ') };
+  })
+  .filter((e) => e.mode !== '160000' && e.mode !== '120000');
 const text = (p: string): string | null => {
   try {
     const t = git('show', `HEAD:${p}`);
@@ -68,7 +72,9 @@ const text = (p: string): string | null => {
 const wanted = (p: string) => TEXT.some((re) => re.test(p));
 const others = entries.filter((e) => !wanted(e.path));
 const step = Math.max(1, Math.ceil(others.length / MAX_PATHS));
-const kept = new Set([...entries.filter((e) => wanted(e.path)), ...others.filter((_, i) => i % step === 0)].map((e) => e.path));
+const kept = new Set(
+  [...entries.filter((e) => wanted(e.path)), ...others.filter((_, i) => i % step === 0)].map((e) => e.path),
+);
 
 const files: Record<string, string | null> = {};
 for (const e of entries) {
@@ -78,4 +84,6 @@ for (const e of entries) {
 const out = path.resolve('fixtures/real-repos', `${name}.json`);
 const source = `https://github.com/${name.replace('+', '/')} at ${commit}${step > 1 ? ` (tree sampled: 1 in ${step} of ${others.length} other files)` : ''}`;
 fs.writeFileSync(out, `${JSON.stringify({ source, files }, null, 0)}\n`);
-console.log(`${out}: ${Object.keys(files).length} paths, ${Object.values(files).filter((v) => v !== null).length} with text`);
+console.log(
+  `${out}: ${Object.keys(files).length} paths, ${Object.values(files).filter((v) => v !== null).length} with text`,
+);

@@ -21,10 +21,20 @@ if (!source || !from || !to || !out) {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-history-fixture-'));
 const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 const git = (args: string[], extra: Record<string, string> = {}, input?: string) =>
-  execFileSync('git', args, { cwd: work, env: { ...env, ...extra }, encoding: 'utf8', input, maxBuffer: 512 * 1024 * 1024 }).trim();
+  execFileSync('git', args, {
+    cwd: work,
+    env: { ...env, ...extra },
+    encoding: 'utf8',
+    input,
+    maxBuffer: 512 * 1024 * 1024,
+  }).trim();
 
 git(['init', '-q', '--bare']);
-const full = execFileSync('git', ['rev-parse', `${to}^{commit}`], { cwd: path.resolve(source), env, encoding: 'utf8' }).trim();
+const full = execFileSync('git', ['rev-parse', `${to}^{commit}`], {
+  cwd: path.resolve(source),
+  env,
+  encoding: 'utf8',
+}).trim();
 git(['fetch', '-q', '--no-tags', path.resolve(source), `${full}:refs/source`]);
 const sha = (rev: string) => git(['rev-parse', rev]);
 const fmt = (rev: string, f: string) => git(['log', '-1', `--format=${f}`, rev]);
@@ -37,12 +47,23 @@ const people = (rev: string) => ({
   GIT_COMMITTER_DATE: fmt(rev, '%cI'),
 });
 const commit = (tree: string, parents: string[], message: string, who: Record<string, string>) =>
-  git(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p])], who, message.endsWith('\n') ? message : `${message}\n`);
+  git(
+    ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p])],
+    who,
+    message.endsWith('\n') ? message : `${message}\n`,
+  );
 
 const fromSha = sha(from);
 const repoName = path.basename(path.dirname(path.resolve(source))).replace('+', '/');
-let head = commit(sha(`${fromSha}^{tree}`), [], `Snapshot of ${repoName} at ${fromSha}\n\nThe base of this fixture: the real history starts after it.`, people(fromSha));
-const line = git(['rev-list', '--reverse', '--first-parent', `${fromSha}..${sha(to)}`]).split('\n').filter(Boolean);
+let head = commit(
+  sha(`${fromSha}^{tree}`),
+  [],
+  `Snapshot of ${repoName} at ${fromSha}\n\nThe base of this fixture: the real history starts after it.`,
+  people(fromSha),
+);
+const line = git(['rev-list', '--reverse', '--first-parent', `${fromSha}..${sha(to)}`])
+  .split('\n')
+  .filter(Boolean);
 let merges = 0;
 let squashed = 0;
 for (const c of line) {
@@ -55,20 +76,32 @@ for (const c of line) {
   merges++;
   // The branch's own commits, each with its own diff, on top of the fixture's first parent.
   let tip = head;
-  const branch = git(['rev-list', '--reverse', '--topo-order', '--no-merges', `${parents[0]}..${parents[1]}`]).split('\n').filter(Boolean);
+  const branch = git(['rev-list', '--reverse', '--topo-order', '--no-merges', `${parents[0]}..${parents[1]}`])
+    .split('\n')
+    .filter(Boolean);
   const index = path.join(work, 'replay-index');
   try {
     for (const b of branch) {
       git(['read-tree', `${tip}^{tree}`], { GIT_INDEX_FILE: index });
       const diff = git(['diff', '--binary', '--full-index', '--no-renames', `${b}^`, b]) + '\n';
-      execFileSync('git', ['apply', '--cached', '-'], { cwd: work, env: { ...env, GIT_INDEX_FILE: index }, input: diff, stdio: ['pipe', 'ignore', 'ignore'] });
+      execFileSync('git', ['apply', '--cached', '-'], {
+        cwd: work,
+        env: { ...env, GIT_INDEX_FILE: index },
+        input: diff,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
       tip = commit(git(['write-tree'], { GIT_INDEX_FILE: index }), [tip], fmt(b, '%B'), people(b));
     }
     if (sha(`${tip}^{tree}`) !== tree) throw new Error('the replayed branch does not end at the merge’s tree');
   } catch {
     squashed++;
     const messages = branch.map((b) => fmt(b, '%s')).join('\n- ');
-    tip = commit(tree, [head], `${fmt(branch.at(-1) ?? c, '%s')}\n\nThe branch's commits, squashed for this fixture:\n- ${messages}`, people(branch.at(-1) ?? c));
+    tip = commit(
+      tree,
+      [head],
+      `${fmt(branch.at(-1) ?? c, '%s')}\n\nThe branch's commits, squashed for this fixture:\n- ${messages}`,
+      people(branch.at(-1) ?? c),
+    );
   }
   head = commit(tree, [head, tip], fmt(c, '%B'), people(c));
 }
@@ -77,4 +110,6 @@ git(['symbolic-ref', 'HEAD', 'refs/heads/main']);
 fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
 git(['bundle', 'create', '-q', path.resolve(out), 'HEAD', 'refs/heads/main']);
 fs.rmSync(work, { recursive: true, force: true });
-console.log(`${out}: ${line.length} commits after the snapshot (${merges} merges, ${squashed} of their branches squashed), ${fs.statSync(out).size} bytes`);
+console.log(
+  `${out}: ${line.length} commits after the snapshot (${merges} merges, ${squashed} of their branches squashed), ${fs.statSync(out).size} bytes`,
+);

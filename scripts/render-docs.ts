@@ -31,7 +31,7 @@ export function renderEnvironmentDoc(): string {
     `<!-- ${NOTICE} (src/adapters/env/settings-schema.ts) -->`,
     '',
     'Every variable the app reads, read and checked in one place (`readSettings`): a value that does not fit',
-    'stops the process with the variable\'s name and the problem. An empty value counts as unset. Variables',
+    "stops the process with the variable's name and the problem. An empty value counts as unset. Variables",
     'marked 🔒 are secrets: they never reach the sandbox, and their values are redacted from logs and posts.',
     'Copy [`.env.example`](../../.env.example) to `.env` to start.',
   ];
@@ -39,7 +39,10 @@ export function renderEnvironmentDoc(): string {
     const rows = entries.filter((e) => e.meta.group === group);
     if (!rows.length) continue;
     out.push('', `## ${title}`, '', '| variable | default | meaning |', '|---|---|---|');
-    for (const e of rows) out.push(`| \`${e.name}\`${e.meta.secret ? ' 🔒' : ''} | ${cell(shownDefault(e))} | ${cell(e.meta.description)} |`);
+    for (const e of rows)
+      out.push(
+        `| \`${e.name}\`${e.meta.secret ? ' 🔒' : ''} | ${cell(shownDefault(e))} | ${cell(e.meta.description)} |`,
+      );
   }
   return `${out.join('\n')}\n`;
 }
@@ -99,7 +102,10 @@ export function renderAgentYmlDoc(): string {
       const name = `${prefix}${key}`;
       const nested = child.type === 'object' && child.properties;
       const dflt = nested || child.default === undefined ? '—' : `\`${JSON.stringify(child.default)}\``;
-      if (!nested || child.description) rows.push(`| \`${name}\` | ${cell(nested ? 'object' : typeOf(child))} | ${cell(dflt)} | ${cell(child.description ?? '')} |`);
+      if (!nested || child.description)
+        rows.push(
+          `| \`${name}\` | ${cell(nested ? 'object' : typeOf(child))} | ${cell(dflt)} | ${cell(child.description ?? '')} |`,
+        );
       if (nested) walk(child, `${name}.`);
     }
   };
@@ -109,12 +115,12 @@ export function renderAgentYmlDoc(): string {
     '',
     `<!-- ${NOTICE} (src/protocol/repo-config.ts) -->`,
     '',
-    'Read from the default branch only (never a PR head), through Probot\'s config loader, so an',
-    'organisation\'s `.github` repository and `_extends` work. The zod schema in `src/protocol/repo-config.ts` is',
+    "Read from the default branch only (never a PR head), through Probot's config loader, so an",
+    "organisation's `.github` repository and `_extends` work. The zod schema in `src/protocol/repo-config.ts` is",
     'the source of truth; [`schema/agent-config.schema.json`](../../schema/agent-config.schema.json) is generated',
     'from it for editors. A file that does not parse or validate never crashes anything: the tracking comment',
     'names the file, each key path and what is wrong, and no job starts. Unknown keys are errors, so a typo never',
-    'silently does nothing. Budgets are capped by the deployment\'s ceilings',
+    "silently does nothing. Budgets are capped by the deployment's ceilings",
     '([environment](environment.md#budget-ceilings-no-repository-can-raise-them)).',
     '',
     '| key | type | default | meaning |',

@@ -21,7 +21,10 @@ export interface TurnRecord {
 }
 
 /** Where a thread came from: a person's session, the TUI's title helper, or a GitHub job watched live. */
-export type ThreadOrigin = { kind: 'session' } | { kind: 'title' } | { kind: 'github'; repo: string; number: number; jobId: number; state: string; outcome: string | null };
+export type ThreadOrigin =
+  | { kind: 'session' }
+  | { kind: 'title' }
+  | { kind: 'github'; repo: string; number: number; jobId: number; state: string; outcome: string | null };
 
 export interface ThreadRecord {
   id: string;
@@ -40,7 +43,12 @@ export interface ThreadRecord {
 
 export const MODEL_PROVIDER = 'patchwright';
 
-export function threadObject(t: ThreadRecord, version: string, status: { type: string; activeFlags?: string[] }, withTurns: boolean): Record<string, unknown> {
+export function threadObject(
+  t: ThreadRecord,
+  version: string,
+  status: { type: string; activeFlags?: string[] },
+  withTurns: boolean,
+): Record<string, unknown> {
   return {
     id: t.id,
     sessionId: t.id,
@@ -59,7 +67,11 @@ export function threadObject(t: ThreadRecord, version: string, status: { type: s
     originator: 'patchwright',
     source: 'appServer',
     threadSource: t.origin.kind === 'title' ? 'thread_title' : 'user',
-    name: t.name ?? (t.origin.kind === 'github' ? `${t.origin.repo}#${t.origin.number} (${t.origin.outcome ?? t.origin.state})` : null),
+    name:
+      t.name ??
+      (t.origin.kind === 'github'
+        ? `${t.origin.repo}#${t.origin.number} (${t.origin.outcome ?? t.origin.state})`
+        : null),
     gitInfo: null,
     turns: withTurns ? t.turns.map(turnObject) : [],
   };
@@ -115,9 +127,22 @@ export function codexItem(item: Item, done: boolean, cwd: string, testLabel = 'h
         status: item.declined ? 'declined' : done ? 'completed' : 'inProgress',
         changes: item.changes.map((c) => ({
           path: c.path,
-          kind: c.kind === 'add' ? { type: 'add' } : c.kind === 'delete' ? { type: 'delete' } : c.kind === 'move' ? { type: 'update', move_path: c.movePath ?? null } : { type: 'update', move_path: null },
+          kind:
+            c.kind === 'add'
+              ? { type: 'add' }
+              : c.kind === 'delete'
+                ? { type: 'delete' }
+                : c.kind === 'move'
+                  ? { type: 'update', move_path: c.movePath ?? null }
+                  : { type: 'update', move_path: null },
           // Codex gives an added file's content, and a unified diff for an update.
-          diff: c.kind === 'add' ? c.diff.split('\n').map((l) => l.replace(/^\+/, '')).join('\n') + '\n' : c.diff,
+          diff:
+            c.kind === 'add'
+              ? c.diff
+                  .split('\n')
+                  .map((l) => l.replace(/^\+/, ''))
+                  .join('\n') + '\n'
+              : c.diff,
         })),
       };
     case 'error':
@@ -128,7 +153,13 @@ export function codexItem(item: Item, done: boolean, cwd: string, testLabel = 'h
 }
 
 function testSummaryText(t: Extract<Item, { kind: 'test_run' }>, label: string): string {
-  const counts = [t.passed != null ? `${t.passed} passed` : '', t.failed != null ? `${t.failed} failed` : '', t.skipped ? `${t.skipped} skipped` : ''].filter(Boolean).join(', ');
+  const counts = [
+    t.passed != null ? `${t.passed} passed` : '',
+    t.failed != null ? `${t.failed} failed` : '',
+    t.skipped ? `${t.skipped} skipped` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const failures = t.failures.length ? `\nfailing: ${t.failures.slice(0, 20).join(', ')}` : '';
   return `${label}: ${counts || (t.exitCode === null ? 'stopped before it finished' : `exit ${t.exitCode}`)}${failures}`;
 }

@@ -1,4 +1,13 @@
-import { INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, readMessage, RpcError, SERVER_OVERLOADED, type OutgoingMessage, type RequestId } from './jsonrpc.ts';
+import {
+  INTERNAL_ERROR,
+  INVALID_REQUEST,
+  METHOD_NOT_FOUND,
+  readMessage,
+  RpcError,
+  SERVER_OVERLOADED,
+  type OutgoingMessage,
+  type RequestId,
+} from './jsonrpc.ts';
 import type { Subscriber, ThreadHub } from './thread-hub.ts';
 import { methods, type MethodContext } from './methods.ts';
 import type { ServerFacts } from './session-answers.ts';
@@ -51,23 +60,58 @@ export class Connection implements Subscriber {
     if (method === 'initialize') {
       if (this.#initialized) return this.#out({ id, error: { code: INVALID_REQUEST, message: 'Already initialized' } });
       this.#initialized = true;
-      const opt = (params as { capabilities?: { optOutNotificationMethods?: unknown } } | undefined)?.capabilities?.optOutNotificationMethods;
+      const opt = (params as { capabilities?: { optOutNotificationMethods?: unknown } } | undefined)?.capabilities
+        ?.optOutNotificationMethods;
       if (Array.isArray(opt)) this.#optOut = new Set(opt.filter((x): x is string => typeof x === 'string'));
     } else if (!this.#initialized) {
       return this.#out({ id, error: { code: INVALID_REQUEST, message: 'Not initialized' } });
     }
     const handler = methods[method];
-    if (!handler) return this.#out({ id, error: { code: METHOD_NOT_FOUND, message: `Method not found: ${method} is not supported by Patchwright's app server` } });
-    if (this.#inFlight >= MAX_IN_FLIGHT) return this.#out({ id, error: { code: SERVER_OVERLOADED, message: `Server overloaded: ${MAX_IN_FLIGHT} requests are already in flight on this connection; retry later` } });
+    if (!handler)
+      return this.#out({
+        id,
+        error: {
+          code: METHOD_NOT_FOUND,
+          message: `Method not found: ${method} is not supported by Patchwright's app server`,
+        },
+      });
+    if (this.#inFlight >= MAX_IN_FLIGHT)
+      return this.#out({
+        id,
+        error: {
+          code: SERVER_OVERLOADED,
+          message: `Server overloaded: ${MAX_IN_FLIGHT} requests are already in flight on this connection; retry later`,
+        },
+      });
     this.#inFlight++;
-    const ctx: MethodContext = { hub: this.#hub, facts: this.#facts, conn: this, notify: (mth, p) => this.notify(mth, p) };
+    const ctx: MethodContext = {
+      hub: this.#hub,
+      facts: this.#facts,
+      conn: this,
+      notify: (mth, p) => this.notify(mth, p),
+    };
     void Promise.resolve()
       .then(() => handler(params ?? {}, ctx))
       .then(
         (result) => this.#out({ id, result }),
         (error: unknown) => {
-          if (error instanceof RpcError) this.#out({ id, error: { code: error.code, message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) } });
-          else this.#out({ id, error: { code: INTERNAL_ERROR, message: `Internal error: ${error instanceof Error ? error.message : String(error)}` } });
+          if (error instanceof RpcError)
+            this.#out({
+              id,
+              error: {
+                code: error.code,
+                message: error.message,
+                ...(error.data !== undefined ? { data: error.data } : {}),
+              },
+            });
+          else
+            this.#out({
+              id,
+              error: {
+                code: INTERNAL_ERROR,
+                message: `Internal error: ${error instanceof Error ? error.message : String(error)}`,
+              },
+            });
         },
       )
       .finally(() => this.#inFlight--);
@@ -78,7 +122,11 @@ export class Connection implements Subscriber {
     this.#out({ method, params });
   }
 
-  request(method: string, params: Record<string, unknown>, signal: AbortSignal): { id: RequestId; answer: Promise<unknown> } {
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ): { id: RequestId; answer: Promise<unknown> } {
     const id = `patchwright-${this.id}-${++this.#serverSeq}`;
     const answer = new Promise<unknown>((resolve, reject) => {
       if (this.#closed) return reject(new Error('the client went away'));

@@ -135,7 +135,10 @@ export class GithubWatch implements WatchedThreads {
     const threadId = jobThreadId(w.jobId);
     const status = e.outcome === 'cancelled' ? 'interrupted' : FAILED.has(e.outcome) ? 'failed' : 'completed';
     w.sub.notify('thread/status/changed', { threadId, status: { type: 'idle' } });
-    w.sub.notify('turn/completed', { threadId, turn: turnObject({ ...w.turn, items: [], status, completedAt: Math.floor(Date.now() / 1000) }) });
+    w.sub.notify('turn/completed', {
+      threadId,
+      turn: turnObject({ ...w.turn, items: [], status, completedAt: Math.floor(Date.now() / 1000) }),
+    });
     this.#watchers.delete(w);
   }
 
@@ -145,7 +148,14 @@ export class GithubWatch implements WatchedThreads {
     const cwd = `/github.com/${job.repo}`;
     const turn: TurnRecord = {
       id: `${threadId}-run`,
-      status: job.state === 'running' || job.state === 'queued' ? 'inProgress' : job.state === 'cancelled' ? 'interrupted' : job.state === 'failed' || (job.outcome && FAILED.has(job.outcome)) ? 'failed' : 'completed',
+      status:
+        job.state === 'running' || job.state === 'queued'
+          ? 'inProgress'
+          : job.state === 'cancelled'
+            ? 'interrupted'
+            : job.state === 'failed' || (job.outcome && FAILED.has(job.outcome))
+              ? 'failed'
+              : 'completed',
       items: [],
       startedAt: seconds(job.startedAt ?? job.createdAt),
       completedAt: job.finishedAt ? seconds(job.finishedAt) : null,
@@ -154,7 +164,11 @@ export class GithubWatch implements WatchedThreads {
     };
     if (log) {
       const events = new TurnEvents(threadId, cwd, turn, () => {}, undefined);
-      events.item({ type: 'userMessage', id: `${threadId}-task`, content: [{ type: 'text', text: `${job.task.title}\n\n${job.task.body}`.trim(), text_elements: [] }] });
+      events.item({
+        type: 'userMessage',
+        id: `${threadId}-task`,
+        content: [{ type: 'text', text: `${job.task.title}\n\n${job.task.body}`.trim(), text_elements: [] }],
+      });
       for (const e of log) events.on(e);
     }
     return {
@@ -165,7 +179,14 @@ export class GithubWatch implements WatchedThreads {
       createdAt: seconds(job.createdAt),
       updatedAt: seconds(job.finishedAt ?? job.startedAt ?? job.createdAt),
       ephemeral: false,
-      origin: { kind: 'github', repo: job.repo, number: job.number, jobId: job.id, state: job.state, outcome: job.outcome },
+      origin: {
+        kind: 'github',
+        repo: job.repo,
+        number: job.number,
+        jobId: job.id,
+        state: job.state,
+        outcome: job.outcome,
+      },
       model: this.#model,
       approvalPolicy: 'never',
       sandbox: { type: 'workspaceWrite', networkAccess: false },

@@ -57,21 +57,46 @@ export function readMessage(text: string): Incoming {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { kind: 'invalid', reply: { id: null, error: { code: PARSE_ERROR, message: `Parse error: ${e instanceof Error ? e.message : String(e)}` } } };
+    return {
+      kind: 'invalid',
+      reply: {
+        id: null,
+        error: { code: PARSE_ERROR, message: `Parse error: ${e instanceof Error ? e.message : String(e)}` },
+      },
+    };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { kind: 'invalid', reply: { id: null, error: { code: INVALID_REQUEST, message: 'Invalid request: a message is one JSON object (batches are not supported)' } } };
+    return {
+      kind: 'invalid',
+      reply: {
+        id: null,
+        error: {
+          code: INVALID_REQUEST,
+          message: 'Invalid request: a message is one JSON object (batches are not supported)',
+        },
+      },
+    };
   }
   const m = value as Record<string, unknown>;
   const id = m.id;
   if (typeof m.method === 'string') {
     if (id === undefined) return { kind: 'notification', msg: { method: m.method, params: m.params } };
-    if (!isId(id)) return { kind: 'invalid', reply: { id: null, error: { code: INVALID_REQUEST, message: 'Invalid request: id must be a string or an integer' } } };
+    if (!isId(id))
+      return {
+        kind: 'invalid',
+        reply: {
+          id: null,
+          error: { code: INVALID_REQUEST, message: 'Invalid request: id must be a string or an integer' },
+        },
+      };
     return { kind: 'request', msg: { id, method: m.method, params: m.params } };
   }
   if (isId(id) && ('result' in m || 'error' in m)) {
     const error = m.error as { code: number; message: string } | undefined;
     return { kind: 'response', id, ...(error ? { error } : { result: m.result }) };
   }
-  return { kind: 'invalid', reply: { id: isId(id) ? id : null, error: { code: INVALID_REQUEST, message: 'Invalid request: no method' } } };
+  return {
+    kind: 'invalid',
+    reply: { id: isId(id) ? id : null, error: { code: INVALID_REQUEST, message: 'Invalid request: no method' } },
+  };
 }

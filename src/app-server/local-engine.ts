@@ -32,8 +32,18 @@ const TITLE_MAX = 36;
 export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: ModelClient): TurnEngine {
   const client =
     model ??
-    new OpenAIModel({ model: settings.model, api: settings.modelApi, apiKey: env.OPENAI_API_KEY, baseURL: settings.openaiBaseUrl, reasoningEffort: settings.reasoningEffort });
-  const secrets = deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets });
+    new OpenAIModel({
+      model: settings.model,
+      api: settings.modelApi,
+      apiKey: env.OPENAI_API_KEY,
+      baseURL: settings.openaiBaseUrl,
+      reasoningEffort: settings.reasoningEffort,
+    });
+  const secrets = deploymentSecrets(env, {
+    dataDir: settings.dataDir,
+    sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv],
+    setupSecrets: settings.setupSecrets,
+  });
   const prices = loadPrices(settings.pricesFile);
   // Which sandbox works here does not change while the server runs: probed once, not per turn.
   let kind: Promise<'bwrap' | 'docker' | 'none'> | undefined;
@@ -49,22 +59,36 @@ export function localEngine(settings: Settings, env: NodeJS.ProcessEnv, model?: 
     contextTokens: settings.contextTokens,
     async checkCwd(cwd) {
       if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return `${cwd} is not a folder`;
-      if (!(await checkoutTop(cwd))) return `${cwd} is not inside a git checkout: Patchwright works in a checkout, so every change can be seen and undone`;
+      if (!(await checkoutTop(cwd)))
+        return `${cwd} is not inside a git checkout: Patchwright works in a checkout, so every change can be seen and undone`;
       return null;
     },
     run: async (req) => runTurn(settings, env, client, secrets, prices, await sandboxKind(), req),
     async title(prompt, signal) {
       const res = await client
-        .complete({ messages: [{ role: 'user', text: `${prompt}\n\nReply with the title only, as plain text.` }], tools: [], signal })
+        .complete({
+          messages: [{ role: 'user', text: `${prompt}\n\nReply with the title only, as plain text.` }],
+          tools: [],
+          signal,
+        })
         .catch(() => null);
       const text = titleFrom(res?.text ?? '');
-      const fallback = /User prompt:\s*([\s\S]*)$/.exec(prompt)?.[1]?.trim().split(/\s+/).slice(0, 5).join(' ') ?? 'New task';
+      const fallback =
+        /User prompt:\s*([\s\S]*)$/.exec(prompt)?.[1]?.trim().split(/\s+/).slice(0, 5).join(' ') ?? 'New task';
       return (text || fallback).slice(0, TITLE_MAX);
     },
   };
 }
 
-async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelClient, secrets: string[], prices: ReturnType<typeof loadPrices>, kind: 'bwrap' | 'docker' | 'none', req: TurnRequest) {
+async function runTurn(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  model: ModelClient,
+  secrets: string[],
+  prices: ReturnType<typeof loadPrices>,
+  kind: 'bwrap' | 'docker' | 'none',
+  req: TurnRequest,
+) {
   const top = (await checkoutTop(req.cwd)) ?? req.cwd;
   const local = readLocalConfig(top);
   if ('error' in local) throw new Error(local.error);
@@ -76,20 +100,42 @@ async function runTurn(settings: Settings, env: NodeJS.ProcessEnv, model: ModelC
   try {
     // When root, turns run as the host user just past the jobs' (see sandbox-users.ts): a turn's fork bomb leaves the GitHub jobs of `serve` alone.
     const hostUid = settings.sandboxUid + settings.concurrency;
-    const { sandbox, python, toolchains } = await localSandboxWith(settings, env, { dir: top, mirror: top, commonDir: path.join(top, '.git') }, dirs, kind, hostUid, config.sandbox.egress);
+    const { sandbox, python, toolchains } = await localSandboxWith(
+      settings,
+      env,
+      { dir: top, mirror: top, commonDir: path.join(top, '.git') },
+      dirs,
+      kind,
+      hostUid,
+      config.sandbox.egress,
+    );
     const gitDir = await commonGitDir(top);
-    const head = (await hostGit(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: top }).catch(() => Buffer.from(''))).toString().trim() || null;
+    const head =
+      (await hostGit(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: top }).catch(() => Buffer.from('')))
+        .toString()
+        .trim() || null;
     // The turn's verdict, as a job's: a clean checkout of the turn's tree (the person's earlier edits included), set up anew.
     const verifier = cleanVerifier({
       gitDir,
       parent: head,
       root: path.join(settings.dataDir, 'worktrees'),
       label: `app-${req.threadId.slice(0, 8)}-${crypto.randomBytes(3).toString('hex')}`,
-      sandbox: (l) => localSandbox(settings, env, { dir: l.worktree, mirror: top, commonDir: gitDir }, cleanRunDirs(l), kind, hostUid, config.sandbox.egress),
+      sandbox: (l) =>
+        localSandbox(
+          settings,
+          env,
+          { dir: l.worktree, mirror: top, commonDir: gitDir },
+          cleanRunDirs(l),
+          kind,
+          hostUid,
+          config.sandbox.egress,
+        ),
     });
     const info = inspectRepo(top, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(top);
-    const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
+    const instructionFiles = await Promise.all(
+      info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })),
+    );
     const readOnly = req.sandbox.type === 'readOnly';
     const [first = ''] = req.prompt.trim().split('\n');
     const body = req.history ? `${req.prompt}\n\nEarlier in this conversation:\n${req.history}` : req.prompt;

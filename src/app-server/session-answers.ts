@@ -20,7 +20,11 @@ export interface ServerFacts {
   defaultSandbox: SandboxPolicy;
 }
 
-export function initializeResult(facts: ServerFacts, clientName: string, clientVersion: string): Record<string, unknown> {
+export function initializeResult(
+  facts: ServerFacts,
+  clientName: string,
+  clientVersion: string,
+): Record<string, unknown> {
   return {
     // As Codex builds it: the client's own name and version first (the TUI compares that version
     // with its own and warns of an "older background service" otherwise); the server after it.
@@ -44,7 +48,9 @@ export function modelListResult(facts: ServerFacts): Record<string, unknown> {
         hidden: false,
         isDefault: true,
         defaultReasoningEffort: 'medium',
-        supportedReasoningEfforts: [{ reasoningEffort: 'medium', description: 'As the deployment configures it (PATCHWRIGHT_REASONING_EFFORT)' }],
+        supportedReasoningEfforts: [
+          { reasoningEffort: 'medium', description: 'As the deployment configures it (PATCHWRIGHT_REASONING_EFFORT)' },
+        ],
         inputModalities: ['text'],
         supportsPersonality: false,
       },
@@ -66,17 +72,32 @@ export function configReadResult(facts: ServerFacts, cwd: string | null, layers:
   return {
     config,
     origins: {},
-    ...(layers ? { layers: [{ name: { type: 'user', file, profile: null }, version: 'patchwright', config: projects ? { projects } : {} }] } : {}),
+    ...(layers
+      ? {
+          layers: [
+            {
+              name: { type: 'user', file, profile: null },
+              version: 'patchwright',
+              config: projects ? { projects } : {},
+            },
+          ],
+        }
+      : {}),
   };
 }
 
 export const configRequirementsResult = { requirements: null, supportsIndependentSpeedModes: false };
 
-export const collaborationModesResult = { data: [{ name: 'Default', mode: 'default', model: null, reasoning_effort: null }] };
+export const collaborationModesResult = {
+  data: [{ name: 'Default', mode: 'default', model: null, reasoning_effort: null }],
+};
 
 export const govCloudResult = { isGovCloud: false, shouldWarn: false };
 
-export function perCwd(cwds: unknown, fill: (cwd: string) => Record<string, unknown>): { data: Array<Record<string, unknown>> } {
+export function perCwd(
+  cwds: unknown,
+  fill: (cwd: string) => Record<string, unknown>,
+): { data: Array<Record<string, unknown>> } {
   const list = Array.isArray(cwds) ? cwds.filter((c): c is string => typeof c === 'string') : [];
   return { data: list.map((cwd) => ({ cwd, ...fill(cwd) })) };
 }

@@ -34,7 +34,11 @@ function trustFacts(dataDir: string): Pick<ServerFacts, 'trusted' | 'setTrust' |
 }
 
 /** The pieces every transport shares: the facts clients are told, the engine, the threads. */
-export function appServerCore(settings: Settings, env: NodeJS.ProcessEnv, opts: { model?: ModelClient; engine?: TurnEngine; watch?: ConstructorParameters<typeof ThreadHub>[0]['watch'] } = {}) {
+export function appServerCore(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  opts: { model?: ModelClient; engine?: TurnEngine; watch?: ConstructorParameters<typeof ThreadHub>[0]['watch'] } = {},
+) {
   fs.mkdirSync(settings.dataDir, { recursive: true });
   const db = openDatabase(settings.dataDir);
   const engine = opts.engine ?? localEngine(settings, env, opts.model);
@@ -47,6 +51,12 @@ export function appServerCore(settings: Settings, env: NodeJS.ProcessEnv, opts: 
     defaultSandbox: sandbox,
     ...trustFacts(settings.dataDir),
   };
-  const hub = new ThreadHub({ engine, store: new AppThreadStore(db), version: APP_SERVER_VERSION, defaults: { approval: 'on-request', sandbox }, ...(opts.watch ? { watch: opts.watch } : {}) });
+  const hub = new ThreadHub({
+    engine,
+    store: new AppThreadStore(db),
+    version: APP_SERVER_VERSION,
+    defaults: { approval: 'on-request', sandbox },
+    ...(opts.watch ? { watch: opts.watch } : {}),
+  });
   return { hub, facts, db };
 }

@@ -3,7 +3,15 @@ import type { AppThreadStore } from '../adapters/store/app-thread-store.ts';
 import type { ApprovalRequest } from '../core/tools/execute-tool.ts';
 import type { Usage } from '../protocol/run-event.ts';
 import { threadApprover } from './approvals.ts';
-import { threadObject, turnObject, type ApprovalPolicy, type CodexItem, type SandboxPolicy, type ThreadRecord, type TurnRecord } from './codex-shapes.ts';
+import {
+  threadObject,
+  turnObject,
+  type ApprovalPolicy,
+  type CodexItem,
+  type SandboxPolicy,
+  type ThreadRecord,
+  type TurnRecord,
+} from './codex-shapes.ts';
 import { INVALID_REQUEST, RpcError, type RequestId } from './jsonrpc.ts';
 import { TurnEvents } from './turn-events.ts';
 import type { TurnEngine } from './turn-engine.ts';
@@ -25,13 +33,24 @@ export interface WatchedThreads {
 export interface Subscriber {
   readonly id: number;
   notify(method: string, params: Record<string, unknown>): void;
-  request(method: string, params: Record<string, unknown>, signal: AbortSignal): { id: RequestId; answer: Promise<unknown> };
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ): { id: RequestId; answer: Promise<unknown> };
 }
 
 interface Loaded {
   rec: ThreadRecord;
   subs: Set<Subscriber>;
-  running: { turn: TurnRecord; controller: AbortController; starter: Subscriber; done: Promise<void>; steered: string[]; events: TurnEvents | null } | null;
+  running: {
+    turn: TurnRecord;
+    controller: AbortController;
+    starter: Subscriber;
+    done: Promise<void>;
+    steered: string[];
+    events: TurnEvents | null;
+  } | null;
   remembered: Set<string>;
   usage: Usage | null;
   waitingOnApproval: number;
@@ -64,7 +83,16 @@ export class ThreadHub {
     return this.#o.engine;
   }
 
-  startThread(opts: { cwd: string; approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null; ephemeral: boolean; title: boolean }, sub: Subscriber): ThreadRecord {
+  startThread(
+    opts: {
+      cwd: string;
+      approval: ApprovalPolicy | null;
+      sandbox: SandboxPolicy | null;
+      ephemeral: boolean;
+      title: boolean;
+    },
+    sub: Subscriber,
+  ): ThreadRecord {
     const now = seconds(this.#now());
     const rec: ThreadRecord = {
       id: crypto.randomUUID(),
@@ -80,13 +108,24 @@ export class ThreadHub {
       sandbox: narrowSandbox(opts.sandbox, this.#o.defaults.sandbox),
       turns: [],
     };
-    this.#loaded.set(rec.id, { rec, subs: new Set([sub]), running: null, remembered: new Set(), usage: null, waitingOnApproval: 0 });
+    this.#loaded.set(rec.id, {
+      rec,
+      subs: new Set([sub]),
+      running: null,
+      remembered: new Set(),
+      usage: null,
+      waitingOnApproval: 0,
+    });
     this.#save(rec);
     return rec;
   }
 
   /** Loads a kept thread (or joins a loaded one) and subscribes `sub` to it. */
-  async resume(id: string, sub: Subscriber, overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null }): Promise<ThreadRecord> {
+  async resume(
+    id: string,
+    sub: Subscriber,
+    overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null },
+  ): Promise<ThreadRecord> {
     if (this.#o.watch?.owns(id)) return this.#o.watch.attach(id, sub);
     let t = this.#loaded.get(id);
     if (!t) {
@@ -108,7 +147,12 @@ export class ThreadHub {
 
   threadJson(rec: ThreadRecord, withTurns: boolean): Record<string, unknown> {
     // A watched job's state travels with its record (it may be kept on another machine).
-    const status = rec.origin.kind === 'github' ? (rec.origin.state === 'running' ? { type: 'active', activeFlags: [] } : { type: 'idle' }) : this.status(rec.id);
+    const status =
+      rec.origin.kind === 'github'
+        ? rec.origin.state === 'running'
+          ? { type: 'active', activeFlags: [] }
+          : { type: 'idle' }
+        : this.status(rec.id);
     return threadObject(rec, this.#o.version, status, withTurns);
   }
 
@@ -122,13 +166,22 @@ export class ThreadHub {
   /** Kept and loaded threads, newest first; ephemeral ones are not listed. */
   async list(limit: number, offset: number): Promise<ThreadRecord[]> {
     const watched = (await this.#o.watch?.list()) ?? [];
-    const stored = this.#o.store?.list(limit + offset + this.#loaded.size, 0).map((s) => this.#loaded.get(s.id)?.rec ?? fromStored(s.data)) ?? [];
+    const stored =
+      this.#o.store
+        ?.list(limit + offset + this.#loaded.size, 0)
+        .map((s) => this.#loaded.get(s.id)?.rec ?? fromStored(s.data)) ?? [];
     const byId = new Map<string, ThreadRecord>();
-    for (const t of [...[...this.#loaded.values()].map((l) => l.rec), ...stored.filter((x): x is ThreadRecord => x !== null), ...watched]) {
+    for (const t of [
+      ...[...this.#loaded.values()].map((l) => l.rec),
+      ...stored.filter((x): x is ThreadRecord => x !== null),
+      ...watched,
+    ]) {
       // A thread is listed once it has a turn (Codex: "materialized" by its first message).
       if (!t.ephemeral && t.turns.length && !byId.has(t.id)) byId.set(t.id, t);
     }
-    return [...byId.values()].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1)).slice(offset, offset + limit);
+    return [...byId.values()]
+      .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1))
+      .slice(offset, offset + limit);
   }
 
   loadedIds(): string[] {
@@ -158,20 +211,47 @@ export class ThreadHub {
     this.#broadcast(t, 'thread/name/updated', { threadId: id, threadName: name });
   }
 
-  startTurn(id: string, input: Array<Record<string, unknown>>, sub: Subscriber, overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null }): TurnRecord {
+  startTurn(
+    id: string,
+    input: Array<Record<string, unknown>>,
+    sub: Subscriber,
+    overrides: { approval: ApprovalPolicy | null; sandbox: SandboxPolicy | null },
+  ): TurnRecord {
     const t = this.#mustLoad(id);
-    if (t.running) throw new RpcError(INVALID_REQUEST, `thread ${id} already has a turn running (${t.running.turn.id}); interrupt it first`);
+    if (t.running)
+      throw new RpcError(
+        INVALID_REQUEST,
+        `thread ${id} already has a turn running (${t.running.turn.id}); interrupt it first`,
+      );
     t.subs.add(sub);
     if (overrides.approval) t.rec.approvalPolicy = overrides.approval;
     if (overrides.sandbox) t.rec.sandbox = narrowSandbox(overrides.sandbox, this.#o.defaults.sandbox);
-    const prompt = input.map((i) => (i.type === 'text' && typeof i.text === 'string' ? i.text : '')).filter(Boolean).join('\n\n');
+    const prompt = input
+      .map((i) => (i.type === 'text' && typeof i.text === 'string' ? i.text : ''))
+      .filter(Boolean)
+      .join('\n\n');
     if (!prompt.trim()) throw new RpcError(INVALID_REQUEST, 'turn/start needs text input: Patchwright reads text only');
-    const turn: TurnRecord = { id: crypto.randomUUID(), status: 'inProgress', items: [], startedAt: seconds(this.#now()), completedAt: null, durationMs: null, error: null };
+    const turn: TurnRecord = {
+      id: crypto.randomUUID(),
+      status: 'inProgress',
+      items: [],
+      startedAt: seconds(this.#now()),
+      completedAt: null,
+      durationMs: null,
+      error: null,
+    };
     const history = historyText(t.rec);
     t.rec.turns.push(turn);
     if (!t.rec.preview) t.rec.preview = prompt.slice(0, 200);
     const controller = new AbortController();
-    const running = { turn, controller, starter: sub, done: Promise.resolve(), steered: [] as string[], events: null as TurnEvents | null };
+    const running = {
+      turn,
+      controller,
+      starter: sub,
+      done: Promise.resolve(),
+      steered: [] as string[],
+      events: null as TurnEvents | null,
+    };
     t.running = running;
     running.done = this.#runTurn(t, turn, prompt, history, input, controller.signal);
     return turn;
@@ -180,19 +260,31 @@ export class ThreadHub {
   /** Adds the person's words to the running turn: the model reads them before its next request. */
   steer(id: string, expectedTurnId: string, input: Array<Record<string, unknown>>): string {
     const t = this.#mustLoad(id);
-    if (!t.running || t.running.turn.id !== expectedTurnId) throw new RpcError(INVALID_REQUEST, `turn ${expectedTurnId} is not running in thread ${id}; start a new turn instead`);
+    if (!t.running || t.running.turn.id !== expectedTurnId)
+      throw new RpcError(
+        INVALID_REQUEST,
+        `turn ${expectedTurnId} is not running in thread ${id}; start a new turn instead`,
+      );
     if (t.rec.origin.kind === 'title') throw new RpcError(INVALID_REQUEST, 'a title request cannot be steered');
-    const text = input.map((i) => (i.type === 'text' && typeof i.text === 'string' ? i.text : '')).filter(Boolean).join('\n\n');
+    const text = input
+      .map((i) => (i.type === 'text' && typeof i.text === 'string' ? i.text : ''))
+      .filter(Boolean)
+      .join('\n\n');
     if (!text.trim()) throw new RpcError(INVALID_REQUEST, 'turn/steer needs text input');
     t.running.steered.push(text);
-    t.running.events?.item({ type: 'userMessage', id: `${expectedTurnId}-steer-${t.running.turn.items.length}`, content: input } as CodexItem);
+    t.running.events?.item({
+      type: 'userMessage',
+      id: `${expectedTurnId}-steer-${t.running.turn.items.length}`,
+      content: input,
+    } as CodexItem);
     return t.running.turn.id;
   }
 
   /** Stops the turn; resolves when it has ended (or after a few seconds, whichever is first). */
   interrupt(id: string, turnId: string): Promise<void> {
     const t = this.#mustLoad(id);
-    if (!t.running || t.running.turn.id !== turnId) throw new RpcError(INVALID_REQUEST, `turn ${turnId} is not running in thread ${id}`);
+    if (!t.running || t.running.turn.id !== turnId)
+      throw new RpcError(INVALID_REQUEST, `turn ${turnId} is not running in thread ${id}`);
     t.running.controller.abort(new Error('interrupted by the client'));
     return Promise.race([t.running.done, new Promise<void>((r) => setTimeout(r, 5000).unref())]);
   }
@@ -209,12 +301,27 @@ export class ThreadHub {
     await Promise.all(running.map((r) => r.done));
   }
 
-  async #runTurn(t: Loaded, turn: TurnRecord, prompt: string, history: string, input: Array<Record<string, unknown>>, signal: AbortSignal): Promise<void> {
+  async #runTurn(
+    t: Loaded,
+    turn: TurnRecord,
+    prompt: string,
+    history: string,
+    input: Array<Record<string, unknown>>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const notify = (method: string, params: Record<string, unknown>) => this.#broadcast(t, method, params);
     const started = this.#now();
     this.#broadcast(t, 'thread/status/changed', { threadId: t.rec.id, status: this.status(t.rec.id) });
     notify('turn/started', { threadId: t.rec.id, turn: turnObject({ ...turn, items: [] }) });
-    const events = new TurnEvents(t.rec.id, t.rec.cwd, turn, notify, this.#o.engine.contextTokens, t.usage ?? undefined, this.#now);
+    const events = new TurnEvents(
+      t.rec.id,
+      t.rec.cwd,
+      turn,
+      notify,
+      this.#o.engine.contextTokens,
+      t.usage ?? undefined,
+      this.#now,
+    );
     if (t.running) t.running.events = events;
     events.item({ type: 'userMessage', id: `${turn.id}-input`, content: input } as CodexItem);
     try {
@@ -232,19 +339,32 @@ export class ThreadHub {
           firstTurn: t.rec.turns.length === 1,
           sandbox: t.rec.sandbox,
           emit: (e) => events.on(e),
-          approve: threadApprover(() => ({ approval: t.rec.approvalPolicy, sandbox: t.rec.sandbox }), t.remembered, ask),
+          approve: threadApprover(
+            () => ({ approval: t.rec.approvalPolicy, sandbox: t.rec.sandbox }),
+            t.remembered,
+            ask,
+          ),
           steer: () => (t.running ? t.running.steered.splice(0) : []),
           signal,
         });
         if (result.outcome === 'cancelled') turn.status = 'interrupted';
         else if (['model_error', 'sandbox_error', 'setup_failed', 'budget_exhausted'].includes(result.outcome)) {
           turn.status = 'failed';
-          turn.error = { message: `${result.outcome}: ${result.summary}`, codexErrorInfo: result.outcome === 'sandbox_error' ? 'sandboxError' : result.outcome === 'budget_exhausted' ? 'sessionBudgetExceeded' : 'other' };
+          turn.error = {
+            message: `${result.outcome}: ${result.summary}`,
+            codexErrorInfo:
+              result.outcome === 'sandbox_error'
+                ? 'sandboxError'
+                : result.outcome === 'budget_exhausted'
+                  ? 'sessionBudgetExceeded'
+                  : 'other',
+          };
         } else turn.status = 'completed';
       }
     } catch (error) {
       turn.status = signal.aborted ? 'interrupted' : 'failed';
-      if (!signal.aborted) turn.error = { message: error instanceof Error ? error.message : String(error), codexErrorInfo: 'other' };
+      if (!signal.aborted)
+        turn.error = { message: error instanceof Error ? error.message : String(error), codexErrorInfo: 'other' };
     }
     t.usage = events.usage;
     turn.completedAt = seconds(this.#now());
@@ -258,14 +378,27 @@ export class ThreadHub {
     this.#unloadIfIdle(t);
   }
 
-  async #ask(t: Loaded, turn: TurnRecord, req: ApprovalRequest, signal: AbortSignal): Promise<'accept' | 'acceptForSession' | 'decline' | 'cancel'> {
+  async #ask(
+    t: Loaded,
+    turn: TurnRecord,
+    req: ApprovalRequest,
+    signal: AbortSignal,
+  ): Promise<'accept' | 'acceptForSession' | 'decline' | 'cancel'> {
     const starter = t.running?.starter;
     const who = starter && t.subs.has(starter) ? starter : [...t.subs][0];
     // Nobody is there to say yes: the action is declined, and the model is told so.
     if (!who) return 'decline';
     const method = req.kind === 'command' ? 'item/commandExecution/requestApproval' : 'item/fileChange/requestApproval';
     const base = { threadId: t.rec.id, turnId: turn.id, itemId: req.itemId, startedAtMs: this.#now() };
-    const params = req.kind === 'command' ? { ...base, command: req.command, cwd: req.cwd, reason: 'the thread\'s approval policy asks before this command' } : { ...base, reason: 'the thread\'s approval policy asks before changing files' };
+    const params =
+      req.kind === 'command'
+        ? {
+            ...base,
+            command: req.command,
+            cwd: req.cwd,
+            reason: "the thread's approval policy asks before this command",
+          }
+        : { ...base, reason: "the thread's approval policy asks before changing files" };
     t.waitingOnApproval++;
     this.#broadcast(t, 'thread/status/changed', { threadId: t.rec.id, status: this.status(t.rec.id) });
     const { id, answer } = who.request(method, params, signal);
@@ -289,7 +422,11 @@ export class ThreadHub {
   #mustLoad(id: string): Loaded {
     const t = this.#loaded.get(id);
     if (t) return t;
-    if (this.#o.watch?.owns(id)) throw new RpcError(INVALID_REQUEST, `thread ${id} is a GitHub job: it is watched here and driven from GitHub (/agent commands on its issue or pull request)`);
+    if (this.#o.watch?.owns(id))
+      throw new RpcError(
+        INVALID_REQUEST,
+        `thread ${id} is a GitHub job: it is watched here and driven from GitHub (/agent commands on its issue or pull request)`,
+      );
     if (this.#stored(id)) throw new RpcError(INVALID_REQUEST, `thread ${id} is not loaded; call thread/resume first`);
     throw new RpcError(INVALID_REQUEST, `no thread ${id}`);
   }
@@ -305,7 +442,15 @@ export class ThreadHub {
 
   #save(rec: ThreadRecord): void {
     if (rec.ephemeral || !this.#o.store) return;
-    this.#o.store.save({ id: rec.id, cwd: rec.cwd, name: rec.name, preview: rec.preview, createdAt: rec.createdAt, updatedAt: rec.updatedAt, data: rec });
+    this.#o.store.save({
+      id: rec.id,
+      cwd: rec.cwd,
+      name: rec.name,
+      preview: rec.preview,
+      createdAt: rec.createdAt,
+      updatedAt: rec.updatedAt,
+      data: rec,
+    });
   }
 }
 
@@ -330,10 +475,19 @@ function fromStored(data: unknown): ThreadRecord | null {
 function historyText(rec: ThreadRecord): string {
   const lines: string[] = [];
   for (const turn of rec.turns.slice(-10)) {
-    const asked = turn.items.find((i) => i.type === 'userMessage') as { content?: Array<{ text?: string }> } | undefined;
+    const asked = turn.items.find((i) => i.type === 'userMessage') as
+      | { content?: Array<{ text?: string }> }
+      | undefined;
     const said = [...turn.items].reverse().find((i) => i.type === 'agentMessage') as { text?: string } | undefined;
-    const changed = turn.items.filter((i) => i.type === 'fileChange' && i.status === 'completed').flatMap((i) => ((i.changes as Array<{ path: string }>) ?? []).map((c) => c.path));
-    lines.push(`- asked: ${(asked?.content ?? []).map((c) => c.text ?? '').join(' ').slice(0, 1500)}`);
+    const changed = turn.items
+      .filter((i) => i.type === 'fileChange' && i.status === 'completed')
+      .flatMap((i) => ((i.changes as Array<{ path: string }>) ?? []).map((c) => c.path));
+    lines.push(
+      `- asked: ${(asked?.content ?? [])
+        .map((c) => c.text ?? '')
+        .join(' ')
+        .slice(0, 1500)}`,
+    );
     if (said?.text) lines.push(`  answered: ${said.text.slice(0, 1500)}`);
     if (changed.length) lines.push(`  changed: ${[...new Set(changed)].join(', ')}`);
     lines.push(`  (${turn.status})`);

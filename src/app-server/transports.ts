@@ -9,7 +9,12 @@ import type { ThreadHub } from './thread-hub.ts';
 import type { ServerFacts } from './session-answers.ts';
 
 /** JSONL on a pair of streams (the default transport): one message per line each way. */
-export function serveStdio(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, hub: ThreadHub, facts: ServerFacts): Promise<void> {
+export function serveStdio(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  hub: ThreadHub,
+  facts: ServerFacts,
+): Promise<void> {
   const conn = new Connection((msg) => output.write(`${JSON.stringify(msg)}\n`), hub, facts);
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   lines.on('line', (line) => {
@@ -42,7 +47,8 @@ export function isLoopback(host: string): boolean {
 /** Parses `ws://HOST:PORT`; anything else is refused with the form it must have. */
 export function parseListenUrl(url: string): { host: string; port: number } {
   const m = /^ws:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
-  if (!m) throw new ListenError(`--listen takes ws://HOST:PORT (for example ws://127.0.0.1:4500), or stdio://; got ${url}`);
+  if (!m)
+    throw new ListenError(`--listen takes ws://HOST:PORT (for example ws://127.0.0.1:4500), or stdio://; got ${url}`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
@@ -52,7 +58,9 @@ export function parseListenUrl(url: string): { host: string; port: number } {
  */
 export async function serveWebSocket(o: WsOptions, hub: ThreadHub, facts: ServerFacts): Promise<WsListener> {
   if (!isLoopback(o.host) && !o.token) {
-    throw new ListenError(`refusing to listen on ${o.host} without a token: anyone who reaches it could run commands in your checkouts. Pass --ws-token-file FILE (or listen on 127.0.0.1)`);
+    throw new ListenError(
+      `refusing to listen on ${o.host} without a token: anyone who reaches it could run commands in your checkouts. Pass --ws-token-file FILE (or listen on 127.0.0.1)`,
+    );
   }
   const allowed = (req: http.IncomingMessage): number => {
     if (req.headers.origin !== undefined) return 403;
@@ -64,18 +72,25 @@ export async function serveWebSocket(o: WsOptions, hub: ThreadHub, facts: Server
   const server = http.createServer((req, res) => {
     const refused = allowed(req);
     if (refused === 403) return void res.writeHead(403).end();
-    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz'))
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     res.writeHead(404).end();
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const refused = allowed(req);
     if (refused) {
-      socket.end(`HTTP/1.1 ${refused} ${refused === 401 ? 'Unauthorized' : 'Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${refused} ${refused === 401 ? 'Unauthorized' : 'Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection((msg: OutgoingMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(msg)), hub, facts);
+      const conn = new Connection(
+        (msg: OutgoingMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(msg)),
+        hub,
+        facts,
+      );
       ws.on('message', (data, isBinary) => {
         if (!isBinary) conn.handle(data.toString());
       });

@@ -26,7 +26,15 @@ export class TurnEvents {
   /** The engine's phase: a test run at `baseline` is before any change, later ones after it. */
   #phase = '';
 
-  constructor(threadId: string, cwd: string, turn: TurnRecord, notify: Notify, window: number | undefined, before: Usage = ZERO, now: () => number = Date.now) {
+  constructor(
+    threadId: string,
+    cwd: string,
+    turn: TurnRecord,
+    notify: Notify,
+    window: number | undefined,
+    before: Usage = ZERO,
+    now: () => number = Date.now,
+  ) {
     this.#threadId = threadId;
     this.#cwd = cwd;
     this.#turn = turn;
@@ -105,7 +113,11 @@ export class TurnEvents {
         this.#start(codexItem(e.item, false, this.#cwd, this.#testLabel())!);
         if (item.type === 'commandExecution' && typeof item.aggregatedOutput === 'string' && item.aggregatedOutput) {
           // Commands report their output when they end; clients that draw from deltas get it whole.
-          this.#notify('item/commandExecution/outputDelta', { ...this.#ids(), itemId: item.id, delta: item.aggregatedOutput });
+          this.#notify('item/commandExecution/outputDelta', {
+            ...this.#ids(),
+            itemId: item.id,
+            delta: item.aggregatedOutput,
+          });
         }
         this.#complete(item);
         return;
@@ -117,7 +129,10 @@ export class TurnEvents {
         const total = addUsage(this.#before, e.usage);
         const last = subtractUsage(total, this.#usage);
         this.#usage = total;
-        this.#notify('thread/tokenUsage/updated', { ...this.#ids(), tokenUsage: tokenUsage(total, last, this.#window) });
+        this.#notify('thread/tokenUsage/updated', {
+          ...this.#ids(),
+          tokenUsage: tokenUsage(total, last, this.#window),
+        });
         return;
       }
       case 'run.completed': {
@@ -136,13 +151,19 @@ export class TurnEvents {
 function closingNote(e: Extract<RunEvent, { type: 'run.completed' }>): string | null {
   const ev = e.evidence;
   const f = ev.final;
-  const counts = f && f.passed != null ? `: ${f.passed} passed, ${f.failed ?? 0} failed` : f ? ` (exit ${f.exitCode})` : '';
-  const tests = f ? `tests ${f.exitCode === 0 ? 'pass' : 'fail'}${counts} (\`${f.command}\`)` : ev.testCommand ? '' : 'no test command was found, so nothing verified the change';
+  const counts =
+    f && f.passed != null ? `: ${f.passed} passed, ${f.failed ?? 0} failed` : f ? ` (exit ${f.exitCode})` : '';
+  const tests = f
+    ? `tests ${f.exitCode === 0 ? 'pass' : 'fail'}${counts} (\`${f.command}\`)`
+    : ev.testCommand
+      ? ''
+      : 'no test command was found, so nothing verified the change';
   const changed = ev.filesChanged.length ? `changed: ${ev.filesChanged.join(', ')}` : '';
   const refused = ev.refused?.length ? `refused: ${ev.refused.join('; ')}` : '';
   const cost = ev.usage.costUsd != null ? `cost: $${ev.usage.costUsd.toFixed(4)}` : '';
   const facts = [tests, changed, refused, cost].filter(Boolean).join(' · ');
-  if (e.outcome === 'succeeded' && !ev.testCommand) return `Patchwright: the change is made, and nothing verified it — ${facts}`;
+  if (e.outcome === 'succeeded' && !ev.testCommand)
+    return `Patchwright: the change is made, and nothing verified it — ${facts}`;
   if (e.outcome === 'succeeded' && !refused) return facts ? `Patchwright: ${outcomeWords.succeeded} — ${facts}` : null;
   // A question answered or nothing to change: the model's own words are the answer.
   if (e.outcome === 'no_changes' && !refused) return null;

@@ -13,7 +13,10 @@ import { NO_MODEL_HELP } from './run-command.ts';
  * app-server protocol over Patchwright's engine, for Codex clients (the Codex TUI with --remote).
  */
 export async function appServerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { listen: { type: 'string', default: 'stdio://' }, 'ws-token-file': { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { listen: { type: 'string', default: 'stdio://' }, 'ws-token-file': { type: 'string' } },
+  });
   if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
     process.stderr.write(NO_MODEL_HELP);
     return 2;
@@ -38,7 +41,9 @@ export async function appServerCommand(argv: string[], env: NodeJS.ProcessEnv = 
     return 0;
   }
   const listener = await serveWebSocket({ ...parseListenUrl(values.listen!), ...(token ? { token } : {}) }, hub, facts);
-  process.stderr.write(`Patchwright app server listening on ${listener.url} (health: ${listener.url.replace('ws:', 'http:')}/healthz)\n`);
+  process.stderr.write(
+    `Patchwright app server listening on ${listener.url} (health: ${listener.url.replace('ws:', 'http:')}/healthz)\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -18,7 +18,8 @@ import { createDashboard } from '../dashboard/dashboard.ts';
 export async function dashboardCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '4600' } } });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number, got ${values.port}`);
   const settings = readSettings({ PATCHWRIGHT_DATA_DIR: path.join(os.homedir(), '.cache', 'patchwright'), ...env });
   const db = openDatabase(settings.dataDir);
   const handler = createDashboard({
@@ -40,8 +41,12 @@ export async function dashboardCommand(argv: string[], env: NodeJS.ProcessEnv = 
       () => res.headersSent || res.writeHead(500).end('The dashboard failed on this request.\n'),
     );
   });
-  await new Promise<void>((resolve, reject) => (server.once('error', reject), server.listen(port, '127.0.0.1', () => resolve())));
-  process.stderr.write(`Patchwright dashboard for ${settings.dataDir} on http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard (this machine only)\n`);
+  await new Promise<void>(
+    (resolve, reject) => (server.once('error', reject), server.listen(port, '127.0.0.1', () => resolve())),
+  );
+  process.stderr.write(
+    `Patchwright dashboard for ${settings.dataDir} on http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard (this machine only)\n`,
+  );
   await new Promise<void>((resolve) => (process.once('SIGINT', resolve), process.once('SIGTERM', resolve)));
   server.close();
   db.close();

@@ -67,19 +67,29 @@ export function parseEvalArgs(argv: string[]): { dir: string; help: boolean } {
  * The eval's arguments, checked: with `--resume`, the last eval's own (and the commit it started
  * at, so new commits since do not change its tasks), plus `--json`/`--out` given now.
  */
-export function resolveEvalArgs(argv: string[], last: { args: string[]; head: string } | null, head: string | null, defaultModel: string, repoTop: string): EvalArgs {
+export function resolveEvalArgs(
+  argv: string[],
+  last: { args: string[]; head: string } | null,
+  head: string | null,
+  defaultModel: string,
+  repoTop: string,
+): EvalArgs {
   let args = argv.filter((a) => a !== '--resume');
   let values = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }).values;
   if (argv.includes('--resume')) {
     if (!last) throw new UsageError(`no earlier eval of ${repoTop} to resume; start one with --from-history N`);
     const extra = Object.keys(values).filter((k) => !['json', 'out'].includes(k));
-    if (extra.length) throw new UsageError(`--resume repeats the last eval's arguments (${last.args.join(' ')}); give either --resume or new arguments, not --${extra[0]}`);
+    if (extra.length)
+      throw new UsageError(
+        `--resume repeats the last eval's arguments (${last.args.join(' ')}); give either --resume or new arguments, not --${extra[0]}`,
+      );
     args = [...last.args, ...(values.json ? ['--json'] : []), ...(values.out ? ['--out', values.out] : [])];
     values = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }).values;
     head = last.head;
   }
   if (!head) throw new UsageError(`${repoTop} has no commits yet`);
-  if (!values['from-history'] && !values.only?.length) throw new UsageError('say how many of the history’s fixes to evaluate: --from-history N (or --only SHA)');
+  if (!values['from-history'] && !values.only?.length)
+    throw new UsageError('say how many of the history’s fixes to evaluate: --from-history N (or --only SHA)');
   const wanted = values.only?.length ? values.only.length : num('from-history', values['from-history'], 0);
   return {
     args,
@@ -87,7 +97,10 @@ export function resolveEvalArgs(argv: string[], last: { args: string[]; head: st
     wanted,
     attempts: num('attempts', values.attempts, 1),
     scan: num('scan', values.scan, Math.max(2000, wanted * 50)),
-    budgets: { ...(values['max-turns'] ? { maxTurns: num('max-turns', values['max-turns'], 0) } : {}), ...(values['max-cost'] ? { maxCostUsd: num('max-cost', values['max-cost'], 0, false) } : {}) },
+    budgets: {
+      ...(values['max-turns'] ? { maxTurns: num('max-turns', values['max-turns'], 0) } : {}),
+      ...(values['max-cost'] ? { maxCostUsd: num('max-cost', values['max-cost'], 0, false) } : {}),
+    },
     models: values.model?.length ? [...new Set(values.model)] : [defaultModel],
     since: values.since,
     only: values.only ?? [],
@@ -117,6 +130,7 @@ export function readIssues(file: string | undefined): { issues: Map<number, Issu
 function num(name: string, v: string | undefined, fallback: number, int = true): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${int ? 'whole ' : ''}number, got ${v}`);
+  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n)))
+    throw new UsageError(`--${name} must be a positive ${int ? 'whole ' : ''}number, got ${v}`);
   return n;
 }

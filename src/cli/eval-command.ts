@@ -34,10 +34,20 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   try {
     const parsed = parseEvalArgs(argv);
     if (parsed.help) return (process.stdout.write(EVAL_USAGE), 0);
-    repoTop = await git(parsed.dir).revparse(['--show-toplevel']).catch(() => null);
+    repoTop = await git(parsed.dir)
+      .revparse(['--show-toplevel'])
+      .catch(() => null);
     if (!repoTop) throw new UsageError(`${parsed.dir} is not inside a git checkout`);
     store = new EvalStore(settings.dataDir, repoTop);
-    a = resolveEvalArgs(argv, store.lastArgs(), await git(repoTop).revparse(['HEAD']).catch(() => null), settings.model, repoTop);
+    a = resolveEvalArgs(
+      argv,
+      store.lastArgs(),
+      await git(repoTop)
+        .revparse(['HEAD'])
+        .catch(() => null),
+      settings.model,
+      repoTop,
+    );
     issues = readIssues(a.issuesFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -50,7 +60,12 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   const { config } = local;
   const overrides = { setup: config.setup, test: config.test, lint: config.lint };
   const rules = testFileRules(new RepoFiles(repoTop), inspectRepo(repoTop, overrides).test);
-  const redact = makeRedactor(appSecrets(env, settings.setupSecrets.map((n) => env[n])));
+  const redact = makeRedactor(
+    appSecrets(
+      env,
+      settings.setupSecrets.map((n) => env[n]),
+    ),
+  );
   let release: () => void;
   try {
     release = store.lock();
@@ -65,7 +80,15 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   process.once('SIGINT', onSigint);
   const progress = evalProgress(process.stderr);
   try {
-    const { workbench, agent } = evalWorkbench({ settings, env, config, repoTop: top, store, budgets: a.budgets, redact });
+    const { workbench, agent } = evalWorkbench({
+      settings,
+      env,
+      config,
+      repoTop: top,
+      store,
+      budgets: a.budgets,
+      redact,
+    });
     const report = await runEval(
       {
         repo: { name: path.basename(top), dir: top, head: a.head },
@@ -78,7 +101,10 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       },
       {
         history: {
-          commits: () => (a.only.length ? namedCommits(top, a.only) : mainlineCommits(top, { tip: a.head, since: a.since, max: a.scan })),
+          commits: () =>
+            a.only.length
+              ? namedCommits(top, a.only)
+              : mainlineCommits(top, { tip: a.head, since: a.since, max: a.scan }),
           changedPaths: (base, sha) => changedPaths(top, base, sha),
           branchMessages: (base, sha) => branchMessages(top, base, sha),
           patchOf: (base, sha, paths) => patchOf(top, base, sha, paths),
@@ -96,9 +122,17 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     const json = `${JSON.stringify(report, null, 2)}\n`;
     if (a.out) fs.writeFileSync(path.resolve(a.out), json);
     process.stdout.write(a.json ? json : renderReport(report));
-    if (controller.signal.aborted) return (process.stderr.write(`Stopped; what finished is kept. Go on with: patchwright eval ${path.relative(process.cwd(), top) || '.'} --resume\n`), 130);
+    if (controller.signal.aborted)
+      return (
+        process.stderr.write(
+          `Stopped; what finished is kept. Go on with: patchwright eval ${path.relative(process.cwd(), top) || '.'} --resume\n`,
+        ),
+        130
+      );
     if (!report.candidates.validated) {
-      process.stderr.write(`No candidate validated: ${report.candidates.stopped ?? (report.candidates.examined ? 'see why each was set aside above' : `no commit in the ${a.only.length ? 'given commits' : 'history read'} changes both tests and code`)}.\n`);
+      process.stderr.write(
+        `No candidate validated: ${report.candidates.stopped ?? (report.candidates.examined ? 'see why each was set aside above' : `no commit in the ${a.only.length ? 'given commits' : 'history read'} changes both tests and code`)}.\n`,
+      );
       return 1;
     }
     return report.pending ? 1 : 0;
@@ -115,4 +149,3 @@ export async function evalCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     release();
   }
 }
-

@@ -2,7 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
-import { applyPatch, changeOf, checkoutAt, historyUpTo, removeCheckout, type TaskCheckout } from '../adapters/git/eval-checkout.ts';
+import {
+  applyPatch,
+  changeOf,
+  checkoutAt,
+  historyUpTo,
+  removeCheckout,
+  type TaskCheckout,
+} from '../adapters/git/eval-checkout.ts';
 import type { EvalStore } from '../adapters/store/eval-store.ts';
 import type { Budgets } from '../core/loop/budgets.ts';
 import { runAgent } from '../core/loop/run-agent.ts';
@@ -35,13 +42,23 @@ export interface EvalWiring {
 export function evalWorkbench(w: EvalWiring): { workbench: Workbench; agent: AgentRunner } {
   const open = async (sha: string): Promise<{ co: TaskCheckout; dirs: RunDirs; dispose: () => Promise<void> }> => {
     const history = await historyUpTo(w.repoTop, sha, w.store.historyDir(sha));
-    const dir = path.join(w.settings.dataDir, 'worktrees', `eval-${sha.slice(0, 10)}-${crypto.randomBytes(3).toString('hex')}`);
+    const dir = path.join(
+      w.settings.dataDir,
+      'worktrees',
+      `eval-${sha.slice(0, 10)}-${crypto.randomBytes(3).toString('hex')}`,
+    );
     const co = await checkoutAt(history, sha, dir);
     // A run of code a model (or a fix) wrote: a branch run's folders, with a cache of its own.
     const dirs = makeRunDirs(w.settings.dataDir, `eval-${sha.slice(0, 10)}`, { branch: true });
     return { co, dirs, dispose: async () => (await removeCheckout(history, dir), dirs.remove()) };
   };
-  const ws = (co: TaskCheckout) => ({ dir: co.dir, mirror: w.repoTop, commonDir: co.commonDir, startSha: co.startSha, gitLink: co.gitLink });
+  const ws = (co: TaskCheckout) => ({
+    dir: co.dir,
+    mirror: w.repoTop,
+    commonDir: co.commonDir,
+    startSha: co.startSha,
+    gitLink: co.gitLink,
+  });
   const overrides = { setup: w.config.setup, test: w.config.test, lint: w.config.lint };
 
   const workbench: Workbench = {
@@ -50,14 +67,26 @@ export function evalWorkbench(w: EvalWiring): { workbench: Workbench; agent: Age
     async checkout(sha, use): Promise<EvalCheckout> {
       const { co, dirs, dispose } = await open(sha);
       // Caches no agent run reads (gold), or fresh ones for this checkout alone (scoring): see CheckoutUse.
-      const cacheDir = use === 'gold' ? path.join(w.store.dir, 'cache-gold') : fs.mkdtempSync(path.join(w.store.dir, 'cache-scoring-'));
+      const cacheDir =
+        use === 'gold'
+          ? path.join(w.store.dir, 'cache-gold')
+          : fs.mkdtempSync(path.join(w.store.dir, 'cache-scoring-'));
       return {
         dir: co.dir,
         commands: () => {
           const info = inspectRepo(co.dir, overrides);
           return { setup: info.setup, test: info.test };
         },
-        sandbox: () => localSandbox(w.settings, w.env, ws(co), { ...dirs, privateCache: cacheDir }, undefined, w.settings.sandboxUid, w.config.sandbox.egress),
+        sandbox: () =>
+          localSandbox(
+            w.settings,
+            w.env,
+            ws(co),
+            { ...dirs, privateCache: cacheDir },
+            undefined,
+            w.settings.sandboxUid,
+            w.config.sandbox.egress,
+          ),
         apply: (patch, what) => applyPatch(co.dir, patch, what),
         dispose: async () => {
           await dispose();
@@ -80,7 +109,18 @@ export function evalWorkbench(w: EvalWiring): { workbench: Workbench; agent: Age
       if (e.type !== 'item.delta') fs.writeSync(events, `${JSON.stringify(e)}\n`);
     };
     try {
-      const run = await prepareRun({ settings: w.settings, env: w.env, config: w.config, ws: ws(co), dirs, runId, task: cliTask, model, budgets: w.budgets, title: false });
+      const run = await prepareRun({
+        settings: w.settings,
+        env: w.env,
+        config: w.config,
+        ws: ws(co),
+        dirs,
+        runId,
+        task: cliTask,
+        model,
+        budgets: w.budgets,
+        title: false,
+      });
       const completed = await runAgent(run.input, { ...run.deps, emit }, signal);
       record.finish(completed.outcome);
       // The checkout as the run left it, after the guard's last look (runAgent's own).

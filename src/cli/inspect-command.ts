@@ -23,7 +23,9 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   });
   const dir = path.resolve(positionals[0] ?? '.');
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    process.stderr.write(`patchwright inspect: ${dir} is not a directory (give a checkout: patchwright inspect [DIR])\n`);
+    process.stderr.write(
+      `patchwright inspect: ${dir} is not a directory (give a checkout: patchwright inspect [DIR])\n`,
+    );
     return 2;
   }
   const local = readLocalConfig(dir);
@@ -42,18 +44,42 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     process.stderr.write(`patchwright inspect: ${(error as Error).message}\n`);
     return 2;
   }
-  const { template: _full, ...conventions } = detectConventions(dir, await readHistory(dir, 'HEAD', 300, { mergedPulls: true }), [], config.branch, 'other', config.conventions);
+  const { template: _full, ...conventions } = detectConventions(
+    dir,
+    await readHistory(dir, 'HEAD', 300, { mergedPulls: true }),
+    [],
+    config.branch,
+    'other',
+    config.conventions,
+  );
   const full = { ...result, conventions };
-  process.stdout.write(values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions));
+  process.stdout.write(
+    values.json ? `${JSON.stringify(full, null, 2)}\n` : render(dir, result) + renderConventions(conventions),
+  );
   return 0;
 }
 
 async function checkTitle(dir: string, title: string, config: RepoConfig, json: boolean): Promise<number> {
-  const { prTitleStyle: style, prTitleSource: source } = detectConventions(dir, await readHistory(dir, 'HEAD', 300, { mergedPulls: true }), [], config.branch, 'other', config.conventions);
+  const { prTitleStyle: style, prTitleSource: source } = detectConventions(
+    dir,
+    await readHistory(dir, 'HEAD', 300, { mergedPulls: true }),
+    [],
+    config.branch,
+    'other',
+    config.conventions,
+  );
   const problem = titleProblem(style, title);
   const styleText = style ? `${style.kind} (${source})` : 'no clear style';
-  if (json) process.stdout.write(`${JSON.stringify({ title, fits: problem === null, problem, style: style?.kind ?? null, source, tolerance: style?.tolerance ?? null }, null, 2)}\n`);
-  else process.stdout.write(problem === null ? `fits: ${styleText}\n` : `does not fit: ${problem}\nstyle: ${styleText}\n${describeTolerance(style)}`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ title, fits: problem === null, problem, style: style?.kind ?? null, source, tolerance: style?.tolerance ?? null }, null, 2)}\n`,
+    );
+  else
+    process.stdout.write(
+      problem === null
+        ? `fits: ${styleText}\n`
+        : `does not fit: ${problem}\nstyle: ${styleText}\n${describeTolerance(style)}`,
+    );
   return problem === null ? 0 : 1;
 }
 
@@ -64,17 +90,25 @@ async function reportTitles(dir: string, config: RepoConfig, json: boolean): Pro
   const report = titleReport(history, (h) => conventions(h).prTitleStyle);
   const { prTitleStyle: style, prTitleSource: source } = conventions(history);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ style: style?.kind ?? null, styleSource: source, ...report }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ style: style?.kind ?? null, styleSource: source, ...report }, null, 2)}\n`,
+    );
     return 0;
   }
   const n = report.titles.length;
   if (!n) {
-    process.stdout.write('no titles to report: the history has no commits by people (not a git checkout, an empty one, or only bot commits)\n');
+    process.stdout.write(
+      'no titles to report: the history has no commits by people (not a git checkout, an empty one, or only bot commits)\n',
+    );
     return 0;
   }
   const fits = (k: 'now' | 'before') => report.titles.filter((t) => t[k] === null).length;
-  const refused = (k: 'now' | 'before') => report.titles.filter((t) => t[k] !== null).map((t) => `  ${t.title}\n    ${t[k]}\n`);
-  const what = report.source === 'squash-merges' ? 'merged PR titles' : 'commit subjects (too few merged PR titles in the history)';
+  const refused = (k: 'now' | 'before') =>
+    report.titles.filter((t) => t[k] !== null).map((t) => `  ${t.title}\n    ${t[k]}\n`);
+  const what =
+    report.source === 'squash-merges'
+      ? 'merged PR titles'
+      : 'commit subjects (too few merged PR titles in the history)';
   process.stdout.write(
     [
       `PR title style: ${style ? `${style.kind} (${source})` : 'no clear style'}\n`,
@@ -92,10 +126,20 @@ function describeTolerance(style: CommitStyle | null): string {
   if (!style || !tol) return '';
   const kinds = tol.kinds.filter((k) => k !== style.kind);
   // A habit's titles keep the casing they agree on: `docs:` (lower-case).
-  const cased = (key: string, label: string) => (tol.casingByPrefix?.[key] ? `${label} (${tol.casingByPrefix[key] === 'upper' ? 'capitalised' : 'lower-case'})` : label);
+  const cased = (key: string, label: string) =>
+    tol.casingByPrefix?.[key]
+      ? `${label} (${tol.casingByPrefix[key] === 'upper' ? 'capitalised' : 'lower-case'})`
+      : label;
   const also = [
     ...kinds.map((k) => (k === 'plain' ? cased('', 'plain sentences') : `any ${k} title`)),
-    ...(tol.prefixes.length ? [`titles starting ${tol.prefixes.slice(0, 12).map((p) => cased(p, prefixLabel(p))).join(', ')}`] : []),
+    ...(tol.prefixes.length
+      ? [
+          `titles starting ${tol.prefixes
+            .slice(0, 12)
+            .map((p) => cased(p, prefixLabel(p)))
+            .join(', ')}`,
+        ]
+      : []),
   ];
   const casing = tol.casingByKind[style.kind];
   const rules = [
@@ -111,7 +155,12 @@ function renderConventions(c: Omit<ReturnType<typeof detectConventions>, 'templa
     style
       ? `${style.kind}${style.types?.length ? ` (${style.types.slice(0, 5).join(', ')})` : ''}, ${style.source === 'config' ? 'stated by config' : `${Math.round(style.confidence * 100)}% of ${style.sample} recent subjects`}`
       : 'unknown (too little history)';
-  const branchWhy = c.branchSource === 'config' ? 'from .github/agent.yml' : c.branchSource === 'merged-prs' ? 'as recent merged PRs' : 'default; merged PRs are read by the app, not here';
+  const branchWhy =
+    c.branchSource === 'config'
+      ? 'from .github/agent.yml'
+      : c.branchSource === 'merged-prs'
+        ? 'as recent merged PRs'
+        : 'default; merged PRs are read by the app, not here';
   return [
     `Commits:    ${describe(c.commitStyle)}`,
     `PR titles:  ${describe(c.prTitleStyle)}${c.prTitleSource === 'squash-merges' ? ', read from merged PR titles in the history' : ''}`,
@@ -131,7 +180,11 @@ function setAside(r: InspectResult): string[] {
   const aside = r.candidates.filter((c) => c.setAside);
   if (!aside.length) return [];
   const shown = aside.slice(0, 8).map((c) => `  - ${c.command}  (${c.file}:${c.line}): ${c.setAside}`);
-  return ['Set aside:', ...shown, ...(aside.length > shown.length ? [`  ... and ${aside.length - shown.length} more (--json lists them all)`] : [])];
+  return [
+    'Set aside:',
+    ...shown,
+    ...(aside.length > shown.length ? [`  ... and ${aside.length - shown.length} more (--json lists them all)`] : []),
+  ];
 }
 
 function render(dir: string, r: InspectResult): string {
@@ -146,7 +199,11 @@ function render(dir: string, r: InspectResult): string {
     ...setAside(r),
     `Lint:       ${r.lint ? `${r.lint}${ev(r.evidence.lint)}` : 'none'}`,
     `Toolchain:  ${r.toolchain.length ? r.toolchain.map((t) => `${t.tool} ${t.wants} (${t.file}:${t.line})`).join(', ') : 'no version asked for'}`,
-    ...(r.environment.python ? [`Environment: a virtual environment in ${r.environment.python.venv}, made before setup (${r.environment.python.manager}; ${r.environment.python.file})`] : []),
+    ...(r.environment.python
+      ? [
+          `Environment: a virtual environment in ${r.environment.python.venv}, made before setup (${r.environment.python.manager}; ${r.environment.python.file})`,
+        ]
+      : []),
     `Instructions: ${r.instructions.join(', ') || 'none'}`,
     ...r.warnings.map((w) => `Warning: ${w}`),
   ];

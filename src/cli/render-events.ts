@@ -16,7 +16,10 @@ export function jsonlRenderer(out: NodeJS.WritableStream = process.stdout): Rend
  * become visible `\x..` instead of acting.
  */
 export function inert(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -47,10 +50,22 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stdout): Rendere
           return;
         case 'item.completed': {
           const i = e.item;
-          if (i.kind === 'command_execution') return line(`  $ ${i.command}  → exit ${i.exitCode ?? '?'} in ${(i.durationMs / 1000).toFixed(1)}s`);
-          if (i.kind === 'plan') return line(i.steps.map((s) => `  [${s.status === 'completed' ? 'x' : s.status === 'in_progress' ? '~' : ' '}] ${s.text}`).join('\n'));
-          if (i.kind === 'file_change') return line(i.changes.map((c) => `  ✎ ${c.kind} ${c.path}${c.movePath ? ` → ${c.movePath}` : ''}`).join('\n'));
-          if (i.kind === 'test_run') return line(`  ✓ tests: ${i.command} → exit ${i.exitCode ?? 'timeout'} (passed ${i.passed ?? '?'}, failed ${i.failed ?? '?'}, skipped ${i.skipped ?? '?'})`);
+          if (i.kind === 'command_execution')
+            return line(`  $ ${i.command}  → exit ${i.exitCode ?? '?'} in ${(i.durationMs / 1000).toFixed(1)}s`);
+          if (i.kind === 'plan')
+            return line(
+              i.steps
+                .map((s) => `  [${s.status === 'completed' ? 'x' : s.status === 'in_progress' ? '~' : ' '}] ${s.text}`)
+                .join('\n'),
+            );
+          if (i.kind === 'file_change')
+            return line(
+              i.changes.map((c) => `  ✎ ${c.kind} ${c.path}${c.movePath ? ` → ${c.movePath}` : ''}`).join('\n'),
+            );
+          if (i.kind === 'test_run')
+            return line(
+              `  ✓ tests: ${i.command} → exit ${i.exitCode ?? 'timeout'} (passed ${i.passed ?? '?'}, failed ${i.failed ?? '?'}, skipped ${i.skipped ?? '?'})`,
+            );
           if (i.kind === 'agent_message') return line(`  ${i.text.split('\n').join('\n  ')}`);
           if (i.kind === 'error') return line(`  ! ${i.message}`);
           return;
@@ -59,20 +74,28 @@ export function humanRenderer(out: NodeJS.WriteStream = process.stdout): Rendere
           return stopSpin();
         case 'run.completed': {
           const ev = e.evidence;
-          const t = (s: typeof ev.baseline) => (s ? `passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'}, skipped ${s.skipped ?? '?'} (exit ${s.exitCode ?? 'timeout'})` : 'not run');
+          const t = (s: typeof ev.baseline) =>
+            s
+              ? `passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'}, skipped ${s.skipped ?? '?'} (exit ${s.exitCode ?? 'timeout'})`
+              : 'not run';
           return line(
             [
               '',
               `Outcome: ${e.outcome} — ${outcomeWords[e.outcome]}`,
               e.question ? `Question: ${e.question}` : '',
               `Summary: ${e.summary}`,
-              e.title ? `Commit subject: ${e.title.text}${e.title.source === 'repaired' ? ' (the model’s did not fit the repo’s style; repaired)' : ''}` : '',
-              ...ev.final?.failureLocations?.slice(0, 10).map((f) => `Failing: ${f.name} at ${f.path}:${f.line}`) ?? [],
+              e.title
+                ? `Commit subject: ${e.title.text}${e.title.source === 'repaired' ? ' (the model’s did not fit the repo’s style; repaired)' : ''}`
+                : '',
+              ...(ev.final?.failureLocations?.slice(0, 10).map((f) => `Failing: ${f.name} at ${f.path}:${f.line}`) ??
+                []),
               `Tests before: ${t(ev.baseline)}`,
               `Tests after:  ${t(ev.final)}`,
               `Files changed: ${ev.filesChanged.join(', ') || 'none'}`,
               `Tokens: ${ev.usage.inputTokens} in (${ev.usage.cachedInputTokens} cached), ${ev.usage.outputTokens} out · cost ${ev.usage.costUsd === null ? 'unknown (no price for this model)' : `$${ev.usage.costUsd.toFixed(4)}`} · ${(ev.durationMs / 1000).toFixed(1)}s`,
-            ].filter(Boolean).join('\n'),
+            ]
+              .filter(Boolean)
+              .join('\n'),
           );
         }
         default:

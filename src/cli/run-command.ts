@@ -65,27 +65,44 @@ export async function runCommand(argv: string[], env: NodeJS.ProcessEnv = proces
       runId,
       task,
       model: values.model,
-      budgets: { ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}), ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}) },
+      budgets: {
+        ...(values['max-turns'] ? { maxTurns: Number(values['max-turns']) } : {}),
+        ...(values['max-cost'] ? { maxCostUsd: Number(values['max-cost']) } : {}),
+      },
       title: true,
     });
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted (Ctrl-C)'));
     process.once('SIGINT', onSigint);
-    const result = await runAgent(run.input, { ...run.deps, emit: (e) => (record.log(e), renderer.event(e)) }, controller.signal).finally(() => process.off('SIGINT', onSigint));
+    const result = await runAgent(
+      run.input,
+      { ...run.deps, emit: (e) => (record.log(e), renderer.event(e)) },
+      controller.signal,
+    ).finally(() => process.off('SIGINT', onSigint));
     renderer.close();
     record.finish(result.outcome);
     const message = result.title?.text ?? run.brief?.repair(null, result.evidence.filesChanged) ?? task.title;
     const tree = ['succeeded', 'tests_failing'].includes(result.outcome) ? result.tree : undefined;
     const subject = message.slice(0, 100);
     // The same checks a push gets, on exactly the tree to commit, before anything is committed.
-    const problems = tree ? await checkTree(ws.commonDir, ws.startSha, tree, config.protectedPaths, run.secrets, [subject]) : [];
+    const problems = tree
+      ? await checkTree(ws.commonDir, ws.startSha, tree, config.protectedPaths, run.secrets, [subject])
+      : [];
     if (problems.length) {
-      process.stderr.write(`Refusing to commit:\n${describeProblems(problems)}\nNothing committed; branch ${branch} is unchanged.\n`);
+      process.stderr.write(
+        `Refusing to commit:\n${describeProblems(problems)}\nNothing committed; branch ${branch} is unchanged.\n`,
+      );
       return 1;
     }
-    const committed = tree ? await commitTree(ws, tree, subject, { name: 'Patchwright', email: 'patchwright@localhost' }) : null;
+    const committed = tree
+      ? await commitTree(ws, tree, subject, { name: 'Patchwright', email: 'patchwright@localhost' })
+      : null;
     if (!values.json) {
-      process.stdout.write(committed ? `Committed ${committed.slice(0, 10)} on branch ${branch}.\n` : `Nothing committed; branch ${branch} is unchanged.\n`);
+      process.stdout.write(
+        committed
+          ? `Committed ${committed.slice(0, 10)} on branch ${branch}.\n`
+          : `Nothing committed; branch ${branch} is unchanged.\n`,
+      );
     }
     return result.outcome === 'succeeded' ? 0 : 1;
   } finally {

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSettings } from '../adapters/env/read-settings.ts';
-import { createSandbox, deploymentSandboxOptions, memoryNote, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import {
+  createSandbox,
+  deploymentSandboxOptions,
+  memoryNote,
+  NONE_WARNING,
+  probeSandboxes,
+  resolveSandboxKind,
+} from '../adapters/sandbox/create-sandbox.ts';
 import { makeRunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { egressFirewall } from '../adapters/egress/egress-policy.ts';
 import { deploymentToolchains } from '../adapters/toolchain/deployment-toolchains.ts';
@@ -35,7 +42,13 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
         cacheDir: path.join(settings.dataDir, 'cache', 'local'),
         readOnly: [provided.dir, ...settings.sandboxPaths],
       },
-      env: { values: provided.python.values, requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly: settings.setupSecrets },
+      env: {
+        values: provided.python.values,
+        requested: settings.sandboxPassEnv,
+        allowed: settings.sandboxPassEnv,
+        deployment: settings.sandboxEnv,
+        setupOnly: settings.setupSecrets,
+      },
       ...deploymentSandboxOptions(settings),
       hostDir: dirs.hostDir,
       dockerImage: settings.docker.image,
@@ -55,7 +68,10 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     });
     process.stdout.write(res.stdout);
     process.stderr.write(res.stderr);
-    if (res.timedOut) process.stderr.write(`patchwright sandbox: timed out after ${values.timeout ?? 600}s; every process was killed\n`);
+    if (res.timedOut)
+      process.stderr.write(
+        `patchwright sandbox: timed out after ${values.timeout ?? 600}s; every process was killed\n`,
+      );
     return res.exitCode ?? 128 + 9;
   } finally {
     dirs.remove();

@@ -16,7 +16,10 @@ import { NONE_WARNING } from '../adapters/sandbox/create-sandbox.ts';
 
 /** `patchwright serve`: the GitHub App. Without credentials, Probot's manifest flow registers it. */
 export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { 'app-server': { type: 'string' }, 'ws-token-file': { type: 'string' }, role: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'app-server': { type: 'string' }, 'ws-token-file': { type: 'string' }, role: { type: 'string' } },
+  });
   const settings = readSettings(values.role ? { ...env, PATCHWRIGHT_ROLE: values.role } : env);
   const appServerListen = values['app-server'] ?? settings.appServer.listen;
   const tokenFile = values['ws-token-file'] ?? settings.appServer.tokenFile;
@@ -26,16 +29,31 @@ export async function serve(argv: string[] = [], env: NodeJS.ProcessEnv = proces
     await runProbotSetup(() => {});
     return;
   }
-  if (settings.redis) return serveScaled(settings, settings.redis, creds, env, appServerListen ? { listen: appServerListen, tokenFile } : null);
-  if (settings.role !== 'all') throw new SettingsError(`--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`);
+  if (settings.redis)
+    return serveScaled(
+      settings,
+      settings.redis,
+      creds,
+      env,
+      appServerListen ? { listen: appServerListen, tokenFile } : null,
+    );
+  if (settings.role !== 'all')
+    throw new SettingsError(
+      `--role ${settings.role} needs PATCHWRIGHT_REDIS_URL: without Redis, one process takes webhooks and runs jobs (role all)`,
+    );
   if (settings.sandbox === 'none') console.warn(NONE_WARNING);
-  if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
+  if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL)
+    console.warn('No model is configured (OPENAI_API_KEY or OPENAI_BASE_URL): jobs will end as model_error.');
   const server = await startServer({ ...processOptions(settings, creds), dashboard: dashboardSettings(settings) });
   console.log(`Patchwright listening on ${server.url} (data in ${settings.dataDir})`);
-  const appServer = appServerListen ? await startServeAppServer(appServerListen, tokenFile, settings, env, server) : null;
+  const appServer = appServerListen
+    ? await startServeAppServer(appServerListen, tokenFile, settings, env, server)
+    : null;
   if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: GitHub jobs are threads there`);
   const shutdown = async () => {
-    console.log(`Stopping: running jobs get ${settings.shutdownGraceSeconds} s to finish; the rest run again at the next start.`);
+    console.log(
+      `Stopping: running jobs get ${settings.shutdownGraceSeconds} s to finish; the rest run again at the next start.`,
+    );
     await appServer?.close();
     const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
     console.log(`Stopped: ${finished.length} job(s) finished, ${requeued.length} requeued.`);
@@ -69,12 +87,28 @@ async function serveScaled(
   appServerAt: { listen: string; tokenFile: string | undefined } | null,
 ): Promise<void> {
   if (settings.role !== 'web' && settings.sandbox === 'none') console.warn(NONE_WARNING);
-  const server = await startScaledServer({ ...processOptions(settings, creds), dashboard: dashboardSettings(settings), redis, role: settings.role });
-  const what = { web: 'takes webhooks', worker: `runs jobs (${settings.concurrency} at a time)`, all: `takes webhooks and runs jobs (${settings.concurrency} at a time)` }[settings.role];
-  console.log(`Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}")`);
+  const server = await startScaledServer({
+    ...processOptions(settings, creds),
+    dashboard: dashboardSettings(settings),
+    redis,
+    role: settings.role,
+  });
+  const what = {
+    web: 'takes webhooks',
+    worker: `runs jobs (${settings.concurrency} at a time)`,
+    all: `takes webhooks and runs jobs (${settings.concurrency} at a time)`,
+  }[settings.role];
+  console.log(
+    `Patchwright listening on ${server.url} (role ${settings.role}: ${what}; shared state in Redis under "${redis.prefix}")`,
+  );
   // Every job of the deployment is a thread here, whichever worker runs it (jobs and events are read from Redis).
-  const appServer = appServerAt ? await startServeAppServer(appServerAt.listen, appServerAt.tokenFile, settings, env, server.state) : null;
-  if (appServer) console.log(`App server (Codex protocol) on ${appServer.url}: every GitHub job of the deployment is a thread there`);
+  const appServer = appServerAt
+    ? await startServeAppServer(appServerAt.listen, appServerAt.tokenFile, settings, env, server.state)
+    : null;
+  if (appServer)
+    console.log(
+      `App server (Codex protocol) on ${appServer.url}: every GitHub job of the deployment is a thread there`,
+    );
   const shutdown = async () => {
     await appServer?.close();
     const { finished, requeued } = await server.shutdown(settings.shutdownGraceSeconds * 1000);
@@ -89,7 +123,13 @@ async function serveScaled(
  * The app server inside `patchwright serve` (`--app-server ws://HOST:PORT`): local threads as in
  * `patchwright app-server`, plus every GitHub job as a thread a Codex client can watch live.
  */
-export async function startServeAppServer(listen: string, tokenFile: string | undefined, settings: Settings, env: NodeJS.ProcessEnv, server: { jobs: JobsPort; events: EventsPort }): Promise<WsListener & { closeAll(): Promise<void> }> {
+export async function startServeAppServer(
+  listen: string,
+  tokenFile: string | undefined,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  server: { jobs: JobsPort; events: EventsPort },
+): Promise<WsListener & { closeAll(): Promise<void> }> {
   const token = tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : undefined;
   if (tokenFile && !token) throw new Error(`${tokenFile} is empty: put the bearer token clients must send in it`);
   const watch = new GithubWatch(server.jobs, server.events, settings.model);

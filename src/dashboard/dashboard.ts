@@ -80,14 +80,17 @@ export function createDashboard(o: DashboardOptions): Handler {
     const allowed = await Promise.all(repos.map((r) => o.github!.mayView(r, v.login, o.viewPermission)));
     return repos.filter((_, i) => allowed[i]);
   };
-  const mayAct = async (v: Viewer, row: RunRow) => !!o.github && (v.kind !== 'github' || (await o.github.mayAct(row.repo, v.login)));
+  const mayAct = async (v: Viewer, row: RunRow) =>
+    !!o.github && (v.kind !== 'github' || (await o.github.mayAct(row.repo, v.login)));
   const visibleRun = async (v: Viewer, id: number): Promise<RunRow | null> => {
     const row = Number.isInteger(id) ? await o.runs.get(id) : undefined;
     if (!row) return null;
     const repos = await visibleRepos(v);
     return repos && !repos.includes(row.repo) ? null : row;
   };
-  const notice = signInConfigured ? undefined : 'No sign-in is configured: the dashboard answers only on this machine (loopback). Set PATCHWRIGHT_DASHBOARD_TOKEN or the GitHub App\'s OAuth client to open it to others.';
+  const notice = signInConfigured
+    ? undefined
+    : "No sign-in is configured: the dashboard answers only on this machine (loopback). Set PATCHWRIGHT_DASHBOARD_TOKEN or the GitHub App's OAuth client to open it to others.";
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -96,11 +99,21 @@ export function createDashboard(o: DashboardOptions): Handler {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'same-origin');
     res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'");
+    res.setHeader(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+    );
     if (p === '/dashboard/assets/app.css') return send(res, 200, APP_CSS, 'text/css; charset=utf-8', true);
     if (p === '/dashboard/assets/app.js') return send(res, 200, APP_JS, 'text/javascript; charset=utf-8', true);
-    if (!signInConfigured && !isLoopback(req)) return send(res, 403, 'No sign-in is configured for this dashboard, so it answers only on this machine.\n', 'text/plain');
-    if (req.method === 'POST' && !sameOrigin(req)) return send(res, 403, 'Refused: a request from another site.\n', 'text/plain');
+    if (!signInConfigured && !isLoopback(req))
+      return send(
+        res,
+        403,
+        'No sign-in is configured for this dashboard, so it answers only on this machine.\n',
+        'text/plain',
+      );
+    if (req.method === 'POST' && !sameOrigin(req))
+      return send(res, 403, 'Refused: a request from another site.\n', 'text/plain');
 
     if (p === '/dashboard/signin') {
       if (req.method === 'POST') {
@@ -109,7 +122,12 @@ export function createDashboard(o: DashboardOptions): Handler {
           const { cookie } = sessions.create('token', 'token');
           return redirect(res, '/dashboard', [cookie]);
         }
-        return send(res, 401, layout('Sign in', null, signinPage(!!o.token, !!o.oauth, 'That token is not right.')), 'text/html; charset=utf-8');
+        return send(
+          res,
+          401,
+          layout('Sign in', null, signinPage(!!o.token, !!o.oauth, 'That token is not right.')),
+          'text/html; charset=utf-8',
+        );
       }
       return send(res, 200, layout('Sign in', null, signinPage(!!o.token, !!o.oauth)), 'text/html; charset=utf-8');
     }
@@ -121,45 +139,128 @@ export function createDashboard(o: DashboardOptions): Handler {
     if (p === '/dashboard/oauth/callback' && o.oauth) {
       const state = url.searchParams.get('state') ?? '';
       const expected = readCookie(req, 'pw_oauth_state') ?? '';
-      if (!state || !expected || !sameToken(state, expected)) return send(res, 400, 'The sign-in did not start here (state mismatch). Start again from the sign-in page.\n', 'text/plain');
-      const login = await githubLogin(o.oauth, url.searchParams.get('code') ?? '', `${publicBase(req, o.publicUrl)}/dashboard/oauth/callback`).catch(() => null);
-      if (!login) return send(res, 401, layout('Sign in', null, signinPage(!!o.token, true, 'GitHub did not confirm who you are. Try again.')), 'text/html; charset=utf-8');
+      if (!state || !expected || !sameToken(state, expected))
+        return send(
+          res,
+          400,
+          'The sign-in did not start here (state mismatch). Start again from the sign-in page.\n',
+          'text/plain',
+        );
+      const login = await githubLogin(
+        o.oauth,
+        url.searchParams.get('code') ?? '',
+        `${publicBase(req, o.publicUrl)}/dashboard/oauth/callback`,
+      ).catch(() => null);
+      if (!login)
+        return send(
+          res,
+          401,
+          layout('Sign in', null, signinPage(!!o.token, true, 'GitHub did not confirm who you are. Try again.')),
+          'text/html; charset=utf-8',
+        );
       const { cookie } = sessions.create(login, 'github');
       return redirect(res, '/dashboard', [cookie, sessions.cookie('pw_oauth_state', '', 0)]);
     }
 
     const v = viewer(req);
     const api = p.startsWith('/dashboard/api/');
-    if (!v) return api ? sendJson(res, 401, { error: 'sign in first: a session cookie, or Authorization: Bearer <PATCHWRIGHT_DASHBOARD_TOKEN>' }) : redirect(res, '/dashboard/signin');
+    if (!v)
+      return api
+        ? sendJson(res, 401, {
+            error: 'sign in first: a session cookie, or Authorization: Bearer <PATCHWRIGHT_DASHBOARD_TOKEN>',
+          })
+        : redirect(res, '/dashboard/signin');
 
     if (p === '/dashboard/signout' && req.method === 'POST') {
       const form = await readForm(req);
-      if (!csrfOk(v, form.get('csrf'))) return send(res, 403, 'Refused: the form is stale (CSRF token).\n', 'text/plain');
+      if (!csrfOk(v, form.get('csrf')))
+        return send(res, 403, 'Refused: the form is stale (CSRF token).\n', 'text/plain');
       return redirect(res, '/dashboard/signin', [sessions.clear()]);
     }
-    const filters = { repo: url.searchParams.get('repo') || undefined, outcome: url.searchParams.get('outcome') || undefined, person: url.searchParams.get('person') || undefined };
+    const filters = {
+      repo: url.searchParams.get('repo') || undefined,
+      outcome: url.searchParams.get('outcome') || undefined,
+      person: url.searchParams.get('person') || undefined,
+    };
     const pageNo = Math.max(1, Number(url.searchParams.get('page')) || 1);
     if (p === '/dashboard' || p === '/dashboard/' || p === '/dashboard/api/runs') {
       const repos = await visibleRepos(v);
       const { rows, total } = await o.runs.page({ repos, ...filters }, PAGE_SIZE, (pageNo - 1) * PAGE_SIZE);
-      if (api) return sendJson(res, 200, { runs: rows.map((r) => runJson(r, o.energy)), total, page: pageNo, pageSize: PAGE_SIZE });
+      if (api)
+        return sendJson(res, 200, {
+          runs: rows.map((r) => runJson(r, o.energy)),
+          total,
+          page: pageNo,
+          pageSize: PAGE_SIZE,
+        });
       const people = [...new Set((await o.runs.page({ repos }, 500, 0)).rows.map((r) => r.requester))].sort();
-      return send(res, 200, layout('Runs', v, runsPage(rows, total, { ...filters, page: pageNo }, repos ?? (await o.runs.repos()), people), notice), 'text/html; charset=utf-8');
+      return send(
+        res,
+        200,
+        layout(
+          'Runs',
+          v,
+          runsPage(rows, total, { ...filters, page: pageNo }, repos ?? (await o.runs.repos()), people),
+          notice,
+        ),
+        'text/html; charset=utf-8',
+      );
     }
     if (p === '/dashboard/overview') {
       const repos = await visibleRepos(v);
       const days = 14;
       const since = new Date(Date.now() - days * 86_400_000).toISOString();
-      return send(res, 200, layout('Overview', v, overviewPage(await o.runs.finishedSince(since, repos), days, new Date(), o.energy), notice), 'text/html; charset=utf-8');
+      return send(
+        res,
+        200,
+        layout(
+          'Overview',
+          v,
+          overviewPage(await o.runs.finishedSince(since, repos), days, new Date(), o.energy),
+          notice,
+        ),
+        'text/html; charset=utf-8',
+      );
     }
     if (p === '/dashboard/api/stream') return streamList(req, res, o.events, o.jobChanges);
     const ev = /^\/dashboard\/(api\/)?evals(?:\/([\w.-]+))?$/.exec(p);
     // Evals are this machine's: someone signed in with GitHub sees only the repositories GitHub lets them see.
     if (ev && v.kind !== 'github') {
       const report = ev[2] ? (o.evals?.get(ev[2]) ?? null) : null;
-      if (ev[2] && !report) return api ? sendJson(res, 404, { error: 'no such eval' }) : send(res, 404, layout('Not found', v, html`<h1>Not found</h1><p>There is no eval by that name in this data dir.</p>`), 'text/html; charset=utf-8');
-      if (api) return sendJson(res, 200, report ?? { evals: (o.evals?.list() ?? []).map(({ key, report: r }) => ({ key, repo: r.repo, generatedAt: r.generatedAt, pending: r.pending, byModel: r.byModel })) });
-      return send(res, 200, layout(report ? `Eval of ${report.repo.name}` : 'Evals', v, report ? evalPage(report) : evalListPage(o.evals ? o.evals.list() : null), notice), 'text/html; charset=utf-8');
+      if (ev[2] && !report)
+        return api
+          ? sendJson(res, 404, { error: 'no such eval' })
+          : send(
+              res,
+              404,
+              layout('Not found', v, html`<h1>Not found</h1><p>There is no eval by that name in this data dir.</p>`),
+              'text/html; charset=utf-8',
+            );
+      if (api)
+        return sendJson(
+          res,
+          200,
+          report ?? {
+            evals: (o.evals?.list() ?? []).map(({ key, report: r }) => ({
+              key,
+              repo: r.repo,
+              generatedAt: r.generatedAt,
+              pending: r.pending,
+              byModel: r.byModel,
+            })),
+          },
+        );
+      return send(
+        res,
+        200,
+        layout(
+          report ? `Eval of ${report.repo.name}` : 'Evals',
+          v,
+          report ? evalPage(report) : evalListPage(o.evals ? o.evals.list() : null),
+          notice,
+        ),
+        'text/html; charset=utf-8',
+      );
     }
     const m = /^\/dashboard\/(api\/)?runs\/(\d+)(?:\/(events|stop|retry|approve))?$/.exec(p);
     if (m) {
@@ -167,25 +268,61 @@ export function createDashboard(o: DashboardOptions): Handler {
       const action = m[3];
       // Someone who may not see a run learns nothing about it, not even that it exists; its buttons are simply not theirs.
       if (!row && action && action !== 'events') return send(res, 403, 'Not allowed.\n', 'text/plain');
-      if (!row) return api ? sendJson(res, 404, { error: 'no such run' }) : send(res, 404, layout('Not found', v, html`<h1>Not found</h1><p>There is no run with that number that you can see.</p>`), 'text/html; charset=utf-8');
+      if (!row)
+        return api
+          ? sendJson(res, 404, { error: 'no such run' })
+          : send(
+              res,
+              404,
+              layout('Not found', v, html`<h1>Not found</h1><p>There is no run with that number that you can see.</p>`),
+              'text/html; charset=utf-8',
+            );
       if (action === 'events') return streamRun(req, res, o.events, row.id, Number(url.searchParams.get('from')) || 0);
       if (action) {
         if (req.method !== 'POST') return send(res, 405, 'Use the button.\n', 'text/plain');
         const form = await readForm(req);
-        if (!csrfOk(v, form.get('csrf'))) return send(res, 403, 'Refused: the form is stale (CSRF token).\n', 'text/plain');
-        if (!(await mayAct(v, row))) return send(res, 403, layout('Not allowed', v, html`<h1>Not allowed</h1><p>Stopping, retrying and approving need the permission the <code>/agent</code> commands need on ${row.repo}.</p>`), 'text/html; charset=utf-8');
+        if (!csrfOk(v, form.get('csrf')))
+          return send(res, 403, 'Refused: the form is stale (CSRF token).\n', 'text/plain');
+        if (!(await mayAct(v, row)))
+          return send(
+            res,
+            403,
+            layout(
+              'Not allowed',
+              v,
+              html`<h1>Not allowed</h1><p>Stopping, retrying and approving need the permission the <code>/agent</code> commands need on ${row.repo}.</p>`,
+            ),
+            'text/html; charset=utf-8',
+          );
         const who = v.kind === 'github' ? v.login : 'dashboard-token';
         if (action === 'stop') await o.github!.stop(row.id, who);
-        const next = action === 'retry' ? await o.github!.retry(row.id, who) : action === 'approve' ? await o.github!.approve(row.id, who) : null;
+        const next =
+          action === 'retry'
+            ? await o.github!.retry(row.id, who)
+            : action === 'approve'
+              ? await o.github!.approve(row.id, who)
+              : null;
         return redirect(res, `/dashboard/runs/${next ?? row.id}`);
       }
       const events = await o.events.list(row.id);
       if (api) return sendJson(res, 200, { run: runJson(row, o.energy), events });
       const diffMode = url.searchParams.get('diff') === 'split' ? 'split' : 'unified';
       const issueUrl = `${o.webUrl}/${row.repo}/${row.isPullRequest ? 'pull' : 'issues'}/${row.number}`;
-      return send(res, 200, layout(`Run ${row.id}`, v, runPage({ row, events, viewer: v, may: await mayAct(v, row), issueUrl, diffMode, energy: o.energy }), notice), 'text/html; charset=utf-8');
+      return send(
+        res,
+        200,
+        layout(
+          `Run ${row.id}`,
+          v,
+          runPage({ row, events, viewer: v, may: await mayAct(v, row), issueUrl, diffMode, energy: o.energy }),
+          notice,
+        ),
+        'text/html; charset=utf-8',
+      );
     }
-    return api ? sendJson(res, 404, { error: 'not found' }) : send(res, 404, layout('Not found', v, html`<h1>Not found</h1>`), 'text/html; charset=utf-8');
+    return api
+      ? sendJson(res, 404, { error: 'not found' })
+      : send(res, 404, layout('Not found', v, html`<h1>Not found</h1>`), 'text/html; charset=utf-8');
   };
 }
 
@@ -219,12 +356,19 @@ async function githubLogin(oauth: OAuthSettings, code: string, redirectUri: stri
   const tokenRes = await fetch(`${oauth.webUrl}/login/oauth/access_token`, {
     method: 'POST',
     headers: { accept: 'application/json', 'content-type': 'application/json' },
-    body: JSON.stringify({ client_id: oauth.clientId, client_secret: oauth.clientSecret, code, redirect_uri: redirectUri }),
+    body: JSON.stringify({
+      client_id: oauth.clientId,
+      client_secret: oauth.clientSecret,
+      code,
+      redirect_uri: redirectUri,
+    }),
   });
   const token = ((await tokenRes.json()) as { access_token?: string }).access_token;
   if (!token) return null;
   // The person's token is used for this one question and then dropped: nothing of it is kept.
-  const user = await fetch(`${oauth.apiUrl}/user`, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json' } });
+  const user = await fetch(`${oauth.apiUrl}/user`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json' },
+  });
   return user.ok ? (((await user.json()) as { login?: string }).login ?? null) : null;
 }
 
@@ -239,7 +383,13 @@ function sse(res: http.ServerResponse): (event: string, data: unknown) => void {
  * Live events that arrive while the log is read wait; each kept event carries its place in the
  * log, so none is sent twice or skipped whichever came first.
  */
-function streamRun(req: http.IncomingMessage, res: http.ServerResponse, log: EventsPort, jobId: number, from: number): true {
+function streamRun(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  log: EventsPort,
+  jobId: number,
+  from: number,
+): true {
   const send = sse(res);
   let seq = from;
   const deliver = (e: RunEvent, at?: number) => {
@@ -271,7 +421,12 @@ function streamRun(req: http.IncomingMessage, res: http.ServerResponse, log: Eve
   return true;
 }
 
-function streamList(req: http.IncomingMessage, res: http.ServerResponse, log: EventsPort, jobChanges?: DashboardOptions['jobChanges']): true {
+function streamList(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  log: EventsPort,
+  jobChanges?: DashboardOptions['jobChanges'],
+): true {
   const send = sse(res);
   const stop = log.listen((jobId, e) => {
     if (e.type === 'run.phase') send('changed', { jobId, type: e.type });

@@ -1,13 +1,16 @@
 import { esc, html, Html } from './html.ts';
 
 const KEYWORDS = new Set(
-  'function const let var return if else for while do switch case break continue new class extends import from export default async await try catch finally throw typeof instanceof in of def elif lambda pass raise with as yield None True False nil fn pub impl struct enum mut use mod match func package go defer type interface public private protected static void int bool string true false null undefined this self end module require begin rescue'.split(' '),
+  'function const let var return if else for while do switch case break continue new class extends import from export default async await try catch finally throw typeof instanceof in of def elif lambda pass raise with as yield None True False nil fn pub impl struct enum mut use mod match func package go defer type interface public private protected static void int bool string true false null undefined this self end module require begin rescue'.split(
+    ' ',
+  ),
 );
 
 /** Light syntax colouring that works for most languages: comments, strings, numbers, keywords. */
 export function highlight(line: string): string {
   const out: string[] = [];
-  const re = /(\/\/.*$|#.*$|\/\*.*?\*\/)|("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`)|\b(\d+(?:\.\d+)?)\b|\b([A-Za-z_]\w*)\b/g;
+  const re =
+    /(\/\/.*$|#.*$|\/\*.*?\*\/)|("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`)|\b(\d+(?:\.\d+)?)\b|\b([A-Za-z_]\w*)\b/g;
   let last = 0;
   for (const m of line.matchAll(re)) {
     out.push(esc(line.slice(last, m.index)));
@@ -25,7 +28,10 @@ export function highlight(line: string): string {
 
 interface FileDiff {
   path: string;
-  hunks: Array<{ header: string; lines: Array<{ kind: ' ' | '+' | '-'; text: string; old: number | null; new: number | null }> }>;
+  hunks: Array<{
+    header: string;
+    lines: Array<{ kind: ' ' | '+' | '-'; text: string; old: number | null; new: number | null }>;
+  }>;
 }
 
 export function parseUnifiedDiff(diff: string): FileDiff[] {
@@ -63,9 +69,14 @@ const cls = { '+': 'add', '-': 'del', ' ': 'ctx' } as const;
 function unified(f: FileDiff): Html {
   const rows = f.hunks.flatMap((h) => [
     `<tr class="hunk"><td colspan="3">${esc(h.header)}</td></tr>`,
-    ...h.lines.map((l) => `<tr class="${cls[l.kind]}"><td class="ln">${l.old ?? ''}</td><td class="ln">${l.new ?? ''}</td><td class="code"><span class="mark" aria-hidden="true">${l.kind === ' ' ? ' ' : l.kind}</span>${highlight(l.text)}</td></tr>`),
+    ...h.lines.map(
+      (l) =>
+        `<tr class="${cls[l.kind]}"><td class="ln">${l.old ?? ''}</td><td class="ln">${l.new ?? ''}</td><td class="code"><span class="mark" aria-hidden="true">${l.kind === ' ' ? ' ' : l.kind}</span>${highlight(l.text)}</td></tr>`,
+    ),
   ]);
-  return new Html(`<table class="diff unified"><caption class="sr-only">Changes to ${esc(f.path)}, unified</caption><tbody>${rows.join('')}</tbody></table>`);
+  return new Html(
+    `<table class="diff unified"><caption class="sr-only">Changes to ${esc(f.path)}, unified</caption><tbody>${rows.join('')}</tbody></table>`,
+  );
 }
 
 /** Side by side: removed lines on the left, added on the right, paired in order within a change. */
@@ -77,7 +88,9 @@ function split(f: FileDiff): Html {
     while (i < h.lines.length) {
       const l = h.lines[i]!;
       if (l.kind === ' ') {
-        rows.push(`<tr class="ctx"><td class="ln">${l.old}</td><td class="code">${highlight(l.text)}</td><td class="ln">${l.new}</td><td class="code">${highlight(l.text)}</td></tr>`);
+        rows.push(
+          `<tr class="ctx"><td class="ln">${l.old}</td><td class="code">${highlight(l.text)}</td><td class="ln">${l.new}</td><td class="code">${highlight(l.text)}</td></tr>`,
+        );
         i++;
         continue;
       }
@@ -94,7 +107,9 @@ function split(f: FileDiff): Html {
       }
     }
   }
-  return new Html(`<table class="diff split"><caption class="sr-only">Changes to ${esc(f.path)}, side by side</caption><tbody>${rows.join('')}</tbody></table>`);
+  return new Html(
+    `<table class="diff split"><caption class="sr-only">Changes to ${esc(f.path)}, side by side</caption><tbody>${rows.join('')}</tbody></table>`,
+  );
 }
 
 export function diffView(diff: string, mode: 'unified' | 'split', selfUrl: string): Html {

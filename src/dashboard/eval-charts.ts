@@ -23,20 +23,41 @@ export function segmentedBars(title: string, rows: Array<{ label: string; segmen
   const parts: string[] = [];
   rows.forEach((r, i) => {
     const y = gap + i * (barH + gap);
-    parts.push(`<text x="${labelW - 8}" y="${y + barH * 0.7}" text-anchor="end" class="axis">${esc(clip(r.label, 22))}</text>`);
+    parts.push(
+      `<text x="${labelW - 8}" y="${y + barH * 0.7}" text-anchor="end" class="axis">${esc(clip(r.label, 22))}</text>`,
+    );
     let x = labelW;
     for (const s of r.segments) {
       if (!s.value) continue;
       const bw = s.value * scale;
-      parts.push(`<rect class="fill-${s.tone}" x="${x.toFixed(1)}" y="${y}" width="${bw.toFixed(1)}" height="${barH}"><title>${esc(`${r.label}: ${s.value}${unit} ${s.name}`)}</title></rect>`);
+      parts.push(
+        `<rect class="fill-${s.tone}" x="${x.toFixed(1)}" y="${y}" width="${bw.toFixed(1)}" height="${barH}"><title>${esc(`${r.label}: ${s.value}${unit} ${s.name}`)}</title></rect>`,
+      );
       x += bw;
     }
-    parts.push(`<text x="${(x + 6).toFixed(1)}" y="${y + barH * 0.7}" class="axis">${r.segments.reduce((a, s) => a + s.value, 0)}${esc(unit)}</text>`);
+    parts.push(
+      `<text x="${(x + 6).toFixed(1)}" y="${y + barH * 0.7}" class="axis">${r.segments.reduce((a, s) => a + s.value, 0)}${esc(unit)}</text>`,
+    );
   });
-  const names = [...new Map(rows.flatMap((r) => r.segments).filter((s) => s.value).map((s) => [s.name, s.tone])).entries()];
-  const legend = names.map(([name, tone]) => `<span class="key"><span class="swatch fill-${tone}" aria-hidden="true"></span>${esc(name)}</span>`).join(' ');
+  const names = [
+    ...new Map(
+      rows
+        .flatMap((r) => r.segments)
+        .filter((s) => s.value)
+        .map((s) => [s.name, s.tone]),
+    ).entries(),
+  ];
+  const legend = names
+    .map(
+      ([name, tone]) =>
+        `<span class="key"><span class="swatch fill-${tone}" aria-hidden="true"></span>${esc(name)}</span>`,
+    )
+    .join(' ');
   const table = `<div class="sr-only"><table><caption>${esc(title)}</caption><thead><tr><th scope="col">Model</th>${names.map(([n]) => `<th scope="col">${esc(n)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr><th scope="row">${esc(r.label)}</th>${names.map(([n]) => `<td>${r.segments.filter((s) => s.name === n).reduce((a, s) => a + s.value, 0)}${esc(unit)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr><th scope="row">${esc(r.label)}</th>${names.map(([n]) => `<td>${r.segments.filter((s) => s.name === n).reduce((a, s) => a + s.value, 0)}${esc(unit)}</td>`).join('')}</tr>`,
+    )
     .join('')}</tbody></table></div>`;
   return new Html(
     `<figure class="chart"><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(title)}" preserveAspectRatio="xMidYMid meet">${parts.join('')}</svg><div class="legend">${legend}</div>${table}</figure>`,

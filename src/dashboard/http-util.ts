@@ -1,7 +1,9 @@
 import type http from 'node:http';
 
 export function send(res: http.ServerResponse, status: number, body: string, type: string, cache = false): true {
-  res.writeHead(status, { 'content-type': type, 'cache-control': cache ? 'public, max-age=300' : 'no-store' }).end(body);
+  res
+    .writeHead(status, { 'content-type': type, 'cache-control': cache ? 'public, max-age=300' : 'no-store' })
+    .end(body);
   return true;
 }
 
@@ -10,7 +12,9 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 }
 
 export function redirect(res: http.ServerResponse, location: string, cookies: string[] = []): true {
-  res.writeHead(303, { location, 'cache-control': 'no-store', ...(cookies.length ? { 'set-cookie': cookies } : {}) }).end();
+  res
+    .writeHead(303, { location, 'cache-control': 'no-store', ...(cookies.length ? { 'set-cookie': cookies } : {}) })
+    .end();
   return true;
 }
 

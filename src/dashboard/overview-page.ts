@@ -7,7 +7,11 @@ const GROUPS: Array<{ name: string; tone: string; outcomes: string[] }> = [
   { name: 'succeeded', tone: 'good', outcomes: ['succeeded'] },
   { name: 'tests failing or budget out', tone: 'warn', outcomes: ['tests_failing', 'budget_exhausted'] },
   { name: 'needs input', tone: 'info', outcomes: ['needs_input'] },
-  { name: 'errors (setup, model, sandbox, crash)', tone: 'bad', outcomes: ['setup_failed', 'model_error', 'sandbox_error', 'failed'] },
+  {
+    name: 'errors (setup, model, sandbox, crash)',
+    tone: 'bad',
+    outcomes: ['setup_failed', 'model_error', 'sandbox_error', 'failed'],
+  },
   { name: 'no changes or cancelled', tone: 'neutral', outcomes: ['no_changes', 'cancelled', 'done'] },
 ];
 
@@ -21,7 +25,9 @@ function median(xs: number[]): number | null {
 
 /** The last `days` days of finished runs: what they came to, what they cost, how long to a PR. */
 export function overviewPage(rows: RunRow[], days: number, now: Date, energy: EnergyFactors): Html {
-  const labels = Array.from({ length: days }, (_, i) => new Date(now.getTime() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  const labels = Array.from({ length: days }, (_, i) =>
+    new Date(now.getTime() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
   const dayOf = (r: RunRow) => labels.indexOf((r.finishedAt ?? r.createdAt).slice(0, 10));
   const byOutcome: Series[] = GROUPS.map((g) => ({ name: g.name, tone: g.tone, values: labels.map(() => 0) }));
   const spend = labels.map(() => 0);
@@ -44,7 +50,9 @@ export function overviewPage(rows: RunRow[], days: number, now: Date, energy: En
     perRepo.set(r.repo, (perRepo.get(r.repo) ?? 0) + usd);
     const cpuSeconds = s.compute?.cpuSeconds ?? 0;
     cpu[d]! += cpuSeconds;
-    wh[d]! += (cpuSeconds / 3600) * energy.whPerCpuHour + ((s.usage.inputTokens + s.usage.outputTokens) / 1000) * energy.whPerThousandTokens;
+    wh[d]! +=
+      (cpuSeconds / 3600) * energy.whPerCpuHour +
+      ((s.usage.inputTokens + s.usage.outputTokens) / 1000) * energy.whPerThousandTokens;
     if (s.prUrl && r.finishedAt) toPr.push(Date.parse(r.finishedAt) - Date.parse(r.createdAt));
   }
   const finished = byOutcome.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0);
@@ -64,7 +72,14 @@ export function overviewPage(rows: RunRow[], days: number, now: Date, energy: En
     ${stackedColumns('Model spend per day (USD)', labels, [{ name: 'USD', tone: 'info', values: spend.map((v) => Math.round(v * 100) / 100) }], ' USD')}
     ${stackedColumns('Sandboxed CPU per day (CPU-seconds)', labels, [{ name: 'CPU-seconds', tone: 'neutral', values: cpu.map((v) => Math.round(v)) }], ' s')}
     ${stackedColumns('Estimated energy per day (Wh)', labels, [{ name: 'Wh', tone: 'warn', values: wh.map((v) => Math.round(v * 10) / 10) }], ' Wh')}
-    ${labelledBars('Model spend per repository', [...perRepo.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([label, value]) => ({ label, value })), (v) => fmtUsd(v))}
+    ${labelledBars(
+      'Model spend per repository',
+      [...perRepo.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([label, value]) => ({ label, value })),
+      (v) => fmtUsd(v),
+    )}
   </div>
   <p class="muted">Energy is an estimate from stated factors: ${energy.whPerCpuHour} Wh per CPU-hour of the worker (PATCHWRIGHT_WH_PER_CPU_HOUR) and ${energy.whPerThousandTokens} Wh per 1,000 model tokens (PATCHWRIGHT_WH_PER_1K_TOKENS).</p>`;
 }

@@ -1,20 +1,34 @@
 import type { RunRow } from '../adapters/store/run-list.ts';
 import type { Item, RunEvent, TestSummary } from '../protocol/run-event.ts';
 import { diffView } from './diff-view.ts';
-import { fmtDuration, fmtTime, fmtTokens, fmtUsd, html, outcomeBadge, outcomeOf, type Html, type Viewer } from './html.ts';
+import {
+  fmtDuration,
+  fmtTime,
+  fmtTokens,
+  fmtUsd,
+  html,
+  outcomeBadge,
+  outcomeOf,
+  type Html,
+  type Viewer,
+} from './html.ts';
 import { runDuration } from './runs-page.ts';
 import { computeLine, type EnergyFactors } from '../protocol/energy.ts';
 
 const PHASES = ['queued', 'preparing', 'setup', 'baseline', 'working', 'verifying', 'publishing'];
 
 function testLine(t: TestSummary): Html {
-  const counts = t.passed != null ? `${t.passed} passed, ${t.failed ?? 0} failed${t.skipped ? `, ${t.skipped} skipped` : ''}` : `exit ${t.exitCode ?? 'none (stopped)'}`;
+  const counts =
+    t.passed != null
+      ? `${t.passed} passed, ${t.failed ?? 0} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`
+      : `exit ${t.exitCode ?? 'none (stopped)'}`;
   return html`<code>${t.command}</code>: ${counts} (${fmtDuration(t.durationMs)})${t.failures.length ? html`<br><span class="muted">failing:</span> ${t.failures.slice(0, 30).join(', ')}` : ''}`;
 }
 
 /** One event as a timeline entry; the same markup goes to the page and, live, down the event stream. */
 export function renderEvent(e: RunEvent): Html | null {
-  if (e.type !== 'item.completed') return e.type === 'run.phase' ? html`<li class="ev phase">Phase: <strong>${e.phase}</strong></li>` : null;
+  if (e.type !== 'item.completed')
+    return e.type === 'run.phase' ? html`<li class="ev phase">Phase: <strong>${e.phase}</strong></li>` : null;
   return renderItem(e.item);
 }
 
@@ -52,10 +66,25 @@ export function runPage(f: RunPageFacts): Html {
   const { row: r, events } = f;
   const phases = events.filter((e) => e.type === 'run.phase').map((e) => (e as { phase: string }).phase);
   const current = r.state === 'running' ? phases.at(-1) : undefined;
-  const plan = [...events].reverse().find((e) => e.type === 'item.completed' && e.item.kind === 'plan') as { item: Extract<Item, { kind: 'plan' }> } | undefined;
-  const done = events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }> | undefined;
-  const diff = ([...events].reverse().find((e) => e.type === 'diff.updated') as Extract<RunEvent, { type: 'diff.updated' }> | undefined)?.diff ?? '';
-  const usage = done?.evidence.usage ?? ([...events].reverse().find((e) => e.type === 'usage.updated') as Extract<RunEvent, { type: 'usage.updated' }> | undefined)?.usage;
+  const plan = [...events].reverse().find((e) => e.type === 'item.completed' && e.item.kind === 'plan') as
+    | { item: Extract<Item, { kind: 'plan' }> }
+    | undefined;
+  const done = events.find((e) => e.type === 'run.completed') as
+    | Extract<RunEvent, { type: 'run.completed' }>
+    | undefined;
+  const diff =
+    (
+      [...events].reverse().find((e) => e.type === 'diff.updated') as
+        | Extract<RunEvent, { type: 'diff.updated' }>
+        | undefined
+    )?.diff ?? '';
+  const usage =
+    done?.evidence.usage ??
+    (
+      [...events].reverse().find((e) => e.type === 'usage.updated') as
+        | Extract<RunEvent, { type: 'usage.updated' }>
+        | undefined
+    )?.usage;
   const timeline = events.map(renderEvent).filter((x): x is Html => x !== null);
   // Live until the engine's last event; publishing after it needs no stream (a reload shows the PR).
   const live = (r.state === 'running' || r.state === 'queued') && !done;

@@ -1,6 +1,16 @@
 import type { RunRow } from '../adapters/store/run-list.ts';
 import { energyWh, type EnergyFactors } from '../protocol/energy.ts';
-import { fmtDuration, fmtTime, fmtTokens, fmtUsd, html, outcomeBadge, outcomeOf, OUTCOME_NAMES, type Html } from './html.ts';
+import {
+  fmtDuration,
+  fmtTime,
+  fmtTokens,
+  fmtUsd,
+  html,
+  outcomeBadge,
+  outcomeOf,
+  OUTCOME_NAMES,
+  type Html,
+} from './html.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -38,7 +48,18 @@ export function runJson(r: RunRow, energy?: EnergyFactors): Record<string, unkno
     costUsd: r.summary?.usage.costUsd ?? null,
     prUrl: r.summary?.prUrl ?? null,
     compute: r.summary?.compute ?? null,
-    energyWh: r.summary && energy ? Math.round(energyWh({ usage: r.summary.usage, compute: r.summary.compute ? { ...r.summary.compute, measured: r.summary.compute.commands } : undefined }, energy).total * 1000) / 1000 : null,
+    energyWh:
+      r.summary && energy
+        ? Math.round(
+            energyWh(
+              {
+                usage: r.summary.usage,
+                compute: r.summary.compute ? { ...r.summary.compute, measured: r.summary.compute.commands } : undefined,
+              },
+              energy,
+            ).total * 1000,
+          ) / 1000
+        : null,
   };
 }
 
@@ -64,7 +85,8 @@ function select(name: string, label: string, options: string[], value: string | 
 
 export function runsPage(rows: RunRow[], total: number, q: ListQuery, repos: string[], people: string[]): Html {
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const link = (page: number) => `/dashboard?${new URLSearchParams({ ...(q.repo ? { repo: q.repo } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(q.person ? { person: q.person } : {}), page: String(page) })}`;
+  const link = (page: number) =>
+    `/dashboard?${new URLSearchParams({ ...(q.repo ? { repo: q.repo } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(q.person ? { person: q.person } : {}), page: String(page) })}`;
   return html`<h1>Runs</h1>
   <form class="filters" method="get" action="/dashboard" aria-label="Filter runs">
     ${select('repo', 'Repository', repos, q.repo)}

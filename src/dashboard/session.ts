@@ -29,7 +29,12 @@ export class Sessions {
   }
 
   create(login: string, kind: Session['kind'], now = Date.now()): { session: Session; cookie: string } {
-    const session: Session = { login, kind, csrf: crypto.randomBytes(18).toString('base64url'), expires: now + LIFETIME_MS };
+    const session: Session = {
+      login,
+      kind,
+      csrf: crypto.randomBytes(18).toString('base64url'),
+      expires: now + LIFETIME_MS,
+    };
     const body = Buffer.from(JSON.stringify(session)).toString('base64url');
     return { session, cookie: this.cookie(COOKIE, `${body}.${this.#sign(body)}`, LIFETIME_MS / 1000) };
   }

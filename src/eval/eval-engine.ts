@@ -33,7 +33,16 @@ export interface ResultStore {
 
 export type EvalProgress =
   | { type: 'validating'; sha: string; subject: string; found: number; wanted: number }
-  | { type: 'validated'; sha: string; subject: string; valid: boolean; reason: string | null; reused: boolean; found: number; wanted: number }
+  | {
+      type: 'validated';
+      sha: string;
+      subject: string;
+      valid: boolean;
+      reason: string | null;
+      reused: boolean;
+      found: number;
+      wanted: number;
+    }
   | { type: 'running'; sha: string; subject: string; model: string; attempt: number; done: number; total: number }
   | { type: 'ran'; run: EvalRun; subject: string; reused: boolean; done: number; total: number };
 
@@ -83,7 +92,11 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
     const candidate = candidateOf(commit, await d.history.changedPaths(base, commit.sha), d.roleOf);
     if (!candidate?.testFiles.length) continue;
     examined++;
-    const early = isBot(commit) ? ['bot', `made by a bot (${commit.author})`] : !candidate.codeFiles.length ? ['no_code', 'it changes tests only, no code'] : null;
+    const early = isBot(commit)
+      ? ['bot', `made by a bot (${commit.author})`]
+      : !candidate.codeFiles.length
+        ? ['no_code', 'it changes tests only, no code']
+        : null;
     if (early) {
       skipped.push({ sha: candidate.sha, subject: candidate.subject, code: early[0]!, message: early[1]! });
       continue;
@@ -93,8 +106,14 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
     const { v, title } = found;
     if (v.valid) tasks.push(v.task);
     else skipped.push({ sha: candidate.sha, subject: title, code: v.reason.code, message: v.reason.message });
-    const head = v.valid || !['setup_failed', 'no_test_command'].includes(v.reason.code) ? '' : v.reason.message.split(':')[0]!;
-    Object.assign(same, head && head === same.head ? { count: same.count + 1 } : { code: v.valid ? '' : v.reason.code, head, count: head ? 1 : 0 });
+    const head =
+      v.valid || !['setup_failed', 'no_test_command'].includes(v.reason.code) ? '' : v.reason.message.split(':')[0]!;
+    Object.assign(
+      same,
+      head && head === same.head
+        ? { count: same.count + 1 }
+        : { code: v.valid ? '' : v.reason.code, head, count: head ? 1 : 0 },
+    );
     if (same.count >= SAME_FAILURES) {
       stoppedWhy = `${SAME_FAILURES} candidates in a row failed the same way (${head}): the repository needs ${same.code === 'setup_failed' ? '`setup:`' : '`test:`'} in .github/agent.yml (see \`patchwright doctor\`), so the search stopped`;
       break;
@@ -102,7 +121,9 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
   }
   const runs: EvalRun[] = [];
   const total = tasks.length * o.models.length * o.attempts;
-  const jobs = tasks.flatMap((task) => o.models.flatMap((model) => Array.from({ length: o.attempts }, (_, i) => ({ task, model, attempt: i + 1 }))));
+  const jobs = tasks.flatMap((task) =>
+    o.models.flatMap((model) => Array.from({ length: o.attempts }, (_, i) => ({ task, model, attempt: i + 1 }))),
+  );
   for (const { task, model, attempt } of jobs) {
     if (signal.aborted) break;
     const key = o.keyOf(task.sha);
@@ -120,18 +141,42 @@ export async function runEval(o: EvalOptions, d: EvalDeps, signal: AbortSignal):
     d.progress({ type: 'ran', run, subject: task.text.title, reused: false, done: runs.length, total });
   }
   // An eval stopped while it looked for tasks has those tasks' runs to do as well.
-  const unfound = signal.aborted && tasks.length < o.wanted ? (o.wanted - tasks.length) * o.models.length * o.attempts : 0;
-  const report = buildReport({ ...o, examined, tasks, skipped, runs, pending: total - runs.length + unfound, ...(stoppedWhy ? { stopped: stoppedWhy } : {}) });
+  const unfound =
+    signal.aborted && tasks.length < o.wanted ? (o.wanted - tasks.length) * o.models.length * o.attempts : 0;
+  const report = buildReport({
+    ...o,
+    examined,
+    tasks,
+    skipped,
+    runs,
+    pending: total - runs.length + unfound,
+    ...(stoppedWhy ? { stopped: stoppedWhy } : {}),
+  });
   d.store.saveReport(report);
   return report;
 }
 
-async function validated(c: FixCandidate, o: EvalOptions, d: EvalDeps, found: number, signal: AbortSignal): Promise<{ v: Validation; title: string }> {
+async function validated(
+  c: FixCandidate,
+  o: EvalOptions,
+  d: EvalDeps,
+  found: number,
+  signal: AbortSignal,
+): Promise<{ v: Validation; title: string }> {
   const key = o.keyOf(c.sha);
   const stored = o.fresh ? null : d.store.validation(c.sha);
   if (stored && stored.key === key) {
     const title = stored.valid ? stored.task.text.title : (stored.title ?? c.subject);
-    d.progress({ type: 'validated', sha: c.sha, subject: title, valid: stored.valid, reason: stored.valid ? null : stored.reason.message, reused: true, found: found + (stored.valid ? 1 : 0), wanted: o.wanted });
+    d.progress({
+      type: 'validated',
+      sha: c.sha,
+      subject: title,
+      valid: stored.valid,
+      reason: stored.valid ? null : stored.reason.message,
+      reused: true,
+      found: found + (stored.valid ? 1 : 0),
+      wanted: o.wanted,
+    });
     return { v: stored, title };
   }
   const [testPatch, codePatch, branch] = await Promise.all([
@@ -143,15 +188,38 @@ async function validated(c: FixCandidate, o: EvalOptions, d: EvalDeps, found: nu
   d.progress({ type: 'validating', sha: c.sha, subject: text.title, found, wanted: o.wanted });
   const v: Validation =
     testPatch.length + codePatch.length > MAX_PATCH_BYTES
-      ? { valid: false, key, at: new Date().toISOString(), candidate: c, title: text.title, reason: { code: 'too_large', message: `the change is ${Math.round((testPatch.length + codePatch.length) / 1024)} KB, more than a task should be` } }
+      ? {
+          valid: false,
+          key,
+          at: new Date().toISOString(),
+          candidate: c,
+          title: text.title,
+          reason: {
+            code: 'too_large',
+            message: `the change is ${Math.round((testPatch.length + codePatch.length) / 1024)} KB, more than a task should be`,
+          },
+        }
       : await validateCandidate({ candidate: c, text, testPatch, codePatch, key }, d.workbench, signal);
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
   d.store.saveValidation(v);
-  d.progress({ type: 'validated', sha: c.sha, subject: text.title, valid: v.valid, reason: v.valid ? null : v.reason.message, reused: false, found: found + (v.valid ? 1 : 0), wanted: o.wanted });
+  d.progress({
+    type: 'validated',
+    sha: c.sha,
+    subject: text.title,
+    valid: v.valid,
+    reason: v.valid ? null : v.reason.message,
+    reused: false,
+    found: found + (v.valid ? 1 : 0),
+    wanted: o.wanted,
+  });
   return { v, title: text.title };
 }
 
 /** The key a stored validation or run must carry to count as done. */
 export function resultKey(sha: string, parts: unknown): string {
-  return crypto.createHash('sha256').update(JSON.stringify({ v: EVAL_VERSION, sha, parts })).digest('hex').slice(0, 16);
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ v: EVAL_VERSION, sha, parts }))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -36,7 +36,20 @@ export function candidateOf(c: CommitInfo, paths: string[], roleOf: (p: string) 
   const pr = Number((kind === 'merge' ? MERGE_PR.exec(subject) : SQUASH_PR.exec(subject))?.[1]) || null;
   const roles = paths.map((p) => [p, roleOf(p)] as const);
   const files = (r: FileRole) => roles.filter(([, x]) => x === r).map(([p]) => p);
-  return { sha: c.sha, base, kind, subject, message: c.message, author: c.author, date: c.date, pr, issues: linkedIssues(c.message), testFiles: files('test'), codeFiles: files('code'), otherFiles: files('other') };
+  return {
+    sha: c.sha,
+    base,
+    kind,
+    subject,
+    message: c.message,
+    author: c.author,
+    date: c.date,
+    pr,
+    issues: linkedIssues(c.message),
+    testFiles: files('test'),
+    codeFiles: files('code'),
+    otherFiles: files('other'),
+  };
 }
 
 /** Issues a message says it fixes (`Fixes #12`, `closes owner/repo#3`) or names (`issue-1215-...`, `Issue 1214:`). */
@@ -50,19 +63,32 @@ export function linkedIssues(text: string): number[] {
  * title and its branch's commits), and the text of the issues it links where `--issues-from`
  * has them. Trailers (Signed-off-by, Co-authored-by) are dropped.
  */
-export function taskText(c: FixCandidate, branch: string[], issues: Map<number, IssueText>): { title: string; body: string } {
+export function taskText(
+  c: FixCandidate,
+  branch: string[],
+  issues: Map<number, IssueText>,
+): { title: string; body: string } {
   const [first = '', ...rest] = c.message.split('\n');
   const merged = MERGE_PR.test(first);
   const restText = clean(rest.join('\n'));
   const branchTexts = branch.map(clean).filter(Boolean);
-  const title = (merged ? restText.split('\n')[0] : c.kind === 'merge' ? branchTexts[0]?.split('\n')[0] : first.replace(SQUASH_PR, ''))?.trim() || first.trim();
+  const title =
+    (merged
+      ? restText.split('\n')[0]
+      : c.kind === 'merge'
+        ? branchTexts[0]?.split('\n')[0]
+        : first.replace(SQUASH_PR, '')
+    )?.trim() || first.trim();
   const body: string[] = [];
   const description = merged ? restText.split('\n').slice(1).join('\n').trim() : c.kind === 'merge' ? '' : restText;
   if (description) body.push(description);
-  if (c.kind === 'merge' && branchTexts.length) body.push(`The commits of this change:\n${branchTexts.map((t) => `- ${t.replace(/\n/g, '\n  ')}`).join('\n')}`);
+  if (c.kind === 'merge' && branchTexts.length)
+    body.push(`The commits of this change:\n${branchTexts.map((t) => `- ${t.replace(/\n/g, '\n  ')}`).join('\n')}`);
   const pr = c.pr ? issues.get(c.pr) : undefined;
   if (pr) body.push(`Pull request #${c.pr}: ${pr.title}\n\n${pr.body.trim()}`.trim());
-  const linked = [...new Set([...c.issues, ...branch.flatMap(linkedIssues), ...(pr ? linkedIssues(pr.body) : [])])].filter((n) => n !== c.pr);
+  const linked = [
+    ...new Set([...c.issues, ...branch.flatMap(linkedIssues), ...(pr ? linkedIssues(pr.body) : [])]),
+  ].filter((n) => n !== c.pr);
   for (const n of linked) {
     const issue = issues.get(n);
     if (issue) body.push(`Issue #${n}: ${issue.title}\n\n${issue.body.trim()}`.trim());

@@ -4,7 +4,9 @@ import type { EvalReport, ModelSummary } from '../protocol/eval.ts';
 export function renderReport(r: EvalReport): string {
   const out: string[] = [];
   const runs = r.runs.length;
-  out.push(`patchwright eval: ${r.repo.name} at ${r.repo.head.slice(0, 10)}: ${r.candidates.validated} task(s) from ${r.candidates.examined} candidate(s), ${r.models.length} model(s) × ${r.attempts} attempt(s), ${runs} run(s)${r.pending ? `, ${r.pending} still to do (run again with --resume)` : ''}`);
+  out.push(
+    `patchwright eval: ${r.repo.name} at ${r.repo.head.slice(0, 10)}: ${r.candidates.validated} task(s) from ${r.candidates.examined} candidate(s), ${r.models.length} model(s) × ${r.attempts} attempt(s), ${runs} run(s)${r.pending ? `, ${r.pending} still to do (run again with --resume)` : ''}`,
+  );
   out.push('');
   out.push(
     table(
@@ -25,13 +27,30 @@ export function renderReport(r: EvalReport): string {
     ),
   );
   const mismatch = r.byModel.filter((m) => m.succeededUnresolved || m.resolvedNotSucceeded);
-  for (const m of mismatch) out.push(`${m.model}: ${m.succeededUnresolved} run(s) ended succeeded but the fix's tests did not accept the change; ${m.resolvedNotSucceeded} resolved without ending succeeded`);
+  for (const m of mismatch)
+    out.push(
+      `${m.model}: ${m.succeededUnresolved} run(s) ended succeeded but the fix's tests did not accept the change; ${m.resolvedNotSucceeded} resolved without ending succeeded`,
+    );
   if (runs) {
     const subject = new Map(r.tasks.map((t) => [t.sha, t.subject]));
     out.push('', 'Runs');
     out.push(
       table(
-        ['Task', 'Subject', 'Model', '#', 'Outcome', 'Resolved', 'FAIL_TO_PASS', 'PASS_TO_PASS broken', 'Turns', 'Tokens', 'USD', 'CPU-s', 'Time'],
+        [
+          'Task',
+          'Subject',
+          'Model',
+          '#',
+          'Outcome',
+          'Resolved',
+          'FAIL_TO_PASS',
+          'PASS_TO_PASS broken',
+          'Turns',
+          'Tokens',
+          'USD',
+          'CPU-s',
+          'Time',
+        ],
         r.runs.map((x) => [
           x.task.slice(0, 10),
           clip(subject.get(x.task) ?? '', 44),
@@ -53,9 +72,15 @@ export function renderReport(r: EvalReport): string {
   if (r.candidates.stopped) out.push('', `Stopped looking: ${r.candidates.stopped}.`);
   if (r.candidates.skipped.length) {
     out.push('', `Set aside (${r.candidates.skipped.length} of ${r.candidates.examined} candidates)`);
-    for (const s of r.candidates.skipped) out.push(`  ${s.sha.slice(0, 10)}  ${clip(s.subject, 60)}: ${clip(s.message.replace(/\s+/g, ' '), 140)} [${s.code}]`);
+    for (const s of r.candidates.skipped)
+      out.push(
+        `  ${s.sha.slice(0, 10)}  ${clip(s.subject, 60)}: ${clip(s.message.replace(/\s+/g, ' '), 140)} [${s.code}]`,
+      );
   }
-  out.push('', `Energy is an estimate from stated factors: ${r.energy.whPerCpuHour} Wh per CPU-hour, ${r.energy.whPerThousandTokens} Wh per 1,000 model tokens.`);
+  out.push(
+    '',
+    `Energy is an estimate from stated factors: ${r.energy.whPerCpuHour} Wh per CPU-hour, ${r.energy.whPerThousandTokens} Wh per 1,000 model tokens.`,
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -68,14 +93,19 @@ function outcomes(m: ModelSummary): string {
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const usd = (x: number) => `$${x > 0 && x < 0.01 ? x.toFixed(4) : x.toFixed(2)}`;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-const tokens = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
+const tokens = (n: number) =>
+  n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -23,11 +23,29 @@ export function buildReport(i: ReportInput): EvalReport {
     generatedAt: new Date().toISOString(),
     models: i.models,
     attempts: i.attempts,
-    candidates: { examined: i.examined, validated: i.tasks.length, skipped: i.skipped, ...(i.stopped ? { stopped: i.stopped } : {}) },
-    tasks: i.tasks.map((t) => ({ sha: t.sha, subject: t.text.title, kind: t.kind, pr: t.pr, granularity: t.granularity, failToPass: t.failToPass.length, passToPass: t.passToPass.length })),
+    candidates: {
+      examined: i.examined,
+      validated: i.tasks.length,
+      skipped: i.skipped,
+      ...(i.stopped ? { stopped: i.stopped } : {}),
+    },
+    tasks: i.tasks.map((t) => ({
+      sha: t.sha,
+      subject: t.text.title,
+      kind: t.kind,
+      pr: t.pr,
+      granularity: t.granularity,
+      failToPass: t.failToPass.length,
+      passToPass: t.passToPass.length,
+    })),
     // Each scored test by name stays in the run's own file; the report keeps the verdict's lists.
     runs: i.runs.map((r) => (r.scored ? { ...r, scored: { ...r.scored, statuses: null } } : r)),
-    byModel: i.models.map((m) => summarise(m, i.runs.filter((r) => r.model === m))),
+    byModel: i.models.map((m) =>
+      summarise(
+        m,
+        i.runs.filter((r) => r.model === m),
+      ),
+    ),
     energy: i.energy,
     pending: i.pending,
   };
@@ -50,7 +68,11 @@ export function summarise(model: string, runs: EvalRun[]): ModelSummary {
     succeededUnresolved: runs.filter((r) => r.outcome === 'succeeded' && !r.verdict.resolved).length,
     resolvedNotSucceeded: resolved.filter((r) => r.outcome !== 'succeeded').length,
     turns: { total: sum((r) => r.turns), median: median(runs.map((r) => r.turns)) },
-    tokens: { input: sum((r) => r.usage.inputTokens), cachedInput: sum((r) => r.usage.cachedInputTokens), output: sum((r) => r.usage.outputTokens) },
+    tokens: {
+      input: sum((r) => r.usage.inputTokens),
+      cachedInput: sum((r) => r.usage.cachedInputTokens),
+      output: sum((r) => r.usage.outputTokens),
+    },
     costUsd: runs.some((r) => r.usage.costUsd === null) ? null : sum((r) => r.usage.costUsd ?? 0),
     cpuSeconds: Math.round(sum((r) => r.compute?.cpuSeconds ?? 0) * 1000) / 1000,
     peakMemoryMb: peaks.length ? Math.max(...peaks) : null,

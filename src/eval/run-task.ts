@@ -11,7 +11,16 @@ import { runSetup, runSuite } from './suite.ts';
  * when FAIL_TO_PASS pass and PASS_TO_PASS still pass. The verdict never comes from the agent's
  * own checkout, so nothing it left there (ignored files, caches, a planted conftest) counts.
  */
-export async function runTask(task: EvalTask, model: string, attempt: number, key: string, agent: AgentRunner, wb: Workbench, energy: EnergyFactors, signal: AbortSignal): Promise<EvalRun> {
+export async function runTask(
+  task: EvalTask,
+  model: string,
+  attempt: number,
+  key: string,
+  agent: AgentRunner,
+  wb: Workbench,
+  energy: EnergyFactors,
+  signal: AbortSignal,
+): Promise<EvalRun> {
   const startedAt = new Date().toISOString();
   const res = await agent(task, model, attempt, signal);
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
@@ -40,9 +49,20 @@ export async function runTask(task: EvalTask, model: string, attempt: number, ke
   };
 }
 
-async function score(task: EvalTask, change: string, wb: Workbench, signal: AbortSignal): Promise<{ verdict: Verdict; scored: SuiteRun | null }> {
+async function score(
+  task: EvalTask,
+  change: string,
+  wb: Workbench,
+  signal: AbortSignal,
+): Promise<{ verdict: Verdict; scored: SuiteRun | null }> {
   const failed = (code: string, message: string): { verdict: Verdict; scored: null } => ({
-    verdict: { resolved: false, failToPass: { passed: 0, total: task.failToPass.length, failing: task.failToPass }, passToPass: { total: task.passToPass.length, broken: [] }, reason: message, error: { code, message } },
+    verdict: {
+      resolved: false,
+      failToPass: { passed: 0, total: task.failToPass.length, failing: task.failToPass },
+      passToPass: { total: task.passToPass.length, broken: [] },
+      reason: message,
+      error: { code, message },
+    },
     scored: null,
   });
   const message = (error: unknown) => wb.redact(error instanceof Error ? error.message : String(error));
@@ -87,8 +107,17 @@ function pathsOf(section: string): string[] {
   const head = section.slice(0, section.indexOf('\n') >>> 0).replace(/^diff --git /, '');
   const quoted = [...head.matchAll(/"[ab]\/((?:[^"\\]|\\.)*)"/g)].map((m) => unquote(m[1]!));
   const n = (head.length - 5) / 2;
-  const plain = !quoted.length && Number.isInteger(n) && head.startsWith('a/') && head.slice(2, 2 + n) === head.slice(5 + n) ? [head.slice(2, 2 + n)] : [];
-  return [...quoted, ...plain, ...[...section.matchAll(/^(?:---|\+\+\+) (?:"[ab]\/((?:[^"\\]|\\.)*)"|[ab]\/(.+?))\t?$/gm)].map((m) => (m[1] !== undefined ? unquote(m[1]) : m[2]!))];
+  const plain =
+    !quoted.length && Number.isInteger(n) && head.startsWith('a/') && head.slice(2, 2 + n) === head.slice(5 + n)
+      ? [head.slice(2, 2 + n)]
+      : [];
+  return [
+    ...quoted,
+    ...plain,
+    ...[...section.matchAll(/^(?:---|\+\+\+) (?:"[ab]\/((?:[^"\\]|\\.)*)"|[ab]\/(.+?))\t?$/gm)].map((m) =>
+      m[1] !== undefined ? unquote(m[1]) : m[2]!,
+    ),
+  ];
 }
 
 function unquote(s: string): string {
@@ -100,7 +129,7 @@ function unquote(s: string): string {
       continue;
     }
     const oct = /^[0-7]{3}/.exec(s.slice(i + 1));
-    if (oct) (bytes.push(parseInt(oct[0], 8)), (i += 3));
+    if (oct) bytes.push(parseInt(oct[0], 8)), (i += 3);
     else bytes.push(simple[s[++i]!] ?? 92);
   }
   return Buffer.from(bytes).toString('utf8');

@@ -12,17 +12,45 @@ export interface Limits {
 }
 
 /** The repository's setup in the sandbox, as a run's setup goes (network on, setup-only secrets): null when it went through, else why not. */
-export async function runSetup(sandbox: Sandbox, setup: string[], cwd: string, limits: Limits, signal: AbortSignal): Promise<string | null> {
+export async function runSetup(
+  sandbox: Sandbox,
+  setup: string[],
+  cwd: string,
+  limits: Limits,
+  signal: AbortSignal,
+): Promise<string | null> {
   for (const command of setup) {
-    const r = await sandbox.run({ command, cwd, network: true, timeoutMs: limits.setupTimeoutMs, outputLimitBytes: 64 * 1024, signal, stage: 'setup' });
-    if (r.exitCode !== 0) return `setup step \`${command}\` failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}): ${`${r.stdout}\n${r.stderr}`.trim().slice(-1500)}`;
+    const r = await sandbox.run({
+      command,
+      cwd,
+      network: true,
+      timeoutMs: limits.setupTimeoutMs,
+      outputLimitBytes: 64 * 1024,
+      signal,
+      stage: 'setup',
+    });
+    if (r.exitCode !== 0)
+      return `setup step \`${command}\` failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}): ${`${r.stdout}\n${r.stderr}`.trim().slice(-1500)}`;
   }
   return null;
 }
 
 /** The test command in the sandbox with no network, as the harness runs it for its verdict. */
-export async function runSuite(sandbox: Sandbox, command: string, cwd: string, limits: Limits, signal: AbortSignal): Promise<SuiteRun> {
-  const r = await sandbox.run({ command, cwd, network: false, timeoutMs: limits.commandTimeoutMs, outputLimitBytes: OUTPUT_LIMIT, signal });
+export async function runSuite(
+  sandbox: Sandbox,
+  command: string,
+  cwd: string,
+  limits: Limits,
+  signal: AbortSignal,
+): Promise<SuiteRun> {
+  const r = await sandbox.run({
+    command,
+    cwd,
+    network: false,
+    timeoutMs: limits.commandTimeoutMs,
+    outputLimitBytes: OUTPUT_LIMIT,
+    signal,
+  });
   const output = `${r.stdout}\n${r.stderr}`;
   const parsed = parseTestOutput(output);
   const exitCode = r.timedOut ? null : r.exitCode;

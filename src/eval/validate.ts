@@ -25,7 +25,11 @@ class Skip extends Error {
  * the parent with the fix's test changes (its tests must fail), then the parent with the whole
  * fix (they must pass). The test command is the repository's, run so that it names each test.
  */
-export async function validateCandidate(input: CandidateInput, wb: Workbench, signal: AbortSignal): Promise<Validation> {
+export async function validateCandidate(
+  input: CandidateInput,
+  wb: Workbench,
+  signal: AbortSignal,
+): Promise<Validation> {
   const { candidate: c } = input;
   const at = new Date().toISOString();
   let before: SuiteRun | undefined;
@@ -34,23 +38,83 @@ export async function validateCandidate(input: CandidateInput, wb: Workbench, si
     let commands: { setup: string[]; test: string | null } = { setup: [], test: null };
     before = await inState(wb, c.base, [[input.testPatch, 'the fix’s test changes']], signal, (co) => {
       commands = co.commands();
-      if (!commands.test) throw new Skip('no_test_command', 'no test command was found at the parent (set `test:` in .github/agent.yml)');
+      if (!commands.test)
+        throw new Skip('no_test_command', 'no test command was found at the parent (set `test:` in .github/agent.yml)');
       return { ...commands, test: commands.test };
     });
-    after = await inState(wb, c.base, [[input.testPatch, 'the fix’s test changes'], [input.codePatch, 'the fix’s code changes']], signal, () => ({ ...commands, test: commands.test! }));
+    after = await inState(
+      wb,
+      c.base,
+      [
+        [input.testPatch, 'the fix’s test changes'],
+        [input.codePatch, 'the fix’s code changes'],
+      ],
+      signal,
+      () => ({ ...commands, test: commands.test! }),
+    );
     const judged = judgeValidation(before, after);
-    if (!judged.ok) return { valid: false, key: input.key, at, candidate: c, title: input.text.title, reason: { code: judged.code, message: judged.message }, before, after };
+    if (!judged.ok)
+      return {
+        valid: false,
+        key: input.key,
+        at,
+        candidate: c,
+        title: input.text.title,
+        reason: { code: judged.code, message: judged.message },
+        before,
+        after,
+      };
     const { ok: _ok, ...found } = judged;
-    return { valid: true, key: input.key, at, task: { ...c, text: input.text, setup: commands.setup, test: commands.test!, testNamed: before.command, ...found, before, after, testPatch: input.testPatch, codePatch: input.codePatch } };
+    return {
+      valid: true,
+      key: input.key,
+      at,
+      task: {
+        ...c,
+        text: input.text,
+        setup: commands.setup,
+        test: commands.test!,
+        testNamed: before.command,
+        ...found,
+        before,
+        after,
+        testPatch: input.testPatch,
+        codePatch: input.codePatch,
+      },
+    };
   } catch (error) {
     if (signal.aborted) throw error;
-    const reason = error instanceof Skip ? error.skip : { code: (error as { code?: string }).code === 'patch_failed' ? ('patch_failed' as const) : ('sandbox_error' as const), message: error instanceof Error ? error.message : String(error) };
-    return { valid: false, key: input.key, at, candidate: c, title: input.text.title, reason: { ...reason, message: wb.redact(reason.message) }, ...(before ? { before } : {}), ...(after ? { after } : {}) };
+    const reason =
+      error instanceof Skip
+        ? error.skip
+        : {
+            code:
+              (error as { code?: string }).code === 'patch_failed'
+                ? ('patch_failed' as const)
+                : ('sandbox_error' as const),
+            message: error instanceof Error ? error.message : String(error),
+          };
+    return {
+      valid: false,
+      key: input.key,
+      at,
+      candidate: c,
+      title: input.text.title,
+      reason: { ...reason, message: wb.redact(reason.message) },
+      ...(before ? { before } : {}),
+      ...(after ? { after } : {}),
+    };
   }
 }
 
 /** A fresh checkout at `sha` with `patches` applied, set up, its tests run once. */
-async function inState(wb: Workbench, sha: string, patches: Array<[string, string]>, signal: AbortSignal, commandsOf: (co: EvalCheckout) => { setup: string[]; test: string }): Promise<SuiteRun> {
+async function inState(
+  wb: Workbench,
+  sha: string,
+  patches: Array<[string, string]>,
+  signal: AbortSignal,
+  commandsOf: (co: EvalCheckout) => { setup: string[]; test: string },
+): Promise<SuiteRun> {
   const co = await wb.checkout(sha, 'gold');
   try {
     const { setup, test } = commandsOf(co);

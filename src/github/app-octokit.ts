@@ -23,7 +23,13 @@ function abuseRetry(octokit: Octokit) {
       } catch (error) {
         const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
         const wait = Number(e.response?.headers?.['retry-after']);
-        if (e.status !== 403 || !/abuse/i.test(e.message ?? '') || !(wait >= 0 && wait <= MAX_WAIT_SECONDS) || attempt >= 3) throw error;
+        if (
+          e.status !== 403 ||
+          !/abuse/i.test(e.message ?? '') ||
+          !(wait >= 0 && wait <= MAX_WAIT_SECONDS) ||
+          attempt >= 3
+        )
+          throw error;
         await new Promise((r) => setTimeout(r, wait * 1000));
       }
     }
@@ -34,14 +40,28 @@ export const AppOctokit = ProbotOctokit.plugin(abuseRetry).defaults((options: Re
   ...options,
   throttle: {
     ...(options.throttle as object),
-    onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }, octokit: { log: Log }, retryCount: number) => {
+    onSecondaryRateLimit: (
+      retryAfter: number,
+      req: { method: string; url: string },
+      octokit: { log: Log },
+      retryCount: number,
+    ) => {
       const retry = retryCount < 3 && retryAfter <= MAX_WAIT_SECONDS;
-      octokit.log.warn(`GitHub's secondary rate limit on ${req.method} ${req.url}: ${retry ? `retrying in ${retryAfter} s` : 'giving up'}`);
+      octokit.log.warn(
+        `GitHub's secondary rate limit on ${req.method} ${req.url}: ${retry ? `retrying in ${retryAfter} s` : 'giving up'}`,
+      );
       return retry;
     },
-    onRateLimit: (retryAfter: number, req: { method: string; url: string }, octokit: { log: Log }, retryCount: number) => {
+    onRateLimit: (
+      retryAfter: number,
+      req: { method: string; url: string },
+      octokit: { log: Log },
+      retryCount: number,
+    ) => {
       const retry = retryCount < 2 && retryAfter <= MAX_WAIT_SECONDS;
-      octokit.log.warn(`GitHub's rate limit is used up (${req.method} ${req.url}): ${retry ? `retrying in ${retryAfter} s` : 'giving up'}`);
+      octokit.log.warn(
+        `GitHub's rate limit is used up (${req.method} ${req.url}): ${retry ? `retrying in ${retryAfter} s` : 'giving up'}`,
+      );
       return retry;
     },
   },

@@ -21,7 +21,11 @@ export interface GithubAccess {
    * A client, and a token for git, limited to one repository (or null: every one) and `permissions`:
    * a job gets no more than it needs (repository-token.ts). Fails when the installation does not own it.
    */
-  scoped(installationId: number, repositories: string[] | null, permissions: Permissions): Promise<{ octokit: ProbotOctokit; token: () => Promise<string> }>;
+  scoped(
+    installationId: number,
+    repositories: string[] | null,
+    permissions: Permissions,
+  ): Promise<{ octokit: ProbotOctokit; token: () => Promise<string> }>;
 }
 
 export interface RuntimeOptions {
@@ -47,7 +51,10 @@ export interface AppRuntime {
   tap: (events: EventsPort, jobOf: (jobId: number) => Job | undefined) => EventsPort;
 }
 
-export async function createRuntime(opts: RuntimeOptions, live: { queued: () => number | Promise<number>; busy: () => number }): Promise<AppRuntime> {
+export async function createRuntime(
+  opts: RuntimeOptions,
+  live: { queued: () => number | Promise<number>; busy: () => number },
+): Promise<AppRuntime> {
   const metrics = new AppMetrics({ ...live, concurrency: opts.concurrency });
   const probot = new Probot({
     appId: opts.appId,
@@ -58,7 +65,10 @@ export async function createRuntime(opts: RuntimeOptions, live: { queued: () => 
     // Every client the app makes (webhooks, workers, the dashboard) posts through the sanitizer's choke point.
     Octokit: (opts.Octokit ?? AppOctokit).plugin(githubMetrics(metrics), postedOnly),
   });
-  const github: GithubAccess = { forInstallation: (id) => probot.auth(id), scoped: (id, repositories, permissions) => scopedClient(probot, id, repositories, permissions) };
+  const github: GithubAccess = {
+    forInstallation: (id) => probot.auth(id),
+    scoped: (id, repositories, permissions) => scopedClient(probot, id, repositories, permissions),
+  };
   let slug: Promise<string> | undefined;
   const appSlug = () =>
     (slug ??= opts.appSlug
@@ -67,24 +77,29 @@ export async function createRuntime(opts: RuntimeOptions, live: { queued: () => 
   const log = probot.log;
   // Every line logged while a job's work runs (ours, Probot's, Octokit's rate-limit warnings)
   // carries its id, delivery, repository and number: see app-log.ts.
-  const instrument = (runJob: RunJob): RunJob => (job, signal) =>
-    inJob({ jobId: job.id, delivery: job.deliveryId, repo: job.repo, number: job.number }, async () => {
-      metrics.queueWait.observe(Math.max(0, Date.now() - Date.parse(job.createdAt)) / 1000);
-      log.info({ attempt: job.attempts, action: job.action }, 'job started');
-      try {
-        const result = await runJob(job, signal);
-        log.info({ state: result.state, outcome: result.outcome, reason: result.reason }, 'job finished');
-        return result;
-      } catch (error) {
-        log.error({ err: error }, 'job crashed');
-        throw error;
-      }
-    });
+  const instrument =
+    (runJob: RunJob): RunJob =>
+    (job, signal) =>
+      inJob({ jobId: job.id, delivery: job.deliveryId, repo: job.repo, number: job.number }, async () => {
+        metrics.queueWait.observe(Math.max(0, Date.now() - Date.parse(job.createdAt)) / 1000);
+        log.info({ attempt: job.attempts, action: job.action }, 'job started');
+        try {
+          const result = await runJob(job, signal);
+          log.info({ state: result.state, outcome: result.outcome, reason: result.reason }, 'job finished');
+          return result;
+        } catch (error) {
+          log.error({ err: error }, 'job crashed');
+          throw error;
+        }
+      });
   const tap = (events: EventsPort, jobOf: (jobId: number) => Job | undefined): EventsPort => {
     const models = new Map<number, string | undefined>();
     const observe = (jobId: number, e: RunEvent) => {
       if (e.type === 'run.phase' || e.type === 'run.completed') {
-        log.info(e.type === 'run.phase' ? { phase: e.phase } : { outcome: e.outcome }, e.type === 'run.phase' ? 'job phase' : 'run completed');
+        log.info(
+          e.type === 'run.phase' ? { phase: e.phase } : { outcome: e.outcome },
+          e.type === 'run.phase' ? 'job phase' : 'run completed',
+        );
       }
       if (e.type === 'run.started') models.set(jobId, e.model);
       metrics.onEvent(e, models.get(jobId));
@@ -132,8 +147,10 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 export function bodyTooBig(req: http.IncomingMessage): { status: number; text: string } | null {
   if (req.method !== 'POST') return null;
   const length = Number(req.headers['content-length']);
-  if (req.headers['content-length'] === undefined || !Number.isFinite(length)) return { status: 411, text: 'a webhook delivery must say its Content-Length\n' };
-  if (length > MAX_WEBHOOK_BYTES) return { status: 413, text: `a webhook delivery is at most ${MAX_WEBHOOK_BYTES} bytes\n` };
+  if (req.headers['content-length'] === undefined || !Number.isFinite(length))
+    return { status: 411, text: 'a webhook delivery must say its Content-Length\n' };
+  if (length > MAX_WEBHOOK_BYTES)
+    return { status: 413, text: `a webhook delivery is at most ${MAX_WEBHOOK_BYTES} bytes\n` };
   return null;
 }
 
@@ -154,7 +171,10 @@ export async function listenHttp(o: {
     if (o.dashboard && req.url?.startsWith('/dashboard')) {
       o.dashboard(req, res).catch((error: unknown) => {
         o.log('dashboard request failed', error);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('The dashboard failed on this request; see the server log.\n');
+        if (!res.headersSent)
+          res
+            .writeHead(500, { 'content-type': 'text/plain' })
+            .end('The dashboard failed on this request; see the server log.\n');
       });
       return;
     }

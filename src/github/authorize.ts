@@ -11,7 +11,12 @@ type PermissionOctokit = Pick<Octokit, 'request'>;
  * Asks GitHub for the sender's permission on the repo (never trusts `author_association`).
  * `role_name` distinguishes maintain and triage, which `permission` folds into write and read.
  */
-export async function lookupPermission(octokit: PermissionOctokit, owner: string, repo: string, username: string): Promise<Permission> {
+export async function lookupPermission(
+  octokit: PermissionOctokit,
+  owner: string,
+  repo: string,
+  username: string,
+): Promise<Permission> {
   try {
     const { data } = await octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
       owner,

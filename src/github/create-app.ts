@@ -43,19 +43,32 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on(['issues.labeled', 'issue_comment.created', 'pull_request_review.submitted'], async (context) => {
       // ProbotOctokit carries the config plugin; its request typings are a superset of what we use.
       const octokit = context.octokit as unknown as TriggerOctokit;
-      const result = await handleTrigger(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
+      const result = await handleTrigger(triggerDeps, octokit, {
+        name: context.name,
+        id: context.id,
+        payload: context.payload,
+      });
       deps.onDelivery?.(context.name, result.status);
       context.log.info({ delivery: context.id, event: context.name, result }, 'trigger handled');
     });
     // Every other delivery is counted too, as ignored: the metrics show all GitHub sends.
-    const handled = new Set(['issues.labeled', 'issue_comment.created', 'pull_request_review.submitted', 'check_suite.completed']);
+    const handled = new Set([
+      'issues.labeled',
+      'issue_comment.created',
+      'pull_request_review.submitted',
+      'check_suite.completed',
+    ]);
     app.onAny(async (context) => {
       const action = (context.payload as { action?: string }).action;
       if (!handled.has(`${context.name}.${action}`)) deps.onDelivery?.(context.name, 'ignored');
     });
     app.on('check_suite.completed', async (context) => {
       const octokit = context.octokit as unknown as TriggerOctokit;
-      const result = await handleCiFailure(triggerDeps, octokit, { name: context.name, id: context.id, payload: context.payload });
+      const result = await handleCiFailure(triggerDeps, octokit, {
+        name: context.name,
+        id: context.id,
+        payload: context.payload,
+      });
       deps.onDelivery?.(context.name, result.status);
       context.log.info({ delivery: context.id, event: context.name, result }, 'check suite handled');
     });

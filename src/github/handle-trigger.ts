@@ -36,7 +36,10 @@ export interface TriggerDeps {
 }
 
 /** The acknowledgement's guard against writing "queued" over a worker's newer status. */
-export function unlessStarted(deps: Pick<TriggerDeps, 'jobs' | 'remoteWorkers'>, jobId: number): { skipIf?: () => Promise<boolean> } {
+export function unlessStarted(
+  deps: Pick<TriggerDeps, 'jobs' | 'remoteWorkers'>,
+  jobId: number,
+): { skipIf?: () => Promise<boolean> } {
   return deps.remoteWorkers ? { skipIf: async () => (await deps.jobs.get(jobId))?.state !== 'queued' } : {};
 }
 
@@ -61,7 +64,11 @@ const EVENTS = new Set(['issues', 'issue_comment', 'pull_request_review']);
  * The whole acknowledgement path of a webhook: classify, authorize, load config, dedupe,
  * persist, 👀 and the tracking comment. No agent work happens here.
  */
-export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, delivery: Delivery): Promise<TriggerResult> {
+export async function handleTrigger(
+  deps: TriggerDeps,
+  octokit: TriggerOctokit,
+  delivery: Delivery,
+): Promise<TriggerResult> {
   const cheap = prefilter(delivery);
   if (cheap) return { status: 'ignored', reason: cheap };
   const { owner, repo, sender } = repoOf(delivery.payload);
@@ -88,13 +95,16 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     return { status: 'unauthorized' };
   }
   if (!loaded.ok) {
-    await upsertTrackingComment(octokit, deps.threads, thread, statusText.configInvalid(loaded.problems), { fresh: true });
+    await upsertTrackingComment(octokit, deps.threads, thread, statusText.configInvalid(loaded.problems), {
+      fresh: true,
+    });
     return { status: 'invalid_config' };
   }
   if (classified.kind === 'refuse') return refuse(deps, octokit, thread, classified.reason, classified.text);
   const { task } = classified;
   const fork = await forkOf(octokit, task);
-  if (fork !== undefined) return refuse(deps, octokit, thread, 'pull request comes from a fork', statusText.fork(config.command, fork));
+  if (fork !== undefined)
+    return refuse(deps, octokit, thread, 'pull request comes from a fork', statusText.fork(config.command, fork));
 
   const key = `${owner}/${repo}`;
   if (task.action === 'stop') {
@@ -102,7 +112,12 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
     const queued = await deps.jobs.cancelQueued(key, task.number, `stopped by @${sender}`);
     const aborted = running ? await deps.cancelRunning(running.id, `stopped by @${sender}`) : false;
     await react(octokit, owner, repo, classified.reactTo);
-    await upsertTrackingComment(octokit, deps.threads, thread, statusText.stopped(sender, aborted || queued.length > 0));
+    await upsertTrackingComment(
+      octokit,
+      deps.threads,
+      thread,
+      statusText.stopped(sender, aborted || queued.length > 0),
+    );
     return { status: 'stopped', cancelled: [...queued.map((j) => j.id), ...(aborted && running ? [running.id] : [])] };
   }
 
@@ -132,7 +147,10 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
   // before any worker can write to it; with remote workers it is skipped once the job started.
   const ack = Promise.all([
     react(octokit, owner, repo, classified.reactTo),
-    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), { fresh: true, ...unlessStarted(deps, job.id) }),
+    upsertTrackingComment(octokit, deps.threads, thread, statusText.queued(job.id, behind), {
+      fresh: true,
+      ...unlessStarted(deps, job.id),
+    }),
   ]).catch((error: unknown) => deps.warn(`job ${job.id} is queued but the acknowledgement failed`, error));
   if (deps.background) deps.background(ack);
   else await ack;
@@ -145,18 +163,40 @@ export async function handleTrigger(deps: TriggerDeps, octokit: TriggerOctokit, 
  * full name (or null when GitHub no longer knows it), else undefined. The payload of a comment
  * does not say where a PR's head lives, so GitHub is asked.
  */
-async function forkOf(octokit: TriggerOctokit, task: { isPullRequest: boolean; action: string; number: number; repo: { owner: string; name: string } }): Promise<string | null | undefined> {
+async function forkOf(
+  octokit: TriggerOctokit,
+  task: { isPullRequest: boolean; action: string; number: number; repo: { owner: string; name: string } },
+): Promise<string | null | undefined> {
   if (!task.isPullRequest || (task.action !== 'follow_up' && task.action !== 'retry')) return undefined;
   // If GitHub cannot say, the worker asks again and refuses a fork there (pull-state.ts).
-  const data = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: task.repo.owner, repo: task.repo.name, pull_number: task.number }).then((r) => r.data, () => null);
+  const data = await octokit
+    .request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      owner: task.repo.owner,
+      repo: task.repo.name,
+      pull_number: task.number,
+    })
+    .then(
+      (r) => r.data,
+      () => null,
+    );
   if (!data) return undefined;
   const head = (data.head as { repo?: { full_name?: string } | null }).repo?.full_name ?? null;
-  return head !== null && head.toLowerCase() === `${task.repo.owner}/${task.repo.name}`.toLowerCase() ? undefined : head;
+  return head !== null && head.toLowerCase() === `${task.repo.owner}/${task.repo.name}`.toLowerCase()
+    ? undefined
+    : head;
 }
 
 /** A plain answer on the thread (once per thread for the same words), and nothing queued. */
-async function refuse(deps: TriggerDeps, octokit: TriggerOctokit, thread: { owner: string; repo: string; number: number }, reason: string, text: Posted): Promise<TriggerResult> {
-  await upsertTrackingComment(octokit, deps.threads, thread, text, { fresh: true }).catch((error: unknown) => deps.warn('the refusal could not be posted', error));
+async function refuse(
+  deps: TriggerDeps,
+  octokit: TriggerOctokit,
+  thread: { owner: string; repo: string; number: number },
+  reason: string,
+  text: Posted,
+): Promise<TriggerResult> {
+  await upsertTrackingComment(octokit, deps.threads, thread, text, { fresh: true }).catch((error: unknown) =>
+    deps.warn('the refusal could not be posted', error),
+  );
   return { status: 'refused', reason };
 }
 
@@ -202,6 +242,11 @@ export async function storeOrRefuse<T>(store: () => T | Promise<T>): Promise<T> 
     return await store();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw Object.assign(new Error(`the delivery could not be stored (${message}); if the data dir's disk is full, free some space and redeliver it from the app's settings`), { status: 503 });
+    throw Object.assign(
+      new Error(
+        `the delivery could not be stored (${message}); if the data dir's disk is full, free some space and redeliver it from the app's settings`,
+      ),
+      { status: 503 },
+    );
   }
 }

@@ -1,11 +1,20 @@
 import type { Probot, ProbotOctokit } from 'probot';
 
 /** What a job may do with one repository, in GitHub's permission names (`POST /app/installations/{id}/access_tokens`). */
-export type Permissions = Partial<Record<'contents' | 'issues' | 'pull_requests' | 'checks' | 'actions' | 'metadata', 'read' | 'write'>>;
+export type Permissions = Partial<
+  Record<'contents' | 'issues' | 'pull_requests' | 'checks' | 'actions' | 'metadata', 'read' | 'write'>
+>;
 
 /** A run: push the branch (git), open the PR, comment, report the check run, read CI logs (API). */
 export const RUN_PERMISSIONS = {
-  api: { contents: 'read', issues: 'write', pull_requests: 'write', checks: 'write', actions: 'read', metadata: 'read' },
+  api: {
+    contents: 'read',
+    issues: 'write',
+    pull_requests: 'write',
+    checks: 'write',
+    actions: 'read',
+    metadata: 'read',
+  },
   git: { contents: 'write', metadata: 'read' },
 } as const satisfies Record<string, Permissions>;
 
@@ -30,11 +39,20 @@ const REFRESH_MS = 5 * 60_000;
  * again before it runs out, so a job that runs for an hour keeps working. GitHub refuses the
  * mint (422) when the installation does not own a repository asked for: nothing else is tried.
  */
-export async function scopedClient(probot: Probot, installationId: number, repositories: string[] | null, permissions: Permissions): Promise<{ octokit: ProbotOctokit; token: () => Promise<string> }> {
+export async function scopedClient(
+  probot: Probot,
+  installationId: number,
+  repositories: string[] | null,
+  permissions: Permissions,
+): Promise<{ octokit: ProbotOctokit; token: () => Promise<string> }> {
   const app = (await probot.auth()) as unknown as { auth: AppAuth; request: ProbotOctokit['request'] };
   let current: Promise<{ token: string; expiresAt: number }> | undefined;
   const mint = async () => {
-    const { data } = await app.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: installationId, ...(repositories ? { repositories } : {}), permissions });
+    const { data } = await app.request('POST /app/installations/{installation_id}/access_tokens', {
+      installation_id: installationId,
+      ...(repositories ? { repositories } : {}),
+      permissions,
+    });
     return { token: data.token, expiresAt: Date.parse(data.expires_at) };
   };
   const token = async () => {
@@ -49,11 +67,19 @@ export async function scopedClient(probot: Probot, installationId: number, repos
   const octokit = (await app.auth({
     type: 'installation',
     installationId,
-    factory: ({ octokit, octokitOptions }: { octokit: { constructor: new (o: object) => ProbotOctokit }; octokitOptions: Record<string, unknown> }) =>
+    factory: ({
+      octokit,
+      octokitOptions,
+    }: {
+      octokit: { constructor: new (o: object) => ProbotOctokit };
+      octokitOptions: Record<string, unknown>;
+    }) =>
       new octokit.constructor({
         ...octokitOptions,
         log: probot.log.child({ name: 'github' }),
-        throttle: (octokitOptions.throttle as { enabled?: boolean } | undefined)?.enabled ? { ...(octokitOptions.throttle as object), id: String(installationId) } : { enabled: false },
+        throttle: (octokitOptions.throttle as { enabled?: boolean } | undefined)?.enabled
+          ? { ...(octokitOptions.throttle as object), id: String(installationId) }
+          : { enabled: false },
         authStrategy: tokenStrategy,
         auth: { token },
       }),
@@ -61,7 +87,9 @@ export async function scopedClient(probot: Probot, installationId: number, repos
   return { octokit, token };
 }
 
-type Request = ((options: object) => Promise<unknown>) & { endpoint: { merge: (route: unknown, parameters?: unknown) => { headers: Record<string, string> } } };
+type Request = ((options: object) => Promise<unknown>) & {
+  endpoint: { merge: (route: unknown, parameters?: unknown) => { headers: Record<string, string> } };
+};
 
 /** An Octokit auth strategy that asks `token()` for the token of each request. */
 function tokenStrategy(options: { token: () => Promise<string> }) {

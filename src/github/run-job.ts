@@ -45,7 +45,11 @@ export type { JobRunnerDeps } from './job/run-context.ts';
 
 /** The worker's side of a job: check out, run the agent, push, open or update the one PR, report. */
 export function createJobRunner(deps: JobRunnerDeps): RunJob {
-  const workspaces = new Workspaces(deps.settings.dataDir, deps.settings.mirrorBudgetBytes, deps.settings.minFreeDiskBytes / (1024 * 1024));
+  const workspaces = new Workspaces(
+    deps.settings.dataDir,
+    deps.settings.mirrorBudgetBytes,
+    deps.settings.minFreeDiskBytes / (1024 * 1024),
+  );
   const cleaned = workspaces.cleanupLeftovers();
   removeLeftoverRuns(deps.settings.dataDir);
   // A host user per running job (when root): one job's fork bomb cannot starve another's commands.
@@ -63,7 +67,9 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     const say = (text: Posted) => upsertTrackingComment(octokit, deps.threads, thread, text).then(() => {});
     const loaded = await loadConfig(access.config as unknown as ConfigOctokit, task.repo.owner, task.repo.name);
     if (!loaded.ok) {
-      await say(md`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`);
+      await say(
+        md`**Patchwright** · ⚠️ \`.github/agent.yml\` became invalid before job ${job.id} started; nothing was done.`,
+      );
       return { state: 'failed', reason: 'invalid config' };
     }
     sandboxKind ??= resolveSandboxKind(deps.settings.sandbox, () => probeSandboxes(deps.settings.docker.cli));
@@ -73,8 +79,27 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     });
     if (!kind) return { state: 'failed', outcome: 'sandbox_error', reason: 'no sandbox' };
     try {
-      if (task.action === 'doctor') return await runDoctor(job, signal, { deps, octokit, gitToken, workspaces, users, kind, config: loaded.config, say });
-      return await runWithWorkspace(job, signal, { deps, octokit, gitToken, workspaces, users, kind, config: loaded.config, say });
+      if (task.action === 'doctor')
+        return await runDoctor(job, signal, {
+          deps,
+          octokit,
+          gitToken,
+          workspaces,
+          users,
+          kind,
+          config: loaded.config,
+          say,
+        });
+      return await runWithWorkspace(job, signal, {
+        deps,
+        octokit,
+        gitToken,
+        workspaces,
+        users,
+        kind,
+        config: loaded.config,
+        say,
+      });
     } catch (error) {
       // Whatever broke, and wherever (clone, API, push), the tracking comment never stays at "working".
       const text = signal.aborted
@@ -85,7 +110,6 @@ export function createJobRunner(deps: JobRunnerDeps): RunJob {
     }
   };
 }
-
 
 async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext): Promise<JobResult> {
   const { deps, octokit, config } = ctx;
@@ -105,10 +129,14 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
   const pulls = await mergedPulls(octokit, task.repo.owner, task.repo.name);
   const kind = changeKind(`${task.title}\n${task.body}`);
   const naming = { ...branchNaming(learnPrHabits(pulls), config.branch), kind };
-  const checkout = await checkoutFor(job, ctx, task, token, async (taken) => branchFor(octokit, task, deps.threads, state, naming, taken)).catch((error: Error) => error);
+  const checkout = await checkoutFor(job, ctx, task, token, async (taken) =>
+    branchFor(octokit, task, deps.threads, state, naming, taken),
+  ).catch((error: Error) => error);
   if (checkout instanceof Error) {
     // No checkout (a full disk, the repository gone or unreachable): said on the thread, and the next job still runs.
-    await ctx.say(md`**Patchwright** · ❌ job ${job.id} could not make a checkout: ${checkout.message.slice(0, 500)}`).catch(() => {});
+    await ctx
+      .say(md`**Patchwright** · ❌ job ${job.id} could not make a checkout: ${checkout.message.slice(0, 500)}`)
+      .catch(() => {});
     return { state: 'failed', reason: `no checkout: ${checkout.message.slice(0, 300)}` };
   }
   const { ws, target, startFrom } = checkout;
@@ -120,16 +148,45 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
     const files = localFiles(ws.dir);
     const voice = teamVoice(ws.dir, await readHistory(ws.dir, ws.baseSha), pulls, config, task, kind, issueNumber);
-    const { sandbox, release, fresh, python, toolchains } = jobSandbox(ctx.kind, deps.settings, ctx.users, config, task, ws, dirs, startFrom);
+    const { sandbox, release, fresh, python, toolchains } = jobSandbox(
+      ctx.kind,
+      deps.settings,
+      ctx.users,
+      config,
+      task,
+      ws,
+      dirs,
+      startFrom,
+    );
     releaseUser = release;
     // The verdict comes from clean checkouts of the frozen change, made from the mirror in the data dir.
-    const verifier = cleanVerifier({ gitDir: ws.mirror, parent: ws.startSha, root: ctx.workspaces.worktreeRoot, label: `job-${job.id}`, sandbox: fresh });
+    const verifier = cleanVerifier({
+      gitDir: ws.mirror,
+      parent: ws.startSha,
+      root: ctx.workspaces.worktreeRoot,
+      label: `job-${job.id}`,
+      sandbox: fresh,
+    });
     const env = deps.env ?? process.env;
-    const secrets = deploymentSecrets(env, { dataDir: deps.settings.dataDir, sandboxEnv: [...deps.settings.sandboxEnv, ...deps.settings.sandboxPassEnv], setupSecrets: deps.settings.setupSecrets }, [token]);
+    const secrets = deploymentSecrets(
+      env,
+      {
+        dataDir: deps.settings.dataDir,
+        sandboxEnv: [...deps.settings.sandboxEnv, ...deps.settings.sandboxPassEnv],
+        setupSecrets: deps.settings.setupSecrets,
+      },
+      [token],
+    );
     const sessionKey = sessionKeyBytes(deps.settings.dataDir);
     const model =
       deps.model ??
-      new OpenAIModel({ model: deps.settings.model, api: deps.settings.modelApi, apiKey: (deps.env ?? process.env).OPENAI_API_KEY, baseURL: deps.settings.openaiBaseUrl, reasoningEffort: deps.settings.reasoningEffort });
+      new OpenAIModel({
+        model: deps.settings.model,
+        api: deps.settings.modelApi,
+        apiKey: (deps.env ?? process.env).OPENAI_API_KEY,
+        baseURL: deps.settings.openaiBaseUrl,
+        reasoningEffort: deps.settings.reasoningEffort,
+      });
     const log = await deps.events.appender(job.id);
     const runInput: AgentInput = {
       runId: `job-${job.id}`,
@@ -142,7 +199,9 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
       toolchain: info.toolchain,
       environment: info.environment,
       needs: python.needs,
-      instructionFiles: await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' }))),
+      instructionFiles: await Promise.all(
+        info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })),
+      ),
       protectedPaths: config.protectedPaths,
       budgets: capBudgets(config.budgets, deps.settings.ceilings),
       verificationRounds: config.verificationRounds,
@@ -178,12 +237,18 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
     let prUrl: string | null = null;
     let note: Posted | null = null;
     let aside: Posted | null = null;
-    const publish = result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
+    const publish =
+      result.outcome === 'succeeded' || (result.outcome === 'tests_failing' && config.onFailure === 'draft');
     // The issue may have been deleted or transferred while the run worked: then there is nothing to open a PR for.
-    const gone = publish && !signal.aborted ? await threadGone(octokit, task.repo.owner, task.repo.name, task.number) : null;
+    const gone =
+      publish && !signal.aborted ? await threadGone(octokit, task.repo.owner, task.repo.name, task.number) : null;
     if (gone) return { state: 'failed', outcome: result.outcome, reason: gone };
     if (publish && !signal.aborted) {
-      ({ prUrl, note, info: aside } = await publishRun(octokit, {
+      ({
+        prUrl,
+        note,
+        info: aside,
+      } = await publishRun(octokit, {
         energy: deps.settings.energy,
         task,
         ws,
@@ -200,24 +265,58 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
         verify: async (commit) => {
           if (!runInput.test) return { green: true, text: md`there is no test command, so nothing ran` };
           let n = 0;
-          const input = { setup: runInput.setup, test: runInput.test, setupTimeoutMs: runInput.setupTimeoutMs, commandTimeoutMs: runInput.commandTimeoutMs, outputLimitBytes: runInput.outputLimitBytes, taskText: '', ...(info.toolchain ? { toolchain: info.toolchain } : {}), environment: info.environment, needs: python.needs };
-          const again = await runClean({ verifier, signal, nextId: () => `verify_${++n}`, item: () => {}, ...(toolchains ? { toolchains } : {}) }, await treeOf(ws.mirror, commit), input);
+          const input = {
+            setup: runInput.setup,
+            test: runInput.test,
+            setupTimeoutMs: runInput.setupTimeoutMs,
+            commandTimeoutMs: runInput.commandTimeoutMs,
+            outputLimitBytes: runInput.outputLimitBytes,
+            taskText: '',
+            ...(info.toolchain ? { toolchain: info.toolchain } : {}),
+            environment: info.environment,
+            needs: python.needs,
+          };
+          const again = await runClean(
+            { verifier, signal, nextId: () => `verify_${++n}`, item: () => {}, ...(toolchains ? { toolchains } : {}) },
+            await treeOf(ws.mirror, commit),
+            input,
+          );
           if (!again.ok) return { green: false, text: prose(again.failure.slice(0, 2000)) };
           const s = again.run.summary;
-          return { green: isGreen(s, result.evidence.baseline), text: md`${name(s.command)} passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'}) on a clean checkout` };
+          return {
+            green: isGreen(s, result.evidence.baseline),
+            text: md`${name(s.command)} passed ${s.passed ?? '?'}, failed ${s.failed ?? '?'} (exit ${s.exitCode ?? 'timeout'}) on a clean checkout`,
+          };
         },
       }));
     }
     if (prUrl) await deps.events.notePullRequest(job.id, prUrl);
     if (review.length && !prUrl && task.isPullRequest) {
       const why = note ?? md`nothing was changed (${result.outcome}): ${prose(result.summary.slice(0, 1000))}`;
-      await replyToThreads(octokit, task.repo.owner, task.repo.name, task.number, review, md`No change for this comment: ${why}`).catch(() => {});
+      await replyToThreads(
+        octokit,
+        task.repo.owner,
+        task.repo.name,
+        task.number,
+        review,
+        md`No change for this comment: ${why}`,
+      ).catch(() => {});
     }
-    if (result.outcome === 'needs_input' && result.question) await deps.threads.setQuestion(key, task.number, result.question);
+    if (result.outcome === 'needs_input' && result.question)
+      await deps.threads.setQuestion(key, task.number, result.question);
     // A job that started over after the app died says so: what the first attempt did was thrown away.
-    const extra = [note ?? aside, job.attempts > 1 ? statusText.startedOver(job.attempts) : null].filter((x): x is Posted => x !== null);
+    const extra = [note ?? aside, job.attempts > 1 ? statusText.startedOver(job.attempts) : null].filter(
+      (x): x is Posted => x !== null,
+    );
     await ctx.say(renderFinal(job.id, result, prUrl, extra.length ? joined(extra, '\n\n') : null));
-    const done = result.outcome === 'cancelled' ? 'cancelled' : result.outcome === 'succeeded' && !note ? 'done' : result.outcome === 'needs_input' || result.outcome === 'no_changes' ? 'done' : 'failed';
+    const done =
+      result.outcome === 'cancelled'
+        ? 'cancelled'
+        : result.outcome === 'succeeded' && !note
+          ? 'done'
+          : result.outcome === 'needs_input' || result.outcome === 'no_changes'
+            ? 'done'
+            : 'failed';
     return { state: done, outcome: result.outcome, reason: note?.text.slice(0, 500) ?? result.summary.slice(0, 500) };
   } catch (error) {
     await reporter.flush().catch(() => {});
@@ -233,12 +332,25 @@ async function runWithWorkspace(job: Job, signal: AbortSignal, ctx: RunContext):
  * The worktree on the plan's branch. A name the app has not used yet must not exist on the
  * remote (the GitHub API may not say so in time, the mirror does): then the next name is tried.
  */
-async function checkoutFor(job: Job, ctx: RunContext, task: Job['task'], token: string, plan: (taken: Set<string>) => Promise<BranchPlan>): Promise<{ ws: PreparedWorkspace; target: BranchPlan; startFrom: 'base' | 'branch' }> {
+async function checkoutFor(
+  job: Job,
+  ctx: RunContext,
+  task: Job['task'],
+  token: string,
+  plan: (taken: Set<string>) => Promise<BranchPlan>,
+): Promise<{ ws: PreparedWorkspace; target: BranchPlan; startFrom: 'base' | 'branch' }> {
   const taken = new Set<string>();
   for (;;) {
     const target = await plan(taken);
     const startFrom = target.existing && target.own && task.action !== 'retry' ? 'branch' : 'base';
-    const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base: target.base, branch: target.branch, startFrom, runId: `job-${job.id}` });
+    const ws = await ctx.workspaces.prepare({
+      cloneUrl: task.repo.cloneUrl,
+      token,
+      base: target.base,
+      branch: target.branch,
+      startFrom,
+      runId: `job-${job.id}`,
+    });
     if (target.own || ws.remoteBranchSha === null) return { ws, target, startFrom };
     await ctx.workspaces.remove(ws).catch(() => {});
     taken.add(target.branch);
@@ -251,12 +363,19 @@ function reasonText(signal: AbortSignal): string {
 }
 
 /** Why the issue or PR is no longer there to publish for (deleted, transferred: 404/410), or null. */
-async function threadGone(octokit: { request: (route: string, params: Record<string, unknown>) => Promise<unknown> }, owner: string, repo: string, number: number): Promise<string | null> {
+async function threadGone(
+  octokit: { request: (route: string, params: Record<string, unknown>) => Promise<unknown> },
+  owner: string,
+  repo: string,
+  number: number,
+): Promise<string | null> {
   try {
     await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: number });
     return null;
   } catch (error) {
     const status = (error as { status?: number }).status;
-    return status === 404 || status === 410 ? `#${number} is gone (GitHub answered ${status}: deleted or moved to another repository), so nothing was published` : null;
+    return status === 404 || status === 410
+      ? `#${number} is gone (GitHub answered ${status}: deleted or moved to another repository), so nothing was published`
+      : null;
   }
 }

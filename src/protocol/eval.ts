@@ -68,7 +68,17 @@ export const EvalTask = FixCandidate.extend({
 export type EvalTask = z.infer<typeof EvalTask>;
 
 export const SkipCode = z.enum([
-  'bot', 'no_code', 'too_large', 'no_test_command', 'setup_failed', 'patch_failed', 'passes_before', 'fails_after', 'no_fail_to_pass', 'timed_out', 'sandbox_error',
+  'bot',
+  'no_code',
+  'too_large',
+  'no_test_command',
+  'setup_failed',
+  'patch_failed',
+  'passes_before',
+  'fails_after',
+  'no_fail_to_pass',
+  'timed_out',
+  'sandbox_error',
 ]);
 export type SkipCode = z.infer<typeof SkipCode>;
 
@@ -99,7 +109,13 @@ export const Verdict = z.object({
 });
 export type Verdict = z.infer<typeof Verdict>;
 
-export const Compute = z.object({ cpuSeconds: z.number(), peakMemoryMb: z.number().nullable(), commands: z.number(), measured: z.number(), wallMs: z.number() });
+export const Compute = z.object({
+  cpuSeconds: z.number(),
+  peakMemoryMb: z.number().nullable(),
+  commands: z.number(),
+  measured: z.number(),
+  wallMs: z.number(),
+});
 
 export const EvalRun = z.object({
   task: z.string(),
@@ -163,7 +179,17 @@ export const EvalReport = z.object({
     /** Why the search stopped before enough tasks were found (the same setup failure at every candidate). */
     stopped: z.string().optional(),
   }),
-  tasks: z.array(z.object({ sha: z.string(), subject: z.string(), kind: z.string(), pr: z.number().nullable(), granularity: Granularity, failToPass: z.number(), passToPass: z.number() })),
+  tasks: z.array(
+    z.object({
+      sha: z.string(),
+      subject: z.string(),
+      kind: z.string(),
+      pr: z.number().nullable(),
+      granularity: Granularity,
+      failToPass: z.number(),
+      passToPass: z.number(),
+    }),
+  ),
   runs: z.array(EvalRun),
   byModel: z.array(ModelSummary),
   energy: z.object({ whPerCpuHour: z.number(), whPerThousandTokens: z.number() }),

@@ -22,7 +22,9 @@ export const TestSummary = z.object({
   skipped: z.number().nullable(),
   failures: z.array(z.string()),
   /** Where failing tests failed, for those whose output names a file and line in the checkout. */
-  failureLocations: z.array(z.object({ name: z.string(), path: z.string(), line: z.number(), message: z.string() })).optional(),
+  failureLocations: z
+    .array(z.object({ name: z.string(), path: z.string(), line: z.number(), message: z.string() }))
+    .optional(),
   durationMs: z.number(),
 });
 export type TestSummary = z.infer<typeof TestSummary>;
@@ -48,7 +50,12 @@ export const Item = z.discriminatedUnion('kind', [
     /** A person asked (app server approvals) said no: the command did not run. */
     declined: z.boolean().optional(),
   }),
-  z.object({ id: z.string(), kind: z.literal('file_change'), changes: z.array(FileChange), declined: z.boolean().optional() }),
+  z.object({
+    id: z.string(),
+    kind: z.literal('file_change'),
+    changes: z.array(FileChange),
+    declined: z.boolean().optional(),
+  }),
   z.object({
     id: z.string(),
     kind: z.literal('plan'),
@@ -60,7 +67,13 @@ export const Item = z.discriminatedUnion('kind', [
 export type Item = z.infer<typeof Item>;
 
 /** One destination the egress firewall refused, in one phase: setup, or the agent loop when it had network. */
-export const EgressRefused = z.object({ host: z.string(), port: z.number(), phase: z.enum(['setup', 'agent']), count: z.number(), reason: z.string() });
+export const EgressRefused = z.object({
+  host: z.string(),
+  port: z.number(),
+  phase: z.enum(['setup', 'agent']),
+  count: z.number(),
+  reason: z.string(),
+});
 export type EgressRefused = z.infer<typeof EgressRefused>;
 
 export const Evidence = z.object({
@@ -88,13 +101,26 @@ export const Evidence = z.object({
    * command's process tree and the largest process's peak memory, from the kernel's accounting.
    */
   compute: z
-    .object({ cpuSeconds: z.number(), peakMemoryMb: z.number().nullable(), commands: z.number(), measured: z.number(), wallMs: z.number() })
+    .object({
+      cpuSeconds: z.number(),
+      peakMemoryMb: z.number().nullable(),
+      commands: z.number(),
+      measured: z.number(),
+      wallMs: z.number(),
+    })
     .optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 
 export const RunEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run.started'), runId: z.string(), task: z.string(), repo: z.string(), trigger: z.string(), model: z.string().optional() }),
+  z.object({
+    type: z.literal('run.started'),
+    runId: z.string(),
+    task: z.string(),
+    repo: z.string(),
+    trigger: z.string(),
+    model: z.string().optional(),
+  }),
   z.object({ type: z.literal('run.phase'), phase: Phase }),
   z.object({ type: z.literal('turn.started'), turn: z.number() }),
   z.object({ type: z.literal('turn.completed'), turn: z.number(), usage: Usage }),

@@ -4,7 +4,12 @@ import { z } from 'zod';
 export const Trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('label'), label: z.string() }),
   z.object({ kind: z.literal('command'), commentId: z.number(), command: z.string() }),
-  z.object({ kind: z.literal('review'), reviewId: z.number(), state: z.string(), moreReviewIds: z.array(z.number()).optional() }),
+  z.object({
+    kind: z.literal('review'),
+    reviewId: z.number(),
+    state: z.string(),
+    moreReviewIds: z.array(z.number()).optional(),
+  }),
   z.object({ kind: z.literal('ci'), checkSuiteId: z.number(), headSha: z.string() }),
   z.object({ kind: z.literal('cli') }),
 ]);

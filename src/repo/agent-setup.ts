@@ -40,7 +40,15 @@ function devcontainer(repo: RepoFiles): Detected[] {
   for (const key of ['updateContentCommand', 'postCreateCommand']) {
     const line = repo.lineOf(file, new RegExp(`"${key}"`));
     // `${containerWorkspaceFolder}` is the checkout, where Patchwright runs setup.
-    for (const command of commandsOf(json[key])) out.push(at(command.replace(/\$\{containerWorkspaceFolder\}\/?/g, './').replace(/\.\/\//g, './'), file, line, `the dev container’s ${key} runs it`));
+    for (const command of commandsOf(json[key]))
+      out.push(
+        at(
+          command.replace(/\$\{containerWorkspaceFolder\}\/?/g, './').replace(/\.\/\//g, './'),
+          file,
+          line,
+          `the dev container’s ${key} runs it`,
+        ),
+      );
   }
   return out;
 }
@@ -48,7 +56,8 @@ function devcontainer(repo: RepoFiles): Detected[] {
 /** A devcontainer command: a shell string, an argv array, or an object of named commands of either kind. */
 function commandsOf(value: unknown): string[] {
   if (typeof value === 'string') return value.trim() ? [value.trim()] : [];
-  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') && value.length ? [value.map(shellQuote).join(' ')] : [];
+  if (Array.isArray(value))
+    return value.every((v) => typeof v === 'string') && value.length ? [value.map(shellQuote).join(' ')] : [];
   if (value && typeof value === 'object') return Object.values(value).flatMap(commandsOf);
   return [];
 }
@@ -73,14 +82,17 @@ function agentsMd(repo: RepoFiles): { setup: Detected[]; tests: Detected[] } {
       fenced = !fenced;
       return;
     }
-    const candidates = fenced ? [stripComment(text.trim().replace(/^\$\s+/, ''))] : [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim());
+    const candidates = fenced
+      ? [stripComment(text.trim().replace(/^\$\s+/, ''))]
+      : [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!.trim());
     for (const c of candidates) {
       if (!c || /<[\w -]+>/.test(c)) continue; // `pnpm vitest run <path>`: a pattern, not a command
       // A single word in running text (`mocha`, `jest`) names a tool; only a few runners are a command on their own.
       if (!fenced && !/\s/.test(c) && !/^(pytest|tox|nox|rspec|ctest)$/.test(c)) continue;
       if (isTestCommand(c)) {
         if (!tests.some((t) => t.command === c)) tests.push(at(c, file, i + 1, 'AGENTS.md states it'));
-      } else if (SETUP_COMMANDS.some((re) => re.test(c)) && !setup.some((s) => s.command === c)) setup.push(at(c, file, i + 1, 'AGENTS.md states it'));
+      } else if (SETUP_COMMANDS.some((re) => re.test(c)) && !setup.some((s) => s.command === c))
+        setup.push(at(c, file, i + 1, 'AGENTS.md states it'));
     }
   });
   return { setup, tests };

@@ -30,7 +30,15 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
   const out: CiCommand[] = [];
   const all = repo.list(dir).filter((f) => /\.ya?ml$/.test(f));
   // A reusable workflow (`uses: ./.github/workflows/x.yml`) called by a main one ranks with its caller.
-  const called = new Set(all.filter((f) => rank(f) === 0).flatMap((f) => [...(repo.read(`${dir}/${f}`) ?? '').matchAll(/uses:\s*\.\/\.github\/workflows\/([\w.-]+\.ya?ml)/g)].map((m) => m[1]!)));
+  const called = new Set(
+    all
+      .filter((f) => rank(f) === 0)
+      .flatMap((f) =>
+        [...(repo.read(`${dir}/${f}`) ?? '').matchAll(/uses:\s*\.\/\.github\/workflows\/([\w.-]+\.ya?ml)/g)].map(
+          (m) => m[1]!,
+        ),
+      ),
+  );
   const rankOf = (f: string) => (called.has(f) ? 0 : rank(f));
   const names = all.sort((a, b) => rankOf(a) - rankOf(b) || a.localeCompare(b));
   for (const name of names) {
@@ -46,7 +54,16 @@ export function ciCommands(repo: RepoFiles): CiCommand[] {
  * The `run` steps of one workflow (or of a local composite action a job `uses:`, with the caller's
  * job), pushed to `out` in order.
  */
-function scanRunSteps(repo: RepoFiles, file: string, lines: string[], envAt: (line: number) => StepEnv, onChange: boolean, fixedJob: string | null, out: CiCommand[], depth: number): void {
+function scanRunSteps(
+  repo: RepoFiles,
+  file: string,
+  lines: string[],
+  envAt: (line: number) => StepEnv,
+  onChange: boolean,
+  fixedJob: string | null,
+  out: CiCommand[],
+  depth: number,
+): void {
   let job = fixedJob ?? '';
   let jobStart = 0;
   let inJobs = false;
@@ -63,7 +80,8 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], envAt: (li
     if (action && depth < 2) {
       const actionFile = ['action.yml', 'action.yaml'].map((f) => `${action[1]}/${f}`).find((f) => repo.exists(f));
       const actionText = actionFile ? (repo.read(actionFile) ?? '') : '';
-      if (actionFile) scanRunSteps(repo, actionFile, actionText.split('\n'), workflowEnv(actionText), onChange, job, out, depth + 1);
+      if (actionFile)
+        scanRunSteps(repo, actionFile, actionText.split('\n'), workflowEnv(actionText), onChange, job, out, depth + 1);
       continue;
     }
     const m = /^(\s*)(-\s+)?run:\s*(.*)$/.exec(text);
@@ -83,7 +101,17 @@ function scanRunSteps(repo: RepoFiles, file: string, lines: string[], envAt: (li
         if (setsEnv(command, script, repo, where)) continue;
         const env = { ...stepEnv, ...script.env };
         const set = [...new Set([...own, ...Object.keys(script.env)])];
-        out.push({ command, file, line, job, onChange, ...(where ? { cwd: where } : {}), ...(Object.keys(env).length ? { env } : {}), ...(set.length ? { stepEnv: set } : {}), ...(script.sourced.length ? { sourced: [...script.sourced] } : {}) });
+        out.push({
+          command,
+          file,
+          line,
+          job,
+          onChange,
+          ...(where ? { cwd: where } : {}),
+          ...(Object.keys(env).length ? { env } : {}),
+          ...(set.length ? { stepEnv: set } : {}),
+          ...(script.sourced.length ? { sourced: [...script.sourced] } : {}),
+        });
       }
     };
     if (!/^[|>][-+]?\s*$/.test(value)) {
@@ -133,7 +161,12 @@ function matrixProgram(command: string, jobLines: string[]): string {
  * `A=1`, or `source ci/env.sh` / `. ./env.sh` of a file in the repository (not a virtual
  * environment's `activate`: the harness makes its own). Recorded into `script`; true when it was one.
  */
-function setsEnv(part: string, script: { env: Record<string, string>; sourced: string[] }, repo: RepoFiles, cwd: string | undefined): boolean {
+function setsEnv(
+  part: string,
+  script: { env: Record<string, string>; sourced: string[] },
+  repo: RepoFiles,
+  cwd: string | undefined,
+): boolean {
   const source = /^(?:source|\.)\s+("?)([\w./-]+)\1\s*$/.exec(part);
   if (source) {
     const rel = source[2]!.replace(/^\.\//, '');
@@ -194,7 +227,10 @@ function literal(block: Array<{ text: string; line: number }>): Array<{ command:
 
 /** A folded block (`>`): its lines are one command. */
 function folded(block: Array<{ text: string; line: number }>): Array<{ command: string; line: number }> {
-  const command = block.map((b) => stripComment(b.text)).filter(Boolean).join(' ');
+  const command = block
+    .map((b) => stripComment(b.text))
+    .filter(Boolean)
+    .join(' ');
   return command ? [{ command, line: block[0]!.line }] : [];
 }
 
@@ -207,7 +243,7 @@ function workingDirectory(lines: string[], at: number, keyIndent: number): strin
     const l = lines[j] ?? '';
     if (j > start && l.trim() && l.length - l.trimStart().length <= dash) break;
     const m = /^\s*(?:-\s+)?working-directory:\s*(.+?)\s*$/.exec(l);
-    if (m && (l.length - l.trimStart().length >= Math.min(keyIndent, dash))) return unquote(m[1]!);
+    if (m && l.length - l.trimStart().length >= Math.min(keyIndent, dash)) return unquote(m[1]!);
   }
   return undefined;
 }
@@ -237,7 +273,12 @@ function runsOnChange(lines: string[]): boolean {
 /** Workflows that run on every change first; scheduled, release and scanning ones last. */
 function rank(name: string): number {
   if (/^(ci|tests?|build|main|check|push|pr|pull[-_]request)\b/i.test(name)) return 0;
-  if (/daily|nightly|weekly|schedule|cron|release|publish|deploy|codeql|coverity|scorecard|stale|label|docs?\b|spell/i.test(name)) return 2;
+  if (
+    /daily|nightly|weekly|schedule|cron|release|publish|deploy|codeql|coverity|scorecard|stale|label|docs?\b|spell/i.test(
+      name,
+    )
+  )
+    return 2;
   return 1;
 }
 

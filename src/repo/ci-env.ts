@@ -21,7 +21,8 @@ export function workflowEnv(text: string): (line: number) => StepEnv {
   const level = isMap(top) ? values(top.get('env')) : {};
   const jobs = isMap(top) ? top.get('jobs') : undefined;
   const runs = isMap(top) ? top.get('runs') : undefined;
-  const within = (node: { range?: [number, number, number] | null } | null | undefined, at: number) => !!node?.range && node.range[0] <= at && at < node.range[2];
+  const within = (node: { range?: [number, number, number] | null } | null | undefined, at: number) =>
+    !!node?.range && node.range[0] <= at && at < node.range[2];
   return (line) => {
     // The end of the line: inside its step even when the line opens it (`- run: pytest`).
     const at = (starts[line] ?? text.length + 1) - 1;
@@ -31,7 +32,10 @@ export function workflowEnv(text: string): (line: number) => StepEnv {
     const stepsNode = isMap(job) ? job.get('steps') : undefined;
     const step = isSeq(stepsNode) ? stepsNode.items.find((s) => within(s as YAMLMap, at)) : undefined;
     const own = isMap(step) ? values(step.get('env')) : {};
-    return { env: { ...level, ...(isMap(job) && job !== runs ? values(job.get('env')) : {}), ...own }, own: Object.keys(own) };
+    return {
+      env: { ...level, ...(isMap(job) && job !== runs ? values(job.get('env')) : {}), ...own },
+      own: Object.keys(own),
+    };
   };
 }
 
@@ -40,7 +44,8 @@ function values(node: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of node.items) {
     const key = isScalar(item.key) ? String(item.key.value) : '';
-    if (/^[A-Za-z_]\w*$/.test(key) && isScalar(item.value) && item.value.value !== null) out[key] = String(item.value.value);
+    if (/^[A-Za-z_]\w*$/.test(key) && isScalar(item.value) && item.value.value !== null)
+      out[key] = String(item.value.value);
   }
   return out;
 }

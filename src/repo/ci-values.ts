@@ -4,7 +4,10 @@
  * CI's (`${{ matrix.features }}`, a secret, GitHub's own variables) stays as written, for the
  * caller to set aside or drop; nothing inside single quotes is touched, as in the shell.
  */
-export function resolveCiValues(command: string, env: Record<string, string> | undefined): { command: string; resolved: string[] } {
+export function resolveCiValues(
+  command: string,
+  env: Record<string, string> | undefined,
+): { command: string; resolved: string[] } {
   if (!env || !/\$/.test(command)) return { command, resolved: [] };
   const resolved = new Set<string>();
   const value = (name: string, depth = 0): string | undefined => {

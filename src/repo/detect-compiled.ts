@@ -21,7 +21,12 @@ export function detectRust(repo: RepoFiles): EcosystemFinding | undefined {
     language: 'rust',
     packageManager: 'cargo',
     setup: [at('cargo fetch', 'Cargo.toml', 1, 'cargo manifest')],
-    test: at(workspace ? 'cargo test --workspace' : 'cargo test', 'Cargo.toml', workspace ? repo.lineOf('Cargo.toml', /^\[workspace\]/) : 1, 'cargo manifest'),
+    test: at(
+      workspace ? 'cargo test --workspace' : 'cargo test',
+      'Cargo.toml',
+      workspace ? repo.lineOf('Cargo.toml', /^\[workspace\]/) : 1,
+      'cargo manifest',
+    ),
     lint: at('cargo clippy --all-targets', 'Cargo.toml', 1, 'cargo manifest'),
   };
 }
@@ -43,14 +48,18 @@ export function detectJava(repo: RepoFiles): EcosystemFinding | undefined {
 
 /** Gradle, on its own or beside Maven (a project that builds with both). */
 export function detectGradle(repo: RepoFiles): EcosystemFinding | undefined {
-  const gradleFile = ['build.gradle.kts', 'build.gradle', 'settings.gradle.kts', 'settings.gradle'].find((f) => repo.exists(f));
+  const gradleFile = ['build.gradle.kts', 'build.gradle', 'settings.gradle.kts', 'settings.gradle'].find((f) =>
+    repo.exists(f),
+  );
   if (!gradleFile) return undefined;
   const gradle = repo.exists('gradlew') ? './gradlew' : 'gradle';
   const language = gradleFile.endsWith('.kts') ? 'kotlin' : 'java';
   return {
     language,
     packageManager: 'gradle',
-    setup: [at(`${gradle} --no-daemon dependencies`, gradle === './gradlew' ? 'gradlew' : gradleFile, 1, 'gradle project')],
+    setup: [
+      at(`${gradle} --no-daemon dependencies`, gradle === './gradlew' ? 'gradlew' : gradleFile, 1, 'gradle project'),
+    ],
     test: at(`${gradle} --no-daemon test`, gradle === './gradlew' ? 'gradlew' : gradleFile, 1, 'gradle project'),
     lint: null,
   };
@@ -61,16 +70,42 @@ export function detectRuby(repo: RepoFiles): EcosystemFinding | undefined {
   if (!repo.exists('Gemfile')) return undefined;
   const gemfile = repo.read('Gemfile') ?? '';
   const setup = [at('bundle install', repo.exists('Gemfile.lock') ? 'Gemfile.lock' : 'Gemfile', 1, 'bundler')];
-  const lint = /rubocop/.test(gemfile) ? at('bundle exec rubocop', 'Gemfile', repo.lineOf('Gemfile', /rubocop/), 'rubocop in Gemfile') : null;
+  const lint = /rubocop/.test(gemfile)
+    ? at('bundle exec rubocop', 'Gemfile', repo.lineOf('Gemfile', /rubocop/), 'rubocop in Gemfile')
+    : null;
   if (repo.isDir('spec') && /rspec/.test(gemfile)) {
-    return { language: 'ruby', packageManager: 'bundler', setup, test: at('bundle exec rspec', 'Gemfile', repo.lineOf('Gemfile', /rspec/), 'rspec in Gemfile and a spec dir'), lint };
+    return {
+      language: 'ruby',
+      packageManager: 'bundler',
+      setup,
+      test: at('bundle exec rspec', 'Gemfile', repo.lineOf('Gemfile', /rspec/), 'rspec in Gemfile and a spec dir'),
+      lint,
+    };
   }
   const rakefile = repo.read('Rakefile');
   if (rakefile !== undefined && /TestTask|task\s*[:(]?\s*:?test|:default/.test(rakefile)) {
     const hasTest = /TestTask|:test\b/.test(rakefile);
-    return { language: 'ruby', packageManager: 'bundler', setup, test: at(hasTest ? 'bundle exec rake test' : 'bundle exec rake', 'Rakefile', repo.lineOf('Rakefile', /TestTask|:test|:default/), 'Rakefile task'), lint };
+    return {
+      language: 'ruby',
+      packageManager: 'bundler',
+      setup,
+      test: at(
+        hasTest ? 'bundle exec rake test' : 'bundle exec rake',
+        'Rakefile',
+        repo.lineOf('Rakefile', /TestTask|:test|:default/),
+        'Rakefile task',
+      ),
+      lint,
+    };
   }
-  return { language: 'ruby', packageManager: 'bundler', setup, test: null, lint, testReason: 'no spec dir with rspec, and no test task in the Rakefile' };
+  return {
+    language: 'ruby',
+    packageManager: 'bundler',
+    setup,
+    test: null,
+    lint,
+    testReason: 'no spec dir with rspec, and no test task in the Rakefile',
+  };
 }
 
 /** A Makefile with a `test` or `check` target. */
@@ -79,13 +114,17 @@ export function detectMake(repo: RepoFiles): EcosystemFinding | undefined {
   if (!file) return undefined;
   const text = repo.read(file) ?? '';
   // `test-unit` beside `test` (etcd: `test` adds integration and e2e passes): the unit suite is the one named so.
-  const target = ['test-unit', 'unit-test', 'unit-tests', 'test', 'check', 'tests'].find((t) => new RegExp(`^${t}\\s*:`, 'm').test(text) && (!/unit/.test(t) || /^test\s*:/m.test(text)));
+  const target = ['test-unit', 'unit-test', 'unit-tests', 'test', 'check', 'tests'].find(
+    (t) => new RegExp(`^${t}\\s*:`, 'm').test(text) && (!/unit/.test(t) || /^test\s*:/m.test(text)),
+  );
   const lintTarget = /^lint\s*:/m.test(text);
   return {
     language: 'make',
     packageManager: null,
     setup: [],
-    test: target ? at(`make ${target}`, file, repo.lineOf(file, new RegExp(`^${target}\\s*:`)), `${file} target`) : null,
+    test: target
+      ? at(`make ${target}`, file, repo.lineOf(file, new RegExp(`^${target}\\s*:`)), `${file} target`)
+      : null,
     lint: lintTarget ? at('make lint', file, repo.lineOf(file, /^lint\s*:/), `${file} target`) : null,
     ...(target ? {} : { testReason: `${file} has no test or check target` }),
   };

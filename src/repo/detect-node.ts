@@ -12,13 +12,25 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
   try {
     pkg = JSON.parse(text) as typeof pkg;
   } catch {
-    return { language: 'javascript', packageManager: null, setup: [], test: null, lint: null, testReason: 'package.json is not valid JSON' };
+    return {
+      language: 'javascript',
+      packageManager: null,
+      setup: [],
+      test: null,
+      lint: null,
+      testReason: 'package.json is not valid JSON',
+    };
   }
   const pm = packageManager(repo, pkg.packageManager);
   const language = repo.exists('tsconfig.json') ? 'typescript' : 'javascript';
   const scripts = pkg.scripts ?? {};
   // `bun test` is bun's own test runner, not the script: bun always gets `bun run`.
-  const run = (script: string) => (pm === 'npm' ? (script === 'test' ? 'npm test' : `npm run ${script}`) : `${pm} ${script === 'test' && pm !== 'bun' ? 'test' : `run ${script}`}`);
+  const run = (script: string) =>
+    pm === 'npm'
+      ? script === 'test'
+        ? 'npm test'
+        : `npm run ${script}`
+      : `${pm} ${script === 'test' && pm !== 'bun' ? 'test' : `run ${script}`}`;
   const line = (key: string) => repo.lineOf('package.json', new RegExp(`"${key}"\\s*:`));
 
   const setup = [at(installCommand(repo, pm), lockfileOf(repo, pm) ?? 'package.json', 1, `${pm} lockfile`)];
@@ -28,7 +40,12 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
   const test = !testScript
     ? monorepo
     : split
-      ? at(split.test, 'package.json', line(testScript), `scripts.${testScript} without its lint step (${split.lint})${split.special.length ? ` and its special-purpose runs (${split.special.join(', ')})` : ''}, so a lint error never hides the tests`)
+      ? at(
+          split.test,
+          'package.json',
+          line(testScript),
+          `scripts.${testScript} without its lint step (${split.lint})${split.special.length ? ` and its special-purpose runs (${split.special.join(', ')})` : ''}, so a lint error never hides the tests`,
+        )
       : at(run(testScript), 'package.json', line(testScript), `scripts.${testScript}`);
   const lintScript = ['lint', 'check:lint', 'eslint'].find((s) => scripts[s]);
   const lint = lintScript
@@ -42,7 +59,13 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
     setup,
     test,
     lint,
-    ...(test ? {} : { testReason: scripts.test ? 'scripts.test is npm’s placeholder' : 'package.json has no test script, and no turbo or nx test task' }),
+    ...(test
+      ? {}
+      : {
+          testReason: scripts.test
+            ? 'scripts.test is npm’s placeholder'
+            : 'package.json has no test script, and no turbo or nx test task',
+        }),
   };
 }
 
@@ -50,13 +73,16 @@ export function detectNode(repo: RepoFiles): EcosystemFinding | undefined {
 function monorepoTest(repo: RepoFiles, pm: string): ReturnType<typeof at> | null {
   const exec = pm === 'npm' ? 'npx' : `${pm} exec`;
   const turbo = repo.read('turbo.json');
-  if (turbo && /"test"\s*:/.test(turbo)) return at(`${exec} turbo run test`, 'turbo.json', repo.lineOf('turbo.json', /"test"\s*:/), 'turbo test task');
+  if (turbo && /"test"\s*:/.test(turbo))
+    return at(`${exec} turbo run test`, 'turbo.json', repo.lineOf('turbo.json', /"test"\s*:/), 'turbo test task');
   const nx = repo.read('nx.json');
-  if (nx && /"test"\s*:/.test(nx)) return at(`${exec} nx run-many -t test`, 'nx.json', repo.lineOf('nx.json', /"test"\s*:/), 'nx test target');
+  if (nx && /"test"\s*:/.test(nx))
+    return at(`${exec} nx run-many -t test`, 'nx.json', repo.lineOf('nx.json', /"test"\s*:/), 'nx test target');
   return null;
 }
 
-const LINT_STEP = /^(xo|eslint|standard|tslint|stylelint|prettier\s+(--check|-c|--list-different|-l)|biome\s+(check|lint|ci)|oxlint|(npm|pnpm|yarn|bun)\s+(run\s+)?([\w:-]*(lint|prettier|format:check|check:format|stylelint)[\w:-]*))(\s|$)/;
+const LINT_STEP =
+  /^(xo|eslint|standard|tslint|stylelint|prettier\s+(--check|-c|--list-different|-l)|biome\s+(check|lint|ci)|oxlint|(npm|pnpm|yarn|bun)\s+(run\s+)?([\w:-]*(lint|prettier|format:check|check:format|stylelint)[\w:-]*))(\s|$)/;
 const RUNNER = /^(npm|pnpm|yarn|bun|npx|node|bunx)(\s|$)|^\.{0,2}\//;
 
 /**
@@ -64,11 +90,16 @@ const RUNNER = /^(npm|pnpm|yarn|bun|npx|node|bunx)(\s|$)|^\.{0,2}\//;
  * lint step, run with the package's own binaries on PATH, and the lint step on its own.
  */
 export function withoutLint(script: string): { test: string; lint: string; special: string[] } | null {
-  const parts = script.split('&&').map((p) => p.trim()).filter(Boolean);
+  const parts = script
+    .split('&&')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length < 2) return null;
   const lint = parts.filter((p) => LINT_STEP.test(p));
   // `npm run test:node && npm run test:browser && npm run lint`: the browser run is special-purpose too.
-  const special = parts.filter((p) => !LINT_STEP.test(p) && SPECIAL_QUALIFIER.test(/^(npm|pnpm|yarn|bun)\s+(run\s+)?(\S+)$/.exec(p)?.[3] ?? ''));
+  const special = parts.filter(
+    (p) => !LINT_STEP.test(p) && SPECIAL_QUALIFIER.test(/^(npm|pnpm|yarn|bun)\s+(run\s+)?(\S+)$/.exec(p)?.[3] ?? ''),
+  );
   const rest = parts.filter((p) => !LINT_STEP.test(p) && !special.includes(p));
   // Only a script that lints is split: `ava && tsd`, `test:nodejs && test:edge` are the team's whole suite.
   if (!lint.length || !rest.length) return null;

@@ -20,4 +20,7 @@ export interface EcosystemFinding {
   testReason?: string;
 }
 
-export const at = (command: string, file: string, line: number, why: string): Detected => ({ command, evidence: { file, line, why } });
+export const at = (command: string, file: string, line: number, why: string): Detected => ({
+  command,
+  evidence: { file, line, why },
+});

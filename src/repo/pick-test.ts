@@ -1,6 +1,16 @@
 import type { CiCommand } from './ci-commands.ts';
 import type { Detected, Evidence } from './detection.ts';
-import { BUILD_COMMANDS, CI_ONLY_SETTING, type CommandContext, isTestCommand, normaliseCommand, PLATFORM_JOB, setAsideReason, SOFT_REASON, SPECIAL_JOB } from './test-commands.ts';
+import {
+  BUILD_COMMANDS,
+  CI_ONLY_SETTING,
+  type CommandContext,
+  isTestCommand,
+  normaliseCommand,
+  PLATFORM_JOB,
+  setAsideReason,
+  SOFT_REASON,
+  SPECIAL_JOB,
+} from './test-commands.ts';
 
 /** A test command considered, with where it came from and, when it was not taken, why. */
 export interface Candidate {
@@ -39,10 +49,35 @@ export function pickTest(
   context: CommandContext & { reason?: (command: string) => string | null } = {},
 ): Picked {
   const all: Offer[] = [
-    ...(offers.override ? [{ command: offers.override.command, evidence: offers.override.evidence, source: 'agent.yml' as const, judge: false }] : []),
-    ...offers.stated.map((d) => ({ command: d.command, evidence: d.evidence, source: 'agent instructions' as const, judge: true })),
-    ...offers.ci.map((c) => ({ command: c.command, evidence: { file: c.file, line: c.line, why: 'the repository’s CI runs it' }, source: 'ci' as const, judge: true, ci: c })),
-    ...offers.project.map((d) => ({ command: d.command, evidence: d.evidence, source: 'project files' as const, judge: false })),
+    ...(offers.override
+      ? [
+          {
+            command: offers.override.command,
+            evidence: offers.override.evidence,
+            source: 'agent.yml' as const,
+            judge: false,
+          },
+        ]
+      : []),
+    ...offers.stated.map((d) => ({
+      command: d.command,
+      evidence: d.evidence,
+      source: 'agent instructions' as const,
+      judge: true,
+    })),
+    ...offers.ci.map((c) => ({
+      command: c.command,
+      evidence: { file: c.file, line: c.line, why: 'the repository’s CI runs it' },
+      source: 'ci' as const,
+      judge: true,
+      ci: c,
+    })),
+    ...offers.project.map((d) => ({
+      command: d.command,
+      evidence: d.evidence,
+      source: 'project files' as const,
+      judge: false,
+    })),
   ];
   const candidates: Candidate[] = [];
   let test: Detected | null = null;
@@ -56,7 +91,11 @@ export function pickTest(
     }
     if (candidates.some((c) => c.command === judged.command && !c.setAside)) continue;
     if (test) {
-      candidates.push({ command: judged.command, ...where, setAside: `${test.command} was found first (${sourceWord(candidates.find((c) => !c.setAside)!.source)})` });
+      candidates.push({
+        command: judged.command,
+        ...where,
+        setAside: `${test.command} was found first (${sourceWord(candidates.find((c) => !c.setAside)!.source)})`,
+      });
       continue;
     }
     test = { command: judged.command, evidence: { ...offer.evidence, why: judged.why } };
@@ -65,14 +104,32 @@ export function pickTest(
   }
   // The team's own CI run, second best only (a build-tag run, another platform's job), beats a default made from the project files.
   const fromProject = test && candidates.find((c) => !c.setAside)?.source === 'project files';
-  for (const offer of !test || fromProject ? all.filter((o) => o.ci && SOFT_REASON.test(candidates.find((c) => c.file === o.evidence.file && c.line === o.evidence.line && c.command === o.command)?.setAside ?? '')) : []) {
+  for (const offer of !test || fromProject
+    ? all.filter(
+        (o) =>
+          o.ci &&
+          SOFT_REASON.test(
+            candidates.find((c) => c.file === o.evidence.file && c.line === o.evidence.line && c.command === o.command)
+              ?.setAside ?? '',
+          ),
+      )
+    : []) {
     const judged = judge(offer, allCi, context, false, true);
     if ('setAside' in judged) continue;
     const previous = test;
     test = { command: judged.command, evidence: { ...offer.evidence, why: judged.why } };
-    const at = candidates.findIndex((c) => c.file === offer.evidence.file && c.line === offer.evidence.line && c.command === offer.command);
-    candidates.splice(at, 1, { command: judged.command, file: offer.evidence.file, line: offer.evidence.line, source: offer.source });
-    for (const c of candidates) if (previous && c.command === previous.command && !c.setAside) c.setAside = `CI’s own \`${judged.command}\` was preferred to a default`;
+    const at = candidates.findIndex(
+      (c) => c.file === offer.evidence.file && c.line === offer.evidence.line && c.command === offer.command,
+    );
+    candidates.splice(at, 1, {
+      command: judged.command,
+      file: offer.evidence.file,
+      line: offer.evidence.line,
+      source: offer.source,
+    });
+    for (const c of candidates)
+      if (previous && c.command === previous.command && !c.setAside)
+        c.setAside = `CI’s own \`${judged.command}\` was preferred to a default`;
     ciSetup = buildSteps(offer.ci!, allCi, context);
     break;
   }
@@ -80,9 +137,19 @@ export function pickTest(
   for (const offer of test ? [] : all.filter((o) => o.ci && !o.ci.onChange)) {
     const judged = judge(offer, allCi, context, true);
     if ('setAside' in judged) continue;
-    test = { command: judged.command, evidence: { ...offer.evidence, why: `${judged.why}; only a scheduled workflow runs the tests` } };
-    const at = candidates.findIndex((c) => c.file === offer.evidence.file && c.line === offer.evidence.line && c.command === offer.command);
-    candidates.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, { command: judged.command, file: offer.evidence.file, line: offer.evidence.line, source: offer.source });
+    test = {
+      command: judged.command,
+      evidence: { ...offer.evidence, why: `${judged.why}; only a scheduled workflow runs the tests` },
+    };
+    const at = candidates.findIndex(
+      (c) => c.file === offer.evidence.file && c.line === offer.evidence.line && c.command === offer.command,
+    );
+    candidates.splice(at < 0 ? 0 : at, at < 0 ? 0 : 1, {
+      command: judged.command,
+      file: offer.evidence.file,
+      line: offer.evidence.line,
+      source: offer.source,
+    });
     ciSetup = buildSteps(offer.ci!, allCi, context);
     break;
   }
@@ -96,35 +163,66 @@ const TEST_DIR = /^(tests?|t|regress|regression|testsuite|test-suite)$/;
 const BARE_MAKE = /^g?make((\s+-[\w-]+("[^"]*")?)|(\s+[A-Z_]+=\S+))*\s*$/;
 /** ...or the test folder's own script (`cd tests && ./unittest.sh` in inih), or its Rakefile (`cd test && rake ci` in Unity). */
 const TEST_DIR_SCRIPT = /^(bash |sh )?(\.\/)?[\w.-]*tests?[\w.-]*\.sh$|^(bundle exec )?rake( [\w:-]+)?$/;
-export const isTestDirRun = (command: string, cwd: string | undefined): boolean => !!cwd && TEST_DIR.test(cwd) && (BARE_MAKE.test(command) || TEST_DIR_SCRIPT.test(command));
+export const isTestDirRun = (command: string, cwd: string | undefined): boolean =>
+  !!cwd && TEST_DIR.test(cwd) && (BARE_MAKE.test(command) || TEST_DIR_SCRIPT.test(command));
 
 /** `scheduled`: a workflow's schedule is no reason to set it aside; `soft`: nor are the reasons in SOFT_REASON. */
-function judge(offer: Offer, allCi: CiCommand[], context: CommandContext & { reason?: (command: string) => string | null }, scheduled = false, soft = false): { command: string; why: string } | { setAside: string } {
+function judge(
+  offer: Offer,
+  allCi: CiCommand[],
+  context: CommandContext & { reason?: (command: string) => string | null },
+  scheduled = false,
+  soft = false,
+): { command: string; why: string } | { setAside: string } {
   const ci = offer.ci;
-  if (ci && !ci.onChange && !scheduled) return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
+  if (ci && !ci.onChange && !scheduled)
+    return { setAside: 'its workflow runs only on a schedule, by hand or on a release' };
   const n = normaliseCommand(selected(offer.command, ci), ci?.env ? { ...context, env: ci.env } : context);
   if ('setAside' in n) return n;
   const testDirRun = isTestDirRun(n.command, ci?.cwd);
   // A script of the repository that ends by running the tests is judged by the run it ends with.
   const inner = !testDirRun && !isTestCommand(n.command) ? (context.testScript?.(n.command, ci?.cwd) ?? null) : null;
-  if (!testDirRun && !isTestCommand(n.command) && !inner) return { setAside: 'not a test command once CI’s values are taken out' };
+  if (!testDirRun && !isTestCommand(n.command) && !inner)
+    return { setAside: 'not a test command once CI’s values are taken out' };
   const innerReason = inner ? setAsideReason(inner) : null;
-  const reason = (innerReason && `it ends with \`${inner}\`: ${innerReason}`) ?? setAsideReason(n.command) ?? context.reason?.(n.command);
+  const reason =
+    (innerReason && `it ends with \`${inner}\`: ${innerReason}`) ??
+    setAsideReason(n.command) ??
+    context.reason?.(n.command);
   if (reason && !(soft && SOFT_REASON.test(reason))) return { setAside: reason };
   if (ci && SPECIAL_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is special-purpose` };
-  const workflow = ci?.file.split('/').pop()?.replace(/\.ya?ml$/, '');
+  const workflow = ci?.file
+    .split('/')
+    .pop()
+    ?.replace(/\.ya?ml$/, '');
   if (workflow && SPECIAL_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is special-purpose` };
   if (!soft && ci && PLATFORM_JOB.test(ci.job)) return { setAside: `its CI job \`${ci.job}\` is for another platform` };
-  if (!soft && workflow && PLATFORM_JOB.test(workflow)) return { setAside: `its workflow \`${workflow}\` is for another platform` };
+  if (!soft && workflow && PLATFORM_JOB.test(workflow))
+    return { setAside: `its workflow \`${workflow}\` is for another platform` };
   // `make tests` followed in the same job by `make check`: it only builds what `make check` runs.
-  if (ci && /^g?make\b.*\stests$/.test(n.command) && allCi.some((c) => c.file === ci.file && c.job === ci.job && c.line > ci.line && /^g?make\b.*\s(check|test)(\s|$)/.test(c.command))) {
+  if (
+    ci &&
+    /^g?make\b.*\stests$/.test(n.command) &&
+    allCi.some(
+      (c) =>
+        c.file === ci.file && c.job === ci.job && c.line > ci.line && /^g?make\b.*\s(check|test)(\s|$)/.test(c.command),
+    )
+  ) {
     return { setAside: 'it builds the tests that a later step of the same job runs' };
   }
   const cwd = ci?.cwd;
   if (cwd && !/^[\w.][\w./-]*$/.test(cwd)) return { setAside: `runs in ${cwd}, a folder only CI knows` };
   if (cwd && !BUILD_DIR.test(cwd) && !testDirRun) return { setAside: `runs in ${cwd}/, one part of the repository` };
   // Tests run from a build folder need CI's configure step for it, made runnable here.
-  if (cwd && ci && !testDirRun && !buildSteps(ci, allCi, context).some((b) => /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command))) return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
+  if (
+    cwd &&
+    ci &&
+    !testDirRun &&
+    !buildSteps(ci, allCi, context).some((b) =>
+      /^(cd \S+ && )?(cmake (?!--build)|\.{1,2}\/configure|meson setup)/.test(b.command),
+    )
+  )
+    return { setAside: `its build in ${cwd}/ depends on values only CI knows` };
   // What the step sets for its command (its own `env:`, `export` lines, a sourced script) is part of the command here too.
   const kept = ci ? stepSettings(ci) : { prefix: '', why: [] };
   const command = `${cwd ? `cd ${cwd} && ` : ''}${kept.prefix}${n.command}`;
@@ -141,7 +239,8 @@ function buildSteps(test: CiCommand, all: CiCommand[], context: CommandContext):
     if ('setAside' in n || !BUILD_COMMANDS.some((re) => re.test(n.command))) continue;
     if (c.cwd && !/^[\w.][\w./-]*$/.test(c.cwd)) continue;
     const command = c.cwd ? `cd ${c.cwd} && ${n.command}` : n.command;
-    if (!out.some((o) => o.command === command)) out.push({ command, evidence: { file: c.file, line: c.line, why: 'CI builds with it before the tests' } });
+    if (!out.some((o) => o.command === command))
+      out.push({ command, evidence: { file: c.file, line: c.line, why: 'CI builds with it before the tests' } });
   }
   return out;
 }
@@ -166,15 +265,25 @@ function stepSettings(ci: CiCommand): { prefix: string; why: string[] } {
     .filter((name) => !CI_ONLY_SETTING.test(name))
     .map((name) => [name, ci.env?.[name]] as const)
     .filter((pair): pair is readonly [string, string] => pair[1] !== undefined && !/\$|`/.test(pair[1]));
-  const assignments = values.map(([name, value]) => `${name}=${/^[\w./:,+=@%-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
+  const assignments = values.map(
+    ([name, value]) => `${name}=${/^[\w./:,+=@%-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`,
+  );
   const sourced = (ci.sourced ?? []).map((f) => `. ${f} && `).join('');
-  const why = [...(values.length ? [`with what the step sets: ${values.map(([n]) => `\`${n}\``).join(', ')}`] : []), ...(ci.sourced?.length ? [`after the step’s \`. ${ci.sourced.join('`, `. ')}\``] : [])];
+  const why = [
+    ...(values.length ? [`with what the step sets: ${values.map(([n]) => `\`${n}\``).join(', ')}`] : []),
+    ...(ci.sourced?.length ? [`after the step’s \`. ${ci.sourced.join('`, `. ')}\``] : []),
+  ];
   return { prefix: `${sourced}${assignments.length ? `${assignments.join(' ')} ` : ''}`, why };
 }
 
-
 function sourceWord(source: Candidate['source']): string {
-  return source === 'ci' ? 'in CI' : source === 'agent.yml' ? 'in .github/agent.yml' : source === 'agent instructions' ? 'in what the repository tells agents' : 'in the project files';
+  return source === 'ci'
+    ? 'in CI'
+    : source === 'agent.yml'
+      ? 'in .github/agent.yml'
+      : source === 'agent instructions'
+        ? 'in what the repository tells agents'
+        : 'in the project files';
 }
 
 function dedupe(candidates: Candidate[]): Candidate[] {

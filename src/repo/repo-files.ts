@@ -80,4 +80,17 @@ export class RepoFiles {
   }
 }
 
-const SKIP = new Set(['.git', 'node_modules', 'vendor', 'third_party', 'target', 'dist', 'build', '.venv', 'venv', '__pycache__', '.tox', '.gradle']);
+const SKIP = new Set([
+  '.git',
+  'node_modules',
+  'vendor',
+  'third_party',
+  'target',
+  'dist',
+  'build',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.tox',
+  '.gradle',
+]);

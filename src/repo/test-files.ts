@@ -12,24 +12,35 @@ export interface TestFileRules {
 
 /** Test file names by ecosystem: Python, Go, JS/TS, Ruby, JVM, .NET, Elixir, C/C++, Swift, PHP, Dart. */
 const TEST_NAME = [
-  /(^|\/)test_[^/]+\.py$/, /(^|\/)[^/]+_test\.py$/, /(^|\/)conftest\.py$/, /(^|\/)tests?\.py$/,
+  /(^|\/)test_[^/]+\.py$/,
+  /(^|\/)[^/]+_test\.py$/,
+  /(^|\/)conftest\.py$/,
+  /(^|\/)tests?\.py$/,
   /_test\.go$/,
-  /\.(test|spec)\.[cm]?[jt]sx?$/, /(^|\/)[^/]+-test\.[cm]?js$/, /(^|\/)(tests?|spec)\.[cm]?[jt]sx?$/,
-  /_(spec|test)\.rb$/, /(^|\/)test_[^/]+\.rb$/,
+  /\.(test|spec)\.[cm]?[jt]sx?$/,
+  /(^|\/)[^/]+-test\.[cm]?js$/,
+  /(^|\/)(tests?|spec)\.[cm]?[jt]sx?$/,
+  /_(spec|test)\.rb$/,
+  /(^|\/)test_[^/]+\.rb$/,
   /(Test|Tests|IT|Spec)\.(java|kt|scala|groovy)$/,
-  /Tests?\.cs$/, /_test\.exs$/,
+  /Tests?\.cs$/,
+  /_test\.exs$/,
   /(^|\/)(test_[^/]+|[^/]+_(test|unittest))\.(c|cc|cpp|cxx|h|hpp)$/,
-  /Tests?\.swift$/, /Test\.php$/, /_test\.dart$/,
+  /Tests?\.swift$/,
+  /Test\.php$/,
+  /_test\.dart$/,
 ];
 /** Folder names that hold tests in most ecosystems (Perl's `t/`, Go's `testdata/`, Maven's `src/test/`). */
-const TEST_DIR = /(^|\/)(tests?|__tests__|spec|specs|t|testdata|test[-_]?data|fixtures|__snapshots__|__fixtures__|e2e)\//;
+const TEST_DIR =
+  /(^|\/)(tests?|__tests__|spec|specs|t|testdata|test[-_]?data|fixtures|__snapshots__|__fixtures__|e2e)\//;
 const MAVEN_TEST = /(^|\/)src\/test\//;
 /** Not code under test: docs, change logs, licences, CI and editor settings. */
 const NOT_CODE = [
   /\.(md|markdown|rst|txt|adoc)$/i,
   /(^|\/)(docs?|documentation|examples?|benchmarks?|bench)\//i,
   /(^|\/)(CHANGELOG|CHANGES|HISTORY|NEWS|AUTHORS|CONTRIBUTORS|LICEN[CS]E|COPYING|NOTICE)[^/]*$/i,
-  /(^|\/)\.github\//, /(^|\/)\.(gitignore|gitattributes|editorconfig|mailmap|pre-commit-config\.yaml|travis\.yml|gitlab-ci\.yml)$/,
+  /(^|\/)\.github\//,
+  /(^|\/)\.(gitignore|gitattributes|editorconfig|mailmap|pre-commit-config\.yaml|travis\.yml|gitlab-ci\.yml)$/,
 ];
 
 /**
@@ -39,7 +50,9 @@ const NOT_CODE = [
  */
 export function testFileRules(repo: RepoFiles, testCommand: string | null): TestFileRules {
   const named = [...commandDirs(repo, testCommand), ...pytestPaths(repo)];
-  const testDirs = [...new Set(named.map((d) => d.replace(/^\.\//, '').replace(/\/+$/, '')).filter((d) => d && d !== '.'))];
+  const testDirs = [
+    ...new Set(named.map((d) => d.replace(/^\.\//, '').replace(/\/+$/, '')).filter((d) => d && d !== '.')),
+  ];
   const inNamed = (p: string) => testDirs.some((d) => p === d || p.startsWith(`${d}/`));
   return {
     testDirs,
@@ -58,8 +71,21 @@ export function testFileRules(repo: RepoFiles, testCommand: string | null): Test
 function commandDirs(repo: RepoFiles, command: string | null): string[] {
   if (!command) return [];
   return shellWords(command)
-    .map((w) => w.replace(/^['"]|['"]$/g, '').replace(/^--?[\w-]+=/, '').replace(/\/+$/, ''))
-    .filter((w) => /^[\w./-]+$/.test(w) && !w.startsWith('-') && !w.startsWith('/') && !w.includes('..') && /test|spec|check/i.test(w.split('/').pop() ?? '') && repo.exists(w));
+    .map((w) =>
+      w
+        .replace(/^['"]|['"]$/g, '')
+        .replace(/^--?[\w-]+=/, '')
+        .replace(/\/+$/, ''),
+    )
+    .filter(
+      (w) =>
+        /^[\w./-]+$/.test(w) &&
+        !w.startsWith('-') &&
+        !w.startsWith('/') &&
+        !w.includes('..') &&
+        /test|spec|check/i.test(w.split('/').pop() ?? '') &&
+        repo.exists(w),
+    );
 }
 
 /** Folders that hold a project's code even when its test setup names them. */
@@ -70,7 +96,10 @@ function pytestPaths(repo: RepoFiles): string[] {
   for (const file of ['pytest.ini', 'pyproject.toml', 'setup.cfg', 'tox.ini']) {
     const text = repo.read(file);
     const m = text && /^\s*testpaths\s*=\s*(\[[^\]]*\]|.*(?:\n[ \t]+.+)*)/m.exec(text);
-    if (m) return [...m[1]!.matchAll(/["']?([\w./-]+)["']?/g)].map((x) => x[1]!).filter((d) => !CODE_ROOTS.has(d.replace(/\/+$/, '').split('/').pop() ?? '') && repo.isDir(d));
+    if (m)
+      return [...m[1]!.matchAll(/["']?([\w./-]+)["']?/g)]
+        .map((x) => x[1]!)
+        .filter((d) => !CODE_ROOTS.has(d.replace(/\/+$/, '').split('/').pop() ?? '') && repo.isDir(d));
   }
   return [];
 }

@@ -14,7 +14,11 @@ export function readLocalConfig(dir: string): { config: RepoConfig; found: boole
   if (!fs.lstatSync(file, { throwIfNoEntry: false })) return { config: defaultRepoConfig, found: false };
   // The checkout is not trusted: a link out of it (to a key, a config) is never followed.
   const text = new RepoFiles(dir).read('.github/agent.yml');
-  if (text === undefined) return { error: '.github/agent.yml is not a readable file inside the checkout (a link out of it, a folder, or too large); it was not read' };
+  if (text === undefined)
+    return {
+      error:
+        '.github/agent.yml is not a readable file inside the checkout (a link out of it, a folder, or too large); it was not read',
+    };
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -22,6 +26,9 @@ export function readLocalConfig(dir: string): { config: RepoConfig; found: boole
     return { error: '.github/agent.yml is not valid YAML' };
   }
   const res = validateConfig(raw);
-  if (!res.ok) return { error: `.github/agent.yml is invalid:\n${res.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` };
+  if (!res.ok)
+    return {
+      error: `.github/agent.yml is invalid:\n${res.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+    };
   return { config: res.config, found: true };
 }

@@ -2,7 +2,13 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../adapters/env/read-settings.ts';
 import { egressFirewall } from '../adapters/egress/egress-policy.ts';
-import { createSandbox, deploymentSandboxOptions, NONE_WARNING, probeSandboxes, resolveSandboxKind } from '../adapters/sandbox/create-sandbox.ts';
+import {
+  createSandbox,
+  deploymentSandboxOptions,
+  NONE_WARNING,
+  probeSandboxes,
+  resolveSandboxKind,
+} from '../adapters/sandbox/create-sandbox.ts';
 import type { RunDirs } from '../adapters/sandbox/run-dirs.ts';
 import { deploymentToolchains, type DeploymentToolchains } from '../adapters/toolchain/deployment-toolchains.ts';
 import type { Sandbox } from '../core/ports.ts';
@@ -50,7 +56,14 @@ export async function localSandboxWith(
       readOnly: [ws.commonDir, provided.dir, ...settings.sandboxPaths],
       ...(ws.gitLink !== undefined ? { gitLink: ws.gitLink } : {}),
     },
-    env: { values: provided.python.values, requested: settings.sandboxPassEnv, allowed: settings.sandboxPassEnv, parent: env, deployment: settings.sandboxEnv, setupOnly: dirs.privateCache ? [] : settings.setupSecrets },
+    env: {
+      values: provided.python.values,
+      requested: settings.sandboxPassEnv,
+      allowed: settings.sandboxPassEnv,
+      parent: env,
+      deployment: settings.sandboxEnv,
+      setupOnly: dirs.privateCache ? [] : settings.setupSecrets,
+    },
     ...deploymentSandboxOptions(settings),
     dockerImage: settings.docker.image,
     dockerCli: settings.docker.cli,

@@ -64,11 +64,21 @@ export interface PreparedRun {
  */
 export async function prepareRun(r: RunRequest): Promise<PreparedRun> {
   const { settings, env, config, ws } = r;
-  const { sandbox, python, toolchains } = await localSandboxWith(settings, env, ws, r.dirs, undefined, settings.sandboxUid, config.sandbox.egress);
+  const { sandbox, python, toolchains } = await localSandboxWith(
+    settings,
+    env,
+    ws,
+    r.dirs,
+    undefined,
+    settings.sandboxUid,
+    config.sandbox.egress,
+  );
   const info = inspectRepo(ws.dir, { setup: config.setup, test: config.test, lint: config.lint });
   const brief = r.title ? await commitBrief(ws, config, r.task) : null;
   const files = localFiles(ws.dir);
-  const instructionFiles = await Promise.all(info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })));
+  const instructionFiles = await Promise.all(
+    info.instructions.map(async (p) => ({ path: p, text: (await files.read(p)) ?? '' })),
+  );
   const model = new OpenAIModel({
     model: r.model ?? settings.model,
     api: settings.modelApi,
@@ -77,14 +87,30 @@ export async function prepareRun(r: RunRequest): Promise<PreparedRun> {
     reasoningEffort: settings.reasoningEffort,
   });
   const sessionKey = sessionKeyBytes(settings.dataDir);
-  const texts = [...deploymentSecrets(env, { dataDir: settings.dataDir, sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv], setupSecrets: settings.setupSecrets }), ...python.secrets];
+  const texts = [
+    ...deploymentSecrets(env, {
+      dataDir: settings.dataDir,
+      sandboxEnv: [...settings.sandboxEnv, ...settings.sandboxPassEnv],
+      setupSecrets: settings.setupSecrets,
+    }),
+    ...python.secrets,
+  ];
   // The verdict's clean checkouts: new worktrees of the frozen change, beside this run's, each with a fresh sandbox.
   const verifier = cleanVerifier({
     gitDir: ws.commonDir,
     parent: ws.startSha,
     root: path.dirname(ws.dir),
     label: r.runId,
-    sandbox: (l) => localSandbox(settings, env, { dir: l.worktree, mirror: ws.mirror, commonDir: ws.commonDir }, cleanRunDirs(l), sandbox.kind, settings.sandboxUid, config.sandbox.egress),
+    sandbox: (l) =>
+      localSandbox(
+        settings,
+        env,
+        { dir: l.worktree, mirror: ws.mirror, commonDir: ws.commonDir },
+        cleanRunDirs(l),
+        sandbox.kind,
+        settings.sandboxUid,
+        config.sandbox.egress,
+      ),
   });
   const input: AgentInput = {
     runId: r.runId,
@@ -124,5 +150,11 @@ export async function prepareRun(r: RunRequest): Promise<PreparedRun> {
 async function commitBrief(ws: RunRequest['ws'], config: RepoConfig, task: RunTask): Promise<TitleBrief> {
   const history = await readHistory(ws.dir, ws.startSha);
   const conv = detectConventions(ws.dir, history, [], config.branch, 'other', config.conventions);
-  return titleBrief({ style: conv.commitStyle, recent: history, issueTitle: task.title, kind: changeKind(`${task.title}\n${task.body}`), what: 'commit subject' });
+  return titleBrief({
+    style: conv.commitStyle,
+    recent: history,
+    issueTitle: task.title,
+    kind: changeKind(`${task.title}\n${task.body}`),
+    what: 'commit subject',
+  });
 }

@@ -17,7 +17,14 @@ const CACHE_MS = 60_000;
  * triggers, cached for a minute), and the buttons, done as the `/agent` commands would be and
  * said on the issue's thread.
  */
-export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; runs: RunsPort; threads: ThreadsPort; cancelRunning: (id: number, reason: string) => boolean | Promise<boolean>; notifyWorkers: () => void }): DashboardGithub {
+export function dashboardGithub(deps: {
+  github: GithubAccess;
+  jobs: JobsPort;
+  runs: RunsPort;
+  threads: ThreadsPort;
+  cancelRunning: (id: number, reason: string) => boolean | Promise<boolean>;
+  notifyWorkers: () => void;
+}): DashboardGithub {
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
   const cached = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const hit = cache.get(key);
@@ -27,7 +34,8 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
     value.catch(() => cache.delete(key));
     return value;
   };
-  const installationOf = async (repo: string): Promise<number | null> => (await deps.runs.page({ repos: null, repo }, 1, 0)).rows[0]?.installationId ?? null;
+  const installationOf = async (repo: string): Promise<number | null> =>
+    (await deps.runs.page({ repos: null, repo }, 1, 0)).rows[0]?.installationId ?? null;
   const octokitFor = async (repo: string) => {
     const id = await installationOf(repo);
     if (id === null) throw new Error(`no installation is known for ${repo}`);
@@ -52,7 +60,12 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
   /** Says on the thread what was done from the dashboard, as the command would have, and returns the comment's id. */
   const say = async (task: Task, text: Posted): Promise<number> => {
     const octokit = await octokitFor(`${task.repo.owner}/${task.repo.name}`);
-    const res = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: task.repo.owner, repo: task.repo.name, issue_number: task.number, body: text as unknown as string });
+    const res = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: task.repo.owner,
+      repo: task.repo.name,
+      issue_number: task.number,
+      body: text as unknown as string,
+    });
     return Number((res.data as { id?: number }).id ?? 0);
   };
 
@@ -61,7 +74,10 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
       return meetsMinimum(await permission(repo, login).catch(() => 'none' as const), minimumView as Permission);
     },
     async mayAct(repo, login) {
-      const [p, min] = await Promise.all([permission(repo, login).catch(() => 'none' as const), minimum(repo).catch(() => defaultRepoConfig.minPermission)]);
+      const [p, min] = await Promise.all([
+        permission(repo, login).catch(() => 'none' as const),
+        minimum(repo).catch(() => defaultRepoConfig.minPermission),
+      ]);
       return meetsMinimum(p, min);
     },
     async stop(jobId, login) {
@@ -73,7 +89,12 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
       const aborted = running ? await deps.cancelRunning(running.id, `stopped from the dashboard by @${login}`) : false;
       await say(job.task, md`\`/agent stop\` — stopped from the dashboard by ${loginName(login)}`);
       const octokit = await octokitFor(key);
-      await upsertTrackingComment(octokit as never, deps.threads, { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number }, statusText.stopped(login, aborted || queued.length > 0));
+      await upsertTrackingComment(
+        octokit as never,
+        deps.threads,
+        { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number },
+        statusText.stopped(login, aborted || queued.length > 0),
+      );
     },
     async retry(jobId, login) {
       return enqueue(jobId, login, 'retry', 'retried');
@@ -83,19 +104,40 @@ export function dashboardGithub(deps: { github: GithubAccess; jobs: JobsPort; ru
     },
   };
 
-  async function enqueue(jobId: number, login: string, action: 'retry' | 'approve', words: string): Promise<number | null> {
+  async function enqueue(
+    jobId: number,
+    login: string,
+    action: 'retry' | 'approve',
+    words: string,
+  ): Promise<number | null> {
     const job = await deps.jobs.get(jobId);
     if (!job) return null;
-    const commentId = await say(job.task, md`${name(`/agent ${action}`)} — ${words} from the dashboard by ${loginName(login)}`);
-    const task: Task = { ...job.task, action, requester: login, instructions: '', trigger: { kind: 'command', commentId, command: action } };
+    const commentId = await say(
+      job.task,
+      md`${name(`/agent ${action}`)} — ${words} from the dashboard by ${loginName(login)}`,
+    );
+    const task: Task = {
+      ...job.task,
+      action,
+      requester: login,
+      instructions: '',
+      trigger: { kind: 'command', commentId, command: action },
+    };
     const { job: queued } = await deps.jobs.enqueue(`dashboard-${crypto.randomUUID()}`, task);
     if (action === 'retry') {
       await deps.jobs.cancelQueued(job.repo, job.number, `superseded by a retry from @${login}`, queued.id);
       const running = await deps.jobs.active(job.repo, job.number);
-      if (running && running.id !== queued.id) await deps.cancelRunning(running.id, `superseded by a retry from @${login}`);
+      if (running && running.id !== queued.id)
+        await deps.cancelRunning(running.id, `superseded by a retry from @${login}`);
     }
     const octokit = await octokitFor(job.repo);
-    await upsertTrackingComment(octokit as never, deps.threads, { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number }, statusText.queued(queued.id, false), { fresh: true });
+    await upsertTrackingComment(
+      octokit as never,
+      deps.threads,
+      { owner: job.task.repo.owner, repo: job.task.repo.name, number: job.number },
+      statusText.queued(queued.id, false),
+      { fresh: true },
+    );
     deps.notifyWorkers();
     return queued.id;
   }

@@ -37,7 +37,10 @@ export interface ScaledServer {
 export async function startScaledServer(opts: ScaledServerOptions): Promise<ScaledServer> {
   let state: RedisState | undefined;
   let workers: BullWorkers | null = null;
-  const rt = await createRuntime(opts, { queued: () => state?.jobs.queuedCount() ?? 0, busy: () => workers?.runningIds.length ?? 0 });
+  const rt = await createRuntime(opts, {
+    queued: () => state?.jobs.queuedCount() ?? 0,
+    busy: () => workers?.runningIds.length ?? 0,
+  });
   const { probot, github, appSlug, metrics } = rt;
   const warn = (message: string, error: unknown) => probot.log.warn({ err: error }, message);
   state = await connectRedisState(opts.redis.url, opts.redis.prefix, warn, { insecure: opts.redis.insecure ?? false });
@@ -63,7 +66,14 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
       runs: shared.runs,
       events: shared.events,
       jobChanges: (fn) => shared.onJobChange(fn),
-      github: dashboardGithub({ github, jobs: shared.jobs, runs: shared.runs, threads: shared.threads, cancelRunning, notifyWorkers: () => {} }),
+      github: dashboardGithub({
+        github,
+        jobs: shared.jobs,
+        runs: shared.runs,
+        threads: shared.threads,
+        cancelRunning,
+        notifyWorkers: () => {},
+      }),
       sessionKey: await shared.sessionKey(),
       ...DASHBOARD_DEFAULTS,
       ...opts.dashboard,
@@ -71,7 +81,12 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
   }
   if (opts.role !== 'web') {
     const current = runningJobs();
-    const runJob = opts.createRunJob({ github, threads: shared.threads, events: rt.tap(shared.events, current.get), appSlug });
+    const runJob = opts.createRunJob({
+      github,
+      threads: shared.threads,
+      events: rt.tap(shared.events, current.get),
+      appSlug,
+    });
     const pool = new BullWorkers({
       connection: { url: opts.redis.url },
       prefix: `${opts.redis.prefix}:bull`,
@@ -90,13 +105,24 @@ export async function startScaledServer(opts: ScaledServerOptions): Promise<Scal
     pool.start();
     workers = pool;
     // A job stored by a web process that died before queueing it is found here (at start, then now and then).
-    const sweep = () => void shared.jobs.redispatchQueued().catch((e: unknown) => warn('could not look for stored jobs that were never queued', e));
+    const sweep = () =>
+      void shared.jobs
+        .redispatchQueued()
+        .catch((e: unknown) => warn('could not look for stored jobs that were never queued', e));
     sweep();
     sweeper = setInterval(sweep, SWEEP_MS);
     sweeper.unref();
   }
   const host = opts.host ?? '127.0.0.1';
-  const { server, port } = await listenHttp({ host, port: opts.port ?? 3000, metrics, metricsToken: opts.metricsToken, webhooks, dashboard, log: (m, e) => probot.log.error({ err: e }, m) });
+  const { server, port } = await listenHttp({
+    host,
+    port: opts.port ?? 3000,
+    metrics,
+    metricsToken: opts.metricsToken,
+    webhooks,
+    dashboard,
+    log: (m, e) => probot.log.error({ err: e }, m),
+  });
   return {
     url: `http://${host}:${port}`,
     port,

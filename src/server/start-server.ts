@@ -35,7 +35,10 @@ export interface ServerOptions {
   dashboard?: DashboardSettings;
 }
 
-export type DashboardSettings = Pick<DashboardOptions, 'token' | 'oauth' | 'viewPermission' | 'energy' | 'webUrl' | 'secureCookies' | 'publicUrl'>;
+export type DashboardSettings = Pick<
+  DashboardOptions,
+  'token' | 'oauth' | 'viewPermission' | 'energy' | 'webUrl' | 'secureCookies' | 'publicUrl'
+>;
 
 export type { GithubAccess } from '../github/app-runtime.ts';
 
@@ -70,7 +73,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const jobs = new JobStore(db);
   const threads = new ThreadStore(db);
   let poolRef: WorkerPool | undefined;
-  const rt = await createRuntime(opts, { queued: () => jobs.queuedCount(), busy: () => poolRef?.runningIds.length ?? 0 });
+  const rt = await createRuntime(opts, {
+    queued: () => jobs.queuedCount(),
+    busy: () => poolRef?.runningIds.length ?? 0,
+  });
   const { probot, github, appSlug, metrics } = rt;
   const events = new EventLog(db);
   const current = runningJobs();
@@ -98,7 +104,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     runs,
     events,
     jobChanges: (fn) => jobs.listen(fn),
-    github: dashboardGithub({ github, jobs, runs, threads, cancelRunning: (id, reason) => pool.cancel(id, reason), notifyWorkers: () => pool.notify() }),
+    github: dashboardGithub({
+      github,
+      jobs,
+      runs,
+      threads,
+      cancelRunning: (id, reason) => pool.cancel(id, reason),
+      notifyWorkers: () => pool.notify(),
+    }),
     sessionKey: dashboardSessionKey(opts.dataDir),
     ...DASHBOARD_DEFAULTS,
     ...opts.dashboard,

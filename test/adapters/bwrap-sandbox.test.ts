@@ -24,12 +24,25 @@ const sandbox = new BwrapSandbox({
     runTmp: path.join(root, 'tmp'),
     cacheDir: path.join(root, 'cache'),
     readOnly: [],
-
   },
-  env: { parent: { ...process.env, GITHUB_TOKEN: TOKEN, OPENAI_API_KEY: TOKEN, SAFE_NAME: 'ok' }, requested: ['SAFE_NAME', 'OPENAI_API_KEY'], allowed: ['SAFE_NAME', 'OPENAI_API_KEY'] },
+  env: {
+    parent: { ...process.env, GITHUB_TOKEN: TOKEN, OPENAI_API_KEY: TOKEN, SAFE_NAME: 'ok' },
+    requested: ['SAFE_NAME', 'OPENAI_API_KEY'],
+    allowed: ['SAFE_NAME', 'OPENAI_API_KEY'],
+  },
 });
-const run = (command: string | string[], extra: { network?: boolean; timeoutMs?: number; outputLimitBytes?: number; signal?: AbortSignal } = {}) =>
-  sandbox.run({ command, cwd: worktree, timeoutMs: extra.timeoutMs ?? 20_000, network: extra.network ?? false, outputLimitBytes: extra.outputLimitBytes ?? 64 * 1024, ...(extra.signal ? { signal: extra.signal } : {}) });
+const run = (
+  command: string | string[],
+  extra: { network?: boolean; timeoutMs?: number; outputLimitBytes?: number; signal?: AbortSignal } = {},
+) =>
+  sandbox.run({
+    command,
+    cwd: worktree,
+    timeoutMs: extra.timeoutMs ?? 20_000,
+    network: extra.network ?? false,
+    outputLimitBytes: extra.outputLimitBytes ?? 64 * 1024,
+    ...(extra.signal ? { signal: extra.signal } : {}),
+  });
 
 let listener: net.Server;
 let port = 0;
@@ -56,14 +69,19 @@ describe('bwrap sandbox', () => {
     const off = await run(['bash', '-c', probe]);
     expect(off.exitCode).not.toBe(0);
     expect(off.stdout).not.toContain('connected');
-    const on = await run(['bash', '-c', `${probe}; curl -s -m 5 -o /dev/null -w 'proxy said %{http_code}\\n' http://127.0.0.1:${port}/`], { network: true });
+    const on = await run(
+      ['bash', '-c', `${probe}; curl -s -m 5 -o /dev/null -w 'proxy said %{http_code}\\n' http://127.0.0.1:${port}/`],
+      { network: true },
+    );
     expect(on.stdout).not.toContain('connected');
     expect(on.stdout).toContain('proxy said 403');
     expect(on.egressRefused).toEqual([expect.objectContaining({ host: '127.0.0.1', port, count: 1 })]);
   });
 
   it('can write the worktree and its temp dir, but not outside, nor .git', async () => {
-    const res = await run('echo ok > file.txt && echo t > /tmp/t && echo x > /etc/pw-x; echo $?; echo y > .git/HEAD; echo $?');
+    const res = await run(
+      'echo ok > file.txt && echo t > /tmp/t && echo x > /etc/pw-x; echo $?; echo y > .git/HEAD; echo $?',
+    );
     const [etc, git] = res.stdout.trim().split('\n');
     expect(fs.readFileSync(path.join(worktree, 'file.txt'), 'utf8')).toBe('ok\n');
     expect(etc).not.toBe('0');
@@ -85,12 +103,22 @@ describe('bwrap sandbox', () => {
     const marker = `pw-sleep-${Date.now()}`;
     // A duration no other test uses, so only this tree's sleepers are counted.
     const secs = `300.${Math.floor(Math.random() * 1e6)}`;
-    const res = await run(['bash', '-c', `(sleep ${secs} & sleep ${secs} & wait) & exec -a ${marker} sleep ${secs}`], { timeoutMs: 500 });
+    const res = await run(['bash', '-c', `(sleep ${secs} & sleep ${secs} & wait) & exec -a ${marker} sleep ${secs}`], {
+      timeoutMs: 500,
+    });
     expect(res.timedOut).toBe(true);
     const survivors = () =>
-      fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map((p) => {
-        try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8'); } catch { return ''; }
-      }).filter((c) => c.includes(marker) || c.includes(`sleep\u0000${secs}`));
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .map((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          } catch {
+            return '';
+          }
+        })
+        .filter((c) => c.includes(marker) || c.includes(`sleep\u0000${secs}`));
     // SIGKILL is delivered at once, but on a loaded machine the processes may take a moment to go.
     for (let i = 0; i < 50 && survivors().length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(survivors()).toEqual([]);
@@ -104,9 +132,13 @@ describe('bwrap sandbox', () => {
     expect(res.durationMs).toBeLessThan(30_000);
   });
 
-  it('measures each command\'s process tree with the kernel\'s accounting: CPU time and peak memory, exit status unchanged', async () => {
+  it("measures each command's process tree with the kernel's accounting: CPU time and peak memory, exit status unchanged", async () => {
     // A child process that holds ~120 MB and burns CPU, under a shell: the tree is what counts.
-    const heavy = await run(['sh', '-c', 'perl -e \'my $x = "a" x 120_000_000; my $n = 0; $n += $_ for 1 .. 4_000_000;\'; exit 3']);
+    const heavy = await run([
+      'sh',
+      '-c',
+      'perl -e \'my $x = "a" x 120_000_000; my $n = 0; $n += $_ for 1 .. 4_000_000;\'; exit 3',
+    ]);
     expect(heavy.exitCode).toBe(3);
     expect(heavy.usage!.peakRssKb).toBeGreaterThan(110_000);
     expect(heavy.usage!.cpuMs).toBeGreaterThan(50);
@@ -119,7 +151,9 @@ describe('bwrap sandbox', () => {
   });
 
   it('keeps head and tail of huge output within the limit', async () => {
-    const res = await run('echo FIRST; head -c 5000000 /dev/zero | tr "\\0" x; echo; echo LAST', { outputLimitBytes: 1000 });
+    const res = await run('echo FIRST; head -c 5000000 /dev/zero | tr "\\0" x; echo; echo LAST', {
+      outputLimitBytes: 1000,
+    });
     expect(res.stdout.startsWith('FIRST')).toBe(true);
     expect(res.stdout.trim().endsWith('LAST')).toBe(true);
     expect(res.stdout).toMatch(/\[\.\.\. \d+ bytes cut \.\.\.\]/);
@@ -134,7 +168,13 @@ describe('bwrap resource limits', () => {
       layout: { worktree, runTmp: path.join(root, 'tmp2'), cacheDir: path.join(root, 'cache'), readOnly: [] },
       limits: { cpuSeconds: 60, processes: 4096, fileSizeBytes: 1024 * 1024, memoryBytes: 8 * 1024 ** 3 },
     });
-    const res = await limited.run({ command: 'head -c 3000000 /dev/zero > big.bin', cwd: worktree, timeoutMs: 20_000, network: false, outputLimitBytes: 4096 });
+    const res = await limited.run({
+      command: 'head -c 3000000 /dev/zero > big.bin',
+      cwd: worktree,
+      timeoutMs: 20_000,
+      network: false,
+      outputLimitBytes: 4096,
+    });
     expect(res.exitCode).not.toBe(0);
     expect(fs.statSync(path.join(worktree, 'big.bin')).size).toBeLessThanOrEqual(1024 * 1024);
   });
@@ -158,7 +198,13 @@ describe('bwrap against a hostile command', () => {
     });
     // Counted by a marker in the bomb's own command line: other tests may run processes meanwhile.
     const marker = `pw-bomb-${Date.now()}`;
-    const bomb = bombBox.run({ command: ['bash', '-c', `: ${marker}; bomb() { bomb | bomb & }; bomb; sleep 20`], cwd: worktree, timeoutMs: 6000, network: false, outputLimitBytes: 1024 });
+    const bomb = bombBox.run({
+      command: ['bash', '-c', `: ${marker}; bomb() { bomb | bomb & }; bomb; sleep 20`],
+      cwd: worktree,
+      timeoutMs: 6000,
+      network: false,
+      outputLimitBytes: 1024,
+    });
     await new Promise((r) => setTimeout(r, 2500));
     const during = bombProcesses(marker);
     const other = await run(['node', '-e', 'console.log("still fine")']);
@@ -173,7 +219,11 @@ describe('bwrap against a hostile command', () => {
     expect(res.stdout.trim()).toBe('0 1 2');
     expect(res.usage!.cpuMs).toBeGreaterThanOrEqual(0);
     // Where the figures used to be written: a FIFO or a link planted anywhere in /tmp is never opened by the host.
-    const planted = await run(['sh', '-c', 'mkfifo /tmp/.pw-rusage-x /tmp/fifo && ln -s /etc/passwd /tmp/.pw-link && echo planted']);
+    const planted = await run([
+      'sh',
+      '-c',
+      'mkfifo /tmp/.pw-rusage-x /tmp/fifo && ln -s /etc/passwd /tmp/.pw-link && echo planted',
+    ]);
     expect(planted.stdout).toBe('planted\n');
     const after = await run(['true'], { timeoutMs: 20_000 });
     expect(after.timedOut).toBe(false);
@@ -182,7 +232,9 @@ describe('bwrap against a hostile command', () => {
   });
 
   it('has no capabilities, a seccomp filter, and cannot make namespaces or mounts', async () => {
-    const res = await run('grep -E "^(CapEff|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null && echo USERNS; unshare -n true 2>/dev/null && echo NETNS; mount -t tmpfs x /tmp 2>/dev/null && echo MOUNT; id -u');
+    const res = await run(
+      'grep -E "^(CapEff|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null && echo USERNS; unshare -n true 2>/dev/null && echo NETNS; mount -t tmpfs x /tmp 2>/dev/null && echo MOUNT; id -u',
+    );
     expect(res.stdout).toMatch(/CapEff:\s+0+\n/);
     expect(res.stdout).toMatch(/Seccomp:\s+2/);
     expect(res.stdout).not.toMatch(/USERNS|NETNS|MOUNT/);
@@ -201,12 +253,25 @@ describe('bwrap and the host disk', () => {
     const s = fs.statfsSync(worktree);
     const free = s.bavail * s.bsize;
     const floor = free - 150 * 1024 ** 2;
-    const box = new BwrapSandbox({ hostUid: FILE_UID, layout: { worktree, runTmp: path.join(root, 'tmp-disk'), cacheDir: path.join(root, 'cache'), readOnly: [] }, minFreeBytes: floor });
+    const box = new BwrapSandbox({
+      hostUid: FILE_UID,
+      layout: { worktree, runTmp: path.join(root, 'tmp-disk'), cacheDir: path.join(root, 'cache'), readOnly: [] },
+      minFreeBytes: floor,
+    });
     try {
-      const res = await box.run({ command: 'for i in 1 2 3 4 5 6 7 8; do head -c 100M /dev/zero > fill$i; sleep 0.3; done; echo finished', cwd: worktree, timeoutMs: 60_000, network: false, outputLimitBytes: 4096 });
+      const res = await box.run({
+        command: 'for i in 1 2 3 4 5 6 7 8; do head -c 100M /dev/zero > fill$i; sleep 0.3; done; echo finished',
+        cwd: worktree,
+        timeoutMs: 60_000,
+        network: false,
+        outputLimitBytes: 4096,
+      });
       expect(res.stdout).not.toContain('finished');
       expect(res.stderr).toMatch(/stopped: the disk has \d+ MB free, below the \d+ MB the host keeps/);
-      const written = fs.readdirSync(worktree).filter((f) => f.startsWith('fill')).reduce((n, f) => n + fs.statSync(path.join(worktree, f)).size, 0);
+      const written = fs
+        .readdirSync(worktree)
+        .filter((f) => f.startsWith('fill'))
+        .reduce((n, f) => n + fs.statSync(path.join(worktree, f)).size, 0);
       expect(written).toBeLessThan(400 * 1024 ** 2);
     } finally {
       for (const f of fs.readdirSync(worktree).filter((n) => n.startsWith('fill'))) fs.rmSync(path.join(worktree, f));

@@ -23,12 +23,16 @@ const USER = runsAsRoot() ? HOST_UID : process.getuid!();
 const SECRET = `ghs_${Math.random().toString(36).slice(2)}${Date.now()}`;
 let sandbox: DockerSandbox;
 
-const podman = (...args: string[]) => execFileSync('podman', ['--runtime', 'runc', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const podman = (...args: string[]) =>
+  execFileSync('podman', ['--runtime', 'runc', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
   const ctx = tempDir('pw-image-');
   fs.copyFileSync('/bin/busybox', path.join(ctx, 'busybox'));
-  fs.writeFileSync(path.join(ctx, 'Containerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
+  fs.writeFileSync(
+    path.join(ctx, 'Containerfile'),
+    'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n',
+  );
   podman('build', '-q', '-t', IMAGE, ctx);
   fs.mkdirSync(path.join(worktree, '.git'), { recursive: true });
   fs.writeFileSync(path.join(worktree, 'file.txt'), 'hello\n');
@@ -49,7 +53,13 @@ afterAll(() => {
 });
 
 const run = (command: string, extra: { network?: boolean; timeoutMs?: number } = {}) =>
-  sandbox.run({ command, cwd: worktree, network: extra.network ?? false, timeoutMs: extra.timeoutMs ?? 60_000, outputLimitBytes: 64 * 1024 });
+  sandbox.run({
+    command,
+    cwd: worktree,
+    network: extra.network ?? false,
+    timeoutMs: extra.timeoutMs ?? 60_000,
+    outputLimitBytes: 64 * 1024,
+  });
 
 describe('the docker backend under podman (runc)', () => {
   it('runs in the worktree as an unprivileged user and reports exit codes', async () => {
@@ -64,7 +74,9 @@ describe('the docker backend under podman (runc)', () => {
   });
 
   it('can write the worktree (made by the app, mode 755) and /tmp, not the root or .git', async () => {
-    const r = await run('touch ok.txt && echo more >> file.txt && touch /tmp/ok && mkdir -p $HOME/.cache && echo writes; touch /etc/x 2>/dev/null || echo root-ro; touch .git/x 2>/dev/null || echo git-ro');
+    const r = await run(
+      'touch ok.txt && echo more >> file.txt && touch /tmp/ok && mkdir -p $HOME/.cache && echo writes; touch /etc/x 2>/dev/null || echo root-ro; touch .git/x 2>/dev/null || echo git-ro',
+    );
     expect(r.stdout).toBe('writes\nroot-ro\ngit-ro\n');
     expect(fs.existsSync(path.join(worktree, 'ok.txt'))).toBe(true);
     expect(fs.statSync(worktree).mode & 0o777).toBe(0o755);
@@ -86,7 +98,10 @@ describe('the docker backend under podman (runc)', () => {
 
   it('sizes every tmpfs it has (/dev/shm, /run, /var/tmp): none is half the host’s memory', async () => {
     const r = await run('df -k /dev/shm /run /var/tmp | tail -n +2');
-    const sizes = r.stdout.trim().split('\n').map((l) => Number(l.split(/\s+/)[1]));
+    const sizes = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(/\s+/)[1]));
     expect(sizes).toHaveLength(3);
     for (const kb of sizes) expect(kb).toBeLessThanOrEqual(512 * 1024);
   });

@@ -29,11 +29,20 @@ describe('EvalStore', () => {
   it('one eval at a time per repository; a lock left by a process that died is taken over', () => {
     const store = new EvalStore(tempDir('pw-store-'), '/r/tomli');
     const release = store.lock();
-    const child = spawnSync(process.execPath, ['-e', `
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const { EvalStore } = await import(${JSON.stringify(path.resolve('src/adapters/store/eval-store.ts'))});
       try { new EvalStore(${JSON.stringify(path.dirname(path.dirname(store.dir)))}, '/r/tomli').lock(); console.log('locked'); } catch (e) { console.log(e.code, e.message); }
-    `], { encoding: 'utf8', input: '' });
-    expect(child.stdout.trim()).toBe(`eval_busy another patchwright eval (process ${process.pid}) is running on this repository; wait for it to finish or stop it`);
+    `,
+      ],
+      { encoding: 'utf8', input: '' },
+    );
+    expect(child.stdout.trim()).toBe(
+      `eval_busy another patchwright eval (process ${process.pid}) is running on this repository; wait for it to finish or stop it`,
+    );
     release();
     // A dead process's lock.
     fs.writeFileSync(path.join(store.dir, 'lock'), '999999999');

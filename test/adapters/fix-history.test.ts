@@ -2,8 +2,21 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPatch, changeOf, checkoutAt, CheckoutError, historyUpTo, removeCheckout } from '../../src/adapters/git/eval-checkout.ts';
-import { branchMessages, changedPaths, mainlineCommits, namedCommits, patchOf } from '../../src/adapters/git/fix-history.ts';
+import {
+  applyPatch,
+  changeOf,
+  checkoutAt,
+  CheckoutError,
+  historyUpTo,
+  removeCheckout,
+} from '../../src/adapters/git/eval-checkout.ts';
+import {
+  branchMessages,
+  changedPaths,
+  mainlineCommits,
+  namedCommits,
+  patchOf,
+} from '../../src/adapters/git/fix-history.ts';
 import { candidateOf, taskText } from '../../src/eval/fix-message.ts';
 import { inspectRepo } from '../../src/repo/inspect.ts';
 import { RepoFiles } from '../../src/repo/repo-files.ts';
@@ -19,7 +32,11 @@ async function candidates(repo: string) {
   for (const c of await mainlineCommits(repo, { tip: git(repo, 'rev-parse', 'HEAD'), max: 100 })) {
     if (!c.parents[0]) continue;
     const cand = candidateOf(c, await changedPaths(repo, c.parents[0], c.sha), rules.roleOf);
-    if (cand?.testFiles.length) out.push({ cand, text: taskText(cand, cand.kind === 'merge' ? await branchMessages(repo, cand.base, cand.sha) : [], new Map()) });
+    if (cand?.testFiles.length)
+      out.push({
+        cand,
+        text: taskText(cand, cand.kind === 'merge' ? await branchMessages(repo, cand.base, cand.sha) : [], new Map()),
+      });
   }
   return out;
 }
@@ -29,16 +46,42 @@ describe('mining the history of real repositories', () => {
     const repo = cloneHistory('more-itertools+more-itertools', MORE_ITERTOOLS_CONFIG);
     const found = await candidates(repo);
     expect(found.map(({ cand, text }) => [cand.kind, cand.pr, text.title, cand.testFiles, cand.codeFiles])).toEqual([
-      ['merge', 1223, 'Raise a clear ValueError for negative n in chunked()', ['tests/test_more.py'], ['more_itertools/more.py']],
-      ['merge', 1216, 'Issue 1214: Update __eq__ and __hash__ for numeric_range', ['tests/test_more.py'], ['more_itertools/more.py']],
-      ['merge', 1211, 'Fix stability in running_min and running_max', ['tests/test_more.py'], ['more_itertools/recipes.py']],
+      [
+        'merge',
+        1223,
+        'Raise a clear ValueError for negative n in chunked()',
+        ['tests/test_more.py'],
+        ['more_itertools/more.py'],
+      ],
+      [
+        'merge',
+        1216,
+        'Issue 1214: Update __eq__ and __hash__ for numeric_range',
+        ['tests/test_more.py'],
+        ['more_itertools/more.py'],
+      ],
+      [
+        'merge',
+        1211,
+        'Fix stability in running_min and running_max',
+        ['tests/test_more.py'],
+        ['more_itertools/recipes.py'],
+      ],
       ['merge', 1200, 'Raise for negative slice sizes in sliced()', ['tests/test_more.py'], ['more_itertools/more.py']],
-      ['merge', null, 'Raise for negative tail sizes on sized iterables', ['tests/test_recipes.py'], ['more_itertools/recipes.py']],
+      [
+        'merge',
+        null,
+        'Raise for negative tail sizes on sized iterables',
+        ['tests/test_recipes.py'],
+        ['more_itertools/recipes.py'],
+      ],
       ['merge', 1193, 'Handle empty interleave_evenly input', ['tests/test_more.py'], ['more_itertools/more.py']],
     ]);
     // A local merge: the branch's three commits, oldest first, make its task's text.
     const local = found[4]!.text.body;
-    expect(local).toMatch(/^The commits of this change:\n- Raise for negative tail sizes on sized iterables[\s\S]*\n- Add non-sized negative tail test[\s\S]*\n- Fix formatting for test_iterator_negative/);
+    expect(local).toMatch(
+      /^The commits of this change:\n- Raise for negative tail sizes on sized iterables[\s\S]*\n- Add non-sized negative tail test[\s\S]*\n- Fix formatting for test_iterator_negative/,
+    );
     expect(found[1]!.cand.issues).toEqual([1214]);
   });
 
@@ -61,20 +104,33 @@ describe('mining the history of real repositories', () => {
     expect(await mainlineCommits(repo, { tip: head, since: '2099-01-01', max: 100 })).toEqual([]);
     expect(await mainlineCommits(repo, { tip: head, max: 3 })).toHaveLength(3);
     const branchCommit = git(repo, 'log', '-1', '--format=%H', '--grep=Add non-sized negative tail test');
-    expect((await namedCommits(repo, [branchCommit.slice(0, 10)]))[0]).toMatchObject({ sha: branchCommit, message: 'Add non-sized negative tail test' });
+    expect((await namedCommits(repo, [branchCommit.slice(0, 10)]))[0]).toMatchObject({
+      sha: branchCommit,
+      message: 'Add non-sized negative tail test',
+    });
     await expect(namedCommits(repo, ['nosuchref'])).rejects.toThrow(/--only nosuchref: no such commit/);
   });
 
   it('every candidate’s test patch and code patch, applied to its parent, give exactly its tree (binary-safe, blank last lines kept)', async () => {
-    for (const [name, config] of [['hukkin+tomli', TOMLI_CONFIG], ['more-itertools+more-itertools', MORE_ITERTOOLS_CONFIG]] as const) {
+    for (const [name, config] of [
+      ['hukkin+tomli', TOMLI_CONFIG],
+      ['more-itertools+more-itertools', MORE_ITERTOOLS_CONFIG],
+    ] as const) {
       const repo = cloneHistory(name, config);
       for (const { cand } of await candidates(repo)) {
         const dir = path.join(tempDir('pw-patch-'), 'w');
         git(repo, 'worktree', 'add', '-q', '--detach', dir, cand.base);
         await applyPatch(dir, await patchOf(repo, cand.base, cand.sha, cand.testFiles), 'tests');
-        await applyPatch(dir, await patchOf(repo, cand.base, cand.sha, [...cand.codeFiles, ...cand.otherFiles]), 'code');
+        await applyPatch(
+          dir,
+          await patchOf(repo, cand.base, cand.sha, [...cand.codeFiles, ...cand.otherFiles]),
+          'code',
+        );
         git(dir, 'add', '-A');
-        expect([cand.subject, git(dir, 'write-tree')]).toEqual([cand.subject, git(repo, 'rev-parse', `${cand.sha}^{tree}`)]);
+        expect([cand.subject, git(dir, 'write-tree')]).toEqual([
+          cand.subject,
+          git(repo, 'rev-parse', `${cand.sha}^{tree}`),
+        ]);
         git(repo, 'worktree', 'remove', '--force', dir);
       }
     }
@@ -112,7 +168,11 @@ describe('task checkouts', () => {
     fs.mkdirSync(path.join(co.dir, 'docs/new dir'), { recursive: true });
     fs.writeFileSync(path.join(co.dir, 'docs/new dir/é.md'), 'unusual name\n');
     const change = await changeOf(co.dir, base);
-    expect([...change.matchAll(/^diff --git (?:"a\/(.+?)"|a\/(\S+))/gm)].map((m) => m[1] ?? m[2])).toEqual(['NEW.txt', 'docs/new dir/\\303\\251.md', 'src/tomli/_parser.py']);
+    expect([...change.matchAll(/^diff --git (?:"a\/(.+?)"|a\/(\S+))/gm)].map((m) => m[1] ?? m[2])).toEqual([
+      'NEW.txt',
+      'docs/new dir/\\303\\251.md',
+      'src/tomli/_parser.py',
+    ]);
     await removeCheckout(history, co.dir);
     expect(fs.existsSync(co.dir)).toBe(false);
   });
@@ -121,9 +181,13 @@ describe('task checkouts', () => {
     const repo = cloneHistory('hukkin+tomli', TOMLI_CONFIG);
     const dir = path.join(tempDir('pw-co-'), 'w');
     git(repo, 'worktree', 'add', '-q', '--detach', dir, 'HEAD');
-    const bad = 'diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-no such line\n+x\n';
+    const bad =
+      'diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-no such line\n+x\n';
     const error = await applyPatch(dir, bad, 'the run’s change').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckoutError);
-    expect(error).toMatchObject({ code: 'patch_failed', message: expect.stringMatching(/^the run’s change does not apply: .*patch failed: README\.md:1/) });
+    expect(error).toMatchObject({
+      code: 'patch_failed',
+      message: expect.stringMatching(/^the run’s change does not apply: .*patch failed: README\.md:1/),
+    });
   });
 });

@@ -41,7 +41,11 @@ describe("the app's own git on a checkout the model wrote", () => {
     const prev = process.env.HOME;
     process.env.HOME = home;
     try {
-      expect(await git(repo).raw(['config', '--get', 'user.name']).catch(() => '')).toBe('');
+      expect(
+        await git(repo)
+          .raw(['config', '--get', 'user.name'])
+          .catch(() => ''),
+      ).toBe('');
     } finally {
       process.env.HOME = prev;
     }
@@ -63,7 +67,8 @@ describe("the app's own git on a checkout the model wrote", () => {
     expect(notes.join('\n')).toMatch(/lib\/\.git/);
     expect(notes.join('\n')).toMatch(/sub\/\.git/);
     expect(notes.join('\n')).toMatch(/docs\/\.GIT/);
-    for (const p of ['nested/.git', 'lib/.git', 'sub/.git', 'docs/.GIT']) expect(fs.existsSync(path.join(repo, p))).toBe(false);
+    for (const p of ['nested/.git', 'lib/.git', 'sub/.git', 'docs/.GIT'])
+      expect(fs.existsSync(path.join(repo, p))).toBe(false);
     // The model's files stay: only the git metadata goes.
     expect(fs.readFileSync(path.join(repo, 'lib', 'x.js'), 'utf8')).toBe('x\n');
     expect(fs.existsSync(path.join(repo, '.git', 'HEAD'))).toBe(true);
@@ -101,7 +106,13 @@ describe("the app's own git on a checkout the model wrote", () => {
 
 describe('embedded bare repositories', () => {
   it('one the run made is removed; one the repository tracks as a fixture is kept', async () => {
-    const repo = fixtureRepo({ 'tests/fixtures/sample.git/HEAD': 'ref: refs/heads/main\n', 'tests/fixtures/sample.git/config': '[core]\n\tbare = true\n', 'tests/fixtures/sample.git/objects/.keep': '', 'tests/fixtures/sample.git/refs/.keep': '', 'a.txt': 'a\n' });
+    const repo = fixtureRepo({
+      'tests/fixtures/sample.git/HEAD': 'ref: refs/heads/main\n',
+      'tests/fixtures/sample.git/config': '[core]\n\tbare = true\n',
+      'tests/fixtures/sample.git/objects/.keep': '',
+      'tests/fixtures/sample.git/refs/.keep': '',
+      'a.txt': 'a\n',
+    });
     execFileSync('git', ['init', '-q', '--bare', path.join(repo, 'made', 'evil')]);
     const notes = await guardWorktree(repo);
     expect(notes.join('\n')).toMatch(/removed made\/evil/);

@@ -23,7 +23,10 @@ describe('JobStore', () => {
     const dir = tempDir();
     openDatabase(dir).close();
     const db = openDatabase(dir);
-    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version);
+    const versions = db
+      .prepare('SELECT version FROM schema_migrations ORDER BY version')
+      .all()
+      .map((r) => r.version);
     expect(versions).toEqual(migrations.map((m) => m.version));
   });
 

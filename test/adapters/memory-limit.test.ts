@@ -13,7 +13,12 @@ import { tempDir } from '../support/app-harness.ts';
  */
 function fakeCgroup(subtree: string): string {
   const dir = tempDir('pw-cgroup-');
-  for (const [f, text] of [['cgroup.procs', ''], ['cgroup.controllers', 'cpu memory pids\n'], ['cgroup.subtree_control', subtree]] as const) fs.writeFileSync(path.join(dir, f), text);
+  for (const [f, text] of [
+    ['cgroup.procs', ''],
+    ['cgroup.controllers', 'cpu memory pids\n'],
+    ['cgroup.subtree_control', subtree],
+  ] as const)
+    fs.writeFileSync(path.join(dir, f), text);
   return dir;
 }
 
@@ -22,7 +27,9 @@ describe('a memory limit for a whole command', () => {
     const found = detectMemoryLimit();
     if (found.kind === 'none') {
       expect(found.why).toMatch(/systemd-run/);
-      expect(describeMemoryLimit(found, 512 * 1024 ** 2)).toMatch(/no cgroup limit .*RLIMIT_DATA.*PATCHWRIGHT_SANDBOX_CGROUP/);
+      expect(describeMemoryLimit(found, 512 * 1024 ** 2)).toMatch(
+        /no cgroup limit .*RLIMIT_DATA.*PATCHWRIGHT_SANDBOX_CGROUP/,
+      );
     } else expect(describeMemoryLimit(found, 512 * 1024 ** 2)).toMatch(/held to 512 MB/);
     expect(detectMemoryLimit('off')).toEqual({ kind: 'none', why: 'turned off (PATCHWRIGHT_SANDBOX_CGROUP=off)' });
   });
@@ -38,12 +45,23 @@ describe('a memory limit for a whole command', () => {
     const root = tempDir('pw-cg-run-');
     for (const d of ['wt', 'tmp', 'cache']) fs.mkdirSync(path.join(root, d));
     const sandbox = new BwrapSandbox({
-      layout: { worktree: path.join(root, 'wt'), runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [] },
+      layout: {
+        worktree: path.join(root, 'wt'),
+        runTmp: path.join(root, 'tmp'),
+        cacheDir: path.join(root, 'cache'),
+        readOnly: [],
+      },
       hostUid: 61166,
       limits: { cpuSeconds: 60, processes: 64, fileSizeBytes: 1024 ** 2, memoryBytes: 300 * 1024 ** 2 },
       memory: { kind: 'cgroup', dir, version: 2 },
     });
-    const res = await sandbox.run({ command: 'echo inside', cwd: path.join(root, 'wt'), timeoutMs: 20_000, network: false, outputLimitBytes: 4096 });
+    const res = await sandbox.run({
+      command: 'echo inside',
+      cwd: path.join(root, 'wt'),
+      timeoutMs: 20_000,
+      network: false,
+      outputLimitBytes: 4096,
+    });
     expect(res.stdout).toBe('inside\n');
     // A real cgroup folder goes with its last process; this one is a plain folder, so it stays to be looked at.
     const [child] = fs.readdirSync(dir).filter((n) => n.startsWith('patchwright-'));

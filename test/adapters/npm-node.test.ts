@@ -30,8 +30,16 @@ describe('Node from the npm registry’s per-platform package', () => {
     const source = new NpmNodeToolchains({ dir, registry: registry.url });
     const before = registry.requests.length;
     const got = await source.provide(request, signal);
-    expect(got).toEqual({ tool: 'node', version: VERSION, bin: path.join(dir, 'node', VERSION, 'bin'), source: `the npm registry (node-${process.platform}-${process.arch}@${VERSION})` });
-    expect(registry.requests.slice(before)).toEqual([`/node-${process.platform}-${process.arch}`, `/node-${process.platform}-${process.arch}/-/node-${process.platform}-${process.arch}-${VERSION}.tgz`]);
+    expect(got).toEqual({
+      tool: 'node',
+      version: VERSION,
+      bin: path.join(dir, 'node', VERSION, 'bin'),
+      source: `the npm registry (node-${process.platform}-${process.arch}@${VERSION})`,
+    });
+    expect(registry.requests.slice(before)).toEqual([
+      `/node-${process.platform}-${process.arch}`,
+      `/node-${process.platform}-${process.arch}/-/node-${process.platform}-${process.arch}-${VERSION}.tgz`,
+    ]);
     const node = path.join(dir, 'node', VERSION, 'bin', 'node');
     expect(fs.statSync(node).mode & 0o777).toBe(0o755);
     expect(execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()).toBe(`v${VERSION}`);
@@ -45,7 +53,9 @@ describe('Node from the npm registry’s per-platform package', () => {
 
   it('two jobs asking at once: one folder, both get it', async () => {
     const dir = tempDir('pw-toolchains-');
-    const [a, b] = await Promise.all([0, 1].map(() => new NpmNodeToolchains({ dir, registry: registry.url }).provide(request, signal)));
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => new NpmNodeToolchains({ dir, registry: registry.url }).provide(request, signal)),
+    );
     expect(a).toMatchObject({ version: VERSION });
     expect(b).toMatchObject({ version: VERSION });
     expect(fs.readdirSync(path.join(dir, 'node'))).toEqual([VERSION]);
@@ -55,7 +65,9 @@ describe('Node from the npm registry’s per-platform package', () => {
     const corrupt = await startStandInRegistry([tarball], { corrupt: true });
     try {
       const dir = tempDir('pw-toolchains-');
-      expect(await new NpmNodeToolchains({ dir, registry: corrupt.url }).provide(request, signal)).toEqual({ unavailable: `node-${process.platform}-${process.arch}@${VERSION}: the tarball does not match its sha512 integrity hash` });
+      expect(await new NpmNodeToolchains({ dir, registry: corrupt.url }).provide(request, signal)).toEqual({
+        unavailable: `node-${process.platform}-${process.arch}@${VERSION}: the tarball does not match its sha512 integrity hash`,
+      });
       expect(fs.existsSync(path.join(dir, 'node'))).toBe(false);
     } finally {
       await corrupt.close();
@@ -64,11 +76,20 @@ describe('Node from the npm registry’s per-platform package', () => {
 
   it('what the registry cannot give is said with its address: no such version, no package, no registry', async () => {
     const dir = tempDir('pw-toolchains-');
-    const newer = { want: { ...want, wants: '>=99' }, choose: (v: string[]) => chooseVersion(v, { ...want, wants: '>=99' }) };
-    expect(await new NpmNodeToolchains({ dir, registry: registry.url }).provide(newer, signal)).toEqual({ unavailable: `no node-${process.platform}-${process.arch} version on ${registry.url} satisfies >=99` });
-    expect(await new NpmNodeToolchains({ dir, registry: registry.url, arch: 'sparc' }).provide(request, signal)).toEqual({ unavailable: `${registry.url}node-${process.platform}-sparc answered 404` });
+    const newer = {
+      want: { ...want, wants: '>=99' },
+      choose: (v: string[]) => chooseVersion(v, { ...want, wants: '>=99' }),
+    };
+    expect(await new NpmNodeToolchains({ dir, registry: registry.url }).provide(newer, signal)).toEqual({
+      unavailable: `no node-${process.platform}-${process.arch} version on ${registry.url} satisfies >=99`,
+    });
+    expect(
+      await new NpmNodeToolchains({ dir, registry: registry.url, arch: 'sparc' }).provide(request, signal),
+    ).toEqual({ unavailable: `${registry.url}node-${process.platform}-sparc answered 404` });
     const closed = await new NpmNodeToolchains({ dir, registry: 'http://127.0.0.1:9/' }).provide(request, signal);
-    expect('unavailable' in closed && closed.unavailable).toBe(`http://127.0.0.1:9/node-${process.platform}-${process.arch}: fetch failed`);
+    expect('unavailable' in closed && closed.unavailable).toBe(
+      `http://127.0.0.1:9/node-${process.platform}-${process.arch}: fetch failed`,
+    );
   });
 });
 
@@ -122,6 +143,14 @@ describe('unpacking a tarball never reaches out of its folder', () => {
     expect(fs.existsSync(path.join(into, 'lib/link'))).toBe(false);
     expect(fs.existsSync(path.join(into, 'lib/hard'))).toBe(false);
     expect(fs.existsSync(path.join(into, 'dev/null'))).toBe(false);
-    expect(() => untarPackage(tgz([{ name: 'package/a', body: '1' }, { name: 'package/a', body: '2' }]), path.join(parent, 'y'))).toThrow(/EEXIST/);
+    expect(() =>
+      untarPackage(
+        tgz([
+          { name: 'package/a', body: '1' },
+          { name: 'package/a', body: '2' },
+        ]),
+        path.join(parent, 'y'),
+      ),
+    ).toThrow(/EEXIST/);
   });
 });

@@ -16,7 +16,13 @@ const tools = [{ name: 'shell', description: 'run', parameters: { type: 'object'
 
 describe.each(['responses', 'chat'] as const)('OpenAIModel over %s', (api) => {
   it('streams text, assembles tool calls and reports usage', async () => {
-    server = await startScriptedModel([{ text: 'Looking at the tests now.', calls: [{ name: 'shell', arguments: { command: ['npm', 'test'] } }], usage: { input: 1200, cached: 200, output: 80, reasoning: 30 } }]);
+    server = await startScriptedModel([
+      {
+        text: 'Looking at the tests now.',
+        calls: [{ name: 'shell', arguments: { command: ['npm', 'test'] } }],
+        usage: { input: 1200, cached: 200, output: 80, reasoning: 30 },
+      },
+    ]);
     const model = new OpenAIModel({ model: 'gpt-5', api, baseURL: server.baseURL, apiKey: 'test' });
     const deltas: string[] = [];
     const res = await model.complete({ messages: history, tools, onTextDelta: (d) => deltas.push(d) });
@@ -30,7 +36,12 @@ describe.each(['responses', 'chat'] as const)('OpenAIModel over %s', (api) => {
   });
 
   it('retries 500s and 429 with Retry-After, then succeeds', async () => {
-    server = await startScriptedModel([{ status: 500 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 503 }, { text: 'ok' }]);
+    server = await startScriptedModel([
+      { status: 500 },
+      { status: 429, headers: { 'retry-after': '0' } },
+      { status: 503 },
+      { text: 'ok' },
+    ]);
     const model = new OpenAIModel({ model: 'gpt-5', api, baseURL: server.baseURL, apiKey: 'test' });
     expect((await model.complete({ messages: history, tools })).text).toBe('ok');
     expect(server.requests).toHaveLength(4);
@@ -40,13 +51,21 @@ describe.each(['responses', 'chat'] as const)('OpenAIModel over %s', (api) => {
     server = await startScriptedModel([{ endless: true }]);
     const model = new OpenAIModel({ model: 'gpt-5', api, baseURL: server.baseURL, apiKey: 'test', maxRetries: 0 });
     let seen = 0;
-    await expect(model.complete({ messages: history, tools, onTextDelta: (d) => (seen += d.length) })).rejects.toMatchObject({ code: 'model_error', message: expect.stringMatching(/ran past 4000000 characters without ending/) });
+    await expect(
+      model.complete({ messages: history, tools, onTextDelta: (d) => (seen += d.length) }),
+    ).rejects.toMatchObject({
+      code: 'model_error',
+      message: expect.stringMatching(/ran past 4000000 characters without ending/),
+    });
     expect(seen).toBeLessThanOrEqual(4_000_000);
   });
 
   it('gives a clear model_error when retries run out', async () => {
     server = await startScriptedModel([{ status: 500 }, { status: 500 }]);
     const model = new OpenAIModel({ model: 'gpt-5', api, baseURL: server.baseURL, apiKey: 'test', maxRetries: 1 });
-    await expect(model.complete({ messages: history, tools })).rejects.toMatchObject({ code: 'model_error', message: expect.stringMatching(/HTTP 500/) });
+    await expect(model.complete({ messages: history, tools })).rejects.toMatchObject({
+      code: 'model_error',
+      message: expect.stringMatching(/HTTP 500/),
+    });
   });
 });

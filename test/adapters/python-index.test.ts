@@ -16,13 +16,21 @@ function write(dir: string, name: string, text: string): string {
 describe("the deployment's pip settings, for the sandbox", () => {
   it('reads [global] then [install] of each file, later files winning, continuation lines joined, as pip does', () => {
     const dir = tempDir('pw-pipconf-');
-    const a = write(dir, 'global.conf', '# the machine\n[global]\nindex-url = https://mirror.example/simple\nextra-index-url =\n    https://one.example/simple\n    https://two.example/simple\n; comment\n[install]\ntrusted-host: mirror.example\n');
+    const a = write(
+      dir,
+      'global.conf',
+      '# the machine\n[global]\nindex-url = https://mirror.example/simple\nextra-index-url =\n    https://one.example/simple\n    https://two.example/simple\n; comment\n[install]\ntrusted-host: mirror.example\n',
+    );
     expect(readPipConfig(a)).toEqual([
       ['index-url', 'https://mirror.example/simple'],
       ['extra-index-url', 'https://one.example/simple https://two.example/simple'],
       ['trusted-host', 'mirror.example'],
     ]);
-    const b = write(dir, 'user.conf', '[global]\nindex-url = https://user.example/simple\ntarget = /usr/lib/somewhere\nlog = /var/log/pip.log\n');
+    const b = write(
+      dir,
+      'user.conf',
+      '[global]\nindex-url = https://user.example/simple\ntarget = /usr/lib/somewhere\nlog = /var/log/pip.log\n',
+    );
     const index = pythonIndex([a, b], {}, [], path.join(dir, 'copies'));
     expect(index.values).toMatchObject({
       PIP_INDEX_URL: 'https://user.example/simple',
@@ -37,7 +45,11 @@ describe("the deployment's pip settings, for the sandbox", () => {
 
   it('uv gets the same index in its own names (it reads no pip config), unless the deployment names its own', () => {
     const dir = tempDir('pw-pipconf-');
-    const conf = write(dir, 'pip.conf', '[global]\nindex-url = https://mirror.example/simple\nextra-index-url = https://more.example/simple\nfind-links = /srv/wheels /srv/more-wheels\ntrusted-host = mirror.example\nno-index = false\n');
+    const conf = write(
+      dir,
+      'pip.conf',
+      '[global]\nindex-url = https://mirror.example/simple\nextra-index-url = https://more.example/simple\nfind-links = /srv/wheels /srv/more-wheels\ntrusted-host = mirror.example\nno-index = false\n',
+    );
     expect(pythonIndex([conf], {}, [], dir).values).toEqual({
       PIP_INDEX_URL: 'https://mirror.example/simple',
       PIP_EXTRA_INDEX_URL: 'https://more.example/simple',
@@ -57,14 +69,27 @@ describe("the deployment's pip settings, for the sandbox", () => {
   it('PIP_* names the deployment passes win over its files (pip’s environment does), and get uv equivalents too', () => {
     const dir = tempDir('pw-pipconf-');
     const conf = write(dir, 'pip.conf', '[global]\nindex-url = https://file.example/simple\n');
-    const index = pythonIndex([conf], { PIP_INDEX_URL: 'https://env.example/simple', PIP_RETRIES: '0', OTHER: 'x' }, ['PIP_INDEX_URL', 'PIP_RETRIES', 'OTHER'], dir);
-    expect(index.values).toEqual({ PIP_INDEX_URL: 'https://env.example/simple', PIP_RETRIES: '0', UV_INDEX_URL: 'https://env.example/simple' });
+    const index = pythonIndex(
+      [conf],
+      { PIP_INDEX_URL: 'https://env.example/simple', PIP_RETRIES: '0', OTHER: 'x' },
+      ['PIP_INDEX_URL', 'PIP_RETRIES', 'OTHER'],
+      dir,
+    );
+    expect(index.values).toEqual({
+      PIP_INDEX_URL: 'https://env.example/simple',
+      PIP_RETRIES: '0',
+      UV_INDEX_URL: 'https://env.example/simple',
+    });
   });
 
   it('a file a setting names (constraints, certificate) is copied into the app’s own read-only folder: the sandbox’s /etc is the app’s copy', () => {
     const dir = tempDir('pw-pipconf-');
     const constraints = write(dir, 'constraints.txt', 'torch<=2.14.1\n');
-    const conf = write(dir, 'pip.conf', `[global]\nconstraint = ${constraints}\ncert = ${write(dir, 'ca.pem', 'PEM')}\n`);
+    const conf = write(
+      dir,
+      'pip.conf',
+      `[global]\nconstraint = ${constraints}\ncert = ${write(dir, 'ca.pem', 'PEM')}\n`,
+    );
     const copies = path.join(dir, 'toolchains', 'files');
     const { values } = pythonIndex([conf], {}, [], copies);
     expect(path.dirname(values.PIP_CONSTRAINT!)).toBe(copies);
@@ -95,13 +120,22 @@ describe("the deployment's pip settings, for the sandbox", () => {
   });
 
   it('the values reach every command after the deployment’s own names, and the app’s secrets never', () => {
-    const env = buildSandboxEnv({ home: '/h', tmp: '/t', cache: '/c', parent: { PIP_CONSTRAINT: '/etc/x/constraints.txt' }, deployment: ['PIP_CONSTRAINT'], values: { PIP_CONSTRAINT: '/data/toolchains/files/ab-constraints.txt', OPENAI_API_KEY: 'x' } });
+    const env = buildSandboxEnv({
+      home: '/h',
+      tmp: '/t',
+      cache: '/c',
+      parent: { PIP_CONSTRAINT: '/etc/x/constraints.txt' },
+      deployment: ['PIP_CONSTRAINT'],
+      values: { PIP_CONSTRAINT: '/data/toolchains/files/ab-constraints.txt', OPENAI_API_KEY: 'x' },
+    });
     expect(env.PIP_CONSTRAINT).toBe('/data/toolchains/files/ab-constraints.txt');
     expect(env.OPENAI_API_KEY).toBeUndefined();
   });
 
   it('PATCHWRIGHT_PIP_CONFIG names files: a missing one is refused at start with what to do', () => {
-    expect(() => readSettings({ PATCHWRIGHT_PIP_CONFIG: '/nonexistent/pip.conf' })).toThrow(/PATCHWRIGHT_PIP_CONFIG: \/nonexistent\/pip\.conf is not a file; name the deployment's pip config files \(pip config list -v/);
+    expect(() => readSettings({ PATCHWRIGHT_PIP_CONFIG: '/nonexistent/pip.conf' })).toThrow(
+      /PATCHWRIGHT_PIP_CONFIG: \/nonexistent\/pip\.conf is not a file; name the deployment's pip config files \(pip config list -v/,
+    );
     expect(() => readSettings({ PATCHWRIGHT_PIP_CONFIG: 'pip.conf' })).toThrow(/is not an absolute path/);
     const dir = tempDir('pw-pipconf-');
     const conf = write(dir, 'pip.conf', '[global]\n');

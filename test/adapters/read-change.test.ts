@@ -11,7 +11,9 @@ import { fixtureRepo } from '../support/fixture-repo.ts';
 import { gitEnv } from '../support/git-http-server.ts';
 
 const run = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv(), encoding: 'utf8' });
-const write = (root: string, rel: string, data: string | Buffer) => (fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }), fs.writeFileSync(path.join(root, rel), data));
+const write = (root: string, rel: string, data: string | Buffer) => (
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }), fs.writeFileSync(path.join(root, rel), data)
+);
 const PKG = '{\n  "scripts": {\n    "test": "node --test"\n  }\n}\n';
 const FORGED = '{\n  "scripts": {\n    "test": "true"\n  }\n}\n';
 
@@ -21,17 +23,50 @@ const FORGED = '{\n  "scripts": {\n    "test": "true"\n  }\n}\n';
  * that the plain diff hides it (the control: the way the harness used to look) while the
  * harness's own reading sees the whole new contents.
  */
-const HIDING: Array<{ name: string; attributes?: string; path: string; before: string | Buffer; after: string | Buffer }> = [
-  { name: '-diff on package.json', attributes: 'package.json -diff\n', path: 'package.json', before: PKG, after: FORGED },
-  { name: '-diff on a test folder', attributes: 'test/** -diff\n', path: 'test/a.test.js', before: "test('a', () => {});\n", after: "test.skip('a', () => {});\n" },
+const HIDING: Array<{
+  name: string;
+  attributes?: string;
+  path: string;
+  before: string | Buffer;
+  after: string | Buffer;
+}> = [
+  {
+    name: '-diff on package.json',
+    attributes: 'package.json -diff\n',
+    path: 'package.json',
+    before: PKG,
+    after: FORGED,
+  },
+  {
+    name: '-diff on a test folder',
+    attributes: 'test/** -diff\n',
+    path: 'test/a.test.js',
+    before: "test('a', () => {});\n",
+    after: "test.skip('a', () => {});\n",
+  },
   { name: 'binary on everything', attributes: '* binary\n', path: 'package.json', before: PKG, after: FORGED },
-  { name: 'a macro that unsets diff', attributes: '[attr]opaque -diff -merge\n*.json opaque\n', path: 'package.json', before: PKG, after: FORGED },
-  { name: 'a NUL byte in the file', path: 'test/a.test.js', before: "test('a', () => {});\n\0", after: "test.skip('a', () => {});\n\0" },
+  {
+    name: 'a macro that unsets diff',
+    attributes: '[attr]opaque -diff -merge\n*.json opaque\n',
+    path: 'package.json',
+    before: PKG,
+    after: FORGED,
+  },
+  {
+    name: 'a NUL byte in the file',
+    path: 'test/a.test.js',
+    before: "test('a', () => {});\n\0",
+    after: "test.skip('a', () => {});\n\0",
+  },
 ];
 
 describe('the change as the harness reads it: whole contents from objects, never the diff text', () => {
   it.each(HIDING)('$name: the plain diff hides it, the harness reads it', async (c) => {
-    const repo = fixtureRepo({ 'package.json': PKG, 'test/a.test.js': "test('a', () => {});\n", ...(c.attributes ? { '.gitattributes': c.attributes } : {}) });
+    const repo = fixtureRepo({
+      'package.json': PKG,
+      'test/a.test.js': "test('a', () => {});\n",
+      ...(c.attributes ? { '.gitattributes': c.attributes } : {}),
+    });
     write(repo, c.path, c.before);
     run(repo, 'add', '-A');
     run(repo, 'commit', '-qm', 'start', '--allow-empty');
@@ -46,7 +81,9 @@ describe('the change as the harness reads it: whole contents from objects, never
     expect(Buffer.from(f.before!.bytes)).toEqual(Buffer.from(c.before));
     // The diff for people is text too, attributes or not.
     expect(snap.diff).not.toMatch(/Binary files/);
-    expect(snap.diff).toContain(typeof c.after === 'string' ? c.after.split('\n').find((l) => !c.before.toString().includes(l))! : 'skip');
+    expect(snap.diff).toContain(
+      typeof c.after === 'string' ? c.after.split('\n').find((l) => !c.before.toString().includes(l))! : 'skip',
+    );
   });
 
   it('a worktree .gitattributes the change itself adds hides nothing either', async () => {
@@ -96,7 +133,11 @@ describe('the change as the harness reads it: whole contents from objects, never
     write(repo, 'node_modules/.bin/node', 'forged\n');
     const tree = await snapshotTree(repo);
     const probes = ['node_modules/.bin/node', 'node_modules/x', '.venv/x', 'pkg/build/x', 'src/a.js'];
-    expect(await unignoredPaths(gitDir, start, tree, probes)).toEqual(['node_modules/.bin/node', 'node_modules/x', 'pkg/build/x']);
+    expect(await unignoredPaths(gitDir, start, tree, probes)).toEqual([
+      'node_modules/.bin/node',
+      'node_modules/x',
+      'pkg/build/x',
+    ]);
   });
 
   it('mixes trees: the start with the change’s tests, and the change with the tests as they were', async () => {
@@ -108,7 +149,10 @@ describe('the change as the harness reads it: whole contents from objects, never
     write(repo, 'test/b.test.js', 'b\n');
     const after = await snapshotTree(repo);
     const oldTests = await mixTrees(gitDir, after, start, ['test/a.test.js', 'test/b.test.js']);
-    expect(run(repo, 'ls-tree', '-r', '--name-only', oldTests).trim().split('\n')).toEqual(['math.js', 'test/a.test.js']);
+    expect(run(repo, 'ls-tree', '-r', '--name-only', oldTests).trim().split('\n')).toEqual([
+      'math.js',
+      'test/a.test.js',
+    ]);
     expect(run(repo, 'cat-file', '-p', `${oldTests}:math.js`)).toBe('new\n');
     expect(run(repo, 'cat-file', '-p', `${oldTests}:test/a.test.js`)).toBe('a\n');
     const newTests = await mixTrees(gitDir, start, after, ['test/a.test.js', 'test/b.test.js']);
@@ -128,8 +172,25 @@ describe('clean checkouts for the verdict', () => {
     const snap = await workspaceChanges(repo, gitDir, start)();
     const root = tempDir('pw-verify-root-');
     const layouts: Array<{ worktree: string; runTmp: string; cacheDir: string }> = [];
-    const fake: Sandbox = { kind: 'none', run: async () => ({ exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, cancelled: false }) };
-    const verifier = cleanVerifier({ gitDir, parent: start, root, label: 'r1', sandbox: (l) => (layouts.push(l), fake) });
+    const fake: Sandbox = {
+      kind: 'none',
+      run: async () => ({
+        exitCode: 0,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+        timedOut: false,
+        cancelled: false,
+      }),
+    };
+    const verifier = cleanVerifier({
+      gitDir,
+      parent: start,
+      root,
+      label: 'r1',
+      sandbox: (l) => (layouts.push(l), fake),
+    });
     const co = await verifier.checkout(snap.id, new AbortController().signal);
     expect(fs.readFileSync(path.join(co.root, 'math.js'), 'utf8')).toBe('new\n');
     expect(fs.existsSync(path.join(co.root, 'node_modules'))).toBe(false);

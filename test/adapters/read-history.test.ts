@@ -25,7 +25,12 @@ function mergeCommitRepo(): string {
   merge('old', 'Merge pull request #1 from alice/old', 'An old title', ['old work']);
   commit('Direct fix on main');
   merge('parser', 'Merge pull request #5 from alice/parser', 'Add a parser option', ['wip parser', 'parser tests']);
-  merge('bump', 'Merge pull request #6 from acme/dependabot/npm_and_yarn/lodash-4.17.21', 'Bump lodash from 4.17.20 to 4.17.21', ['Bump lodash']);
+  merge(
+    'bump',
+    'Merge pull request #6 from acme/dependabot/npm_and_yarn/lodash-4.17.21',
+    'Bump lodash from 4.17.20 to 4.17.21',
+    ['Bump lodash'],
+  );
   merge('copybara', 'Merge pull request #7 from acme/copybara', 'PiperOrigin-RevId: 968678073', ['Internal change']);
   merge('feature', 'Merge branch feature', 'not a pull request', ['feature work']);
   commit('Last direct commit');
@@ -34,7 +39,17 @@ function mergeCommitRepo(): string {
 
 it('reads commit subjects without merges; with mergedPulls, merge commits’ PR titles in their place', async () => {
   const dir = mergeCommitRepo();
-  const commits = ['Last direct commit', 'feature work', 'Internal change', 'Bump lodash', 'parser tests', 'wip parser', 'Direct fix on main', 'old work', 'Initial import'];
+  const commits = [
+    'Last direct commit',
+    'feature work',
+    'Internal change',
+    'Bump lodash',
+    'parser tests',
+    'wip parser',
+    'Direct fix on main',
+    'old work',
+    'Initial import',
+  ];
   expect((await readHistory(dir)).map((s) => s.subject)).toEqual(commits);
   expect((await readHistory(dir)).some((s) => s.merged)).toBe(false);
 

@@ -21,7 +21,12 @@ afterAll(async () => {
 
 const task = (repo: string, number: number, requester: string): Task => ({
   action: 'start',
-  repo: { owner: repo.split('/')[0]!, name: repo.split('/')[1]!, cloneUrl: `https://github.test/${repo}.git`, defaultBranch: 'main' },
+  repo: {
+    owner: repo.split('/')[0]!,
+    name: repo.split('/')[1]!,
+    cloneUrl: `https://github.test/${repo}.git`,
+    defaultBranch: 'main',
+  },
   installationId: 7,
   number,
   isPullRequest: false,
@@ -70,7 +75,9 @@ it('a page of some repositories reads only its own jobs; filters, totals and the
   expect(await hgetalls()).toBe(5);
 
   // One repository picked: only if the viewer may see it.
-  expect((await runs.page({ repos: null, repo: 'octo/b' }, 50, 0)).rows.map((r) => r.id)).toEqual(newestFirst(byRepo['octo/b']!));
+  expect((await runs.page({ repos: null, repo: 'octo/b' }, 50, 0)).rows.map((r) => r.id)).toEqual(
+    newestFirst(byRepo['octo/b']!),
+  );
   expect(await runs.page({ repos: ['octo/a'], repo: 'octo/b' }, 50, 0)).toEqual({ rows: [], total: 0 });
   expect(await runs.page({ repos: [] }, 50, 0)).toEqual({ rows: [], total: 0 });
 

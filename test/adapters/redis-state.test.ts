@@ -25,7 +25,11 @@ afterAll(async () => {
 
 beforeEach(() => {
   dispatched.length = 0;
-  jobs = new RedisJobs(client, `t${++prefix}`, async (job: Job, delay: number) => void dispatched.push([job.id, delay]));
+  jobs = new RedisJobs(
+    client,
+    `t${++prefix}`,
+    async (job: Job, delay: number) => void dispatched.push([job.id, delay]),
+  );
 });
 
 const task = (number: number, over: Partial<Task> = {}): Task => ({
@@ -47,7 +51,10 @@ it('a delivery is one job however often it comes; a redelivery of a job still qu
   const b = await jobs.enqueue('d-1', task(1));
   expect([a.duplicate, b.duplicate]).toEqual([false, true]);
   expect(b.job.id).toBe(a.job.id);
-  expect(dispatched).toEqual([[a.job.id, 0], [a.job.id, 0]]);
+  expect(dispatched).toEqual([
+    [a.job.id, 0],
+    [a.job.id, 0],
+  ]);
   expect(await jobs.list()).toHaveLength(1);
   expect(await jobs.queuedCount()).toBe(1);
 });
@@ -58,7 +65,11 @@ it('a job stored by a web process that died before queueing it is queued by the 
   });
   await expect(lost.enqueue('d-9', task(9))).rejects.toThrow(/died/);
   expect(dispatched).toEqual([]);
-  const batch = task(10, { action: 'follow_up', isPullRequest: true, trigger: { kind: 'review', reviewId: 5, state: 'commented' } });
+  const batch = task(10, {
+    action: 'follow_up',
+    isPullRequest: true,
+    trigger: { kind: 'review', reviewId: 5, state: 'commented' },
+  });
   await expect(lost.enqueue('d-10', batch, new Date(Date.now() + 30_000))).rejects.toThrow(/died/);
   expect(await jobs.redispatchQueued()).toBe(2);
   const [first, second] = dispatched;
@@ -82,7 +93,7 @@ it('jobs of one issue start one at a time and oldest first; other issues are not
   expect(await jobs.claim(first.id, 'w3', 5000, 2)).toBe('finished');
 });
 
-it('a dead worker\'s issue lock expires; the job is taken over once, and fails the second time its worker dies', async () => {
+it("a dead worker's issue lock expires; the job is taken over once, and fails the second time its worker dies", async () => {
   const job = (await jobs.enqueue('d-1', task(1))).job;
   expect(await jobs.claim(job.id, 'dead', 300, 2)).toBe('claimed');
   expect(await jobs.claim(job.id, 'other', 300, 2)).toBe('busy'); // the lock is still held
@@ -118,7 +129,11 @@ it('stop: queued jobs are cancelled at once; a running one is marked, and whoeve
 });
 
 it('review batching folds a review into the waiting follow-up, and starting it now dispatches it without delay', async () => {
-  const review = task(7, { action: 'follow_up', isPullRequest: true, trigger: { kind: 'review', reviewId: 10, state: 'commented' } });
+  const review = task(7, {
+    action: 'follow_up',
+    isPullRequest: true,
+    trigger: { kind: 'review', reviewId: 10, state: 'commented' },
+  });
   const waiting = (await jobs.enqueue('d-1', review, new Date(Date.now() + 60_000))).job;
   expect(dispatched[0]![1]).toBeGreaterThan(50_000);
   const merged = await jobs.absorbReview('octo/widgets', 7, 11, true);
@@ -128,7 +143,7 @@ it('review batching folds a review into the waiting follow-up, and starting it n
   expect(await jobs.absorbReview('octo/widgets', 8, 12, false)).toBeUndefined();
 });
 
-it('a thread\'s writes are one at a time across processes (two clients), and its memory is shared', async () => {
+it("a thread's writes are one at a time across processes (two clients), and its memory is shared", async () => {
   const other = new Redis(redis.url);
   try {
     const a = new RedisThreads(client, 'threads');
@@ -145,9 +160,15 @@ it('a thread\'s writes are one at a time across processes (two clients), and its
     expect(overlap).toBe(0);
     await a.setTrackingComment('octo/widgets', 1, 42);
     expect(await b.trackingComment('octo/widgets', 1)).toBe(42);
-    expect([await a.claimPoliteReply('octo/widgets', 1), await b.claimPoliteReply('octo/widgets', 1)]).toEqual([true, false]);
+    expect([await a.claimPoliteReply('octo/widgets', 1), await b.claimPoliteReply('octo/widgets', 1)]).toEqual([
+      true,
+      false,
+    ]);
     await a.setQuestion('octo/widgets', 1, 'Which file?');
-    expect([await b.takeQuestion('octo/widgets', 1), await a.takeQuestion('octo/widgets', 1)]).toEqual(['Which file?', undefined]);
+    expect([await b.takeQuestion('octo/widgets', 1), await a.takeQuestion('octo/widgets', 1)]).toEqual([
+      'Which file?',
+      undefined,
+    ]);
     // The app's PRs: branch and issue (or none) together, seen by every process.
     expect(await b.pullRequest('octo/widgets', 100)).toBeUndefined();
     await a.setPullRequest('octo/widgets', 100, { branch: 'agent/7-fix', closes: 7, forPull: null });

@@ -13,14 +13,28 @@ it('the Redis URL and its password are secrets: redacted wherever they show, nev
   const redact = makeRedactor(appSecrets(env));
   expect(redact(`connecting to ${url} failed`)).not.toContain(password);
   expect(redact(`AUTH ${password}`)).toBe('AUTH [REDACTED]');
-  const inside = buildSandboxEnv({ home: '/h', tmp: '/t', cache: '/c', parent: env, requested: ['PATCHWRIGHT_REDIS_URL'], allowed: ['PATCHWRIGHT_REDIS_URL'], deployment: [] });
+  const inside = buildSandboxEnv({
+    home: '/h',
+    tmp: '/t',
+    cache: '/c',
+    parent: env,
+    requested: ['PATCHWRIGHT_REDIS_URL'],
+    allowed: ['PATCHWRIGHT_REDIS_URL'],
+    deployment: [],
+  });
   expect(JSON.stringify(inside)).not.toContain(password);
 });
 
 it('scale-out settings: a URL that is not redis:// is refused with a clear message, and the role needs the URL only in serve', () => {
-  expect(() => readSettings({ PATCHWRIGHT_REDIS_URL: 'http://redis:6379' })).toThrow(/PATCHWRIGHT_REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+  expect(() => readSettings({ PATCHWRIGHT_REDIS_URL: 'http://redis:6379' })).toThrow(
+    /PATCHWRIGHT_REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/,
+  );
   expect(() => readSettings({ PATCHWRIGHT_ROLE: 'boss' })).toThrow(/PATCHWRIGHT_ROLE/);
-  expect(readSettings({ PATCHWRIGHT_REDIS_URL: url, PATCHWRIGHT_JOB_LOCK_SECONDS: '10' }).redis).toEqual({ url, prefix: 'patchwright', lockMs: 10_000 });
+  expect(readSettings({ PATCHWRIGHT_REDIS_URL: url, PATCHWRIGHT_JOB_LOCK_SECONDS: '10' }).redis).toEqual({
+    url,
+    prefix: 'patchwright',
+    lockMs: 10_000,
+  });
   expect(readSettings({}).redis).toBeNull();
 });
 

@@ -9,8 +9,13 @@ import { fixtureRepo } from '../support/fixture-repo.ts';
 import { gitEnv } from '../support/git-http-server.ts';
 
 const run = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv(), encoding: 'utf8' });
-const alnum = (n: number) => Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('');
-const upper = (n: number) => Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
+const alnum = (n: number) =>
+  Array.from(
+    crypto.randomBytes(n),
+    (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62],
+  ).join('');
+const upper = (n: number) =>
+  Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
 // Joined at run time: no token-shaped string is ever committed.
 const j = (...parts: string[]) => parts.join('');
 
@@ -37,17 +42,43 @@ const KNOWN_TEXT = `setup-secret-${crypto.randomBytes(12).toString('hex')}`;
 const KNOWN_BYTES = Buffer.concat([crypto.randomBytes(14), Buffer.from('\n\r'), crypto.randomBytes(16)]);
 
 /** Places a value can be put so a scan of `git diff` lines does not see it. Each returns the files to commit. */
-const PLACES: Array<{ name: string; files: (secret: string, id: string) => Record<string, Buffer | string>; attributes?: string }> = [
+const PLACES: Array<{
+  name: string;
+  files: (secret: string, id: string) => Record<string, Buffer | string>;
+  attributes?: string;
+}> = [
   { name: 'a plain line', files: (s, id) => ({ [`plain/${id}.txt`]: `key = ${s}\n` }) },
-  { name: 'a line starting with "++ " (a "+++" header in the diff)', files: (s, id) => ({ [`plus/${id}.txt`]: `++ ${s}\n` }) },
-  { name: 'a binary file (NUL bytes)', files: (s, id) => ({ [`bin/${id}.dat`]: Buffer.concat([Buffer.from([0, 0, 1, 2]), Buffer.from(` ${s}\n`)]) }) },
-  { name: 'a file the same change marks -diff', attributes: 'minus/** -diff\n', files: (s, id) => ({ [`minus/${id}.cfg`]: `key=${s}\n` }) },
-  { name: 'UTF-16LE with a byte-order mark', files: (s, id) => ({ [`u16le/${id}.txt`]: Buffer.from(`\ufeffkey = ${s}\n`, 'utf16le') }) },
-  { name: 'UTF-16BE with a byte-order mark', files: (s, id) => ({ [`u16be/${id}.txt`]: Buffer.from(`\ufeffkey = ${s}\n`, 'utf16le').swap16() }) },
-  { name: 'UTF-16LE without a mark', files: (s, id) => ({ [`u16/${id}.txt`]: Buffer.from(`key = ${s}\n`, 'utf16le') }) },
+  {
+    name: 'a line starting with "++ " (a "+++" header in the diff)',
+    files: (s, id) => ({ [`plus/${id}.txt`]: `++ ${s}\n` }),
+  },
+  {
+    name: 'a binary file (NUL bytes)',
+    files: (s, id) => ({ [`bin/${id}.dat`]: Buffer.concat([Buffer.from([0, 0, 1, 2]), Buffer.from(` ${s}\n`)]) }),
+  },
+  {
+    name: 'a file the same change marks -diff',
+    attributes: 'minus/** -diff\n',
+    files: (s, id) => ({ [`minus/${id}.cfg`]: `key=${s}\n` }),
+  },
+  {
+    name: 'UTF-16LE with a byte-order mark',
+    files: (s, id) => ({ [`u16le/${id}.txt`]: Buffer.from(`\ufeffkey = ${s}\n`, 'utf16le') }),
+  },
+  {
+    name: 'UTF-16BE with a byte-order mark',
+    files: (s, id) => ({ [`u16be/${id}.txt`]: Buffer.from(`\ufeffkey = ${s}\n`, 'utf16le').swap16() }),
+  },
+  {
+    name: 'UTF-16LE without a mark',
+    files: (s, id) => ({ [`u16/${id}.txt`]: Buffer.from(`key = ${s}\n`, 'utf16le') }),
+  },
   { name: 'the end of a 200 KB line', files: (s, id) => ({ [`long/${id}.min.js`]: `${'x'.repeat(200_000)};${s}\n` }) },
   // Glued to letters: only the OpenAI shape keeps a word boundary (words like "risk-management-…" would look like one).
-  { name: 'glued to the word before it', files: (s, id) => (s.startsWith('s') ? {} : { [`glued/${id}.txt`]: `prefix${s}\n` }) },
+  {
+    name: 'glued to the word before it',
+    files: (s, id) => (s.startsWith('s') ? {} : { [`glued/${id}.txt`]: `prefix${s}\n` }),
+  },
   { name: 'CRLF line endings', files: (s, id) => ({ [`crlf/${id}.txt`]: `a\r\nkey = ${s}\r\n` }) },
 ];
 
@@ -60,14 +91,24 @@ function workspace(files: Record<string, string | Buffer>, attributes?: string):
   }
   run(repo, 'add', '-A');
   run(repo, 'commit', '-qm', 'change');
-  return { dir: repo, mirror: repo, branch: 'main', baseSha: startSha, startSha, remoteBranchSha: null, coldMirror: false, notes: [] };
+  return {
+    dir: repo,
+    mirror: repo,
+    branch: 'main',
+    baseSha: startSha,
+    startSha,
+    remoteBranchSha: null,
+    coldMirror: false,
+    notes: [],
+  };
 }
 
 describe('the push scan: every credential shape and known value, wherever the change puts it', () => {
   it.each(PLACES)('$name', async (place) => {
     const files: Record<string, string | Buffer> = {};
     const ids: string[] = [];
-    for (const [i, value] of Object.values(SHAPES).entries()) Object.assign(files, place.files(value, `shape${i}`)), ids.push(`shape${i}`);
+    for (const [i, value] of Object.values(SHAPES).entries())
+      Object.assign(files, place.files(value, `shape${i}`)), ids.push(`shape${i}`);
     Object.assign(files, place.files(KNOWN_TEXT, 'known'));
     ids.push('known');
     const ws = workspace(files, place.attributes);
@@ -101,7 +142,20 @@ describe('the push scan: every credential shape and known value, wherever the ch
     fs.symlinkSync(`../${SHAPES['AWS key']}`, path.join(repo, 'link'));
     run(repo, 'add', '-A');
     run(repo, 'commit', '-qm', `add things ${SHAPES['npm token']}`);
-    const problems = await checkChanges({ dir: repo, mirror: repo, branch: 'main', baseSha: startSha, startSha, remoteBranchSha: null, coldMirror: false, notes: [] }, [], []);
+    const problems = await checkChanges(
+      {
+        dir: repo,
+        mirror: repo,
+        branch: 'main',
+        baseSha: startSha,
+        startSha,
+        remoteBranchSha: null,
+        coldMirror: false,
+        notes: [],
+      },
+      [],
+      [],
+    );
     const text = problems.map((p) => `${p.path}: ${p.reason}`).join('\n');
     expect(text).toMatch(/^\[GitHub token removed\]\.txt: adds what looks like a GitHub token in its name/m);
     expect(text).toMatch(/^link: adds what looks like a AWS access key/m);
@@ -114,6 +168,21 @@ describe('the push scan: every credential shape and known value, wherever the ch
     const startSha = run(repo, 'rev-parse', 'HEAD').trim();
     fs.writeFileSync(path.join(repo, 'fixtures/key.txt'), `comment\n${SHAPES['RSA private key']}\nabc\n`);
     run(repo, 'commit', '-qam', 'reorder');
-    expect(await checkChanges({ dir: repo, mirror: repo, branch: 'main', baseSha: startSha, startSha, remoteBranchSha: null, coldMirror: false, notes: [] }, [], [])).toEqual([]);
+    expect(
+      await checkChanges(
+        {
+          dir: repo,
+          mirror: repo,
+          branch: 'main',
+          baseSha: startSha,
+          startSha,
+          remoteBranchSha: null,
+          coldMirror: false,
+          notes: [],
+        },
+        [],
+        [],
+      ),
+    ).toEqual([]);
   });
 });

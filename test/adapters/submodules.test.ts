@@ -18,20 +18,37 @@ let home: GitServer;
 let canary: GitServer;
 
 /** A bare repository `<root>/<name>.git` whose tree holds `files` and a gitlink for each submodule. */
-function repoWithSubmodules(name: string, subs: Array<{ path: string; url: string; of: string }>, files: Record<string, string> = { 'README.md': `${name}\n` }): void {
+function repoWithSubmodules(
+  name: string,
+  subs: Array<{ path: string; url: string; of: string }>,
+  files: Record<string, string> = { 'README.md': `${name}\n` },
+): void {
   const work = fs.mkdtempSync(path.join(root, 'work-'));
   const run = (...args: string[]) => execFileSync('git', args, { cwd: work, env: gitEnv() });
   run('init', '-q', '-b', 'main');
   for (const [f, t] of Object.entries(files)) fs.writeFileSync(path.join(work, f), t);
-  if (subs.length) fs.writeFileSync(path.join(work, '.gitmodules'), subs.map((s) => `[submodule "${s.path}"]\n\tpath = ${s.path}\n\turl = ${s.url}\n`).join(''));
+  if (subs.length)
+    fs.writeFileSync(
+      path.join(work, '.gitmodules'),
+      subs.map((s) => `[submodule "${s.path}"]\n\tpath = ${s.path}\n\turl = ${s.url}\n`).join(''),
+    );
   run('add', '-A');
   for (const s of subs) run('update-index', '--add', '--cacheinfo', `160000,${head(s.of)},${s.path}`);
   run('commit', '-qm', `${name} with ${subs.length} submodule(s)`);
   execFileSync('git', ['clone', '-q', '--bare', work, path.join(root, `${name}.git`)]);
   fs.rmSync(work, { recursive: true, force: true });
 }
-const head = (name: string) => execFileSync('git', ['rev-parse', 'main'], { cwd: path.join(root, `${name}.git`), encoding: 'utf8' }).trim();
-const prepare = (name: string) => new Workspaces(tempDir('pw-sm-data-')).prepare({ cloneUrl: `${home.url}/${name}.git`, token: TOKEN, base: 'main', branch: 'agent/1-x', startFrom: 'base', runId: `sm-${name}` });
+const head = (name: string) =>
+  execFileSync('git', ['rev-parse', 'main'], { cwd: path.join(root, `${name}.git`), encoding: 'utf8' }).trim();
+const prepare = (name: string) =>
+  new Workspaces(tempDir('pw-sm-data-')).prepare({
+    cloneUrl: `${home.url}/${name}.git`,
+    token: TOKEN,
+    base: 'main',
+    branch: 'agent/1-x',
+    startFrom: 'base',
+    runId: `sm-${name}`,
+  });
 
 beforeAll(async () => {
   root = tempDir('pw-submodules-');
@@ -66,21 +83,29 @@ describe('submodules are checked at every level', () => {
   it.each([
     ['level 2', 'level2', 'bad2'],
     ['level 3', 'level3', 'level2/bad2'],
-  ])('a foreign URL at %s is refused there, before git fetches it; the levels above are initialised', async (_depth, name, where) => {
-    const before = canary.paths.length;
-    const ws = await prepare(name);
-    expect(canary.paths.length).toBe(before);
-    expect(fs.existsSync(path.join(ws.dir, where, 'README.md'))).toBe(true);
-    expect(fs.existsSync(path.join(ws.dir, where, 'x', 'pwned.txt'))).toBe(false);
-    expect(ws.notes.join('\n')).toContain(`submodules not initialised in ${where}: .gitmodules names URLs outside ${new URL(home.url).host} (${canary.url}/evil.git)`);
-  });
+  ])(
+    'a foreign URL at %s is refused there, before git fetches it; the levels above are initialised',
+    async (_depth, name, where) => {
+      const before = canary.paths.length;
+      const ws = await prepare(name);
+      expect(canary.paths.length).toBe(before);
+      expect(fs.existsSync(path.join(ws.dir, where, 'README.md'))).toBe(true);
+      expect(fs.existsSync(path.join(ws.dir, where, 'x', 'pwned.txt'))).toBe(false);
+      expect(ws.notes.join('\n')).toContain(
+        `submodules not initialised in ${where}: .gitmodules names URLs outside ${new URL(home.url).host} (${canary.url}/evil.git)`,
+      );
+    },
+  );
 
   it.each([
     ['another host', () => `${canary.url}/evil.git`],
     ['another port of the same hostname', () => `http://127.0.0.1:${new URL(canary.url).port}/evil.git`],
     ['a user in the URL', () => `http://x@${new URL(home.url).host}/evil-local.git`],
     ['a host that only starts like ours', () => `http://${new URL(home.url).host}.evil.example/evil.git`],
-    ['a host hidden behind userinfo', () => `http://${new URL(home.url).host}@127.0.0.1:${new URL(canary.url).port}/evil.git`],
+    [
+      'a host hidden behind userinfo',
+      () => `http://${new URL(home.url).host}@127.0.0.1:${new URL(canary.url).port}/evil.git`,
+    ],
     ['file://', () => `file://${root}/evil-local.git`],
     ['a local path', () => `${root}/evil-local.git`],
     ['ext::', () => 'ext::sh -c touch% /tmp/pw-submodule-ext-ran'],

@@ -31,7 +31,11 @@ const panes: TmuxPane[] = [];
 
 /** Starts `patchwright app-server` on a free loopback port and reads the address it prints. */
 async function startServer(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<void> {
-  server = spawn(path.join(ROOT, 'node_modules/.bin/node'), [path.join(ROOT, 'bin/patchwright.js'), 'app-server', '--listen', 'ws://127.0.0.1:0', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  server = spawn(
+    path.join(ROOT, 'node_modules/.bin/node'),
+    [path.join(ROOT, 'bin/patchwright.js'), 'app-server', '--listen', 'ws://127.0.0.1:0', ...extra],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   serverLog = '';
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the app server did not start: ${serverLog}`)), 20_000);
@@ -49,7 +53,9 @@ async function startServer(env: NodeJS.ProcessEnv, extra: string[] = []): Promis
 function tui(name: string, args: string[], env: Record<string, string> = {}): TmuxPane {
   const home = tempDir('codex-home-');
   // The pane stays after the TUI exits, so what it said last can be read.
-  const pane = new TmuxPane(name, `${[CODEX, '--remote', url, ...args].map((a) => `'${a}'`).join(' ')}; sleep 600`, { env: { CODEX_HOME: home, TERM: 'xterm-256color', ...env } });
+  const pane = new TmuxPane(name, `${[CODEX, '--remote', url, ...args].map((a) => `'${a}'`).join(' ')}; sleep 600`, {
+    env: { CODEX_HOME: home, TERM: 'xterm-256color', ...env },
+  });
   panes.push(pane);
   return pane;
 }
@@ -65,30 +71,55 @@ async function submit(pane: TmuxPane, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  repo = fixtureRepo({ 'greet.sh': 'echo "helo, world"\n', 'test.sh': 'sh greet.sh | grep -q "hello, world"\n', '.github/agent.yml': 'test: sh test.sh\n' });
+  repo = fixtureRepo({
+    'greet.sh': 'echo "helo, world"\n',
+    'test.sh': 'sh greet.sh | grep -q "hello, world"\n',
+    '.github/agent.yml': 'test: sh test.sh\n',
+  });
   model = await startScriptedModel(
     [
-      { calls: [{ name: 'update_plan', arguments: { plan: [{ step: 'Find the typo', status: 'completed' }, { step: 'Fix the greeting', status: 'in_progress' }] } }] },
+      {
+        calls: [
+          {
+            name: 'update_plan',
+            arguments: {
+              plan: [
+                { step: 'Find the typo', status: 'completed' },
+                { step: 'Fix the greeting', status: 'in_progress' },
+              ],
+            },
+          },
+        ],
+      },
       { text: 'Let me look at the script.', calls: [{ name: 'shell', arguments: { command: ['cat', 'greet.sh'] } }] },
       { calls: [{ name: 'apply_patch', arguments: { input: fix } }] },
       { text: 'Fixed the typo in the greeting.' },
       // The second task: the model never answers, and the person presses Esc (once it is asked).
       () => (hangReached(), { hang: true }),
       // Another session, read-only with approvals on request (the TUI's defaults): the change is asked for.
-      { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Add File: NOTES.md\n+Remember the greeting.\n*** End Patch' } }] },
+      {
+        calls: [
+          {
+            name: 'apply_patch',
+            arguments: { input: '*** Begin Patch\n*** Add File: NOTES.md\n+Remember the greeting.\n*** End Patch' },
+          },
+        ],
+      },
       { text: 'Added NOTES.md.' },
     ],
     { titles: () => 'Fix the greeting' },
   );
-  await startServer((serverEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: 'test-key',
-    PATCHWRIGHT_MODEL: 'gpt-5',
-    PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
-    PATCHWRIGHT_SANDBOX_UID: '61107',
-  }));
+  await startServer(
+    (serverEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      OPENAI_BASE_URL: model.baseURL,
+      OPENAI_API_KEY: 'test-key',
+      PATCHWRIGHT_MODEL: 'gpt-5',
+      PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
+      PATCHWRIGHT_SANDBOX_UID: '61107',
+    }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -128,7 +159,7 @@ describe('the real Codex TUI against patchwright app-server', () => {
     expect(interrupted).not.toMatch(/warning/i);
   }, 180_000);
 
-  it('with the TUI\'s defaults (read-only, approval on request) a file change is asked for, and a yes applies it', async () => {
+  it("with the TUI's defaults (read-only, approval on request) a file change is asked for, and a yes applies it", async () => {
     const other = fixtureRepo({ 'README.md': '# notes\n' });
     const pane = tui('approve', ['-C', other]);
     await pane.waitFor(/Trust this folder\?/);
@@ -153,9 +184,13 @@ describe('the real Codex TUI against patchwright app-server', () => {
     const token = `tok-${Math.random().toString(36).slice(2)}`;
     fs.writeFileSync(tokenFile, `${token}\n`);
     await startServer(serverEnv, ['--ws-token-file', tokenFile]);
-    const good = tui('token-ok', ['-C', fixtureRepo({ 'a.txt': 'a\n' }), '--remote-auth-token-env', 'PW_TOKEN'], { PW_TOKEN: token });
+    const good = tui('token-ok', ['-C', fixtureRepo({ 'a.txt': 'a\n' }), '--remote-auth-token-env', 'PW_TOKEN'], {
+      PW_TOKEN: token,
+    });
     await good.waitFor(/Trust this folder\?/);
-    const bad = tui('token-bad', ['-C', fixtureRepo({ 'a.txt': 'a\n' }), '--remote-auth-token-env', 'PW_TOKEN'], { PW_TOKEN: 'wrong' });
+    const bad = tui('token-bad', ['-C', fixtureRepo({ 'a.txt': 'a\n' }), '--remote-auth-token-env', 'PW_TOKEN'], {
+      PW_TOKEN: 'wrong',
+    });
     expect(await bad.waitFor(/401 Unauthorized/)).toMatch(/failed to connect to remote app server/);
   }, 120_000);
 });

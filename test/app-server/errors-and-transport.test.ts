@@ -19,7 +19,15 @@ const completed = (summary: string): RunCompleted => ({
   type: 'run.completed',
   outcome: 'no_changes',
   summary,
-  evidence: { testCommand: null, baseline: null, final: null, preExistingFailures: [], usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 }, durationMs: 1, filesChanged: [] },
+  evidence: {
+    testCommand: null,
+    baseline: null,
+    final: null,
+    preExistingFailures: [],
+    usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 },
+    durationMs: 1,
+    filesChanged: [],
+  },
 });
 
 /** An engine that answers at once, or holds a turn until `release` (to watch a running thread). */
@@ -61,11 +69,21 @@ function facts(dataDir: string): ServerFacts {
 function connection(engine: TurnEngine) {
   const out: OutgoingMessage[] = [];
   const dir = tempDir('pw-as-');
-  const hub = new ThreadHub({ engine, version: 'test', defaults: { approval: 'never', sandbox: { type: 'workspaceWrite', networkAccess: false } } });
+  const hub = new ThreadHub({
+    engine,
+    version: 'test',
+    defaults: { approval: 'never', sandbox: { type: 'workspaceWrite', networkAccess: false } },
+  });
   const conn = new Connection((m) => out.push(m), hub, facts(dir));
-  const init = () => conn.handle(JSON.stringify({ id: 'init', method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } }));
+  const init = () =>
+    conn.handle(
+      JSON.stringify({ id: 'init', method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } }),
+    );
   const settle = () => new Promise((r) => setTimeout(r, 20));
-  const reply = (id: string | number) => out.find((m) => 'id' in m && m.id === id && !('method' in m)) as { result?: unknown; error?: { code: number; message: string } } | undefined;
+  const reply = (id: string | number) =>
+    out.find((m) => 'id' in m && m.id === id && !('method' in m)) as
+      | { result?: unknown; error?: { code: number; message: string } }
+      | undefined;
   return { conn, out, hub, init, settle, reply };
 }
 
@@ -87,9 +105,23 @@ describe('app server: each malformed input gets its error', () => {
     await settle();
     expect(out.at(-1)).toEqual({ id: 'init', error: { code: -32600, message: 'Already initialized' } });
     conn.handle(JSON.stringify({ id: 3, method: 'thread/start', params: { cwd: 5 } }));
-    conn.handle(JSON.stringify({ id: 4, method: 'turn/start', params: { threadId: 'nope', input: [{ type: 'text', text: 'x' }] } }));
-    conn.handle(JSON.stringify({ id: 5, method: 'config/batchWrite', params: { edits: [{ keyPath: 'model', value: 'other', mergeStrategy: 'replace' }] } }));
-    conn.handle(JSON.stringify({ id: 6, method: 'turn/steer', params: { threadId: 'x', expectedTurnId: 'y', input: [] } }));
+    conn.handle(
+      JSON.stringify({
+        id: 4,
+        method: 'turn/start',
+        params: { threadId: 'nope', input: [{ type: 'text', text: 'x' }] },
+      }),
+    );
+    conn.handle(
+      JSON.stringify({
+        id: 5,
+        method: 'config/batchWrite',
+        params: { edits: [{ keyPath: 'model', value: 'other', mergeStrategy: 'replace' }] },
+      }),
+    );
+    conn.handle(
+      JSON.stringify({ id: 6, method: 'turn/steer', params: { threadId: 'x', expectedTurnId: 'y', input: [] } }),
+    );
     conn.handle(JSON.stringify({ id: 7 }));
     await settle();
     expect(reply(3)?.error).toMatchObject({ code: -32602, message: expect.stringContaining('cwd') });
@@ -105,7 +137,8 @@ describe('app server: each malformed input gets its error', () => {
     const { conn, init, settle, reply } = connection(fakeEngine({ checkCwd: () => gate }).engine);
     init();
     await settle();
-    for (let i = 0; i < MAX_IN_FLIGHT + 1; i++) conn.handle(JSON.stringify({ id: `s${i}`, method: 'thread/start', params: { cwd: '/' } }));
+    for (let i = 0; i < MAX_IN_FLIGHT + 1; i++)
+      conn.handle(JSON.stringify({ id: `s${i}`, method: 'thread/start', params: { cwd: '/' } }));
     await settle();
     expect(reply(`s${MAX_IN_FLIGHT}`)?.error?.code).toBe(-32001);
     open(null);
@@ -125,7 +158,9 @@ describe('app server: each malformed input gets its error', () => {
     conn.handle(JSON.stringify({ id: 2, method: 'thread/start', params: { cwd: fixtureRepo({ 'a.txt': 'a\n' }) } }));
     await new Promise((r) => setTimeout(r, 300));
     await settle();
-    expect(reply(1)?.error?.message).toBe(`${plain} is not inside a git checkout: Patchwright works in a checkout, so every change can be seen and undone`);
+    expect(reply(1)?.error?.message).toBe(
+      `${plain} is not inside a git checkout: Patchwright works in a checkout, so every change can be seen and undone`,
+    );
     expect(reply(2)?.result).toBeDefined();
   });
 });
@@ -139,18 +174,33 @@ describe('app server over WebSocket', () => {
 
   it('refuses a non-loopback listener without a token, before it listens', async () => {
     const { engine } = fakeEngine();
-    const hub = new ThreadHub({ engine, version: 't', defaults: { approval: 'never', sandbox: { type: 'workspaceWrite', networkAccess: false } } });
-    await expect(serveWebSocket({ host: '0.0.0.0', port: 0 }, hub, facts(tempDir('pw-'))))
-      .rejects.toThrow(ListenError);
+    const hub = new ThreadHub({
+      engine,
+      version: 't',
+      defaults: { approval: 'never', sandbox: { type: 'workspaceWrite', networkAccess: false } },
+    });
+    await expect(serveWebSocket({ host: '0.0.0.0', port: 0 }, hub, facts(tempDir('pw-')))).rejects.toThrow(ListenError);
     // The CLI says the same and exits non-zero.
-    const res = spawnSync(path.resolve('node_modules/.bin/node'), ['bin/patchwright.js', 'app-server', '--listen', 'ws://0.0.0.0:0'], { env: { PATH: process.env.PATH, OPENAI_API_KEY: 'x', PATCHWRIGHT_DATA_DIR: tempDir('pw-') }, encoding: 'utf8', timeout: 20_000 });
+    const res = spawnSync(
+      path.resolve('node_modules/.bin/node'),
+      ['bin/patchwright.js', 'app-server', '--listen', 'ws://0.0.0.0:0'],
+      {
+        env: { PATH: process.env.PATH, OPENAI_API_KEY: 'x', PATCHWRIGHT_DATA_DIR: tempDir('pw-') },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without a token[\s\S]*--ws-token-file/);
   });
 
   it('bearer token in constant time, no Origin, health endpoints; a turn streams; a second client watches a running thread', async () => {
     const { engine, release } = fakeEngine();
-    const hub = new ThreadHub({ engine, version: 't', defaults: { approval: 'never', sandbox: { type: 'workspaceWrite', networkAccess: false } } });
+    const hub = new ThreadHub({
+      engine,
+      version: 't',
+      defaults: { approval: 'never', sandbox: { type: 'workspaceWrite', networkAccess: false } },
+    });
     const token = `tok-${Math.random().toString(36).slice(2)}`;
     listener = await serveWebSocket({ host: '127.0.0.1', port: 0, token }, hub, facts(tempDir('pw-')));
     const http = listener.url.replace('ws:', 'http:');
@@ -159,7 +209,9 @@ describe('app server over WebSocket', () => {
     expect((await fetch(`${http}/healthz`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
     await expect(wsClient(listener.url)).rejects.toThrow('HTTP 401');
     await expect(wsClient(listener.url, { authorization: 'Bearer wrong' })).rejects.toThrow('HTTP 401');
-    await expect(wsClient(listener.url, { authorization: `Bearer ${token}`, origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(
+      wsClient(listener.url, { authorization: `Bearer ${token}`, origin: 'https://evil.example' }),
+    ).rejects.toThrow('HTTP 403');
 
     const auth = { authorization: `Bearer ${token}` };
     const a = await wsClient(listener.url, auth);
@@ -167,19 +219,26 @@ describe('app server over WebSocket', () => {
     const repo = fixtureRepo({ 'x.txt': 'x\n' });
     const thread = (await a.client.request('thread/start', { cwd: repo })).result as { thread: { id: string } };
     const threadId = thread.thread.id;
-    const turn = (await a.client.request('turn/start', { threadId, input: [{ type: 'text', text: 'please hold' }] })).result as { turn: { id: string } };
-    await a.client.waitFor((m) => m.method === 'item/completed' && (m.params!.item as { text?: string }).text === 'echo: please hold');
+    const turn = (await a.client.request('turn/start', { threadId, input: [{ type: 'text', text: 'please hold' }] }))
+      .result as { turn: { id: string } };
+    await a.client.waitFor(
+      (m) => m.method === 'item/completed' && (m.params!.item as { text?: string }).text === 'echo: please hold',
+    );
 
     // Another client joins the running thread and sees the rest of it.
     const b = await wsClient(listener.url, auth);
     await b.client.request('initialize', { clientInfo: { name: 'b', version: '1' } });
-    const resumed = (await b.client.request('thread/resume', { threadId })).result as { thread: { status: { type: string } } };
+    const resumed = (await b.client.request('thread/resume', { threadId })).result as {
+      thread: { status: { type: string } };
+    };
     expect(resumed.thread.status.type).toBe('active');
     release();
     for (const c of [a.client, b.client]) {
       const done = await c.waitFor((m) => m.method === 'turn/completed');
       expect(done.params).toMatchObject({ threadId, turn: { id: turn.turn.id, status: 'completed' } });
-      expect(c.notifications('item/completed').map((m) => (m.params!.item as { text?: string }).text)).toContain('released');
+      expect(c.notifications('item/completed').map((m) => (m.params!.item as { text?: string }).text)).toContain(
+        'released',
+      );
     }
     expect(listener.connections()).toBe(2);
     a.ws.close();

@@ -11,7 +11,10 @@ import type { RunEvent } from '../../src/protocol/run-event.ts';
  * must get every event that is not in its answer exactly once, and none that is.
  */
 
-const message = (id: string, text: string): RunEvent => ({ type: 'item.completed', item: { id, kind: 'agent_message', text } });
+const message = (id: string, text: string): RunEvent => ({
+  type: 'item.completed',
+  item: { id, kind: 'agent_message', text },
+});
 const job: Job = {
   id: 5,
   deliveryId: 'd',
@@ -47,7 +50,11 @@ it('an event written while the log is read is told once; one the answer carries 
   } as unknown as EventsPort;
   const watch = new GithubWatch(jobs, events, 'gpt-5');
   const got: Array<{ method: string; params: Record<string, unknown> }> = [];
-  const sub: Subscriber = { id: 1, notify: (method, params) => got.push({ method, params }), request: () => ({ id: 0, answer: Promise.resolve(null) }) };
+  const sub: Subscriber = {
+    id: 1,
+    notify: (method, params) => got.push({ method, params }),
+    request: () => ({ id: 0, answer: Promise.resolve(null) }),
+  };
 
   const threadId = jobThreadId(job.id);
   const answer = watch.attach(threadId, sub);

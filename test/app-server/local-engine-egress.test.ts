@@ -37,9 +37,22 @@ it("a first turn's setup reaches only what both the deployment and the checkout 
     `curl -s -m 5 -o /dev/null -p telnet://localhost:${standIn.echoPort}; true`,
     `python3 -c "import socket; socket.create_connection(('127.0.0.1', ${hostPort}), 3); print('PWNED')" 2>/dev/null; true`,
   ];
-  const cwd = fixtureRepo({ ...nodeBuggy, '.github/agent.yml': YAML.stringify({ setup, test: 'node --test', sandbox: { egress: [`localhost:${standIn.httpPort}`] } }) });
+  const cwd = fixtureRepo({
+    ...nodeBuggy,
+    '.github/agent.yml': YAML.stringify({
+      setup,
+      test: 'node --test',
+      sandbox: { egress: [`localhost:${standIn.httpPort}`] },
+    }),
+  });
   // When root, turns run as the user past the jobs' range: 61157 here.
-  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'), PATCHWRIGHT_SANDBOX: 'bwrap', PATCHWRIGHT_CONCURRENCY: '1', PATCHWRIGHT_SANDBOX_UID: '61156', PATCHWRIGHT_EGRESS_ALLOW: `localhost:${standIn.httpPort},localhost:${standIn.echoPort}` });
+  const settings = readSettings({
+    PATCHWRIGHT_DATA_DIR: tempDir('pw-data-'),
+    PATCHWRIGHT_SANDBOX: 'bwrap',
+    PATCHWRIGHT_CONCURRENCY: '1',
+    PATCHWRIGHT_SANDBOX_UID: '61156',
+    PATCHWRIGHT_EGRESS_ALLOW: `localhost:${standIn.httpPort},localhost:${standIn.echoPort}`,
+  });
   const events: RunEvent[] = [];
   const done = await localEngine(settings, { PATH: process.env.PATH }, model).run({
     threadId: 'thread-egress-1',
@@ -52,11 +65,19 @@ it("a first turn's setup reaches only what both the deployment and the checkout 
     steer: () => [],
     signal: new AbortController().signal,
   });
-  const outputs = events.flatMap((e) => (e.type === 'item.completed' && e.item.kind === 'command_execution' ? [e.item.output] : []));
+  const outputs = events.flatMap((e) =>
+    e.type === 'item.completed' && e.item.kind === 'command_execution' ? [e.item.output] : [],
+  );
   expect(outputs[0]).toBe('allowed-reached');
   expect(outputs.join('\n')).not.toContain('PWNED');
   expect(hits).toBe(0);
   expect(done.evidence.egressRefused).toEqual([
-    { host: 'localhost', port: standIn.echoPort, phase: 'setup', count: 1, reason: "not on the repository's allow-list (.github/agent.yml sandbox.egress)" },
+    {
+      host: 'localhost',
+      port: standIn.echoPort,
+      phase: 'setup',
+      count: 1,
+      reason: "not on the repository's allow-list (.github/agent.yml sandbox.egress)",
+    },
   ]);
 });

@@ -14,7 +14,9 @@ function subjects(): string[] | null {
   } catch {
     return null;
   }
-  return execFileSync('git', ['log', '--format=%s', `${RULE_FROM}..HEAD`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return execFileSync('git', ['log', '--format=%s', `${RULE_FROM}..HEAD`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
 }
 
 describe('commit subjects', () => {

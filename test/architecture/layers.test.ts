@@ -34,7 +34,11 @@ function files(dir: string): string[] {
 /** Relative imports of a file (static, dynamic, re-exports), resolved to paths under src/. */
 export function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  const specs = [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+    ),
+  ].map((m) => m[1] ?? m[2]!);
   return specs.map((s) => path.normalize(path.join(path.dirname(file), s)));
 }
 
@@ -99,7 +103,9 @@ describe('layers', () => {
   it('protocol needs nothing but zod', () => {
     const outside = all
       .filter((f) => layerOf(f) === 'protocol')
-      .flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)].map((m) => `${f}: ${m[1]}`))
+      .flatMap((f) =>
+        [...fs.readFileSync(f, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)].map((m) => `${f}: ${m[1]}`),
+      )
       .filter((s) => !s.endsWith(': zod'));
     expect(outside).toEqual([]);
   });
@@ -107,7 +113,9 @@ describe('layers', () => {
   it('src/core knows nothing of GitHub or any SDK', () => {
     const pkgs = all
       .filter((f) => layerOf(f) === 'core')
-      .flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)].map((m) => `${f}: ${m[1]}`))
+      .flatMap((f) =>
+        [...fs.readFileSync(f, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)].map((m) => `${f}: ${m[1]}`),
+      )
       .filter((s) => !/: (zod|node:[\w/]+)$/.test(s));
     expect(pkgs).toEqual([]);
   });

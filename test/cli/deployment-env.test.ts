@@ -15,7 +15,13 @@ import { startScriptedModel, type ScriptedModel, type Step } from '../support/sc
  * which the sandbox does not see either unless the deployment names those folders
  * (`PATCHWRIGHT_SANDBOX_PATHS`): /opt is not a system folder of the sandbox's.
  */
-const MIRROR = fs.existsSync('/opt/pypi/simple') ? { PIP_INDEX_URL: 'file:///opt/pypi/simple', PIP_FIND_LINKS: '/opt/wheels', PATCHWRIGHT_SANDBOX_PATHS: '/opt/pypi,/opt/wheels' } : null;
+const MIRROR = fs.existsSync('/opt/pypi/simple')
+  ? {
+      PIP_INDEX_URL: 'file:///opt/pypi/simple',
+      PIP_FIND_LINKS: '/opt/wheels',
+      PATCHWRIGHT_SANDBOX_PATHS: '/opt/pypi,/opt/wheels',
+    }
+  : null;
 
 let model: ScriptedModel;
 let out: string[];
@@ -30,13 +36,26 @@ afterEach(async () => {
 });
 
 const python = {
-  'pyproject.toml': '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "calc"\nversion = "0.1.0"\n',
+  'pyproject.toml':
+    '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "calc"\nversion = "0.1.0"\n',
   'calc/__init__.py': 'def add(a, b):\n    return a - b\n',
-  'tests/test_calc.py': 'import unittest\n\nfrom calc import add\n\n\nclass AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n',
+  'tests/test_calc.py':
+    'import unittest\n\nfrom calc import add\n\n\nclass AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n',
   '.gitignore': '.venv/\n*.egg-info/\n',
-  '.github/agent.yml': 'setup:\n  - python3 -m venv .venv\n  - .venv/bin/pip install -e .\ntest: .venv/bin/python -m unittest discover -s tests\n',
+  '.github/agent.yml':
+    'setup:\n  - python3 -m venv .venv\n  - .venv/bin/pip install -e .\ntest: .venv/bin/python -m unittest discover -s tests\n',
 };
-const fix: Step = { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Update File: calc/__init__.py\n-    return a - b\n+    return a + b\n*** End Patch' } }] };
+const fix: Step = {
+  calls: [
+    {
+      name: 'apply_patch',
+      arguments: {
+        input:
+          '*** Begin Patch\n*** Update File: calc/__init__.py\n-    return a - b\n+    return a + b\n*** End Patch',
+      },
+    },
+  ],
+};
 
 async function run(files: Record<string, string>, script: Step[], env: Record<string, string>) {
   model = await startScriptedModel(script, { titles: () => 'Make add return the sum' });
@@ -52,16 +71,35 @@ async function run(files: Record<string, string>, script: Step[], env: Record<st
     PIP_DEFAULT_TIMEOUT: '3',
     ...env,
   });
-  const events = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
-  return { code, events, done: events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }>, repo };
+  const events = out
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RunEvent);
+  return {
+    code,
+    events,
+    done: events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }>,
+    repo,
+  };
 }
-const outputs = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'item.completed' && e.item.kind === 'command_execution' ? [`${e.item.command}\n${e.item.output}`] : []));
+const outputs = (events: RunEvent[]) =>
+  events.flatMap((e) =>
+    e.type === 'item.completed' && e.item.kind === 'command_execution' ? [`${e.item.command}\n${e.item.output}`] : [],
+  );
 
 describe.runIf(MIRROR)('a deployment behind a package mirror', () => {
   it('pip install -e . succeeds in the sandbox when PATCHWRIGHT_SANDBOX_ENV names the mirror variables', async () => {
-    const { done, code } = await run(python, [fix, { text: 'Fixed add.' }], { ...MIRROR!, PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL,PIP_FIND_LINKS,PIP_RETRIES,PIP_DEFAULT_TIMEOUT' });
+    const { done, code } = await run(python, [fix, { text: 'Fixed add.' }], {
+      ...MIRROR!,
+      PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL,PIP_FIND_LINKS,PIP_RETRIES,PIP_DEFAULT_TIMEOUT',
+    });
     // The harness's own virtual environment comes first; the repository's `python3 -m venv .venv` then finds it made.
-    expect(done.evidence.setupCommands).toEqual(["python3 -m venv .venv && echo '*' > .venv/.gitignore", 'python3 -m venv .venv', '.venv/bin/pip install -e .']);
+    expect(done.evidence.setupCommands).toEqual([
+      "python3 -m venv .venv && echo '*' > .venv/.gitignore",
+      'python3 -m venv .venv',
+      '.venv/bin/pip install -e .',
+    ]);
     expect(done.outcome).toBe('succeeded');
     expect(done.evidence.baseline).toMatchObject({ failed: 1 });
     expect(done.evidence.final).toMatchObject({ exitCode: 0, passed: 1 });
@@ -69,7 +107,11 @@ describe.runIf(MIRROR)('a deployment behind a package mirror', () => {
   }, 120_000);
 
   it('without the mirror folders named, the sandbox does not see /opt: setup fails and says which step', async () => {
-    const { done } = await run(python, [], { ...MIRROR!, PATCHWRIGHT_SANDBOX_PATHS: '', PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL,PIP_FIND_LINKS,PIP_RETRIES,PIP_DEFAULT_TIMEOUT' });
+    const { done } = await run(python, [], {
+      ...MIRROR!,
+      PATCHWRIGHT_SANDBOX_PATHS: '',
+      PATCHWRIGHT_SANDBOX_ENV: 'PIP_INDEX_URL,PIP_FIND_LINKS,PIP_RETRIES,PIP_DEFAULT_TIMEOUT',
+    });
     expect(done.outcome).toBe('setup_failed');
     expect(done.summary).toMatch(/setup step `\.venv\/bin\/pip install -e \.` failed/);
   }, 120_000);
@@ -86,13 +128,31 @@ describe('setup-only secrets', () => {
     const token = `npm_${'s3cr3t'.repeat(6)}`;
     const files = {
       'package.json': '{"name":"x","version":"1.0.0","scripts":{"test":"node --test"}}\n',
-      'test/a.test.js': "const test = require('node:test');\ntest('token absent', () => { if (process.env.REGISTRY_TOKEN) throw new Error('token visible to tests'); });\n",
-      '.github/agent.yml': 'setup:\n  - \'test -n "$REGISTRY_TOKEN" && echo "setup sees a token of ${#REGISTRY_TOKEN} characters: $REGISTRY_TOKEN"\'\n',
+      'test/a.test.js':
+        "const test = require('node:test');\ntest('token absent', () => { if (process.env.REGISTRY_TOKEN) throw new Error('token visible to tests'); });\n",
+      '.github/agent.yml':
+        'setup:\n  - \'test -n "$REGISTRY_TOKEN" && echo "setup sees a token of ${#REGISTRY_TOKEN} characters: $REGISTRY_TOKEN"\'\n',
     };
-    const { done, events } = await run(files, [{ calls: [{ name: 'shell', arguments: { command: ['bash', '-c', 'echo "agent sees [$REGISTRY_TOKEN]"; env | grep -c REGISTRY || true'] } }] }, { text: 'Nothing to change.' }], {
-      REGISTRY_TOKEN: token,
-      PATCHWRIGHT_SETUP_SECRETS: 'REGISTRY_TOKEN',
-    });
+    const { done, events } = await run(
+      files,
+      [
+        {
+          calls: [
+            {
+              name: 'shell',
+              arguments: {
+                command: ['bash', '-c', 'echo "agent sees [$REGISTRY_TOKEN]"; env | grep -c REGISTRY || true'],
+              },
+            },
+          ],
+        },
+        { text: 'Nothing to change.' },
+      ],
+      {
+        REGISTRY_TOKEN: token,
+        PATCHWRIGHT_SETUP_SECRETS: 'REGISTRY_TOKEN',
+      },
+    );
     const [setup, agent] = outputs(events);
     expect(setup).toMatch(/setup sees a token of 40 characters: \[REDACTED\]/);
     expect(agent).toMatch(/agent sees \[\]\n0/);
@@ -102,10 +162,14 @@ describe('setup-only secrets', () => {
   }, 60_000);
 
   it('the app’s own secrets cannot be named, and repositories cannot add names', () => {
-    expect(() => readSettings({ PATCHWRIGHT_SANDBOX_ENV: 'OPENAI_API_KEY' })).toThrow(/OPENAI_API_KEY is one of the app's own secrets/);
+    expect(() => readSettings({ PATCHWRIGHT_SANDBOX_ENV: 'OPENAI_API_KEY' })).toThrow(
+      /OPENAI_API_KEY is one of the app's own secrets/,
+    );
     expect(() => readSettings({ PATCHWRIGHT_SETUP_SECRETS: 'PRIVATE_KEY' })).toThrow(/own secrets/);
     expect(() => readSettings({ PATCHWRIGHT_SANDBOX_ENV: 'NOT A NAME' })).toThrow(/not a variable name/);
     // Only the environment sets them: the per-repository config has no such key.
-    expect(fs.readFileSync('src/protocol/repo-config.ts', 'utf8')).not.toMatch(/sandboxEnv|setupSecrets|SANDBOX_ENV|SETUP_SECRETS/);
+    expect(fs.readFileSync('src/protocol/repo-config.ts', 'utf8')).not.toMatch(
+      /sandboxEnv|setupSecrets|SANDBOX_ENV|SETUP_SECRETS/,
+    );
   });
 });

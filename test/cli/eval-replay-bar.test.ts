@@ -44,7 +44,14 @@ afterEach(async () => {
   model = undefined;
 });
 
-const env = (baseURL: string) => ({ ...process.env, OPENAI_BASE_URL: baseURL, OPENAI_API_KEY: 'k', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_DATA_DIR: tempDir('pw-bar-data-'), PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID });
+const env = (baseURL: string) => ({
+  ...process.env,
+  OPENAI_BASE_URL: baseURL,
+  OPENAI_API_KEY: 'k',
+  PATCHWRIGHT_MODEL: 'gpt-5',
+  PATCHWRIGHT_DATA_DIR: tempDir('pw-bar-data-'),
+  PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID,
+});
 
 /** `patchwright run` on a checkout at the fix's parent, the model replaying `replay` of the fix. */
 async function replayRun(repo: string, sha: string, replay: Replay): Promise<string> {
@@ -61,7 +68,12 @@ async function replayRun(repo: string, sha: string, replay: Replay): Promise<str
   await runCommand(['--repo', at, '--task', task, '--json'], env(model.baseURL));
   await model.close();
   model = undefined;
-  const done = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent).find((e) => e.type === 'run.completed');
+  const done = out
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RunEvent)
+    .find((e) => e.type === 'run.completed');
   return done && done.type === 'run.completed' ? done.outcome : 'none';
 }
 
@@ -70,18 +82,28 @@ describe.each(SETS)('the Bar on $name’s real fixes', ({ name, config, fixes, m
     const repo = cloneHistory(name, config);
     const shas = fixes.map((f) => shaOf(repo, f));
     const runs: Record<string, { fix: string; tests: string }> = {};
-    for (const sha of shas) runs[sha] = { fix: await replayRun(repo, sha, 'fix'), tests: await replayRun(repo, sha, 'tests') };
-    for (const sha of shas) expect([sha, runs[sha]!.fix, runs[sha]!.tests === 'succeeded']).toEqual([sha, 'succeeded', false]);
+    for (const sha of shas)
+      runs[sha] = { fix: await replayRun(repo, sha, 'fix'), tests: await replayRun(repo, sha, 'tests') };
+    for (const sha of shas)
+      expect([sha, runs[sha]!.fix, runs[sha]!.tests === 'succeeded']).toEqual([sha, 'succeeded', false]);
 
     model = await startScriptedModel(replayScript(repo, (m) => models[m] ?? 'empty'));
     out.length = 0;
-    const code = await evalCommand([repo, ...shas.flatMap((s) => ['--only', s]), ...Object.keys(models).flatMap((m) => ['--model', m]), '--json'], env(model.baseURL));
+    const code = await evalCommand(
+      [repo, ...shas.flatMap((s) => ['--only', s]), ...Object.keys(models).flatMap((m) => ['--model', m]), '--json'],
+      env(model.baseURL),
+    );
     expect(code).toBe(0);
     const report = EvalReport.parse(JSON.parse(out.join('')));
-    const verdict = (sha: string, m: string) => report.runs.find((r) => r.task === sha && r.model === m)!.verdict.resolved;
+    const verdict = (sha: string, m: string) =>
+      report.runs.find((r) => r.task === sha && r.model === m)!.verdict.resolved;
     for (const sha of shas) {
       // run's verdict, reproduced: succeeded ⇔ resolved.
-      expect([sha, verdict(sha, 'gpt-5'), verdict(sha, 'gpt-5-nano')]).toEqual([sha, runs[sha]!.fix === 'succeeded', runs[sha]!.tests === 'succeeded']);
+      expect([sha, verdict(sha, 'gpt-5'), verdict(sha, 'gpt-5-nano')]).toEqual([
+        sha,
+        runs[sha]!.fix === 'succeeded',
+        runs[sha]!.tests === 'succeeded',
+      ]);
       if (models['gpt-5-mini']) expect([sha, verdict(sha, 'gpt-5-mini')]).toEqual([sha, true]);
     }
   }, 1_200_000);

@@ -23,8 +23,16 @@ const UID = '61193';
 let registry: StandInRegistry;
 let repo: string;
 beforeAll(async () => {
-  const lock = JSON.parse(fs.readFileSync(path.join(SRC, 'package-lock.json'), 'utf8')) as { packages: Record<string, { name?: string; version: string }> };
-  const specs = [...new Set(Object.entries(lock.packages).filter(([k]) => k).map(([k, v]) => `${v.name ?? k.replace(/^.*node_modules\//, '')}@${v.version}`))];
+  const lock = JSON.parse(fs.readFileSync(path.join(SRC, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { name?: string; version: string }>;
+  };
+  const specs = [
+    ...new Set(
+      Object.entries(lock.packages)
+        .filter(([k]) => k)
+        .map(([k, v]) => `${v.name ?? k.replace(/^.*node_modules\//, '')}@${v.version}`),
+    ),
+  ];
   registry = await startStandInRegistry([nodeTarball('22.12.0'), ...realTarballs(specs)]);
   repo = repoFromFolder(SRC);
 }, 600_000);
@@ -33,8 +41,14 @@ afterAll(() => registry?.close());
 describe('patchwright doctor on a Node library that asks for a newer Node than the worker’s', () => {
   it('commander.js (engines.node >=22.12.0) on a worker with Node 20: Node 22.12.0 fetched through the registry, first on PATH; npm ci and npm test run on it: ready', async () => {
     // The worker's Node is the one the sandbox finds on the system PATH.
-    const worker = execFileSync('sh', ['-c', 'node --version'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }).trim();
-    expect(Number(worker.replace(/^v/, '').split('.')[0]), `this test needs a worker whose Node is older than 22.12 (it has ${worker})`).toBeLessThan(22);
+    const worker = execFileSync('sh', ['-c', 'node --version'], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+    }).trim();
+    expect(
+      Number(worker.replace(/^v/, '').split('.')[0]),
+      `this test needs a worker whose Node is older than 22.12 (it has ${worker})`,
+    ).toBeLessThan(22);
     const data = tempDir('pw-node-data-');
     // Not execFileSync: the stand-in registry answers from this process.
     const { stdout: out } = await promisify(execFile)(NODE, [CLI, 'doctor', repo, '--json'], {
@@ -55,7 +69,9 @@ describe('patchwright doctor on a Node library that asks for a newer Node than t
     const report = JSON.parse(out) as ReadinessReport & { testCommand: string };
     expect(report.problems).toEqual([]);
     expect(report.ready).toBe(true);
-    expect(report.provided).toEqual([`Node 22.12.0 from the npm registry (node-${process.platform}-${process.arch}@22.12.0), for the >=22.12.0 that package.json asks for`]);
+    expect(report.provided).toEqual([
+      `Node 22.12.0 from the npm registry (node-${process.platform}-${process.arch}@22.12.0), for the >=22.12.0 that package.json asks for`,
+    ]);
     const bin = path.join(data, 'toolchains', 'node', '22.12.0', 'bin');
     expect(report.environment.path).toEqual([bin]);
     // Asked through the sandbox with it first on PATH, the worker's Node no longer differs from what the library asks for.
@@ -64,14 +80,32 @@ describe('patchwright doctor on a Node library that asks for a newer Node than t
     expect(report.testCommand).toBe('npm test');
     expect(report.baseline).toMatchObject({ exitCode: 0, failed: 0 });
     expect(report.baseline!.passed).toBeGreaterThan(1000);
-    expect(registry.requests).toContain(`/node-${process.platform}-${process.arch}/-/node-${process.platform}-${process.arch}-22.12.0.tgz`);
+    expect(registry.requests).toContain(
+      `/node-${process.platform}-${process.arch}/-/node-${process.platform}-${process.arch}-22.12.0.tgz`,
+    );
 
     // The toolchain folder is the app's: a sandboxed command reads and runs it, and cannot change it.
-    const probe = execFileSync(NODE, [CLI, 'sandbox', '--', 'sh', '-c', `${bin}/node --version; touch ${bin}/planted 2>&1; rm -f ${bin}/node 2>&1; echo done`], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: tempDir('pw-home-'), PATCHWRIGHT_DATA_DIR: data, PATCHWRIGHT_SANDBOX_UID: UID },
-      cwd: repo,
-    });
+    const probe = execFileSync(
+      NODE,
+      [
+        CLI,
+        'sandbox',
+        '--',
+        'sh',
+        '-c',
+        `${bin}/node --version; touch ${bin}/planted 2>&1; rm -f ${bin}/node 2>&1; echo done`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: tempDir('pw-home-'),
+          PATCHWRIGHT_DATA_DIR: data,
+          PATCHWRIGHT_SANDBOX_UID: UID,
+        },
+        cwd: repo,
+      },
+    );
     expect(probe).toMatch(/^v22\.12\.0\n.*Read-only file system\n.*Read-only file system\ndone\n$/s);
     expect(fs.existsSync(path.join(bin, 'planted'))).toBe(false);
     expect(fs.existsSync(path.join(bin, 'node'))).toBe(true);

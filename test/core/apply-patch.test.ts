@@ -18,11 +18,25 @@ beforeEach(() => {
 });
 
 describe('apply_patch', () => {
-  it('reports each change as unified-diff hunks with the real line numbers, the file\'s own context lines', async () => {
-    const res = await apply('*** Update File: a.py\n@@ def sub(a, b):\n-    return a - b\n+    return a - b  # sub\n+    # two lines now');
-    expect(res).toMatchObject({ ok: true, changes: [{ path: 'a.py', kind: 'update', diff: '@@ -6,1 +6,2 @@ def sub(a, b):\n-    return a - b\n+    return a - b  # sub\n+    # two lines now' }] });
+  it("reports each change as unified-diff hunks with the real line numbers, the file's own context lines", async () => {
+    const res = await apply(
+      '*** Update File: a.py\n@@ def sub(a, b):\n-    return a - b\n+    return a - b  # sub\n+    # two lines now',
+    );
+    expect(res).toMatchObject({
+      ok: true,
+      changes: [
+        {
+          path: 'a.py',
+          kind: 'update',
+          diff: '@@ -6,1 +6,2 @@ def sub(a, b):\n-    return a - b\n+    return a - b  # sub\n+    # two lines now',
+        },
+      ],
+    });
     const two = await apply('*** Update File: b.txt\n one\n-two\n+2\n+2b\n@@\n-three\n+3');
-    expect(two).toMatchObject({ ok: true, changes: [{ diff: '@@ -1,2 +1,3 @@\n one\n-two\n+2\n+2b\n@@ -3,1 +4,1 @@\n-three\n+3' }] });
+    expect(two).toMatchObject({
+      ok: true,
+      changes: [{ diff: '@@ -1,2 +1,3 @@\n one\n-two\n+2\n+2b\n@@ -3,1 +4,1 @@\n-three\n+3' }],
+    });
   });
 
   it('updates with an @@ anchor to pick between identical lines', async () => {
@@ -36,8 +50,12 @@ describe('apply_patch', () => {
     ['indentation', '   two'],
     ['unicode punctuation', 'two'],
   ])('matches ignoring %s', async (_name, context) => {
-    if (_name === 'unicode punctuation') fs.writeFileSync(path.join(root, 'b.txt'), 'say \u201Chi\u201D \u2014 ok\ntwo\n');
-    const body = _name === 'unicode punctuation' ? '*** Update File: b.txt\n-say "hi" - ok\n+say "bye"' : `*** Update File: b.txt\n ${context}\n-three\n+3`;
+    if (_name === 'unicode punctuation')
+      fs.writeFileSync(path.join(root, 'b.txt'), 'say \u201Chi\u201D \u2014 ok\ntwo\n');
+    const body =
+      _name === 'unicode punctuation'
+        ? '*** Update File: b.txt\n-say "hi" - ok\n+say "bye"'
+        : `*** Update File: b.txt\n ${context}\n-three\n+3`;
     const res = await apply(body);
     expect(res).toMatchObject({ ok: true });
     expect(read('b.txt')).toMatch(_name === 'unicode punctuation' ? /say "bye"/ : /two\n3\n$/);
@@ -47,7 +65,10 @@ describe('apply_patch', () => {
     const res = await apply(
       '*** Add File: src/new.txt\n+hello\n*** Delete File: b.txt\n*** Update File: a.py\n*** Move to: lib/calc.py\n@@ def sub(a, b):\n     return a - b\n+# end',
     );
-    expect(res).toMatchObject({ ok: true, changes: [{ kind: 'add' }, { kind: 'delete' }, { kind: 'move', movePath: 'lib/calc.py' }] });
+    expect(res).toMatchObject({
+      ok: true,
+      changes: [{ kind: 'add' }, { kind: 'delete' }, { kind: 'move', movePath: 'lib/calc.py' }],
+    });
     expect(read('src/new.txt')).toBe('hello\n');
     expect(fs.existsSync(path.join(root, 'b.txt'))).toBe(false);
     expect(fs.existsSync(path.join(root, 'a.py'))).toBe(false);
@@ -55,7 +76,9 @@ describe('apply_patch', () => {
   });
 
   it('writes nothing when a later hunk fails, and shows the nearest text', async () => {
-    const res = await apply('*** Update File: b.txt\n-one\n+1\n*** Update File: a.py\n-def multiply(a, b):\n+def mul(a, b):');
+    const res = await apply(
+      '*** Update File: b.txt\n-one\n+1\n*** Update File: a.py\n-def multiply(a, b):\n+def mul(a, b):',
+    );
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(res.error).toMatch(/a.py: hunk 1: this context was not found:\ndef multiply/);
@@ -75,7 +98,11 @@ describe('apply_patch', () => {
     ['a protected path', '*** Add File: .github/workflows/ci.yml\n+x', /protected/],
     ['a symlink out', '*** Add File: out/evil.txt\n+x', /outside the repository/],
     ['a dangling symlink', '*** Add File: dangling\n+x', /symbolic link/],
-    ['a link to .git, deleted and added again', '*** Delete File: gitlink\n*** Add File: gitlink\n+gitdir: /tmp/evil', /symbolic link|does not exist/],
+    [
+      'a link to .git, deleted and added again',
+      '*** Delete File: gitlink\n*** Add File: gitlink\n+gitdir: /tmp/evil',
+      /symbolic link|does not exist/,
+    ],
     ['a path through a link to .git', '*** Add File: gitdirlink/hooks/pre-commit\n+x', /inside \.git/],
     ['.GIT in another case', '*** Add File: sub/.GIT/config\n+x', /\.git/i],
     ['a FIFO', '*** Update File: fifo\n-x\n+y', /not a regular file/],

@@ -23,20 +23,56 @@ async function run(decide: (req: ApprovalRequest) => ApprovalDecision) {
     complete: async ({ messages }) => {
       seen.push(structuredClone(messages));
       turn++;
-      if (turn === 1) return { text: '', toolCalls: [{ id: 'a', name: 'shell', arguments: '{"command":"rm -rf build"}' }], usage };
-      if (turn === 2) return { text: '', toolCalls: [{ id: 'b', name: 'apply_patch', arguments: JSON.stringify({ input: '*** Begin Patch\n*** Add File: x.txt\n+x\n*** End Patch' }) }], usage };
+      if (turn === 1)
+        return { text: '', toolCalls: [{ id: 'a', name: 'shell', arguments: '{"command":"rm -rf build"}' }], usage };
+      if (turn === 2)
+        return {
+          text: '',
+          toolCalls: [
+            {
+              id: 'b',
+              name: 'apply_patch',
+              arguments: JSON.stringify({ input: '*** Begin Patch\n*** Add File: x.txt\n+x\n*** End Patch' }),
+            },
+          ],
+          usage,
+        };
       return { text: 'done', toolCalls: [], usage };
     },
   };
-  const sandbox: Sandbox = { kind: 'none', run: async (o) => (ran.push(String(o.command)), { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false, cancelled: false }) };
+  const sandbox: Sandbox = {
+    kind: 'none',
+    run: async (o) => (
+      ran.push(String(o.command)),
+      { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false, cancelled: false }
+    ),
+  };
   const events: RunEvent[] = [];
   const done = await runAgent(
     {
-      runId: 'r', repoName: 'o/r', task: { title: 'Clean up', body: '', instructions: '' }, setup: [], test: null, instructionFiles: [],
-      protectedPaths: [], budgets: { maxTurns: 10, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 }, verificationRounds: 0, network: false,
-      commandTimeoutMs: 1000, setupTimeoutMs: 1000, outputLimitBytes: 8000,
+      runId: 'r',
+      repoName: 'o/r',
+      task: { title: 'Clean up', body: '', instructions: '' },
+      setup: [],
+      test: null,
+      instructionFiles: [],
+      protectedPaths: [],
+      budgets: { maxTurns: 10, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 },
+      verificationRounds: 0,
+      network: false,
+      commandTimeoutMs: 1000,
+      setupTimeoutMs: 1000,
+      outputLimitBytes: 8000,
     },
-    { model, sandbox, files: localFiles(root), emit: (e) => events.push(e), changes: staticChanges(), verifier: noVerifier, approve: async (req) => decide(req) },
+    {
+      model,
+      sandbox,
+      files: localFiles(root),
+      emit: (e) => events.push(e),
+      changes: staticChanges(),
+      verifier: noVerifier,
+      approve: async (req) => decide(req),
+    },
     new AbortController().signal,
   );
   return { done, seen, ran, root, events };
@@ -46,9 +82,17 @@ it('declined: the command does not run, the patch is not written, the model is t
   const { ran, root, seen, events } = await run(() => 'decline');
   expect(ran).toEqual([]);
   expect(fs.existsSync(path.join(root, 'x.txt'))).toBe(false);
-  const told = seen.at(-1)!.filter((m) => m.role === 'tool').map((m) => (m as { output: string }).output);
-  expect(told).toEqual([expect.stringMatching(/^Not run: the user declined/), expect.stringMatching(/^Not applied: the user declined/)]);
-  const completed = events.filter((e) => e.type === 'item.completed').map((e) => (e as { item: { kind: string; declined?: boolean } }).item);
+  const told = seen
+    .at(-1)!
+    .filter((m) => m.role === 'tool')
+    .map((m) => (m as { output: string }).output);
+  expect(told).toEqual([
+    expect.stringMatching(/^Not run: the user declined/),
+    expect.stringMatching(/^Not applied: the user declined/),
+  ]);
+  const completed = events
+    .filter((e) => e.type === 'item.completed')
+    .map((e) => (e as { item: { kind: string; declined?: boolean } }).item);
   expect(completed.filter((i) => i.declined).map((i) => i.kind)).toEqual(['command_execution', 'file_change']);
 });
 

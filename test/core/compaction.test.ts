@@ -14,22 +14,70 @@ it('compacts older turns near the context window, keeping the task, the plan and
     complete: async ({ messages }) => {
       seen.push(structuredClone(messages));
       turn++;
-      if (turn === 1) return { text: '', toolCalls: [{ id: 'p', name: 'update_plan', arguments: JSON.stringify({ plan: [{ step: 'read the logs', status: 'in_progress' }] }) }], usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 } };
-      if (turn < 12) return { text: '', toolCalls: [{ id: `c${turn}`, name: 'shell', arguments: '{"command":"cat big.log"}' }], usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 } };
-      return { text: 'done', toolCalls: [], usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 } };
+      if (turn === 1)
+        return {
+          text: '',
+          toolCalls: [
+            {
+              id: 'p',
+              name: 'update_plan',
+              arguments: JSON.stringify({ plan: [{ step: 'read the logs', status: 'in_progress' }] }),
+            },
+          ],
+          usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 },
+        };
+      if (turn < 12)
+        return {
+          text: '',
+          toolCalls: [{ id: `c${turn}`, name: 'shell', arguments: '{"command":"cat big.log"}' }],
+          usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 },
+        };
+      return {
+        text: 'done',
+        toolCalls: [],
+        usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 },
+      };
     },
   };
   const sandbox: Sandbox = {
     kind: 'none',
-    run: async () => ({ exitCode: 0, signal: null, stdout: 'x'.repeat(4000), stderr: '', durationMs: 1, timedOut: false, cancelled: false }),
+    run: async () => ({
+      exitCode: 0,
+      signal: null,
+      stdout: 'x'.repeat(4000),
+      stderr: '',
+      durationMs: 1,
+      timedOut: false,
+      cancelled: false,
+    }),
   };
   const done = await runAgent(
     {
-      runId: 'r', repoName: 'o/r', task: { title: 'Find the bug', body: 'see logs', instructions: '' }, setup: [], test: null, instructionFiles: [],
-      protectedPaths: [], budgets: { maxTurns: 50, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 }, verificationRounds: 0, network: false,
-      commandTimeoutMs: 1000, setupTimeoutMs: 1000, outputLimitBytes: 8000, contextTokens: 4000,
+      runId: 'r',
+      repoName: 'o/r',
+      task: { title: 'Find the bug', body: 'see logs', instructions: '' },
+      setup: [],
+      test: null,
+      instructionFiles: [],
+      protectedPaths: [],
+      budgets: { maxTurns: 50, maxTokens: 1e9, maxCostUsd: 100, maxMinutes: 10 },
+      verificationRounds: 0,
+      network: false,
+      commandTimeoutMs: 1000,
+      setupTimeoutMs: 1000,
+      outputLimitBytes: 8000,
+      contextTokens: 4000,
     },
-    { model, sandbox, files: localFiles(tempDir()), emit: () => {}, changes: staticChanges('diff --git a/x b/x\n+change', [{ path: 'x', before: null, after: { mode: '100644', bytes: Buffer.from('change\n') } }]), verifier: noVerifier },
+    {
+      model,
+      sandbox,
+      files: localFiles(tempDir()),
+      emit: () => {},
+      changes: staticChanges('diff --git a/x b/x\n+change', [
+        { path: 'x', before: null, after: { mode: '100644', bytes: Buffer.from('change\n') } },
+      ]),
+      verifier: noVerifier,
+    },
     new AbortController().signal,
   );
   expect(done.evidence.usage.costUsd).toBeNull();

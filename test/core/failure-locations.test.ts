@@ -6,7 +6,8 @@ import { parseTestOutput } from '../../src/core/loop/parse-test-output.ts';
 import { failureAnnotations } from '../../src/github/report/check-run.ts';
 
 // Real outputs, captured on this machine from failing one-test suites checked out at /tmp/loc.
-const sample = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '../../fixtures/test-output', name), 'utf8');
+const sample = (name: string) =>
+  fs.readFileSync(path.join(import.meta.dirname, '../../fixtures/test-output', name), 'utf8');
 const files = new Set(['test/math.test.js', 'test/math.test.ts', 'test_calc.py', 'test_p.py', 'src/lib.rs']);
 const exists = async (rel: string) => files.has(rel);
 
@@ -27,7 +28,8 @@ it.each([
 });
 
 it('leaves out tests whose output names no file in the checkout, and library frames', async () => {
-  const out = 'not ok 1 - adds\n  stack: |-\n    at x (/usr/lib/node_modules/foo/index.js:3:1)\n    at y (node_modules/bar/index.js:9:2)\n    at z (/elsewhere/math.test.js:4:1)\n';
+  const out =
+    'not ok 1 - adds\n  stack: |-\n    at x (/usr/lib/node_modules/foo/index.js:3:1)\n    at y (node_modules/bar/index.js:9:2)\n    at z (/elsewhere/math.test.js:4:1)\n';
   expect(await locateFailures(out, ['adds'], '/tmp/loc', async () => true)).toEqual([]);
   expect(await locateFailures(sample('node24-spec.txt'), ['adds'], '/tmp/loc', async () => false)).toEqual([]);
 });
@@ -41,7 +43,16 @@ it('annotates new failures as failures and old ones as warnings', () => {
     evidence: {
       testCommand: 'npm test',
       baseline: null,
-      final: { command: 'npm test', exitCode: 1, passed: 0, failed: 2, skipped: 0, failures: ['adds', 'multiplies'], failureLocations: [loc('adds', 4), loc('multiplies', 9)], durationMs: 1 },
+      final: {
+        command: 'npm test',
+        exitCode: 1,
+        passed: 0,
+        failed: 2,
+        skipped: 0,
+        failures: ['adds', 'multiplies'],
+        failureLocations: [loc('adds', 4), loc('multiplies', 9)],
+        durationMs: 1,
+      },
       preExistingFailures: ['adds'],
       usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: null },
       durationMs: 1,

@@ -58,7 +58,19 @@ beforeAll(async () => {
   model = await startScriptedModel(
     [
       // Run 1 (#7): a plan, a look, then it thinks until the test lets it fix the bug.
-      { calls: [{ name: 'update_plan', arguments: { plan: [{ step: 'Read math.js', status: 'completed' }, { step: 'Fix add', status: 'in_progress' }] } }] },
+      {
+        calls: [
+          {
+            name: 'update_plan',
+            arguments: {
+              plan: [
+                { step: 'Read math.js', status: 'completed' },
+                { step: 'Fix add', status: 'in_progress' },
+              ],
+            },
+          },
+        ],
+      },
       { text: 'Reading math.js.', calls: [{ name: 'shell', arguments: { command: ['cat', 'math.js'] } }] },
       pause({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }),
       { text: 'Fixed add: it returns the sum now.' },
@@ -92,7 +104,11 @@ afterAll(async () => {
 });
 
 const label = (number: number, title: string) =>
-  payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title, body: 'Please fix.', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+  payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number, title, body: 'Please fix.', pull_request: undefined },
+    repository: { clone_url: `${git.url}/widgets.git` },
+  });
 
 async function signIn(login: string): Promise<{ context: BrowserContext; page: Page }> {
   // axe-core is injected by the test: the dashboard's own CSP forbids scripts it did not serve.
@@ -109,8 +125,19 @@ async function signIn(login: string): Promise<{ context: BrowserContext; page: P
 /** axe-core in the page: no serious or critical violation. */
 async function accessible(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
-  const violations = await page.evaluate(async () => (await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run()).violations);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes).slice(0, 400)}`);
+  const violations = await page.evaluate(
+    async () =>
+      (
+        await (
+          globalThis as unknown as {
+            axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+          }
+        ).axe.run()
+      ).violations,
+  );
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes).slice(0, 400)}`);
 }
 
 /** Screenshots at 1280 and 360 px, the page checked for text overflowing the window at 360. */
@@ -131,7 +158,18 @@ async function shots(page: Page, name: string): Promise<void> {
 describe('the dashboard in a browser', () => {
   it('signs in with GitHub, shows permitted runs only, streams a run live, stops, retries and approves from the page', async () => {
     // A run in a repository alice may not see.
-    server.jobs.enqueue('hidden-1', { action: 'start', repo: { owner: 'octo-org', name: 'hidden', cloneUrl: `${git.url}/hidden.git`, defaultBranch: 'main' }, installationId: 1, number: 3, isPullRequest: false, title: 'Secret work', body: '', instructions: '', requester: 'dave', trigger: { kind: 'label', label: 'agent' } });
+    server.jobs.enqueue('hidden-1', {
+      action: 'start',
+      repo: { owner: 'octo-org', name: 'hidden', cloneUrl: `${git.url}/hidden.git`, defaultBranch: 'main' },
+      installationId: 1,
+      number: 3,
+      isPullRequest: false,
+      title: 'Secret work',
+      body: '',
+      instructions: '',
+      requester: 'dave',
+      trigger: { kind: 'label', label: 'agent' },
+    });
     server.pool.notify();
     await server.pool.idle();
     expect((await deliver(server.url, 'issues', label(7, 'Fix add'))).status).toBe(200);
@@ -170,13 +208,19 @@ describe('the dashboard in a browser', () => {
     await shots(page, '3-run-diff');
     await server.pool.idle();
     expect(github.pulls).toHaveLength(1);
-    await expect.poll(() => listTab.locator('table.runs tbody').innerText(), { timeout: 30_000 }).toContain('succeeded');
+    await expect
+      .poll(() => listTab.locator('table.runs tbody').innerText(), { timeout: 30_000 })
+      .toContain('succeeded');
     await listTab.close();
     // The page reloads itself when the job ends, which is after the PR is noted: on a loaded machine that takes a moment.
     await expect.poll(() => page.locator('.meta').innerText(), { timeout: 30_000 }).toContain('pull request');
     // What it burned, measured by the kernel and estimated from stated factors: on the page and in the PR.
-    expect(await page.locator('#h-cost').locator('..').innerText()).toMatch(/Compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens/);
-    expect(github.pulls[0]!.body).toMatch(/compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈/);
+    expect(await page.locator('#h-cost').locator('..').innerText()).toMatch(
+      /Compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈ [\d.]+ Wh \(12 Wh per CPU-hour, 0\.3 Wh per 1,000 model tokens/,
+    );
+    expect(github.pulls[0]!.body).toMatch(
+      /compute: [\d.]+ CPU-seconds over \d+ sandboxed commands, peak \d+ MB; energy ≈/,
+    );
 
     // Run 2: stopped from the dashboard.
     expect((await deliver(server.url, 'issues', label(8, 'Add mul'))).status).toBe(200);
@@ -185,7 +229,9 @@ describe('the dashboard in a browser', () => {
     await page.goto(`${server.url}/dashboard/runs/${run2.id}`);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => server.jobs.get(run2.id)!.state, { timeout: 30_000 }).toBe('cancelled');
-    expect([...github.comments.values()].map((c) => c.body)).toContainEqual(expect.stringMatching(/^`\/agent stop` — stopped from the dashboard by `@alice`$/));
+    expect([...github.comments.values()].map((c) => c.body)).toContainEqual(
+      expect.stringMatching(/^`\/agent stop` — stopped from the dashboard by `@alice`$/),
+    );
 
     // Retry: a new run, said on the thread; it asks a question, so its plan waits.
     // (A fresh tab: the stopped run's page reloads itself when the run ends.)
@@ -196,15 +242,24 @@ describe('the dashboard in a browser', () => {
     await page.waitForURL(/\/dashboard\/runs\/\d+$/);
     const run3 = Number(/runs\/(\d+)$/.exec(page.url())![1]);
     expect(run3).toBeGreaterThan(run2.id);
-    expect([...github.comments.values()].map((c) => c.body)).toContainEqual('`/agent retry` — retried from the dashboard by `@alice`');
-    await expect.poll(() => server.jobs.get(run3)!.state, { timeout: 60_000, message: JSON.stringify(server.jobs.list().map((j) => [j.id, j.action, j.state, j.outcome, j.reason])) }).toBe('done');
+    expect([...github.comments.values()].map((c) => c.body)).toContainEqual(
+      '`/agent retry` — retried from the dashboard by `@alice`',
+    );
+    await expect
+      .poll(() => server.jobs.get(run3)!.state, {
+        timeout: 60_000,
+        message: JSON.stringify(server.jobs.list().map((j) => [j.id, j.action, j.state, j.outcome, j.reason])),
+      })
+      .toBe('done');
     expect(server.jobs.get(run3)!.outcome).toBe('needs_input');
     // The page reloads itself when the run ends: the button comes with the final state.
     await page.getByRole('button', { name: 'Approve plan' }).waitFor({ timeout: 30_000 });
     await page.waitForLoadState('load');
     await page.getByRole('button', { name: 'Approve plan' }).click();
     await page.waitForURL(/\/dashboard\/runs\/\d+$/);
-    expect([...github.comments.values()].map((c) => c.body)).toContainEqual('`/agent approve` — plan approved from the dashboard by `@alice`');
+    expect([...github.comments.values()].map((c) => c.body)).toContainEqual(
+      '`/agent approve` — plan approved from the dashboard by `@alice`',
+    );
     const run4 = server.jobs.get(Number(/runs\/(\d+)$/.exec(page.url())![1]))!;
     expect(run4.task).toMatchObject({ action: 'approve', requester: 'alice' });
     await expect.poll(() => server.jobs.get(run4.id)!.state, { timeout: 60_000 }).not.toMatch(/queued|running/);
@@ -232,15 +287,30 @@ describe('the dashboard in a browser', () => {
     // bob may read widgets: he sees the run, but its buttons are not his to press.
     expect((await bobPage.goto(`${server.url}/dashboard/runs/${runId}`))!.status()).toBe(200);
     expect(await bobPage.getByRole('button', { name: 'Retry' }).count()).toBe(0);
-    const bobCsrf = (await bobPage.locator('input[name=csrf]').first().inputValue().catch(() => '')) || 'none';
-    const asBob = await bob.request.post(`${server.url}/dashboard/runs/${runId}/retry`, { form: { csrf: bobCsrf }, headers: { origin: server.url } });
+    const bobCsrf =
+      (await bobPage
+        .locator('input[name=csrf]')
+        .first()
+        .inputValue()
+        .catch(() => '')) || 'none';
+    const asBob = await bob.request.post(`${server.url}/dashboard/runs/${runId}/retry`, {
+      form: { csrf: bobCsrf },
+      headers: { origin: server.url },
+    });
     expect(asBob.status()).toBe(403);
     expect((await bobPage.goto(`${server.url}/dashboard/runs/${hiddenId}`))!.status()).toBe(404);
 
     const { context: carol, page: carolPage } = await signIn('carol');
     expect(await carolPage.locator('table.runs tbody tr').count()).toBe(0);
     expect((await carolPage.goto(`${server.url}/dashboard/runs/${runId}`))!.status()).toBe(404);
-    expect((await carol.request.post(`${server.url}/dashboard/runs/${runId}/stop`, { form: { csrf: 'x' }, headers: { origin: server.url } })).status()).toBe(403);
+    expect(
+      (
+        await carol.request.post(`${server.url}/dashboard/runs/${runId}/stop`, {
+          form: { csrf: 'x' },
+          headers: { origin: server.url },
+        })
+      ).status(),
+    ).toBe(403);
     expect((await carol.request.get(`${server.url}/dashboard/api/runs/${runId}`)).status()).toBe(404);
 
     // A form on another site, with alice's cookies: refused, and nothing happened.
@@ -248,23 +318,50 @@ describe('the dashboard in a browser', () => {
     const before = server.jobs.list().length;
     await alicePage.goto(`${server.url}/dashboard/runs/${runId}`);
     const csrf = await alicePage.locator('input[name=csrf]').first().inputValue();
-    expect((await alice.request.post(`${server.url}/dashboard/runs/${runId}/retry`, { form: { csrf }, headers: { origin: 'https://evil.example' } })).status()).toBe(403);
-    expect((await alice.request.post(`${server.url}/dashboard/runs/${runId}/retry`, { form: { csrf: 'wrong' }, headers: { origin: server.url } })).status()).toBe(403);
+    expect(
+      (
+        await alice.request.post(`${server.url}/dashboard/runs/${runId}/retry`, {
+          form: { csrf },
+          headers: { origin: 'https://evil.example' },
+        })
+      ).status(),
+    ).toBe(403);
+    expect(
+      (
+        await alice.request.post(`${server.url}/dashboard/runs/${runId}/retry`, {
+          form: { csrf: 'wrong' },
+          headers: { origin: server.url },
+        })
+      ).status(),
+    ).toBe(403);
     expect(server.jobs.list().length).toBe(before);
 
     // The token works for the JSON API; without it or a session, 401.
     expect((await fetch(`${server.url}/dashboard/api/runs`)).status).toBe(401);
     const api = await fetch(`${server.url}/dashboard/api/runs`, { headers: { authorization: `Bearer ${DASH_TOKEN}` } });
-    const runs = (await api.json()) as { runs: Array<{ id: number; repo: string; costUsd: number | null; compute: { cpuSeconds: number; commands: number } | null; energyWh: number | null }>; total: number };
+    const runs = (await api.json()) as {
+      runs: Array<{
+        id: number;
+        repo: string;
+        costUsd: number | null;
+        compute: { cpuSeconds: number; commands: number } | null;
+        energyWh: number | null;
+      }>;
+      total: number;
+    };
     expect(runs.runs.map((r) => r.repo)).toContain('octo-org/hidden');
     const first = runs.runs.find((r) => r.id === runId)!;
     expect(first.compute!.commands).toBeGreaterThan(3);
     expect(first.energyWh).toBeGreaterThan(0);
-    const detail = await (await fetch(`${server.url}/dashboard/api/runs/${runId}`, { headers: { authorization: `Bearer ${DASH_TOKEN}` } })).text();
+    const detail = await (
+      await fetch(`${server.url}/dashboard/api/runs/${runId}`, { headers: { authorization: `Bearer ${DASH_TOKEN}` } })
+    ).text();
 
     const seen = [detail, JSON.stringify(runs)];
-    for (const p of ['/dashboard', `/dashboard/runs/${runId}`, '/dashboard/overview', '/dashboard/signin']) seen.push(await (await alicePage.goto(`${server.url}${p}`))!.text());
-    for (const text of seen) for (const secret of [TOKEN, DASH_TOKEN, CLIENT.secret, 'test-key']) expect(text).not.toContain(secret);
+    for (const p of ['/dashboard', `/dashboard/runs/${runId}`, '/dashboard/overview', '/dashboard/signin'])
+      seen.push(await (await alicePage.goto(`${server.url}${p}`))!.text());
+    for (const text of seen)
+      for (const secret of [TOKEN, DASH_TOKEN, CLIENT.secret, 'test-key']) expect(text).not.toContain(secret);
     await Promise.all([bob.close(), carol.close(), alice.close()]);
   }, 120_000);
 });

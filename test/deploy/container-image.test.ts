@@ -34,23 +34,46 @@ let model: ScriptedModel;
 let redis: RedisServer;
 let root: string;
 
-const podman = (args: string[], env?: NodeJS.ProcessEnv) => run('podman', args, { maxBuffer: 64 * 1024 * 1024, env: env ?? process.env });
+const podman = (args: string[], env?: NodeJS.ProcessEnv) =>
+  run('podman', args, { maxBuffer: 64 * 1024 * 1024, env: env ?? process.env });
 
 beforeAll(async () => {
-  if ((await run('podman', ['image', 'exists', BASE]).then(() => true, () => false)) === false) {
+  if (
+    (await run('podman', ['image', 'exists', BASE]).then(
+      () => true,
+      () => false,
+    )) === false
+  ) {
     const rootfs = tempDir('pw-rootfs-');
-    execFileSync('debootstrap', ['--variant=minbase', 'bookworm', rootfs, 'http://deb.debian.org/debian'], { stdio: 'ignore' });
+    execFileSync('debootstrap', ['--variant=minbase', 'bookworm', rootfs, 'http://deb.debian.org/debian'], {
+      stdio: 'ignore',
+    });
     execFileSync('sh', ['-c', `tar -C "${rootfs}" -c . | podman import - ${BASE}`], { stdio: 'ignore' });
     fs.rmSync(rootfs, { recursive: true, force: true });
   }
   // Behind this host's TLS-inspecting egress proxy, npm needs the host's CA bundle: handed in as a build secret.
   const secret = fs.existsSync(CA_BUNDLE) ? ['--secret', `id=ca-bundle,src=${CA_BUNDLE}`] : [];
-  await podman(['build', ...ENGINE, '--network', 'host', ...LIMITS, ...secret, '--build-arg', `BASE_IMAGE=${BASE}`, '-t', IMAGE, '.']);
+  await podman([
+    'build',
+    ...ENGINE,
+    '--network',
+    'host',
+    ...LIMITS,
+    ...secret,
+    '--build-arg',
+    `BASE_IMAGE=${BASE}`,
+    '-t',
+    IMAGE,
+    '.',
+  ]);
   await podman(['image', 'prune', '-f']).catch(() => {});
   root = tempDir('pw-container-');
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+  model = await startScriptedModel(
+    [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+    { titles: () => 'Make add return the sum' },
+  );
   redis = await startRedis(tempDir('pw-container-redis-'));
 }, 900_000);
 
@@ -62,7 +85,17 @@ afterAll(async () => {
 it('the image runs as a non-root user with Node 24, git and bubblewrap, and holds no secret or test file', async () => {
   const { stdout: user } = await podman(['image', 'inspect', '--format', '{{.Config.User}}', IMAGE]);
   expect(user.trim()).toBe('patchwright');
-  const { stdout } = await podman(['run', '--rm', ...ENGINE, ...LIMITS, '--entrypoint', 'sh', IMAGE, '-c', 'id -u; node --version; git --version; bwrap --version; ls /app; test -e /run/secrets/ca-bundle && echo LEAK || true']);
+  const { stdout } = await podman([
+    'run',
+    '--rm',
+    ...ENGINE,
+    ...LIMITS,
+    '--entrypoint',
+    'sh',
+    IMAGE,
+    '-c',
+    'id -u; node --version; git --version; bwrap --version; ls /app; test -e /run/secrets/ca-bundle && echo LEAK || true',
+  ]);
   const [uid, node, gitVersion, bwrap, ...files] = stdout.trim().split('\n');
   expect(Number(uid)).toBeGreaterThan(0);
   expect(node).toMatch(/^v24\./);
@@ -72,7 +105,9 @@ it('the image runs as a non-root user with Node 24, git and bubblewrap, and hold
 }, 120_000);
 
 it('a web container and a worker container run as compose.yaml says turn a labelled issue into a PR on a real Redis', async () => {
-  const compose = YAML.parse(fs.readFileSync('compose.yaml', 'utf8')) as { services: Record<string, { command: string[]; security_opt?: string[]; environment?: Record<string, string> }> };
+  const compose = YAML.parse(fs.readFileSync('compose.yaml', 'utf8')) as {
+    services: Record<string, { command: string[]; security_opt?: string[]; environment?: Record<string, string> }>;
+  };
   makeRemoteRepo(root, 'boxed', nodeBuggy);
   const common: Record<string, string> = {
     APP_ID: '1',
@@ -89,29 +124,73 @@ it('a web container and a worker container run as compose.yaml says turn a label
   };
   const start = async (service: 'web' | 'worker', port: number, extra: Record<string, string> = {}) => {
     const spec = compose.services[service]!;
-    const env = { ...common, ...Object.fromEntries(Object.entries(spec.environment ?? {}).filter(([k]) => !['PATCHWRIGHT_REDIS_URL', 'PATCHWRIGHT_REDIS_PASSWORD_FILE', 'PRIVATE_KEY_PATH'].includes(k))), PORT: String(port), ...extra };
+    const env = {
+      ...common,
+      ...Object.fromEntries(
+        Object.entries(spec.environment ?? {}).filter(
+          ([k]) => !['PATCHWRIGHT_REDIS_URL', 'PATCHWRIGHT_REDIS_PASSWORD_FILE', 'PRIVATE_KEY_PATH'].includes(k),
+        ),
+      ),
+      PORT: String(port),
+      ...extra,
+    };
     const name = `pw-test-${service}-${crypto.randomUUID().slice(0, 8)}`;
     names.push(name);
     const security = (spec.security_opt ?? []).flatMap((o) => ['--security-opt', o]);
     // Values stay off the command line (`--env NAME` reads the CLI's own environment).
-    await podman(['run', '-d', '--name', name, ...ENGINE, ...LIMITS, '--network', 'host', ...security, ...Object.keys(env).flatMap((k) => ['--env', k]), IMAGE, ...spec.command], { ...process.env, ...env });
+    await podman(
+      [
+        'run',
+        '-d',
+        '--name',
+        name,
+        ...ENGINE,
+        ...LIMITS,
+        '--network',
+        'host',
+        ...security,
+        ...Object.keys(env).flatMap((k) => ['--env', k]),
+        IMAGE,
+        ...spec.command,
+      ],
+      { ...process.env, ...env },
+    );
     return name;
   };
   const webPort = await freePort();
   await start('web', webPort);
   const worker = await start('worker', await freePort(), { PATCHWRIGHT_CONCURRENCY: '1' });
-  await waitFor('the web container to answer', () => fetch(`http://127.0.0.1:${webPort}/healthz`).then((r) => r.ok, () => false), 120_000);
+  await waitFor(
+    'the web container to answer',
+    () =>
+      fetch(`http://127.0.0.1:${webPort}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    120_000,
+  );
 
-  const label = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 77, title: 'add is broken', body: 'add subtracts', pull_request: undefined }, repository: { name: 'boxed', full_name: 'octo/boxed', clone_url: `${git.url}/boxed.git` } });
+  const label = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number: 77, title: 'add is broken', body: 'add subtracts', pull_request: undefined },
+    repository: { name: 'boxed', full_name: 'octo/boxed', clone_url: `${git.url}/boxed.git` },
+  });
   expect((await deliver(`http://127.0.0.1:${webPort}`, 'issues', label)).status).toBe(200);
   const client = new Redis(redis.url);
   try {
-    const state = await waitFor('the job to end in the worker container', async () => {
-      const s = await client.hget('patchwright:job:1', 'state');
-      return s === 'done' || s === 'failed' ? s : null;
-    }, 240_000);
+    const state = await waitFor(
+      'the job to end in the worker container',
+      async () => {
+        const s = await client.hget('patchwright:job:1', 'state');
+        return s === 'done' || s === 'failed' ? s : null;
+      },
+      240_000,
+    );
     const { stdout: logs, stderr } = await podman(['logs', worker]);
-    expect(state, `${JSON.stringify(await client.hgetall('patchwright:job:1'))}\n${logs}\n${stderr}\n${[...github.comments.values()].map((c) => c.body).join('\n')}`).toBe('done');
+    expect(
+      state,
+      `${JSON.stringify(await client.hgetall('patchwright:job:1'))}\n${logs}\n${stderr}\n${[...github.comments.values()].map((c) => c.body).join('\n')}`,
+    ).toBe('done');
   } finally {
     client.disconnect();
   }

@@ -22,9 +22,19 @@ let outside: string;
 
 beforeAll(() => {
   const packDir = tempDir('pw-pack-');
-  const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: CHECKOUT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], {
+    cwd: CHECKOUT,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   prefix = tempDir('pw-prefix-');
-  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', path.join(packDir, name)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', path.join(packDir, name)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   bin = path.join(prefix, 'bin', 'patchwright');
   outside = tempDir('pw-outside-');
   env = {
@@ -44,7 +54,8 @@ describe('patchwright installed from its tarball', () => {
     expect(fs.existsSync(bin)).toBe(true);
     const pkg = path.join(prefix, 'lib', 'node_modules', 'patchwright');
     expect(fs.existsSync(path.join(pkg, 'src', 'cli', 'main.ts'))).toBe(true);
-    for (const absent of ['test', 'fixtures', 'bench', '.ci', 'node_modules/vitest', 'node_modules/@openai/codex']) expect(fs.existsSync(path.join(pkg, absent)), absent).toBe(false);
+    for (const absent of ['test', 'fixtures', 'bench', '.ci', 'node_modules/vitest', 'node_modules/@openai/codex'])
+      expect(fs.existsSync(path.join(pkg, absent)), absent).toBe(false);
     const r = patchwright(['--help']);
     expect(r.stdout).toMatch(/Usage: patchwright <command>/);
   });
@@ -73,7 +84,10 @@ describe('patchwright installed from its tarball', () => {
     afterAll(async () => model?.close());
 
     it('run fixes a bug on a new branch', async () => {
-      model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+      model = await startScriptedModel(
+        [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+        { titles: () => 'Make add return the sum' },
+      );
       const repo = fixtureRepo(nodeBuggy);
       const child = spawn(bin, ['run', '--repo', repo, '--task', 'Fix add so it adds', '--json'], {
         cwd: outside,
@@ -82,7 +96,11 @@ describe('patchwright installed from its tarball', () => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const code = await new Promise<number | null>((r) => child.once('exit', r));
-      const done = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; outcome?: string }).find((e) => e.type === 'run.completed');
+      const done = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { type: string; outcome?: string })
+        .find((e) => e.type === 'run.completed');
       expect(done?.outcome).toBe('succeeded');
       expect(code).toBe(0);
       expect(execFileSync('git', ['-C', repo, 'branch', '--list', 'agent/*'], { encoding: 'utf8' })).toMatch(/agent\//);
@@ -90,7 +108,11 @@ describe('patchwright installed from its tarball', () => {
   });
 
   it('app-server answers initialize on stdio', async () => {
-    const child = spawn(bin, ['app-server'], { cwd: outside, env: { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'x' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['app-server'], {
+      cwd: outside,
+      env: { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'x' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const client = new RpcClient((text) => child.stdin.write(`${text}\n`));
     readline.createInterface({ input: child.stdout }).on('line', (l) => l.trim() && client.receive(l));
     const answer = await client.request('initialize', { clientInfo: { name: 'test', title: null, version: '0.0.0' } });

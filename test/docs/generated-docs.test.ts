@@ -6,15 +6,15 @@ import { GENERATED } from '../../scripts/render-docs.ts';
 
 /** Names read from an environment that are not the app's settings, each with the reason. */
 const NOT_SETTINGS: Record<string, string> = {
-  HOME: 'the process user\'s home, for the CLI\'s default data dir and the docker CLI',
+  HOME: "the process user's home, for the CLI's default data dir and the docker CLI",
   PATH: 'where programs are found',
   LANG: 'the locale passed into the sandbox',
-  XDG_RUNTIME_DIR: 'the docker/podman CLI\'s runtime folder',
+  XDG_RUNTIME_DIR: "the docker/podman CLI's runtime folder",
   REDIS_URL: 'a common name a deployment may hold a Redis password in: read only to redact it',
   USER: 'who ran `patchwright run`, for the record the dashboard shows',
-  MAVEN_ARGS: 'a sandboxed command\'s own Maven flags, which the egress proxy settings extend',
-  TOXENV: 'a CI step\'s own environment (a workflow `env:`), not the app\'s',
-  NOXSESSION: 'a CI step\'s own environment (a workflow `env:`), not the app\'s',
+  MAVEN_ARGS: "a sandboxed command's own Maven flags, which the egress proxy settings extend",
+  TOXENV: "a CI step's own environment (a workflow `env:`), not the app's",
+  NOXSESSION: "a CI step's own environment (a workflow `env:`), not the app's",
 };
 
 function sourceFiles(dir: string): string[] {

@@ -20,12 +20,25 @@ beforeAll(async () => {
 });
 afterAll(() => git.close());
 
-const request = (runId: string) => ({ cloneUrl, token: TOKEN, base: 'main', branch: `agent/${runId}`, startFrom: 'base' as const, runId });
+const request = (runId: string) => ({
+  cloneUrl,
+  token: TOKEN,
+  base: 'main',
+  branch: `agent/${runId}`,
+  startFrom: 'base' as const,
+  runId,
+});
 
 describe('disk and workspace faults: a clear error, and the next job still runs', () => {
   it.each([
-    ['its objects deleted', (mirror: string) => fs.rmSync(path.join(mirror, 'objects'), { recursive: true, force: true })],
-    ['its config overwritten with garbage', (mirror: string) => fs.writeFileSync(path.join(mirror, 'config'), '[core\n\u0000\u0001garbage = = =\n')],
+    [
+      'its objects deleted',
+      (mirror: string) => fs.rmSync(path.join(mirror, 'objects'), { recursive: true, force: true }),
+    ],
+    [
+      'its config overwritten with garbage',
+      (mirror: string) => fs.writeFileSync(path.join(mirror, 'config'), '[core\n\u0000\u0001garbage = = =\n'),
+    ],
     ['its HEAD emptied', (mirror: string) => fs.writeFileSync(path.join(mirror, 'HEAD'), '')],
   ])('a corrupt mirror (%s) is fetched again, and the run says so', async (_what, corrupt) => {
     const dataDir = tempDir('pw-disk-data-');
@@ -43,7 +56,10 @@ describe('disk and workspace faults: a clear error, and the next job still runs'
     const before = new Workspaces(dataDir);
     const ws = await before.prepare(request('crashed'));
     // The process dies mid-commit and mid-fetch: its locks stay behind, and so does the worktree.
-    const gitDir = fs.readFileSync(path.join(ws.dir, '.git'), 'utf8').replace(/^gitdir:\s*/, '').trim();
+    const gitDir = fs
+      .readFileSync(path.join(ws.dir, '.git'), 'utf8')
+      .replace(/^gitdir:\s*/, '')
+      .trim();
     fs.writeFileSync(path.join(gitDir, 'index.lock'), '');
     fs.writeFileSync(path.join(ws.mirror, 'packed-refs.lock'), '');
     fs.writeFileSync(path.join(ws.mirror, 'shallow.lock'), '');
@@ -56,9 +72,13 @@ describe('disk and workspace faults: a clear error, and the next job still runs'
 
   it('the data dir below its free-space floor: no clone starts, the error says how much is free and what to do; with room, the next one runs', async () => {
     const dataDir = tempDir('pw-disk-data-');
-    const err = await new Workspaces(dataDir, Number.POSITIVE_INFINITY, 1e12).prepare(request('full')).catch((e: Error) => e);
+    const err = await new Workspaces(dataDir, Number.POSITIVE_INFINITY, 1e12)
+      .prepare(request('full'))
+      .catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/the data dir .* has \d+ MB free, below PATCHWRIGHT_MIN_FREE_DISK_MB \(1000000000000\), so no checkout was made; free some space/);
+    expect((err as Error).message).toMatch(
+      /the data dir .* has \d+ MB free, below PATCHWRIGHT_MIN_FREE_DISK_MB \(1000000000000\), so no checkout was made; free some space/,
+    );
     expect(fs.existsSync(path.join(dataDir, 'mirrors'))).toBe(false);
     const ok = await new Workspaces(dataDir, Number.POSITIVE_INFINITY, 1).prepare(request('room'));
     expect(fs.existsSync(path.join(ok.dir, 'README.md'))).toBe(true);
@@ -75,12 +95,15 @@ describe('the job store cannot be written (SQLite says the disk is full)', () =>
   it('the delivery is answered 503 with the reason, so GitHub shows it failed and it can be redelivered; once there is room, deliveries are taken again', async () => {
     const server = await startTestServer();
     try {
-      const label = (_delivery: string) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 5 } });
+      const label = (_delivery: string) =>
+        payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 5 } });
       const scope = mockInstallation();
       mockConfig(scope, OWNER, REPO, null);
       mockPermission(scope, OWNER, REPO, 'maintainer', 'write');
       // Every insert into the job store fails the way SQLite fails on a full disk.
-      server.db.exec("CREATE TEMP TRIGGER disk_full BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+      server.db.exec(
+        "CREATE TEMP TRIGGER disk_full BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+      );
       const full = await deliver(server.url, 'issues', label('a'));
       const fullText = await full.text();
       expect([full.status, fullText]).toEqual([503, expect.stringMatching(/could not be stored.*full/i)]);

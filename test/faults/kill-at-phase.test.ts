@@ -21,14 +21,19 @@ let root: string;
 /** A model that fixes the bug when it has not yet, and says so once it has: any attempt, any restart. */
 const fixer = (body: Record<string, unknown>) => {
   const items = JSON.stringify(body.input ?? body.messages ?? '');
-  return /Success\.|Done!|apply_patch/.test(items) && /function_call_output|"role":"tool"/.test(items) ? { text: 'Fixed add.' } : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
+  return /Success\.|Done!|apply_patch/.test(items) && /function_call_output|"role":"tool"/.test(items)
+    ? { text: 'Fixed add.' }
+    : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
 };
 
 beforeAll(async () => {
   root = tempDir('pw-faults-');
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel(Array.from({ length: 200 }, () => fixer), { titles: () => 'Make add return the sum' });
+  model = await startScriptedModel(
+    Array.from({ length: 200 }, () => fixer),
+    { titles: () => 'Make add return the sum' },
+  );
 });
 
 afterAll(async () => {
@@ -38,45 +43,69 @@ afterAll(async () => {
 const PHASES: FaultPhase[] = ['clone', 'setup', 'test', 'model', 'commit', 'push', 'pr', 'check_run'];
 
 describe('the server process is killed at each phase of a run, then started again', () => {
-  it.each(PHASES.map((p, i) => [p, 40 + i] as const))('SIGKILL during %s: the job runs again once, one PR, no half-made commit, and the issue says so', async (phase, number) => {
-    const repo = `kill-${phase.replace('_', '-')}`;
-    const remote = makeRemoteRepo(root, repo, nodeBuggy);
-    const dataDir = tempDir('pw-faults-data-');
-    const marker = path.join(dataDir, 'paused-at');
-    const label = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title: 'add is broken', body: 'add subtracts', pull_request: undefined }, repository: { name: repo, full_name: `octo/${repo}`, clone_url: `${git.url}/${repo}.git` } });
-
-    const first = await startServerProcess({ githubUrl: github.url, modelUrl: model.baseURL, dataDir, extraEnv: { PATCHWRIGHT_FAULT_PAUSE: phase, PATCHWRIGHT_FAULT_MARKER: marker } });
-    try {
-      expect((await deliver(first.url, 'issues', label)).status).toBeLessThan(300);
-      await waitFor(`the run to reach ${phase}`, () => fs.existsSync(marker));
-    } finally {
-      await first.kill();
-    }
-    const pushedByFirst = remoteBranches(remote);
-
-    const second = await startServerProcess({ githubUrl: github.url, modelUrl: model.baseURL, dataDir });
-    try {
-      const tracking = await waitFor('the run to finish after the restart', () => {
-        const c = [...github.comments.values()].filter((x) => x.issue === number);
-        return c.length && /succeeded/.test(c.at(-1)!.body) ? c : null;
+  it.each(PHASES.map((p, i) => [p, 40 + i] as const))(
+    'SIGKILL during %s: the job runs again once, one PR, no half-made commit, and the issue says so',
+    async (phase, number) => {
+      const repo = `kill-${phase.replace('_', '-')}`;
+      const remote = makeRemoteRepo(root, repo, nodeBuggy);
+      const dataDir = tempDir('pw-faults-data-');
+      const marker = path.join(dataDir, 'paused-at');
+      const label = payload('issues', 'labeled', {
+        label: { name: 'agent' },
+        issue: { number, title: 'add is broken', body: 'add subtracts', pull_request: undefined },
+        repository: { name: repo, full_name: `octo/${repo}`, clone_url: `${git.url}/${repo}.git` },
       });
-      expect(tracking).toHaveLength(1);
-      expect(tracking[0]!.body).toMatch(/This was attempt 2: the app stopped while an earlier attempt was running/);
-      const prs = github.pulls.filter((p) => p.body.includes(`#${number}`));
-      expect(prs).toHaveLength(1);
-      // The branch on the remote holds one whole commit on top of main: the fix, made by the second attempt.
-      const branch = prs[0]!.head;
-      expect(remoteBranches(remote)).toEqual(['main', branch].sort());
-      const log = execFileSync('git', ['--git-dir', remote, 'log', '--format=%s', `main..${branch}`], { encoding: 'utf8' }).trim().split('\n');
-      expect(log).toEqual(['Make add return the sum']);
-      expect(execFileSync('git', ['--git-dir', remote, 'show', `${branch}:math.js`], { encoding: 'utf8' })).toContain('a + b');
-      expect(pushedByFirst.length).toBeLessThanOrEqual(2);
-    } finally {
-      expect(await second.stop()).toBe(0);
-    }
-  });
+
+      const first = await startServerProcess({
+        githubUrl: github.url,
+        modelUrl: model.baseURL,
+        dataDir,
+        extraEnv: { PATCHWRIGHT_FAULT_PAUSE: phase, PATCHWRIGHT_FAULT_MARKER: marker },
+      });
+      try {
+        expect((await deliver(first.url, 'issues', label)).status).toBeLessThan(300);
+        await waitFor(`the run to reach ${phase}`, () => fs.existsSync(marker));
+      } finally {
+        await first.kill();
+      }
+      const pushedByFirst = remoteBranches(remote);
+
+      const second = await startServerProcess({ githubUrl: github.url, modelUrl: model.baseURL, dataDir });
+      try {
+        const tracking = await waitFor('the run to finish after the restart', () => {
+          const c = [...github.comments.values()].filter((x) => x.issue === number);
+          return c.length && /succeeded/.test(c.at(-1)!.body) ? c : null;
+        });
+        expect(tracking).toHaveLength(1);
+        expect(tracking[0]!.body).toMatch(/This was attempt 2: the app stopped while an earlier attempt was running/);
+        const prs = github.pulls.filter((p) => p.body.includes(`#${number}`));
+        expect(prs).toHaveLength(1);
+        // The branch on the remote holds one whole commit on top of main: the fix, made by the second attempt.
+        const branch = prs[0]!.head;
+        expect(remoteBranches(remote)).toEqual(['main', branch].sort());
+        const log = execFileSync('git', ['--git-dir', remote, 'log', '--format=%s', `main..${branch}`], {
+          encoding: 'utf8',
+        })
+          .trim()
+          .split('\n');
+        expect(log).toEqual(['Make add return the sum']);
+        expect(execFileSync('git', ['--git-dir', remote, 'show', `${branch}:math.js`], { encoding: 'utf8' })).toContain(
+          'a + b',
+        );
+        expect(pushedByFirst.length).toBeLessThanOrEqual(2);
+      } finally {
+        expect(await second.stop()).toBe(0);
+      }
+    },
+  );
 });
 
 function remoteBranches(gitDir: string): string[] {
-  return execFileSync('git', ['--git-dir', gitDir, 'for-each-ref', '--format=%(refname:short)', 'refs/heads'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).sort();
+  return execFileSync('git', ['--git-dir', gitDir, 'for-each-ref', '--format=%(refname:short)', 'refs/heads'], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 }

@@ -81,8 +81,15 @@ it('1,000 deliveries for 50 repositories, 5% of them redelivered: every accepted
   expect(ran.sort((a, b) => a - b)).toEqual(jobs.map((j) => j.id).sort((a, b) => a - b));
   expect(overlaps).toBe(0);
   // One tracking comment per issue thread, whatever the order the jobs ran in.
-  const threads = new Set(deliveries.map((d) => `${(d.body as { repository: { name: string } }).repository.name}#${(d.body as { issue: { number: number } }).issue.number}`));
+  const threads = new Set(
+    deliveries.map(
+      (d) =>
+        `${(d.body as { repository: { name: string } }).repository.name}#${(d.body as { issue: { number: number } }).issue.number}`,
+    ),
+  );
   expect(github.comments.size).toBe(threads.size);
   latencies.sort((a, b) => a - b);
-  console.log(`load: p50 ${latencies[525]!.toFixed(1)} ms, p99 ${latencies[1039]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
+  console.log(
+    `load: p50 ${latencies[525]!.toFixed(1)} ms, p99 ${latencies[1039]!.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
+  );
 });

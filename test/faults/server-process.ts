@@ -19,7 +19,13 @@ export interface ServerProcess {
  * `patchwright serve` as a real process, as deployed: GitHub at `githubUrl` (through GHE_HOST), the
  * model at `modelUrl`, state in `dataDir`, the bwrap sandbox. `extraEnv` adds fault points.
  */
-export async function startServerProcess(o: { githubUrl: string; modelUrl: string; dataDir: string; extraEnv?: Record<string, string>; args?: string[] }): Promise<ServerProcess> {
+export async function startServerProcess(o: {
+  githubUrl: string;
+  modelUrl: string;
+  dataDir: string;
+  extraEnv?: Record<string, string>;
+  args?: string[];
+}): Promise<ServerProcess> {
   const host = new URL(o.githubUrl).host;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -74,7 +80,11 @@ export async function startServerProcess(o: { githubUrl: string; modelUrl: strin
 }
 
 /** Polls until `check` returns a value, or fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 90_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  ms = 90_000,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await check();

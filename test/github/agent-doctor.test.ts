@@ -43,7 +43,10 @@ it('`/agent doctor` on an issue: setup and the tests run on the default branch, 
   expect((await deliver(server.url, 'issue_comment', comment)).status).toBe(200);
   await server.pool.idle();
   expect(server.jobs.list().map((j) => [j.state, j.outcome])).toEqual([['done', 'ready']]);
-  const body = [...github.comments.values()].filter((c) => c.issue === 40).map((c) => c.body).join('\n');
+  const body = [...github.comments.values()]
+    .filter((c) => c.issue === 40)
+    .map((c) => c.body)
+    .join('\n');
   expect(body).toMatch(/🩺 ✅ ready: setup and tests on `main`/);
   expect(body).toMatch(/✅ `npm ci`/);
   expect(body).toMatch(/\*\*Tests:\*\* `npm test`\n- exit 1, passed 0, failed 1, skipped 0 .*failing already: `adds`/);

@@ -24,7 +24,8 @@ import { startStandIn, type StandIn } from '../support/stand-in.ts';
 const IMAGE = 'localhost/patchwright-egress-test:busybox';
 const FIRST_UID = 61158;
 const TOKEN = `ghs_${crypto.randomBytes(18).toString('hex')}`;
-const podman = (...args: string[]) => execFileSync('podman', ['--runtime', 'runc', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const podman = (...args: string[]) =>
+  execFileSync('podman', ['--runtime', 'runc', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const canRun = runsAsRoot() && fs.existsSync('/usr/bin/podman') && fs.existsSync('/bin/busybox');
 
 let standIn: StandIn;
@@ -42,18 +43,27 @@ beforeAll(async () => {
     const ctx = tempDir('pw-egress-image-');
     fs.mkdirSync(path.join(ctx, 'rootfs', 'bin'), { recursive: true });
     fs.copyFileSync('/bin/busybox', path.join(ctx, 'rootfs', 'bin', 'busybox'));
-    fs.writeFileSync(path.join(ctx, 'Containerfile'), 'FROM scratch\nCOPY rootfs/ /\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
+    fs.writeFileSync(
+      path.join(ctx, 'Containerfile'),
+      'FROM scratch\nCOPY rootfs/ /\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n',
+    );
     podman('build', '-q', '-t', IMAGE, ctx);
   }
   standIn = await startStandIn();
-  const setup = [`wget -q -O- http://localhost:${standIn.httpPort}/__echo | grep -q __echo && echo fetched`, 'wget -q -O- http://exfil.example/ >/dev/null 2>&1; nc -w 3 169.254.169.254 80 </dev/null; true'];
+  const setup = [
+    `wget -q -O- http://localhost:${standIn.httpPort}/__echo | grep -q __echo && echo fetched`,
+    'wget -q -O- http://exfil.example/ >/dev/null 2>&1; nc -w 3 169.254.169.254 80 </dev/null; true',
+  ];
   // busybox has no node: the test is a grep that passes once add adds.
   const config = YAML.stringify({ setup, test: "grep -q 'a + b' math.js" });
   const root = tempDir('pw-docker-egress-job-');
   makeRemoteRepo(root, 'boxed', { ...nodeBuggy, '.github/agent.yml': config });
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN, files: { '.github/agent.yml': config } });
-  model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+  model = await startScriptedModel(
+    [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+    { titles: () => 'Make add return the sum' },
+  );
   server = await startAppWithWorker(github.url, model.baseURL, TestOctokit, undefined, {
     env: {
       PATCHWRIGHT_SANDBOX: 'docker',
@@ -72,7 +82,9 @@ beforeAll(async () => {
   expect((await deliver(server.url, 'issues', issue)).status).toBe(200);
   await server.pool.idle();
   const [job] = server.jobs.list();
-  const rows = server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(job!.id) as Array<{ data: string }>;
+  const rows = server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(job!.id) as Array<{
+    data: string;
+  }>;
   events = rows.map((r) => JSON.parse(r.data) as RunEvent);
 }, 300_000);
 
@@ -83,11 +95,17 @@ afterAll(async () => {
 
 describe.runIf(canRun)('a job in the docker backend whose setup uses the network', () => {
   it('setup gets out only through the firewall, and the PR lists what it refused', () => {
-    const done = events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }> | undefined;
+    const done = events.find((e) => e.type === 'run.completed') as
+      | Extract<RunEvent, { type: 'run.completed' }>
+      | undefined;
     expect(done?.outcome, done?.summary).toBe('succeeded');
-    const outputs = events.flatMap((e) => (e.type === 'item.completed' && e.item.kind === 'command_execution' ? [e.item.output] : []));
+    const outputs = events.flatMap((e) =>
+      e.type === 'item.completed' && e.item.kind === 'command_execution' ? [e.item.output] : [],
+    );
     expect(outputs[0]).toBe('fetched');
-    expect(done!.evidence.egressRefused?.map((r) => `${r.host}:${r.port} ${r.phase}`)).toEqual(['exfil.example:80 setup']);
+    expect(done!.evidence.egressRefused?.map((r) => `${r.host}:${r.port} ${r.phase}`)).toEqual([
+      'exfil.example:80 setup',
+    ]);
     expect(github.pulls[0]!.body).toContain('- `exfil.example:80` during setup: not on the allow-list');
     expect(podman('ps', '--all', '--filter', `ancestor=${IMAGE}`, '--format', '{{.Names}}').trim()).toBe('');
   });

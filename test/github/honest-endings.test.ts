@@ -24,10 +24,21 @@ beforeAll(async () => {
   github = await startGithubFake({ token: TOKEN });
   model = await startScriptedModel(
     [
-      { text: 'add already returns a + b in this version; the report must be about an older release. Nothing to change.' },
+      {
+        text: 'add already returns a + b in this version; the report must be about an older release. Nothing to change.',
+      },
       { calls: [{ name: 'apply_patch', arguments: { input: nodeAddMulTest } }] },
       { text: 'Added a test for mul.' },
-      { calls: [{ name: 'apply_patch', arguments: { input: '*** Begin Patch\n*** Update File: README.md\n-Teh notes.\n+The notes.\n*** End Patch' } }] },
+      {
+        calls: [
+          {
+            name: 'apply_patch',
+            arguments: {
+              input: '*** Begin Patch\n*** Update File: README.md\n-Teh notes.\n+The notes.\n*** End Patch',
+            },
+          },
+        ],
+      },
       { text: 'Fixed the typo, as @octo-org/docs asked.' },
     ],
     { titles: () => 'Add a test for mul' },
@@ -45,7 +56,11 @@ afterEach(() => {
 });
 
 async function label(number: number, title: string, repo = 'widgets') {
-  const event = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title, body: 'see title', pull_request: undefined }, repository: { clone_url: `${git.url}/${repo}.git` } });
+  const event = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number, title, body: 'see title', pull_request: undefined },
+    repository: { clone_url: `${git.url}/${repo}.git` },
+  });
   expect((await deliver(server.url, 'issues', event)).status).toBe(200);
   await server.pool.idle();
   const comments = [...github.comments.values()].filter((c) => c.issue === number);
@@ -56,7 +71,9 @@ async function label(number: number, title: string, repo = 'widgets') {
 it('no_changes: says what the model found, and opens no PR', async () => {
   const { tracking, job } = await label(21, 'add is broken');
   expect([job.state, job.outcome]).toEqual(['done', 'no_changes']);
-  expect(tracking).toMatch(/no_changes: no change was needed or made[\s\S]*No pull request was opened[\s\S]*add already returns a \+ b in this version/);
+  expect(tracking).toMatch(
+    /no_changes: no change was needed or made[\s\S]*No pull request was opened[\s\S]*add already returns a \+ b in this version/,
+  );
   expect(github.pulls).toHaveLength(0);
 });
 
@@ -65,7 +82,9 @@ it('setup_failed: names the failing step and shows the tail of its output', asyn
   const requests = model.requests.length;
   const { tracking, job } = await label(22, 'Anything');
   expect(job.outcome).toBe('setup_failed');
-  expect(tracking).toMatch(/setup_failed[\s\S]*setup step `echo "npm ERR! missing script: bootstrap" >&2; exit 3` failed \(exit 3\)[\s\S]*npm ERR! missing script: bootstrap/);
+  expect(tracking).toMatch(
+    /setup_failed[\s\S]*setup step `echo "npm ERR! missing script: bootstrap" >&2; exit 3` failed \(exit 3\)[\s\S]*npm ERR! missing script: bootstrap/,
+  );
   expect(model.requests.length).toBe(requests);
   expect(github.pulls).toHaveLength(0);
 });

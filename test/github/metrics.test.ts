@@ -22,7 +22,10 @@ beforeAll(async () => {
   makeRemoteRepo(root, 'widgets', nodeBuggy);
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+  model = await startScriptedModel(
+    [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+    { titles: () => 'Make add return the sum' },
+  );
   server = await startAppWithWorker(github.url, model.baseURL);
 }, 60_000);
 afterAll(async () => {
@@ -30,30 +33,59 @@ afterAll(async () => {
   await Promise.all([git?.close(), github?.close(), model?.close()]);
 });
 
-type Family = { name: string; type: string; metrics: Array<{ value?: string; count?: string; labels?: Record<string, string> }> };
+type Family = {
+  name: string;
+  type: string;
+  metrics: Array<{ value?: string; count?: string; labels?: Record<string, string> }>;
+};
 
 it('GET /metrics parses as Prometheus text and its counters match the work done', async () => {
-  const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 7, title: 'Fix add', body: 'add subtracts', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+  const labelled = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number: 7, title: 'Fix add', body: 'add subtracts', pull_request: undefined },
+    repository: { clone_url: `${git.url}/widgets.git` },
+  });
   expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
   // A second delivery of an event Patchwright ignores.
-  expect((await deliver(server.url, 'issues', payload('issues', 'opened', { repository: { clone_url: `${git.url}/widgets.git` } }))).status).toBe(200);
+  expect(
+    (
+      await deliver(
+        server.url,
+        'issues',
+        payload('issues', 'opened', { repository: { clone_url: `${git.url}/widgets.git` } }),
+      )
+    ).status,
+  ).toBe(200);
   await server.pool.idle();
   const job = server.jobs.list()[0]!;
-  const done = server.events.list(job.id).find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }>;
-  const commands = server.events.list(job.id).filter((e) => e.type === 'item.completed' && (e.item.kind === 'command_execution' || e.item.kind === 'test_run')).length;
+  const done = server.events.list(job.id).find((e) => e.type === 'run.completed') as Extract<
+    RunEvent,
+    { type: 'run.completed' }
+  >;
+  const commands = server.events
+    .list(job.id)
+    .filter(
+      (e) => e.type === 'item.completed' && (e.item.kind === 'command_execution' || e.item.kind === 'test_run'),
+    ).length;
 
   const res = await fetch(`${server.url}/metrics`);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   const families = parsePrometheusTextFormat(await res.text()) as Family[];
   const family = (name: string) => families.find((f) => f.name === name)!;
   const value = (name: string, labels: Record<string, string> = {}) =>
-    Number(family(name).metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? NaN);
+    Number(
+      family(name).metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? NaN,
+    );
 
   expect(value('patchwright_deliveries_total', { event: 'issues', result: 'queued' })).toBe(1);
   expect(family('patchwright_deliveries_total').metrics.reduce((n, m) => n + Number(m.value), 0)).toBe(2);
   expect(value('patchwright_runs_total', { outcome: 'succeeded' })).toBe(1);
-  expect(value('patchwright_model_tokens_total', { model: 'gpt-5', kind: 'input' })).toBe(done.evidence.usage.inputTokens);
-  expect(value('patchwright_model_tokens_total', { model: 'gpt-5', kind: 'output' })).toBe(done.evidence.usage.outputTokens);
+  expect(value('patchwright_model_tokens_total', { model: 'gpt-5', kind: 'input' })).toBe(
+    done.evidence.usage.inputTokens,
+  );
+  expect(value('patchwright_model_tokens_total', { model: 'gpt-5', kind: 'output' })).toBe(
+    done.evidence.usage.outputTokens,
+  );
   expect(value('patchwright_model_cost_usd_total', { model: 'gpt-5' })).toBeCloseTo(done.evidence.usage.costUsd!, 6);
   expect(Number(family('patchwright_sandbox_command_seconds').metrics[0]!.count)).toBe(commands);
   expect(Number(family('patchwright_run_duration_seconds').metrics[0]!.count)).toBe(1);

@@ -28,7 +28,10 @@ const writingWorker: NonNullable<Parameters<typeof startServer>[0]['createRunJob
   return { state: 'done', outcome: 'succeeded' };
 };
 
-async function start(opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number; random?: () => number }, createRunJob = writingWorker) {
+async function start(
+  opts: { commentDelayMs?: number; loseCreates?: number; commentJitterMs?: number; random?: () => number },
+  createRunJob = writingWorker,
+) {
   github = await startGithubFake(opts);
   server = await startServer({
     dataDir: tempDir('pw-race-'),
@@ -46,12 +49,18 @@ async function start(opts: { commentDelayMs?: number; loseCreates?: number; comm
   });
 }
 
-const labelled = (number: number) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title: `Issue ${number}`, body: 'x', pull_request: undefined } });
+const labelled = (number: number) =>
+  payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number, title: `Issue ${number}`, body: 'x', pull_request: undefined },
+  });
 
 describe('one tracking comment per issue, whatever the timing', () => {
   it('200 deliveries, comment creation slowed to 150 ms: exactly one comment on each issue', async () => {
     await start({ commentDelayMs: 150 });
-    const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => deliver(server.url, 'issues', labelled(1000 + i))));
+    const sent = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => deliver(server.url, 'issues', labelled(1000 + i))),
+    );
     expect(sent.every((r) => r.status === 200)).toBe(true);
     await server.pool.idle();
     const perIssue = new Map<number, number>();

@@ -19,8 +19,7 @@ afterEach(() => {
 it('runs in the next process the jobs the last one queued or was running', async () => {
   const dataDir = tempDir();
   const number = 11;
-  const label = (n: number) =>
-    payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n } });
+  const label = (n: number) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n } });
 
   // First process: takes the first job and hangs in it; the second waits behind it (same issue).
   let started!: () => void;
@@ -44,7 +43,9 @@ it('runs in the next process the jobs the last one queued or was running', async
   first.db.close();
 
   // Second process on the same data dir: the running job is requeued once, and says so.
-  const restarted = mockInstallation().patch(`/repos/${OWNER}/${REPO}/issues/comments/900`, (b) => /restarted/.test(b.body)).reply(200, {});
+  const restarted = mockInstallation()
+    .patch(`/repos/${OWNER}/${REPO}/issues/comments/900`, (b) => /restarted/.test(b.body))
+    .reply(200, {});
   const ran: Job[] = [];
   const second = await startTestServer({ dataDir, runJob: async (job) => (ran.push(job), { state: 'done' }) });
   await second.pool.idle();

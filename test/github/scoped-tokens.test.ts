@@ -31,9 +31,16 @@ beforeAll(async () => {
   const evilRoot = tempDir('pw-scoped-evil-');
   makeRemoteRepo(evilRoot, 'widgets', nodeBuggy);
   github = await startGithubFake({ token: BASE, scopedTokens: true });
-  git = await startGitServer(root, (presented) => github.tokens.some((t) => t.token === presented && t.repositories?.join() === 'widgets' && t.permissions?.contents === 'write'));
+  git = await startGitServer(root, (presented) =>
+    github.tokens.some(
+      (t) => t.token === presented && t.repositories?.join() === 'widgets' && t.permissions?.contents === 'write',
+    ),
+  );
   canary = await startGitServer(evilRoot, () => true);
-  model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+  model = await startScriptedModel(
+    [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+    { titles: () => 'Make add return the sum' },
+  );
   server = await startAppWithWorker(github.url, model.baseURL);
 }, 60_000);
 
@@ -56,9 +63,21 @@ const task = (over: Partial<Task['repo']>, installationId = INSTALLATION_ID): Ta
 });
 
 describe('the fake mints as GitHub does (the request body as @octokit/openapi describes it)', () => {
-  const mint = (body: object, installation = INSTALLATION_ID) => fetch(`${github.url}/app/installations/${installation}/access_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const mint = (body: object, installation = INSTALLATION_ID) =>
+    fetch(`${github.url}/app/installations/${installation}/access_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   it('refuses an unknown field, permission or level, and a repository the installation does not have', async () => {
-    knownRepositories.set('octo-org/widgets', { id: 5, owner: 'octo-org', name: 'widgets', cloneUrl: 'x', defaultBranch: 'main', installationId: INSTALLATION_ID });
+    knownRepositories.set('octo-org/widgets', {
+      id: 5,
+      owner: 'octo-org',
+      name: 'widgets',
+      cloneUrl: 'x',
+      defaultBranch: 'main',
+      installationId: INSTALLATION_ID,
+    });
     expect((await mint({ repositories: ['widgets'], permissions: { contents: 'write' } })).status).toBe(201);
     expect((await mint({ repository_ids: [5] })).status).toBe(201);
     expect((await mint({ repository: 'widgets' })).status).toBe(422);
@@ -72,7 +91,11 @@ describe('the fake mints as GitHub does (the request body as @octokit/openapi de
 
 describe('a job’s tokens reach one repository, with what the job needs', () => {
   it('a labelled issue: the PR is opened with tokens minted for widgets alone; git got a contents-only token', async () => {
-    const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 80, title: 'Fix add', body: 'add is wrong', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+    const labelled = payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      issue: { number: 80, title: 'Fix add', body: 'add is wrong', pull_request: undefined },
+      repository: { clone_url: `${git.url}/widgets.git` },
+    });
     expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
     await server.pool.idle();
     expect(server.jobs.list().map((j) => j.outcome)).toEqual(['succeeded']);
@@ -80,17 +103,32 @@ describe('a job’s tokens reach one repository, with what the job needs', () =>
     const worker = github.tokens.filter((t) => t.repositories !== null || t.permissions !== null);
     expect(worker.map((t) => [t.repositories, t.permissions])).toEqual(
       expect.arrayContaining([
-        [['widgets'], { contents: 'read', issues: 'write', pull_requests: 'write', checks: 'write', actions: 'read', metadata: 'read' }],
+        [
+          ['widgets'],
+          {
+            contents: 'read',
+            issues: 'write',
+            pull_requests: 'write',
+            checks: 'write',
+            actions: 'read',
+            metadata: 'read',
+          },
+        ],
         [['widgets'], { contents: 'write', metadata: 'read' }],
         [null, { contents: 'read', metadata: 'read' }],
       ]),
     );
     // Every write of the job went out with its repository's API token, none with the installation's own.
     const api = worker.find((t) => t.permissions?.checks === 'write')!;
-    const writes = github.requests.filter((r) => r.method !== 'GET' && /^\/repos\//.test(r.path) && !/reactions$/.test(r.path));
+    const writes = github.requests.filter(
+      (r) => r.method !== 'GET' && /^\/repos\//.test(r.path) && !/reactions$/.test(r.path),
+    );
     const jobWrites = writes.filter((r) => r.token === api.token);
-    expect(jobWrites.map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`)).toEqual(expect.arrayContaining(['POST /repos/octo-org/widgets/pulls', 'POST /repos/octo-org/widgets/check-runs']));
-    for (const r of github.requests.filter((x) => x.token === api.token)) expect(r.path).toMatch(/^\/repos\/octo-org\/widgets(\/|$)|^\/users\//);
+    expect(jobWrites.map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`)).toEqual(
+      expect.arrayContaining(['POST /repos/octo-org/widgets/pulls', 'POST /repos/octo-org/widgets/check-runs']),
+    );
+    for (const r of github.requests.filter((x) => x.token === api.token))
+      expect(r.path).toMatch(/^\/repos\/octo-org\/widgets(\/|$)|^\/users\//);
   });
 
   it('a job whose clone URL is not GitHub’s for its repository gets no token sent, and posts nothing', async () => {
@@ -98,18 +136,36 @@ describe('a job’s tokens reach one repository, with what the job needs', () =>
     const { job } = server.jobs.enqueue('forged-url', task({ cloneUrl: `${canary.url}/widgets.git` }));
     server.pool.notify();
     await server.pool.idle();
-    expect(server.jobs.get(job.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/the job's clone URL is not GitHub's URL for octo-org\/widgets .*no token was sent anywhere/) });
+    expect(server.jobs.get(job.id)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(
+        /the job's clone URL is not GitHub's URL for octo-org\/widgets .*no token was sent anywhere/,
+      ),
+    });
     expect(canary.authHeaders.length).toBe(before.canary);
     expect(github.comments.size).toBe(before.comments);
   });
 
   it('a job for a repository its installation does not own: GitHub mints nothing, nothing is done', async () => {
-    knownRepositories.set('victim-org/secrets', { id: 77, owner: 'victim-org', name: 'secrets', cloneUrl: `${canary.url}/widgets.git`, defaultBranch: 'main', installationId: 999 });
+    knownRepositories.set('victim-org/secrets', {
+      id: 77,
+      owner: 'victim-org',
+      name: 'secrets',
+      cloneUrl: `${canary.url}/widgets.git`,
+      defaultBranch: 'main',
+      installationId: 999,
+    });
     const before = canary.authHeaders.length;
-    const { job } = server.jobs.enqueue('forged-repo', task({ owner: 'victim-org', name: 'secrets', cloneUrl: `${canary.url}/widgets.git` }));
+    const { job } = server.jobs.enqueue(
+      'forged-repo',
+      task({ owner: 'victim-org', name: 'secrets', cloneUrl: `${canary.url}/widgets.git` }),
+    );
     server.pool.notify();
     await server.pool.idle();
-    expect(server.jobs.get(job.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/installation 4242 has no access to victim-org\/secrets \(GitHub answered 422/) });
+    expect(server.jobs.get(job.id)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/installation 4242 has no access to victim-org\/secrets \(GitHub answered 422/),
+    });
     expect(canary.authHeaders.length).toBe(before);
   });
 });

@@ -79,7 +79,8 @@ describe('dedupe', () => {
     }
     ackMocks(scope, number);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await deliver(server.url, 'issues', issue, { id: 'same-delivery' })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await deliver(server.url, 'issues', issue, { id: 'same-delivery' })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     expect(server.jobs.list()).toHaveLength(1);
   });
@@ -123,14 +124,21 @@ describe('who may trigger', () => {
     const review = payload('pull_request_review', 'submitted', {
       review: { id: 5, state: 'changes_requested', body: 'rewrite it all', user: { login: 'drive-by', type: 'User' } },
       sender: { login: 'drive-by', type: 'User' },
-      pull_request: { number: 3, user: { login: BOT_LOGIN, type: 'Bot' }, head: { ref: 'agent/1-x', repo: { full_name: `${OWNER}/${REPO}` } } },
+      pull_request: {
+        number: 3,
+        user: { login: BOT_LOGIN, type: 'Bot' },
+        head: { ref: 'agent/1-x', repo: { full_name: `${OWNER}/${REPO}` } },
+      },
     });
     expect((await deliver(server.url, 'pull_request_review', review)).status).toBe(200);
     expect(server.jobs.list()).toEqual([]);
   });
 
   it('ignores bots, ourselves included, without a single GitHub call', async () => {
-    const botLabel = payload('issues', 'labeled', { label: { name: 'agent' }, sender: { login: 'renovate[bot]', type: 'Bot' } });
+    const botLabel = payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      sender: { login: 'renovate[bot]', type: 'Bot' },
+    });
     const selfComment = payload('issue_comment', 'created', {
       comment: { body: '/agent retry', user: { login: BOT_LOGIN, type: 'Bot' } },
       sender: { login: BOT_LOGIN, type: 'Bot' },

@@ -19,7 +19,13 @@ function checkout(files: Record<string, string>): string {
 }
 
 describe('CI values in a command', () => {
-  const env = { FEATURES: 'full,test-util', BASE: 'full', MORE: '$BASE,test-util', EXPR: '${{ matrix.extra }}', SPACED: '--features a,b --locked' };
+  const env = {
+    FEATURES: 'full,test-util',
+    BASE: 'full',
+    MORE: '$BASE,test-util',
+    EXPR: '${{ matrix.extra }}',
+    SPACED: '--features a,b --locked',
+  };
   it.each([
     ['cargo test --features $FEATURES', 'cargo test --features full,test-util', ['FEATURES']],
     ['cargo test --features ${FEATURES}', 'cargo test --features full,test-util', ['FEATURES']],
@@ -39,9 +45,15 @@ describe('CI values in a command', () => {
   });
 
   it('normaliseCommand resolves them before judging what is left, and says where the value came from', () => {
-    expect(normaliseCommand('cargo nextest run --workspace --features $F', { env: { F: 'full' } })).toEqual({ command: 'cargo nextest run --workspace --features full', changes: ['with `F` from the workflow’s env'] });
+    expect(normaliseCommand('cargo nextest run --workspace --features $F', { env: { F: 'full' } })).toEqual({
+      command: 'cargo nextest run --workspace --features full',
+      changes: ['with `F` from the workflow’s env'],
+    });
     // Without the env, the value is only CI's: the option goes (as before).
-    expect(normaliseCommand('cargo nextest run --workspace --features $F')).toEqual({ command: 'cargo nextest run --workspace', changes: ['without values only CI knows'] });
+    expect(normaliseCommand('cargo nextest run --workspace --features $F')).toEqual({
+      command: 'cargo nextest run --workspace',
+      changes: ['without values only CI knows'],
+    });
   });
 });
 
@@ -70,12 +82,22 @@ describe('the env: a workflow step sees', () => {
   it('workflow, then job, then step, later ones winning; which names the step itself sets', () => {
     const at = workflowEnv(workflow);
     expect(at(9)).toEqual({ env: { LEVEL: 'job', FEATURES: 'full,test-util', JOB_ONLY: '1' }, own: [] });
-    expect(at(15)).toEqual({ env: { LEVEL: 'step', FEATURES: 'full,test-util', JOB_ONLY: '1', DJANGO_SETTINGS_MODULE: 'tests.settings', TOKEN: '${{ secrets.TOKEN }}' }, own: ['LEVEL', 'DJANGO_SETTINGS_MODULE', 'TOKEN'] });
+    expect(at(15)).toEqual({
+      env: {
+        LEVEL: 'step',
+        FEATURES: 'full,test-util',
+        JOB_ONLY: '1',
+        DJANGO_SETTINGS_MODULE: 'tests.settings',
+        TOKEN: '${{ secrets.TOKEN }}',
+      },
+      own: ['LEVEL', 'DJANGO_SETTINGS_MODULE', 'TOKEN'],
+    });
     expect(at(18)).toEqual({ env: { LEVEL: 'workflow', FEATURES: 'full,test-util' }, own: [] });
   });
 
   it('a composite action’s steps; a file that is not YAML gives none', () => {
-    const action = 'runs:\n  using: composite\n  steps:\n    - run: make test\n      shell: bash\n      env:\n        V: "1"\n';
+    const action =
+      'runs:\n  using: composite\n  steps:\n    - run: make test\n      shell: bash\n      env:\n        V: "1"\n';
     expect(workflowEnv(action)(4)).toEqual({ env: { V: '1' }, own: ['V'] });
     expect(workflowEnv('jobs: [\n')(1)).toEqual({ env: {}, own: [] });
   });
@@ -101,7 +123,11 @@ describe('the env: a workflow step sees', () => {
     const cmds = ciCommands(new RepoFiles(dir));
     // The setting lines are not commands of their own.
     expect(cmds.map((c) => c.command)).toEqual(['pytest', 'python -m pytest']);
-    expect(cmds[0]).toMatchObject({ env: { PYTHONPATH: 'src', A: 'one two', B: '2' }, stepEnv: ['PYTHONPATH', 'A', 'B'], sourced: ['ci/env.sh'] });
+    expect(cmds[0]).toMatchObject({
+      env: { PYTHONPATH: 'src', A: 'one two', B: '2' },
+      stepEnv: ['PYTHONPATH', 'A', 'B'],
+      sourced: ['ci/env.sh'],
+    });
     expect(cmds[1]).toMatchObject({ sourced: ['ci/env.sh'] });
     expect(cmds[1]!.stepEnv).toBeUndefined();
   });
@@ -111,9 +137,19 @@ describe('inspect keeps what a CI command depends on', () => {
   const ci = (steps: string, top = '') => `on: [push]\n${top}jobs:\n  test:\n    steps:\n${steps}`;
 
   it('tokio: features from the workflow’s env on a workspace-wide run', () => {
-    const r = inspectRepo(checkout({ 'Cargo.toml': '[workspace]\nmembers = ["a"]\n', '.github/workflows/ci.yml': ci('      - run: cargo nextest run --workspace --features $TOKIO_STABLE_FEATURES\n', 'env:\n  TOKIO_STABLE_FEATURES: "full,test-util"\n') }));
+    const r = inspectRepo(
+      checkout({
+        'Cargo.toml': '[workspace]\nmembers = ["a"]\n',
+        '.github/workflows/ci.yml': ci(
+          '      - run: cargo nextest run --workspace --features $TOKIO_STABLE_FEATURES\n',
+          'env:\n  TOKIO_STABLE_FEATURES: "full,test-util"\n',
+        ),
+      }),
+    );
     expect(r.test).toBe('cargo nextest run --workspace --features full,test-util');
-    expect(r.evidence.test).toMatchObject({ why: expect.stringContaining('with `TOKIO_STABLE_FEATURES` from the workflow’s env') });
+    expect(r.evidence.test).toMatchObject({
+      why: expect.stringContaining('with `TOKIO_STABLE_FEATURES` from the workflow’s env'),
+    });
   });
 
   it('what the step sets for its command: its env:, exports and sourced scripts, less CI’s own settings', () => {
@@ -141,14 +177,17 @@ describe('inspect keeps what a CI command depends on', () => {
         ),
       }),
     );
-    expect(r.test).toBe(". ci/env.sh && DJANGO_SETTINGS_MODULE=tests.settings PYTHONHASHSEED=0 pytest tests");
+    expect(r.test).toBe('. ci/env.sh && DJANGO_SETTINGS_MODULE=tests.settings PYTHONHASHSEED=0 pytest tests');
   });
 
   it('a step’s TOXENV or NOXSESSION is the environment it runs: a manifest check is not the tests', () => {
     const dir = checkout({
-      'tox.ini': '[tox]\nenvlist = py, checkmanifest\n[testenv]\ncommands = pytest\n[testenv:checkmanifest]\ncommands = check-manifest\n',
+      'tox.ini':
+        '[tox]\nenvlist = py, checkmanifest\n[testenv]\ncommands = pytest\n[testenv:checkmanifest]\ncommands = check-manifest\n',
       'setup.py': '',
-      '.github/workflows/ci.yml': ci('      - run: tox\n        env:\n          TOXENV: checkmanifest\n      - run: tox\n        env:\n          TOXENV: ${{ matrix.toxenv }}\n'),
+      '.github/workflows/ci.yml': ci(
+        '      - run: tox\n        env:\n          TOXENV: checkmanifest\n      - run: tox\n        env:\n          TOXENV: ${{ matrix.toxenv }}\n',
+      ),
     });
     const r = inspectRepo(dir);
     expect(r.candidates.slice(0, 2).map((c) => [c.command, c.setAside ?? null])).toEqual([
@@ -158,9 +197,15 @@ describe('inspect keeps what a CI command depends on', () => {
   });
 
   it('tox or nox from CI, installed by CI’s own step: setup installs it too (with uv’s pip in a uv project, which has no pip)', () => {
-    const files = { 'tox.ini': '[tox]\nenvlist = py\n[testenv]\ncommands = pytest\n', 'setup.py': '', '.github/workflows/ci.yml': ci('      - run: python -m pip install tox\n      - run: tox\n') };
+    const files = {
+      'tox.ini': '[tox]\nenvlist = py\n[testenv]\ncommands = pytest\n',
+      'setup.py': '',
+      '.github/workflows/ci.yml': ci('      - run: python -m pip install tox\n      - run: tox\n'),
+    };
     expect(inspectRepo(checkout(files)).setup).toEqual(['python -m pip install -e .', 'python -m pip install tox']);
-    expect(inspectRepo(checkout({ ...files, 'pyproject.toml': '[project]\nname = "x"\n', 'uv.lock': '' })).setup).toEqual(['uv sync', 'uv pip install tox']);
+    expect(
+      inspectRepo(checkout({ ...files, 'pyproject.toml': '[project]\nname = "x"\n', 'uv.lock': '' })).setup,
+    ).toEqual(['uv sync', 'uv pip install tox']);
   });
 
   it('a repository script that ends by running the tests is the test command, behind uv run too: its exports stay with it', () => {
@@ -184,7 +229,9 @@ describe('inspect keeps what a CI command depends on', () => {
     });
     const r = inspectRepo(dir);
     expect(r.test).toBe('cargo test');
-    expect(r.candidates.find((c) => c.command === 'ci/panic-abort.sh')?.setAside).toBe('it ends with `cargo test --all-features --test "*"`: one target, not the whole suite');
+    expect(r.candidates.find((c) => c.command === 'ci/panic-abort.sh')?.setAside).toBe(
+      'it ends with `cargo test --all-features --test "*"`: one target, not the whole suite',
+    );
     expect(r.candidates.some((c) => c.command === 'ci/build.sh')).toBe(false);
   });
 });

@@ -29,15 +29,30 @@ const load = loadHistory;
 
 describe('commit style on real histories', () => {
   it('is right for at least 90% of the repositories', () => {
-    const results = Object.entries(EXPECTED).map(([name, kind]) => ({ name, expected: kind, got: detectCommitStyle(load(name))?.kind }));
+    const results = Object.entries(EXPECTED).map(([name, kind]) => ({
+      name,
+      expected: kind,
+      got: detectCommitStyle(load(name))?.kind,
+    }));
     const wrong = results.filter((r) => r.got !== r.expected);
     expect(wrong.length / results.length, JSON.stringify(wrong)).toBeLessThanOrEqual(0.1);
   });
 
   it('judges a repo that switched style lately by its present, but not a mixed repo by a lucky streak', () => {
     expect(detectCommitStyle(load('jekyll+jekyll'))?.kind).toBe('conventional');
-    const plain = ['Fix the parser', 'Add a flag', 'Update docs', 'Remove dead code', 'Speed up startup', 'Handle empty input', 'Tidy tests'];
-    const streak = ['fix: a', 'docs: b', 'feat: c', ...plain, ...plain, ...plain].map((subject) => ({ subject, bot: false }));
+    const plain = [
+      'Fix the parser',
+      'Add a flag',
+      'Update docs',
+      'Remove dead code',
+      'Speed up startup',
+      'Handle empty input',
+      'Tidy tests',
+    ];
+    const streak = ['fix: a', 'docs: b', 'feat: c', ...plain, ...plain, ...plain].map((subject) => ({
+      subject,
+      bot: false,
+    }));
     expect(detectCommitStyle(streak)?.kind).toBe('plain');
   });
 

@@ -17,7 +17,9 @@ const FAST_TMP = (() => {
 
 /** A corpus fixture written out as a checkout (texts kept; other files empty). */
 export function materialise(name: string, into = fs.mkdtempSync(path.join(FAST_TMP, `pw-real-${name}-`))): string {
-  const { files } = JSON.parse(fs.readFileSync(path.join(DATA, `${name}.json`), 'utf8')) as { files: Record<string, string | null> };
+  const { files } = JSON.parse(fs.readFileSync(path.join(DATA, `${name}.json`), 'utf8')) as {
+    files: Record<string, string | null>;
+  };
   const dirs = new Set(Object.keys(files).map((rel) => path.dirname(rel)));
   for (const dir of [...dirs].sort()) fs.mkdirSync(path.join(into, dir), { recursive: true });
   for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(into, rel), text ?? '');

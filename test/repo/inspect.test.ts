@@ -59,8 +59,19 @@ describe('inspect: test commands per ecosystem', () => {
 describe('inspect: instructions', () => {
   it('lists the AGENTS chain (override replacing AGENTS.md) and the other instruction files', () => {
     const r = inspectRepo(repo('node-npm'));
-    expect(r.instructions).toEqual(['AGENTS.md', 'docs/AGENTS.override.md', 'lib/AGENTS.md', 'CLAUDE.md', '.github/copilot-instructions.md']);
-    expect(instructionsFor(r.instructions, 'lib/router/index.js')).toEqual(['AGENTS.md', 'lib/AGENTS.md', 'CLAUDE.md', '.github/copilot-instructions.md']);
+    expect(r.instructions).toEqual([
+      'AGENTS.md',
+      'docs/AGENTS.override.md',
+      'lib/AGENTS.md',
+      'CLAUDE.md',
+      '.github/copilot-instructions.md',
+    ]);
+    expect(instructionsFor(r.instructions, 'lib/router/index.js')).toEqual([
+      'AGENTS.md',
+      'lib/AGENTS.md',
+      'CLAUDE.md',
+      '.github/copilot-instructions.md',
+    ]);
   });
 });
 

@@ -15,27 +15,60 @@ function checkout(files: Record<string, string>): string {
   return dir;
 }
 
-const PROJECT = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "x"\nversion = "1"\n';
+const PROJECT =
+  '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "x"\nversion = "1"\n';
 
 describe('where a Python project’s commands run', () => {
   it.each([
     ['pip', { 'pyproject.toml': PROJECT, 'tests/test_x.py': 'import pytest\n' }, 'pyproject.toml'],
     ['uv', { 'pyproject.toml': PROJECT, 'uv.lock': 'version = 1\n', 'tests/test_x.py': '' }, 'uv.lock'],
-    ['poetry', { 'pyproject.toml': '[tool.poetry]\nname = "x"\n', 'poetry.lock': '', 'tests/test_x.py': '' }, 'poetry.lock'],
-    ['pdm', { 'pyproject.toml': `${PROJECT}\n[tool.pdm.dev-dependencies]\ntest = ["pytest"]\n`, 'pdm.lock': '', 'tests/test_x.py': '' }, 'pdm.lock'],
-    ['hatch', { 'pyproject.toml': `${PROJECT}\n[tool.hatch.envs.hatch-test]\ndependencies = ["pytest"]\n`, 'tests/test_x.py': '' }, 'pyproject.toml'],
-  ])('%s: a virtual environment in .venv, the manager its commands call, and the file that makes it so', (manager, files, file) => {
-    const r = inspectRepo(checkout(files));
-    expect(r.environment).toEqual({ python: { venv: '.venv', manager, file } });
-  });
+    [
+      'poetry',
+      { 'pyproject.toml': '[tool.poetry]\nname = "x"\n', 'poetry.lock': '', 'tests/test_x.py': '' },
+      'poetry.lock',
+    ],
+    [
+      'pdm',
+      {
+        'pyproject.toml': `${PROJECT}\n[tool.pdm.dev-dependencies]\ntest = ["pytest"]\n`,
+        'pdm.lock': '',
+        'tests/test_x.py': '',
+      },
+      'pdm.lock',
+    ],
+    [
+      'hatch',
+      {
+        'pyproject.toml': `${PROJECT}\n[tool.hatch.envs.hatch-test]\ndependencies = ["pytest"]\n`,
+        'tests/test_x.py': '',
+      },
+      'pyproject.toml',
+    ],
+  ])(
+    '%s: a virtual environment in .venv, the manager its commands call, and the file that makes it so',
+    (manager, files, file) => {
+      const r = inspectRepo(checkout(files));
+      expect(r.environment).toEqual({ python: { venv: '.venv', manager, file } });
+    },
+  );
 
   it('the manager is the tool the commands call: a uv.lock with `setup:` through pip is a pip environment', () => {
-    const r = inspectRepo(checkout({ 'pyproject.toml': PROJECT, 'uv.lock': '', 'tests/test_x.py': '' }), { setup: ['python -m pip install -e .'], test: 'python -m pytest' });
+    const r = inspectRepo(checkout({ 'pyproject.toml': PROJECT, 'uv.lock': '', 'tests/test_x.py': '' }), {
+      setup: ['python -m pip install -e .'],
+      test: 'python -m pytest',
+    });
     expect(r.environment.python?.manager).toBe('pip');
   });
 
   it('none for a project whose commands never run Python, though it has a script or two in it', () => {
-    const r = inspectRepo(checkout({ 'package.json': '{"scripts":{"test":"node --test"}}', 'index.js': '', 'test/index.test.js': '', 'scripts/gen.py': 'print(1)\n' }));
+    const r = inspectRepo(
+      checkout({
+        'package.json': '{"scripts":{"test":"node --test"}}',
+        'index.js': '',
+        'test/index.test.js': '',
+        'scripts/gen.py': 'print(1)\n',
+      }),
+    );
     expect(r.environment).toEqual({});
   });
 
@@ -48,7 +81,11 @@ describe('where a Python project’s commands run', () => {
         const r = inspectRepo(dir);
         if (want.ecosystem === 'python') {
           if (!r.environment.python) python.push(name);
-        } else if (r.environment.python && !/python|pip|pytest|tox|nox|uv|poetry/.test([...r.setup, r.test ?? ''].join(' '))) others.push(`${name}: ${r.test}`);
+        } else if (
+          r.environment.python &&
+          !/python|pip|pytest|tox|nox|uv|poetry/.test([...r.setup, r.test ?? ''].join(' '))
+        )
+          others.push(`${name}: ${r.test}`);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

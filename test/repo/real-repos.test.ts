@@ -9,7 +9,10 @@ it('finds the test command of real repositories: at least 90% of the corpus, no 
   const results = scoreCorpus();
   const table = scoreTable(results);
   const wrong = results.filter((r) => !r.ok).map((r) => `${r.name}: got ${r.test ?? 'none'} (${r.why})`);
-  console.log(table.map((r) => `${r.ecosystem.padEnd(7)} ${r.right}/${r.total}`).join('\n'), `\nwrong:\n${wrong.join('\n')}`);
+  console.log(
+    table.map((r) => `${r.ecosystem.padEnd(7)} ${r.right}/${r.total}`).join('\n'),
+    `\nwrong:\n${wrong.join('\n')}`,
+  );
   expect(results.length).toBeGreaterThanOrEqual(40);
   for (const row of table.filter((r) => r.ecosystem !== 'all')) {
     expect(row.total, row.ecosystem).toBeGreaterThanOrEqual(5);
@@ -21,7 +24,10 @@ it('finds the test command of real repositories: at least 90% of the corpus, no 
 }, 300_000);
 
 it('every corpus repository has its fixture, and every fixture is scored', () => {
-  const fixtures = fs.readdirSync('fixtures/real-repos').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+  const fixtures = fs
+    .readdirSync('fixtures/real-repos')
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
   expect(fixtures.sort()).toEqual(Object.keys(EXPECTED).sort());
 });
 
@@ -29,7 +35,10 @@ it('reads CI steps the way a person would: comments dropped, `make -C dir target
   const { inspectRepo } = await import('../../src/repo/inspect.ts');
   const dir = tempDir('pw-ci-');
   fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
-  fs.writeFileSync(path.join(dir, '.github/workflows/a-nightly.yml'), 'jobs:\n  slow:\n    steps:\n      - run: make test-slow # nightly only\n      - run: make check\n');
+  fs.writeFileSync(
+    path.join(dir, '.github/workflows/a-nightly.yml'),
+    'jobs:\n  slow:\n    steps:\n      - run: make test-slow # nightly only\n      - run: make check\n',
+  );
   fs.writeFileSync(
     path.join(dir, '.github/workflows/ci.yml'),
     'jobs:\n  unit:\n    steps:\n      - run: make -C tests/modules 32bit # build helpers\n      - run: make -j4 V=1\n      - run: |\n          echo "# not a comment"\n          ./runtest --tags -slow   # the suite\n',

@@ -55,11 +55,16 @@ function nextTitles(teams: Team[]): { ok: number; n: number; under: number } {
 }
 
 /** Single: the team writes one kind of title; prefixes: other kinds only with the prefixes it used; mixed: another kind passes whole. */
-const habitsOf = (s: CommitStyle): 'single' | 'prefixes' | 'mixed' => (s.tolerance!.kinds.length > 1 ? 'mixed' : s.tolerance!.prefixes.length ? 'prefixes' : 'single');
+const habitsOf = (s: CommitStyle): 'single' | 'prefixes' | 'mixed' =>
+  s.tolerance!.kinds.length > 1 ? 'mixed' : s.tolerance!.prefixes.length ? 'prefixes' : 'single';
 
 function score(teams: Team[]) {
   const fits = (style: CommitStyle | null, t: string) => titleProblem(style, t) === null;
-  const own = teams.map((a) => ({ name: a.name, ok: a.titles.filter((t) => fits(a.style, t)).length, n: a.titles.length }));
+  const own = teams.map((a) => ({
+    name: a.name,
+    ok: a.titles.filter((t) => fits(a.style, t)).length,
+    n: a.titles.length,
+  }));
   // Titles of another team written in that team's main style (not its reverts or releases), where the two main styles differ.
   const other = { single: { rejected: 0, n: 0 }, prefixes: { rejected: 0, n: 0 }, mixed: { rejected: 0, n: 0 } };
   let allRejected = 0;
@@ -91,7 +96,11 @@ function score(teams: Team[]) {
 function oracleRejects(teams: Team[]): number {
   const key = (t: string) => {
     const c = classifySubject(t);
-    return c.kind === 'conventional' ? `cc:${c.type}` : c.kind === 'plain' ? 'plain' : `${c.kind}:${(c.prefix ?? '').toLowerCase()}`;
+    return c.kind === 'conventional'
+      ? `cc:${c.type}`
+      : c.kind === 'plain'
+        ? 'plain'
+        : `${c.kind}:${(c.prefix ?? '').toLowerCase()}`;
   };
   let rejected = 0;
   let n = 0;
@@ -125,8 +134,10 @@ describe('the title check on real histories', () => {
       const next = nextTitles(teams);
       const ok = own.reduce((n, o) => n + o.ok, 0);
       const n = own.reduce((m, o) => m + o.n, 0);
-      const count = (g: 'single' | 'prefixes' | 'mixed') => teams.filter((t) => t.style && habitsOf(t.style) === g).length;
-      const row = (g: 'single' | 'prefixes' | 'mixed') => `${count(g)} teams, ${pct(other[g].rejected / other[g].n)} of ${other[g].n}`;
+      const count = (g: 'single' | 'prefixes' | 'mixed') =>
+        teams.filter((t) => t.style && habitsOf(t.style) === g).length;
+      const row = (g: 'single' | 'prefixes' | 'mixed') =>
+        `${count(g)} teams, ${pct(other[g].rejected / other[g].n)} of ${other[g].n}`;
       console.log(
         `title check, ${label} (${teams.length} teams): own titles accepted ${ok}/${n} (${pct(ok / n)}), lowest team ${pct(Math.min(...own.map((o) => o.ok / o.n)))}; ` +
           `titles in another team's main style rejected ${pct(rejected)} (single style: ${row('single')}; other kinds only with their prefixes: ${row('prefixes')}; another kind whole: ${row('mixed')}); ` +
@@ -146,13 +157,25 @@ describe('the title check on real histories', () => {
 
   it('commit-style detection is unchanged by the title tolerance: the same 16 styles', () => {
     const styles = Object.fromEntries(corpusNames().map((n) => [n, detectCommitStyle(loadHistory(n))?.kind]));
-    expect(styles).toMatchObject({ 'jekyll+jekyll': 'conventional', 'golang+tools': 'component-prefix', 'fastapi+fastapi': 'gitmoji', 'prettier+prettier': 'plain' });
+    expect(styles).toMatchObject({
+      'jekyll+jekyll': 'conventional',
+      'golang+tools': 'component-prefix',
+      'fastapi+fastapi': 'gitmoji',
+      'prettier+prettier': 'plain',
+    });
   });
 });
 
 describe('tolerance learned from history', () => {
-  const team = (subjects: string[]) => detectCommitStyle(subjects.map((subject) => ({ subject, bot: false })), 100, { followSwitch: false });
-  const mixedCase = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? `feat: Add thing ${i}` : `fix: handle case ${i}`));
+  const team = (subjects: string[]) =>
+    detectCommitStyle(
+      subjects.map((subject) => ({ subject, bot: false })),
+      100,
+      { followSwitch: false },
+    );
+  const mixedCase = Array.from({ length: 20 }, (_, i) =>
+    i % 3 === 0 ? `feat: Add thing ${i}` : `fix: handle case ${i}`,
+  );
 
   it('casing is enforced only where the team is consistent', () => {
     expect(titleProblem(team(mixedCase), 'feat: Add a parser')).toBeNull();
@@ -162,7 +185,10 @@ describe('tolerance learned from history', () => {
   });
 
   it('the length limit is the team’s own longest title with a margin, not a fixed 100', () => {
-    const long = team([...Array.from({ length: 15 }, (_, i) => `Make the scheduler handle case number ${i}`), `Make the scheduler ${'handle a very long case '.repeat(4)}`]);
+    const long = team([
+      ...Array.from({ length: 15 }, (_, i) => `Make the scheduler handle case number ${i}`),
+      `Make the scheduler ${'handle a very long case '.repeat(4)}`,
+    ]);
     // The longest is 114 characters: 15% more is 132.
     expect(long?.tolerance?.maxLength).toBe(132);
     expect(titleProblem(long, `Make the parser ${'cope with long input '.repeat(5)}`.trim())).toBeNull();
@@ -172,14 +198,26 @@ describe('tolerance learned from history', () => {
   });
 
   it('a habit keeps the casing its titles agree on; the main style needs 12 examples for a rule', () => {
-    const plain = team([...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`), 'docs: fix a link', 'docs: explain options', 'ci: Pin actions', 'ci: run on arm']);
+    const plain = team([
+      ...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`),
+      'docs: fix a link',
+      'docs: explain options',
+      'ci: Pin actions',
+      'ci: run on arm',
+    ]);
     expect(titleProblem(plain, 'docs: add an example')).toBeNull();
-    expect(titleProblem(plain, 'docs: Add an example')).toBe("start the description with a lower-case letter, as this repository's `docs:` titles do");
+    expect(titleProblem(plain, 'docs: Add an example')).toBe(
+      "start the description with a lower-case letter, as this repository's `docs:` titles do",
+    );
     // Titles that disagree make no rule.
     expect(titleProblem(plain, 'ci: Cache the build')).toBeNull();
     expect(titleProblem(plain, 'ci: cache the build')).toBeNull();
     // Plain sentences in a Conventional repository: their casing too.
-    const cc = team([...Array.from({ length: 18 }, (_, i) => `fix(core): handle case ${i}`), 'Modernize the CI', 'Tidy the examples']);
+    const cc = team([
+      ...Array.from({ length: 18 }, (_, i) => `fix(core): handle case ${i}`),
+      'Modernize the CI',
+      'Tidy the examples',
+    ]);
     expect(titleProblem(cc, 'Add a parser option')).toBeNull();
     expect(titleProblem(cc, 'add a parser option')).toMatch(/capital letter, as this repository's plain sentences do/);
     // Five main-style titles all capitalised are not yet a rule.
@@ -189,13 +227,28 @@ describe('tolerance learned from history', () => {
 
   it('the imperative rule knows words that only look like past tenses or gerunds', () => {
     const strict = team(Array.from({ length: 20 }, (_, i) => `Handle case ${i}`));
-    for (const t of ['Codespeed macro integration', 'Need a flag for X', 'Embed the font', 'Bring back the cache', 'String helpers for paths']) expect(titleProblem(strict, t), t).toBeNull();
-    for (const t of ['Fixed a crash', 'Adding a flag', 'Updated the guide']) expect(titleProblem(strict, t), t).toMatch(/imperative/);
+    for (const t of [
+      'Codespeed macro integration',
+      'Need a flag for X',
+      'Embed the font',
+      'Bring back the cache',
+      'String helpers for paths',
+    ])
+      expect(titleProblem(strict, t), t).toBeNull();
+    for (const t of ['Fixed a crash', 'Adding a flag', 'Updated the guide'])
+      expect(titleProblem(strict, t), t).toMatch(/imperative/);
   });
 
   it('reverts, releases and dependency bumps pass in any style; whitespace noise does not count', () => {
     const cc = team(Array.from({ length: 20 }, (_, i) => `fix(core): handle case ${i}`));
-    for (const t of ['Revert "fix(core): handle case 3"', 'release parser v1.2.3', 'chore: prepare cli v2.7.2', 'Bump lodash from 4.17.20 to 4.17.21', ' fix(core): handle a case', 'fix(core):  handle  a case']) {
+    for (const t of [
+      'Revert "fix(core): handle case 3"',
+      'release parser v1.2.3',
+      'chore: prepare cli v2.7.2',
+      'Bump lodash from 4.17.20 to 4.17.21',
+      ' fix(core): handle a case',
+      'fix(core):  handle  a case',
+    ]) {
       expect(titleProblem(cc, t), t).toBeNull();
     }
   });
@@ -214,10 +267,15 @@ describe('tolerance learned from history', () => {
     expect(titleProblem(plain(['feat: add a flag']), 'feat: add an option')).toMatch(/plain sentences/);
     expect(titleProblem(plain(['feat: add a flag', 'fix: handle a case']), 'feat: add an option')).toBeNull();
     // Only with the prefixes the team used, and `fix:` is not `fix(scope):`.
-    expect(titleProblem(plain(['feat: add a flag', 'fix: handle a case']), 'docs: explain it')).toMatch(/plain sentences/);
-    expect(titleProblem(plain(['feat: add a flag', 'fix: handle a case']), 'fix(api): handle it')).toMatch(/plain sentences/);
+    expect(titleProblem(plain(['feat: add a flag', 'fix: handle a case']), 'docs: explain it')).toMatch(
+      /plain sentences/,
+    );
+    expect(titleProblem(plain(['feat: add a flag', 'fix: handle a case']), 'fix(api): handle it')).toMatch(
+      /plain sentences/,
+    );
     // Plain sentences have no prefix to match: in a Conventional repository two of them make the habit.
-    const cc = (extra: string[]) => team([...Array.from({ length: 20 }, (_, i) => `fix(core): handle case ${i}`), ...extra]);
+    const cc = (extra: string[]) =>
+      team([...Array.from({ length: 20 }, (_, i) => `fix(core): handle case ${i}`), ...extra]);
     expect(titleProblem(cc(['Modernize the CI']), 'Add a parser option')).toMatch(/Conventional Commits/);
     expect(titleProblem(cc(['Modernize the CI', 'Tidy the examples']), 'Add a parser option')).toBeNull();
   });
@@ -234,7 +292,11 @@ describe('tolerance learned from history', () => {
     expect(brief.problem('Add a flag')).toMatch(/start with the ticket/);
     expect(brief.repair('Add a flag', [])).toBe('GH-42: Add a flag');
     const jira = team(Array.from({ length: 20 }, (_, i) => `PAY-${100 + i}: Handle case ${i}`));
-    expect(titleBrief({ style: jira, recent: [], issueTitle: 'Flags', kind: 'feature', issueNumber: 42 }).problem('Add a flag')).toBeNull();
+    expect(
+      titleBrief({ style: jira, recent: [], issueTitle: 'Flags', kind: 'feature', issueNumber: 42 }).problem(
+        'Add a flag',
+      ),
+    ).toBeNull();
   });
 
   it('the squash suffix is not part of the title; a routine title may be long, never longer than GitHub shows', () => {
@@ -245,20 +307,41 @@ describe('tolerance learned from history', () => {
   });
 
   it('a prefix the team used twice passes in a plain repository; one it never used does not', () => {
-    const plain = team([...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`), 'docs: fix a link', 'docs: explain options']);
+    const plain = team([
+      ...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`),
+      'docs: fix a link',
+      'docs: explain options',
+    ]);
     expect(titleProblem(plain, 'docs: add an example')).toBeNull();
     expect(titleProblem(plain, 'feat(api): add an endpoint')).toMatch(/plain sentences/);
   });
 });
 
 describe('what a refusal says', () => {
-  const team = (subjects: string[]) => detectCommitStyle(subjects.map((subject) => ({ subject, bot: false })), 100, { followSwitch: false });
+  const team = (subjects: string[]) =>
+    detectCommitStyle(
+      subjects.map((subject) => ({ subject, bot: false })),
+      100,
+      { followSwitch: false },
+    );
 
   it('names the other habits the team has, so a repair can use them', () => {
-    const plain = team([...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`), 'docs: fix a link', 'docs: explain options']);
-    expect(titleProblem(plain, 'feat(api): add an endpoint')).toBe('this repository writes titles as plain sentences, without a type, emoji or component prefix (the team also writes titles starting `docs:`)');
-    const cc = team([...Array.from({ length: 18 }, (_, i) => `fix(core): handle case ${i}`), '[cli] Add a flag', '[core] Tidy up']);
-    expect(titleProblem(cc, 'Add an endpoint')).toMatch(/Conventional Commits.*\(the team also writes titles starting `\[component\] `\)$/);
+    const plain = team([
+      ...Array.from({ length: 18 }, (_, i) => `Handle case ${i}`),
+      'docs: fix a link',
+      'docs: explain options',
+    ]);
+    expect(titleProblem(plain, 'feat(api): add an endpoint')).toBe(
+      'this repository writes titles as plain sentences, without a type, emoji or component prefix (the team also writes titles starting `docs:`)',
+    );
+    const cc = team([
+      ...Array.from({ length: 18 }, (_, i) => `fix(core): handle case ${i}`),
+      '[cli] Add a flag',
+      '[core] Tidy up',
+    ]);
+    expect(titleProblem(cc, 'Add an endpoint')).toMatch(
+      /Conventional Commits.*\(the team also writes titles starting `\[component\] `\)$/,
+    );
     expect(titleProblem(cc, '[api] Add an endpoint')).toBeNull();
   });
 });

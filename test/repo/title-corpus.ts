@@ -18,7 +18,11 @@ export function loadHistory(name: string, dir = CORPUS_DIR): Subject[] {
 }
 
 export function corpusNames(dir = CORPUS_DIR): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.tsv')).map((f) => f.replace(/\.tsv$/, '')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.tsv'))
+    .map((f) => f.replace(/\.tsv$/, ''))
+    .sort();
 }
 
 /** The team's own recent PR titles: human squash-merged subjects (`... (#123)`), newest 30, suffix removed. */

@@ -31,18 +31,49 @@ describe('the toolchain versions a repository asks for', () => {
   });
 
   it('Node from volta’s pin, npm’s devEngines, then engines: the first that says one wins', () => {
-    expect(toolchainRequirements(repo({ 'package.json': JSON.stringify({ volta: { node: '22.3.0' }, engines: { node: '>=18' } }, null, 2) }))).toEqual([
-      { tool: 'node', wants: '22.3.0', kind: 'pin', file: 'package.json', line: 2 },
-    ]);
-    expect(toolchainRequirements(repo({ 'package.json': JSON.stringify({ devEngines: { runtime: { name: 'node', version: '>=22' } }, engines: { node: '>=18' } }, null, 2) }))).toEqual([
-      { tool: 'node', wants: '>=22', kind: 'range', file: 'package.json', line: 2 },
-    ]);
-    expect(toolchainRequirements(repo({ 'package.json': JSON.stringify({ devEngines: { runtime: [{ name: 'bun', version: '1' }, { name: 'node', version: '^22' }] } }) })).map((r) => r.wants)).toEqual(['^22']);
+    expect(
+      toolchainRequirements(
+        repo({ 'package.json': JSON.stringify({ volta: { node: '22.3.0' }, engines: { node: '>=18' } }, null, 2) }),
+      ),
+    ).toEqual([{ tool: 'node', wants: '22.3.0', kind: 'pin', file: 'package.json', line: 2 }]);
+    expect(
+      toolchainRequirements(
+        repo({
+          'package.json': JSON.stringify(
+            { devEngines: { runtime: { name: 'node', version: '>=22' } }, engines: { node: '>=18' } },
+            null,
+            2,
+          ),
+        }),
+      ),
+    ).toEqual([{ tool: 'node', wants: '>=22', kind: 'range', file: 'package.json', line: 2 }]);
+    expect(
+      toolchainRequirements(
+        repo({
+          'package.json': JSON.stringify({
+            devEngines: {
+              runtime: [
+                { name: 'bun', version: '1' },
+                { name: 'node', version: '^22' },
+              ],
+            },
+          }),
+        }),
+      ).map((r) => r.wants),
+    ).toEqual(['^22']);
   });
 
   it('ignores what says nothing: lts aliases, `stable`, `*`, a package.json that is not JSON', () => {
-    expect(toolchainRequirements(repo({ '.nvmrc': 'lts/iron\n', 'rust-toolchain': 'stable\n', 'package.json': '{ not json' }))).toEqual([]);
-    expect(toolchainRequirements(repo({ 'package.json': '{"engines":{"node":"*"}}', '.tool-versions': 'nodejs 22.3.0\npython 3.12.1\n' }))).toEqual([
+    expect(
+      toolchainRequirements(
+        repo({ '.nvmrc': 'lts/iron\n', 'rust-toolchain': 'stable\n', 'package.json': '{ not json' }),
+      ),
+    ).toEqual([]);
+    expect(
+      toolchainRequirements(
+        repo({ 'package.json': '{"engines":{"node":"*"}}', '.tool-versions': 'nodejs 22.3.0\npython 3.12.1\n' }),
+      ),
+    ).toEqual([
       { tool: 'node', wants: '22.3.0', kind: 'pin', file: '.tool-versions', line: 1 },
       { tool: 'python', wants: '3.12.1', kind: 'pin', file: '.tool-versions', line: 2 },
     ]);
@@ -50,7 +81,11 @@ describe('the toolchain versions a repository asks for', () => {
 });
 
 describe('comparing with the worker', () => {
-  const req = (tool: ToolchainRequirement['tool'], wants: string, kind: ToolchainRequirement['kind']): ToolchainRequirement => ({ tool, wants, kind, file: 'x', line: 1 });
+  const req = (
+    tool: ToolchainRequirement['tool'],
+    wants: string,
+    kind: ToolchainRequirement['kind'],
+  ): ToolchainRequirement => ({ tool, wants, kind, file: 'x', line: 1 });
   it.each([
     ['20.19.0', req('node', '>=18.17', 'range'), 'ok'],
     ['18.19.0', req('node', '>=20', 'range'), 'older'],
@@ -71,7 +106,9 @@ describe('comparing with the worker', () => {
   });
 
   it('a nightly Rust is asked for by name', () => {
-    expect(compare('1.80.0', 'rustc 1.80.0-nightly (abc 2024-05-01)', req('rust', 'nightly-2024-05-01', 'pin'))).toBe('ok');
+    expect(compare('1.80.0', 'rustc 1.80.0-nightly (abc 2024-05-01)', req('rust', 'nightly-2024-05-01', 'pin'))).toBe(
+      'ok',
+    );
     expect(compare('1.79.0', 'rustc 1.79.0 (129f3b996 2024-06-10)', req('rust', 'nightly', 'pin'))).toBe('other');
   });
 });

@@ -47,10 +47,16 @@ beforeAll(async () => {
   root = tempDir('pw-scale-');
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
-  model = await startScriptedModel(Array.from({ length: 2000 }, () => fixer), { titles: () => 'Make add return the sum' });
+  model = await startScriptedModel(
+    Array.from({ length: 2000 }, () => fixer),
+    { titles: () => 'Make add return the sum' },
+  );
   redis = await startRedis(tempDir('pw-redis-'));
   for (let r = 0; r < REPOS; r++) makeRemoteRepo(root, repoName(r), nodeBuggy);
-  webs = await Promise.all([start('web', { PATCHWRIGHT_DASHBOARD_TOKEN: DASHBOARD_TOKEN }), start('web', { PATCHWRIGHT_DASHBOARD_TOKEN: DASHBOARD_TOKEN })]);
+  webs = await Promise.all([
+    start('web', { PATCHWRIGHT_DASHBOARD_TOKEN: DASHBOARD_TOKEN }),
+    start('web', { PATCHWRIGHT_DASHBOARD_TOKEN: DASHBOARD_TOKEN }),
+  ]);
   await Promise.all([start('worker'), start('worker')]);
 });
 
@@ -72,7 +78,10 @@ function start(role: 'web' | 'worker', extra: Record<string, string> = {}): Prom
 /** Like GitHub: a delivery that got no 2xx (or no answer) is sent again, with the same id. */
 async function deliverUntilAccepted(url: string, event: string, body: unknown, id: string): Promise<number> {
   for (let i = 0; ; i++) {
-    const status = await deliver(url, event, body, { id }).then((r) => r.status, () => 0);
+    const status = await deliver(url, event, body, { id }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status >= 200 && status < 300) return status;
     if (i > 40) throw new Error(`delivery ${id} was never accepted (last status ${status})`);
     await new Promise((r) => setTimeout(r, 250));
@@ -89,7 +98,9 @@ async function jobsInRedis(): Promise<Array<Record<string, string>>> {
   }
 }
 
-it('60 issues in 10 repositories, 2 web and 3 worker processes: a worker SIGKILLed mid-run and a Redis restart change nothing — 60 PRs, one tracking comment each', { timeout: 600_000 }, async () => {
+it('60 issues in 10 repositories, 2 web and 3 worker processes: a worker SIGKILLed mid-run and a Redis restart change nothing — 60 PRs, one tracking comment each', {
+  timeout: 600_000,
+}, async () => {
   const marker = path.join(tempDir('pw-scale-marker-'), 'paused-at');
   // The third worker stops for good just before opening its first PR: the test kills it there.
   const victim = await start('worker', { PATCHWRIGHT_FAULT_PAUSE: 'pr', PATCHWRIGHT_FAULT_MARKER: marker });
@@ -153,9 +164,16 @@ it('60 issues in 10 repositories, 2 web and 3 worker processes: a worker SIGKILL
 
   // Each process's /metrics counts its own work: summed, they match what was done.
   const alive = procs.filter((p) => p !== victim);
-  const scraped = await Promise.all(alive.map(async (p) => parsePrometheusTextFormat(await (await fetch(`${p.url}/metrics`)).text()) as Family[]));
+  const scraped = await Promise.all(
+    alive.map(async (p) => parsePrometheusTextFormat(await (await fetch(`${p.url}/metrics`)).text()) as Family[]),
+  );
   const sum = (name: string, labels: Record<string, string>) =>
-    scraped.flat().filter((f) => f.name === name).flatMap((f) => f.metrics).filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)).reduce((n, m) => n + Number(m.value), 0);
+    scraped
+      .flat()
+      .filter((f) => f.name === name)
+      .flatMap((f) => f.metrics)
+      .filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
+      .reduce((n, m) => n + Number(m.value), 0);
   expect(sum('patchwright_deliveries_total', { event: 'issues', result: 'queued' })).toBe(60);
   expect(sum('patchwright_deliveries_total', { event: 'issues', result: 'duplicate' })).toBe(10);
   expect(sum('patchwright_runs_total', { outcome: 'succeeded' })).toBe(60);
@@ -168,13 +186,33 @@ it('/agent stop sent to one web process stops the run on whichever worker has it
   let open: (s: Step) => void = () => {};
   hold = { words: 'stop me', gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
   const n = 500;
-  const repository = { name: repoName(0), full_name: `octo/${repoName(0)}`, clone_url: `${git.url}/${repoName(0)}.git` };
-  const label = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'stop me', body: 'stop me', pull_request: undefined }, repository });
+  const repository = {
+    name: repoName(0),
+    full_name: `octo/${repoName(0)}`,
+    clone_url: `${git.url}/${repoName(0)}.git`,
+  };
+  const label = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number: n, title: 'stop me', body: 'stop me', pull_request: undefined },
+    repository,
+  });
   await deliverUntilAccepted(webs[0]!.url, 'issues', label, crypto.randomUUID());
-  await waitFor('the run to reach the model', () => model.requests.some((r) => JSON.stringify(r.body).includes('stop me')), 120_000);
-  const stop = payload('issue_comment', 'created', { comment: { id: 9001, body: '/agent stop', user: { login: 'octocat', type: 'User' } }, issue: { number: n, title: 'stop me', body: '', pull_request: undefined }, repository });
+  await waitFor(
+    'the run to reach the model',
+    () => model.requests.some((r) => JSON.stringify(r.body).includes('stop me')),
+    120_000,
+  );
+  const stop = payload('issue_comment', 'created', {
+    comment: { id: 9001, body: '/agent stop', user: { login: 'octocat', type: 'User' } },
+    issue: { number: n, title: 'stop me', body: '', pull_request: undefined },
+    repository,
+  });
   await deliverUntilAccepted(webs[1]!.url, 'issue_comment', stop, crypto.randomUUID());
-  const job = await waitFor('the job to be cancelled', async () => (await jobsInRedis()).find((j) => Number(j.number) === n && j.state === 'cancelled'), 60_000);
+  const job = await waitFor(
+    'the job to be cancelled',
+    async () => (await jobsInRedis()).find((j) => Number(j.number) === n && j.state === 'cancelled'),
+    60_000,
+  );
   hold.open({ text: 'too late' });
   hold = null;
   expect(job.reason).toMatch(/stopped by @maintainer/);
@@ -182,37 +220,85 @@ it('/agent stop sent to one web process stops the run on whichever worker has it
   const tracking = [...github.comments.values()].filter((c) => c.issue === n);
   expect(tracking).toHaveLength(1);
   // Whichever comes last, the web process's "stopped" or the worker's own end of the run, it says who stopped it.
-  await waitFor('the tracking comment to say it stopped', () => /stopped by `?@maintainer/.test([...github.comments.values()].find((c) => c.issue === n)!.body), 30_000);
+  await waitFor(
+    'the tracking comment to say it stopped',
+    () => /stopped by `?@maintainer/.test([...github.comments.values()].find((c) => c.issue === n)!.body),
+    30_000,
+  );
 });
 
-it('SIGTERM on a worker in the middle of a run: it exits 0, the job goes back on the queue (not counted as a start), and another worker makes the PR', { timeout: 180_000 }, async () => {
+it('SIGTERM on a worker in the middle of a run: it exits 0, the job goes back on the queue (not counted as a start), and another worker makes the PR', {
+  timeout: 180_000,
+}, async () => {
   // Only one worker is left to take the job: the others stop first (idle, so they exit at once).
-  for (const p of procs.filter((x) => !webs.includes(x) && x.child.exitCode === null && x.child.signalCode === null)) expect(await p.stop()).toBe(0);
+  for (const p of procs.filter((x) => !webs.includes(x) && x.child.exitCode === null && x.child.signalCode === null))
+    expect(await p.stop()).toBe(0);
   let open: (s: Step) => void = () => {};
   hold = { words: 'restart me', gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
   const leaving = await start('worker', { PATCHWRIGHT_SHUTDOWN_GRACE_SECONDS: '0' });
   const n = 600;
-  const repository = { name: repoName(1), full_name: `octo/${repoName(1)}`, clone_url: `${git.url}/${repoName(1)}.git` };
-  await deliverUntilAccepted(webs[0]!.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'restart me', body: 'add subtracts', pull_request: undefined }, repository }), crypto.randomUUID());
-  await waitFor('the run to reach the model', () => model.requests.some((r) => JSON.stringify(r.body).includes('restart me')), 120_000);
+  const repository = {
+    name: repoName(1),
+    full_name: `octo/${repoName(1)}`,
+    clone_url: `${git.url}/${repoName(1)}.git`,
+  };
+  await deliverUntilAccepted(
+    webs[0]!.url,
+    'issues',
+    payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      issue: { number: n, title: 'restart me', body: 'add subtracts', pull_request: undefined },
+      repository,
+    }),
+    crypto.randomUUID(),
+  );
+  await waitFor(
+    'the run to reach the model',
+    () => model.requests.some((r) => JSON.stringify(r.body).includes('restart me')),
+    120_000,
+  );
   expect(await leaving.stop()).toBe(0);
   expect((await jobsInRedis()).find((j) => Number(j.number) === n)).toMatchObject({ state: 'queued', attempts: '0' });
   hold = null;
   open({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] });
   await start('worker');
-  const job = await waitFor('the job to end on the other worker', async () => (await jobsInRedis()).find((j) => Number(j.number) === n && j.state !== 'queued' && j.state !== 'running'), 120_000);
+  const job = await waitFor(
+    'the job to end on the other worker',
+    async () =>
+      (await jobsInRedis()).find((j) => Number(j.number) === n && j.state !== 'queued' && j.state !== 'running'),
+    120_000,
+  );
   expect(job).toMatchObject({ state: 'done', attempts: '1' });
   expect(github.pulls.filter((p) => new RegExp(`#${n}\\b`).test(p.body))).toHaveLength(1);
 });
 
-it('the dashboard on any web process lists every worker\'s runs and streams a run live from another machine; a session made on one web process works on the other', { timeout: 180_000 }, async () => {
+it("the dashboard on any web process lists every worker's runs and streams a run live from another machine; a session made on one web process works on the other", {
+  timeout: 180_000,
+}, async () => {
   const auth = { authorization: `Bearer ${DASHBOARD_TOKEN}` };
   let open: (s: Step) => void = () => {};
   hold = { words: 'watch me', gate: new Promise<Step>((r) => (open = r)), open: (s) => open(s) };
   const n = 700;
-  const repository = { name: repoName(2), full_name: `octo/${repoName(2)}`, clone_url: `${git.url}/${repoName(2)}.git` };
-  await deliverUntilAccepted(webs[1]!.url, 'issues', payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'watch me', body: 'add subtracts', pull_request: undefined }, repository }), crypto.randomUUID());
-  await waitFor('the run to reach the model', () => model.requests.some((r) => JSON.stringify(r.body).includes('watch me')), 120_000);
+  const repository = {
+    name: repoName(2),
+    full_name: `octo/${repoName(2)}`,
+    clone_url: `${git.url}/${repoName(2)}.git`,
+  };
+  await deliverUntilAccepted(
+    webs[1]!.url,
+    'issues',
+    payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      issue: { number: n, title: 'watch me', body: 'add subtracts', pull_request: undefined },
+      repository,
+    }),
+    crypto.randomUUID(),
+  );
+  await waitFor(
+    'the run to reach the model',
+    () => model.requests.some((r) => JSON.stringify(r.body).includes('watch me')),
+    120_000,
+  );
   const job = (await jobsInRedis()).find((j) => Number(j.number) === n)!;
 
   // Web process 1 streams the run (its past, then live) while a worker elsewhere finishes it.
@@ -242,7 +328,10 @@ it('the dashboard on any web process lists every worker\'s runs and streams a ru
   const early = beforeRelease();
   hold = null;
   open({ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] });
-  await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error('no done event')), 120_000))]);
+  await Promise.race([
+    reading,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('no done event')), 120_000)),
+  ]);
   await reader.cancel().catch(() => {});
   // Live events came after the past ones, in order, none twice.
   expect(seqs.length).toBeGreaterThan(early);
@@ -250,16 +339,30 @@ it('the dashboard on any web process lists every worker\'s runs and streams a ru
   expect(new Set(seqs).size).toBe(seqs.length);
 
   // Web process 2 has the same run, its whole log, and the list of every run.
-  const run = (await (await fetch(`${webs[1]!.url}/dashboard/api/runs/${job.id}`, { headers: auth })).json()) as { run: { state: string; outcome: string }; events: Array<{ type: string }> };
+  const run = (await (await fetch(`${webs[1]!.url}/dashboard/api/runs/${job.id}`, { headers: auth })).json()) as {
+    run: { state: string; outcome: string };
+    events: Array<{ type: string }>;
+  };
   expect(run.events.length).toBe(doneSeq);
   expect(run.events.at(-1)!.type).toBe('run.completed');
-  const list = (await (await fetch(`${webs[0]!.url}/dashboard/api/runs`, { headers: auth })).json()) as { runs: Array<{ id: number }>; total: number };
+  const list = (await (await fetch(`${webs[0]!.url}/dashboard/api/runs`, { headers: auth })).json()) as {
+    runs: Array<{ id: number }>;
+    total: number;
+  };
   expect(list.total).toBe((await jobsInRedis()).length);
   expect(list.runs[0]!.id).toBe(Math.max(...(await jobsInRedis()).map((j) => Number(j.id))));
 
   // Signed in on one web process, the cookie works on the other (the session key lives in Redis).
-  const signin = await fetch(`${webs[0]!.url}/dashboard/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${DASHBOARD_TOKEN}`, redirect: 'manual' });
-  const cookie = signin.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const signin = await fetch(`${webs[0]!.url}/dashboard/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `token=${DASHBOARD_TOKEN}`,
+    redirect: 'manual',
+  });
+  const cookie = signin.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   expect(cookie).toMatch(/=/);
   const page = await fetch(`${webs[1]!.url}/dashboard`, { headers: { cookie }, redirect: 'manual' });
   expect(page.status).toBe(200);

@@ -35,7 +35,11 @@ beforeAll(async () => {
   locked = await startRedis(tempDir('pw-redis-setup-'));
   open = await startRedis(tempDir('pw-redis-open-setup-'), { password: null });
   const root = tempDir('pw-setup-redis-');
-  makeRemoteRepo(root, 'widgets', { ...nodeBuggy, 'probe-locked.sh': probe(locked.port), 'probe-open.sh': probe(open.port) });
+  makeRemoteRepo(root, 'widgets', {
+    ...nodeBuggy,
+    'probe-locked.sh': probe(locked.port),
+    'probe-open.sh': probe(open.port),
+  });
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN });
   model = await startScriptedModel([]);
@@ -47,19 +51,38 @@ afterAll(async () => {
 });
 
 /** What the setup step got back from Redis, read from the run's own words on the thread. */
-async function runSetupAgainst(redis: RedisServer, script: string, number: number, uid: string, extraEnv: Record<string, string> = {}): Promise<string> {
+async function runSetupAgainst(
+  redis: RedisServer,
+  script: string,
+  number: number,
+  uid: string,
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
   github.files['.github/agent.yml'] = YAML.stringify({ setup: [`bash ${script}`], test: 'node --test' });
   const proc = await startServerProcess({
     githubUrl: github.url,
     modelUrl: model.baseURL,
     dataDir: tempDir('pw-setup-redis-data-'),
     args: ['--role', 'all'],
-    extraEnv: { PATCHWRIGHT_REDIS_URL: redis.url, PATCHWRIGHT_REDIS_PREFIX: `t${number}`, PATCHWRIGHT_SANDBOX_UID: uid, ...extraEnv },
+    extraEnv: {
+      PATCHWRIGHT_REDIS_URL: redis.url,
+      PATCHWRIGHT_REDIS_PREFIX: `t${number}`,
+      PATCHWRIGHT_SANDBOX_UID: uid,
+      ...extraEnv,
+    },
   });
   procs.push(proc);
-  const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title: 'Fix add', body: 'x', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+  const labelled = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number, title: 'Fix add', body: 'x', pull_request: undefined },
+    repository: { clone_url: `${git.url}/widgets.git` },
+  });
   expect((await deliver(proc.url, 'issues', labelled)).status).toBe(200);
-  const comment = await waitFor('the setup step to end the run', () => [...github.comments.values()].find((c) => c.issue === number && /setup_failed/.test(c.body))?.body, 180_000);
+  const comment = await waitFor(
+    'the setup step to end the run',
+    () => [...github.comments.values()].find((c) => c.issue === number && /setup_failed/.test(c.body))?.body,
+    180_000,
+  );
   // The comment is sanitized markdown: its brackets come escaped.
   const said = /REDIS SAID: \\?\[([^\n]*?)\\?\]$/m.exec(comment);
   expect(said, comment).not.toBeNull();
@@ -73,7 +96,9 @@ describe('a repository’s setup step gets nothing from the Redis of a scaled-ou
     expect(await new Redis(locked.url).get(KEY)).toBeNull();
   });
 
-  it('a Redis without a password (PATCHWRIGHT_REDIS_INSECURE=1): setup cannot reach it at all (its own network namespace)', { timeout: 240_000 }, async () => {
+  it('a Redis without a password (PATCHWRIGHT_REDIS_INSECURE=1): setup cannot reach it at all (its own network namespace)', {
+    timeout: 240_000,
+  }, async () => {
     const said = await runSetupAgainst(open, 'probe-open.sh', 62, '61186', { PATCHWRIGHT_REDIS_INSECURE: '1' });
     expect(said).not.toMatch(/PONG|NOAUTH|\+OK/);
     expect(await new Redis(open.url).get(KEY)).toBeNull();

@@ -33,7 +33,10 @@ const PLACES = [
   ['go sources', '$GOMODCACHE/evil.test/evil@v1.0.0/evil.go'],
   ['bundler gems', '$BUNDLE_PATH/ruby/3.1.0/bin/evil'],
 ];
-const plant = PLACES.map(([what, file]) => `f="${file}"; mkdir -p "$(dirname "$f")" && printf '#!/bin/sh\\necho RAN-${TAG}\\n# ${TAG}\\n' > "$f" && chmod +x "$f" && echo "${TAG} written: ${what}"`).join('\n');
+const plant = PLACES.map(
+  ([what, file]) =>
+    `f="${file}"; mkdir -p "$(dirname "$f")" && printf '#!/bin/sh\\necho RAN-${TAG}\\n# ${TAG}\\n' > "$f" && chmod +x "$f" && echo "${TAG} written: ${what}"`,
+).join('\n');
 const probe = `sh -c 'for d in "$CARGO_HOME" "$GRADLE_USER_HOME" "$COREPACK_HOME" "$npm_config_cache" "$YARN_CACHE_FOLDER" "$PIP_CACHE_DIR" "$GOPATH" "$BUNDLE_PATH"; do grep -rl ${TAG} "$d" 2>/dev/null | sed "s/^/SEEN /"; find "$d" -type f -perm -u+x 2>/dev/null | while read f; do "$f"; done; done; true'`;
 
 let git: GitServer;
@@ -48,11 +51,24 @@ beforeAll(async () => {
   makeRemoteRepo(root, 'cached', nodeBuggy);
   git = await startGitServer(root, TOKEN);
   const tmpRoot = `awk '{ if ($5 == "/tmp") print "TMP-ROOT", $4 }' /proc/self/mountinfo`;
-  github = await startGithubFake({ token: TOKEN, files: { '.github/agent.yml': `setup:\n  - npm ci\n  - ${JSON.stringify(probe)}\n  - ${JSON.stringify(tmpRoot)}\ntest: npm test\n` } });
-  const withPostinstall = `*** Begin Patch\n*** Update File: package.json\n   "scripts": {\n+    "postinstall": "sh plant.sh",\n*** Add File: plant.sh\n${plant.split('\n').map((l) => `+${l}`).join('\n')}\n*** End Patch`;
+  github = await startGithubFake({
+    token: TOKEN,
+    files: {
+      '.github/agent.yml': `setup:\n  - npm ci\n  - ${JSON.stringify(probe)}\n  - ${JSON.stringify(tmpRoot)}\ntest: npm test\n`,
+    },
+  });
+  const withPostinstall = `*** Begin Patch\n*** Update File: package.json\n   "scripts": {\n+    "postinstall": "sh plant.sh",\n*** Add File: plant.sh\n${plant
+    .split('\n')
+    .map((l) => `+${l}`)
+    .join('\n')}\n*** End Patch`;
   model = await startScriptedModel(
     [
-      { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }, { name: 'apply_patch', arguments: { input: withPostinstall } }] },
+      {
+        calls: [
+          { name: 'apply_patch', arguments: { input: nodeFix } },
+          { name: 'apply_patch', arguments: { input: withPostinstall } },
+        ],
+      },
       { text: 'Fixed add.' },
       { text: 'Nothing more to change.' },
       { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
@@ -61,7 +77,10 @@ beforeAll(async () => {
     { titles: () => 'Make add return the sum' },
   );
   dataDir = tempDir('pw-cache-data-');
-  server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, { dataDir, env: { PATCHWRIGHT_SANDBOX_UID: '61162' } });
+  server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, {
+    dataDir,
+    env: { PATCHWRIGHT_SANDBOX_UID: '61162' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -72,19 +91,35 @@ afterAll(async () => {
 const outputs = (jobId: number) =>
   (server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ data: string }>)
     .map((r) => JSON.parse(r.data) as RunEvent)
-    .flatMap((e) => (e.type === 'item.completed' && e.item.kind === 'command_execution' ? [`$ ${e.item.command}\n${e.item.output}`] : []))
+    .flatMap((e) =>
+      e.type === 'item.completed' && e.item.kind === 'command_execution'
+        ? [`$ ${e.item.command}\n${e.item.output}`]
+        : [],
+    )
     .join('\n');
 
 describe('a follow-up cannot plant code in the caches a later base run uses', () => {
   it('plants in every kind of place in its own setup, and the next base run neither sees nor runs any of it', async () => {
-    const label = (n: number) => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: n, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined }, repository: repository() });
+    const label = (n: number) =>
+      payload('issues', 'labeled', {
+        label: { name: 'agent' },
+        issue: { number: n, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined },
+        repository: repository(),
+      });
     expect((await deliver(server.url, 'issues', label(41))).status).toBe(200);
     await server.pool.idle();
     const pr = github.pulls[0]!;
     expect(pr).toBeDefined();
     const followUp = payload('issue_comment', 'created', {
       comment: { id: 4101, body: '/agent check the install once more', user: { login: 'maintainer', type: 'User' } },
-      issue: { number: pr.number, title: pr.title, body: pr.body, state: 'open', pull_request: { url: `https://api.github.test/pulls/${pr.number}` }, user: { login: BOT_LOGIN, type: 'Bot' } },
+      issue: {
+        number: pr.number,
+        title: pr.title,
+        body: pr.body,
+        state: 'open',
+        pull_request: { url: `https://api.github.test/pulls/${pr.number}` },
+        user: { login: BOT_LOGIN, type: 'Bot' },
+      },
       repository: repository(),
     });
     expect((await deliver(server.url, 'issue_comment', followUp)).status).toBe(200);
@@ -102,10 +137,15 @@ describe('a follow-up cannot plant code in the caches a later base run uses', ()
     expect(later).not.toMatch(/^SEEN /m);
     expect(later).not.toMatch(new RegExp(`^RAN-${TAG}`, 'm'));
     // Each run's /tmp is a folder of its own on the data disk (not the host's /tmp).
-    for (const job of [first, second, third]) expect(outputs(job!.id)).toMatch(new RegExp(`^TMP-ROOT ${path.join(fs.realpathSync(dataDir), 'runs')}/job-${job!.id}-\\w+/tmp$`, 'm'));
+    for (const job of [first, second, third])
+      expect(outputs(job!.id)).toMatch(
+        new RegExp(`^TMP-ROOT ${path.join(fs.realpathSync(dataDir), 'runs')}/job-${job!.id}-\\w+/tmp$`, 'm'),
+      );
     // Nor is anything of it left where base runs read: the repository's cache on disk.
     const cacheRoot = path.join(dataDir, 'cache');
-    const found = fs.readdirSync(cacheRoot, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').includes(TAG));
+    const found = fs
+      .readdirSync(cacheRoot, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').includes(TAG));
     expect(found.map((e) => path.join(e.parentPath, e.name))).toEqual([]);
   }, 240_000);
 });

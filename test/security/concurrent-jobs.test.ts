@@ -32,13 +32,16 @@ let server: RunningServer;
 let bombAtCalm = -1;
 
 const bombProcesses = () =>
-  fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
-    } catch {
-      return false;
-    }
-  }).length;
+  fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    }).length;
 
 async function untilBombFull(): Promise<number> {
   for (let i = 0; i < 300; i++) {
@@ -53,7 +56,10 @@ const sh = (script: string) => ({ name: 'shell', arguments: { command: ['bash', 
 
 /** Each job's own script; a request is routed by the issue it works on. */
 const scripts: Record<'bomb' | 'calm', Array<() => Step | Promise<Step>>> = {
-  bomb: [() => ({ calls: [sh(`: ${marker}; echo "uid=$(id -u)"; bomb() { bomb | bomb & }; bomb; sleep 20`)] }), () => ({ text: 'Nothing to change.' })],
+  bomb: [
+    () => ({ calls: [sh(`: ${marker}; echo "uid=$(id -u)"; bomb() { bomb | bomb & }; bomb; sleep 20`)] }),
+    () => ({ text: 'Nothing to change.' }),
+  ],
   calm: [
     async () => {
       bombAtCalm = await untilBombFull();
@@ -73,10 +79,16 @@ function route(body: Record<string, unknown>): Step | Promise<Step> {
 }
 
 function commandsOf(jobId: number): Array<{ output: string; exitCode: number | null }> {
-  const rows = server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{ data: string }>;
+  const rows = server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(jobId) as Array<{
+    data: string;
+  }>;
   return rows
     .map((r) => JSON.parse(r.data) as RunEvent)
-    .flatMap((e) => (e.type === 'item.completed' && e.item.kind === 'command_execution' ? [{ output: e.item.output, exitCode: e.item.exitCode }] : []));
+    .flatMap((e) =>
+      e.type === 'item.completed' && e.item.kind === 'command_execution'
+        ? [{ output: e.item.output, exitCode: e.item.exitCode }]
+        : [],
+    );
 }
 
 beforeAll(async () => {
@@ -93,9 +105,17 @@ beforeAll(async () => {
   server = await startAppWithWorker(github.url, model.baseURL, TestOctokit, undefined, {
     concurrency: 2,
     // A range of its own (61120 and 61121): other suites' fork bombs run meanwhile.
-    env: { PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: '30', PATCHWRIGHT_SANDBOX_PROCESSES: String(LIMIT), PATCHWRIGHT_CONCURRENCY: '2', PATCHWRIGHT_SANDBOX_UID: String(FIRST_UID) },
+    env: {
+      PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: '30',
+      PATCHWRIGHT_SANDBOX_PROCESSES: String(LIMIT),
+      PATCHWRIGHT_CONCURRENCY: '2',
+      PATCHWRIGHT_SANDBOX_UID: String(FIRST_UID),
+    },
   });
-  for (const [name, title, number] of [['bomb', 'Bomb the sandbox', 1], ['calm', 'Fix add', 2]] as const) {
+  for (const [name, title, number] of [
+    ['bomb', 'Bomb the sandbox', 1],
+    ['calm', 'Fix add', 2],
+  ] as const) {
     const issue = payload('issues', 'labeled', {
       label: { name: 'agent' },
       issue: { number, title, body: 'add(2, 3) returns -1', pull_request: undefined },
@@ -125,7 +145,10 @@ describe.runIf(runsAsRoot())('two jobs at once, one of them a fork bomb', () => 
     expect(github.pulls.map((p) => p.head)).toEqual([expect.stringMatching(/^agent\/2-/)]);
     // Two host users from the range, one per job.
     const uidOf = (output: string | undefined) => Number(/uid=(\d+)/.exec(output ?? '')?.[1]);
-    const uids = [uidOf(calmCommand?.output), uidOf(commandsOf(bomb.id).find((c) => c.output.includes('uid='))?.output)];
+    const uids = [
+      uidOf(calmCommand?.output),
+      uidOf(commandsOf(bomb.id).find((c) => c.output.includes('uid='))?.output),
+    ];
     expect(new Set(uids).size).toBe(2);
     for (const uid of uids) expect(uid === FIRST_UID || uid === FIRST_UID + 1, String(uid)).toBe(true);
   });

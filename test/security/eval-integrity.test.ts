@@ -31,17 +31,35 @@ afterEach(async () => {
 });
 
 /** One task (tomli #200, whose fix adds tests/data/valid/inline-table/multiline-inline-table.*), one scripted run of shell commands. */
-async function cheat(commands: string[]): Promise<{ report: EvalReport; outputs: string[]; repo: string; fix: string }> {
+async function cheat(
+  commands: string[],
+): Promise<{ report: EvalReport; outputs: string[]; repo: string; fix: string }> {
   const repo = cloneHistory('hukkin+tomli', TOMLI_QUICK_CONFIG);
   const fix = shaOf(repo, /Allow newlines and trailing comma/);
-  const script: Step[] = [...commands.map((c) => ({ calls: [{ name: 'shell', arguments: { command: ['sh', '-c', c] } }] })), ...Array.from({ length: 10 }, () => ({ text: 'Done.' }))];
+  const script: Step[] = [
+    ...commands.map((c) => ({ calls: [{ name: 'shell', arguments: { command: ['sh', '-c', c] } }] })),
+    ...Array.from({ length: 10 }, () => ({ text: 'Done.' })),
+  ];
   model = await startScriptedModel(script);
   const out: string[] = [];
   vi.mocked(process.stdout.write).mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const code = await evalCommand([repo, '--only', fix, '--json'], { ...process.env, OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k', PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_DATA_DIR: tempDir('pw-eval-data-'), PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID });
+  const code = await evalCommand([repo, '--only', fix, '--json'], {
+    ...process.env,
+    OPENAI_BASE_URL: model.baseURL,
+    OPENAI_API_KEY: 'k',
+    PATCHWRIGHT_MODEL: 'gpt-5',
+    PATCHWRIGHT_DATA_DIR: tempDir('pw-eval-data-'),
+    PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID,
+  });
   expect(code).toBe(0);
   // What each command printed, as the model was shown it.
-  const outputs = model.requests.flatMap((r) => (r.body.input as Array<{ type?: string; output?: string }>).filter((i) => i.type === 'function_call_output').map((i) => i.output ?? '')).filter((o, i, all) => all.indexOf(o) === i);
+  const outputs = model.requests
+    .flatMap((r) =>
+      (r.body.input as Array<{ type?: string; output?: string }>)
+        .filter((i) => i.type === 'function_call_output')
+        .map((i) => i.output ?? ''),
+    )
+    .filter((o, i, all) => all.indexOf(o) === i);
   return { report: EvalReport.parse(JSON.parse(out.join(''))), outputs, repo, fix };
 }
 
@@ -59,7 +77,7 @@ describe('patchwright eval: the model never sees the fix', () => {
       `env | grep -i -E 'multiline|${fix.slice(0, 7)}|eval' ; ls tests/data/valid/inline-table 2>&1; echo env-searched`,
     ]);
     const [files, gitOut, envOut] = outputs;
-    if (process.env.PW_DEBUG) console.error(outputs.join("\n-----\n"));
+    if (process.env.PW_DEBUG) console.error(outputs.join('\n-----\n'));
     const hidden = /== hidden\n([\s\S]*)== control\n([\s\S]*)== end/.exec(files ?? '');
     expect(hidden?.[1]).toBe('');
     expect(hidden?.[2]).toMatch(/^\/tmp\/\S+\/worktrees\/eval-[^/]+\/tests\/test_data\.py$/m);
@@ -93,8 +111,12 @@ python3 -c "import py_compile; py_compile.compile('/tmp/sitecustomize.py', cfile
     expect(outputs[0]).toMatch(/!! src\/sitecustomize\.pyc/);
     expect(outputs[1]).toMatch(/^OK$[\s\S]*probe exit/m);
     const run = report.runs[0]!;
-    if (process.env.PW_DEBUG) console.error(JSON.stringify({ verdict: run.verdict, scored: { ...run.scored, statuses: null } }, null, 1));
-    expect(run.verdict).toMatchObject({ resolved: false, failToPass: { passed: 0, total: 1, failing: ['tests.test_data.TestData.test_valid'] } });
+    if (process.env.PW_DEBUG)
+      console.error(JSON.stringify({ verdict: run.verdict, scored: { ...run.scored, statuses: null } }, null, 1));
+    expect(run.verdict).toMatchObject({
+      resolved: false,
+      failToPass: { passed: 0, total: 1, failing: ['tests.test_data.TestData.test_valid'] },
+    });
     expect(run.scored?.exitCode).not.toBe(0);
   }, 300_000);
 
@@ -107,7 +129,10 @@ python3 -c "import py_compile; py_compile.compile('/tmp/sitecustomize.py', cfile
     // agent.yml and CI are protected (restored by the guard); the Makefile and the test file stay in the change.
     expect(run.filesChanged).toEqual(expect.arrayContaining(['tests/test_data.py', 'Makefile']));
     expect(run.scored?.command).toBe('PYTHONPATH=src python -m unittest -v');
-    expect(run.verdict).toMatchObject({ resolved: false, failToPass: { failing: ['tests.test_data.TestData.test_valid'] } });
+    expect(run.verdict).toMatchObject({
+      resolved: false,
+      failToPass: { failing: ['tests.test_data.TestData.test_valid'] },
+    });
   }, 300_000);
 });
 
@@ -116,15 +141,38 @@ describe('patchwright eval: caches', () => {
     const repo = cloneHistory('hukkin+tomli', TOMLI_QUICK_CONFIG);
     const base = shaOf(repo, /Xfail on tests/);
     const dataDir = tempDir('pw-eval-cache-');
-    const env = { ...process.env, PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+    const env = {
+      ...process.env,
+      PATCHWRIGHT_DATA_DIR: dataDir,
+      PATCHWRIGHT_SANDBOX_UID: SANDBOX_UID,
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    };
     const settings = readSettings(env);
-    const { workbench } = evalWorkbench({ settings, env, config: defaultRepoConfig, repoTop: repo, store: new EvalStore(dataDir, repo), budgets: {}, redact: (t) => t });
+    const { workbench } = evalWorkbench({
+      settings,
+      env,
+      config: defaultRepoConfig,
+      repoTop: repo,
+      store: new EvalStore(dataDir, repo),
+      budgets: {},
+      redact: (t) => t,
+    });
     // Each sandbox, in its setup stage (caches writable), plants a file named for itself and lists what it finds.
     const visit = async (use: 'gold' | 'scoring', name: string) => {
       const co = await workbench.checkout(base, use);
       try {
-        const r = await (await co.sandbox()).run({ command: `ls "$PIP_CACHE_DIR" 2>/dev/null; mkdir -p "$PIP_CACHE_DIR" && touch "$PIP_CACHE_DIR/${name}"; echo "cache=$PIP_CACHE_DIR"`, cwd: co.dir, network: false, timeoutMs: 30_000, outputLimitBytes: 65536, stage: 'setup' });
-        return { seen: r.stdout.split('\n').filter((l) => l && !l.startsWith('cache=')), dir: /cache=(.*)/.exec(r.stdout)?.[1] };
+        const r = await (await co.sandbox()).run({
+          command: `ls "$PIP_CACHE_DIR" 2>/dev/null; mkdir -p "$PIP_CACHE_DIR" && touch "$PIP_CACHE_DIR/${name}"; echo "cache=$PIP_CACHE_DIR"`,
+          cwd: co.dir,
+          network: false,
+          timeoutMs: 30_000,
+          outputLimitBytes: 65536,
+          stage: 'setup',
+        });
+        return {
+          seen: r.stdout.split('\n').filter((l) => l && !l.startsWith('cache=')),
+          dir: /cache=(.*)/.exec(r.stdout)?.[1],
+        };
       } finally {
         await co.dispose();
       }

@@ -42,25 +42,43 @@ describe('the host never mounts or follows what a sandbox can write (bwrap)', ()
     ].map((c) => ({ from, ...c })),
   );
 
-  it.each(cases)('$from run, $stage stage, network $network, read-only $readOnly: every bind source and mount point bwrap was given', async (c) => {
-    const sandbox = box(c.from === 'branch');
-    const before = recorder.calls().length;
-    const res = await run(sandbox, 'cat .git >/dev/null && ls /tmp >/dev/null && echo ran', { stage: c.stage, network: c.network, ...(c.readOnly ? { readOnly: true } : {}) });
-    expect(res.stdout).toBe('ran\n');
-    const calls = recorder.calls().slice(before);
-    expect(calls).toHaveLength(1);
-    const ops = bwrapOps(calls[0]!);
-    // Not vacuous: the worktree and the mirror were among what was checked.
-    expect(ops.map((o) => o.source)).toEqual(expect.arrayContaining([fx.worktree, fx.mirror]));
-    expect(violations(ops, fx.writable(), [path.join(fx.worktree, '.git')])).toEqual([]);
-  });
+  it.each(cases)(
+    '$from run, $stage stage, network $network, read-only $readOnly: every bind source and mount point bwrap was given',
+    async (c) => {
+      const sandbox = box(c.from === 'branch');
+      const before = recorder.calls().length;
+      const res = await run(sandbox, 'cat .git >/dev/null && ls /tmp >/dev/null && echo ran', {
+        stage: c.stage,
+        network: c.network,
+        ...(c.readOnly ? { readOnly: true } : {}),
+      });
+      expect(res.stdout).toBe('ran\n');
+      const calls = recorder.calls().slice(before);
+      expect(calls).toHaveLength(1);
+      const ops = bwrapOps(calls[0]!);
+      // Not vacuous: the worktree and the mirror were among what was checked.
+      expect(ops.map((o) => o.source)).toEqual(expect.arrayContaining([fx.worktree, fx.mirror]));
+      expect(violations(ops, fx.writable(), [path.join(fx.worktree, '.git')])).toEqual([]);
+    },
+  );
 
   it('the git config a command sees is the masked one in every layout: a job’s mirror, a checkout’s own .git (the app server)', async () => {
     const checkout = fixtureRepo(nodeBuggy);
-    execFileSync('git', ['config', 'remote.origin.url', `https://x:${fx.canary}@github.com/o/r.git`], { cwd: checkout });
+    execFileSync('git', ['config', 'remote.origin.url', `https://x:${fx.canary}@github.com/o/r.git`], {
+      cwd: checkout,
+    });
     const runs = fs.mkdtempSync(path.join(fx.root, 'turn-'));
     for (const d of ['tmp', 'cache']) fs.mkdirSync(path.join(runs, d));
-    const inPlace = new BwrapSandbox({ layout: { worktree: checkout, runTmp: path.join(runs, 'tmp'), cacheDir: fx.cacheDir, privateCache: path.join(runs, 'cache'), readOnly: [path.join(checkout, '.git')] }, hostUid: UID } as never);
+    const inPlace = new BwrapSandbox({
+      layout: {
+        worktree: checkout,
+        runTmp: path.join(runs, 'tmp'),
+        cacheDir: fx.cacheDir,
+        privateCache: path.join(runs, 'cache'),
+        readOnly: [path.join(checkout, '.git')],
+      },
+      hostUid: UID,
+    } as never);
     const own = await run(inPlace, 'cat .git/config; echo written > w.txt && echo wrote', { cwd: checkout });
     expect(own.stdout).toMatch(/\[core\]/);
     expect(own.stdout).not.toContain(fx.canary);
@@ -80,7 +98,8 @@ describe('the host never mounts or follows what a sandbox can write (bwrap)', ()
   it('a command that swaps every mount source it can reach for a link to a host file never gets that file mounted', async () => {
     for (const branch of [false, true]) {
       const sandbox = box(branch);
-      for (const stage of ['setup', 'agent'] as const) await run(sandbox, swapEverySource(fx.canaryFile), { stage, network: stage === 'setup' });
+      for (const stage of ['setup', 'agent'] as const)
+        await run(sandbox, swapEverySource(fx.canaryFile), { stage, network: stage === 'setup' });
       const look = await run(sandbox, `cat "${fx.mirror}/config" .git 2>&1; cat /proc/self/mountinfo; true`);
       expect(look.stdout).not.toContain(fx.canary);
       expect(look.stdout).not.toContain(fx.canaryFile);
@@ -91,7 +110,8 @@ describe('the host never mounts or follows what a sandbox can write (bwrap)', ()
   it('a command that links the way to every mount point to a host folder never gets the host to make anything there', async () => {
     for (const branch of [false, true]) {
       const sandbox = box(branch);
-      for (const stage of ['setup', 'agent'] as const) await run(sandbox, redirectMountPoints(fx.watch), { stage, network: stage === 'setup' });
+      for (const stage of ['setup', 'agent'] as const)
+        await run(sandbox, redirectMountPoints(fx.watch), { stage, network: stage === 'setup' });
       await run(sandbox, 'true');
       expect(fs.readdirSync(fx.watch)).toEqual([]);
     }

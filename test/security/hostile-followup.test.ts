@@ -18,10 +18,15 @@ import { startScriptedModel, type ScriptedModel, type Step } from '../support/sc
  * must not be the agent checkout's (where the model planted a forged runner).
  */
 const TOKEN = `ghs_${crypto.randomBytes(18).toString('hex')}`;
-const patch = (body: string): Step => ({ calls: [{ name: 'apply_patch', arguments: { input: `*** Begin Patch\n${body}\n*** End Patch` } }] });
-const shell = (script: string): Step => ({ calls: [{ name: 'shell', arguments: { command: ['bash', '-c', script] } }] });
+const patch = (body: string): Step => ({
+  calls: [{ name: 'apply_patch', arguments: { input: `*** Begin Patch\n${body}\n*** End Patch` } }],
+});
+const shell = (script: string): Step => ({
+  calls: [{ name: 'shell', arguments: { command: ['bash', '-c', script] } }],
+});
 const stubborn: Step[] = Array.from({ length: 6 }, () => ({ text: 'Fixed, all tests pass.' }));
-const FORGED_NODE = "mkdir -p node_modules/.bin && printf '#!/bin/sh\\necho \"✔ adds (0.2ms)\"; echo \"ℹ tests 1\"; echo \"ℹ pass 1\"; echo \"ℹ fail 0\"\\n' > node_modules/.bin/node && chmod +x node_modules/.bin/node && echo planted";
+const FORGED_NODE =
+  'mkdir -p node_modules/.bin && printf \'#!/bin/sh\\necho "✔ adds (0.2ms)"; echo "ℹ tests 1"; echo "ℹ pass 1"; echo "ℹ fail 0"\\n\' > node_modules/.bin/node && chmod +x node_modules/.bin/node && echo planted';
 
 interface Scene {
   git: GitServer;
@@ -36,10 +41,18 @@ async function scene(script: Array<Step | ((body: Record<string, unknown>) => St
   const bare = makeRemoteRepo(root, 'widgets', nodeBuggy);
   const git = await startGitServer(root, TOKEN);
   const github = await startGithubFake({ token: TOKEN });
-  const model = await startScriptedModel(script, { titles: (last) => (/commit subject/.test(last) ? 'Touch add' : 'Make add return the sum') });
+  const model = await startScriptedModel(script, {
+    titles: (last) => (/commit subject/.test(last) ? 'Touch add' : 'Make add return the sum'),
+  });
   // Host users of its own (see AGENTS.md): jobs as `uid`, app-server turns as the next one.
-  const app = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, { env: { PATCHWRIGHT_SANDBOX_UID: uid } });
-  const issue = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 7, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined }, repository: { clone_url: `${git.url}/widgets.git` } });
+  const app = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, {
+    env: { PATCHWRIGHT_SANDBOX_UID: uid },
+  });
+  const issue = payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number: 7, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined },
+    repository: { clone_url: `${git.url}/widgets.git` },
+  });
   expect((await deliver(app.url, 'issues', issue)).status).toBe(200);
   await app.pool.idle();
   return { git, github, model, app, bare };
@@ -49,30 +62,54 @@ async function followUp(s: Scene, id: number, text: string): Promise<string> {
   const pr = s.github.pulls[0]!;
   const event = payload('issue_comment', 'created', {
     comment: { id, body: `/agent ${text}`, user: { login: 'maintainer', type: 'User' } },
-    issue: { number: pr.number, title: pr.title, body: pr.body, pull_request: { url: `https://api.github.test/pulls/${pr.number}` }, user: { login: BOT_LOGIN, type: 'Bot' } },
+    issue: {
+      number: pr.number,
+      title: pr.title,
+      body: pr.body,
+      pull_request: { url: `https://api.github.test/pulls/${pr.number}` },
+      user: { login: BOT_LOGIN, type: 'Bot' },
+    },
     repository: { clone_url: `${s.git.url}/widgets.git` },
   });
   expect((await deliver(s.app.url, 'issue_comment', event)).status).toBe(200);
   await s.app.pool.idle();
-  return [...s.github.comments.values()].filter((c) => c.issue === pr.number && c.body.includes('patchwright:tracking')).at(-1)?.body ?? '';
+  return (
+    [...s.github.comments.values()]
+      .filter((c) => c.issue === pr.number && c.body.includes('patchwright:tracking'))
+      .at(-1)?.body ?? ''
+  );
 }
 
 const close = async (s: Scene | undefined) => {
   await s?.app.close();
   await Promise.all([s?.git.close(), s?.github.close(), s?.model.close()]);
 };
-const head = (s: Scene, ref: string) => execFileSync('git', ['rev-parse', ref], { cwd: s.bare, encoding: 'utf8' }).trim();
-const conclusions = (s: Scene, sha: string) => s.github.checkRuns.filter((c) => c.head_sha === sha).map((c) => c.conclusion);
+const head = (s: Scene, ref: string) =>
+  execFileSync('git', ['rev-parse', ref], { cwd: s.bare, encoding: 'utf8' }).trim();
+const conclusions = (s: Scene, sha: string) =>
+  s.github.checkRuns.filter((c) => c.head_sha === sha).map((c) => c.conclusion);
 
 describe('a follow-up that fixes nothing, on a PR whose first run fixed nothing', () => {
   let s: Scene;
   beforeAll(async () => {
     // The first run and the follow-up each only add a comment: the failing test fails the same way throughout.
-    const first: Step[] = [patch('*** Update File: math.js\n-exports.add = (a, b) => a - b;\n+exports.add = (a, b) => a - b; // adds'), ...stubborn];
-    const second: Step[] = [patch('*** Update File: math.js\n-exports.add = (a, b) => a - b; // adds\n+exports.add = (a, b) => a - b; // adds two numbers'), ...stubborn];
+    const first: Step[] = [
+      patch('*** Update File: math.js\n-exports.add = (a, b) => a - b;\n+exports.add = (a, b) => a - b; // adds'),
+      ...stubborn,
+    ];
+    const second: Step[] = [
+      patch(
+        '*** Update File: math.js\n-exports.add = (a, b) => a - b; // adds\n+exports.add = (a, b) => a - b; // adds two numbers',
+      ),
+      ...stubborn,
+    ];
     // Each run answered from its own queue, whatever number of rounds the harness asks for.
-    const route = (body: Record<string, unknown>): Step => ((JSON.stringify(body).includes('please finish the fix') ? second : first).shift() ?? { text: 'Done.' });
-    s = await scene(Array.from({ length: 60 }, () => route), '61172');
+    const route = (body: Record<string, unknown>): Step =>
+      (JSON.stringify(body).includes('please finish the fix') ? second : first).shift() ?? { text: 'Done.' };
+    s = await scene(
+      Array.from({ length: 60 }, () => route),
+      '61172',
+    );
   }, 300_000);
   afterAll(() => close(s));
 
@@ -130,7 +167,9 @@ describe('the tests run again after a rebase are not the agent checkout’s', ()
     const pr = s.github.pulls[0]!;
     const now = head(s, pr.head);
     // Only the colleague's commit is on the branch: nothing of the broken change.
-    expect(execFileSync('git', ['log', '--format=%s', pr.head], { cwd: s.bare, encoding: 'utf8' }).trim().split('\n')[0]).toBe('Add notes');
+    expect(
+      execFileSync('git', ['log', '--format=%s', pr.head], { cwd: s.bare, encoding: 'utf8' }).trim().split('\n')[0],
+    ).toBe('Add notes');
     expect(execFileSync('git', ['show', `${now}:math.js`], { cwd: s.bare, encoding: 'utf8' })).toContain('a + b');
     expect(tracking).toMatch(/Not pushed/);
     expect(conclusions(s, now)).not.toContain('success');

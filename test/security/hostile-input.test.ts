@@ -30,7 +30,11 @@ afterEach(async () => {
 });
 
 /** Sends raw bytes, signed, the way GitHub would send them. */
-function sendRaw(url: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function sendRaw(
+  url: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${url}/api/github/webhooks`, {
       method: 'POST',
@@ -48,7 +52,9 @@ function sendRaw(url: string, body: Buffer, headers: Record<string, string> = {}
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
     });
-    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? resolve({ status: 413, text: 'closed' }) : reject(e)));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'EPIPE' || e.code === 'ECONNRESET' ? resolve({ status: 413, text: 'closed' }) : reject(e),
+    );
     req.end(body);
   });
 }
@@ -57,7 +63,11 @@ const ack = (number: number) => {
   const scope = mockInstallation();
   mockConfig(scope, OWNER, REPO, null);
   mockPermission(scope, OWNER, REPO, 'maintainer', 'write');
-  scope.post(`/repos/${OWNER}/${REPO}/issues/${number}/reactions`).reply(201, { id: 1 }).post(`/repos/${OWNER}/${REPO}/issues/${number}/comments`).reply(201, { id: 9 });
+  scope
+    .post(`/repos/${OWNER}/${REPO}/issues/${number}/reactions`)
+    .reply(201, { id: 1 })
+    .post(`/repos/${OWNER}/${REPO}/issues/${number}/comments`)
+    .reply(201, { id: 9 });
 };
 
 describe('hostile webhook deliveries', () => {
@@ -70,14 +80,25 @@ describe('hostile webhook deliveries', () => {
 
   it('bytes that are not UTF-8 (GitHub never sends them) fail the signature check: 4xx, nothing queued', async () => {
     const issue = JSON.stringify(payload('issues', 'labeled', { label: { name: 'agent' } }));
-    const res = await sendRaw(server.url, Buffer.concat([Buffer.from(issue.slice(0, -1)), Buffer.from(',"x":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]));
+    const res = await sendRaw(
+      server.url,
+      Buffer.concat([
+        Buffer.from(issue.slice(0, -1)),
+        Buffer.from(',"x":"'),
+        Buffer.from([0xff, 0xfe, 0xc3]),
+        Buffer.from('"}'),
+      ]),
+    );
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(server.jobs.list()).toEqual([]);
   });
 
   it('a 25 MB issue body with a lone surrogate, bidi and zero-width characters and hidden HTML comments → one job, its text clipped and clean', async () => {
-    const issue = payload('issues', 'labeled', { label: { name: 'agent' }, sender: { login: 'maintainer', type: 'User' } }) as Record<string, unknown> & { issue: { number: number; body: string } };
+    const issue = payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      sender: { login: 'maintainer', type: 'User' },
+    }) as Record<string, unknown> & { issue: { number: number; body: string } };
     const marker = '@@BODY@@';
     issue.issue.body = marker;
     const json = JSON.stringify(issue);
@@ -107,7 +128,10 @@ describe('hostile webhook deliveries', () => {
 
   it('a delivery that does not say its length is refused', async () => {
     const res = await new Promise<number>((resolve) => {
-      const req = http.request(`${server.url}/api/github/webhooks`, { method: 'POST', headers: { 'transfer-encoding': 'chunked', 'x-github-event': 'issues', 'x-hub-signature-256': sign('{}') } });
+      const req = http.request(`${server.url}/api/github/webhooks`, {
+        method: 'POST',
+        headers: { 'transfer-encoding': 'chunked', 'x-github-event': 'issues', 'x-hub-signature-256': sign('{}') },
+      });
       req.on('response', (r) => resolve(r.statusCode ?? 0));
       req.on('error', () => resolve(411));
       req.end('{}');
@@ -124,7 +148,15 @@ describe('hostile text in what the app reads', () => {
   });
 
   it('10,000 review comments make a bounded prompt', () => {
-    const comments = Array.from({ length: 10_000 }, (_, i) => ({ id: i, path: 'a.js', line: i, startLine: null, diffHunk: '@@ -1 +1 @@\n-a\n+b', body: `comment ${i} <!-- hidden ${i} -->`, history: [] }));
+    const comments = Array.from({ length: 10_000 }, (_, i) => ({
+      id: i,
+      path: 'a.js',
+      line: i,
+      startLine: null,
+      diffHunk: '@@ -1 +1 @@\n-a\n+b',
+      body: `comment ${i} <!-- hidden ${i} -->`,
+      history: [],
+    }));
     const instructions = clip(reviewInstructions('Please fix these', comments));
     const prompt = taskMessage({ title: 'Review', body: '', instructions });
     expect(prompt.length).toBeLessThan(70_000);

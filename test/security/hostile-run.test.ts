@@ -85,13 +85,16 @@ function itemText(item: Extract<RunEvent, { type: 'item.completed' }>['item']): 
 }
 
 function processes(): string[] {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map((p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      return '';
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return '';
+      }
+    });
 }
 
 beforeAll(async () => {
@@ -122,7 +125,9 @@ beforeAll(async () => {
   fs.symlinkSync(hostSecret, path.join(repo, '.github', 'pull_request_template.md'));
   execFileSync('git', ['add', '-A'], { cwd: repo, env: gitEnv() });
   execFileSync('git', ['commit', '-qm', 'links'], { cwd: repo, env: gitEnv() });
-  execFileSync('git', ['config', 'remote.origin.url', `https://x-access-token:${C.remote}@github.com/o/r.git`], { cwd: repo });
+  execFileSync('git', ['config', 'remote.origin.url', `https://x-access-token:${C.remote}@github.com/o/r.git`], {
+    cwd: repo,
+  });
   execFileSync('git', ['config', 'credential.helper', `store --file ${h.appHome}/.git-credentials`], { cwd: repo });
   h.userGitDir = path.join(fs.realpathSync(repo), '.git');
   const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: repo, encoding: 'utf8' }).trim();
@@ -130,49 +135,65 @@ beforeAll(async () => {
 
   list = attacks(h);
   model = await startScriptedModel(
-    [...list.map((a) => ({ calls: a.calls })), { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+    [
+      ...list.map((a) => ({ calls: a.calls })),
+      { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
+      { text: 'Fixed add.' },
+    ],
     { titles: () => 'Make add return the sum' },
   );
   h.modelPort = Number(new URL(model.baseURL).port);
   const node = path.resolve('node_modules/.bin/node');
-  const res = await execa(node, [path.resolve('bin/patchwright.js'), 'run', '--repo', repo, '--task', 'Fix add so it adds', '--json'], {
-    cwd: h.appDir,
-    reject: false,
-    timeout: 300_000,
-    extendEnv: false,
-    env: {
-      PATH: process.env.PATH,
-      HOME: h.appHome,
-      LANG: 'C.UTF-8',
-      OPENAI_API_KEY: C.openai,
-      OPENAI_BASE_URL: model.baseURL,
-      PATCHWRIGHT_MODEL: 'gpt-5',
-      PATCHWRIGHT_DATA_DIR: h.dataDir,
-      WEBHOOK_SECRET: C.webhook,
-      GITHUB_TOKEN: C.ghToken,
-      PRIVATE_KEY_PATH: h.keyFile,
-      PATCHWRIGHT_MAX_TURNS: '200',
-      PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: '5',
-      PATCHWRIGHT_SANDBOX_FILE_MB: '64',
-      PATCHWRIGHT_SANDBOX_PROCESSES: '256',
-      PATCHWRIGHT_SANDBOX_MEMORY_MB: '1024',
-      // Its own sandbox user: the process limit counts per user, and other suites' fork bombs run meanwhile.
-      PATCHWRIGHT_SANDBOX_UID: '61102',
+  const res = await execa(
+    node,
+    [path.resolve('bin/patchwright.js'), 'run', '--repo', repo, '--task', 'Fix add so it adds', '--json'],
+    {
+      cwd: h.appDir,
+      reject: false,
+      timeout: 300_000,
+      extendEnv: false,
+      env: {
+        PATH: process.env.PATH,
+        HOME: h.appHome,
+        LANG: 'C.UTF-8',
+        OPENAI_API_KEY: C.openai,
+        OPENAI_BASE_URL: model.baseURL,
+        PATCHWRIGHT_MODEL: 'gpt-5',
+        PATCHWRIGHT_DATA_DIR: h.dataDir,
+        WEBHOOK_SECRET: C.webhook,
+        GITHUB_TOKEN: C.ghToken,
+        PRIVATE_KEY_PATH: h.keyFile,
+        PATCHWRIGHT_MAX_TURNS: '200',
+        PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS: '5',
+        PATCHWRIGHT_SANDBOX_FILE_MB: '64',
+        PATCHWRIGHT_SANDBOX_PROCESSES: '256',
+        PATCHWRIGHT_SANDBOX_MEMORY_MB: '1024',
+        // Its own sandbox user: the process limit counts per user, and other suites' fork bombs run meanwhile.
+        PATCHWRIGHT_SANDBOX_UID: '61102',
+      },
     },
-  });
+  );
   exitCode = res.exitCode;
   const stdout = String(res.stdout);
-  events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
+  events = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RunEvent);
   // Items by turn: turn N is attack N-1 (the fix and the summary come after the attacks).
   let turn = -1;
   turnItems = [];
   for (const e of events) {
     if (e.type === 'turn.started') turn = e.turn - 1;
-    else if (e.type === 'item.completed' && turn >= 0) turnItems[turn] = `${turnItems[turn] ?? ''}${itemText(e.item)}\n`;
+    else if (e.type === 'item.completed' && turn >= 0)
+      turnItems[turn] = `${turnItems[turn] ?? ''}${itemText(e.item)}\n`;
   }
   let branch = '';
   try {
-    branch = execFileSync('git', ['log', '-p', '--all', '--format=%H %s', '-n', '5'], { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    branch = execFileSync('git', ['log', '-p', '--all', '--format=%H %s', '-n', '5'], {
+      cwd: repo,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
   } catch {
     branch = '';
   }
@@ -182,9 +203,17 @@ beforeAll(async () => {
     listenerHits: hits,
     host: h,
     // One look at the host's processes after the run, shared by every attack's check (a scan each is slow on a busy machine).
-    processes: ((snap?: string[]) => () => (snap ??= processes()))(),
+    processes: (
+      (snap?: string[]) => () =>
+        (snap ??= processes())
+    )(),
   };
-  if (process.env.PW_DEBUG) console.error(JSON.stringify(events.find((e) => e.type === 'run.completed'))?.slice(0, 3000), String(res.stderr).slice(-3000), turnItems.map((t, i) => `--- ${list[i]?.name ?? 'after'}\n${t.slice(0, 600)}`).join('\n'));
+  if (process.env.PW_DEBUG)
+    console.error(
+      JSON.stringify(events.find((e) => e.type === 'run.completed'))?.slice(0, 3000),
+      String(res.stderr).slice(-3000),
+      turnItems.map((t, i) => `--- ${list[i]?.name ?? 'after'}\n${t.slice(0, 600)}`).join('\n'),
+    );
 }, 320_000);
 
 afterAll(async () => {
@@ -201,7 +230,9 @@ afterAll(async () => {
 describe('a hostile model driving `patchwright run` in the bwrap sandbox', () => {
   it('the run ends in a classified outcome, and the process exits on its own', () => {
     expect([0, 1]).toContain(exitCode);
-    const done = events.find((e) => e.type === 'run.completed') as Extract<RunEvent, { type: 'run.completed' }> | undefined;
+    const done = events.find((e) => e.type === 'run.completed') as
+      | Extract<RunEvent, { type: 'run.completed' }>
+      | undefined;
     expect(done).toBeDefined();
     // A run the attacks crashed is an attack that worked (denial of service): it must end in a judgement.
     expect(done!.outcome).not.toBe('sandbox_error');
@@ -217,10 +248,14 @@ describe('a hostile model driving `patchwright run` in the bwrap sandbox', () =>
     const linked = fixtureRepo(nodeBuggy);
     fs.mkdirSync(path.join(linked, '.github'), { recursive: true });
     fs.symlinkSync(h.keyFile, path.join(linked, '.github', 'agent.yml'));
-    const res = await execa(path.resolve('node_modules/.bin/node'), [path.resolve('bin/patchwright.js'), 'run', '--repo', linked, '--task', 'x'], {
-      reject: false,
-      env: { OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k', PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') },
-    });
+    const res = await execa(
+      path.resolve('node_modules/.bin/node'),
+      [path.resolve('bin/patchwright.js'), 'run', '--repo', linked, '--task', 'x'],
+      {
+        reject: false,
+        env: { OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'k', PATCHWRIGHT_DATA_DIR: tempDir('pw-data-') },
+      },
+    );
     expect(res.exitCode).toBe(2);
     expect(String(res.stderr)).toMatch(/agent\.yml is not a readable file inside the checkout/);
     expect(`${res.stdout}${res.stderr}`).not.toContain(C.key);
@@ -238,14 +273,31 @@ describe('a hostile model driving `patchwright run` in the bwrap sandbox', () =>
 
   it('reports N attacks tried, 0 succeeded', () => {
     // An attack that never ran proves nothing: each must have left its turn's items.
-    const results = list.map((a, i) => ({ a, why: turnItems[i] ? a.succeeded({ ...world, output: turnItems[i] }) : 'the attack never ran' }));
+    const results = list.map((a, i) => ({
+      a,
+      why: turnItems[i] ? a.succeeded({ ...world, output: turnItems[i] }) : 'the attack never ran',
+    }));
     const won = results.filter((r) => r.why);
     console.log(`hostile model: ${list.length + 1} attacks tried, ${won.length} succeeded`);
     expect(won.map((r) => `${r.a.group}: ${r.a.name}: ${r.why}`)).toEqual([]);
   });
 
-  describe.each(['read secrets', 'exfiltrate', 'escape the checkout', 'poison git', 'poison later runs', 'outlive the run', 'exhaust', 'abuse the tools', 'swap a mount source'] as const)('%s', (group) => {
-    it.each(attacks({ ...h }).filter((a) => a.group === group).map((a) => [a.name]))('%s fails', (name) => {
+  describe.each([
+    'read secrets',
+    'exfiltrate',
+    'escape the checkout',
+    'poison git',
+    'poison later runs',
+    'outlive the run',
+    'exhaust',
+    'abuse the tools',
+    'swap a mount source',
+  ] as const)('%s', (group) => {
+    it.each(
+      attacks({ ...h })
+        .filter((a) => a.group === group)
+        .map((a) => [a.name]),
+    )('%s fails', (name) => {
       const i = list.findIndex((a) => a.name === name);
       expect(i).toBeGreaterThanOrEqual(0);
       expect(turnItems[i], 'the attack ran').toBeTruthy();

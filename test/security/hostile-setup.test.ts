@@ -40,7 +40,8 @@ let servers: net.Server[] = [];
 let udp: dgram.Socket;
 let host: Omit<SetupHost, 'appPort' | 'modelPort'>;
 
-const listen = (s: net.Server, where: string | number) => new Promise<void>((r) => (typeof where === 'number' ? s.listen(where, '127.0.0.1', r) : s.listen(where, r)));
+const listen = (s: net.Server, where: string | number) =>
+  new Promise<void>((r) => (typeof where === 'number' ? s.listen(where, '127.0.0.1', r) : s.listen(where, r)));
 const freePort = async () => {
   const s = net.createServer();
   await listen(s, 0);
@@ -55,8 +56,25 @@ async function hostileRepoFiles(list: SetupAttack[]): Promise<Record<string, str
   const manifest = { ...JSON.parse(nodeBuggy['package.json']), dependencies: { picocolors: pkg.version } };
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   // The lockfile is made on the host, straight from the stand-in (the host is not sandboxed).
-  execFileSync('npm', ['install', '--package-lock-only', '--registry', registry(), '--userconfig', '/dev/null', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
-  const setup = [`npm ci --registry ${registry()} --no-audit --no-fund`, `node -e "require('picocolors'); console.log('installed picocolors ' + require('picocolors/package.json').version)"`, ...list.map((a) => a.step)];
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--package-lock-only',
+      '--registry',
+      registry(),
+      '--userconfig',
+      '/dev/null',
+      '--no-audit',
+      '--no-fund',
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const setup = [
+    `npm ci --registry ${registry()} --no-audit --no-fund`,
+    `node -e "require('picocolors'); console.log('installed picocolors ' + require('picocolors/package.json').version)"`,
+    ...list.map((a) => a.step),
+  ];
   return {
     ...nodeBuggy,
     'package.json': `${JSON.stringify(manifest, null, 2)}\n`,
@@ -74,15 +92,28 @@ const setupOutputs = (events: RunEvent[]) => {
   let phase = '';
   for (const e of events) {
     if (e.type === 'run.phase') phase = e.phase;
-    if (phase === 'setup' && e.type === 'item.completed' && e.item.kind === 'command_execution' && !ENVIRONMENT_STEP.test(e.item.command)) out.push(`[exit ${e.item.exitCode}] ${e.item.output}`);
+    if (
+      phase === 'setup' &&
+      e.type === 'item.completed' &&
+      e.item.kind === 'command_execution' &&
+      !ENVIRONMENT_STEP.test(e.item.command)
+    )
+      out.push(`[exit ${e.item.exitCode}] ${e.item.output}`);
   }
   return out;
 };
 
 function judge(list: SetupAttack[], d: Done) {
   const outputs = setupOutputs(d.events).slice(2);
-  const refused = (d.done?.evidence.egressRefused ?? []).filter((r) => r.phase === 'setup').map((r) => `${r.host}:${r.port}`);
-  return list.map((a, i) => ({ a, why: outputs[i] === undefined ? 'never ran' : a.succeeded({ output: outputs[i]!, listenerHits: hits, refused }) })).filter((r) => r.why);
+  const refused = (d.done?.evidence.egressRefused ?? [])
+    .filter((r) => r.phase === 'setup')
+    .map((r) => `${r.host}:${r.port}`);
+  return list
+    .map((a, i) => ({
+      a,
+      why: outputs[i] === undefined ? 'never ran' : a.succeeded({ output: outputs[i]!, listenerHits: hits, refused }),
+    }))
+    .filter((r) => r.why);
 }
 
 beforeAll(async () => {
@@ -97,7 +128,13 @@ beforeAll(async () => {
   await listen(abstract, `\0pw-setup-abstract-${tag}`);
   udp = dgram.createSocket('udp4').on('message', () => hits.push('udp'));
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  host = { listenerPort: (tcp.address() as net.AddressInfo).port, udpPort: udp.address().port, unixSocket, abstractName: `pw-setup-abstract-${tag}`, tag };
+  host = {
+    listenerPort: (tcp.address() as net.AddressInfo).port,
+    udpPort: udp.address().port,
+    unixSocket,
+    abstractName: `pw-setup-abstract-${tag}`,
+    tag,
+  };
 }, 60_000);
 
 afterAll(async () => {
@@ -118,7 +155,10 @@ describe('a hostile setup through the whole app (labelled issue -> worker -> PR)
   beforeAll(async () => {
     const TOKEN = `ghs_${crypto.randomBytes(18).toString('hex')}`;
     appPort = await freePort();
-    model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+    model = await startScriptedModel(
+      [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+      { titles: () => 'Make add return the sum' },
+    );
     list = setupAttacks({ ...host, appPort, modelPort: Number(new URL(model.baseURL).port) });
     const files = await hostileRepoFiles(list);
     const remotes = path.join(root, 'remotes');
@@ -152,11 +192,17 @@ describe('a hostile setup through the whole app (labelled issue -> worker -> PR)
       pollMs: 50,
       createRunJob: (ctx) => createJobRunner({ ...ctx, settings, env: { ...process.env, OPENAI_API_KEY: 'test-key' } }),
     });
-    const issue = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 41, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined }, repository: { clone_url: `${git.url}/${REPO}.git` } });
+    const issue = payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      issue: { number: 41, title: 'Fix add', body: 'add(2, 3) returns -1', pull_request: undefined },
+      repository: { clone_url: `${git.url}/${REPO}.git` },
+    });
     expect((await deliver(server.url, 'issues', issue)).status).toBe(200);
     await server.pool.idle();
     const [job] = server.jobs.list();
-    const rows = server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(job!.id) as Array<{ data: string }>;
+    const rows = server.db.prepare('SELECT data FROM run_events WHERE job_id = ? ORDER BY seq').all(job!.id) as Array<{
+      data: string;
+    }>;
     const events = rows.map((r) => JSON.parse(r.data) as RunEvent);
     result = { events, done: events.find((e) => e.type === 'run.completed') as Completed | undefined };
   }, 300_000);
@@ -192,7 +238,12 @@ describe('a hostile setup through the whole app (labelled issue -> worker -> PR)
       expect(text).toMatch(/^- `exfil\.example:443` during setup(, \d+ times)?: not on the allow-list$/m);
       expect(text).toMatch(/^- `169\.254\.169\.254:80` during setup(, \d+ times)?: not on the allow-list$/m);
     }
-    expect(body).toMatch(new RegExp(`^- \`127\\.0\\.0\\.1:${appPort}\` during setup(, \\d+ times)?: 127\\.0\\.0\\.1:${appPort} is one of the app's own listeners`, 'm'));
+    expect(body).toMatch(
+      new RegExp(
+        `^- \`127\\.0\\.0\\.1:${appPort}\` during setup(, \\d+ times)?: 127\\.0\\.0\\.1:${appPort} is one of the app's own listeners`,
+        'm',
+      ),
+    );
   });
 });
 
@@ -202,29 +253,39 @@ describe('a hostile setup through `patchwright run` (its own process)', () => {
   let result: Done = { events: [], done: undefined };
 
   beforeAll(async () => {
-    model = await startScriptedModel([{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }], { titles: () => 'Make add return the sum' });
+    model = await startScriptedModel(
+      [{ calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] }, { text: 'Fixed add.' }],
+      { titles: () => 'Make add return the sum' },
+    );
     // `patchwright run` serves nothing; PORT stands for the deployment's webhook port, which it must refuse too.
     list = setupAttacks({ ...host, appPort: standIn.echoPort, modelPort: Number(new URL(model.baseURL).port) });
     const repo = fixtureRepo(await hostileRepoFiles(list));
     execFileSync('git', ['log', '-1'], { cwd: repo, env: gitEnv(), stdio: 'ignore' });
-    const res = await execa(path.resolve('node_modules/.bin/node'), [path.resolve('bin/patchwright.js'), 'run', '--repo', repo, '--task', 'Fix add so it adds', '--json'], {
-      reject: false,
-      timeout: 240_000,
-      extendEnv: false,
-      env: {
-        PATH: process.env.PATH!,
-        HOME: tempDir('pw-home-'),
-        OPENAI_BASE_URL: model.baseURL,
-        OPENAI_API_KEY: 'test-key',
-        PATCHWRIGHT_MODEL: 'gpt-5',
-        PATCHWRIGHT_SANDBOX: 'bwrap',
-        PATCHWRIGHT_DATA_DIR: path.join(root, 'cli-data'),
-        PATCHWRIGHT_EGRESS_ALLOW: `npm,localhost:${standIn.httpPort},127.0.0.1:${standIn.echoPort}`,
-        PORT: String(standIn.echoPort),
-        PATCHWRIGHT_SANDBOX_UID: '61155',
+    const res = await execa(
+      path.resolve('node_modules/.bin/node'),
+      [path.resolve('bin/patchwright.js'), 'run', '--repo', repo, '--task', 'Fix add so it adds', '--json'],
+      {
+        reject: false,
+        timeout: 240_000,
+        extendEnv: false,
+        env: {
+          PATH: process.env.PATH!,
+          HOME: tempDir('pw-home-'),
+          OPENAI_BASE_URL: model.baseURL,
+          OPENAI_API_KEY: 'test-key',
+          PATCHWRIGHT_MODEL: 'gpt-5',
+          PATCHWRIGHT_SANDBOX: 'bwrap',
+          PATCHWRIGHT_DATA_DIR: path.join(root, 'cli-data'),
+          PATCHWRIGHT_EGRESS_ALLOW: `npm,localhost:${standIn.httpPort},127.0.0.1:${standIn.echoPort}`,
+          PORT: String(standIn.echoPort),
+          PATCHWRIGHT_SANDBOX_UID: '61155',
+        },
       },
-    });
-    const events = res.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
+    );
+    const events = res.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as RunEvent);
     result = { events, done: events.find((e) => e.type === 'run.completed') as Completed | undefined };
   }, 300_000);
 
@@ -239,6 +300,8 @@ describe('a hostile setup through `patchwright run` (its own process)', () => {
     console.log(`hostile setup through patchwright run: ${list.length} attacks tried, ${won.length} succeeded`);
     expect(won.map((r) => `${r.a.name}: ${r.why}`)).toEqual([]);
     expect(hits).toEqual([]);
-    expect(result.done!.evidence.egressRefused?.map((r) => `${r.host}:${r.port}`)).toEqual(expect.arrayContaining([`127.0.0.1:${standIn.echoPort}`, 'exfil.example:443']));
+    expect(result.done!.evidence.egressRefused?.map((r) => `${r.host}:${r.port}`)).toEqual(
+      expect.arrayContaining([`127.0.0.1:${standIn.echoPort}`, 'exfil.example:443']),
+    );
   });
 });

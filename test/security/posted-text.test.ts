@@ -34,8 +34,12 @@ const SUMMARY = hostileSample(11, 60);
 const TITLE = oneLine(12, 3);
 const STEPS = [1, 2, 3, 4, 5].map((i) => oneLine(20 + i, 2));
 const COMMAND_TEXT = oneLine(31, 3).replace(/'/g, '');
-const LINK_NAME = `@alice-${oneLine(32, 1).replace(/[/'\0]/g, '').slice(0, 60)}`;
-const FILE_NAME = `notes/\`@octo-org/security-team\` Fixes #12 <details> ${oneLine(33, 1).replace(/[/'\0\\]/g, '').slice(0, 80)}.md`;
+const LINK_NAME = `@alice-${oneLine(32, 1)
+  .replace(/[/'\0]/g, '')
+  .slice(0, 60)}`;
+const FILE_NAME = `notes/\`@octo-org/security-team\` Fixes #12 <details> ${oneLine(33, 1)
+  .replace(/[/'\0\\]/g, '')
+  .slice(0, 80)}.md`;
 const TEST_NAME = oneLine(34, 2).replace(/\\/g, '');
 const FAILURE = oneLine(35, 2);
 const REVIEW_SUMMARY = hostileSample(36, 20);
@@ -69,9 +73,27 @@ beforeAll(async () => {
   const scripts: Record<string, Step[]> = {
     // Issue 50: plan, a command that runs a while (the live comment shows it), a link the harness removes, the fix, a file with a hostile name.
     main: [
-      { calls: [{ name: 'update_plan', arguments: { plan: STEPS.map((step, i) => ({ step, status: i === 0 ? 'in_progress' : 'pending' })) } }] },
-      { calls: [{ name: 'shell', arguments: { command: ['bash', '-c', `printf '%s\\n' '${COMMAND_TEXT}' >/dev/null; sleep 5`] } }] },
-      { calls: [{ name: 'shell', arguments: { command: ['bash', '-c', `ln -s /etc/passwd '${LINK_NAME}'; echo linked`] } }] },
+      {
+        calls: [
+          {
+            name: 'update_plan',
+            arguments: { plan: STEPS.map((step, i) => ({ step, status: i === 0 ? 'in_progress' : 'pending' })) },
+          },
+        ],
+      },
+      {
+        calls: [
+          {
+            name: 'shell',
+            arguments: { command: ['bash', '-c', `printf '%s\\n' '${COMMAND_TEXT}' >/dev/null; sleep 5`] },
+          },
+        ],
+      },
+      {
+        calls: [
+          { name: 'shell', arguments: { command: ['bash', '-c', `ln -s /etc/passwd '${LINK_NAME}'; echo linked`] } },
+        ],
+      },
       patch(nodeFix),
       patch(`*** Begin Patch\n*** Add File: ${FILE_NAME}\n+notes\n*** End Patch`),
       say(SUMMARY),
@@ -85,12 +107,23 @@ beforeAll(async () => {
   };
   const dispatch = (body: Record<string, unknown>): Step => {
     const input = JSON.stringify(body.input ?? body.messages);
-    const job = /Address this code review/.test(input) ? 'review' : /The original issue #50/.test(input) ? 'retry' : /Ask first/.test(input) ? 'ask' : 'main';
+    const job = /Address this code review/.test(input)
+      ? 'review'
+      : /The original issue #50/.test(input)
+        ? 'retry'
+        : /Ask first/.test(input)
+          ? 'ask'
+          : 'main';
     const done = (input.match(/function_call_output/g) ?? []).length;
     return scripts[job]![done] ?? say('Done.');
   };
-  model = await startScriptedModel(Array.from({ length: 200 }, () => dispatch), { titles: () => TITLE });
-  server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, { env: { PATCHWRIGHT_SANDBOX_UID: '61182' } });
+  model = await startScriptedModel(
+    Array.from({ length: 200 }, () => dispatch),
+    { titles: () => TITLE },
+  );
+  server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, {
+    env: { PATCHWRIGHT_SANDBOX_UID: '61182' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -99,12 +132,23 @@ afterAll(async () => {
 });
 
 const REPO = () => ({ clone_url: `${git.url}/widgets.git` });
-const label = (number: number, title = 'Fix add') => payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number, title, body: 'add(2, 3) returns -1', pull_request: undefined }, repository: REPO() });
+const label = (number: number, title = 'Fix add') =>
+  payload('issues', 'labeled', {
+    label: { name: 'agent' },
+    issue: { number, title, body: 'add(2, 3) returns -1', pull_request: undefined },
+    repository: REPO(),
+  });
 const pr = () => github.pulls.find((p) => p.head.startsWith('agent/50'))!;
 const onPr = (body: string, id: number) =>
   payload('issue_comment', 'created', {
     comment: { id, body, user: { login: 'maintainer', type: 'User' } },
-    issue: { number: pr().number, title: pr().title, body: pr().body, pull_request: { url: 'x' }, user: { login: BOT_LOGIN, type: 'Bot' } },
+    issue: {
+      number: pr().number,
+      title: pr().title,
+      body: pr().body,
+      pull_request: { url: 'x' },
+      user: { login: BOT_LOGIN, type: 'Bot' },
+    },
     repository: REPO(),
   });
 
@@ -131,8 +175,19 @@ describe('hostile text on every surface, read back with a CommonMark parser', ()
     await server.pool.idle();
     github.reviewComments.set(5001, [{ id: 50011, path: 'math.js', line: 1, diff_hunk: '@@', body: 'Look again.' }]);
     const review = payload('pull_request_review', 'submitted', {
-      review: { id: 5001, state: 'changes_requested', body: 'Please check.', user: { login: 'maintainer', type: 'User' } },
-      pull_request: { number: pr().number, title: pr().title, body: pr().body, user: { login: BOT_LOGIN, type: 'Bot' }, head: { ref: pr().head, repo: { full_name: 'octo-org/widgets' } } },
+      review: {
+        id: 5001,
+        state: 'changes_requested',
+        body: 'Please check.',
+        user: { login: 'maintainer', type: 'User' },
+      },
+      pull_request: {
+        number: pr().number,
+        title: pr().title,
+        body: pr().body,
+        user: { login: BOT_LOGIN, type: 'Bot' },
+        head: { ref: pr().head, repo: { full_name: 'octo-org/widgets' } },
+      },
       repository: REPO(),
     });
     expect((await deliver(server.url, 'pull_request_review', review)).status).toBe(200);
@@ -143,7 +198,17 @@ describe('hostile text on every surface, read back with a CommonMark parser', ()
     await server.pool.idle();
     // The repository's own words: a setup step whose output is hostile, for `/agent doctor`.
     github.files['.github/agent.yml'] = YAML.stringify({ setup: [`printf '%s\\n' '${SETUP_OUTPUT}'; exit 3`] });
-    const doctor = payload('issue_comment', 'created', { comment: { id: 52000, body: '/agent doctor', user: { login: 'maintainer', type: 'User' } }, issue: { number: 52, title: 'Doctor', body: '', pull_request: undefined, user: { login: 'maintainer', type: 'User' } }, repository: REPO() });
+    const doctor = payload('issue_comment', 'created', {
+      comment: { id: 52000, body: '/agent doctor', user: { login: 'maintainer', type: 'User' } },
+      issue: {
+        number: 52,
+        title: 'Doctor',
+        body: '',
+        pull_request: undefined,
+        user: { login: 'maintainer', type: 'User' },
+      },
+      repository: REPO(),
+    });
     expect((await deliver(server.url, 'issue_comment', doctor)).status).toBe(200);
     await server.pool.idle();
     // And config keys: the problem list names them.
@@ -157,15 +222,27 @@ describe('hostile text on every surface, read back with a CommonMark parser', ()
     const writes = github.requests.filter((r) => r.method !== 'GET');
     const all = writes.map((r) => JSON.stringify(r.body)).join('\n');
     // The hostile test keeps failing, so later runs may end as tests_failing: they still publish (a draft).
-    expect(server.jobs.list().map((j) => [j.number, j.action, j.outcome === 'tests_failing' ? 'succeeded' : j.outcome])).toEqual([
+    expect(
+      server.jobs.list().map((j) => [j.number, j.action, j.outcome === 'tests_failing' ? 'succeeded' : j.outcome]),
+    ).toEqual([
       [50, 'start', 'succeeded'],
       [pr().number, 'follow_up', 'succeeded'],
       [pr().number, 'retry', 'succeeded'],
       [51, 'start', 'needs_input'],
       [52, 'doctor', 'not_ready'],
     ]);
-    expect(writes.some((r) => r.method === 'PATCH' && /\/issues\/comments\//.test(r.path) && String(r.body.body).includes('Running:') && String(r.body.body).includes('- [ ]'))).toBe(true);
-    expect(github.checkRuns.some((c) => ((c.output as { annotations?: unknown[] }).annotations ?? []).length > 0)).toBe(true);
+    expect(
+      writes.some(
+        (r) =>
+          r.method === 'PATCH' &&
+          /\/issues\/comments\//.test(r.path) &&
+          String(r.body.body).includes('Running:') &&
+          String(r.body.body).includes('- [ ]'),
+      ),
+    ).toBe(true);
+    expect(github.checkRuns.some((c) => ((c.output as { annotations?: unknown[] }).annotations ?? []).length > 0)).toBe(
+      true,
+    );
     expect(github.replies.length).toBeGreaterThan(0);
     expect([...github.comments.values()].some((c) => c.body.startsWith('🔁'))).toBe(true);
     expect(all).toContain('security-team');
@@ -182,17 +259,27 @@ describe('hostile text on every surface, read back with a CommonMark parser', ()
     for (const r of github.requests.filter((x) => x.method !== 'GET')) {
       const ownIssue = /\/pulls(\/\d+)?$/.test(r.path) ? 50 : null;
       for (const t of texts(r.body)) {
-        const problems = [...markdownProblems(t.text, { ownIssue, allowHtml, allowLink }), ...(t.plain ? plainProblems(t.text, ownIssue) : [])];
-        if (problems.length) found.push({ request: `${r.method} ${r.path}`, field: t.field, problems, text: t.text.slice(0, 300) });
+        const problems = [
+          ...markdownProblems(t.text, { ownIssue, allowHtml, allowLink }),
+          ...(t.plain ? plainProblems(t.text, ownIssue) : []),
+        ];
+        if (problems.length)
+          found.push({ request: `${r.method} ${r.path}`, field: t.field, problems, text: t.text.slice(0, 300) });
       }
     }
     expect(found.slice(0, 5)).toEqual([]);
   });
 
   it('commit messages: nothing live, no closing keyword but the job’s own', () => {
-    const messages = execFileSync('git', ['log', '--all', '--format=%B%x00'], { cwd: bare, encoding: 'utf8' }).split('\0').filter((m) => m.trim());
+    const messages = execFileSync('git', ['log', '--all', '--format=%B%x00'], { cwd: bare, encoding: 'utf8' })
+      .split('\0')
+      .filter((m) => m.trim());
     expect(messages.length).toBeGreaterThanOrEqual(2);
     // The Co-authored-by trailer is git's, with a noreply address: the app's own, and not markdown.
-    for (const m of messages) expect([...markdownProblems(m.replace(/^Co-authored-by: .*$/gm, ''), { ownIssue: 50 }), ...plainProblems(m, 50)]).toEqual([]);
+    for (const m of messages)
+      expect([
+        ...markdownProblems(m.replace(/^Co-authored-by: .*$/gm, ''), { ownIssue: 50 }),
+        ...plainProblems(m, 50),
+      ]).toEqual([]);
   });
 });

@@ -36,9 +36,16 @@ const refs = () =>
   );
 const gitOut = (...args: string[]) => execFileSync('git', args, { cwd: bare, encoding: 'utf8' }).trim();
 /** Refs that are new or moved since `before`. */
-const changed = (before: Record<string, string>) => Object.entries(refs()).filter(([ref, sha]) => before[ref] !== sha).map(([ref]) => ref);
+const changed = (before: Record<string, string>) =>
+  Object.entries(refs())
+    .filter(([ref, sha]) => before[ref] !== sha)
+    .map(([ref]) => ref);
 const text = (body: Record<string, unknown>) => JSON.stringify(body.input ?? body.messages);
-const patch = (file: string, line: string) => ({ calls: [{ name: 'apply_patch', arguments: { input: `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch` } }] });
+const patch = (file: string, line: string) => ({
+  calls: [
+    { name: 'apply_patch', arguments: { input: `*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch` } },
+  ],
+});
 
 beforeAll(async () => {
   const root = tempDir('pw-push-targets-');
@@ -52,7 +59,10 @@ beforeAll(async () => {
   execFileSync('git', ['branch', 'agent/41-tidy-up', 'trunk'], { cwd: bare });
   git = await startGitServer(root, TOKEN);
   REPO.clone_url = `${git.url}/widgets.git`;
-  github = await startGithubFake({ token: TOKEN, files: { '.github/agent.yml': 'followUp:\n  humanPullRequests: true\n  batchSeconds: 0\n' } });
+  github = await startGithubFake({
+    token: TOKEN,
+    files: { '.github/agent.yml': 'followUp:\n  humanPullRequests: true\n  batchSeconds: 0\n' },
+  });
   model = await startScriptedModel(
     [
       // Issue 40, labelled: the fix.
@@ -62,7 +72,11 @@ beforeAll(async () => {
       patch('review.txt', 'done'),
       { text: 'Addressed the review. Fixes #12, closes octo-org/widgets#12.' },
       // `/agent` on its PR: the task still carries issue #40, whatever the model wrote.
-      (body) => (/The original issue #40[\s\S]*The original report for #40/.test(text(body)) && !/original issue #12/.test(text(body)) ? patch('again.txt', 'again') : { text: 'the task lost issue 40' }),
+      (body) =>
+        /The original issue #40[\s\S]*The original report for #40/.test(text(body)) &&
+        !/original issue #12/.test(text(body))
+          ? patch('again.txt', 'again')
+          : { text: 'the task lost issue 40' },
       { text: 'Tidied, as asked. Resolves #12.' },
       // Issue 41, whose first branch name someone already has (the base's test fails: a real fix, or the verdict refuses it).
       { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
@@ -73,7 +87,9 @@ beforeAll(async () => {
     ],
     { titles: (last) => (/commit subject/.test(last) ? 'Fixes #12: address the review' : 'Fix add, fixes #12') },
   );
-  server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, { env: { PATCHWRIGHT_SANDBOX_UID: '61180' } });
+  server = await startAppWithWorker(github.url, model.baseURL, undefined, undefined, {
+    env: { PATCHWRIGHT_SANDBOX_UID: '61180' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -84,12 +100,30 @@ afterAll(async () => {
 const comment = (number: number, body: string, id: number, isPr = true, user = 'outsider') =>
   payload('issue_comment', 'created', {
     comment: { id, body, user: { login: 'maintainer', type: 'User' } },
-    issue: { number, title: 'Tidy the lint', body: 'please', ...(isPr ? { pull_request: { url: `https://api.github.test/pulls/${number}` } } : { pull_request: undefined }), user: { login: user, type: 'User' } },
+    issue: {
+      number,
+      title: 'Tidy the lint',
+      body: 'please',
+      ...(isPr ? { pull_request: { url: `https://api.github.test/pulls/${number}` } } : { pull_request: undefined }),
+      user: { login: user, type: 'User' },
+    },
     repository: REPO,
   });
-const threadText = (number: number) => [...github.comments.values()].filter((c) => c.issue === number).map((c) => c.body).join('\n');
+const threadText = (number: number) =>
+  [...github.comments.values()]
+    .filter((c) => c.issue === number)
+    .map((c) => c.body)
+    .join('\n');
 /** What the app owns, by its own records: the branches of issues and of the PRs it opened. */
-const ownBranches = () => new Set(server.db.prepare('SELECT branch, pr_branch FROM threads').all().flatMap((r) => [r.branch, r.pr_branch]).filter(Boolean).map((b) => `refs/heads/${String(b)}`));
+const ownBranches = () =>
+  new Set(
+    server.db
+      .prepare('SELECT branch, pr_branch FROM threads')
+      .all()
+      .flatMap((r) => [r.branch, r.pr_branch])
+      .filter(Boolean)
+      .map((b) => `refs/heads/${String(b)}`),
+  );
 
 describe('fork pull requests: a plain answer, and no ref anywhere moves', () => {
   const forks = [
@@ -98,32 +132,74 @@ describe('fork pull requests: a plain answer, and no ref anywhere moves', () => 
     { number: 302, head: 'trunk' },
   ];
   beforeAll(() => {
-    for (const f of forks) github.pulls.push({ number: f.number, head: f.head, headRepo: 'evil-fork/widgets', author: 'outsider', base: 'trunk', title: 'Tidy', body: 'Fixes #1', draft: false, state: 'open' });
+    for (const f of forks)
+      github.pulls.push({
+        number: f.number,
+        head: f.head,
+        headRepo: 'evil-fork/widgets',
+        author: 'outsider',
+        base: 'trunk',
+        title: 'Tidy',
+        body: 'Fixes #1',
+        draft: false,
+        state: 'open',
+      });
   });
 
-  it.each(forks)('/agent, /agent retry and a review asking for it on a fork PR whose head is $head', async ({ number, head }) => {
-    const before = refs();
-    const jobsBefore = server.jobs.list().length;
-    const requestsBefore = model.requests.length;
-    expect((await deliver(server.url, 'issue_comment', comment(number, '/agent fix the lint', number * 10))).status).toBe(200);
-    expect((await deliver(server.url, 'issue_comment', comment(number, '/agent retry', number * 10 + 1))).status).toBe(200);
-    const review = payload('pull_request_review', 'submitted', {
-      review: { id: number * 10 + 2, state: 'commented', body: '/agent please fix', user: { login: 'maintainer', type: 'User' } },
-      pull_request: { number, title: 'Tidy', body: 'x', user: { login: 'outsider', type: 'User' }, head: { ref: head, repo: { full_name: 'evil-fork/widgets' } } },
-      repository: REPO,
-    });
-    expect((await deliver(server.url, 'pull_request_review', review)).status).toBe(200);
-    await server.settled();
-    await server.pool.idle();
-    expect(server.jobs.list().length).toBe(jobsBefore);
-    expect(model.requests.length).toBe(requestsBefore);
-    expect(changed(before)).toEqual([]);
-    expect(threadText(number)).toMatch(/this pull request comes from a fork \(its branch is in `evil-fork\/widgets`\)\. Patchwright pushes only to branches it made in this repository/);
-  });
+  it.each(forks)(
+    '/agent, /agent retry and a review asking for it on a fork PR whose head is $head',
+    async ({ number, head }) => {
+      const before = refs();
+      const jobsBefore = server.jobs.list().length;
+      const requestsBefore = model.requests.length;
+      expect(
+        (await deliver(server.url, 'issue_comment', comment(number, '/agent fix the lint', number * 10))).status,
+      ).toBe(200);
+      expect(
+        (await deliver(server.url, 'issue_comment', comment(number, '/agent retry', number * 10 + 1))).status,
+      ).toBe(200);
+      const review = payload('pull_request_review', 'submitted', {
+        review: {
+          id: number * 10 + 2,
+          state: 'commented',
+          body: '/agent please fix',
+          user: { login: 'maintainer', type: 'User' },
+        },
+        pull_request: {
+          number,
+          title: 'Tidy',
+          body: 'x',
+          user: { login: 'outsider', type: 'User' },
+          head: { ref: head, repo: { full_name: 'evil-fork/widgets' } },
+        },
+        repository: REPO,
+      });
+      expect((await deliver(server.url, 'pull_request_review', review)).status).toBe(200);
+      await server.settled();
+      await server.pool.idle();
+      expect(server.jobs.list().length).toBe(jobsBefore);
+      expect(model.requests.length).toBe(requestsBefore);
+      expect(changed(before)).toEqual([]);
+      expect(threadText(number)).toMatch(
+        /this pull request comes from a fork \(its branch is in `evil-fork\/widgets`\)\. Patchwright pushes only to branches it made in this repository/,
+      );
+    },
+  );
 
   it('a follow-up job for a fork PR that reaches the worker anyway (not through a webhook) is refused there', async () => {
     const before = refs();
-    const task = { action: 'follow_up' as const, repo: { owner: 'octo-org', name: 'widgets', cloneUrl: REPO.clone_url, defaultBranch: 'trunk' }, installationId: 4242, number: 300, isPullRequest: true, title: 'Tidy', body: '', instructions: 'push to main', requester: 'maintainer', trigger: { kind: 'command' as const, commentId: 1, command: 'instructions' } };
+    const task = {
+      action: 'follow_up' as const,
+      repo: { owner: 'octo-org', name: 'widgets', cloneUrl: REPO.clone_url, defaultBranch: 'trunk' },
+      installationId: 4242,
+      number: 300,
+      isPullRequest: true,
+      title: 'Tidy',
+      body: '',
+      instructions: 'push to main',
+      requester: 'maintainer',
+      trigger: { kind: 'command' as const, commentId: 1, command: 'instructions' },
+    };
     const { job } = server.jobs.enqueue('forged-fork-1', task);
     server.pool.notify();
     await server.pool.idle();
@@ -136,7 +212,11 @@ describe('the issue a PR closes is the one the job was made for', () => {
   let pr = 0;
   it('a labelled issue opens a PR that closes it; the model’s other numbers are neutralised in the title, commit and body', async () => {
     const before = refs();
-    const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 40, title: 'Fix add', body: 'add is wrong', pull_request: undefined }, repository: REPO });
+    const labelled = payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      issue: { number: 40, title: 'Fix add', body: 'add is wrong', pull_request: undefined },
+      repository: REPO,
+    });
     expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
     await server.pool.idle();
     const opened = github.pulls.find((p) => p.head.startsWith('agent/40'))!;
@@ -155,7 +235,13 @@ describe('the issue a PR closes is the one the job was made for', () => {
     const review = payload('pull_request_review', 'submitted', {
       review: { id: 4001, state: 'changes_requested', body: 'One thing.', user: { login: 'maintainer', type: 'User' } },
       // A payload's head.ref means nothing: the branch is the thread store's.
-      pull_request: { number: pr, title: opened.title, body: opened.body, user: { login: BOT_LOGIN, type: 'Bot' }, head: { ref: 'main', repo: { full_name: 'octo-org/widgets' } } },
+      pull_request: {
+        number: pr,
+        title: opened.title,
+        body: opened.body,
+        user: { login: BOT_LOGIN, type: 'Bot' },
+        head: { ref: 'main', repo: { full_name: 'octo-org/widgets' } },
+      },
       repository: REPO,
     });
     let before = refs();
@@ -164,7 +250,20 @@ describe('the issue a PR closes is the one the job was made for', () => {
     expect(changed(before)).toEqual([`refs/heads/${opened.head}`]);
     expect(server.jobs.list().at(-1)!.outcome).toBe('succeeded');
     before = refs();
-    expect((await deliver(server.url, 'issue_comment', { ...comment(pr, '/agent tidy it further', 40020), issue: { number: pr, title: opened.title, body: github.pulls.find((p) => p.number === pr)!.body, pull_request: { url: 'x' }, user: { login: BOT_LOGIN, type: 'Bot' } } })).status).toBe(200);
+    expect(
+      (
+        await deliver(server.url, 'issue_comment', {
+          ...comment(pr, '/agent tidy it further', 40020),
+          issue: {
+            number: pr,
+            title: opened.title,
+            body: github.pulls.find((p) => p.number === pr)!.body,
+            pull_request: { url: 'x' },
+            user: { login: BOT_LOGIN, type: 'Bot' },
+          },
+        })
+      ).status,
+    ).toBe(200);
     await server.pool.idle();
     expect(server.jobs.list().at(-1)!.outcome).toBe('succeeded');
     expect(changed(before)).toEqual([`refs/heads/${opened.head}`]);
@@ -172,8 +271,12 @@ describe('the issue a PR closes is the one the job was made for', () => {
     expect(body).toMatch(/^Closes #40$/m);
     expect(body).toContain('Tidied, as asked.');
     expect(markdownProblems(body, { ownIssue: 40 })).toEqual([]);
-    for (const message of gitOut('log', '--format=%B%x00', `trunk..${opened.head}`).split('\0').filter((m) => m.trim())) expect(plainProblems(message, 40)).toEqual([]);
-    for (const run of github.checkRuns) expect(markdownProblems(String((run.output as { summary: string }).summary), { ownIssue: 40 })).toEqual([]);
+    for (const message of gitOut('log', '--format=%B%x00', `trunk..${opened.head}`)
+      .split('\0')
+      .filter((m) => m.trim()))
+      expect(plainProblems(message, 40)).toEqual([]);
+    for (const run of github.checkRuns)
+      expect(markdownProblems(String((run.output as { summary: string }).summary), { ownIssue: 40 })).toEqual([]);
     for (const reply of github.replies) expect(markdownProblems(reply.body)).toEqual([]);
   });
 });
@@ -181,7 +284,11 @@ describe('the issue a PR closes is the one the job was made for', () => {
 describe('branches the app did not make', () => {
   it('an issue whose branch name someone already has gets the next name; theirs is untouched', async () => {
     const before = refs();
-    const labelled = payload('issues', 'labeled', { label: { name: 'agent' }, issue: { number: 41, title: 'Tidy up', body: 'tidy', pull_request: undefined }, repository: REPO });
+    const labelled = payload('issues', 'labeled', {
+      label: { name: 'agent' },
+      issue: { number: 41, title: 'Tidy up', body: 'tidy', pull_request: undefined },
+      repository: REPO,
+    });
     expect((await deliver(server.url, 'issues', labelled)).status).toBe(200);
     await server.pool.idle();
     expect(changed(before)).toEqual(['refs/heads/agent/41-tidy-up-2']);
@@ -189,9 +296,21 @@ describe('branches the app did not make', () => {
   });
 
   it('a human’s PR from develop (humanPullRequests): the work goes on a new branch of the app’s, proposed into develop', async () => {
-    github.pulls.push({ number: 303, head: 'develop', author: 'colleague', base: 'trunk', title: 'Refactor the lint', body: 'wip', draft: false, state: 'open' });
+    github.pulls.push({
+      number: 303,
+      head: 'develop',
+      author: 'colleague',
+      base: 'trunk',
+      title: 'Refactor the lint',
+      body: 'wip',
+      draft: false,
+      state: 'open',
+    });
     const before = refs();
-    expect((await deliver(server.url, 'issue_comment', comment(303, '/agent fix the lint', 30300, true, 'colleague'))).status).toBe(200);
+    expect(
+      (await deliver(server.url, 'issue_comment', comment(303, '/agent fix the lint', 30300, true, 'colleague')))
+        .status,
+    ).toBe(200);
     await server.pool.idle();
     const moved = changed(before);
     expect(moved).toHaveLength(1);
@@ -208,7 +327,9 @@ describe('branches the app did not make', () => {
     expect(gitOut('rev-parse', 'trunk')).toBe(start);
     expect(gitOut('rev-parse', 'agent/41-tidy-up')).toBe(start);
     const own = ownBranches();
-    const moved = Object.keys(refs()).filter((r) => !['refs/heads/main', 'refs/heads/develop', 'refs/heads/trunk', 'refs/heads/agent/41-tidy-up'].includes(r));
+    const moved = Object.keys(refs()).filter(
+      (r) => !['refs/heads/main', 'refs/heads/develop', 'refs/heads/trunk', 'refs/heads/agent/41-tidy-up'].includes(r),
+    );
     expect(moved.length).toBeGreaterThanOrEqual(3);
     for (const ref of moved) expect(own.has(ref), ref).toBe(true);
   });

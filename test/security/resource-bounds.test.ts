@@ -27,7 +27,10 @@ awk '{ for (i = 1; i <= NF; i++) if ($i == "-") s = i; if ($(s + 1) == "tmpfs") 
 done`;
 
 function check(survey: string): void {
-  const rows = survey.trim().split('\n').map((l) => l.split(' '));
+  const rows = survey
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
   expect(rows.length).toBeGreaterThan(3);
   for (const [at, kb, mode, writable] of rows) {
     if (writable) expect(Number(kb), `${at} is writable`).toBeLessThanOrEqual(TMPFS / 1024);
@@ -39,10 +42,26 @@ function check(survey: string): void {
 
 describe('every tmpfs a command can write is sized', () => {
   it('as root: a host user of the job’s own', async () => {
-    const sandbox = new BwrapSandbox({ layout: { worktree, runTmp, cacheDir, readOnly: [] }, hostUid: 61165, tmpfsBytes: TMPFS });
-    const res = await sandbox.run({ command: SURVEY, cwd: worktree, timeoutMs: 30_000, network: false, outputLimitBytes: 64 * 1024 });
+    const sandbox = new BwrapSandbox({
+      layout: { worktree, runTmp, cacheDir, readOnly: [] },
+      hostUid: 61165,
+      tmpfsBytes: TMPFS,
+    });
+    const res = await sandbox.run({
+      command: SURVEY,
+      cwd: worktree,
+      timeoutMs: 30_000,
+      network: false,
+      outputLimitBytes: 64 * 1024,
+    });
     check(res.stdout);
-    const fill = await sandbox.run({ command: 'head -c 64M /dev/zero > /dev/shm/fill; echo $?; du -k /dev/shm/fill', cwd: worktree, timeoutMs: 30_000, network: false, outputLimitBytes: 64 * 1024 });
+    const fill = await sandbox.run({
+      command: 'head -c 64M /dev/zero > /dev/shm/fill; echo $?; du -k /dev/shm/fill',
+      cwd: worktree,
+      timeoutMs: 30_000,
+      network: false,
+      outputLimitBytes: 64 * 1024,
+    });
     expect(fill.stdout.split('\n')[0]).not.toBe('0');
     expect(Number(fill.stdout.split('\n')[1]!.split('\t')[0])).toBeLessThanOrEqual(TMPFS / 1024);
   });
@@ -51,7 +70,12 @@ describe('every tmpfs a command can write is sized', () => {
     for (const d of dirs) fs.chownSync(d, 65534, 65534);
     fs.chmodSync(dirs[3]!, 0o700);
     try {
-      const [r] = runAsNobody({ layout: { worktree, runTmp, cacheDir, readOnly: [] }, hostDir: dirs[3], tmpfsBytes: TMPFS, commands: [SURVEY] });
+      const [r] = runAsNobody({
+        layout: { worktree, runTmp, cacheDir, readOnly: [] },
+        hostDir: dirs[3],
+        tmpfsBytes: TMPFS,
+        commands: [SURVEY],
+      });
       check(r!.stdout);
     } finally {
       for (const d of dirs) fs.chownSync(d, 0, 0);
@@ -62,8 +86,20 @@ describe('every tmpfs a command can write is sized', () => {
 describe('the run’s temp dir and worktree are watched, for inodes as for bytes', () => {
   it('a command that makes files by the thousand in /tmp is stopped before the disk’s free inodes drop below the floor', async () => {
     const free = fs.statfsSync(runTmp).ffree;
-    const sandbox = new BwrapSandbox({ layout: { worktree, runTmp, cacheDir, readOnly: [] }, hostUid: 61165, minFreeInodes: free - 4000, minFreeBytes: 0 });
-    const res = await sandbox.run({ command: 'for i in $(seq 60); do mkdir /tmp/d$i && cd /tmp/d$i && seq 1000 | xargs touch; sleep 0.2; done; echo finished', cwd: worktree, timeoutMs: 120_000, network: false, outputLimitBytes: 64 * 1024 });
+    const sandbox = new BwrapSandbox({
+      layout: { worktree, runTmp, cacheDir, readOnly: [] },
+      hostUid: 61165,
+      minFreeInodes: free - 4000,
+      minFreeBytes: 0,
+    });
+    const res = await sandbox.run({
+      command:
+        'for i in $(seq 60); do mkdir /tmp/d$i && cd /tmp/d$i && seq 1000 | xargs touch; sleep 0.2; done; echo finished',
+      cwd: worktree,
+      timeoutMs: 120_000,
+      network: false,
+      outputLimitBytes: 64 * 1024,
+    });
     expect(res.stdout).not.toContain('finished');
     expect(res.stderr).toMatch(/stopped: the disk has \d+ inodes free, below the \d+ the host keeps/);
     fs.rmSync(runTmp, { recursive: true, force: true });

@@ -14,7 +14,10 @@ export const BOT_LOGIN = `${APP_SLUG}[bot]`;
 let key: string | undefined;
 /** An RSA key made at run time: no key is ever committed. */
 export function privateKey(): string {
-  key ??= crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  key ??= crypto
+    .generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs1', format: 'pem' })
+    .toString();
   return key;
 }
 
@@ -85,4 +88,3 @@ export async function deliver(url: string, event: string, body: unknown, opts: S
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return fetch(`${url}/api/github/webhooks`, { method: 'POST', headers, body: text });
 }
-

@@ -16,10 +16,23 @@ export interface AppOptions {
  * otherwise), the OpenAI adapter talking to `modelUrl` and GitHub answered at `githubUrl`. One job
  * at a time unless asked, polled quickly.
  */
-export async function startAppWithWorker(githubUrl: string, modelUrl: string, Octokit: typeof TestOctokit = TestOctokit, dashboard?: DashboardSettings, more: AppOptions = {}): Promise<RunningServer> {
+export async function startAppWithWorker(
+  githubUrl: string,
+  modelUrl: string,
+  Octokit: typeof TestOctokit = TestOctokit,
+  dashboard?: DashboardSettings,
+  more: AppOptions = {},
+): Promise<RunningServer> {
   const dataDir = more.dataDir ?? tempDir('pw-e2e-data-');
   // Never the real npm registry for a Node a repository asks for (a test names a stand-in to have one).
-  const settings = readSettings({ PATCHWRIGHT_DATA_DIR: dataDir, PATCHWRIGHT_SANDBOX: 'bwrap', OPENAI_BASE_URL: modelUrl, PATCHWRIGHT_MODEL: 'gpt-5', PATCHWRIGHT_NODE_REGISTRY: 'off', ...more.env });
+  const settings = readSettings({
+    PATCHWRIGHT_DATA_DIR: dataDir,
+    PATCHWRIGHT_SANDBOX: 'bwrap',
+    OPENAI_BASE_URL: modelUrl,
+    PATCHWRIGHT_MODEL: 'gpt-5',
+    PATCHWRIGHT_NODE_REGISTRY: 'off',
+    ...more.env,
+  });
   return startServer({
     dataDir,
     concurrency: more.concurrency ?? 1,

@@ -45,9 +45,14 @@ export function boundaryFixture(prefix: string): BoundaryFixture {
   const mirror = path.join(dataDir, 'mirrors', 'o', 'r.git');
   const src = fixtureRepo(nodeBuggy);
   execFileSync('git', ['clone', '-q', '--bare', src, mirror], { env: gitEnv() });
-  execFileSync('git', ['config', 'remote.origin.url', `https://x-access-token:${canary}@github.com/o/r.git`], { cwd: mirror });
+  execFileSync('git', ['config', 'remote.origin.url', `https://x-access-token:${canary}@github.com/o/r.git`], {
+    cwd: mirror,
+  });
   const worktree = path.join(dataDir, 'worktrees', 'idle', 'h-job-1');
-  execFileSync('git', ['worktree', 'add', '-q', '--force', '-B', 'agent/1', worktree, 'HEAD'], { cwd: mirror, env: gitEnv() });
+  execFileSync('git', ['worktree', 'add', '-q', '--force', '-B', 'agent/1', worktree, 'HEAD'], {
+    cwd: mirror,
+    env: gitEnv(),
+  });
   const gitLink = fs.readFileSync(path.join(worktree, '.git'), 'utf8');
   const cacheDir = path.join(dataDir, 'cache', 'o--r');
   fs.mkdirSync(path.join(dataDir, 'runs'), { recursive: true });

@@ -23,11 +23,21 @@ exec bwrap "$@"
   return {
     path: script,
     calls: () =>
-      fs.readdirSync(logs).filter((n) => n.endsWith('.args')).sort().map((n) => {
-        const args = fs.readFileSync(path.join(logs, n), 'utf8').split('\0').slice(0, -1);
-        const fds = new Map(fs.readFileSync(path.join(logs, n.replace(/\.args$/, '.fds')), 'utf8').trim().split('\n').map((l) => [l.split(' ')[0]!, l.slice(l.indexOf(' ') + 1)] as [string, string]));
-        return { args, fds };
-      }),
+      fs
+        .readdirSync(logs)
+        .filter((n) => n.endsWith('.args'))
+        .sort()
+        .map((n) => {
+          const args = fs.readFileSync(path.join(logs, n), 'utf8').split('\0').slice(0, -1);
+          const fds = new Map(
+            fs
+              .readFileSync(path.join(logs, n.replace(/\.args$/, '.fds')), 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => [l.split(' ')[0]!, l.slice(l.indexOf(' ') + 1)] as [string, string]),
+          );
+          return { args, fds };
+        }),
   };
 }
 
@@ -44,9 +54,72 @@ export interface BwrapOp {
   dest: string;
 }
 
-const TWO = new Set(['--bind', '--ro-bind', '--bind-try', '--ro-bind-try', '--dev-bind', '--dev-bind-try', '--bind-fd', '--ro-bind-fd', '--file', '--bind-data', '--ro-bind-data', '--symlink', '--setenv', '--chmod']);
-const ONE = new Set(['--dev', '--proc', '--tmpfs', '--dir', '--remount-ro', '--mqueue', '--chdir', '--hostname', '--uid', '--gid', '--seccomp', '--add-seccomp-fd', '--lock-file', '--sync-fd', '--args', '--userns', '--userns2', '--pidns', '--info-fd', '--json-status-fd', '--block-fd', '--userns-block-fd', '--exec-label', '--file-label', '--cap-add', '--cap-drop', '--perms', '--size', '--unsetenv']);
-const MOUNTS = new Set(['--bind', '--ro-bind', '--bind-try', '--ro-bind-try', '--dev-bind', '--dev-bind-try', '--bind-fd', '--ro-bind-fd', '--file', '--bind-data', '--ro-bind-data', '--symlink', '--dev', '--proc', '--tmpfs', '--dir', '--mqueue']);
+const TWO = new Set([
+  '--bind',
+  '--ro-bind',
+  '--bind-try',
+  '--ro-bind-try',
+  '--dev-bind',
+  '--dev-bind-try',
+  '--bind-fd',
+  '--ro-bind-fd',
+  '--file',
+  '--bind-data',
+  '--ro-bind-data',
+  '--symlink',
+  '--setenv',
+  '--chmod',
+]);
+const ONE = new Set([
+  '--dev',
+  '--proc',
+  '--tmpfs',
+  '--dir',
+  '--remount-ro',
+  '--mqueue',
+  '--chdir',
+  '--hostname',
+  '--uid',
+  '--gid',
+  '--seccomp',
+  '--add-seccomp-fd',
+  '--lock-file',
+  '--sync-fd',
+  '--args',
+  '--userns',
+  '--userns2',
+  '--pidns',
+  '--info-fd',
+  '--json-status-fd',
+  '--block-fd',
+  '--userns-block-fd',
+  '--exec-label',
+  '--file-label',
+  '--cap-add',
+  '--cap-drop',
+  '--perms',
+  '--size',
+  '--unsetenv',
+]);
+const MOUNTS = new Set([
+  '--bind',
+  '--ro-bind',
+  '--bind-try',
+  '--ro-bind-try',
+  '--dev-bind',
+  '--dev-bind-try',
+  '--bind-fd',
+  '--ro-bind-fd',
+  '--file',
+  '--bind-data',
+  '--ro-bind-data',
+  '--symlink',
+  '--dev',
+  '--proc',
+  '--tmpfs',
+  '--dir',
+  '--mqueue',
+]);
 
 /** bwrap's setup operations in order, with each bind's host source. */
 export function bwrapOps(call: BwrapCall): BwrapOp[] {
@@ -84,16 +157,30 @@ export function violations(ops: BwrapOp[], writable: string[], allowed: string[]
   for (const o of ops) {
     if (o.source) {
       const w = writable.find((x) => inside(o.source!, x));
-      if (w && !(allowed.includes(o.source) && o.op.endsWith('-fd'))) bad.push(`${o.op} ${o.source}: a source inside ${w}`);
+      if (w && !(allowed.includes(o.source) && o.op.endsWith('-fd')))
+        bad.push(`${o.op} ${o.source}: a source inside ${w}`);
     }
     const enclosing = made.filter((m) => inside(o.dest, m.dest)).sort((a, b) => b.dest.length - a.dest.length)[0];
     if (enclosing?.persisted) {
       const depth = o.dest.slice(enclosing.dest.length).split('/').filter(Boolean).length;
-      const file = o.op === '--file' || o.op.endsWith('-data') || (o.source !== undefined && fs.statSync(o.source, { throwIfNoEntry: false })?.isFile() === true);
+      const file =
+        o.op === '--file' ||
+        o.op.endsWith('-data') ||
+        (o.source !== undefined && fs.statSync(o.source, { throwIfNoEntry: false })?.isFile() === true);
       if (depth > 1) bad.push(`${o.op} ${o.dest}: made ${depth} levels inside the writable ${enclosing.dest}`);
-      else if (file && !allowed.includes(o.dest)) bad.push(`${o.op} ${o.dest}: a file made inside the writable ${enclosing.dest}`);
+      else if (file && !allowed.includes(o.dest))
+        bad.push(`${o.op} ${o.dest}: a file made inside the writable ${enclosing.dest}`);
     }
-    if (o.op !== '--dir' && o.op !== '--symlink') made.push({ dest: o.dest, persisted: o.op === '--bind' || o.op === '--bind-try' || o.op === '--bind-fd' || o.op === '--dev-bind' || o.op === '--dev-bind-try' });
+    if (o.op !== '--dir' && o.op !== '--symlink')
+      made.push({
+        dest: o.dest,
+        persisted:
+          o.op === '--bind' ||
+          o.op === '--bind-try' ||
+          o.op === '--bind-fd' ||
+          o.op === '--dev-bind' ||
+          o.op === '--dev-bind-try',
+      });
   }
   return bad;
 }

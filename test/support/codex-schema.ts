@@ -28,7 +28,9 @@ export function codexSchema(): CodexSchema {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const bundle = read('codex_app_server_protocol.v2.schemas.json');
   ajv.addSchema({ ...bundle, $id: 'v2' });
-  const clientRequests = read('ClientRequest.json') as { oneOf: Array<{ properties: { method: { enum: string[] }; params?: { $ref?: string } } }> };
+  const clientRequests = read('ClientRequest.json') as {
+    oneOf: Array<{ properties: { method: { enum: string[] }; params?: { $ref?: string } } }>;
+  };
   const responseName = new Map<string, string>();
   for (const o of clientRequests.oneOf) {
     const m = o.properties.method.enum[0]!;
@@ -62,7 +64,11 @@ export function codexSchema(): CodexSchema {
       }
       if ('id' in msg) return serverRequest(msg) ? [] : [`${name}: ${problems(serverRequest)}`];
       // The schema's notifications are a oneOf on the method; report only that method's branch.
-      return notification(msg) ? [] : [`${name}: ${JSON.stringify((notification.errors ?? []).filter((e: ErrorObject) => JSON.stringify(e).includes(name) || e.instancePath.startsWith('/params'))).slice(0, 1500)}`];
+      return notification(msg)
+        ? []
+        : [
+            `${name}: ${JSON.stringify((notification.errors ?? []).filter((e: ErrorObject) => JSON.stringify(e).includes(name) || e.instancePath.startsWith('/params'))).slice(0, 1500)}`,
+          ];
     },
   };
 }

@@ -2,7 +2,15 @@ import type { ChangedFile, ChangeSnapshot, Verifier } from '../../src/core/ports
 
 /** A checkout whose change is always the same (core tests with fake ports). */
 export function staticChanges(diff = '', files: ChangedFile[] = []): () => Promise<ChangeSnapshot> {
-  return async () => ({ id: files.length ? 'tree-after' : 'tree-start', startId: 'tree-start', files, diff, unignored: async () => [], since: async () => files, read: async () => [] });
+  return async () => ({
+    id: files.length ? 'tree-after' : 'tree-start',
+    startId: 'tree-start',
+    files,
+    diff,
+    unignored: async () => [],
+    since: async () => files,
+    read: async () => [],
+  });
 }
 
 /** For runs that never reach a clean verification (no test command): asked anyway, it fails the test. */

@@ -31,22 +31,39 @@ export function repoFromFolder(src: string): string {
 
 export const nodeBuggy = {
   'package.json': JSON.stringify({ name: 'calc', version: '1.0.0', scripts: { test: 'node --test' } }, null, 2) + '\n',
-  'package-lock.json': JSON.stringify({ name: 'calc', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'calc', version: '1.0.0' } } }, null, 2) + '\n',
+  'package-lock.json':
+    JSON.stringify(
+      {
+        name: 'calc',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'calc', version: '1.0.0' } },
+      },
+      null,
+      2,
+    ) + '\n',
   '.gitignore': 'node_modules/\n',
   'math.js': 'exports.add = (a, b) => a - b;\n',
-  'test/math.test.js': "const test = require('node:test');\nconst assert = require('node:assert');\nconst { add } = require('../math.js');\n\ntest('adds', () => {\n  assert.strictEqual(add(2, 3), 5);\n});\n",
+  'test/math.test.js':
+    "const test = require('node:test');\nconst assert = require('node:assert');\nconst { add } = require('../math.js');\n\ntest('adds', () => {\n  assert.strictEqual(add(2, 3), 5);\n});\n",
 };
 
-export const nodeFix = '*** Begin Patch\n*** Update File: math.js\n-exports.add = (a, b) => a - b;\n+exports.add = (a, b) => a + b;\n*** End Patch';
+export const nodeFix =
+  '*** Begin Patch\n*** Update File: math.js\n-exports.add = (a, b) => a - b;\n+exports.add = (a, b) => a + b;\n*** End Patch';
 
 export const pythonBuggy = {
   'calc.py': 'def add(a, b):\n    return a - b\n',
-  'tests/test_calc.py': 'import unittest\n\nfrom calc import add\n\n\nclass AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n',
+  'tests/test_calc.py':
+    'import unittest\n\nfrom calc import add\n\n\nclass AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n',
 };
 
-export const pythonFix = '*** Begin Patch\n*** Update File: calc.py\n@@ def add(a, b):\n-    return a - b\n+    return a + b\n*** End Patch';
+export const pythonFix =
+  '*** Begin Patch\n*** Update File: calc.py\n@@ def add(a, b):\n-    return a - b\n+    return a + b\n*** End Patch';
 
 /** Adds a test for a `mul` that does not exist yet: a new failure, not a pre-existing one. */
-export const nodeAddMulTest = "*** Begin Patch\n*** Add File: test/mul.test.js\n+const test = require('node:test');\n+const assert = require('node:assert');\n+const { mul } = require('../math.js');\n+\n+test('multiplies', () => {\n+  assert.strictEqual(mul(2, 3), 6);\n+});\n*** End Patch";
+export const nodeAddMulTest =
+  "*** Begin Patch\n*** Add File: test/mul.test.js\n+const test = require('node:test');\n+const assert = require('node:assert');\n+const { mul } = require('../math.js');\n+\n+test('multiplies', () => {\n+  assert.strictEqual(mul(2, 3), 6);\n+});\n*** End Patch";
 
-export const nodeAddMul = '*** Begin Patch\n*** Update File: math.js\n exports.add = (a, b) => a - b;\n+exports.mul = (a, b) => a * b;\n*** End Patch';
+export const nodeAddMul =
+  '*** Begin Patch\n*** Update File: math.js\n exports.add = (a, b) => a - b;\n+exports.mul = (a, b) => a * b;\n*** End Patch';

@@ -19,7 +19,11 @@ export interface GitServer {
  * `Authorization: Basic x-access-token:<token>` like GitHub (`open` repositories, by name, are
  * readable without it, like a public repository).
  */
-export async function startGitServer(root: string, token: string | ((presented: string, path: string) => boolean), opts: { open?: string[] } = {}): Promise<GitServer> {
+export async function startGitServer(
+  root: string,
+  token: string | ((presented: string, path: string) => boolean),
+  opts: { open?: string[] } = {},
+): Promise<GitServer> {
   const accepts = (auth: string, url: string) => {
     const m = /^Basic (.+)$/.exec(auth);
     const [user, presented] = m ? Buffer.from(m[1]!, 'base64').toString().split(':') : [];
@@ -32,7 +36,9 @@ export async function startGitServer(root: string, token: string | ((presented: 
     const auth = req.headers.authorization ?? '';
     authHeaders.push(auth);
     paths.push(req.url ?? '');
-    const readable = (opts.open ?? []).some((name) => (req.url ?? '').startsWith(`/${name}.git/`) && !/git-receive-pack/.test(req.url ?? ''));
+    const readable = (opts.open ?? []).some(
+      (name) => (req.url ?? '').startsWith(`/${name}.git/`) && !/git-receive-pack/.test(req.url ?? ''),
+    );
     if (!accepts(auth, req.url ?? '') && !readable) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end('unauthorized');
       return;
@@ -85,7 +91,13 @@ export async function startGitServer(root: string, token: string | ((presented: 
 }
 
 /** A bare repo `<root>/<name>.git` with the given files committed on `main`. */
-export function makeRemoteRepo(root: string, name: string, files: Record<string, string>, commits = 1, subjects: string[] = []): string {
+export function makeRemoteRepo(
+  root: string,
+  name: string,
+  files: Record<string, string>,
+  commits = 1,
+  subjects: string[] = [],
+): string {
   const work = fs.mkdtempSync(path.join(root, 'work-'));
   const run = (...args: string[]) => execFileSync('git', args, { cwd: work, env: gitEnv() });
   run('init', '-q', '-b', 'main');

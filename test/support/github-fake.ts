@@ -8,10 +8,23 @@ import { z } from 'zod';
  * tells every delivery's repository and installation here): what `GET /repos/{owner}/{repo}`
  * answers, and which installation may have a token for which repository.
  */
-export const knownRepositories = new Map<string, { id: number; owner: string; name: string; cloneUrl: string; defaultBranch: string; installationId: number | null }>();
+export const knownRepositories = new Map<
+  string,
+  { id: number; owner: string; name: string; cloneUrl: string; defaultBranch: string; installationId: number | null }
+>();
 
 export function rememberRepository(payload: unknown): void {
-  const p = payload as { repository?: { id?: number; name?: string; full_name?: string; clone_url?: string; default_branch?: string; owner?: { login?: string } }; installation?: { id?: number } } | null;
+  const p = payload as {
+    repository?: {
+      id?: number;
+      name?: string;
+      full_name?: string;
+      clone_url?: string;
+      default_branch?: string;
+      owner?: { login?: string };
+    };
+    installation?: { id?: number };
+  } | null;
   const r = p?.repository;
   if (!r?.clone_url || !r.name || !r.owner?.login) return;
   // The app names a repository by its owner's login and its name (as GitHub's API paths do).
@@ -31,17 +44,35 @@ export function rememberRepository(payload: unknown): void {
  * `permissions` every permission name and the levels each may take (app-permissions).
  */
 const AccessTokenRequest = (() => {
-  type Schema = { properties: Record<string, { type?: string; items?: { type: string }; $ref?: string; enum?: string[] }> };
-  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json') as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema }> } } }>; components: { schemas: Record<string, Schema> } };
-  const body = spec.paths['/app/installations/{installation_id}/access_tokens']!.post.requestBody.content['application/json']!.schema;
+  type Schema = {
+    properties: Record<string, { type?: string; items?: { type: string }; $ref?: string; enum?: string[] }>;
+  };
+  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json') as {
+    paths: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema }> } } }>;
+    components: { schemas: Record<string, Schema> };
+  };
+  const body =
+    spec.paths['/app/installations/{installation_id}/access_tokens']!.post.requestBody.content['application/json']!
+      .schema;
   const permissions = spec.components.schemas['app-permissions']!.properties;
   const shape: Record<string, z.ZodType> = {};
   for (const [name, field] of Object.entries(body.properties)) {
     if (field.$ref?.endsWith('/app-permissions')) {
-      shape[name] = z.strictObject(Object.fromEntries(Object.entries(permissions).map(([p, v]) => [p, z.enum(v.enum as [string, ...string[]]).optional()]))).optional();
-    } else if (field.type === 'array') shape[name] = z.array(field.items!.type === 'integer' ? z.number().int() : z.string()).optional();
+      shape[name] = z
+        .strictObject(
+          Object.fromEntries(
+            Object.entries(permissions).map(([p, v]) => [p, z.enum(v.enum as [string, ...string[]]).optional()]),
+          ),
+        )
+        .optional();
+    } else if (field.type === 'array')
+      shape[name] = z.array(field.items!.type === 'integer' ? z.number().int() : z.string()).optional();
   }
-  return z.strictObject(shape) as z.ZodType<{ repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> }>;
+  return z.strictObject(shape) as z.ZodType<{
+    repositories?: string[];
+    repository_ids?: number[];
+    permissions?: Record<string, string>;
+  }>;
 })();
 
 /** A token the fake issued, and what it may reach (null: the whole installation, every permission). */
@@ -132,7 +163,11 @@ function permissionFor(method: string, path: string): [string, 'read' | 'write']
   if (/\/check-runs$/.test(path) && method === 'POST') return ['checks', 'write'];
   if (/\/pulls(\/\d+)?$/.test(path) && method !== 'GET') return ['pull_requests', 'write'];
   if (/\/pulls\/\d+\/(comments\/\d+\/replies|requested_reviewers)$/.test(path)) return ['pull_requests', 'write'];
-  if (/\/issues\/(\d+\/)?(comments|labels|reactions)(\/\d+)?$|\/issues\/comments\/\d+(\/reactions)?$/.test(path) && method !== 'GET') return ['issues', 'write'];
+  if (
+    /\/issues\/(\d+\/)?(comments|labels|reactions)(\/\d+)?$|\/issues\/comments\/\d+(\/reactions)?$/.test(path) &&
+    method !== 'GET'
+  )
+    return ['issues', 'write'];
   if (/\/contents\//.test(path)) return ['contents', 'read'];
   return null;
 }
@@ -173,7 +208,10 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if (fault) {
         fault.times--;
         const send = () => {
-          const text = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? { message: `fault ${fault.status}` });
+          const text =
+            typeof fault.body === 'string'
+              ? fault.body
+              : JSON.stringify(fault.body ?? { message: `fault ${fault.status}` });
           const type = typeof fault.body === 'string' ? 'text/html' : 'application/json; charset=utf-8';
           return origWriteHead.call(res, fault.status, { 'content-type': type, ...fault.headers }).end(text);
         };
@@ -182,41 +220,87 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         // Let the handler below do the work, then swap its answer for the fault.
         res.writeHead = (() => ({ end: () => send() })) as unknown as typeof res.writeHead;
       }
-      const json = (status: number, data: unknown) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(data));
+      const json = (status: number, data: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(data));
       let m: RegExpExecArray | null;
       if (method === 'POST' && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
         const installationId = Number(m[1]);
         const asked = AccessTokenRequest.safeParse(body);
-        if (!asked.success) return json(422, { message: 'Invalid request.', errors: asked.error.issues.map((i) => i.message) });
+        if (!asked.success)
+          return json(422, { message: 'Invalid request.', errors: asked.error.issues.map((i) => i.message) });
         const mine = [...knownRepositories.values()].filter((r) => r.installationId === installationId);
-        const wanted = [...(asked.data.repositories ?? []).map((n) => mine.find((r) => r.name.toLowerCase() === n.toLowerCase())), ...(asked.data.repository_ids ?? []).map((id) => mine.find((r) => r.id === id))];
-        if (wanted.some((r) => r === undefined)) return json(422, { message: 'There is at least one repository that does not exist or is not accessible to the parent installation.' });
+        const wanted = [
+          ...(asked.data.repositories ?? []).map((n) => mine.find((r) => r.name.toLowerCase() === n.toLowerCase())),
+          ...(asked.data.repository_ids ?? []).map((id) => mine.find((r) => r.id === id)),
+        ];
+        if (wanted.some((r) => r === undefined))
+          return json(422, {
+            message:
+              'There is at least one repository that does not exist or is not accessible to the parent installation.',
+          });
         const scoped = asked.data.repositories !== undefined || asked.data.repository_ids !== undefined;
         const token = o.scopedTokens ? `${o.token ?? 'ghs_fake'}_${tokens.length + 1}` : (o.token ?? 'ghs_fake');
-        tokens.push({ token, installationId, repositories: scoped ? wanted.map((r) => r!.name.toLowerCase()) : null, permissions: asked.data.permissions ?? null });
+        tokens.push({
+          token,
+          installationId,
+          repositories: scoped ? wanted.map((r) => r!.name.toLowerCase()) : null,
+          permissions: asked.data.permissions ?? null,
+        });
         return json(201, {
           token,
           expires_at: new Date(Date.now() + 3600_000).toISOString(),
-          permissions: asked.data.permissions ?? { contents: 'write', issues: 'write', pull_requests: 'write', checks: 'write', metadata: 'read' },
+          permissions: asked.data.permissions ?? {
+            contents: 'write',
+            issues: 'write',
+            pull_requests: 'write',
+            checks: 'write',
+            metadata: 'read',
+          },
           repository_selection: scoped ? 'selected' : 'all',
-          ...(scoped ? { repositories: wanted.map((r) => ({ id: r!.id, name: r!.name, full_name: `${r!.owner}/${r!.name}` })) } : {}),
+          ...(scoped
+            ? { repositories: wanted.map((r) => ({ id: r!.id, name: r!.name, full_name: `${r!.owner}/${r!.name}` })) }
+            : {}),
         });
       }
       const issued = o.scopedTokens && presented ? tokens.find((t) => t.token === presented) : undefined;
       const repoOfPath = /^\/repos\/([^/]+)\/([^/]+)/.exec(path);
-      if (issued && repoOfPath && issued.repositories && !issued.repositories.includes(decodeURIComponent(repoOfPath[2]!).toLowerCase())) return json(404, { message: 'Not Found' });
+      if (
+        issued &&
+        repoOfPath &&
+        issued.repositories &&
+        !issued.repositories.includes(decodeURIComponent(repoOfPath[2]!).toLowerCase())
+      )
+        return json(404, { message: 'Not Found' });
       const needs = permissionFor(method, path);
-      if (issued?.permissions && needs && !(issued.permissions[needs[0]] === 'write' || issued.permissions[needs[0]] === 'admin' || (needs[1] === 'read' && issued.permissions[needs[0]] === 'read'))) {
+      if (
+        issued?.permissions &&
+        needs &&
+        !(
+          issued.permissions[needs[0]] === 'write' ||
+          issued.permissions[needs[0]] === 'admin' ||
+          (needs[1] === 'read' && issued.permissions[needs[0]] === 'read')
+        )
+      ) {
         return json(403, { message: 'Resource not accessible by integration' });
       }
       if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path))) {
         const r = knownRepositories.get(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase());
         if (!r) return json(404, { message: 'Not Found' });
-        return json(200, { id: r.id, name: r.name, full_name: `${r.owner}/${r.name}`, owner: { login: r.owner }, clone_url: r.cloneUrl, default_branch: r.defaultBranch, private: true });
+        return json(200, {
+          id: r.id,
+          name: r.name,
+          full_name: `${r.owner}/${r.name}`,
+          owner: { login: r.owner },
+          clone_url: r.cloneUrl,
+          default_branch: r.defaultBranch,
+          private: true,
+        });
       }
       if ((m = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
         const file = o.files?.[decodeURIComponent(m[1]!)];
-        return file === undefined ? json(404, { message: 'Not Found' }) : res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(file);
+        return file === undefined
+          ? json(404, { message: 'Not Found' })
+          : res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(file);
       }
       if ((m = /\/repos\/([^/]+\/[^/]+)\/collaborators\/([^/]+)\/permission$/.exec(path))) {
         const login = decodeURIComponent(m[2]!);
@@ -232,7 +316,9 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
           comments.set(id, { issue, body: text, edits: 0 });
           if ((o.loseCreates ?? 0) > 0) {
             o.loseCreates!--;
-            return void res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+            return void res
+              .writeHead(502, { 'content-type': 'text/html' })
+              .end('<html><body>502 Bad Gateway</body></html>');
           }
           json(201, { id });
         };
@@ -242,7 +328,12 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       }
       if (method === 'GET' && (m = /\/issues\/(\d+)\/comments$/.exec(path))) {
         const issue = Number(m[1]);
-        return json(200, [...comments.entries()].filter(([, c]) => c.issue === issue).map(([id, c]) => ({ id, body: c.body, user: { login: 'patchwright-test[bot]', type: 'Bot' } })));
+        return json(
+          200,
+          [...comments.entries()]
+            .filter(([, c]) => c.issue === issue)
+            .map(([id, c]) => ({ id, body: c.body, user: { login: 'patchwright-test[bot]', type: 'Bot' } })),
+        );
       }
       if (method === 'PATCH' && (m = /\/issues\/comments\/(\d+)$/.exec(path))) {
         const c = comments.get(Number(m[1]));
@@ -256,23 +347,61 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         if (o.commentJitterMs) return void setTimeout(apply, (o.random ?? Math.random)() * o.commentJitterMs);
         return apply();
       }
-      if ((m = /^\/users\/(.+)$/.exec(path))) return json(200, { login: decodeURIComponent(m[1]!), id: 4000 + decodeURIComponent(m[1]!).length });
+      if ((m = /^\/users\/(.+)$/.exec(path)))
+        return json(200, { login: decodeURIComponent(m[1]!), id: 4000 + decodeURIComponent(m[1]!).length });
       if (/\/branches\//.test(path)) return json(404, { message: 'Branch not found' });
       if (method === 'GET' && /\/pulls$/.test(path)) {
         const head = url.searchParams.get('head')?.split(':')[1];
         const state = url.searchParams.get('state') ?? 'open';
-        const others = head || state === 'open' ? [] : (merged.get(path.split('/')[3]!) ?? []).map((p, i) => ({
-          ...toApi({ number: 10 + i, head: p.branch, base: 'main', title: p.title, body: p.body, draft: false, state: 'closed' }),
-          merged_at: '2026-11-01T00:00:00Z',
-          user: { login: p.author, type: p.bot ? 'Bot' : 'User' },
-        }));
-        return json(200, [...pulls.filter((p) => (!head || (p.head === head && !p.headRepo)) && (state === 'all' || p.state === state)).map((p) => toApi(p, repoPath(path))), ...others]);
+        const others =
+          head || state === 'open'
+            ? []
+            : (merged.get(path.split('/')[3]!) ?? []).map((p, i) => ({
+                ...toApi({
+                  number: 10 + i,
+                  head: p.branch,
+                  base: 'main',
+                  title: p.title,
+                  body: p.body,
+                  draft: false,
+                  state: 'closed',
+                }),
+                merged_at: '2026-11-01T00:00:00Z',
+                user: { login: p.author, type: p.bot ? 'Bot' : 'User' },
+              }));
+        return json(200, [
+          ...pulls
+            .filter((p) => (!head || (p.head === head && !p.headRepo)) && (state === 'all' || p.state === state))
+            .map((p) => toApi(p, repoPath(path))),
+          ...others,
+        ]);
       }
-      if (method === 'POST' && /\/pulls$/.test(path) && pulls.some((p) => p.head === String(body.head) && p.state === 'open')) {
-        return json(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for octo:${String(body.head)}.` }] });
+      if (
+        method === 'POST' &&
+        /\/pulls$/.test(path) &&
+        pulls.some((p) => p.head === String(body.head) && p.state === 'open')
+      ) {
+        return json(422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for octo:${String(body.head)}.`,
+            },
+          ],
+        });
       }
       if (method === 'POST' && /\/pulls$/.test(path)) {
-        const pr: FakePull = { number: 100 + pulls.length, head: String(body.head), base: String(body.base), title: String(body.title), body: String(body.body), draft: body.draft === true, state: 'open' };
+        const pr: FakePull = {
+          number: 100 + pulls.length,
+          head: String(body.head),
+          base: String(body.base),
+          title: String(body.title),
+          body: String(body.body),
+          draft: body.draft === true,
+          state: 'open',
+        };
         pulls.push(pr);
         return json(201, toApi(pr, repoPath(path)));
       }
@@ -285,14 +414,23 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
         return json(201, {});
       }
       if ((m = /\/reviews\/(\d+)\/comments$/.exec(path))) return json(200, reviewComments.get(Number(m[1])) ?? []);
-      if (method === 'GET' && /\/pulls\/\d+\/comments$/.test(path)) return json(200, [...reviewComments.values()].flat());
+      if (method === 'GET' && /\/pulls\/\d+\/comments$/.test(path))
+        return json(200, [...reviewComments.values()].flat());
       if (method === 'GET' && (m = /\/issues\/(\d+)$/.exec(path))) {
         const known = issues.get(Number(m[1]));
-        return json(200, { number: Number(m[1]), title: known?.title ?? `Issue ${m[1]}`, body: known?.body ?? `The original report for #${m[1]}.`, user: { login: known?.author ?? 'maintainer', type: 'User' } });
+        return json(200, {
+          number: Number(m[1]),
+          title: known?.title ?? `Issue ${m[1]}`,
+          body: known?.body ?? `The original report for #${m[1]}.`,
+          user: { login: known?.author ?? 'maintainer', type: 'User' },
+        });
       }
-      if ((m = /\/check-suites\/(\d+)\/check-runs$/.exec(path))) return json(200, { total_count: 1, check_runs: suiteRuns.get(Number(m[1])) ?? [] });
-      if (/\/check-runs\/\d+\/annotations$/.test(path)) return json(200, [{ path: 'math.js', start_line: 1, message: 'Missing semicolon style rule' }]);
-      if (/\/actions\/jobs\/\d+\/logs$/.test(path)) return res.writeHead(200, { 'content-type': 'text/plain' }).end('##[error] lint: 1 problem in math.js\n');
+      if ((m = /\/check-suites\/(\d+)\/check-runs$/.exec(path)))
+        return json(200, { total_count: 1, check_runs: suiteRuns.get(Number(m[1])) ?? [] });
+      if (/\/check-runs\/\d+\/annotations$/.test(path))
+        return json(200, [{ path: 'math.js', start_line: 1, message: 'Missing semicolon style rule' }]);
+      if (/\/actions\/jobs\/\d+\/logs$/.test(path))
+        return res.writeHead(200, { 'content-type': 'text/plain' }).end('##[error] lint: 1 problem in math.js\n');
       if (method === 'POST' && (m = /\/pulls\/\d+\/comments\/(\d+)\/replies$/.exec(path))) {
         replies.push({ to: Number(m[1]), body: String(body.body) });
         return json(201, { id: nextId++ });
@@ -309,7 +447,11 @@ export async function startGithubFake(opts: FakeOptions | string = {}): Promise<
       if ((m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
         const pr = pulls.find((p) => p.number === Number(m![2]));
         if (!pr) return json(404, { message: 'Not Found' });
-        if (method === 'PATCH') Object.assign(pr, { ...(body.title ? { title: String(body.title) } : {}), ...(body.body ? { body: String(body.body) } : {}) });
+        if (method === 'PATCH')
+          Object.assign(pr, {
+            ...(body.title ? { title: String(body.title) } : {}),
+            ...(body.body ? { body: String(body.body) } : {}),
+          });
         return json(200, toApi(pr, m[1]));
       }
       return json(404, { message: `fake has no ${method} ${path}` });

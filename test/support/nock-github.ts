@@ -13,7 +13,13 @@ export function mockInstallation(scope = nock(API)): nock.Scope {
   });
 }
 
-export function mockConfig(scope: nock.Scope, owner: string, repo: string, yaml: string | null, orgYaml: string | null = null): nock.Scope {
+export function mockConfig(
+  scope: nock.Scope,
+  owner: string,
+  repo: string,
+  yaml: string | null,
+  orgYaml: string | null = null,
+): nock.Scope {
   const file = `/repos/${owner}/${repo}/contents/.github%2Fagent.yml`;
   if (yaml !== null) return scope.get(file).reply(200, yaml, { 'content-type': 'text/plain; charset=utf-8' });
   scope.get(file).reply(404, { message: 'Not Found' });
@@ -23,7 +29,14 @@ export function mockConfig(scope: nock.Scope, owner: string, repo: string, yaml:
     : scope.get(orgFile).reply(200, orgYaml, { 'content-type': 'text/plain; charset=utf-8' });
 }
 
-export function mockPermission(scope: nock.Scope, owner: string, repo: string, user: string, permission: string, role = permission): nock.Scope {
+export function mockPermission(
+  scope: nock.Scope,
+  owner: string,
+  repo: string,
+  user: string,
+  permission: string,
+  role = permission,
+): nock.Scope {
   return scope
     .get(`/repos/${owner}/${repo}/collaborators/${encodeURIComponent(user)}/permission`)
     .reply(200, { permission, role_name: role, user: { login: user } });

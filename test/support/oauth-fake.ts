@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
  * for whoever the test says is signing in, `/login/oauth/access_token` trades it (checking the
  * client's id and secret), and `/user` says who the token belongs to.
  */
-export async function startOAuthFake(client: { id: string; secret: string }): Promise<{ url: string; signInAs: (login: string) => void; exchanges: number; close(): Promise<void> }> {
+export async function startOAuthFake(client: {
+  id: string;
+  secret: string;
+}): Promise<{ url: string; signInAs: (login: string) => void; exchanges: number; close(): Promise<void> }> {
   let next = 'nobody';
   const codes = new Map<string, string>();
   const tokens = new Map<string, string>();
@@ -29,17 +32,24 @@ export async function startOAuthFake(client: { id: string; secret: string }): Pr
         const b = JSON.parse(body) as { client_id: string; client_secret: string; code: string };
         const login = codes.get(b.code);
         codes.delete(b.code);
-        if (b.client_id !== client.id || b.client_secret !== client.secret || !login) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'bad_verification_code' }));
+        if (b.client_id !== client.id || b.client_secret !== client.secret || !login)
+          return void res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'bad_verification_code' }));
         state.exchanges++;
         const token = `gho_${Math.random().toString(36).slice(2)}`;
         tokens.set(token, login);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: 'bearer' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: token, token_type: 'bearer' }));
       });
       return;
     }
     if (url.pathname === '/user') {
       const login = tokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
-      return void (login ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ login })) : res.writeHead(401).end());
+      return void (login
+        ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ login }))
+        : res.writeHead(401).end());
     }
     res.writeHead(404).end();
   });

@@ -7,7 +7,14 @@ import { tempDir } from './app-harness.ts';
 const SOURCES = ['/opt/pypi/files', '/opt/pypi-more/files', '/opt/wheels'];
 
 /** pytest and what it needs, and setuptools to build a package: enough for a Python project's setup and tests. */
-export const PYTEST_WHEELS = ['pytest-9.1.1', 'pluggy-1.6.0', 'iniconfig-2.3.0', 'packaging-26.3', 'pygments-2.21.0', 'setuptools-84.0.0'];
+export const PYTEST_WHEELS = [
+  'pytest-9.1.1',
+  'pluggy-1.6.0',
+  'iniconfig-2.3.0',
+  'packaging-26.3',
+  'pygments-2.21.0',
+  'setuptools-84.0.0',
+];
 
 export interface PipMirror {
   /** The mirror's folder: `simple/` (a PEP 503 index) and `files/` beside it, as `pip download`-style mirrors lay it out. */
@@ -29,14 +36,23 @@ export function pipMirror(wheels: string[] = PYTEST_WHEELS, extraConfig = ''): P
   const available = SOURCES.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(d, f)) : []));
   for (const wheel of wheels) {
     const found = available.find((f) => path.basename(f).startsWith(`${wheel}-`) && f.endsWith('.whl'));
-    if (!found) throw new Error(`this test builds its package mirror from this machine's local one (${SOURCES.join(', ')}), which has no ${wheel} wheel`);
+    if (!found)
+      throw new Error(
+        `this test builds its package mirror from this machine's local one (${SOURCES.join(', ')}), which has no ${wheel} wheel`,
+      );
     const name = path.basename(found);
     fs.copyFileSync(found, path.join(files, name));
-    const project = wheel.replace(/-[\d.]+$/, '').toLowerCase().replace(/[_.]+/g, '-');
+    const project = wheel
+      .replace(/-[\d.]+$/, '')
+      .toLowerCase()
+      .replace(/[_.]+/g, '-');
     const page = path.join(root, 'simple', project);
     fs.mkdirSync(page, { recursive: true });
     const sha = crypto.createHash('sha256').update(fs.readFileSync(found)).digest('hex');
-    fs.writeFileSync(path.join(page, 'index.html'), `<!DOCTYPE html><html><body>\n<a href="../../files/${name}#sha256=${sha}">${name}</a>\n</body></html>\n`);
+    fs.writeFileSync(
+      path.join(page, 'index.html'),
+      `<!DOCTYPE html><html><body>\n<a href="../../files/${name}#sha256=${sha}">${name}</a>\n</body></html>\n`,
+    );
   }
   fs.chmodSync(root, 0o755);
   const simple = path.join(root, 'simple');

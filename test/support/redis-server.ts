@@ -24,7 +24,27 @@ export async function startRedis(dir: string, opts: { password?: string | null }
   const password = opts.password === undefined ? crypto.randomBytes(18).toString('hex') : opts.password;
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes', ...(password ? ['--requirepass', password] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--protected-mode',
+        'yes',
+        ...(password ? ['--requirepass', password] : []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -46,7 +66,14 @@ export async function startRedis(dir: string, opts: { password?: string | null }
     await gone;
   };
   await start();
-  return { url: password ? `redis://:${password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`, port, password, kill, start, close: kill };
+  return {
+    url: password ? `redis://:${password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
+    port,
+    password,
+    kill,
+    start,
+    close: kill,
+  };
 }
 
 export function freePort(): Promise<number> {

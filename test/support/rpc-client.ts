@@ -3,7 +3,13 @@ import readline from 'node:readline';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 
-export type Msg = Record<string, unknown> & { id?: string | number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: number; message: string } };
+export type Msg = Record<string, unknown> & {
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string };
+};
 
 /**
  * A Codex-style client for tests: sends requests, keeps every message the server sent (with the
@@ -28,7 +34,9 @@ export class RpcClient {
     const method = msg.id !== undefined && !msg.method ? this.#methods.get(msg.id) : undefined;
     this.received.push({ msg, ...(method ? { method } : {}) });
     if (msg.method && msg.id !== undefined) {
-      void Promise.resolve(this.onServerRequest(msg)).then((result) => this.#send(JSON.stringify({ id: msg.id, result })));
+      void Promise.resolve(this.onServerRequest(msg)).then((result) =>
+        this.#send(JSON.stringify({ id: msg.id, result })),
+      );
     }
     for (const w of [...this.#waiters]) {
       if (w.test(msg)) {
@@ -59,7 +67,15 @@ export class RpcClient {
     const seen = this.received.find((r) => test(r.msg));
     if (seen) return Promise.resolve(seen.msg);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; last: ${JSON.stringify(this.received.slice(-3).map((r) => r.msg)).slice(0, 1500)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching message within ${timeoutMs} ms; last: ${JSON.stringify(this.received.slice(-3).map((r) => r.msg)).slice(0, 1500)}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.#waiters.push({ test, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
   }
@@ -73,7 +89,10 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/patchwright.js');
 const NODE = path.resolve(import.meta.dirname, '../../node_modules/.bin/node');
 
 /** The real `patchwright app-server` process on stdio. */
-export function stdioAppServer(env: NodeJS.ProcessEnv, cwd: string): { client: RpcClient; child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+export function stdioAppServer(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { client: RpcClient; child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
   const child = spawn(NODE, [BIN, 'app-server'], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   const client = new RpcClient((text) => child.stdin!.write(`${text}\n`));
   readline.createInterface({ input: child.stdout! }).on('line', (l) => l.trim() && client.receive(l));
@@ -84,7 +103,10 @@ export function stdioAppServer(env: NodeJS.ProcessEnv, cwd: string): { client: R
 }
 
 /** A WebSocket client of a listening app server. */
-export async function wsClient(url: string, headers: Record<string, string> = {}): Promise<{ client: RpcClient; ws: WebSocket }> {
+export async function wsClient(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ client: RpcClient; ws: WebSocket }> {
   const ws = new WebSocket(url, { headers });
   const client = new RpcClient((text) => ws.send(text));
   ws.on('message', (d) => client.receive(d.toString()));

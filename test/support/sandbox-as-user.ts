@@ -6,7 +6,13 @@ import type { SandboxLayout } from '../../src/adapters/sandbox/sandbox-layout.ts
  * start it as an ordinary user (`setpriv --reuid`), which is how an unprivileged deployment runs
  * the sandbox. Input: one JSON argument `{layout, commands, stage?}`; output: one JSON line.
  */
-const input = JSON.parse(process.argv[2] ?? '{}') as { layout: SandboxLayout; commands: string[]; stage?: 'setup' | 'agent'; hostDir?: string; tmpfsBytes?: number };
+const input = JSON.parse(process.argv[2] ?? '{}') as {
+  layout: SandboxLayout;
+  commands: string[];
+  stage?: 'setup' | 'agent';
+  hostDir?: string;
+  tmpfsBytes?: number;
+};
 const sandbox = new BwrapSandbox({
   layout: input.layout,
   limits: { cpuSeconds: 60, processes: 64, fileSizeBytes: 16 * 1024 * 1024, memoryBytes: 1024 ** 3 },
@@ -15,7 +21,14 @@ const sandbox = new BwrapSandbox({
 });
 const results = [];
 for (const command of input.commands) {
-  const r = await sandbox.run({ command, cwd: input.layout.worktree, timeoutMs: 20_000, network: false, outputLimitBytes: 64 * 1024, ...(input.stage ? { stage: input.stage } : {}) });
+  const r = await sandbox.run({
+    command,
+    cwd: input.layout.worktree,
+    timeoutMs: 20_000,
+    network: false,
+    outputLimitBytes: 64 * 1024,
+    ...(input.stage ? { stage: input.stage } : {}),
+  });
   results.push({ ...r, audit: (sandbox as { audit?: () => unknown }).audit?.() });
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -2,7 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Step =
-  | { text?: string; calls?: Array<{ name: string; arguments: unknown }>; usage?: { input?: number; cached?: number; output?: number; reasoning?: number } }
+  | {
+      text?: string;
+      calls?: Array<{ name: string; arguments: unknown }>;
+      usage?: { input?: number; cached?: number; output?: number; reasoning?: number };
+    }
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { hang: true }
   /** Streams text without end (until the client goes away), like a model that never stops. */
@@ -32,7 +36,10 @@ export interface ScriptOptions {
   titles?: (lastMessage: string, body: Record<string, unknown>) => string;
 }
 
-export async function startScriptedModel(script: Array<Step | ((body: Record<string, unknown>) => Step | Promise<Step>)>, opts: ScriptOptions = {}): Promise<ScriptedModel> {
+export async function startScriptedModel(
+  script: Array<Step | ((body: Record<string, unknown>) => Step | Promise<Step>)>,
+  opts: ScriptOptions = {},
+): Promise<ScriptedModel> {
   const queue = [...script];
   const requests: ScriptedModel['requests'] = [];
   const violations: string[] = [];
@@ -54,17 +61,27 @@ export async function startScriptedModel(script: Array<Step | ((body: Record<str
       if (chosen instanceof Promise) return void chosen.then((step) => answer(step));
       answer(chosen);
       function answer(step: Step | undefined): void {
-        if (!step) return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'script exhausted' } }));
+        if (!step)
+          return void res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { message: 'script exhausted' } }));
         if ('hang' in step) return;
         if ('endless' in step) return streamForever(res, path.endsWith('/responses'));
         if ('cut' in step) return streamThenCut(res, path.endsWith('/responses'), step.cut);
         if ('status' in step) {
-          res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}` } }));
+          res
+            .writeHead(step.status, { 'content-type': 'application/json', ...step.headers })
+            .end(JSON.stringify(step.body ?? { error: { message: `scripted ${step.status}` } }));
           return;
         }
-        const calls = (step.calls ?? []).map((c) => ({ id: `call_${++callSeq}`, name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) }));
+        const calls = (step.calls ?? []).map((c) => ({
+          id: `call_${++callSeq}`,
+          name: c.name,
+          arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments),
+        }));
         const usage = { input: 100, cached: 0, output: 20, reasoning: 0, ...step.usage };
-        if (path.endsWith('/responses')) return respondResponses(res, body.stream === true, step.text ?? '', calls, usage);
+        if (path.endsWith('/responses'))
+          return respondResponses(res, body.stream === true, step.text ?? '', calls, usage);
         return respondChat(res, body.stream === true, step.text ?? '', calls, usage);
       }
     });
@@ -85,8 +102,25 @@ type Usage = { input: number; cached: number; output: number; reasoning: number 
 
 function respondResponses(res: http.ServerResponse, stream: boolean, text: string, calls: Call[], u: Usage): void {
   const output = [
-    ...(text ? [{ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }] : []),
-    ...calls.map((c) => ({ type: 'function_call', id: `fc_${c.id}`, call_id: c.id, name: c.name, arguments: c.arguments, status: 'completed' })),
+    ...(text
+      ? [
+          {
+            type: 'message',
+            id: 'msg_1',
+            role: 'assistant',
+            status: 'completed',
+            content: [{ type: 'output_text', text, annotations: [] }],
+          },
+        ]
+      : []),
+    ...calls.map((c) => ({
+      type: 'function_call',
+      id: `fc_${c.id}`,
+      call_id: c.id,
+      name: c.name,
+      arguments: c.arguments,
+      status: 'completed',
+    })),
   ];
   const response = {
     id: 'resp_1',
@@ -103,9 +137,11 @@ function respondResponses(res: http.ServerResponse, stream: boolean, text: strin
   };
   if (!stream) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  const send = (type: string, data: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  const send = (type: string, data: object) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   send('response.created', { response: { ...response, status: 'in_progress', output: [] } });
-  for (const piece of text.match(/.{1,8}/gs) ?? []) send('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece });
+  for (const piece of text.match(/.{1,8}/gs) ?? [])
+    send('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece });
   send('response.completed', { response });
   res.end();
 }
@@ -113,10 +149,16 @@ function respondResponses(res: http.ServerResponse, stream: boolean, text: strin
 function streamThenCut(res: http.ServerResponse, responses: boolean, text: string): void {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   if (responses) {
-    res.write(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } })}\n\n`);
-    res.write(`event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text })}\n\n`);
+    res.write(
+      `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } })}\n\n`,
+    );
+    res.write(
+      `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text })}\n\n`,
+    );
   } else {
-    res.write(`data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`,
+    );
   }
   setTimeout(() => res.socket?.destroy(), 20);
 }
@@ -127,7 +169,10 @@ function streamForever(res: http.ServerResponse, responses: boolean): void {
   const event = responses
     ? `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece })}\n\n`
     : `data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`;
-  if (responses) res.write(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } })}\n\n`);
+  if (responses)
+    res.write(
+      `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } })}\n\n`,
+    );
   const timer = setInterval(() => {
     if (res.destroyed || res.writableEnded) return clearInterval(timer);
     res.write(event);
@@ -143,20 +188,36 @@ function respondChat(res: http.ServerResponse, stream: boolean, text: string, ca
     prompt_tokens_details: { cached_tokens: u.cached },
     completion_tokens_details: { reasoning_tokens: u.reasoning },
   };
-  const toolCalls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  const toolCalls = calls.map((c) => ({
+    id: c.id,
+    type: 'function',
+    function: { name: c.name, arguments: c.arguments },
+  }));
   if (!stream) {
-    const message = { role: 'assistant', content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
-    const body = { id: 'chat_1', object: 'chat.completion', choices: [{ index: 0, message, finish_reason: toolCalls.length ? 'tool_calls' : 'stop' }], usage };
+    const message = {
+      role: 'assistant',
+      content: text || null,
+      ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+    };
+    const body = {
+      id: 'chat_1',
+      object: 'chat.completion',
+      choices: [{ index: 0, message, finish_reason: toolCalls.length ? 'tool_calls' : 'stop' }],
+      usage,
+    };
     return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const send = (delta: object, extra: object = {}) =>
-    res.write(`data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`,
+    );
   send({ role: 'assistant' });
   for (const piece of text.match(/.{1,8}/gs) ?? []) send({ content: piece });
   calls.forEach((c, index) => {
     send({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] });
-    for (const piece of c.arguments.match(/.{1,16}/gs) ?? []) send({ tool_calls: [{ index, function: { arguments: piece } }] });
+    for (const piece of c.arguments.match(/.{1,16}/gs) ?? [])
+      send({ tool_calls: [{ index, function: { arguments: piece } }] });
   });
   res.write(`data: ${JSON.stringify({ id: 'chat_1', object: 'chat.completion.chunk', choices: [], usage })}\n\n`);
   res.end('data: [DONE]\n\n');
@@ -168,12 +229,14 @@ function checkTranscript(path: string, body: Record<string, unknown>): string[] 
   if (path.endsWith('/responses')) {
     for (const item of (body.input as Array<Record<string, unknown>>) ?? []) {
       if (item.type === 'function_call') seen.add(String(item.call_id));
-      if (item.type === 'function_call_output' && !seen.has(String(item.call_id))) problems.push(`output for unknown call ${String(item.call_id)}`);
+      if (item.type === 'function_call_output' && !seen.has(String(item.call_id)))
+        problems.push(`output for unknown call ${String(item.call_id)}`);
     }
   } else {
     for (const m of (body.messages as Array<Record<string, unknown>>) ?? []) {
       for (const c of (m.tool_calls as Array<{ id: string }>) ?? []) seen.add(c.id);
-      if (m.role === 'tool' && !seen.has(String(m.tool_call_id))) problems.push(`tool message for unknown call ${String(m.tool_call_id)}`);
+      if (m.role === 'tool' && !seen.has(String(m.tool_call_id)))
+        problems.push(`tool message for unknown call ${String(m.tool_call_id)}`);
     }
   }
   return problems;

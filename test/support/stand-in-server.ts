@@ -23,7 +23,10 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   const base = `http://${config.host}:${(server.address() as net.AddressInfo).port}`;
   const file = (p: string, type: string) => res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(p));
-  if (url.pathname === '/__echo') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
+  if (url.pathname === '/__echo')
+    return void res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
   for (const p of config.npm) {
     const tgz = `/${p.name}/-/${p.name.split('/').pop()}-${p.version}.tgz`;
     if (url.pathname === `/${p.name}` || url.pathname === `/${encodeURIComponent(p.name)}`) {
@@ -31,7 +34,9 @@ const server = http.createServer((req, res) => {
       const integrity = `sha512-${crypto.createHash('sha512').update(data).digest('base64')}`;
       const shasum = crypto.createHash('sha1').update(data).digest('hex');
       const version = { name: p.name, version: p.version, dist: { tarball: `${base}${tgz}`, integrity, shasum } };
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: p.name, 'dist-tags': { latest: p.version }, versions: { [p.version]: version } }));
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ name: p.name, 'dist-tags': { latest: p.version }, versions: { [p.version]: version } }));
     }
     if (url.pathname === tgz) return file(p.tarball, 'application/octet-stream');
   }
@@ -39,7 +44,9 @@ const server = http.createServer((req, res) => {
     const name = w.wheel.split('/').pop()!;
     if (url.pathname === `/simple/${w.project}/`) {
       const sha = crypto.createHash('sha256').update(fs.readFileSync(w.wheel)).digest('hex');
-      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!DOCTYPE html><html><body><a href="/files/${name}#sha256=${sha}">${name}</a></body></html>\n`);
+      return void res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<!DOCTYPE html><html><body><a href="/files/${name}#sha256=${sha}">${name}</a></body></html>\n`);
     }
     if (url.pathname === `/files/${name}`) return file(w.wheel, 'application/octet-stream');
   }
@@ -55,6 +62,12 @@ const echo = net.createServer((s) => {
 });
 
 server.listen(0, '127.0.0.1', () =>
-  echo.listen(0, '127.0.0.1', () => send({ type: 'ready', httpPort: (server.address() as net.AddressInfo).port, echoPort: (echo.address() as net.AddressInfo).port })),
+  echo.listen(0, '127.0.0.1', () =>
+    send({
+      type: 'ready',
+      httpPort: (server.address() as net.AddressInfo).port,
+      echoPort: (echo.address() as net.AddressInfo).port,
+    }),
+  ),
 );
 process.on('disconnect', () => process.exit(0));

@@ -32,7 +32,10 @@ export interface StandInConfig {
 export async function startStandIn(config: StandInConfig = {}): Promise<StandIn> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stand-in-server.ts');
   const full = { host: config.host ?? 'localhost', npm: config.npm ?? [], pypi: config.pypi ?? [] };
-  const child: ChildProcess = fork(script, [JSON.stringify(full)], { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [JSON.stringify(full)], {
+    execPath: process.execPath,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const requests: SeenRequest[] = [];
   let echoes = 0;
   const ports = await new Promise<{ httpPort: number; echoPort: number }>((resolve, reject) => {
@@ -47,7 +50,10 @@ export async function startStandIn(config: StandInConfig = {}): Promise<StandIn>
     ...ports,
     requests,
     echoes: () => echoes,
-    close: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')))),
+    close: () =>
+      new Promise<void>((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')),
+      ),
   };
 }
 
@@ -56,7 +62,13 @@ export function packFromNodeModules(name: string): { name: string; version: stri
   const dir = path.resolve('node_modules', name);
   const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   const out = tempDir('pw-pack-');
-  const file = execFileSync('npm', ['pack', dir, '--ignore-scripts', '--pack-destination', out, '--silent'], { encoding: 'utf8', cwd: out }).trim().split('\n').pop()!;
+  const file = execFileSync('npm', ['pack', dir, '--ignore-scripts', '--pack-destination', out, '--silent'], {
+    encoding: 'utf8',
+    cwd: out,
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   return { name, version, tarball: path.join(out, file) };
 }
 

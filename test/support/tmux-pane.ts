@@ -7,11 +7,26 @@ export class TmuxPane {
   readonly #socket: string;
   readonly name: string;
 
-  constructor(name: string, command: string, opts: { width?: number; height?: number; env?: Record<string, string> } = {}) {
+  constructor(
+    name: string,
+    command: string,
+    opts: { width?: number; height?: number; env?: Record<string, string> } = {},
+  ) {
     this.name = name;
     this.#socket = `pw-${name}-${process.pid}`;
     const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    this.#tmux('new-session', '-d', '-s', name, '-x', String(opts.width ?? 120), '-y', String(opts.height ?? 40), ...env, command);
+    this.#tmux(
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(opts.width ?? 120),
+      '-y',
+      String(opts.height ?? 40),
+      ...env,
+      command,
+    );
   }
 
   #tmux(...args: string[]): string {

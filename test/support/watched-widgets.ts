@@ -64,7 +64,9 @@ export async function startWatchedWidgets(): Promise<WatchedWidgets> {
 
 /** `thread/resume` on the held run: the answer carries what it did so far (the task, the model's first look), still in progress. */
 export async function resumeMidRun(client: RpcClient, threadId: string): Promise<void> {
-  const resumed = (await client.request('thread/resume', { threadId })).result as { thread: { turns: Array<{ status: string; items: Array<{ type: string; command?: string; text?: string }> }> } };
+  const resumed = (await client.request('thread/resume', { threadId })).result as {
+    thread: { turns: Array<{ status: string; items: Array<{ type: string; command?: string; text?: string }> }> };
+  };
   const [turn] = resumed.thread.turns;
   expect(turn!.status).toBe('inProgress');
   expect(turn!.items.map((i) => i.type)).toContain('userMessage');

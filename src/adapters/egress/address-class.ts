@@ -33,7 +33,12 @@ const V4: Range[] = [
   v4('240.0.0.0/4', 'reserved 240.0.0.0/4', 'never'),
 ];
 
-const v6 = (prefix: number[], bits: number, name: string, kind: 'internal' | 'never'): Range => ({ bytes: prefix, bits, name, kind });
+const v6 = (prefix: number[], bits: number, name: string, kind: 'internal' | 'never'): Range => ({
+  bytes: prefix,
+  bits,
+  name,
+  kind,
+});
 
 const V6: Range[] = [
   v6([0xfe, 0x80], 10, 'link-local fe80::/10', 'internal'),
@@ -92,7 +97,8 @@ export function classifyAddress(address: string): AddressClass {
   // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach an IPv4 address.
   if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return classifyV4(b.slice(12, 16));
   if (zero(0, 12)) return classifyV4(b.slice(12, 16));
-  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zero(4, 12)) return classifyV4(b.slice(12, 16));
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zero(4, 12))
+    return classifyV4(b.slice(12, 16));
   if (b[0] === 0x20 && b[1] === 0x02) return classifyV4(b.slice(2, 6));
   for (const r of V6) if (matches(b, r)) return { kind: r.kind, range: r.name };
   return { kind: 'public' };

@@ -26,7 +26,11 @@ const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
 
 /** A host name or IP address as a request may name it (lower case, no trailing dot, no brackets), or null. */
 export function normalHost(raw: string): string | null {
-  const h = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const h = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (net.isIP(h)) return canonicalAddress(h);
   return HOSTNAME.test(h) ? h : null;
 }
@@ -41,21 +45,30 @@ function parsePort(raw: string, entry: string): number {
 export function parseEntry(written: string): AllowEntry[] {
   const entry = written.trim();
   // Credentials someone pasted in with a URL are not repeated in the message (it is logged).
-  if (/[/@]/.test(entry)) throw new AllowListError(`egress entry ${entry.replace(/^(.*\/\/)?[^@]*@/, '$1***@')}: not a host name; write the host alone (registry.example.com or registry.example.com:8443), without a scheme, credentials or path`);
-  if (isPreset(entry)) return EGRESS_PRESETS[entry].map((host) => ({ host, wildcard: false, port: null, explicit: false, from: entry }));
+  if (/[/@]/.test(entry))
+    throw new AllowListError(
+      `egress entry ${entry.replace(/^(.*\/\/)?[^@]*@/, '$1***@')}: not a host name; write the host alone (registry.example.com or registry.example.com:8443), without a scheme, credentials or path`,
+    );
+  if (isPreset(entry))
+    return EGRESS_PRESETS[entry].map((host) => ({ host, wildcard: false, port: null, explicit: false, from: entry }));
   // [v6]:port, host:port, v4:port, or a bare host / address.
   const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(entry);
   let hostPart = entry;
   let portPart: string | undefined;
   if (bracket) [hostPart, portPart] = [bracket[1]!, bracket[2]];
-  else if (!net.isIPv6(entry) && entry.includes(':')) [hostPart, portPart] = [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)];
+  else if (!net.isIPv6(entry) && entry.includes(':'))
+    [hostPart, portPart] = [entry.slice(0, entry.lastIndexOf(':')), entry.slice(entry.lastIndexOf(':') + 1)];
   const wildcard = hostPart.startsWith('*.');
   const host = normalHost(wildcard ? hostPart.slice(2) : hostPart);
   if (!host || (wildcard && net.isIP(host))) {
-    throw new AllowListError(`egress entry ${entry}: not a host name, *.suffix, IP address or preset (presets: ${PRESET_NAMES.join(', ')})`);
+    throw new AllowListError(
+      `egress entry ${entry}: not a host name, *.suffix, IP address or preset (presets: ${PRESET_NAMES.join(', ')})`,
+    );
   }
   if (!wildcard && !host.includes('.') && !net.isIP(host) && portPart === undefined) {
-    throw new AllowListError(`egress entry ${entry}: neither a preset (${PRESET_NAMES.join(', ')}) nor a dotted host name; a local name such as localhost needs a port (localhost:4873)`);
+    throw new AllowListError(
+      `egress entry ${entry}: neither a preset (${PRESET_NAMES.join(', ')}) nor a dotted host name; a local name such as localhost needs a port (localhost:4873)`,
+    );
   }
   const port = portPart === undefined ? null : parsePort(portPart, entry);
   return [{ host, wildcard, port, explicit: !wildcard && port !== null, from: entry }];

@@ -20,14 +20,25 @@ export type Destination = { ok: true; addresses: string[] } | { ok: false; reaso
  * returned. The caller connects to those addresses, never to the name again, so a second answer
  * from DNS (rebinding) cannot slip an internal address in between the check and the connect.
  */
-export async function checkDestination(allow: EgressAllow, app: AppListeners, host: string, port: number, kind: RequestKind, lookup: Lookup = systemLookup): Promise<Destination> {
+export async function checkDestination(
+  allow: EgressAllow,
+  app: AppListeners,
+  host: string,
+  port: number,
+  kind: RequestKind,
+  lookup: Lookup = systemLookup,
+): Promise<Destination> {
   const decision = decideHost(allow, host, port, kind);
   if (!decision.ok) return { ok: false, reason: decision.reason, policy: true };
   let resolved: string[];
   try {
     resolved = net.isIP(host) ? [host] : await lookup(host);
   } catch (e) {
-    return { ok: false, reason: `the name did not resolve (${(e as NodeJS.ErrnoException).code ?? 'error'})`, policy: false };
+    return {
+      ok: false,
+      reason: `the name did not resolve (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      policy: false,
+    };
   }
   if (!resolved.length) return { ok: false, reason: 'the name did not resolve', policy: false };
   const local = hostAddresses();
@@ -66,7 +77,8 @@ export async function checkDestination(allow: EgressAllow, app: AppListeners, ho
 
 export type Lookup = (host: string) => Promise<string[]>;
 
-export const systemLookup: Lookup = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+export const systemLookup: Lookup = async (host) =>
+  (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 async function redisAddresses(host: string, lookup: Lookup): Promise<Set<string>> {
   try {

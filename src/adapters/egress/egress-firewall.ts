@@ -63,7 +63,12 @@ export class EgressFirewall {
       ...(this.policy.lookup ? { lookup: this.policy.lookup } : {}),
       refused: (host, port, reason) => {
         const key = tally.size >= MAX_DISTINCT && !tally.has(`${host}:${port}`) ? '(more hosts):0' : `${host}:${port}`;
-        const r = tally.get(key) ?? { host: key === '(more hosts):0' ? '(more hosts)' : host, port: key === '(more hosts):0' ? 0 : port, reason, count: 0 };
+        const r = tally.get(key) ?? {
+          host: key === '(more hosts):0' ? '(more hosts)' : host,
+          port: key === '(more hosts):0' ? 0 : port,
+          reason,
+          count: 0,
+        };
         r.count++;
         tally.set(key, r);
       },
@@ -71,7 +76,9 @@ export class EgressFirewall {
     const sockets = new Set<Socket>();
     server.on('connection', (s: Socket) => (sockets.add(s), s.once('close', () => sockets.delete(s))));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new EgressSetupError(`the egress proxy could not listen on ${socket}: ${e.message}`)));
+      server.once('error', (e) =>
+        reject(new EgressSetupError(`the egress proxy could not listen on ${socket}: ${e.message}`)),
+      );
       server.listen(socket, () => resolve());
     });
     // The sandbox user connects through the bind mount; the 0700 folder keeps everyone else out.
@@ -102,12 +109,16 @@ let baseDir: string | null = null;
 export function hostOnlyDir(): string {
   if (baseDir) {
     const st = fs.lstatSync(baseDir, { throwIfNoEntry: false });
-    if (st?.isDirectory() && !st.isSymbolicLink() && (st.mode & 0o777) === 0o700 && st.uid === process.geteuid!()) return baseDir;
+    if (st?.isDirectory() && !st.isSymbolicLink() && (st.mode & 0o777) === 0o700 && st.uid === process.geteuid!())
+      return baseDir;
     baseDir = null;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-egress-'));
   fs.chmodSync(dir, 0o700);
-  if (path.join(dir, 'x'.repeat(18) + '.sock').length > 100) throw new EgressSetupError(`the temp dir ${os.tmpdir()} is too deep for a unix socket path; set TMPDIR to a shorter folder`);
+  if (path.join(dir, 'x'.repeat(18) + '.sock').length > 100)
+    throw new EgressSetupError(
+      `the temp dir ${os.tmpdir()} is too deep for a unix socket path; set TMPDIR to a shorter folder`,
+    );
   baseDir = dir;
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;

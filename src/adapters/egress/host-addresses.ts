@@ -8,7 +8,8 @@ import { canonicalAddress } from './address-class.ts';
  */
 export function hostAddresses(): Set<string> {
   const out = new Set<string>(['127.0.0.1', canonicalAddress('::1')]);
-  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) out.add(canonicalAddress(a.address));
+  for (const list of Object.values(os.networkInterfaces()))
+    for (const a of list ?? []) out.add(canonicalAddress(a.address));
   return out;
 }
 

@@ -20,7 +20,11 @@ const TOP = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
  * then joins that namespace and nothing else of it: it shares the loopback where the bridge
  * listens, and has no other way out.
  */
-export async function startNetnsBridge(gate: EgressGate, user: { uid: number; gid: number } | null, bwrapPath = 'bwrap'): Promise<NetnsBridge> {
+export async function startNetnsBridge(
+  gate: EgressGate,
+  user: { uid: number; gid: number } | null,
+  bwrapPath = 'bwrap',
+): Promise<NetnsBridge> {
   const view = ['--ro-bind', '/usr', '/usr'];
   for (const top of TOP) {
     const st = fs.lstatSync(top, { throwIfNoEntry: false });
@@ -30,10 +34,46 @@ export async function startNetnsBridge(gate: EgressGate, user: { uid: number; gi
   const who = user
     ? ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID']
     : ['--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
-  const become = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all', '--'] : [];
-  const args = [...view, '--dev', '/dev', '--tmpfs', '/run', '--perms', '0755', '--dir', path.dirname(INSIDE_SOCKET), '--ro-bind', gate.socket, INSIDE_SOCKET, ...who, '--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session', '--info-fd', '3', '--', ...become, 'perl', '-e', BRIDGE_SCRIPT, INSIDE_SOCKET, String(BRIDGE_PORT), '--serve'];
+  const become = user
+    ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all', '--']
+    : [];
+  const args = [
+    ...view,
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/run',
+    '--perms',
+    '0755',
+    '--dir',
+    path.dirname(INSIDE_SOCKET),
+    '--ro-bind',
+    gate.socket,
+    INSIDE_SOCKET,
+    ...who,
+    '--unshare-net',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--die-with-parent',
+    '--new-session',
+    '--info-fd',
+    '3',
+    '--',
+    ...become,
+    'perl',
+    '-e',
+    BRIDGE_SCRIPT,
+    INSIDE_SOCKET,
+    String(BRIDGE_PORT),
+    '--serve',
+  ];
   // A PID namespace of its own: when bwrap is killed, every relay it forked goes with it.
-  const child = spawn(bwrapPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin:/bin' } });
+  const child = spawn(bwrapPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { PATH: '/usr/bin:/bin' },
+  });
   const info = child.stdio[3] as NodeJS.ReadableStream;
   const stop = () => {
     try {
@@ -49,11 +89,19 @@ export async function startNetnsBridge(gate: EgressGate, user: { uid: number; gi
     let err = '';
     let json = '';
     const timer = setTimeout(() => fail('it did not start within 10 s'), 10_000);
-    const fail = (why: string) => (clearTimeout(timer), stop(), reject(new EgressSetupError(`the egress bridge's network namespace could not be made: ${why}${err ? ` (${err.trim().slice(0, 300)})` : ''}`)));
+    const fail = (why: string) => (
+      clearTimeout(timer),
+      stop(),
+      reject(
+        new EgressSetupError(
+          `the egress bridge's network namespace could not be made: ${why}${err ? ` (${err.trim().slice(0, 300)})` : ''}`,
+        ),
+      )
+    );
     // bwrap says the namespace's first process (a host pid) on --info-fd; the bridge says when it listens.
     const settle = () => {
       const m = /"child-pid":\s*(\d+)/.exec(json);
-      if (m && /^ready \d+\n/.test(out)) (clearTimeout(timer), resolve(Number(m[1])));
+      if (m && /^ready \d+\n/.test(out)) clearTimeout(timer), resolve(Number(m[1]));
     };
     info.on('data', (c: Buffer) => ((json += c.toString()), settle()));
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));

@@ -8,7 +8,14 @@ export const EGRESS_PRESETS = {
   pypi: ['pypi.org', 'files.pythonhosted.org'],
   crates: ['crates.io', 'index.crates.io', 'static.crates.io'],
   go: ['proxy.golang.org', 'sum.golang.org'],
-  maven: ['repo.maven.apache.org', 'repo1.maven.org', 'plugins.gradle.org', 'plugins-artifacts.gradle.org', 'services.gradle.org', 'downloads.gradle.org'],
+  maven: [
+    'repo.maven.apache.org',
+    'repo1.maven.org',
+    'plugins.gradle.org',
+    'plugins-artifacts.gradle.org',
+    'services.gradle.org',
+    'downloads.gradle.org',
+  ],
   rubygems: ['rubygems.org', 'index.rubygems.org'],
 } as const satisfies Record<string, readonly string[]>;
 

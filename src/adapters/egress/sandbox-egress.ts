@@ -29,7 +29,10 @@ export interface BwrapEgressArgs {
 export function bwrapEgress(gate: EgressGate | null, env: Record<string, string>, writable: string[]): BwrapEgressArgs {
   if (!gate) return { mounts: [], prefix: [], env: {} };
   assertHostOnly(gate, writable);
-  if (!fs.existsSync('/usr/bin/perl')) throw new EgressSetupError('the egress bridge runs with perl, and this host has no /usr/bin/perl: install perl-base (Debian: apt-get install perl-base), or give the command no network');
+  if (!fs.existsSync('/usr/bin/perl'))
+    throw new EgressSetupError(
+      'the egress bridge runs with perl, and this host has no /usr/bin/perl: install perl-base (Debian: apt-get install perl-base), or give the command no network',
+    );
   const vars = proxyEnv(BRIDGE_PORT, env);
   dropCaseVariants(env, vars);
   // The socket cannot be opened as a file, so both go by path; their folder is the firewall's, host-only (checked above and by the table).
@@ -51,6 +54,8 @@ export function assertHostOnly(gate: EgressGate, writable: string[]): void {
 /** The lines a command's output gets for what the firewall refused it (the model and the setup log see them). */
 export function refusalNote(refused: EgressRefusal[]): string {
   if (!refused.length) return '';
-  const lines = refused.map((r) => `[egress firewall] refused ${r.host}:${r.port}${r.count > 1 ? ` (${r.count} times)` : ''}: ${r.reason}`);
+  const lines = refused.map(
+    (r) => `[egress firewall] refused ${r.host}:${r.port}${r.count > 1 ? ` (${r.count} times)` : ''}: ${r.reason}`,
+  );
   return `\n${lines.join('\n')}\n[egress firewall] the deployment names what may be reached in PATCHWRIGHT_EGRESS_ALLOW\n`;
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Names whose values are the app's own secrets (kept in step with sandbox-env.ts's NEVER list). */
-const SECRET_NAMES = /^(PRIVATE_KEY|WEBHOOK_SECRET|OPENAI_API_KEY|GITHUB_TOKEN|GH_TOKEN|CLIENT_SECRET|GITHUB_CLIENT_SECRET|REDIS_URL|PATCHWRIGHT_REDIS_URL|.*_(TOKEN|SECRET|PASSWORD|API_KEY))$/;
+const SECRET_NAMES =
+  /^(PRIVATE_KEY|WEBHOOK_SECRET|OPENAI_API_KEY|GITHUB_TOKEN|GH_TOKEN|CLIENT_SECRET|GITHUB_CLIENT_SECRET|REDIS_URL|PATCHWRIGHT_REDIS_URL|.*_(TOKEN|SECRET|PASSWORD|API_KEY))$/;
 
 /**
  * Every secret value the app holds, for redaction: the environment's secret-named variables,
@@ -15,7 +16,8 @@ export function appSecrets(env: NodeJS.ProcessEnv = process.env, extra: Array<st
   const key = env.PRIVATE_KEY ?? readKey(env.PRIVATE_KEY_PATH);
   if (key) {
     out.push(key);
-    for (const line of key.replace(/\\n/g, '\n').split('\n')) if (line.trim().length >= 32 && !line.startsWith('-----')) out.push(line.trim());
+    for (const line of key.replace(/\\n/g, '\n').split('\n'))
+      if (line.trim().length >= 32 && !line.startsWith('-----')) out.push(line.trim());
   }
   for (const url of [env.PATCHWRIGHT_REDIS_URL, env.REDIS_URL]) {
     const password = url ? passwordOf(url) : '';
@@ -60,7 +62,11 @@ export interface SecretSources {
  * bytes come from sessionKeyBytes), and the credentials in the values of the names handed to
  * sandboxes (a mirror or proxy URL's password, a value whose name says token or key).
  */
-export function deploymentSecrets(env: NodeJS.ProcessEnv, sources: SecretSources, extra: Array<string | undefined> = []): string[] {
+export function deploymentSecrets(
+  env: NodeJS.ProcessEnv,
+  sources: SecretSources,
+  extra: Array<string | undefined> = [],
+): string[] {
   const out = appSecrets(env, [...extra, ...(sources.setupSecrets ?? []).map((n) => env[n])]);
   const key = sources.dataDir ? sessionKeyBytes(sources.dataDir) : null;
   if (key) out.push(key.toString('hex'), key.toString('base64'), key.toString('base64url'));
@@ -81,7 +87,8 @@ export function sessionKeyBytes(dataDir: string): Buffer | null {
   }
 }
 
-const CREDENTIAL_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|AUTH|CREDENTIALS?|PAT)$|_(TOKEN|SECRET|PASSWORD|KEY|AUTH)_/i;
+const CREDENTIAL_NAME =
+  /(TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|AUTH|CREDENTIALS?|PAT)$|_(TOKEN|SECRET|PASSWORD|KEY|AUTH)_/i;
 
 /** The parts of a sandbox variable's value that are credentials: user:password in URLs, or the whole value when its name says so. */
 export function credentialsIn(name: string, value: string): string[] {

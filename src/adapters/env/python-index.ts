@@ -20,8 +20,24 @@ export interface PythonIndex {
 
 /** The pip settings that say where packages come from and how to reach it; the others (install targets, logs, caches) stay out. */
 const PASSED = new Set([
-  'index-url', 'extra-index-url', 'find-links', 'trusted-host', 'cert', 'client-cert', 'constraint', 'no-index', 'timeout',
-  'default-timeout', 'retries', 'proxy', 'prefer-binary', 'only-binary', 'no-binary', 'disable-pip-version-check', 'keyring-provider', 'pre',
+  'index-url',
+  'extra-index-url',
+  'find-links',
+  'trusted-host',
+  'cert',
+  'client-cert',
+  'constraint',
+  'no-index',
+  'timeout',
+  'default-timeout',
+  'retries',
+  'proxy',
+  'prefer-binary',
+  'only-binary',
+  'no-binary',
+  'disable-pip-version-check',
+  'keyring-provider',
+  'pre',
 ]);
 /** Settings whose value is a file: copied where the sandbox can read them (its /etc is the app's own copy). */
 const FILES = new Set(['cert', 'client-cert', 'constraint']);
@@ -94,7 +110,8 @@ export function readPipConfig(file: string): Array<[string, string]> {
     if (/^\s*([#;]|$)/.test(line)) continue;
     const head = /^\[([^\]]+)\]\s*$/.exec(line);
     if (head) [section, last] = [head[1]!.trim().toLowerCase(), null];
-    else if (/^\s/.test(line) && last) sections.get(section)!.set(last, `${sections.get(section)!.get(last)} ${line.trim()}`.trim());
+    else if (/^\s/.test(line) && last)
+      sections.get(section)!.set(last, `${sections.get(section)!.get(last)} ${line.trim()}`.trim());
     else {
       const kv = /^([\w.-]+)\s*[=:]\s*(.*)$/.exec(line);
       if (!kv) continue;
@@ -138,7 +155,10 @@ function indexFolders(dir: string, key: string, from: string): PythonIndex['need
 function copyForSandbox(file: string, dir: string): string {
   if (!path.isAbsolute(file) || !fs.existsSync(file)) return file;
   const text = fs.readFileSync(file);
-  const target = path.join(dir, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}-${path.basename(file)}`);
+  const target = path.join(
+    dir,
+    `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 16)}-${path.basename(file)}`,
+  );
   if (!fs.existsSync(target)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const tmp = `${target}.${process.pid}.tmp`;

@@ -66,7 +66,12 @@ export type Settings = {
   /** What `patchwright serve` does: take webhooks, run jobs, or both. */
   role: 'web' | 'worker' | 'all';
   /** Where `serve` listens, and how much it logs. */
-  server: { host: string; port: number; logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; metricsToken: string | undefined };
+  server: {
+    host: string;
+    port: number;
+    logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    metricsToken: string | undefined;
+  };
   /** GitHub's web and API addresses (github.com, or GitHub Enterprise Server's). */
   github: { webUrl: string; apiUrl: string };
   /** The dashboard's sign-in and who sees what (see docs/operations/dashboard.md). */
@@ -86,10 +91,14 @@ export class SettingsError extends Error {
 
 /** A comma-separated list of variable names; the app's own secrets are refused by name. */
 function names(setting: string, raw: string): string[] {
-  const list = raw.split(',').map((n) => n.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   for (const n of list) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new SettingsError(`${setting}: ${n} is not a variable name`);
-    if (NEVER.test(n)) throw new SettingsError(`${setting}: ${n} is one of the app's own secrets and never enters the sandbox`);
+    if (NEVER.test(n))
+      throw new SettingsError(`${setting}: ${n} is one of the app's own secrets and never enters the sandbox`);
   }
   return list;
 }
@@ -100,7 +109,13 @@ function names(setting: string, raw: string): string[] {
  * jobs for any repository the app is installed on, so a Redis without a password is refused
  * unless `PATCHWRIGHT_REDIS_INSECURE=1` says that is meant.
  */
-function redisSettings(raw: string, passwordFile: string | undefined, insecure: boolean, prefix: string, lockSeconds: number): NonNullable<Settings['redis']> {
+function redisSettings(
+  raw: string,
+  passwordFile: string | undefined,
+  insecure: boolean,
+  prefix: string,
+  lockSeconds: number,
+): NonNullable<Settings['redis']> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -108,14 +123,22 @@ function redisSettings(raw: string, passwordFile: string | undefined, insecure: 
     throw new SettingsError('PATCHWRIGHT_REDIS_URL: not a URL (redis://[:PASSWORD@]HOST:PORT[/DB])');
   }
   if (passwordFile !== undefined) {
-    if (url.password) throw new SettingsError('PATCHWRIGHT_REDIS_URL carries a password and PATCHWRIGHT_REDIS_PASSWORD_FILE names another: keep one of them');
+    if (url.password)
+      throw new SettingsError(
+        'PATCHWRIGHT_REDIS_URL carries a password and PATCHWRIGHT_REDIS_PASSWORD_FILE names another: keep one of them',
+      );
     let password: string;
     try {
       password = fs.readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      throw new SettingsError(`PATCHWRIGHT_REDIS_PASSWORD_FILE: ${passwordFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it holds the Redis password, one line`);
+      throw new SettingsError(
+        `PATCHWRIGHT_REDIS_PASSWORD_FILE: ${passwordFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it holds the Redis password, one line`,
+      );
     }
-    if (!password) throw new SettingsError(`PATCHWRIGHT_REDIS_PASSWORD_FILE: ${passwordFile} is empty; it holds the Redis password, one line`);
+    if (!password)
+      throw new SettingsError(
+        `PATCHWRIGHT_REDIS_PASSWORD_FILE: ${passwordFile} is empty; it holds the Redis password, one line`,
+      );
     url.password = encodeURIComponent(password);
   }
   if (!url.password && !insecure) {
@@ -139,17 +162,24 @@ function egressSettings(env: NodeJS.ProcessEnv): EgressSettings {
 
 /** A comma-separated list of absolute host paths. */
 function absolutePaths(setting: string, raw: string): string[] {
-  return raw.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
-    if (!path.isAbsolute(p)) throw new SettingsError(`${setting}: ${p} is not an absolute path`);
-    return path.resolve(p);
-  });
+  return raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .map((p) => {
+      if (!path.isAbsolute(p)) throw new SettingsError(`${setting}: ${p} is not an absolute path`);
+      return path.resolve(p);
+    });
 }
 
 /** `off` (or `none`), or the registry's URL; by default npm's own. */
 function nodeRegistry(raw: string | undefined): string | null {
   const value = raw?.trim() || 'https://registry.npmjs.org/';
   if (/^(off|none|false|0)$/i.test(value)) return null;
-  if (!/^https?:\/\/[^\s/]+/.test(value)) throw new SettingsError(`PATCHWRIGHT_NODE_REGISTRY: ${value} is not an http(s) URL; use the registry's URL, or off`);
+  if (!/^https?:\/\/[^\s/]+/.test(value))
+    throw new SettingsError(
+      `PATCHWRIGHT_NODE_REGISTRY: ${value} is not an http(s) URL; use the registry's URL, or off`,
+    );
   return value.endsWith('/') ? value : `${value}/`;
 }
 
@@ -165,8 +195,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const sandboxPaths = absolutePaths('PATCHWRIGHT_SANDBOX_PATHS', s.PATCHWRIGHT_SANDBOX_PATHS);
   for (const p of sandboxPaths) {
     // What sandboxes write (worktrees, run dirs, caches) is never a mount source: a command could swap it for a link.
-    const under = ['worktrees', 'runs', 'cache'].map((d) => path.join(dataDir, d)).find((d) => p === d || p.startsWith(d + path.sep));
-    if (under) throw new SettingsError(`PATCHWRIGHT_SANDBOX_PATHS: ${p} is inside ${under}, which sandboxes write: name a folder outside the data dir's worktrees, runs and caches`);
+    const under = ['worktrees', 'runs', 'cache']
+      .map((d) => path.join(dataDir, d))
+      .find((d) => p === d || p.startsWith(d + path.sep));
+    if (under)
+      throw new SettingsError(
+        `PATCHWRIGHT_SANDBOX_PATHS: ${p} is inside ${under}, which sandboxes write: name a folder outside the data dir's worktrees, runs and caches`,
+      );
   }
   return {
     dataDir,
@@ -186,15 +221,23 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mirrorBudgetBytes: s.PATCHWRIGHT_MIRROR_BUDGET_MB * 1024 * 1024,
     openaiBaseUrl: s.OPENAI_BASE_URL,
     contextTokens: s.PATCHWRIGHT_CONTEXT_TOKENS,
-    sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',').map((n) => n.trim()).filter(Boolean),
+    sandboxPassEnv: s.PATCHWRIGHT_SANDBOX_PASS_ENV.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
     sandboxEnv: names('PATCHWRIGHT_SANDBOX_ENV', s.PATCHWRIGHT_SANDBOX_ENV),
     setupSecrets: names('PATCHWRIGHT_SETUP_SECRETS', s.PATCHWRIGHT_SETUP_SECRETS),
     sandboxPaths,
-    pipConfig: s.PATCHWRIGHT_PIP_CONFIG.split(',').map((n) => n.trim()).filter(Boolean).map((p) => {
-      if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_PIP_CONFIG: ${p} is not an absolute path`);
-      if (!fs.existsSync(p) || !fs.statSync(p).isFile()) throw new SettingsError(`PATCHWRIGHT_PIP_CONFIG: ${p} is not a file; name the deployment's pip config files (pip config list -v shows where pip reads them)`);
-      return path.resolve(p);
-    }),
+    pipConfig: s.PATCHWRIGHT_PIP_CONFIG.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .map((p) => {
+        if (!path.isAbsolute(p)) throw new SettingsError(`PATCHWRIGHT_PIP_CONFIG: ${p} is not an absolute path`);
+        if (!fs.existsSync(p) || !fs.statSync(p).isFile())
+          throw new SettingsError(
+            `PATCHWRIGHT_PIP_CONFIG: ${p} is not a file; name the deployment's pip config files (pip config list -v shows where pip reads them)`,
+          );
+        return path.resolve(p);
+      }),
     toolchainDir: path.join(path.resolve(s.PATCHWRIGHT_DATA_DIR), 'toolchains'),
     nodeRegistry: nodeRegistry(s.PATCHWRIGHT_NODE_REGISTRY ?? env.npm_config_registry),
     commandTimeoutMs: s.PATCHWRIGHT_COMMAND_TIMEOUT_SECONDS * 1000,
@@ -213,15 +256,33 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       cli: s.PATCHWRIGHT_DOCKER_CLI,
       runtime: s.PATCHWRIGHT_DOCKER_RUNTIME,
       image: s.PATCHWRIGHT_SANDBOX_IMAGE,
-      approvedImages: [s.PATCHWRIGHT_SANDBOX_IMAGE, ...s.PATCHWRIGHT_SANDBOX_IMAGES.split(',').map((n) => n.trim()).filter(Boolean)],
+      approvedImages: [
+        s.PATCHWRIGHT_SANDBOX_IMAGE,
+        ...s.PATCHWRIGHT_SANDBOX_IMAGES.split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      ],
     },
-    redis: s.PATCHWRIGHT_REDIS_URL ? redisSettings(s.PATCHWRIGHT_REDIS_URL, s.PATCHWRIGHT_REDIS_PASSWORD_FILE, s.PATCHWRIGHT_REDIS_INSECURE === '1', s.PATCHWRIGHT_REDIS_PREFIX, s.PATCHWRIGHT_JOB_LOCK_SECONDS) : null,
+    redis: s.PATCHWRIGHT_REDIS_URL
+      ? redisSettings(
+          s.PATCHWRIGHT_REDIS_URL,
+          s.PATCHWRIGHT_REDIS_PASSWORD_FILE,
+          s.PATCHWRIGHT_REDIS_INSECURE === '1',
+          s.PATCHWRIGHT_REDIS_PREFIX,
+          s.PATCHWRIGHT_JOB_LOCK_SECONDS,
+        )
+      : null,
     role: s.PATCHWRIGHT_ROLE,
     server: { host: s.HOST, port: s.PORT, logLevel: s.LOG_LEVEL, metricsToken: s.PATCHWRIGHT_METRICS_TOKEN },
-    github: s.GHE_HOST ? { webUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}`, apiUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}/api/v3` } : { webUrl: 'https://github.com', apiUrl: 'https://api.github.com' },
+    github: s.GHE_HOST
+      ? { webUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}`, apiUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}/api/v3` }
+      : { webUrl: 'https://github.com', apiUrl: 'https://api.github.com' },
     dashboard: {
       token: s.PATCHWRIGHT_DASHBOARD_TOKEN,
-      oauth: s.GITHUB_CLIENT_ID && s.GITHUB_CLIENT_SECRET ? { clientId: s.GITHUB_CLIENT_ID, clientSecret: s.GITHUB_CLIENT_SECRET } : undefined,
+      oauth:
+        s.GITHUB_CLIENT_ID && s.GITHUB_CLIENT_SECRET
+          ? { clientId: s.GITHUB_CLIENT_ID, clientSecret: s.GITHUB_CLIENT_SECRET }
+          : undefined,
       viewPermission: s.PATCHWRIGHT_DASHBOARD_PERMISSION,
       publicUrl: s.PATCHWRIGHT_PUBLIC_URL?.replace(/\/$/, ''),
     },

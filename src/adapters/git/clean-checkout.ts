@@ -17,7 +17,15 @@ export function workspaceChanges(top: string, gitDir: string, start: string): ()
     const from = await startTree;
     const id = await snapshotTree(top, start);
     const [files, diff] = await Promise.all([readChange(gitDir, from, id), diffTrees(gitDir, from, id)]);
-    return { id, startId: from, files, diff, unignored: (paths) => unignoredPaths(gitDir, from, id, paths), since: (base) => readChange(gitDir, base, id), read: (pick, limit) => readTreeFiles(gitDir, id, pick, limit) };
+    return {
+      id,
+      startId: from,
+      files,
+      diff,
+      unignored: (paths) => unignoredPaths(gitDir, from, id, paths),
+      since: (base) => readChange(gitDir, base, id),
+      read: (pick, limit) => readTreeFiles(gitDir, id, pick, limit),
+    };
   };
 }
 
@@ -32,7 +40,12 @@ export interface VerifierOptions {
   label: string;
   /** A fresh sandbox on one clean checkout, with its own temp dir and cache folder. */
   /** The clean checkout's folders: its own /tmp, cache and host-only folder (never the repository's shared cache). */
-  sandbox: (layout: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }) => Sandbox | Promise<Sandbox>;
+  sandbox: (layout: {
+    worktree: string;
+    runTmp: string;
+    cacheDir: string;
+    hostDir: string;
+  }) => Sandbox | Promise<Sandbox>;
 }
 
 /**
@@ -53,7 +66,9 @@ export function cleanVerifier(o: VerifierOptions): Verifier {
       const runTmp = path.join(base, 'tmp');
       fs.mkdirSync(runTmp, { mode: 0o700 });
       const remove = async () => {
-        await withScratch((cwd) => hostGit(['worktree', 'remove', '--force', dir], { cwd, gitDir: o.gitDir })).catch(() => {});
+        await withScratch((cwd) => hostGit(['worktree', 'remove', '--force', dir], { cwd, gitDir: o.gitDir })).catch(
+          () => {},
+        );
         fs.rmSync(base, { recursive: true, force: true });
         await withScratch((cwd) => hostGit(['worktree', 'prune'], { cwd, gitDir: o.gitDir })).catch(() => {});
       };
@@ -61,7 +76,12 @@ export function cleanVerifier(o: VerifierOptions): Verifier {
         await checkoutTree(o.gitDir, await treeOf(o.gitDir, tree), o.parent, dir);
         const cacheDir = path.join(base, 'cache');
         fs.mkdirSync(cacheDir, { mode: 0o700 });
-        const sandbox = await o.sandbox({ worktree: dir, runTmp, cacheDir, hostDir: ensureHostOnlyDir(path.join(base, 'host')) });
+        const sandbox = await o.sandbox({
+          worktree: dir,
+          runTmp,
+          cacheDir,
+          hostDir: ensureHostOnlyDir(path.join(base, 'host')),
+        });
         return { root: dir, sandbox, files: localFiles(dir), dispose: remove };
       } catch (error) {
         await remove();
@@ -74,10 +94,30 @@ export function cleanVerifier(o: VerifierOptions): Verifier {
 /** A new worktree at `dir` of a commit of `tree` (on `parent`), made with the app's own git. */
 export async function checkoutTree(gitDir: string, tree: string, parent: string | null, dir: string): Promise<string> {
   return withScratch(async (cwd) => {
-    const who = { GIT_AUTHOR_NAME: 'Patchwright', GIT_AUTHOR_EMAIL: 'patchwright@localhost', GIT_COMMITTER_NAME: 'Patchwright', GIT_COMMITTER_EMAIL: 'patchwright@localhost' };
+    const who = {
+      GIT_AUTHOR_NAME: 'Patchwright',
+      GIT_AUTHOR_EMAIL: 'patchwright@localhost',
+      GIT_COMMITTER_NAME: 'Patchwright',
+      GIT_COMMITTER_EMAIL: 'patchwright@localhost',
+    };
     const commit = (
-      await hostGit(['-c', `user.name=${who.GIT_AUTHOR_NAME}`, '-c', `user.email=${who.GIT_AUTHOR_EMAIL}`, 'commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', 'patchwright: clean checkout for verification'], { cwd, gitDir })
-    ).toString('utf8').trim();
+      await hostGit(
+        [
+          '-c',
+          `user.name=${who.GIT_AUTHOR_NAME}`,
+          '-c',
+          `user.email=${who.GIT_AUTHOR_EMAIL}`,
+          'commit-tree',
+          tree,
+          ...(parent ? ['-p', parent] : []),
+          '-m',
+          'patchwright: clean checkout for verification',
+        ],
+        { cwd, gitDir },
+      )
+    )
+      .toString('utf8')
+      .trim();
     await hostGit(['worktree', 'add', '--detach', '--force', dir, commit], { cwd, gitDir });
     return commit;
   });

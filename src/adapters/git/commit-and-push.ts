@@ -18,7 +18,12 @@ export interface ChangeProblem {
 }
 
 /** Commits everything in the worktree as the bot, crediting the requester. Null when nothing changed. */
-export async function commitAll(ws: PreparedWorkspace, message: string, author: Person, coAuthors: Person[] = []): Promise<string | null> {
+export async function commitAll(
+  ws: PreparedWorkspace,
+  message: string,
+  author: Person,
+  coAuthors: Person[] = [],
+): Promise<string | null> {
   await guardWorktree(ws.dir, ws.gitLink);
   const g = git(ws.dir);
   await g.raw(['add', '--all']);
@@ -33,11 +38,19 @@ export async function commitAll(ws: PreparedWorkspace, message: string, author: 
  * the branch and the worktree's index to it; nothing is read from the checkout again. Null when
  * the tree is the start's.
  */
-export async function commitTree(ws: PreparedWorkspace, tree: string, message: string, author: Person, coAuthors: Person[] = []): Promise<string | null> {
+export async function commitTree(
+  ws: PreparedWorkspace,
+  tree: string,
+  message: string,
+  author: Person,
+  coAuthors: Person[] = [],
+): Promise<string | null> {
   const g = git(ws.dir);
   const gitDir = await commonGitDir(ws.dir);
   if ((await treeOf(gitDir, ws.startSha)) === tree) return null;
-  const sha = (await g.raw([...identity(author), 'commit-tree', tree, '-p', ws.startSha, '-m', commitMessage(message, coAuthors)])).trim();
+  const sha = (
+    await g.raw([...identity(author), 'commit-tree', tree, '-p', ws.startSha, '-m', commitMessage(message, coAuthors)])
+  ).trim();
   await g.raw(['update-ref', '-m', 'patchwright: commit the judged tree', `refs/heads/${ws.branch}`, sha]);
   await g.raw(['reset', '-q', sha]);
   return sha;
@@ -58,24 +71,39 @@ function commitMessage(message: string, coAuthors: Person[]): string {
  * deployment's secret values (reported by file, line and kind, never by value). Read from the
  * objects between `from` and `to`, so what is checked is what is committed.
  */
-export async function checkTree(gitDir: string, from: string, to: string, protectedPaths: string[], knownSecrets: KnownSecret[] = [], messages: string[] = []): Promise<ChangeProblem[]> {
+export async function checkTree(
+  gitDir: string,
+  from: string,
+  to: string,
+  protectedPaths: string[],
+  knownSecrets: KnownSecret[] = [],
+  messages: string[] = [],
+): Promise<ChangeProblem[]> {
   const files = await readChange(gitDir, from, to);
   const problems: ChangeProblem[] = [];
   for (const { path: file } of files) {
-    if (file.split('/').some((part) => part.toLowerCase() === '.git')) problems.push({ path: file, reason: 'is inside a .git directory' });
+    if (file.split('/').some((part) => part.toLowerCase() === '.git'))
+      problems.push({ path: file, reason: 'is inside a .git directory' });
     const glob = protectedPaths.find((p) => path.matchesGlob(file, p));
     if (glob) problems.push({ path: file, reason: `is protected (${glob})` });
   }
   const texts = messages.map((text) => ({ where: 'the commit message', text }));
-  for (const s of scanChangeForSecrets(files, knownSecrets, texts)) problems.push({ path: s.path, ...(s.line ? { line: s.line } : {}), reason: `adds what looks like a ${s.kind}` });
+  for (const s of scanChangeForSecrets(files, knownSecrets, texts))
+    problems.push({ path: s.path, ...(s.line ? { line: s.line } : {}), reason: `adds what looks like a ${s.kind}` });
   return problems;
 }
 
 /** checkTree for the worktree's commits since the run started. */
-export async function checkChanges(ws: PreparedWorkspace, protectedPaths: string[], knownSecrets: KnownSecret[] = []): Promise<ChangeProblem[]> {
+export async function checkChanges(
+  ws: PreparedWorkspace,
+  protectedPaths: string[],
+  knownSecrets: KnownSecret[] = [],
+): Promise<ChangeProblem[]> {
   const g = git(ws.dir);
   const head = await g.revparse(['HEAD']);
-  const messages = (await g.raw(['log', '--format=%B%x00', `${ws.startSha}..${head}`])).split('\0').filter((m) => m.trim());
+  const messages = (await g.raw(['log', '--format=%B%x00', `${ws.startSha}..${head}`]))
+    .split('\0')
+    .filter((m) => m.trim());
   return checkTree(await commonGitDir(ws.dir), ws.startSha, head, protectedPaths, knownSecrets, messages);
 }
 
@@ -87,18 +115,30 @@ export function describeProblems(problems: ChangeProblem[]): string {
  * Pushes HEAD to the run's branch. When the branch existed, the push is leased on the commit it
  * had when the run started, so a human's later commit is never overwritten. Returns the commit pushed.
  */
-export async function push(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, protectedPaths: string[], knownSecrets: KnownSecret[] = [], expected?: string): Promise<string> {
+export async function push(
+  ws: PreparedWorkspace,
+  cloneUrl: string,
+  token: string | undefined,
+  protectedPaths: string[],
+  knownSecrets: KnownSecret[] = [],
+  expected?: string,
+): Promise<string> {
   // One commit is checked and pushed: HEAD read once, by id (and it must be the one the caller verified).
   const sha = await git(ws.dir).revparse(['HEAD']);
-  if (expected && sha !== expected) throw new Error(`the commit to push (${sha.slice(0, 10)}) is not the one that was verified (${expected.slice(0, 10)})`);
+  if (expected && sha !== expected)
+    throw new Error(
+      `the commit to push (${sha.slice(0, 10)}) is not the one that was verified (${expected.slice(0, 10)})`,
+    );
   const problems = await checkChanges(ws, protectedPaths, [...knownSecrets, ...(token ? [token] : [])]);
-  if ((await git(ws.dir).revparse(['HEAD'])) !== sha) throw new Error('the commit to push changed while it was checked');
+  if ((await git(ws.dir).revparse(['HEAD'])) !== sha)
+    throw new Error('the commit to push changed while it was checked');
   if (problems.length) throw new PushRefusedError(problems);
   const lease = `--force-with-lease=refs/heads/${ws.branch}:${ws.remoteBranchSha ?? ''}`;
   await safely('pushing', token, () =>
     git(ws.dir, { cloneUrl, token }).raw(['push', '--porcelain', lease, 'origin', `${sha}:refs/heads/${ws.branch}`]),
   ).catch((error: Error) => {
-    if (/stale info|\[rejected\]|non-fast-forward|fetch first/.test(error.message)) throw new BranchMovedError(ws.branch);
+    if (/stale info|\[rejected\]|non-fast-forward|fetch first/.test(error.message))
+      throw new BranchMovedError(ws.branch);
     throw error;
   });
   return sha;
@@ -117,7 +157,9 @@ export class PushRefusedError extends Error {
 export class BranchMovedError extends Error {
   readonly code = 'branch_moved';
   constructor(branch: string) {
-    super(`someone pushed to ${branch} while this run worked, so nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`);
+    super(
+      `someone pushed to ${branch} while this run worked, so nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`,
+    );
   }
 }
 
@@ -125,7 +167,9 @@ export class BranchMovedError extends Error {
 export class RebaseConflictError extends Error {
   readonly code = 'rebase_conflict';
   constructor(branch: string, files: string[]) {
-    super(`someone pushed to ${branch} while this run worked, and this run's change conflicts with theirs${files.length ? ` in ${files.join(', ')}` : ''}; nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`);
+    super(
+      `someone pushed to ${branch} while this run worked, and this run's change conflicts with theirs${files.length ? ` in ${files.join(', ')}` : ''}; nothing was pushed and their commits are untouched. Comment \`/agent <instructions>\` to run again on top of them.`,
+    );
   }
 }
 
@@ -134,7 +178,12 @@ export class RebaseConflictError extends Error {
  * and replays this run's commits on top of it. Returns the workspace measured from the new head
  * (so push checks see only this run's change) and the subjects of the commits it now sits on.
  */
-export async function rebaseOntoRemote(ws: PreparedWorkspace, cloneUrl: string, token: string | undefined, committer: Person): Promise<{ ws: PreparedWorkspace; theirs: string[] }> {
+export async function rebaseOntoRemote(
+  ws: PreparedWorkspace,
+  cloneUrl: string,
+  token: string | undefined,
+  committer: Person,
+): Promise<{ ws: PreparedWorkspace; theirs: string[] }> {
   const remoteRef = `refs/remotes/origin/${ws.branch}`;
   await safely('fetching the moved branch', token, () =>
     git(ws.dir, { cloneUrl, token }).raw(['fetch', '--no-tags', 'origin', `+refs/heads/${ws.branch}:${remoteRef}`]),
@@ -143,11 +192,20 @@ export async function rebaseOntoRemote(ws: PreparedWorkspace, cloneUrl: string, 
   const newHead = await g.revparse([remoteRef]);
   const from = ws.remoteBranchSha ?? ws.startSha;
   const theirs = (await g.raw(['log', '--format=%s', `${from}..${newHead}`])).split('\n').filter(Boolean);
-  const who = ['-c', `user.name=${committer.name}`, '-c', `user.email=${committer.email}`, '-c', 'commit.gpgsign=false'];
+  const who = [
+    '-c',
+    `user.name=${committer.name}`,
+    '-c',
+    `user.email=${committer.email}`,
+    '-c',
+    'commit.gpgsign=false',
+  ];
   try {
     await g.raw([...who, 'rebase', '--quiet', '--onto', newHead, from]);
   } catch {
-    const conflicted = (await g.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => '')).split('\n').filter(Boolean);
+    const conflicted = (await g.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
+      .split('\n')
+      .filter(Boolean);
     await g.raw(['rebase', '--abort']).catch(() => {});
     throw new RebaseConflictError(ws.branch, conflicted);
   }

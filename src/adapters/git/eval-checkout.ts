@@ -19,7 +19,12 @@ export class CheckoutError extends Error {
 export async function historyUpTo(source: string, sha: string, into: string): Promise<string> {
   const ref = 'refs/heads/eval-base';
   if (fs.existsSync(path.join(into, 'HEAD'))) {
-    const has = await git(into).raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then((s) => s.trim(), () => '');
+    const has = await git(into)
+      .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
+      .then(
+        (s) => s.trim(),
+        () => '',
+      );
     if (has === sha) return into;
     fs.rmSync(into, { recursive: true, force: true });
   }
@@ -33,7 +38,10 @@ export async function historyUpTo(source: string, sha: string, into: string): Pr
     await git(part).raw(['symbolic-ref', 'HEAD', ref]);
   } catch (error) {
     fs.rmSync(part, { recursive: true, force: true });
-    throw new CheckoutError('checkout_failed', `could not copy the history up to ${sha.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CheckoutError(
+      'checkout_failed',
+      `could not copy the history up to ${sha.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   fs.rmSync(into, { recursive: true, force: true });
   fs.renameSync(part, into);
@@ -51,15 +59,24 @@ export interface TaskCheckout {
 /** A fresh worktree at `sha` of a history made by `historyUpTo`. */
 export async function checkoutAt(history: string, sha: string, dir: string): Promise<TaskCheckout> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  await git(history).raw(['worktree', 'add', '-q', '--detach', dir, sha]).catch((error: unknown) => {
-    throw new CheckoutError('checkout_failed', `could not check out ${sha.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  await git(history)
+    .raw(['worktree', 'add', '-q', '--detach', dir, sha])
+    .catch((error: unknown) => {
+      throw new CheckoutError(
+        'checkout_failed',
+        `could not check out ${sha.slice(0, 12)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
   return { dir, commonDir: history, startSha: sha, gitLink: fs.readFileSync(path.join(dir, '.git'), 'utf8') };
 }
 
 export async function removeCheckout(history: string, dir: string): Promise<void> {
-  await git(history).raw(['worktree', 'remove', '--force', dir]).catch(() => fs.rmSync(dir, { recursive: true, force: true }));
-  await git(history).raw(['worktree', 'prune']).catch(() => {});
+  await git(history)
+    .raw(['worktree', 'remove', '--force', dir])
+    .catch(() => fs.rmSync(dir, { recursive: true, force: true }));
+  await git(history)
+    .raw(['worktree', 'prune'])
+    .catch(() => {});
 }
 
 /**
@@ -75,14 +92,18 @@ export async function applyPatch(dir: string, patch: string, what: string): Prom
     await git(dir).raw(['apply', '--binary', '--whitespace=nowarn', file]);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new CheckoutError('patch_failed', `${what} does not apply: ${message.split('\n').filter(Boolean).slice(0, 6).join('; ')}`);
+    throw new CheckoutError(
+      'patch_failed',
+      `${what} does not apply: ${message.split('\n').filter(Boolean).slice(0, 6).join('; ')}`,
+    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 /** Folders setup fills with dependencies and caches: new files there are never part of a change, ignored or not. */
-const INSTALLED = /(^|\/)(node_modules|\.venv|venv|__pycache__|\.tox|\.nox|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.gradle)\//;
+const INSTALLED =
+  /(^|\/)(node_modules|\.venv|venv|__pycache__|\.tox|\.nox|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.gradle)\//;
 
 /**
  * Everything a run changed in its checkout, as a binary patch against where it started: edits
@@ -91,7 +112,9 @@ const INSTALLED = /(^|\/)(node_modules|\.venv|venv|__pycache__|\.tox|\.nox|\.pyt
  */
 export async function changeOf(dir: string, startSha: string): Promise<string> {
   const g = git(dir);
-  const fresh = (await g.raw(['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter((p) => p && !INSTALLED.test(p));
+  const fresh = (await g.raw(['ls-files', '-z', '--others', '--exclude-standard']))
+    .split('\0')
+    .filter((p) => p && !INSTALLED.test(p));
   if (fresh.length) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwright-paths-'));
     try {
@@ -102,5 +125,15 @@ export async function changeOf(dir: string, startSha: string): Promise<string> {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
-  return gitText(dir, ['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--ignore-submodules=all', startSha]);
+  return gitText(dir, [
+    'diff',
+    '--binary',
+    '--full-index',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--no-renames',
+    '--ignore-submodules=all',
+    startSha,
+  ]);
 }

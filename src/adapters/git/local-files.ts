@@ -24,18 +24,29 @@ export function localFiles(root: string): WorkspaceFiles {
     const parent = await realAncestor(path.dirname(full));
     if (!parent) return { full, why: 'resolves (through a link) outside the repository' };
     const real = path.join(parent.real, parent.rest, path.basename(full));
-    if (real !== rr && !real.startsWith(rr + path.sep)) return { full, why: 'resolves (through a link) outside the repository' };
-    if (path.relative(rr, real).split(path.sep).some((part) => part.toLowerCase() === '.git')) return { full, why: 'is inside .git' };
+    if (real !== rr && !real.startsWith(rr + path.sep))
+      return { full, why: 'resolves (through a link) outside the repository' };
+    if (
+      path
+        .relative(rr, real)
+        .split(path.sep)
+        .some((part) => part.toLowerCase() === '.git')
+    )
+      return { full, why: 'is inside .git' };
     const st = await fs.lstat(real).catch(() => null);
     // Reading through a link that stays inside (AGENTS.md -> docs/AGENTS.md) is fine; writing never is.
     if (st?.isSymbolicLink() && forRead) {
       const target = await fs.realpath(real).catch(() => null);
       if (!target) return { full: real, why: 'is a link that points nowhere' };
       const rel2 = path.relative(rr, target);
-      return rel2.startsWith('..') || path.isAbsolute(rel2) ? { full: real, why: 'resolves (through a link) outside the repository' } : locate(rel2, true);
+      return rel2.startsWith('..') || path.isAbsolute(rel2)
+        ? { full: real, why: 'resolves (through a link) outside the repository' }
+        : locate(rel2, true);
     }
-    if (st?.isSymbolicLink()) return { full: real, why: 'is a symbolic link; the harness does not write or read through links' };
-    if (st && !st.isFile()) return { full: real, why: st.isDirectory() ? 'is a folder' : 'is not a regular file (a FIFO, socket or device)' };
+    if (st?.isSymbolicLink())
+      return { full: real, why: 'is a symbolic link; the harness does not write or read through links' };
+    if (st && !st.isFile())
+      return { full: real, why: st.isDirectory() ? 'is a folder' : 'is not a regular file (a FIFO, socket or device)' };
     if (st && st.size > MAX_FILE_BYTES) return { full: real, why: `is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
     return { full: real, why: null };
   };
@@ -68,7 +79,10 @@ export function localFiles(root: string): WorkspaceFiles {
       const full = await must(rel);
       await fs.mkdir(path.dirname(full), { recursive: true });
       const tmp = path.join(path.dirname(full), `.patchwright-${process.pid}-${Date.now()}-${path.basename(full)}`);
-      const mode = await fs.stat(full).then((s) => s.mode & 0o777, () => 0o644);
+      const mode = await fs.stat(full).then(
+        (s) => s.mode & 0o777,
+        () => 0o644,
+      );
       await fs.writeFile(tmp, text, { flag: 'wx', mode });
       // The sandbox may run as another user than the app: the file keeps the checkout's owner.
       const owner = await fs.stat(base);
@@ -90,7 +104,13 @@ async function realAncestor(dir: string): Promise<{ real: string; rest: string }
       return { real: await fs.realpath(probe), rest };
     } catch {
       // A link that points nowhere would be followed by a write: refuse it.
-      if (await fs.lstat(probe).then(() => true, () => false)) return null;
+      if (
+        await fs.lstat(probe).then(
+          () => true,
+          () => false,
+        )
+      )
+        return null;
       const parent = path.dirname(probe);
       if (parent === probe) return null;
       rest = rest ? path.join(path.basename(probe), rest) : path.basename(probe);

@@ -7,8 +7,13 @@ const FETCH_SPEC = '+refs/heads/*:refs/remotes/origin/*';
 /** Where a repo's bare mirror lives: `<dataDir>/mirrors/<host>/<owner>/<repo>.git`. */
 export function mirrorPath(dataDir: string, cloneUrl: string): string {
   const url = new URL(cloneUrl);
-  const parts = url.pathname.replace(/^\/+/, '').replace(/\.git$/, '').split('/').filter(Boolean);
-  if (parts.length < 1 || parts.some((p) => p === '..' || p === '.')) throw new Error(`not a repository URL: ${url.origin}${url.pathname}`);
+  const parts = url.pathname
+    .replace(/^\/+/, '')
+    .replace(/\.git$/, '')
+    .split('/')
+    .filter(Boolean);
+  if (parts.length < 1 || parts.some((p) => p === '..' || p === '.'))
+    throw new Error(`not a repository URL: ${url.origin}${url.pathname}`);
   const host = url.host.replace(/[^A-Za-z0-9.-]/g, '_') || 'local';
   return path.join(dataDir, 'mirrors', host, ...parts.slice(0, -1), `${parts.at(-1)}.git`);
 }
@@ -17,7 +22,12 @@ export function mirrorPath(dataDir: string, cloneUrl: string): string {
  * Creates the mirror on first use, fetches only what changed on later uses. Branches land in
  * `refs/remotes/origin/*`, so worktree branches in `refs/heads` are never overwritten by a fetch.
  */
-export async function ensureMirror(dataDir: string, cloneUrl: string, token?: string, extraRefs: string[] = []): Promise<{ dir: string; cold: boolean }> {
+export async function ensureMirror(
+  dataDir: string,
+  cloneUrl: string,
+  token?: string,
+  extraRefs: string[] = [],
+): Promise<{ dir: string; cold: boolean }> {
   const dir = mirrorPath(dataDir, cloneUrl);
   const cold = !fs.existsSync(path.join(dir, 'HEAD'));
   if (cold) {
@@ -28,7 +38,15 @@ export async function ensureMirror(dataDir: string, cloneUrl: string, token?: st
     });
   }
   await safely('fetching the repository', token, () =>
-    git(dir, { cloneUrl, token }).raw(['fetch', '--prune', '--no-tags', '--verbose', 'origin', FETCH_SPEC, ...extraRefs]),
+    git(dir, { cloneUrl, token }).raw([
+      'fetch',
+      '--prune',
+      '--no-tags',
+      '--verbose',
+      'origin',
+      FETCH_SPEC,
+      ...extraRefs,
+    ]),
   );
   touch(dir);
   return { dir, cold };

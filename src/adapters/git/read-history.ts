@@ -13,15 +13,26 @@ const BOT_BRANCH = /^[^/]+\/(dependabot|renovate|pre-commit-ci|greenkeeper|snyk-
  * span are put in among them by time, marked `merged` (see Subject.merged): where a team merges
  * that way, they are its PR titles.
  */
-export async function readHistory(dir: string, ref = 'HEAD', count = 300, opts: { mergedPulls?: boolean } = {}): Promise<Subject[]> {
+export async function readHistory(
+  dir: string,
+  ref = 'HEAD',
+  count = 300,
+  opts: { mergedPulls?: boolean } = {},
+): Promise<Subject[]> {
   const log = (args: string[]) =>
     Promise.resolve()
       .then(() => git(dir).raw(['log', '-n', String(count), ...args, ref]))
       .catch(() => '');
-  const commits = (await log(['--no-merges', '--format=%ct%x09%an%x09%ae%x09%s'])).split('\n').filter(Boolean).map(commitOf);
+  const commits = (await log(['--no-merges', '--format=%ct%x09%an%x09%ae%x09%s']))
+    .split('\n')
+    .filter(Boolean)
+    .map(commitOf);
   if (!opts.mergedPulls || !commits.length) return commits.map(strip);
   const since = commits.at(-1)!.at;
-  const merges = (await log(['--merges', '--format=%x1e%ct%x09%an%x09%s%n%b'])).split('\x1e').flatMap(mergedPullOf).filter((m) => m.at >= since);
+  const merges = (await log(['--merges', '--format=%x1e%ct%x09%an%x09%s%n%b']))
+    .split('\x1e')
+    .flatMap(mergedPullOf)
+    .filter((m) => m.at >= since);
   // Each merge goes before the first commit older than it; the commits keep git's order.
   const out: Subject[] = [];
   let next = 0;
@@ -47,5 +58,7 @@ function mergedPullOf(record: string): Array<Subject & { at: number }> {
   const title = body.find((l) => l.trim())?.trim();
   // Some merge bodies carry no title: a trailer (`PiperOrigin-RevId: 9686`, `Signed-off-by: ...`) or a list of squashed commits.
   if (!m || !title || TRAILER.test(title) || /^\* /.test(title)) return [];
-  return [{ at: Number(at), subject: `${title} (#${m[1]})`, bot: BOT_BRANCH.test(m[2]!) || BOT.test(name), merged: true }];
+  return [
+    { at: Number(at), subject: `${title} (#${m[1]})`, bot: BOT_BRANCH.test(m[2]!) || BOT.test(name), merged: true },
+  ];
 }

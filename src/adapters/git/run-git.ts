@@ -57,8 +57,16 @@ export function git(dir: string, auth?: { cloneUrl: string; token?: string | und
       allowUnsafeConfigPaths: true,
     },
     allowEnvironment: [
-      'GIT_TERMINAL_PROMPT', 'GIT_LFS_SKIP_SMUDGE', 'GIT_CONFIG_NOSYSTEM', 'GIT_CONFIG_GLOBAL', 'GIT_ATTR_NOSYSTEM',
-      'GIT_OPTIONAL_LOCKS', 'GIT_NO_REPLACE_OBJECTS', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0',
+      'GIT_TERMINAL_PROMPT',
+      'GIT_LFS_SKIP_SMUDGE',
+      'GIT_CONFIG_NOSYSTEM',
+      'GIT_CONFIG_GLOBAL',
+      'GIT_ATTR_NOSYSTEM',
+      'GIT_OPTIONAL_LOCKS',
+      'GIT_NO_REPLACE_OBJECTS',
+      'GIT_CONFIG_COUNT',
+      'GIT_CONFIG_KEY_0',
+      'GIT_CONFIG_VALUE_0',
     ],
   } as Parameters<typeof simpleGit>[0]);
   const base = hardenedEnv();
@@ -88,7 +96,11 @@ function hardenedEnv(): Record<string, string | undefined> {
  * simple-git trims what it returns, which cuts a patch's last context line when it is blank.
  */
 export async function gitText(dir: string, args: string[]): Promise<string> {
-  const { stdout } = await runFile('git', [...HARDENED_CONFIG.flatMap((c) => ['-c', c]), ...args], { cwd: dir, env: Object.fromEntries(Object.entries(hardenedEnv()).filter(([, v]) => v !== undefined)), maxBuffer: 512 * 1024 * 1024 });
+  const { stdout } = await runFile('git', [...HARDENED_CONFIG.flatMap((c) => ['-c', c]), ...args], {
+    cwd: dir,
+    env: Object.fromEntries(Object.entries(hardenedEnv()).filter(([, v]) => v !== undefined)),
+    maxBuffer: 512 * 1024 * 1024,
+  });
   return stdout;
 }
 

@@ -41,12 +41,18 @@ export function scanTextForSecrets(text: string): string {
  * bytes and, where the bytes say so, as UTF-16; paths and the commit message too. Known values
  * are also found base64- and hex-encoded.
  */
-export function scanChangeForSecrets(files: ChangedFile[], known: KnownSecret[] = [], texts: Array<{ where: string; text: string }> = []): SecretFinding[] {
+export function scanChangeForSecrets(
+  files: ChangedFile[],
+  known: KnownSecret[] = [],
+  texts: Array<{ where: string; text: string }> = [],
+): SecretFinding[] {
   const needles = knownNeedles(known);
   const findings: SecretFinding[] = [];
   // A path can be the secret itself: it is reported masked.
   const mask = (p: string) => needles.reduce((t, n) => t.split(n).join('[REDACTED]'), scanTextForSecrets(p));
-  const check = (text: string) => PATTERNS.find((p) => p.re.test(text))?.name ?? (needles.some((n) => text.includes(n)) ? 'secret of this app' : null);
+  const check = (text: string) =>
+    PATTERNS.find((p) => p.re.test(text))?.name ??
+    (needles.some((n) => text.includes(n)) ? 'secret of this app' : null);
   for (const t of texts) {
     const kind = check(t.text);
     if (kind) findings.push({ path: t.where, kind });
@@ -59,13 +65,18 @@ export function scanChangeForSecrets(files: ChangedFile[], known: KnownSecret[] 
       findings.push({ path: mask(f.path), kind: 'file too large to be scanned for secrets' });
       continue;
     }
-    const [before, after] = [f.before && !f.before.truncated ? asBuffer(f.before.bytes) : Buffer.alloc(0), asBuffer(f.after.bytes)];
+    const [before, after] = [
+      f.before && !f.before.truncated ? asBuffer(f.before.bytes) : Buffer.alloc(0),
+      asBuffer(f.after.bytes),
+    ];
     const views: Array<[string, string]> = [[before.toString('latin1'), after.toString('latin1')]];
     const wide = utf16Text(after);
     if (wide !== null) views.push([utf16Text(before) ?? '', wide]);
     let found = false;
     for (const [old, now] of views) {
-      const hit = addedLines(old, now).map((l) => ({ line: l.line, kind: check(l.text) })).find((h) => h.kind);
+      const hit = addedLines(old, now)
+        .map((l) => ({ line: l.line, kind: check(l.text) }))
+        .find((h) => h.kind);
       if (hit) {
         findings.push({ path: mask(f.path), line: hit.line, kind: hit.kind! });
         found = true;
@@ -75,7 +86,12 @@ export function scanChangeForSecrets(files: ChangedFile[], known: KnownSecret[] 
     // A known value with line breaks in it (raw key bytes) is looked for in the whole file: more of it than before is new.
     const [old, now] = views[0]!;
     const spread = found ? undefined : needles.find((n) => /[\r\n]/.test(n) && count(now, n) > count(old, n));
-    if (spread) findings.push({ path: mask(f.path), line: now.slice(0, now.indexOf(spread)).split('\n').length, kind: 'secret of this app' });
+    if (spread)
+      findings.push({
+        path: mask(f.path),
+        line: now.slice(0, now.indexOf(spread)).split('\n').length,
+        kind: 'secret of this app',
+      });
   }
   return findings;
 }

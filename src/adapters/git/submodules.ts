@@ -24,21 +24,36 @@ export async function initSubmodules(dir: string, cloneUrl: string, token: strin
   const level = async (repoDir: string, repoUrl: string, depth: number): Promise<void> => {
     if (!fs.existsSync(path.join(repoDir, '.gitmodules'))) return;
     if (depth > MAX_DEPTH) {
-      notes.push(`submodules deeper than ${MAX_DEPTH} levels were not initialised (${path.relative(dir, repoDir) || '.'})`);
+      notes.push(
+        `submodules deeper than ${MAX_DEPTH} levels were not initialised (${path.relative(dir, repoDir) || '.'})`,
+      );
       return;
     }
     const modules = await declared(repoDir);
     const foreign = modules.filter((m) => !allowed(resolve(m.url, repoUrl), top, scheme)).map((m) => m.url);
     if (foreign.length) {
-      notes.push(`submodules not initialised${depth > 1 ? ` in ${path.relative(dir, repoDir)}` : ''}: .gitmodules names URLs outside ${top.host} (${foreign.slice(0, 3).join(', ')})`);
+      notes.push(
+        `submodules not initialised${depth > 1 ? ` in ${path.relative(dir, repoDir)}` : ''}: .gitmodules names URLs outside ${top.host} (${foreign.slice(0, 3).join(', ')})`,
+      );
       return;
     }
     await safely('initialising submodules', token, () =>
-      git(repoDir, { cloneUrl, token }).raw(['-c', 'protocol.allow=never', '-c', `protocol.${scheme}.allow=always`, 'submodule', 'update', '--init', '--depth', '1']),
+      git(repoDir, { cloneUrl, token }).raw([
+        '-c',
+        'protocol.allow=never',
+        '-c',
+        `protocol.${scheme}.allow=always`,
+        'submodule',
+        'update',
+        '--init',
+        '--depth',
+        '1',
+      ]),
     );
     for (const m of modules) {
       const child = path.resolve(repoDir, m.path);
-      if (!child.startsWith(`${path.resolve(repoDir)}${path.sep}`) || !fs.existsSync(path.join(child, '.git'))) continue;
+      if (!child.startsWith(`${path.resolve(repoDir)}${path.sep}`) || !fs.existsSync(path.join(child, '.git')))
+        continue;
       initialised++;
       await level(child, resolve(m.url, repoUrl)!.toString(), depth + 1);
     }
@@ -50,7 +65,9 @@ export async function initSubmodules(dir: string, cloneUrl: string, token: strin
 
 /** Each submodule's path and URL as `.gitmodules` states them. */
 async function declared(repoDir: string): Promise<Array<{ name: string; path: string; url: string }>> {
-  const out = await git(repoDir).raw(['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.(url|path)$']).catch(() => '');
+  const out = await git(repoDir)
+    .raw(['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.(url|path)$'])
+    .catch(() => '');
   const byName = new Map<string, { name: string; path: string; url: string }>();
   for (const line of out.split('\n').filter(Boolean)) {
     const m = /^submodule\.(.+)\.(url|path) (.*)$/.exec(line);

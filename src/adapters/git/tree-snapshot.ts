@@ -37,9 +37,15 @@ export async function hostGit(args: string[], o: HostGitOptions): Promise<Buffer
     GIT_NO_REPLACE_OBJECTS: '1',
     ...(o.gitDir ? { GIT_DIR: o.gitDir } : {}),
   };
-  const config = [...HARDENED_CONFIG, 'core.quotePath=false', 'core.attributesFile=/dev/null', ...(o.gitDir ? ['core.bare=true'] : [])];
+  const config = [
+    ...HARDENED_CONFIG,
+    'core.quotePath=false',
+    'core.attributesFile=/dev/null',
+    ...(o.gitDir ? ['core.bare=true'] : []),
+  ];
   const argv = [...config.flatMap((c) => ['-c', c]), ...args];
-  if (o.input === undefined && !o.okCodes) return (await run('git', argv, { cwd: o.cwd, env, maxBuffer: 1024 * 1024 * 1024, encoding: 'buffer' })).stdout;
+  if (o.input === undefined && !o.okCodes)
+    return (await run('git', argv, { cwd: o.cwd, env, maxBuffer: 1024 * 1024 * 1024, encoding: 'buffer' })).stdout;
   return new Promise((resolve, reject) => {
     const child = spawn('git', argv, { cwd: o.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -66,7 +72,10 @@ export function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 
 /** The top of the checkout `dir` is in, or null when it is in none. */
 export async function checkoutTop(dir: string): Promise<string | null> {
-  return text(['rev-parse', '--show-toplevel'], { cwd: dir }).then((s) => s.trim() || null, () => null);
+  return text(['rev-parse', '--show-toplevel'], { cwd: dir }).then(
+    (s) => s.trim() || null,
+    () => null,
+  );
 }
 
 /** The git dir whose objects a checkout's commits and snapshots are written to. */
@@ -86,12 +95,20 @@ export async function snapshotTree(top: string, base?: string): Promise<string> 
   const o = { cwd: top, index: path.join(tmp, 'index') };
   const quick = ['-c', 'core.trustctime=false', '-c', 'core.checkStat=minimal'];
   try {
-    const head = base ?? (await text(['rev-parse', '--verify', '--quiet', 'HEAD'], o).then((s) => s.trim(), () => ''));
+    const head =
+      base ??
+      (await text(['rev-parse', '--verify', '--quiet', 'HEAD'], o).then(
+        (s) => s.trim(),
+        () => '',
+      ));
     const own = (await text(['rev-parse', '--git-path', 'index'], o).catch(() => '')).trim();
     const ownIndex = own ? path.resolve(top, own) : '';
     if (ownIndex && fs.lstatSync(ownIndex, { throwIfNoEntry: false })?.isFile()) fs.copyFileSync(ownIndex, o.index);
     // A one-tree merge keeps the stat data of entries that match `head`, and drops the rest.
-    if (head) await hostGit([...quick, 'read-tree', ...(fs.existsSync(o.index) ? ['-m'] : []), head], o).catch(() => hostGit(['read-tree', head], o));
+    if (head)
+      await hostGit([...quick, 'read-tree', ...(fs.existsSync(o.index) ? ['-m'] : []), head], o).catch(() =>
+        hostGit(['read-tree', head], o),
+      );
     await hostGit([...quick, 'add', '--all', '--ignore-errors', '--', '.'], o).catch(() => Buffer.alloc(0));
     return (await text(['write-tree'], o)).trim();
   } finally {
@@ -112,7 +129,22 @@ export async function treeOf(gitDir: string, rev: string): Promise<string> {
 export async function diffTrees(gitDir: string, from: string, to: string): Promise<string> {
   if (from === to) return '';
   return withScratch(async (cwd) =>
-    text(['diff', '--text', '--no-textconv', '--no-ext-diff', '--no-renames', '--no-color', '--src-prefix=a/', '--dst-prefix=b/', '--ignore-submodules=all', from, to], { cwd, gitDir }),
+    text(
+      [
+        'diff',
+        '--text',
+        '--no-textconv',
+        '--no-ext-diff',
+        '--no-renames',
+        '--no-color',
+        '--src-prefix=a/',
+        '--dst-prefix=b/',
+        '--ignore-submodules=all',
+        from,
+        to,
+      ],
+      { cwd, gitDir },
+    ),
   );
 }
 
@@ -122,7 +154,10 @@ export async function mixTrees(gitDir: string, into: string, from: string, paths
     const o = { cwd, gitDir, index: path.join(cwd, 'index') };
     await hostGit(['read-tree', into], o);
     const entries = new Map<string, string>();
-    const listed = (await hostGit(['ls-tree', '-r', '-z', from, '--', ...paths], o)).toString('utf8').split('\0').filter(Boolean);
+    const listed = (await hostGit(['ls-tree', '-r', '-z', from, '--', ...paths], o))
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean);
     for (const e of listed) {
       const tab = e.indexOf('\t');
       const [mode, , oid] = e.slice(0, tab).split(' ');

@@ -62,10 +62,14 @@ export class Workspaces {
     if (fs.existsSync(mirrors)) {
       for (const entry of fs.readdirSync(mirrors, { recursive: true, withFileTypes: true })) {
         // A process killed in the middle of a git command leaves its lock files; nothing else runs yet.
-        if (entry.isFile() && entry.name.endsWith('.lock')) fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
+        if (entry.isFile() && entry.name.endsWith('.lock'))
+          fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
       }
       for (const entry of fs.readdirSync(mirrors, { recursive: true, withFileTypes: true })) {
-        if (entry.isDirectory() && entry.name.endsWith('.git')) await git(path.join(entry.parentPath, entry.name)).raw(['worktree', 'prune']).catch(() => {});
+        if (entry.isDirectory() && entry.name.endsWith('.git'))
+          await git(path.join(entry.parentPath, entry.name))
+            .raw(['worktree', 'prune'])
+            .catch(() => {});
       }
     }
     return left.length;
@@ -79,7 +83,9 @@ export class Workspaces {
     if (!/^[A-Za-z0-9._-]+$/.test(req.runId)) throw new Error(`bad run id ${req.runId}`);
     const freeMb = freeSpaceMb(this.#dataDir);
     if (freeMb < this.#minFreeMb) {
-      throw new DiskFullError(`the data dir ${this.#dataDir} has ${Math.round(freeMb)} MB free, below PATCHWRIGHT_MIN_FREE_DISK_MB (${this.#minFreeMb}), so no checkout was made; free some space (old mirrors can go: they are fetched again) and retry`);
+      throw new DiskFullError(
+        `the data dir ${this.#dataDir} has ${Math.round(freeMb)} MB free, below PATCHWRIGHT_MIN_FREE_DISK_MB (${this.#minFreeMb}), so no checkout was made; free some space (old mirrors can go: they are fetched again) and retry`,
+      );
     }
     try {
       return await this.#prepare(req);
@@ -90,7 +96,8 @@ export class Workspaces {
       fs.rmSync(mirror, { recursive: true, force: true });
       // Parked worktrees of that mirror point into it: they go too.
       for (const name of fs.existsSync(this.#idleRoot) ? fs.readdirSync(this.#idleRoot) : []) {
-        if (name.startsWith(`${hash(mirror)}-`)) fs.rmSync(path.join(this.#idleRoot, name), { recursive: true, force: true });
+        if (name.startsWith(`${hash(mirror)}-`))
+          fs.rmSync(path.join(this.#idleRoot, name), { recursive: true, force: true });
       }
       const ws = await this.#prepare(req);
       ws.notes.push('the cached copy of the repository was corrupt and was fetched again');
@@ -103,9 +110,12 @@ export class Workspaces {
     await faultPoint('clone');
     this.#active.add(mirror);
     const m = git(mirror);
-    const baseSha = await safely(`finding base branch ${req.base}`, req.token, () => m.revparse([`refs/remotes/origin/${req.base}^{commit}`]));
+    const baseSha = await safely(`finding base branch ${req.base}`, req.token, () =>
+      m.revparse([`refs/remotes/origin/${req.base}^{commit}`]),
+    );
     const remoteBranchSha = await m.revparse([`refs/remotes/origin/${req.branch}^{commit}`]).catch(() => null);
-    if (req.startFrom === 'branch' && !remoteBranchSha) throw new Error(`branch ${req.branch} does not exist on the remote`);
+    if (req.startFrom === 'branch' && !remoteBranchSha)
+      throw new Error(`branch ${req.branch} does not exist on the remote`);
     const startSha = req.startFrom === 'branch' && remoteBranchSha ? remoteBranchSha : baseSha;
     fs.mkdirSync(this.#idleRoot, { recursive: true });
     const idle = this.#idleFor(mirror);
@@ -117,7 +127,9 @@ export class Workspaces {
       // touches only the files that differ, instead of writing the whole tree again.
       await safely('reusing a worktree', req.token, () => git(dir).raw(['checkout', '-f', '-B', req.branch, startSha]));
     } else {
-      await safely('creating the worktree', req.token, () => m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]));
+      await safely('creating the worktree', req.token, () =>
+        m.raw(['worktree', 'add', '--force', '-B', req.branch, dir, startSha]),
+      );
     }
     // Every level's URLs are checked before git fetches it (submodules.ts).
     const notes: string[] = await initSubmodules(dir, req.cloneUrl, req.token);
@@ -139,7 +151,9 @@ export class Workspaces {
       await w.raw(['clean', '-q', '-ffdx']);
       await w.raw(['checkout', '-q', '--detach']);
     } catch {
-      await m.raw(['worktree', 'remove', '--force', ws.dir]).catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
+      await m
+        .raw(['worktree', 'remove', '--force', ws.dir])
+        .catch(() => fs.rmSync(ws.dir, { recursive: true, force: true }));
       await m.raw(['worktree', 'prune']).catch(() => {});
     }
     this.#claimed.delete(path.basename(ws.dir));
@@ -148,7 +162,8 @@ export class Workspaces {
     if (!Number.isFinite(this.#budgetBytes)) return;
     for (const evicted of evictMirrors(this.#dataDir, this.#budgetBytes, this.#active)) {
       for (const name of fs.existsSync(this.#idleRoot) ? fs.readdirSync(this.#idleRoot) : []) {
-        if (name.startsWith(`${hash(evicted)}-`)) fs.rmSync(path.join(this.#idleRoot, name), { recursive: true, force: true });
+        if (name.startsWith(`${hash(evicted)}-`))
+          fs.rmSync(path.join(this.#idleRoot, name), { recursive: true, force: true });
       }
     }
   }
@@ -160,7 +175,9 @@ export class Workspaces {
   #idleFor(mirror: string): string | undefined {
     const dir = this.#idleRoot;
     const prefix = `${hash(mirror)}-`;
-    const name = fs.existsSync(dir) ? fs.readdirSync(dir).find((n) => n.startsWith(prefix) && !this.#claimed.has(n)) : undefined;
+    const name = fs.existsSync(dir)
+      ? fs.readdirSync(dir).find((n) => n.startsWith(prefix) && !this.#claimed.has(n))
+      : undefined;
     if (!name) return undefined;
     // Claimed synchronously, so two runs of one repo never take the same parked tree.
     this.#claimed.add(name);
@@ -178,7 +195,8 @@ function usesLfs(dir: string): boolean {
 }
 
 /** What git says about a repository it cannot trust: then the cached mirror is fetched anew. */
-const CORRUPT = /corrupt|missing (blob|tree|commit|object)|bad object|invalid object|not a git repository|does not appear to be a git repository|unable to read|loose object|packfile|object file .* is empty|bad config|broken link|could not parse HEAD|bad (numeric|boolean) config/i;
+const CORRUPT =
+  /corrupt|missing (blob|tree|commit|object)|bad object|invalid object|not a git repository|does not appear to be a git repository|unable to read|loose object|packfile|object file .* is empty|bad config|broken link|could not parse HEAD|bad (numeric|boolean) config/i;
 
 export class DiskFullError extends Error {
   readonly code = 'disk_full';

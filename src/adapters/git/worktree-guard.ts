@@ -14,7 +14,9 @@ export async function guardWorktree(dir: string, expectedLink?: string): Promise
   const notes: string[] = [];
   for (const rel of await nestedGitEntries(root)) {
     fs.rmSync(path.join(root, rel), { recursive: true, force: true });
-    notes.push(`removed ${rel}: a git repository nested in the checkout (its config could make git run commands, here or on a reviewer's machine)`);
+    notes.push(
+      `removed ${rel}: a git repository nested in the checkout (its config could make git run commands, here or on a reviewer's machine)`,
+    );
   }
   return notes;
 }
@@ -28,14 +30,23 @@ export async function undoForbiddenChanges(dir: string, startSha: string, protec
   const root = path.resolve(dir);
   const g = git(root);
   // Changed, deleted and new (unignored) paths against the index, which still holds startSha's tree.
-  const changed = new Set((await g.raw(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard'])).split('\0').filter(Boolean));
-  const staged = (await g.raw(['diff', '--name-only', '-z', '--no-renames', '--ignore-submodules=all', startSha])).split('\0').filter(Boolean);
+  const changed = new Set(
+    (await g.raw(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard']))
+      .split('\0')
+      .filter(Boolean),
+  );
+  const staged = (await g.raw(['diff', '--name-only', '-z', '--no-renames', '--ignore-submodules=all', startSha]))
+    .split('\0')
+    .filter(Boolean);
   for (const p of staged) changed.add(p);
   const notes: string[] = [];
   for (const rel of changed) {
     const glob = protectedPaths.find((p) => path.matchesGlob(rel, p));
     if (glob) {
-      const tracked = await g.raw(['cat-file', '-e', `${startSha}:${rel}`]).then(() => true, () => false);
+      const tracked = await g.raw(['cat-file', '-e', `${startSha}:${rel}`]).then(
+        () => true,
+        () => false,
+      );
       if (tracked) await g.raw(['checkout', startSha, '--', rel]);
       else if (throughFolders(root, path.posix.dirname(rel))) fs.rmSync(path.join(root, rel), { force: true });
       notes.push(`undid the change to ${rel}: it is protected (${glob})`);
@@ -78,7 +89,8 @@ export class WorktreeTamperedError extends Error {
 function checkRootLink(root: string, expected: string | undefined): void {
   const link = path.join(root, '.git');
   const st = fs.lstatSync(link, { throwIfNoEntry: false });
-  if (!st || (!st.isFile() && !st.isDirectory())) throw new WorktreeTamperedError(`${link} is no longer a regular file or folder`);
+  if (!st || (!st.isFile() && !st.isDirectory()))
+    throw new WorktreeTamperedError(`${link} is no longer a regular file or folder`);
   if (expected !== undefined && (!st.isFile() || fs.readFileSync(link, 'utf8') !== expected)) {
     throw new WorktreeTamperedError(`${link} was changed during the run`);
   }
@@ -93,7 +105,10 @@ export async function nestedGitEntries(root: string): Promise<string[]> {
   const dirs = new Set<string>();
   for (const p of [...others, ...tracked]) {
     // A tracked gitlink or an untracked nested repository is a folder itself.
-    let d = p.endsWith('/') || fs.lstatSync(path.join(root, p), { throwIfNoEntry: false })?.isDirectory() ? p.replace(/\/$/, '') : path.posix.dirname(p);
+    let d =
+      p.endsWith('/') || fs.lstatSync(path.join(root, p), { throwIfNoEntry: false })?.isDirectory()
+        ? p.replace(/\/$/, '')
+        : path.posix.dirname(p);
     while (d && d !== '.' && !dirs.has(d)) {
       dirs.add(d);
       d = path.posix.dirname(d);
@@ -162,15 +177,23 @@ function isSubmoduleLink(root: string, rel: string): boolean {
   const m = /^gitdir: (.+)\s*$/.exec(fs.readFileSync(full, 'utf8'));
   if (!m) return false;
   const target = path.resolve(path.dirname(full), m[1]!.trim());
-  const rootLink = fs.statSync(path.join(root, '.git')).isFile() ? fs.readFileSync(path.join(root, '.git'), 'utf8') : '';
+  const rootLink = fs.statSync(path.join(root, '.git')).isFile()
+    ? fs.readFileSync(path.join(root, '.git'), 'utf8')
+    : '';
   const rootGitDir = /^gitdir: (.+)\s*$/.exec(rootLink)?.[1]?.trim();
   const own = rootGitDir ? path.resolve(root, rootGitDir) : path.join(root, '.git');
   return target.startsWith(path.join(own, 'modules') + path.sep);
 }
 
 /** The engine's `guard` for one worktree: nested repositories, then protected paths and links out. */
-export function worktreeGuard(ws: { dir: string; startSha: string; gitLink?: string | undefined }, protectedPaths: string[]): () => Promise<string[]> {
-  return async () => [...(await guardWorktree(ws.dir, ws.gitLink)), ...(await undoForbiddenChanges(ws.dir, ws.startSha, protectedPaths))];
+export function worktreeGuard(
+  ws: { dir: string; startSha: string; gitLink?: string | undefined },
+  protectedPaths: string[],
+): () => Promise<string[]> {
+  return async () => [
+    ...(await guardWorktree(ws.dir, ws.gitLink)),
+    ...(await undoForbiddenChanges(ws.dir, ws.startSha, protectedPaths)),
+  ];
 }
 
 /**
@@ -185,7 +208,9 @@ export async function newNestedRepositories(dir: string): Promise<() => Promise<
     for (const rel of await nestedGitEntries(root)) {
       if (before.has(rel)) continue;
       fs.rmSync(path.join(root, rel), { recursive: true, force: true });
-      notes.push(`removed ${rel}: a git repository made in the checkout during the turn (its config could make git run commands)`);
+      notes.push(
+        `removed ${rel}: a git repository made in the checkout during the turn (its config could make git run commands)`,
+      );
     }
     return notes;
   };

@@ -8,7 +8,8 @@ export function answerLimit(max = MAX_ANSWER_CHARS): { add(n: number): void } {
   return {
     add(n) {
       total += n;
-      if (total > max) throw new ModelError(`the model's answer ran past ${max} characters without ending; it was stopped`);
+      if (total > max)
+        throw new ModelError(`the model's answer ran past ${max} characters without ending; it was stopped`);
     },
   };
 }

@@ -11,19 +11,31 @@ export function toChatMessages(messages: Message[]): ChatMessage[] {
       role: 'assistant',
       content: m.text || null,
       ...(m.toolCalls.length
-        ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+        ? {
+            tool_calls: m.toolCalls.map((c) => ({
+              id: c.id,
+              type: 'function',
+              function: { name: c.name, arguments: c.arguments },
+            })),
+          }
         : {}),
     };
   });
 }
 
 export function toChatTools(tools: ToolSpec[]): Array<Record<string, unknown>> {
-  return tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+  return tools.map((t) => ({
+    type: 'function',
+    function: { name: t.name, description: t.description, parameters: t.parameters },
+  }));
 }
 
 interface ChatChunk {
   choices?: Array<{
-    delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> };
+    delta?: {
+      content?: string | null;
+      tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }>;
+    };
   }>;
   usage?: {
     prompt_tokens?: number;
@@ -34,7 +46,10 @@ interface ChatChunk {
 }
 
 /** Assembles a streamed Chat Completions answer; tool call arguments arrive in pieces by index. */
-export async function readChatStream(stream: AsyncIterable<unknown>, onDelta?: (d: string) => void): Promise<ModelResponse> {
+export async function readChatStream(
+  stream: AsyncIterable<unknown>,
+  onDelta?: (d: string) => void,
+): Promise<ModelResponse> {
   let text = '';
   const calls = new Map<number, ToolCall>();
   let usage: ChatChunk['usage'];
@@ -44,7 +59,10 @@ export async function readChatStream(stream: AsyncIterable<unknown>, onDelta?: (
     if (chunk.usage) usage = chunk.usage;
     const delta = chunk.choices?.[0]?.delta;
     if (!delta) continue;
-    limit.add((delta.content?.length ?? 0) + (delta.tool_calls ?? []).reduce((n, t) => n + (t.function?.arguments?.length ?? 0), 0));
+    limit.add(
+      (delta.content?.length ?? 0) +
+        (delta.tool_calls ?? []).reduce((n, t) => n + (t.function?.arguments?.length ?? 0), 0),
+    );
     if (delta.content) {
       text += delta.content;
       onDelta?.(delta.content);

@@ -93,12 +93,18 @@ const STREAM_RETRIES = 2;
 /** OpenAI's `context_length_exceeded`, and the words vLLM, Ollama and LiteLLM use for it. */
 function isContextLength(error: unknown): boolean {
   if (!(error instanceof OpenAI.APIError) || (error.status !== 400 && error.status !== 413)) return false;
-  return error.code === 'context_length_exceeded' || /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long/i.test(error.message);
+  return (
+    error.code === 'context_length_exceeded' ||
+    /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long/i.test(error.message)
+  );
 }
 
 function describe(error: unknown, midStream = false): string {
   if (midStream && !(error instanceof OpenAI.APIError && error.status)) {
-    return `the model's answer stopped in the middle, ${STREAM_RETRIES + 1} times: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500);
+    return `the model's answer stopped in the middle, ${STREAM_RETRIES + 1} times: ${error instanceof Error ? error.message : String(error)}`.slice(
+      0,
+      500,
+    );
   }
   if (error instanceof OpenAI.APIError) {
     const status = error.status ? `HTTP ${error.status}` : 'connection failed';

@@ -18,7 +18,12 @@ export class ShutdownAbort extends Error {
 }
 
 /** Runs a job; a crash becomes its result (cancelled if it was being stopped, else failed). */
-export async function resultOf(runJob: RunJob, job: Job, signal: AbortSignal, onError?: (job: Job, error: unknown) => void): Promise<JobResult> {
+export async function resultOf(
+  runJob: RunJob,
+  job: Job,
+  signal: AbortSignal,
+  onError?: (job: Job, error: unknown) => void,
+): Promise<JobResult> {
   try {
     return await runJob(job, signal);
   } catch (error) {
@@ -69,7 +74,10 @@ export class RunningJobs {
     const ids = this.ids;
     const all = this.settled();
     let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    const late = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    ]);
     clearTimeout(timer);
     const requeued = late ? this.ids : [];
     for (const id of requeued) this.#map.get(id)?.controller.abort(new ShutdownAbort());

@@ -79,20 +79,31 @@ export class BullWorkers {
       await bull.moveToDelayed(Date.now() + 500 + Math.floor(Math.random() * 1000), token);
       throw new DelayedError();
     }
-    if (claimed === 'died') await this.#o.onDied?.(id).catch((e: unknown) => this.#o.log?.(`job ${id} failed after its worker died twice; saying so failed`, e));
+    if (claimed === 'died')
+      await this.#o
+        .onDied?.(id)
+        .catch((e: unknown) => this.#o.log?.(`job ${id} failed after its worker died twice; saying so failed`, e));
     if (claimed !== 'claimed') return claimed;
     const job = (await this.#o.jobs.get(id))!;
-    if (job.attempts > 1) await this.#o.onTakeover?.(job).catch((e: unknown) => this.#o.log?.(`job ${id} was taken over; saying so failed`, e));
+    if (job.attempts > 1)
+      await this.#o
+        .onTakeover?.(job)
+        .catch((e: unknown) => this.#o.log?.(`job ${id} was taken over; saying so failed`, e));
     const controller = new AbortController();
     let release: () => void = () => {};
     const done = new Promise<void>((r) => (release = r));
     this.#running.add(id, controller, done);
-    const renew = setInterval(() => {
-      this.#o.jobs.renew(id, this.holder, this.#o.lockMs).then(
-        (mine) => mine || controller.abort(new Error('another worker took this job over (this one could not reach Redis in time)')),
-        () => {}, // Redis unreachable for a moment: the lock outlives short outages
-      );
-    }, Math.max(200, Math.floor(this.#o.lockMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.#o.jobs.renew(id, this.holder, this.#o.lockMs).then(
+          (mine) =>
+            mine ||
+            controller.abort(new Error('another worker took this job over (this one could not reach Redis in time)')),
+          () => {}, // Redis unreachable for a moment: the lock outlives short outages
+        );
+      },
+      Math.max(200, Math.floor(this.#o.lockMs / 3)),
+    );
     try {
       const result = await resultOf(this.#o.runJob, job, controller.signal, this.#o.onError);
       if (controller.signal.reason instanceof ShutdownAbort) {
@@ -127,7 +138,11 @@ export class BullWorkers {
 export function bullDispatcher(queue: Queue): (job: Job, delayMs: number) => Promise<void> {
   return async (job, delayMs) => {
     const jobId = `job-${job.id}`;
-    await queue.add('run', { id: job.id }, { jobId, delay: delayMs, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
+    await queue.add(
+      'run',
+      { id: job.id },
+      { jobId, delay: delayMs, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    );
     if (delayMs === 0) {
       const queued = await queue.getJob(jobId);
       if (queued && (await queued.isDelayed())) await queued.promote().catch(() => {});

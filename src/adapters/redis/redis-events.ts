@@ -35,16 +35,28 @@ export class RedisEvents implements EventsPort {
     // the job's end, which the worker writes on the same connection after the run.
     return (event) => {
       const json = JSON.stringify(event);
-      if (event.type === 'item.delta') this.#redis.publish(`${this.#p}:events`, `{"jobId":${jobId},"event":${json}}`).catch(this.#onError);
-      else this.#run.appendEvent([`${this.#p}:events:${jobId}`], [`${this.#p}:events`, String(jobId), json]).catch(this.#onError);
+      if (event.type === 'item.delta')
+        this.#redis.publish(`${this.#p}:events`, `{"jobId":${jobId},"event":${json}}`).catch(this.#onError);
+      else
+        this.#run
+          .appendEvent([`${this.#p}:events:${jobId}`], [`${this.#p}:events`, String(jobId), json])
+          .catch(this.#onError);
       if (event.type === 'run.started') model = event.model;
-      if (event.type === 'run.completed') this.#redis.hset(`${this.#p}:job:${jobId}`, 'summary', JSON.stringify(runSummary(event, model))).catch(this.#onError);
+      if (event.type === 'run.completed')
+        this.#redis
+          .hset(`${this.#p}:job:${jobId}`, 'summary', JSON.stringify(runSummary(event, model)))
+          .catch(this.#onError);
     };
   }
 
   async notePullRequest(jobId: number, url: string): Promise<void> {
     const raw = await this.#redis.hget(`${this.#p}:job:${jobId}`, 'summary');
-    if (raw) await this.#redis.hset(`${this.#p}:job:${jobId}`, 'summary', JSON.stringify({ ...(JSON.parse(raw) as RunSummary), prUrl: url }));
+    if (raw)
+      await this.#redis.hset(
+        `${this.#p}:job:${jobId}`,
+        'summary',
+        JSON.stringify({ ...(JSON.parse(raw) as RunSummary), prUrl: url }),
+      );
   }
 
   async list(jobId: number): Promise<RunEvent[]> {
@@ -54,5 +66,4 @@ export class RedisEvents implements EventsPort {
   listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void {
     return this.#listeners.add(fn);
   }
-
 }

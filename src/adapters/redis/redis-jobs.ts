@@ -13,7 +13,12 @@ export class RedisJobs implements JobsPort {
   readonly #dispatch: (job: Job, delayMs: number) => Promise<void>;
   readonly #now: () => Date;
 
-  constructor(redis: Redis, prefix: string, dispatch: (job: Job, delayMs: number) => Promise<void>, now: () => Date = () => new Date()) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    dispatch: (job: Job, delayMs: number) => Promise<void>,
+    now: () => Date = () => new Date(),
+  ) {
     this.#redis = redis;
     this.#p = prefix;
     this.#run = scriptsOf(redis);
@@ -26,13 +31,23 @@ export class RedisJobs implements JobsPort {
     const repo = `${task.repo.owner}/${task.repo.name}`;
     const [id, dup] = (await this.#run.enqueue(
       [`${this.#p}:delivery:${deliveryId}`, `${this.#p}:seq`],
-      [this.#p, repo, String(task.number), task.action, JSON.stringify(task), this.#now().toISOString(), notBefore?.toISOString() ?? '', deliveryId],
+      [
+        this.#p,
+        repo,
+        String(task.number),
+        task.action,
+        JSON.stringify(task),
+        this.#now().toISOString(),
+        notBefore?.toISOString() ?? '',
+        deliveryId,
+      ],
     )) as [string, number];
     const job = await this.get(Number(id));
     if (!job) throw new Error(`job for delivery ${deliveryId} vanished`);
     // A redelivery of a job that is still queued dispatches it again: if the first answer was
     // lost between storing and dispatching, this is what puts it on the queue (a no-op otherwise).
-    if (job.state === 'queued') await this.#dispatch(job, notBefore ? Math.max(0, notBefore.getTime() - Date.now()) : 0);
+    if (job.state === 'queued')
+      await this.#dispatch(job, notBefore ? Math.max(0, notBefore.getTime() - Date.now()) : 0);
     return { job, duplicate: dup === 1 };
   }
 
@@ -62,7 +77,10 @@ export class RedisJobs implements JobsPort {
     const pipe = this.#redis.pipeline();
     for (const id of ids) pipe.hgetall(`${this.#p}:job:${id}`);
     const rows = (await pipe.exec()) ?? [];
-    return rows.map(([, row]) => row as Record<string, string>).filter((r) => r?.id).map(toJob);
+    return rows
+      .map(([, row]) => row as Record<string, string>)
+      .filter((r) => r?.id)
+      .map(toJob);
   }
 
   async list(state?: JobState): Promise<Job[]> {
@@ -84,14 +102,19 @@ export class RedisJobs implements JobsPort {
 
   async absorbReview(repo: string, number: number, reviewId: number, startNow: boolean): Promise<Job | undefined> {
     for (let i = 0; i < ABSORB_REVIEW_RETRIES; i++) {
-      const waiting = (await this.forThread(repo, number)).find((j) => j.state === 'queued' && j.action === 'follow_up' && j.task.trigger.kind === 'review');
+      const waiting = (await this.forThread(repo, number)).find(
+        (j) => j.state === 'queued' && j.action === 'follow_up' && j.task.trigger.kind === 'review',
+      );
       if (!waiting || waiting.task.trigger.kind !== 'review') return undefined;
       const t = waiting.task.trigger;
       const ids = new Set([...(t.moreReviewIds ?? []), reviewId]);
       ids.delete(t.reviewId);
       const task = { ...waiting.task, trigger: { ...t, moreReviewIds: [...ids] } };
       const raw = await this.#redis.hget(`${this.#p}:job:${waiting.id}`, 'task');
-      const ok = await this.#run.replaceTask([], [this.#p, String(waiting.id), raw ?? '', JSON.stringify(task), startNow ? '1' : '0']);
+      const ok = await this.#run.replaceTask(
+        [],
+        [this.#p, String(waiting.id), raw ?? '', JSON.stringify(task), startNow ? '1' : '0'],
+      );
       if (ok !== 1) continue;
       const job = (await this.get(waiting.id))!;
       if (startNow) await this.#dispatch(job, 0);
@@ -101,7 +124,10 @@ export class RedisJobs implements JobsPort {
   }
 
   async cancelQueued(repo: string, number: number, reason: string, exceptId?: number): Promise<Job[]> {
-    const ids = (await this.#run.cancelQueued([], [this.#p, `${repo}#${number}`, reason, String(exceptId ?? -1), this.#now().toISOString()])) as string[];
+    const ids = (await this.#run.cancelQueued(
+      [],
+      [this.#p, `${repo}#${number}`, reason, String(exceptId ?? -1), this.#now().toISOString()],
+    )) as string[];
     return this.#many(ids);
   }
 
@@ -111,8 +137,16 @@ export class RedisJobs implements JobsPort {
   }
 
   /** A worker's start of a job; see CLAIM. */
-  async claim(id: number, holder: string, lockMs: number, maxStarts: number): Promise<'claimed' | 'busy' | 'finished' | 'gone' | 'died'> {
-    return (await this.#run.claim([], [this.#p, String(id), holder, String(lockMs), this.#now().toISOString(), String(maxStarts)])) as 'claimed';
+  async claim(
+    id: number,
+    holder: string,
+    lockMs: number,
+    maxStarts: number,
+  ): Promise<'claimed' | 'busy' | 'finished' | 'gone' | 'died'> {
+    return (await this.#run.claim(
+      [],
+      [this.#p, String(id), holder, String(lockMs), this.#now().toISOString(), String(maxStarts)],
+    )) as 'claimed';
   }
 
   async renew(id: number, holder: string, lockMs: number): Promise<boolean> {
@@ -120,8 +154,18 @@ export class RedisJobs implements JobsPort {
   }
 
   /** Ends (or, with 'queued', gives back) a job this holder runs. */
-  async finish(id: number, holder: string, state: JobState, details: { reason?: string | undefined; outcome?: string | undefined } = {}): Promise<boolean> {
-    return (await this.#run.finish([], [this.#p, String(id), holder, state, details.reason ?? '', details.outcome ?? '', this.#now().toISOString()])) === 1;
+  async finish(
+    id: number,
+    holder: string,
+    state: JobState,
+    details: { reason?: string | undefined; outcome?: string | undefined } = {},
+  ): Promise<boolean> {
+    return (
+      (await this.#run.finish(
+        [],
+        [this.#p, String(id), holder, state, details.reason ?? '', details.outcome ?? '', this.#now().toISOString()],
+      )) === 1
+    );
   }
 }
 

@@ -80,12 +80,18 @@ export class RedisRunList implements RunsPort {
     // The repositories in view: the one picked, if the viewer may see it; else the viewer's.
     const repos = f.repo ? (!f.repos || f.repos.includes(f.repo) ? [f.repo] : []) : f.repos;
     if (!repos && !f.outcome && !f.person) {
-      const [total, ids] = await Promise.all([this.#redis.zcard(`${this.#p}:jobs`), this.#redis.zrevrange(`${this.#p}:jobs`, String(offset), String(offset + limit - 1))]);
+      const [total, ids] = await Promise.all([
+        this.#redis.zcard(`${this.#p}:jobs`),
+        this.#redis.zrevrange(`${this.#p}:jobs`, String(offset), String(offset + limit - 1)),
+      ]);
       return { rows: await this.#rows(ids), total };
     }
     const ids = await this.#ids(repos);
-    if (!f.outcome && !f.person) return { rows: await this.#rows(ids.slice(offset, offset + limit)), total: ids.length };
-    const rows = (await this.#rows(ids)).filter((r) => (!f.outcome || (r.outcome ?? r.state) === f.outcome) && (!f.person || r.requester === f.person));
+    if (!f.outcome && !f.person)
+      return { rows: await this.#rows(ids.slice(offset, offset + limit)), total: ids.length };
+    const rows = (await this.#rows(ids)).filter(
+      (r) => (!f.outcome || (r.outcome ?? r.state) === f.outcome) && (!f.person || r.requester === f.person),
+    );
     return { rows: rows.slice(offset, offset + limit), total: rows.length };
   }
 

@@ -44,17 +44,29 @@ export async function checkRedisLocked(url: string, insecure: boolean): Promise<
   bare.password = '';
   const stranger = await ping(bare.toString());
   if (stranger === 'PONG' && !insecure) {
-    throw new RedisOpenError(`the Redis at ${bare.host} answers without a password: whoever can reach it could queue jobs for any repository the app is installed on. Set requirepass on it (compose.yaml does, from the secret redis-password), or set PATCHWRIGHT_REDIS_INSECURE=1 to run without one (a test machine only).`);
+    throw new RedisOpenError(
+      `the Redis at ${bare.host} answers without a password: whoever can reach it could queue jobs for any repository the app is installed on. Set requirepass on it (compose.yaml does, from the secret redis-password), or set PATCHWRIGHT_REDIS_INSECURE=1 to run without one (a test machine only).`,
+    );
   }
-  if (stranger instanceof Error && !/NOAUTH|Authentication required/i.test(stranger.message)) throw new RedisOpenError(`cannot reach the Redis at ${bare.host}: ${stranger.message}`);
+  if (stranger instanceof Error && !/NOAUTH|Authentication required/i.test(stranger.message))
+    throw new RedisOpenError(`cannot reach the Redis at ${bare.host}: ${stranger.message}`);
   if (stranger === 'PONG' || new URL(url).password === '') return;
   const us = await ping(url);
-  if (us !== 'PONG') throw new RedisOpenError(`the Redis at ${bare.host} refused the app's password (${(us as Error).message.split('\n')[0]}): PATCHWRIGHT_REDIS_URL or PATCHWRIGHT_REDIS_PASSWORD_FILE must hold the password Redis was given (requirepass)`);
+  if (us !== 'PONG')
+    throw new RedisOpenError(
+      `the Redis at ${bare.host} refused the app's password (${(us as Error).message.split('\n')[0]}): PATCHWRIGHT_REDIS_URL or PATCHWRIGHT_REDIS_PASSWORD_FILE must hold the password Redis was given (requirepass)`,
+    );
 }
 
 /** One PING on a connection of its own that gives up at the first error: the answer, or why not. */
 async function ping(url: string): Promise<string | Error> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: 10_000 });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+    connectTimeout: 10_000,
+  });
   let failed: Error | undefined;
   probe.on('error', (error: Error) => (failed ??= error));
   try {
@@ -72,7 +84,12 @@ async function ping(url: string): Promise<string | Error> {
  * Commands wait through a Redis restart (they are retried until it is back) rather than failing
  * the delivery or the run. A wrong password is said at once.
  */
-export async function connectRedisState(url: string, prefix: string, warn: (message: string, error: unknown) => void, opts: { insecure?: boolean } = {}): Promise<RedisState> {
+export async function connectRedisState(
+  url: string,
+  prefix: string,
+  warn: (message: string, error: unknown) => void,
+  opts: { insecure?: boolean } = {},
+): Promise<RedisState> {
   await checkRedisLocked(url, opts.insecure ?? false);
   const options = { maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(times * 100, 2000) };
   const command = new Redis(url, options);

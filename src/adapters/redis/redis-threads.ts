@@ -36,7 +36,8 @@ export class RedisThreads implements ThreadsPort {
 
   async #withMutex<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const token = crypto.randomUUID();
-    while ((await this.#redis.set(key, token, 'PX', MUTEX_MS, 'NX')) !== 'OK') await new Promise((r) => setTimeout(r, RETRY_MS));
+    while ((await this.#redis.set(key, token, 'PX', MUTEX_MS, 'NX')) !== 'OK')
+      await new Promise((r) => setTimeout(r, RETRY_MS));
     try {
       return await fn();
     } finally {
@@ -84,7 +85,11 @@ export class RedisThreads implements ThreadsPort {
 
   /** One HSET: the branch and the issue it closes are never seen apart. */
   async setPullRequest(repo: string, number: number, pr: AppPullRequest): Promise<void> {
-    await this.#redis.hset(this.#key(repo, number), { prBranch: pr.branch, prCloses: pr.closes === null ? '' : String(pr.closes), prFor: pr.forPull === null ? '' : String(pr.forPull) });
+    await this.#redis.hset(this.#key(repo, number), {
+      prBranch: pr.branch,
+      prCloses: pr.closes === null ? '' : String(pr.closes),
+      prFor: pr.forPull === null ? '' : String(pr.forPull),
+    });
   }
 
   async pullRequest(repo: string, number: number): Promise<AppPullRequest | undefined> {

@@ -38,9 +38,18 @@ export function bwrapMounts(i: BwrapMountInput): Mount[] {
   const { layout } = i;
   const worktree = path.resolve(layout.worktree);
   const dotGitPath = path.join(worktree, '.git');
-  const bind = (op: 'bind' | 'ro-bind', p: string, optional = false): Mount => ({ op, source: realOrResolved(p), dest: path.resolve(p), via: 'fd', type: 'dir', ...(optional ? { optional } : {}) });
+  const bind = (op: 'bind' | 'ro-bind', p: string, optional = false): Mount => ({
+    op,
+    source: realOrResolved(p),
+    dest: path.resolve(p),
+    via: 'fd',
+    type: 'dir',
+    ...(optional ? { optional } : {}),
+  });
   const system = systemView(i.root);
-  const readOnly = [...new Set(layout.readOnly.map((p) => path.resolve(p)))].filter((p) => p !== dotGitPath).map((p) => roEntry(p));
+  const readOnly = [...new Set(layout.readOnly.map((p) => path.resolve(p)))]
+    .filter((p) => p !== dotGitPath)
+    .map((p) => roEntry(p));
   const visible = [...system, ...readOnly].flatMap((m) => (m.op === 'ro-bind' ? [m.dest] : []));
   // A secret folder inside a visible one is covered by an empty tmpfs; one that holds a system folder is not visible anyway.
   const masks = [...new Set(i.hidden)]
@@ -59,10 +68,19 @@ export function bwrapMounts(i: BwrapMountInput): Mount[] {
     ...(i.egress ?? []),
     { ...bind('bind', layout.runTmp), dest: SANDBOX_TMP },
     // Deepest last, so a mask hides what a shallower folder shows, and a folder named inside a mask shows again.
-    ...[...readOnly, ...masks].map((m, n) => ({ m, n })).sort((a, b) => depth(a.m.dest) - depth(b.m.dest) || a.n - b.n).map((x) => x.m),
-    ...(layout.privateCache ? [bind(i.stage === 'setup' ? 'bind' : 'ro-bind', layout.privateCache)] : [bind(i.stage === 'setup' ? 'bind' : 'ro-bind', layout.cacheDir)]),
+    ...[...readOnly, ...masks]
+      .map((m, n) => ({ m, n }))
+      .sort((a, b) => depth(a.m.dest) - depth(b.m.dest) || a.n - b.n)
+      .map((x) => x.m),
+    ...(layout.privateCache
+      ? [bind(i.stage === 'setup' ? 'bind' : 'ro-bind', layout.privateCache)]
+      : [bind(i.stage === 'setup' ? 'bind' : 'ro-bind', layout.cacheDir)]),
     bind(i.readOnlyWorktree ? 'ro-bind' : 'bind', worktree),
-    ...(i.dotGit?.kind === 'file' ? [{ op: 'data', dest: dotGitPath, data: i.dotGit.content } as Mount] : i.dotGit?.kind === 'dir' ? [bind('ro-bind', dotGitPath)] : []),
+    ...(i.dotGit?.kind === 'file'
+      ? [{ op: 'data', dest: dotGitPath, data: i.dotGit.content } as Mount]
+      : i.dotGit?.kind === 'dir'
+        ? [bind('ro-bind', dotGitPath)]
+        : []),
     // Last: a git dir can be the worktree's own `.git` (a person's checkout), which would cover a mask made before it.
     ...i.gitMasks.map((g): Mount => ({ op: 'data', dest: g.dest, data: g.data })),
   ];
@@ -77,7 +95,14 @@ export function bwrapMounts(i: BwrapMountInput): Mount[] {
 /** A read-only path the deployment or the layout names: a folder or a file, skipped if it is not there. */
 function roEntry(p: string): Mount {
   const st = fs.statSync(p, { throwIfNoEntry: false });
-  return { op: 'ro-bind', source: realOrResolved(p), dest: p, via: 'fd', type: st && !st.isDirectory() ? 'file' : 'dir', optional: true };
+  return {
+    op: 'ro-bind',
+    source: realOrResolved(p),
+    dest: p,
+    via: 'fd',
+    type: st && !st.isDirectory() ? 'file' : 'dir',
+    optional: true,
+  };
 }
 
 const depth = (p: string) => p.split('/').filter(Boolean).length;

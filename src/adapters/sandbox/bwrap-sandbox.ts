@@ -14,7 +14,16 @@ import { runProcess } from './run-process.ts';
 import { parseRusage, rusageWrapper } from './rusage-wrapper.ts';
 import { sandboxEtc } from './sandbox-etc.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
-import { prepareLayout, runCache, writablePaths, SANDBOX_GID, SANDBOX_HOME, SANDBOX_TMP, SANDBOX_UID, type SandboxLayout } from './sandbox-layout.ts';
+import {
+  prepareLayout,
+  runCache,
+  writablePaths,
+  SANDBOX_GID,
+  SANDBOX_HOME,
+  SANDBOX_TMP,
+  SANDBOX_UID,
+  type SandboxLayout,
+} from './sandbox-layout.ts';
 import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
 import { appSecretPaths } from './secret-paths.ts';
 import { seccompBytes } from './seccomp-filter.ts';
@@ -88,7 +97,8 @@ export class BwrapSandbox implements Sandbox {
     rusageWrapper(FIGURES_FD);
     prepareLayout(opts.layout);
     const hostUid = opts.hostUid ?? DEFAULT_SANDBOX_HOST_UID;
-    this.#identity = opts.identity ?? (runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' });
+    this.#identity =
+      opts.identity ?? (runsAsRoot() ? { mode: 'host-user', uid: hostUid, gid: hostUid } : { mode: 'userns' });
     const id = this.#identity.mode === 'host-user' ? this.#identity : { uid: SANDBOX_UID, gid: SANDBOX_GID };
     this.#etcDir = sandboxEtc(id.uid, id.gid, opts.hostDir ?? processHostDir());
     this.#gitMasks = opts.layout.readOnly.map((dir) => maskedGitConfig(dir)).filter((m) => m !== null);
@@ -135,7 +145,14 @@ export class BwrapSandbox implements Sandbox {
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
     const { layout } = this.#opts;
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(layout), stage, ...this.#opts.env, run: opts.environment });
+    const env = buildSandboxEnv({
+      home: SANDBOX_HOME,
+      tmp: SANDBOX_TMP,
+      cache: runCache(layout),
+      stage,
+      ...this.#opts.env,
+      run: opts.environment,
+    });
     env.PATH = `${env.PATH}:${SANDBOX_EXTRA_BIN}`;
     this.#handOver();
     // With network, the command's own namespace leads out only through the egress proxy.
@@ -147,7 +164,12 @@ export class BwrapSandbox implements Sandbox {
     }
   }
 
-  async #runIn(opts: SandboxRunOptions, stage: 'setup' | 'agent', env: Record<string, string>, gate: Awaited<ReturnType<EgressFirewall['open']>> | null): Promise<SandboxResult> {
+  async #runIn(
+    opts: SandboxRunOptions,
+    stage: 'setup' | 'agent',
+    env: Record<string, string>,
+    gate: Awaited<ReturnType<EgressFirewall['open']>> | null,
+  ): Promise<SandboxResult> {
     const { layout } = this.#opts;
     const egress = bwrapEgress(gate, env, writablePaths(layout));
     const mounts = bwrapMounts({
@@ -163,8 +185,15 @@ export class BwrapSandbox implements Sandbox {
     });
     this.#last = mounts;
     const me = typeof process.getuid === 'function' ? process.getuid() : 0;
-    const rendered = renderMounts(mounts, FIGURES_FD + 1, [0, me, ...(this.#identity.mode === 'host-user' ? [this.#identity.uid] : [])]);
-    const floor = { bytes: this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES, inodes: this.#opts.minFreeInodes ?? DEFAULT_MIN_FREE_INODES };
+    const rendered = renderMounts(mounts, FIGURES_FD + 1, [
+      0,
+      me,
+      ...(this.#identity.mode === 'host-user' ? [this.#identity.uid] : []),
+    ]);
+    const floor = {
+      bytes: this.#opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES,
+      inodes: this.#opts.minFreeInodes ?? DEFAULT_MIN_FREE_INODES,
+    };
     const watched = [layout.worktree, layout.runTmp, ...(stage === 'setup' ? [runCache(layout)] : [])];
     const limits = this.#opts.limits ?? defaultLimits;
     const memory = memoryWrap(this.#opts.memory ?? { kind: 'none', why: 'not asked' }, limits.memoryBytes);
@@ -184,7 +213,12 @@ export class BwrapSandbox implements Sandbox {
       });
       const usage = parseRusage(readBack[1] ?? '');
       const refused = gate ? await gate.close() : [];
-      return { ...result, stderr: result.stderr + refusalNote(refused), ...(usage ? { usage } : {}), ...(refused.length ? { egressRefused: refused } : {}) };
+      return {
+        ...result,
+        stderr: result.stderr + refusalNote(refused),
+        ...(usage ? { usage } : {}),
+        ...(refused.length ? { egressRefused: refused } : {}),
+      };
     } finally {
       for (const fd of rendered.opened) fs.closeSync(fd);
       memory.done();
@@ -203,7 +237,16 @@ export function bwrapArgs(
 ): string[] {
   const args =
     identity.mode === 'userns'
-      ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--disable-userns', '--cap-drop', 'ALL']
+      ? [
+          '--unshare-user',
+          '--uid',
+          String(SANDBOX_UID),
+          '--gid',
+          String(SANDBOX_GID),
+          '--disable-userns',
+          '--cap-drop',
+          'ALL',
+        ]
       : // Only what setpriv needs to become the host user; it gives up even those on the switch.
         ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID'];
   args.push('--seccomp', String(SECCOMP_FD), ...mountArgs);
@@ -212,8 +255,35 @@ export function bwrapArgs(
   args.push('--unshare-net');
   // As the host user, the folder is entered after the switch (env -C): bwrap itself is root
   // without DAC capabilities, which cannot enter a 0700 checkout the host user owns.
-  args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session', '--chdir', identity.mode === 'host-user' ? '/' : opts.cwd);
-  const become = identity.mode === 'host-user' ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--', 'env', '-C', opts.cwd] : [];
-  args.push('--', ...become, ...prlimitArgs(limits), ...egressPrefix, ...rusageWrapper(FIGURES_FD), ...toArgv(opts.command));
+  args.push(
+    '--hostname',
+    'sandbox',
+    '--die-with-parent',
+    '--new-session',
+    '--chdir',
+    identity.mode === 'host-user' ? '/' : opts.cwd,
+  );
+  const become =
+    identity.mode === 'host-user'
+      ? [
+          'setpriv',
+          `--reuid=${identity.uid}`,
+          `--regid=${identity.gid}`,
+          '--clear-groups',
+          '--inh-caps=-all',
+          '--',
+          'env',
+          '-C',
+          opts.cwd,
+        ]
+      : [];
+  args.push(
+    '--',
+    ...become,
+    ...prlimitArgs(limits),
+    ...egressPrefix,
+    ...rusageWrapper(FIGURES_FD),
+    ...toArgv(opts.command),
+  );
   return args;
 }

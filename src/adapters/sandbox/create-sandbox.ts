@@ -24,10 +24,14 @@ export interface Probe {
 
 /** Why each backend can or cannot run here; null means it works. */
 export async function probeSandboxes(dockerCli = 'docker'): Promise<Probe> {
-  const bwrap = await execa('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', '--unshare-net', '--die-with-parent', 'true'], {
-    reject: false,
-    timeout: 10_000,
-  });
+  const bwrap = await execa(
+    'bwrap',
+    ['--ro-bind', '/', '/', '--unshare-pid', '--unshare-net', '--die-with-parent', 'true'],
+    {
+      reject: false,
+      timeout: 10_000,
+    },
+  );
   // `version` fails when a Docker daemon is not there; podman needs none.
   const docker = await execa(dockerCli, ['version'], { reject: false, timeout: 10_000 });
   return {
@@ -37,7 +41,10 @@ export async function probeSandboxes(dockerCli = 'docker'): Promise<Probe> {
 }
 
 /** Picks the backend: `auto` tries bwrap, then docker, and refuses (with reasons) if neither works. */
-export async function resolveSandboxKind(kind: SandboxKind, probe: () => Promise<Probe> = probeSandboxes): Promise<'bwrap' | 'docker' | 'none'> {
+export async function resolveSandboxKind(
+  kind: SandboxKind,
+  probe: () => Promise<Probe> = probeSandboxes,
+): Promise<'bwrap' | 'docker' | 'none'> {
   if (kind === 'none') return 'none';
   const p = await probe();
   if (kind === 'bwrap' || kind === 'docker') {
@@ -78,19 +85,50 @@ export interface SandboxFactoryOptions {
 }
 
 export function createSandbox(kind: 'bwrap' | 'docker' | 'none', opts: SandboxFactoryOptions): Sandbox {
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
-  const extra = defined({ env: opts.env, limits: opts.limits, hostUid: opts.hostUid || undefined, tmpfsBytes: opts.tmpfsBytes, egress: opts.egress });
+  const defined = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+      [K in keyof T]: Exclude<T[K], undefined>;
+    };
+  const extra = defined({
+    env: opts.env,
+    limits: opts.limits,
+    hostUid: opts.hostUid || undefined,
+    tmpfsBytes: opts.tmpfsBytes,
+    egress: opts.egress,
+  });
   if (kind === 'bwrap') {
-    return new BwrapSandbox({ layout: opts.layout, ...extra, ...defined({ minFreeBytes: opts.minFreeBytes, minFreeInodes: opts.minFreeInodes, hostDir: opts.hostRoot, hide: opts.hide, memory: opts.memory }) });
+    return new BwrapSandbox({
+      layout: opts.layout,
+      ...extra,
+      ...defined({
+        minFreeBytes: opts.minFreeBytes,
+        minFreeInodes: opts.minFreeInodes,
+        hostDir: opts.hostRoot,
+        hide: opts.hide,
+        memory: opts.memory,
+      }),
+    });
   }
   if (kind === 'docker') {
-    return new DockerSandbox({ layout: opts.layout, image: opts.dockerImage ?? 'node:24-bookworm', cli: opts.dockerCli ?? 'docker', runtime: opts.dockerRuntime, ...extra, ...defined({ hostDir: opts.hostDir }) });
+    return new DockerSandbox({
+      layout: opts.layout,
+      image: opts.dockerImage ?? 'node:24-bookworm',
+      cli: opts.dockerCli ?? 'docker',
+      runtime: opts.dockerRuntime,
+      ...extra,
+      ...defined({ hostDir: opts.hostDir }),
+    });
   }
   return new NoneSandbox(opts.layout, opts.env);
 }
 
 /** What every sandbox of this deployment shares: its limits, floors, hidden folders and host-only root. */
-export function deploymentSandboxOptions(settings: Settings): Pick<SandboxFactoryOptions, 'limits' | 'minFreeBytes' | 'minFreeInodes' | 'hostRoot' | 'hide' | 'tmpfsBytes' | 'memory'> {
+export function deploymentSandboxOptions(
+  settings: Settings,
+): Pick<
+  SandboxFactoryOptions,
+  'limits' | 'minFreeBytes' | 'minFreeInodes' | 'hostRoot' | 'hide' | 'tmpfsBytes' | 'memory'
+> {
   return {
     memory: detectMemoryLimit(settings.sandboxCgroup),
     limits: settings.sandboxLimits,
@@ -105,7 +143,8 @@ export function deploymentSandboxOptions(settings: Settings): Pick<SandboxFactor
 /** How a command's memory is bounded with this backend, in words (doctor, `patchwright sandbox`). */
 export function memoryNote(kind: 'bwrap' | 'docker' | 'none', settings: Settings): string {
   const mb = Math.round(settings.sandboxLimits.memoryBytes / 1024 ** 2);
-  if (kind === 'docker') return `memory: each command's container is held to ${mb} MB by the engine's cgroup (--memory)`;
+  if (kind === 'docker')
+    return `memory: each command's container is held to ${mb} MB by the engine's cgroup (--memory)`;
   if (kind === 'none') return 'memory: no limit at all (PATCHWRIGHT_SANDBOX=none)';
   return describeMemoryLimit(detectMemoryLimit(settings.sandboxCgroup), settings.sandboxLimits.memoryBytes);
 }

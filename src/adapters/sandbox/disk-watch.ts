@@ -22,8 +22,10 @@ export function diskTooFull(dirs: string[], floor: DiskFloor): string | null {
       continue;
     }
     const free = s.bavail * s.bsize;
-    if (free < floor.bytes) return `the disk has ${Math.round(free / 1024 ** 2)} MB free, below the ${Math.round(floor.bytes / 1024 ** 2)} MB the host keeps`;
-    if (s.files > 0 && s.ffree < floor.inodes) return `the disk has ${s.ffree} inodes free, below the ${floor.inodes} the host keeps`;
+    if (free < floor.bytes)
+      return `the disk has ${Math.round(free / 1024 ** 2)} MB free, below the ${Math.round(floor.bytes / 1024 ** 2)} MB the host keeps`;
+    if (s.files > 0 && s.ffree < floor.inodes)
+      return `the disk has ${s.ffree} inodes free, below the ${floor.inodes} the host keeps`;
   }
   return null;
 }

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { maskedGitConfig } from './git-config-mask.ts';
-import { checkHostOnlyFile, ensureHostOnlyDir, HostOnlyError, openNoFollow, processHostDir, writeHostOnlyFile } from './host-only.ts';
+import {
+  checkHostOnlyFile,
+  ensureHostOnlyDir,
+  HostOnlyError,
+  openNoFollow,
+  processHostDir,
+  writeHostOnlyFile,
+} from './host-only.ts';
 import { inside, UnsafeMountError } from './mount-table.ts';
 import { realOrResolved, SANDBOX_TMP, writablePaths, type SandboxLayout } from './sandbox-layout.ts';
 
@@ -19,7 +26,10 @@ export interface DockerMount {
  * resolves destinations inside the container's root, so a link the container left in /tmp or in
  * the worktree cannot send a mount point onto the host.
  */
-export function dockerMounts(layout: SandboxLayout, hostDir?: string): { forCommand: (stage: 'setup' | 'agent', readOnly: boolean) => DockerMount[] } {
+export function dockerMounts(
+  layout: SandboxLayout,
+  hostDir?: string,
+): { forCommand: (stage: 'setup' | 'agent', readOnly: boolean) => DockerMount[] } {
   const own = fs.mkdtempSync(path.join(ensureHostOnlyDir(hostDir ?? processHostDir()), 'docker-'));
   ensureHostOnlyDir(own);
   const worktree = path.resolve(layout.worktree);
@@ -27,10 +37,12 @@ export function dockerMounts(layout: SandboxLayout, hostDir?: string): { forComm
   const files: Array<{ file: string; content: string; dest: string }> = [];
   layout.readOnly.forEach((dir, n) => {
     const mask = maskedGitConfig(dir);
-    if (mask) files.push({ file: writeHostOnlyFile(own, `config-${n}`, mask.data), content: mask.data, dest: mask.dest });
+    if (mask)
+      files.push({ file: writeHostOnlyFile(own, `config-${n}`, mask.data), content: mask.data, dest: mask.dest });
   });
   const gitLink = layout.gitLink ?? readGitFile(dotGitPath);
-  if (gitLink !== null) files.push({ file: writeHostOnlyFile(own, 'dot-git', gitLink), content: gitLink, dest: dotGitPath });
+  if (gitLink !== null)
+    files.push({ file: writeHostOnlyFile(own, 'dot-git', gitLink), content: gitLink, dest: dotGitPath });
   const gitDir = gitLink === null && fs.lstatSync(dotGitPath, { throwIfNoEntry: false })?.isDirectory();
   const writable = writablePaths(layout);
   return {
@@ -44,12 +56,17 @@ export function dockerMounts(layout: SandboxLayout, hostDir?: string): { forComm
         ...(gitDir ? [{ source: dotGitPath, dest: dotGitPath, readOnly: true }] : []),
         { source: realOrResolved(layout.runTmp), dest: SANDBOX_TMP, readOnly: false },
         { source: realOrResolved(cache), dest: path.resolve(cache), readOnly: stage !== 'setup' },
-        ...layout.readOnly.filter((p) => fs.existsSync(p) && path.resolve(p) !== dotGitPath).map((p) => ({ source: realOrResolved(p), dest: path.resolve(p), readOnly: true })),
+        ...layout.readOnly
+          .filter((p) => fs.existsSync(p) && path.resolve(p) !== dotGitPath)
+          .map((p) => ({ source: realOrResolved(p), dest: path.resolve(p), readOnly: true })),
         ...files.map((f) => ({ source: f.file, dest: f.dest, readOnly: true })),
       ];
       for (const m of out) {
         const under = writable.find((w) => inside(m.source, w));
-        if (under && m.source !== dotGitPath) throw new UnsafeMountError(`${m.source} is inside ${under}, which a sandbox can write: it cannot be a mount source`);
+        if (under && m.source !== dotGitPath)
+          throw new UnsafeMountError(
+            `${m.source} is inside ${under}, which a sandbox can write: it cannot be a mount source`,
+          );
       }
       return out;
     },

@@ -7,11 +7,25 @@ import { dockerMounts, type DockerMount } from './docker-mounts.ts';
 import { DEFAULT_TMPFS_BYTES, defaultLimits, toArgv, type ResourceLimits } from './limits.ts';
 import { runProcess } from './run-process.ts';
 import { buildSandboxEnv, type SandboxEnvRequest } from './sandbox-env.ts';
-import { prepareLayout, runCache, writablePaths, SANDBOX_HOME, SANDBOX_TMP, type SandboxLayout } from './sandbox-layout.ts';
+import {
+  prepareLayout,
+  runCache,
+  writablePaths,
+  SANDBOX_HOME,
+  SANDBOX_TMP,
+  type SandboxLayout,
+} from './sandbox-layout.ts';
 import { DEFAULT_SANDBOX_HOST_UID, handOverLayout, runsAsRoot } from './sandbox-owner.ts';
 import { defaultFirewall } from '../egress/egress-policy.ts';
 import type { EgressFirewall } from '../egress/egress-firewall.ts';
-import { bridgeModeFor, dockerEgress, missingPerlNote, NO_DOCKER_EGRESS, type BridgeMode, type DockerEgress } from '../egress/docker-egress.ts';
+import {
+  bridgeModeFor,
+  dockerEgress,
+  missingPerlNote,
+  NO_DOCKER_EGRESS,
+  type BridgeMode,
+  type DockerEgress,
+} from '../egress/docker-egress.ts';
 import { refusalNote } from '../egress/sandbox-egress.ts';
 
 export interface DockerOptions {
@@ -59,7 +73,8 @@ export function containerUser(hostUid: number | undefined): ContainerUser & { ha
  * taken from the sandbox's environment into the CLI's. HOME and TMPDIR still reach the container,
  * as `--env NAME=VALUE` (their values are the sandbox's own paths).
  */
-const CLI_OWN = /^(HOME|TMPDIR|TMP|TEMP|PATH|XDG_.*|DOCKER_.*|CONTAINERS?_.*|PODMAN_.*|BUILDAH_.*|REGISTRY_AUTH_FILE|STORAGE_.*|LD_.*)$/;
+const CLI_OWN =
+  /^(HOME|TMPDIR|TMP|TEMP|PATH|XDG_.*|DOCKER_.*|CONTAINERS?_.*|PODMAN_.*|BUILDAH_.*|REGISTRY_AUTH_FILE|STORAGE_.*|LD_.*)$/;
 const ON_ARGV = new Set(['HOME', 'TMPDIR', 'PATH']);
 
 /**
@@ -93,7 +108,14 @@ export class DockerSandbox implements Sandbox {
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const stage = opts.stage ?? 'agent';
-    const env = buildSandboxEnv({ home: SANDBOX_HOME, tmp: SANDBOX_TMP, cache: runCache(this.#opts.layout), stage, ...this.#opts.env, run: opts.environment });
+    const env = buildSandboxEnv({
+      home: SANDBOX_HOME,
+      tmp: SANDBOX_TMP,
+      cache: runCache(this.#opts.layout),
+      stage,
+      ...this.#opts.env,
+      run: opts.environment,
+    });
     const name = `patchwright-${crypto.randomBytes(8).toString('hex')}`;
     const cli = this.#opts.cli ?? 'docker';
     if (this.#user.handOver && !this.#handedOver) {
@@ -107,14 +129,25 @@ export class DockerSandbox implements Sandbox {
     const gate = opts.network ? await this.#egress.open() : null;
     let egress: DockerEgress = NO_DOCKER_EGRESS;
     try {
-      egress = await dockerEgress(gate, mode, env, this.#user.handOver ? this.#user : null, writablePaths(this.#opts.layout));
+      egress = await dockerEgress(
+        gate,
+        mode,
+        env,
+        this.#user.handOver ? this.#user : null,
+        writablePaths(this.#opts.layout),
+      );
       const all = { ...env, ...egress.env };
       const cliEnv = { ...passed, ...Object.fromEntries(Object.entries(egress.env).filter(([k]) => !CLI_OWN.test(k))) };
       // Values reach the container through the CLI's own environment (`--env NAME`), never its argv.
       const { readBack: _, ...result } = await runProcess({
         file: cli,
         args: dockerArgs(this.#opts, opts, all, this.#user, name, mounts, egress),
-        env: { ...cliEnv, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.homedir(), ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}) },
+        env: {
+          ...cliEnv,
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? os.homedir(),
+          ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}),
+        },
         cwd: hostCwd(),
         timeoutMs: opts.timeoutMs,
         outputLimitBytes: opts.outputLimitBytes,
@@ -138,7 +171,9 @@ function hostCwd(): string {
 }
 
 async function removeContainer(cli: string, name: string): Promise<void> {
-  await new Promise<void>((resolve) => execFile(cli, ['rm', '--force', '--time', '0', name], { timeout: 30_000 }, () => resolve()));
+  await new Promise<void>((resolve) =>
+    execFile(cli, ['rm', '--force', '--time', '0', name], { timeout: 30_000 }, () => resolve()),
+  );
 }
 
 export function dockerArgs(
@@ -153,17 +188,45 @@ export function dockerArgs(
 ): string[] {
   const l = d.limits ?? defaultLimits;
   const tmpfs = Math.floor((d.tmpfsBytes ?? DEFAULT_TMPFS_BYTES) / 1024);
-  const args = ['run', '--rm', '--init', '--read-only', '--user', `${user.uid}:${user.gid}`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+  const args = [
+    'run',
+    '--rm',
+    '--init',
+    '--read-only',
+    '--user',
+    `${user.uid}:${user.gid}`,
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+  ];
   if (name) args.push('--name', name);
   if (d.runtime) args.push('--runtime', d.runtime);
   // Never the host's network: none, or the egress bridge's namespace.
   args.push('--network', egress.network);
   // Every limit given explicitly: podman refuses to inherit rlimits it cannot raise.
-  args.push('--pids-limit', String(l.processes), '--memory', String(l.memoryBytes), '--ulimit', `fsize=${l.fileSizeBytes}`, '--ulimit', `cpu=${l.cpuSeconds}`);
+  args.push(
+    '--pids-limit',
+    String(l.processes),
+    '--memory',
+    String(l.memoryBytes),
+    '--ulimit',
+    `fsize=${l.fileSizeBytes}`,
+    '--ulimit',
+    `cpu=${l.cpuSeconds}`,
+  );
   args.push('--ulimit', 'nofile=4096:4096', '--ulimit', `nproc=${l.processes}:${l.processes}`);
   // Every tmpfs sized: the engine's own for a read-only root would be half the host's memory.
-  args.push('--shm-size', `${tmpfs}k`, '--tmpfs', `/run:rw,nosuid,nodev,size=${tmpfs}k,mode=755`, '--tmpfs', `/var/tmp:rw,nosuid,nodev,size=${tmpfs}k,mode=1777`);
-  for (const m of mounts) args.push('--mount', `type=bind,src=${m.source},dst=${m.dest}${m.readOnly ? ',readonly' : ''}`);
+  args.push(
+    '--shm-size',
+    `${tmpfs}k`,
+    '--tmpfs',
+    `/run:rw,nosuid,nodev,size=${tmpfs}k,mode=755`,
+    '--tmpfs',
+    `/var/tmp:rw,nosuid,nodev,size=${tmpfs}k,mode=1777`,
+  );
+  for (const m of mounts)
+    args.push('--mount', `type=bind,src=${m.source},dst=${m.dest}${m.readOnly ? ',readonly' : ''}`);
   args.push(...egress.mounts);
   for (const [k, v] of Object.entries(env)) {
     if (ON_ARGV.has(k)) args.push('--env', `${k}=${v}`);

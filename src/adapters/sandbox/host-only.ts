@@ -25,7 +25,10 @@ export function checkHostOnlyDir(dir: string): void {
   const fd = openNoFollow(dir, 'dir');
   try {
     const st = fs.fstatSync(fd);
-    if (st.uid !== me()) throw new HostOnlyError(`${dir} belongs to uid ${st.uid}, not to the app (uid ${me()}): remove it, the app makes it again`);
+    if (st.uid !== me())
+      throw new HostOnlyError(
+        `${dir} belongs to uid ${st.uid}, not to the app (uid ${me()}): remove it, the app makes it again`,
+      );
     if ((st.mode & 0o077) !== 0) fs.fchmodSync(fd, st.mode & 0o700);
   } finally {
     fs.closeSync(fd);
@@ -50,7 +53,11 @@ export function writeHostOnlyFile(dir: string, name: string, content: string): s
   checkHostOnlyDir(dir);
   const file = path.join(dir, name);
   fs.rmSync(file, { force: true });
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+  const fd = fs.openSync(
+    file,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o644,
+  );
   try {
     fs.writeSync(fd, content);
     fs.fchmodSync(fd, 0o644);
@@ -66,7 +73,8 @@ export function checkHostOnlyFile(file: string, content: string): void {
   const fd = openNoFollow(file, 'file');
   try {
     const st = fs.fstatSync(fd);
-    if (st.uid !== me() || st.nlink !== 1 || st.size !== Buffer.byteLength(content)) throw new HostOnlyError(`${file} changed since the app wrote it`);
+    if (st.uid !== me() || st.nlink !== 1 || st.size !== Buffer.byteLength(content))
+      throw new HostOnlyError(`${file} changed since the app wrote it`);
     const buf = Buffer.alloc(st.size);
     fs.readSync(fd, buf, 0, st.size, 0);
     if (buf.toString('utf8') !== content) throw new HostOnlyError(`${file} changed since the app wrote it`);
@@ -86,7 +94,8 @@ export function openNoFollow(p: string, type: 'dir' | 'file'): number {
   } catch {
     throw new HostOnlyError(`${p} does not exist`);
   }
-  if (real !== path.resolve(p)) throw new HostOnlyError(`${p} goes through a link (to ${real}); the sandbox is built only from real paths`);
+  if (real !== path.resolve(p))
+    throw new HostOnlyError(`${p} goes through a link (to ${real}); the sandbox is built only from real paths`);
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;
   const fd = fs.openSync(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (type === 'dir' ? O_DIRECTORY : 0));
   const st = fs.fstatSync(fd);

@@ -9,9 +9,21 @@ import type { Mount } from './mount-table.ts';
  * (`PATCHWRIGHT_SANDBOX_PATHS`). The app's own folders are hidden even inside them (bwrap-mounts.ts).
  */
 export const SYSTEM_DIRS = [
-  '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libx32', '/usr/libexec', '/usr/include', '/usr/share',
+  '/usr/bin',
+  '/usr/sbin',
+  '/usr/lib',
+  '/usr/lib32',
+  '/usr/lib64',
+  '/usr/libx32',
+  '/usr/libexec',
+  '/usr/include',
+  '/usr/share',
   // Node, npm and pip's console scripts in the app's own image and on most hosts.
-  '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/usr/local/include', '/usr/local/share',
+  '/usr/local/bin',
+  '/usr/local/sbin',
+  '/usr/local/lib',
+  '/usr/local/include',
+  '/usr/local/share',
 ];
 const TOP_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 
@@ -43,15 +55,20 @@ export function aliasMounts(root = '/'): Mount[] {
   const dirs = ['/usr/local/bin', '/usr/bin', '/bin'];
   const has = (name: string) => dirs.some((d) => fs.existsSync(path.join(root, d, name)));
   const links: Array<[string, string]> = [];
-  if (!has('python') && has('python3')) links.push([dirs.map((d) => path.join(d, 'python3')).find((p) => fs.existsSync(path.join(root, p)))!, 'python']);
+  if (!has('python') && has('python3'))
+    links.push([dirs.map((d) => path.join(d, 'python3')).find((p) => fs.existsSync(path.join(root, p)))!, 'python']);
   // pnpm and yarn through Node's corepack where the host has no global install: the version a
   // repository pins in `packageManager` is then the one that runs.
   const corepack = corepackDist(root, dirs);
   for (const tool of ['pnpm', 'pnpx', 'yarn', 'yarnpkg']) {
-    if (corepack && !has(tool) && fs.existsSync(path.join(root, corepack, `${tool}.js`))) links.push([path.join(corepack, `${tool}.js`), tool]);
+    if (corepack && !has(tool) && fs.existsSync(path.join(root, corepack, `${tool}.js`)))
+      links.push([path.join(corepack, `${tool}.js`), tool]);
   }
   if (!links.length) return [];
-  return [{ op: 'dir', dest: SANDBOX_EXTRA_BIN }, ...links.map(([target, name]): Mount => ({ op: 'symlink', target, dest: `${SANDBOX_EXTRA_BIN}/${name}` }))];
+  return [
+    { op: 'dir', dest: SANDBOX_EXTRA_BIN },
+    ...links.map(([target, name]): Mount => ({ op: 'symlink', target, dest: `${SANDBOX_EXTRA_BIN}/${name}` })),
+  ];
 }
 
 /** The folder of corepack's own scripts, found through the `corepack` command's link. */
@@ -59,7 +76,11 @@ function corepackDist(root: string, dirs: string[]): string | undefined {
   for (const d of dirs) {
     const link = path.join(root, d, 'corepack');
     try {
-      return path.dirname(path.resolve(path.dirname(link), fs.readlinkSync(link))).replace(root === '/' ? /^$/ : new RegExp(`^${root}`), '') || undefined;
+      return (
+        path
+          .dirname(path.resolve(path.dirname(link), fs.readlinkSync(link)))
+          .replace(root === '/' ? /^$/ : new RegExp(`^${root}`), '') || undefined
+      );
     } catch {
       // not here, or not a link
     }

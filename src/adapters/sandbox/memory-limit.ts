@@ -12,7 +12,10 @@ import path from 'node:path';
  * processes: `describeMemoryLimit` says so, for doctor and `patchwright sandbox`. A systemd scope
  * costs a D-Bus round trip per command; `PATCHWRIGHT_SANDBOX_CGROUP=off` turns it off.
  */
-export type MemoryLimit = { kind: 'cgroup'; dir: string; version: 1 | 2 } | { kind: 'systemd-run'; user: boolean } | { kind: 'none'; why: string };
+export type MemoryLimit =
+  | { kind: 'cgroup'; dir: string; version: 1 | 2 }
+  | { kind: 'systemd-run'; user: boolean }
+  | { kind: 'none'; why: string };
 
 export class CgroupError extends Error {
   readonly code = 'cgroup_unusable';
@@ -24,7 +27,12 @@ export function detectMemoryLimit(cgroupDir?: string): MemoryLimit {
   const key = cgroupDir ?? '';
   const known = probed.get(key);
   if (known) return known;
-  const found: MemoryLimit = cgroupDir === 'off' ? { kind: 'none', why: 'turned off (PATCHWRIGHT_SANDBOX_CGROUP=off)' } : cgroupDir ? delegated(cgroupDir) : systemdScope();
+  const found: MemoryLimit =
+    cgroupDir === 'off'
+      ? { kind: 'none', why: 'turned off (PATCHWRIGHT_SANDBOX_CGROUP=off)' }
+      : cgroupDir
+        ? delegated(cgroupDir)
+        : systemdScope();
   probed.set(key, found);
   return found;
 }
@@ -32,15 +40,23 @@ export function detectMemoryLimit(cgroupDir?: string): MemoryLimit {
 /** A deployment's cgroup folder: it must be there, ours to write, and give its children a memory limit. */
 function delegated(dir: string): MemoryLimit {
   const has = (f: string) => fs.existsSync(path.join(dir, f));
-  if (!has('cgroup.procs')) throw new CgroupError(`PATCHWRIGHT_SANDBOX_CGROUP=${dir} is not a cgroup folder (no cgroup.procs): name a folder under /sys/fs/cgroup delegated to this app's user`);
+  if (!has('cgroup.procs'))
+    throw new CgroupError(
+      `PATCHWRIGHT_SANDBOX_CGROUP=${dir} is not a cgroup folder (no cgroup.procs): name a folder under /sys/fs/cgroup delegated to this app's user`,
+    );
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch {
-    throw new CgroupError(`PATCHWRIGHT_SANDBOX_CGROUP=${dir} is not writable by this app's user: delegate it (chown the folder and its cgroup.procs and cgroup.subtree_control)`);
+    throw new CgroupError(
+      `PATCHWRIGHT_SANDBOX_CGROUP=${dir} is not writable by this app's user: delegate it (chown the folder and its cgroup.procs and cgroup.subtree_control)`,
+    );
   }
   if (has('cgroup.controllers')) {
     const sub = fs.readFileSync(path.join(dir, 'cgroup.subtree_control'), 'utf8');
-    if (!/\bmemory\b/.test(sub)) throw new CgroupError(`PATCHWRIGHT_SANDBOX_CGROUP=${dir} does not hand the memory controller to its children: echo +memory > ${dir}/cgroup.subtree_control`);
+    if (!/\bmemory\b/.test(sub))
+      throw new CgroupError(
+        `PATCHWRIGHT_SANDBOX_CGROUP=${dir} does not hand the memory controller to its children: echo +memory > ${dir}/cgroup.subtree_control`,
+      );
     return { kind: 'cgroup', dir, version: 2 };
   }
   if (has('memory.limit_in_bytes')) return { kind: 'cgroup', dir, version: 1 };
@@ -50,17 +66,42 @@ function delegated(dir: string): MemoryLimit {
 function systemdScope(): MemoryLimit {
   const user = !(typeof process.getuid === 'function' && process.getuid() === 0);
   try {
-    execFileSync('systemd-run', [...(user ? ['--user'] : []), '--scope', '--quiet', '--collect', '-p', 'MemoryMax=64M', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+    execFileSync(
+      'systemd-run',
+      [...(user ? ['--user'] : []), '--scope', '--quiet', '--collect', '-p', 'MemoryMax=64M', '--', 'true'],
+      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 },
+    );
     return { kind: 'systemd-run', user };
   } catch (error) {
-    const why = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).split('\n').find((l) => l.trim()) ?? 'failed';
-    return { kind: 'none', why: `no cgroup to put a command in: PATCHWRIGHT_SANDBOX_CGROUP is not set and systemd-run${user ? ' --user' : ''} --scope does not work here (${why.trim().slice(0, 160)})` };
+    const why =
+      String((error as { stderr?: Buffer }).stderr ?? (error as Error).message)
+        .split('\n')
+        .find((l) => l.trim()) ?? 'failed';
+    return {
+      kind: 'none',
+      why: `no cgroup to put a command in: PATCHWRIGHT_SANDBOX_CGROUP is not set and systemd-run${user ? ' --user' : ''} --scope does not work here (${why.trim().slice(0, 160)})`,
+    };
   }
 }
 
 /** The program prefix that puts a command in its own memory-limited cgroup, and what to undo after it. */
 export function memoryWrap(limit: MemoryLimit, bytes: number): { prefix: string[]; done: () => void } {
-  if (limit.kind === 'systemd-run') return { prefix: ['systemd-run', ...(limit.user ? ['--user'] : []), '--scope', '--quiet', '--collect', '-p', `MemoryMax=${bytes}`, '-p', 'MemorySwapMax=0', '--'], done: () => {} };
+  if (limit.kind === 'systemd-run')
+    return {
+      prefix: [
+        'systemd-run',
+        ...(limit.user ? ['--user'] : []),
+        '--scope',
+        '--quiet',
+        '--collect',
+        '-p',
+        `MemoryMax=${bytes}`,
+        '-p',
+        'MemorySwapMax=0',
+        '--',
+      ],
+      done: () => {},
+    };
   if (limit.kind === 'none') return { prefix: [], done: () => {} };
   const sub = path.join(limit.dir, `patchwright-${crypto.randomBytes(6).toString('hex')}`);
   fs.mkdirSync(sub);
@@ -91,7 +132,9 @@ export function memoryWrap(limit: MemoryLimit, bytes: number): { prefix: string[
 /** In words, for doctor and `patchwright sandbox`. */
 export function describeMemoryLimit(limit: MemoryLimit, bytes: number): string {
   const mb = Math.round(bytes / 1024 ** 2);
-  if (limit.kind === 'cgroup') return `memory: each command and everything it starts is held to ${mb} MB by a cgroup (v${limit.version}, ${limit.dir})`;
-  if (limit.kind === 'systemd-run') return `memory: each command and everything it starts is held to ${mb} MB by a systemd scope`;
+  if (limit.kind === 'cgroup')
+    return `memory: each command and everything it starts is held to ${mb} MB by a cgroup (v${limit.version}, ${limit.dir})`;
+  if (limit.kind === 'systemd-run')
+    return `memory: each command and everything it starts is held to ${mb} MB by a systemd scope`;
   return `memory: no cgroup limit (${limit.why}); each process is held to ${mb} MB of data (RLIMIT_DATA), so a command can still take more with many processes: set PATCHWRIGHT_SANDBOX_CGROUP to a delegated cgroup v2 folder`;
 }

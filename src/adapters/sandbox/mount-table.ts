@@ -11,7 +11,14 @@ import path from 'node:path';
  * - `tmpfs`: fresh and sized; `dir`, `symlink`, `dev`, `proc`, `remount-ro` as bwrap's.
  */
 export type Mount =
-  | { op: 'bind' | 'ro-bind'; source: string; dest: string; via: 'path' | 'fd'; type: 'dir' | 'file'; optional?: boolean }
+  | {
+      op: 'bind' | 'ro-bind';
+      source: string;
+      dest: string;
+      via: 'path' | 'fd';
+      type: 'dir' | 'file';
+      optional?: boolean;
+    }
   | { op: 'data'; dest: string; data: string }
   | { op: 'tmpfs'; dest: string; bytes: number; perms: string }
   | { op: 'dir'; dest: string }
@@ -55,7 +62,8 @@ export function withShields(mounts: Mount[]): Mount[] {
     if (e && persisted(e) && m.op !== 'remount-ro') {
       const first = path.join(e.dest, path.relative(e.dest, m.dest).split(path.sep)[0]!);
       // A later mount right there would cover the shield and what is made in it (and take its remount).
-      if (first !== m.dest && mounts.slice(n + 1).some((later) => later.dest === first && later.op !== 'remount-ro')) throw new UnsafeMountError(`${m.dest} is made before ${first}, which is mounted later and would hide it`);
+      if (first !== m.dest && mounts.slice(n + 1).some((later) => later.dest === first && later.op !== 'remount-ro'))
+        throw new UnsafeMountError(`${m.dest} is made before ${first}, which is mounted later and would hide it`);
       if (first !== m.dest && !shields.includes(first)) {
         out.push({ op: 'tmpfs', dest: first, bytes: 1024 * 1024, perms: '0755' });
         shields.push(first);
@@ -76,16 +84,25 @@ export function checkMounts(mounts: Mount[], writable: string[], allowed: string
   mounts.forEach((m, i) => {
     if (m.op === 'bind' || m.op === 'ro-bind') {
       const under = writable.find((w) => inside(m.source, w));
-      if (under && !(allowed.includes(m.source) && m.via === 'fd')) throw new UnsafeMountError(`${m.source} is inside ${under}, which a sandbox can write: it cannot be a mount source`);
+      if (under && !(allowed.includes(m.source) && m.via === 'fd'))
+        throw new UnsafeMountError(
+          `${m.source} is inside ${under}, which a sandbox can write: it cannot be a mount source`,
+        );
     }
     const e = enclosing(mounts, i);
     if (!e || !persisted(e) || m.op === 'remount-ro') return;
     const depth = path.relative(e.dest, m.dest).split(path.sep).length;
-    if (fileLike(m) && !allowed.includes(m.dest)) throw new UnsafeMountError(`${m.dest} is a file inside the writable ${e.dest}: bwrap would create it through a link the sandbox left there`);
-    if (depth > 1) throw new UnsafeMountError(`${m.dest} is ${depth} levels inside the writable ${e.dest} without a shield`);
+    if (fileLike(m) && !allowed.includes(m.dest))
+      throw new UnsafeMountError(
+        `${m.dest} is a file inside the writable ${e.dest}: bwrap would create it through a link the sandbox left there`,
+      );
+    if (depth > 1)
+      throw new UnsafeMountError(`${m.dest} is ${depth} levels inside the writable ${e.dest} without a shield`);
   });
   const binds = mounts.flatMap((m) => (m.op === 'bind' ? [m.source] : []));
-  for (const a of binds) for (const b of binds) if (inside(a, b)) throw new UnsafeMountError(`${a} is inside ${b}: writable binds cannot nest`);
+  for (const a of binds)
+    for (const b of binds)
+      if (inside(a, b)) throw new UnsafeMountError(`${a} is inside ${b}: writable binds cannot nest`);
 }
 
 /** The parents of each destination, made 0755 first (bwrap would make them 0700 and root's when the app is root). */

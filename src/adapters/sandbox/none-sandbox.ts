@@ -22,7 +22,14 @@ export class NoneSandbox implements Sandbox {
 
   async run(opts: SandboxRunOptions): Promise<SandboxResult> {
     const home = path.join(this.#layout.runTmp, 'home');
-    const env = buildSandboxEnv({ home, tmp: this.#layout.runTmp, cache: runCache(this.#layout), stage: opts.stage ?? 'agent', ...this.#env, run: opts.environment });
+    const env = buildSandboxEnv({
+      home,
+      tmp: this.#layout.runTmp,
+      cache: runCache(this.#layout),
+      stage: opts.stage ?? 'agent',
+      ...this.#env,
+      run: opts.environment,
+    });
     const [file, ...args] = toArgv(opts.command);
     const { readBack: _, ...result } = await runProcess({
       file: file ?? 'true',

@@ -38,7 +38,10 @@ export function renderMounts(mounts: Mount[], first: number, owners?: number[]):
           opened.push(fd);
           // What a command writes, and the /etc it is given, belong to root, the app or the sandbox's own user.
           const owner = fs.fstatSync(fd).uid;
-          if (owners && (m.op === 'bind' || m.dest === '/etc') && !owners.includes(owner)) throw new HostOnlyError(`${m.source} belongs to uid ${owner}, not to the app or its sandbox user: it is not mounted`);
+          if (owners && (m.op === 'bind' || m.dest === '/etc') && !owners.includes(owner))
+            throw new HostOnlyError(
+              `${m.source} belongs to uid ${owner}, not to the app or its sandbox user: it is not mounted`,
+            );
           args.push(`--${m.op}-fd`, next({ fd }), m.dest);
           break;
         }

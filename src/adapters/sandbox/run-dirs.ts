@@ -47,5 +47,11 @@ export function removeLeftoverRuns(dataDir: string): number {
  * run's, since it sets up model-written code, with its own cache and host-only folder.
  */
 export function cleanRunDirs(l: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }): RunDirs {
-  return { root: path.dirname(l.worktree), runTmp: l.runTmp, privateCache: l.cacheDir, hostDir: l.hostDir, remove: () => {} };
+  return {
+    root: path.dirname(l.worktree),
+    runTmp: l.runTmp,
+    privateCache: l.cacheDir,
+    hostDir: l.hostDir,
+    remove: () => {},
+  };
 }

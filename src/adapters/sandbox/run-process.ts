@@ -36,7 +36,12 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult & { r
     buffer: false,
     reject: false,
     // execa's types do not list an open descriptor as an extra fd, though it passes one through.
-    stdio: ['ignore', 'pipe', 'pipe', ...extra.map((x) => ('data' in x ? x.data : 'fd' in x ? ({ value: x.fd, input: true } as never) : 'pipe'))],
+    stdio: [
+      'ignore',
+      'pipe',
+      'pipe',
+      ...extra.map((x) => ('data' in x ? x.data : 'fd' in x ? ({ value: x.fd, input: true } as never) : 'pipe')),
+    ],
     encoding: 'buffer',
   });
   const readBack = extra.map(() => '');
@@ -44,7 +49,8 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult & { r
     if (!('read' in x)) return;
     const stream = child.stdio[3 + i] as NodeJS.ReadableStream | null;
     stream?.on('data', (c: Buffer) => {
-      if (readBack[i]!.length < READ_BACK_LIMIT) readBack[i] += c.toString('utf8').slice(0, READ_BACK_LIMIT - readBack[i]!.length);
+      if (readBack[i]!.length < READ_BACK_LIMIT)
+        readBack[i] += c.toString('utf8').slice(0, READ_BACK_LIMIT - readBack[i]!.length);
     });
   });
   child.stdout?.on('data', (c: Buffer) => stdout.push(c));
@@ -89,7 +95,13 @@ export async function runProcess(spec: ProcessSpec): Promise<SandboxResult & { r
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
       signal: result.signal ?? null,
       stdout: stdout.text(),
-      stderr: stderr.text() + (stoppedFor ? `\n[stopped: ${stoppedFor}]` : result.failed && result.exitCode === undefined && !timedOut && !cancelled ? result.message : ''),
+      stderr:
+        stderr.text() +
+        (stoppedFor
+          ? `\n[stopped: ${stoppedFor}]`
+          : result.failed && result.exitCode === undefined && !timedOut && !cancelled
+            ? result.message
+            : ''),
       durationMs: Math.round(performance.now() - started),
       timedOut,
       cancelled,

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 
 /** getrusage's and close's syscall numbers where we know them; the bwrap sandbox needs both. */
-const SYSCALLS: Partial<Record<NodeJS.Architecture, { getrusage: number; close: number }>> = { x64: { getrusage: 98, close: 3 }, arm64: { getrusage: 165, close: 57 } };
+const SYSCALLS: Partial<Record<NodeJS.Architecture, { getrusage: number; close: number }>> = {
+  x64: { getrusage: 98, close: 3 },
+  arm64: { getrusage: 165, close: 57 },
+};
 
 /**
  * The first program of every sandboxed command. It closes every descriptor it inherited but 0-2
@@ -49,8 +52,16 @@ export class WrapperUnavailableError extends Error {
 /** The argv prefix that runs a command with only fds 0-2 and measures it; its figures go to descriptor `fd`. */
 export function rusageWrapper(fd: number): string[] {
   const nr = SYSCALLS[process.arch];
-  if (!nr || !perlAvailable()) throw new WrapperUnavailableError(`the bwrap sandbox needs /usr/bin/perl (Debian's perl-base) and an x64 or arm64 machine; use PATCHWRIGHT_SANDBOX=docker here`);
-  return ['perl', '-e', SCRIPT.replace('RUSAGE', String(nr.getrusage)).replaceAll('CLOSE', String(nr.close)), String(fd)];
+  if (!nr || !perlAvailable())
+    throw new WrapperUnavailableError(
+      `the bwrap sandbox needs /usr/bin/perl (Debian's perl-base) and an x64 or arm64 machine; use PATCHWRIGHT_SANDBOX=docker here`,
+    );
+  return [
+    'perl',
+    '-e',
+    SCRIPT.replace('RUSAGE', String(nr.getrusage)).replaceAll('CLOSE', String(nr.close)),
+    String(fd),
+  ];
 }
 
 /** The figures the wrapper wrote, or null (killed with its wrapper, or anything else on the pipe). */

@@ -1,7 +1,8 @@
 import type { RunEnvironment } from '../../protocol/toolchain.ts';
 
 /** Names the app itself holds secrets in: never passed into a sandbox, whatever a config says. */
-export const NEVER = /^(PRIVATE_KEY.*|WEBHOOK_SECRET|APP_ID|OPENAI_.*|GITHUB_TOKEN|GH_TOKEN|PATCHWRIGHT_.*|REDIS_URL|CLIENT_SECRET|GITHUB_CLIENT_SECRET)$/;
+export const NEVER =
+  /^(PRIVATE_KEY.*|WEBHOOK_SECRET|APP_ID|OPENAI_.*|GITHUB_TOKEN|GH_TOKEN|PATCHWRIGHT_.*|REDIS_URL|CLIENT_SECRET|GITHUB_CLIENT_SECRET)$/;
 
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -7,11 +7,48 @@ import { checkHostOnlyDir, ensureHostOnlyDir } from './host-only.ts';
  * package-manager or git config.
  */
 const ETC = [
-  'alternatives', 'ca-certificates', 'ca-certificates.conf', 'ssl', 'pki', 'crypto-policies', 'ld.so.cache', 'ld.so.conf',
-  'ld.so.conf.d', 'localtime', 'timezone', 'zoneinfo', 'nsswitch.conf', 'host.conf', 'hosts', 'resolv.conf', 'gai.conf',
-  'protocols', 'services', 'networks', 'os-release', 'debian_version', 'lsb-release', 'mime.types', 'magic', 'magic.mime',
-  'locale.alias', 'locale.conf', 'inputrc', 'shells', 'login.defs', 'fonts', 'java-11-openjdk', 'java-17-openjdk',
-  'java-21-openjdk', 'maven', 'perl', 'python3', 'python3.11', 'python3.12', 'python3.13', 'ruby',
+  'alternatives',
+  'ca-certificates',
+  'ca-certificates.conf',
+  'ssl',
+  'pki',
+  'crypto-policies',
+  'ld.so.cache',
+  'ld.so.conf',
+  'ld.so.conf.d',
+  'localtime',
+  'timezone',
+  'zoneinfo',
+  'nsswitch.conf',
+  'host.conf',
+  'hosts',
+  'resolv.conf',
+  'gai.conf',
+  'protocols',
+  'services',
+  'networks',
+  'os-release',
+  'debian_version',
+  'lsb-release',
+  'mime.types',
+  'magic',
+  'magic.mime',
+  'locale.alias',
+  'locale.conf',
+  'inputrc',
+  'shells',
+  'login.defs',
+  'fonts',
+  'java-11-openjdk',
+  'java-17-openjdk',
+  'java-21-openjdk',
+  'maven',
+  'perl',
+  'python3',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'ruby',
 ];
 
 const made = new Map<string, string>();
@@ -41,7 +78,11 @@ export function sandboxEtc(uid: number, gid: number, hostDir: string, root = '/'
     try {
       if (st.isDirectory()) {
         // ssl/private holds the host's TLS keys.
-        fs.cpSync(src, path.join(dir, name), { recursive: true, verbatimSymlinks: true, filter: (from) => path.basename(from) !== 'private' });
+        fs.cpSync(src, path.join(dir, name), {
+          recursive: true,
+          verbatimSymlinks: true,
+          filter: (from) => path.basename(from) !== 'private',
+        });
       } else if (st.isFile() && st.size < 4 * 1024 * 1024) {
         fs.copyFileSync(src, path.join(dir, name));
         fs.chmodSync(path.join(dir, name), 0o644);
@@ -60,7 +101,10 @@ export function writeIdentityFiles(dir: string, uid: number, gid: number): Recor
   fs.mkdirSync(dir, { recursive: true });
   const passwd = path.join(dir, 'passwd');
   const group = path.join(dir, 'group');
-  fs.writeFileSync(passwd, `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nsandbox:x:${uid}:${gid}:sandbox:/tmp/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  fs.writeFileSync(
+    passwd,
+    `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nsandbox:x:${uid}:${gid}:sandbox:/tmp/home:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+  );
   fs.writeFileSync(group, `root:x:0:\nsandbox:x:${gid}:\nnogroup:x:65534:\n`);
   return { passwd, group };
 }

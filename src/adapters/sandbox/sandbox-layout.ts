@@ -36,7 +36,9 @@ export const runCache = (layout: SandboxLayout): string => layout.privateCache ?
 
 /** Every host folder a sandbox of this layout can write, in any stage (real paths). */
 export function writablePaths(layout: SandboxLayout): string[] {
-  return [layout.worktree, layout.runTmp, layout.cacheDir, ...(layout.privateCache ? [layout.privateCache] : [])].map(realOrResolved);
+  return [layout.worktree, layout.runTmp, layout.cacheDir, ...(layout.privateCache ? [layout.privateCache] : [])].map(
+    realOrResolved,
+  );
 }
 
 export function realOrResolved(p: string): string {

@@ -50,7 +50,10 @@ export function chownShared(dir: string, uid: number, gid: number): void {
     const s = fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
     return s && (s.uid !== uid || s.gid !== gid);
   });
-  if (walk.length) execFileSync('chown', ['-R', '-P', '-h', `${uid}:${gid}`, '--', ...walk.map((n) => path.join(dir, n))], { stdio: 'ignore' });
+  if (walk.length)
+    execFileSync('chown', ['-R', '-P', '-h', `${uid}:${gid}`, '--', ...walk.map((n) => path.join(dir, n))], {
+      stdio: 'ignore',
+    });
 }
 
 /**
@@ -59,7 +62,11 @@ export function chownShared(dir: string, uid: number, gid: number): void {
  * and for a base run the repository's cache (whose top-level folders, once the user's, are not
  * walked again either). A branch run never sees the repository's cache, so it is not touched.
  */
-export function handOverLayout(layout: { runTmp: string; worktree: string; cacheDir: string; privateCache?: string | undefined }, uid: number, gid: number): void {
+export function handOverLayout(
+  layout: { runTmp: string; worktree: string; cacheDir: string; privateCache?: string | undefined },
+  uid: number,
+  gid: number,
+): void {
   chownTree(layout.runTmp, uid, gid);
   chownTree(layout.worktree, uid, gid, SANDBOX_MADE);
   if (layout.privateCache) chownTree(layout.privateCache, uid, gid);
@@ -67,4 +74,17 @@ export function handOverLayout(layout: { runTmp: string; worktree: string; cache
 }
 
 /** Big folders the sandbox itself fills (dependencies, build output): once its own, not walked again. */
-export const SANDBOX_MADE = new Set(['node_modules', '.venv', 'venv', 'target', '.tox', '.nox', 'vendor', '.gradle', 'build', 'dist', '__pycache__', '.pytest_cache']);
+export const SANDBOX_MADE = new Set([
+  'node_modules',
+  '.venv',
+  'venv',
+  'target',
+  '.tox',
+  '.nox',
+  'vendor',
+  '.gradle',
+  'build',
+  'dist',
+  '__pycache__',
+  '.pytest_cache',
+]);

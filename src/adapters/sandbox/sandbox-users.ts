@@ -21,7 +21,8 @@ export class SandboxUsers {
   #next = 0;
 
   constructor(first: number, count: number) {
-    if (!Number.isInteger(first) || first < 1 || !Number.isInteger(count) || count < 1) throw new Error(`sandbox users: a range of at least one user is needed (got ${first}, ${count})`);
+    if (!Number.isInteger(first) || first < 1 || !Number.isInteger(count) || count < 1)
+      throw new Error(`sandbox users: a range of at least one user is needed (got ${first}, ${count})`);
     this.#first = first;
     this.#count = count;
   }
@@ -52,7 +53,8 @@ export class SandboxUsers {
 
   #pick(key: string, prefer: number | undefined): number {
     for (const [uid, e] of this.#inUse) if (e.key === key) return uid;
-    const free = (uid: number | undefined): uid is number => uid !== undefined && this.#inRange(uid) && !this.#inUse.has(uid);
+    const free = (uid: number | undefined): uid is number =>
+      uid !== undefined && this.#inRange(uid) && !this.#inUse.has(uid);
     const last = this.#last.get(key);
     if (free(last)) return last;
     if (free(prefer)) return prefer;

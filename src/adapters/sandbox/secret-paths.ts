@@ -13,7 +13,15 @@ export const APP_DIR = path.resolve(fileURLToPath(new URL('../../../', import.me
  * sandbox never sees them, even when they lie inside a folder it sees (bwrap-mounts.ts masks them).
  */
 export function appSecretPaths(env: NodeJS.ProcessEnv = process.env, extra: string[] = []): string[] {
-  const named = [APP_DIR, process.cwd(), homeOrNone(), env.HOME, env.PRIVATE_KEY_PATH ? path.dirname(path.resolve(env.PRIVATE_KEY_PATH)) : undefined, env.PATCHWRIGHT_DATA_DIR, ...extra];
+  const named = [
+    APP_DIR,
+    process.cwd(),
+    homeOrNone(),
+    env.HOME,
+    env.PRIVATE_KEY_PATH ? path.dirname(path.resolve(env.PRIVATE_KEY_PATH)) : undefined,
+    env.PATCHWRIGHT_DATA_DIR,
+    ...extra,
+  ];
   const out = new Set<string>();
   for (const p of named) {
     if (!p || !path.isAbsolute(path.resolve(p))) continue;

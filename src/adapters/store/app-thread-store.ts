@@ -36,7 +36,9 @@ export class AppThreadStore {
 
   /** Newest first; `before` is the `updatedAt`/id cursor of the last row of the previous page. */
   list(limit: number, offset: number): StoredAppThread[] {
-    return this.#sql('SELECT * FROM app_threads ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?').all(limit, offset).map(fromRow);
+    return this.#sql('SELECT * FROM app_threads ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?')
+      .all(limit, offset)
+      .map(fromRow);
   }
 }
 

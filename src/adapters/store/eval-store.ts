@@ -79,7 +79,10 @@ export class EvalStore {
         return () => fs.rmSync(file, { force: true });
       } catch {
         const pid = Number(fs.readFileSync(file, { encoding: 'utf8', flag: 'r' }).trim());
-        if (pid && pid !== process.pid && alive(pid)) throw new EvalStoreError(`another patchwright eval (process ${pid}) is running on this repository; wait for it to finish or stop it`);
+        if (pid && pid !== process.pid && alive(pid))
+          throw new EvalStoreError(
+            `another patchwright eval (process ${pid}) is running on this repository; wait for it to finish or stop it`,
+          );
         fs.rmSync(file, { force: true });
       }
     }
@@ -111,7 +114,12 @@ function modelKey(model: string): string {
   return `${slug(model)}-${crypto.createHash('sha256').update(model).digest('hex').slice(0, 6)}`;
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 40) || 'x';
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 40) || 'x';
 
 const alive = (pid: number) => {
   try {

@@ -20,7 +20,6 @@ export class EventLog {
   readonly #db: DatabaseSync;
   readonly #listeners = new Listeners<[jobId: number, event: RunEvent, seq?: number]>();
 
-
   /** Every event of every job as it happens (deltas too), for live views; returns the way to stop. */
   listen(fn: (jobId: number, event: RunEvent, seq?: number) => void): () => void {
     return this.#listeners.add(fn);
@@ -37,7 +36,8 @@ export class EventLog {
     let model: string | undefined;
     return (event) => {
       // Deltas are for live views only; the completed item carries the whole text.
-      if (event.type !== 'item.delta') insert.run(jobId, ++seq, event.type, JSON.stringify(event), new Date().toISOString());
+      if (event.type !== 'item.delta')
+        insert.run(jobId, ++seq, event.type, JSON.stringify(event), new Date().toISOString());
       if (event.type === 'run.started') model = event.model;
       if (event.type === 'run.completed') this.#summarize(jobId, event, model);
       this.#listeners.tell(jobId, event, event.type === 'item.delta' ? undefined : seq);
@@ -73,9 +73,20 @@ export function runSummary(e: Extract<RunEvent, { type: 'run.completed' }>, mode
     usage: e.evidence.usage,
     durationMs: e.evidence.durationMs,
     filesChanged: e.evidence.filesChanged.length,
-    testsBefore: e.evidence.baseline ? { passed: e.evidence.baseline.passed, failed: e.evidence.baseline.failed } : null,
+    testsBefore: e.evidence.baseline
+      ? { passed: e.evidence.baseline.passed, failed: e.evidence.baseline.failed }
+      : null,
     testsAfter: e.evidence.final ? { passed: e.evidence.final.passed, failed: e.evidence.final.failed } : null,
     prUrl: null,
-    ...(e.evidence.compute ? { compute: { cpuSeconds: e.evidence.compute.cpuSeconds, peakMemoryMb: e.evidence.compute.peakMemoryMb, commands: e.evidence.compute.commands, wallMs: e.evidence.compute.wallMs } } : {}),
+    ...(e.evidence.compute
+      ? {
+          compute: {
+            cpuSeconds: e.evidence.compute.cpuSeconds,
+            peakMemoryMb: e.evidence.compute.peakMemoryMb,
+            commands: e.evidence.compute.commands,
+            wallMs: e.evidence.compute.wallMs,
+          },
+        }
+      : {}),
   };
 }

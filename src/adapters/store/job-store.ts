@@ -52,10 +52,9 @@ export class JobStore {
     const at = this.#now().toISOString();
     const repo = `${task.repo.owner}/${task.repo.name}`;
     const res = this.#sql(
-        `INSERT INTO jobs (delivery_id, repo, number, action, task, state, created_at, updated_at, not_before)
+      `INSERT INTO jobs (delivery_id, repo, number, action, task, state, created_at, updated_at, not_before)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
-      )
-      .run(deliveryId, repo, task.number, task.action, JSON.stringify(task), at, at, notBefore?.toISOString() ?? null);
+    ).run(deliveryId, repo, task.number, task.action, JSON.stringify(task), at, at, notBefore?.toISOString() ?? null);
     const job = this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId);
     if (!job) throw new Error(`job for delivery ${deliveryId} vanished`);
     if (res.changes > 0) this.#changed(job.id);
@@ -72,7 +71,16 @@ export class JobStore {
     this.#sql(
       `INSERT INTO jobs (delivery_id, repo, number, action, task, state, attempts, created_at, started_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'running', 1, ?, ?, ?)`,
-    ).run(deliveryId, `${task.repo.owner}/${task.repo.name}`, task.number, task.action, JSON.stringify(task), at, at, at);
+    ).run(
+      deliveryId,
+      `${task.repo.owner}/${task.repo.name}`,
+      task.number,
+      task.action,
+      JSON.stringify(task),
+      at,
+      at,
+      at,
+    );
     return this.#one('SELECT * FROM jobs WHERE delivery_id = ?', deliveryId)!;
   }
 
@@ -98,7 +106,9 @@ export class JobStore {
    */
   absorbReview(repo: string, number: number, reviewId: number, startNow: boolean): Job | undefined {
     return this.#transaction(() => {
-      const waiting = this.#sql("SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND action = 'follow_up' ORDER BY id")
+      const waiting = this.#sql(
+        "SELECT * FROM jobs WHERE repo = ? AND number = ? AND state = 'queued' AND action = 'follow_up' ORDER BY id",
+      )
         .all(repo, number)
         .map(toJob)
         .find((j) => j.task.trigger.kind === 'review');
@@ -107,8 +117,9 @@ export class JobStore {
       const ids = new Set([...(t.moreReviewIds ?? []), reviewId]);
       ids.delete(t.reviewId);
       const task = { ...waiting.task, trigger: { ...t, moreReviewIds: [...ids] } };
-      this.#sql('UPDATE jobs SET task = ?, not_before = CASE WHEN ? THEN NULL ELSE not_before END, updated_at = ? WHERE id = ?')
-        .run(JSON.stringify(task), startNow ? 1 : 0, this.#now().toISOString(), waiting.id);
+      this.#sql(
+        'UPDATE jobs SET task = ?, not_before = CASE WHEN ? THEN NULL ELSE not_before END, updated_at = ? WHERE id = ?',
+      ).run(JSON.stringify(task), startNow ? 1 : 0, this.#now().toISOString(), waiting.id);
       return this.get(waiting.id);
     });
   }
@@ -137,8 +148,9 @@ export class JobStore {
       );
       if (!job) return undefined;
       const at = this.#now().toISOString();
-      this.#sql("UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?")
-        .run(at, at, job.id);
+      this.#sql(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?",
+      ).run(at, at, job.id);
       this.#changed(job.id);
       return this.get(job.id);
     });
@@ -150,13 +162,25 @@ export class JobStore {
    */
   requeue(id: number, reason: string): void {
     const at = this.#now().toISOString();
-    this.#sql("UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), reason = ?, updated_at = ? WHERE id = ? AND state = 'running'").run(reason, at, id);
+    this.#sql(
+      "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), reason = ?, updated_at = ? WHERE id = ? AND state = 'running'",
+    ).run(reason, at, id);
   }
 
-  finish(id: number, state: 'done' | 'failed' | 'cancelled', details: { reason?: string; outcome?: string } = {}): void {
+  finish(
+    id: number,
+    state: 'done' | 'failed' | 'cancelled',
+    details: { reason?: string; outcome?: string } = {},
+  ): void {
     const at = this.#now().toISOString();
-    this.#sql('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?')
-      .run(state, details.reason ?? null, details.outcome ?? null, at, at, id);
+    this.#sql('UPDATE jobs SET state = ?, reason = ?, outcome = ?, finished_at = ?, updated_at = ? WHERE id = ?').run(
+      state,
+      details.reason ?? null,
+      details.outcome ?? null,
+      at,
+      at,
+      id,
+    );
     this.#changed(id);
   }
 
@@ -196,8 +220,11 @@ export class JobStore {
           this.finish(job.id, 'failed', { reason: 'the app stopped twice while this job was running' });
           result.failed.push({ ...job, state: 'failed' });
         } else {
-          this.#sql("UPDATE jobs SET state = 'queued', reason = ?, updated_at = ? WHERE id = ?")
-            .run('restarted after the app stopped during the run', at, job.id);
+          this.#sql("UPDATE jobs SET state = 'queued', reason = ?, updated_at = ? WHERE id = ?").run(
+            'restarted after the app stopped during the run',
+            at,
+            job.id,
+          );
           result.requeued.push({ ...job, state: 'queued' });
         }
       }

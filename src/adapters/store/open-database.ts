@@ -9,15 +9,22 @@ export function openDatabase(dataDir: string): DatabaseSync {
   const db = new DatabaseSync(path.join(dataDir, 'patchwright.sqlite'));
   // WAL + synchronous=NORMAL: a commit survives the process dying (what restarts need); only
   // an OS crash can lose the last commits. FULL would fsync on every delivery.
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;',
+  );
   migrate(db);
   return db;
 }
 
 export function migrate(db: DatabaseSync): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
   const done = new Set(
-    db.prepare('SELECT version FROM schema_migrations').all().map((row) => Number(row.version)),
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .all()
+      .map((row) => Number(row.version)),
   );
   const applied: number[] = [];
   for (const m of migrations) {

@@ -39,7 +39,9 @@ export class RunList {
   }
 
   repos(): string[] {
-    return this.#sql('SELECT DISTINCT repo FROM jobs ORDER BY repo').all().map((r) => String(r.repo));
+    return this.#sql('SELECT DISTINCT repo FROM jobs ORDER BY repo')
+      .all()
+      .map((r) => String(r.repo));
   }
 
   page(f: RunFilter, limit: number, offset: number): { rows: RunRow[]; total: number } {
@@ -51,16 +53,20 @@ export class RunList {
       where.push('repo IN (SELECT value FROM json_each(?))');
       args.push(JSON.stringify(f.repos));
     }
-    if (f.repo) (where.push('repo = ?'), args.push(f.repo));
+    if (f.repo) where.push('repo = ?'), args.push(f.repo);
     if (f.outcome) {
       // Outcome as people see it: the run's outcome, or the job's state while it has none.
-      where.push("COALESCE(outcome, CASE state WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' ELSE state END) = ?");
+      where.push(
+        "COALESCE(outcome, CASE state WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' ELSE state END) = ?",
+      );
       args.push(f.outcome);
     }
-    if (f.person) (where.push("json_extract(task, '$.requester') = ?"), args.push(f.person));
+    if (f.person) where.push("json_extract(task, '$.requester') = ?"), args.push(f.person);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = Number(this.#sql(`SELECT COUNT(*) AS n FROM jobs ${clause}`).get(...args)?.n ?? 0);
-    const rows = this.#sql(`SELECT * FROM jobs ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, limit, offset).map(toRow);
+    const rows = this.#sql(`SELECT * FROM jobs ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...args, limit, offset)
+      .map(toRow);
     return { rows, total };
   }
 
@@ -78,23 +84,32 @@ export class RunList {
 
 function toRow(r: Record<string, unknown>): RunRow {
   const text = (v: unknown) => (v == null ? null : String(v));
-  return runRowOf({
-    id: Number(r.id),
-    repo: String(r.repo),
-    number: Number(r.number),
-    action: String(r.action) as Job['action'],
-    task: JSON.parse(String(r.task)) as Job['task'],
-    state: String(r.state),
-    outcome: text(r.outcome),
-    reason: text(r.reason),
-    createdAt: String(r.created_at),
-    startedAt: text(r.started_at),
-    finishedAt: text(r.finished_at),
-  }, r.summary == null ? null : (JSON.parse(String(r.summary)) as RunSummary));
+  return runRowOf(
+    {
+      id: Number(r.id),
+      repo: String(r.repo),
+      number: Number(r.number),
+      action: String(r.action) as Job['action'],
+      task: JSON.parse(String(r.task)) as Job['task'],
+      state: String(r.state),
+      outcome: text(r.outcome),
+      reason: text(r.reason),
+      createdAt: String(r.created_at),
+      startedAt: text(r.started_at),
+      finishedAt: text(r.finished_at),
+    },
+    r.summary == null ? null : (JSON.parse(String(r.summary)) as RunSummary),
+  );
 }
 
 /** What the dashboard shows of a job, whichever store it came from. */
-export function runRowOf(job: Pick<Job, 'id' | 'repo' | 'number' | 'action' | 'task' | 'outcome' | 'reason' | 'createdAt' | 'startedAt' | 'finishedAt'> & { state: string }, summary: RunSummary | null): RunRow {
+export function runRowOf(
+  job: Pick<
+    Job,
+    'id' | 'repo' | 'number' | 'action' | 'task' | 'outcome' | 'reason' | 'createdAt' | 'startedAt' | 'finishedAt'
+  > & { state: string },
+  summary: RunSummary | null,
+): RunRow {
   const task = job.task;
   return {
     id: job.id,

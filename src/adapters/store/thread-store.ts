@@ -4,7 +4,14 @@ import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
 import type { AppPullRequest } from './ports.ts';
 
 /** The per-thread columns; a closed list, so the SQL below never takes a caller's string. */
-type Column = 'tracking_comment_id' | 'pending_question' | 'requester' | 'branch' | 'pr_branch' | 'pr_closes' | 'pr_for';
+type Column =
+  | 'tracking_comment_id'
+  | 'pending_question'
+  | 'requester'
+  | 'branch'
+  | 'pr_branch'
+  | 'pr_closes'
+  | 'pr_for';
 
 /**
  * Per issue/PR memory: the one tracking comment, whether we already said no politely, an open
@@ -39,11 +46,10 @@ export class ThreadStore {
   /** True the first time only: the caller may post its one polite reply. */
   claimPoliteReply(repo: string, number: number): boolean {
     const res = this.#sql(
-        `INSERT INTO threads (repo, number, polite_reply_at) VALUES (?, ?, ?)
+      `INSERT INTO threads (repo, number, polite_reply_at) VALUES (?, ?, ?)
          ON CONFLICT (repo, number) DO UPDATE SET polite_reply_at = excluded.polite_reply_at
          WHERE threads.polite_reply_at IS NULL`,
-      )
-      .run(repo, number, new Date().toISOString());
+    ).run(repo, number, new Date().toISOString());
     return res.changes > 0;
   }
 
@@ -83,16 +89,21 @@ export class ThreadStore {
   /** A PR the app opened: its branch and the issue it closes, written in one statement. */
   setPullRequest(repo: string, number: number, pr: AppPullRequest): void {
     this.#sql(
-        `INSERT INTO threads (repo, number, pr_branch, pr_closes, pr_for) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO threads (repo, number, pr_branch, pr_closes, pr_for) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (repo, number) DO UPDATE SET pr_branch = excluded.pr_branch, pr_closes = excluded.pr_closes, pr_for = excluded.pr_for`,
-      )
-      .run(repo, number, pr.branch, pr.closes, pr.forPull);
+    ).run(repo, number, pr.branch, pr.closes, pr.forPull);
   }
 
   pullRequest(repo: string, number: number): AppPullRequest | undefined {
-    const row = this.#sql('SELECT pr_branch AS branch, pr_closes AS closes, pr_for AS forPull FROM threads WHERE repo = ? AND number = ?').get(repo, number);
+    const row = this.#sql(
+      'SELECT pr_branch AS branch, pr_closes AS closes, pr_for AS forPull FROM threads WHERE repo = ? AND number = ?',
+    ).get(repo, number);
     if (!row || row.branch == null) return undefined;
-    return { branch: String(row.branch), closes: row.closes == null ? null : Number(row.closes), forPull: row.forPull == null ? null : Number(row.forPull) };
+    return {
+      branch: String(row.branch),
+      closes: row.closes == null ? null : Number(row.closes),
+      forPull: row.forPull == null ? null : Number(row.forPull),
+    };
   }
 
   #get(repo: string, number: number, column: Column): SQLInputValue | undefined {
@@ -101,9 +112,8 @@ export class ThreadStore {
 
   #set(repo: string, number: number, column: Column, value: SQLInputValue): void {
     this.#sql(
-        `INSERT INTO threads (repo, number, ${column}) VALUES (?, ?, ?)
+      `INSERT INTO threads (repo, number, ${column}) VALUES (?, ?, ?)
          ON CONFLICT (repo, number) DO UPDATE SET ${column} = excluded.${column}`,
-      )
-      .run(repo, number, value);
+    ).run(repo, number, value);
   }
 }

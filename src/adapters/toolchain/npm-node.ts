@@ -36,7 +36,10 @@ export class NpmNodeToolchains implements ToolchainSource {
     return `${platform === 'darwin' && arch === 'arm64' ? 'node-bin' : 'node'}-${platform}-${arch}`;
   }
 
-  async provide({ want, choose }: ToolchainRequest, signal: AbortSignal): Promise<ProvidedToolchain | { unavailable: string }> {
+  async provide(
+    { want, choose }: ToolchainRequest,
+    signal: AbortSignal,
+  ): Promise<ProvidedToolchain | { unavailable: string }> {
     if (want.tool !== 'node') return { unavailable: 'only Node versions are fetched by the app' };
     const root = path.join(this.#opts.dir, 'node');
     const cached = choose(installed(root));
@@ -44,15 +47,22 @@ export class NpmNodeToolchains implements ToolchainSource {
     const fetch = this.#opts.fetch ?? globalThis.fetch;
     const url = `${this.#opts.registry}${this.#package}`;
     try {
-      const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) });
+      const res = await fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
+      });
       if (!res.ok) return { unavailable: `${url} answered ${res.status}` };
-      const doc = (await res.json()) as { versions?: Record<string, { dist?: { tarball?: string; integrity?: string; shasum?: string } }> };
+      const doc = (await res.json()) as {
+        versions?: Record<string, { dist?: { tarball?: string; integrity?: string; shasum?: string } }>;
+      };
       // Keys as a registry normalises them; a `v` some tools leave in front is taken off.
       const keys = new Map(Object.keys(doc.versions ?? {}).map((k) => [k.replace(/^v/, ''), k]));
       const version = choose([...keys.keys()]);
-      if (!version) return { unavailable: `no ${this.#package} version on ${this.#opts.registry} satisfies ${want.wants}` };
+      if (!version)
+        return { unavailable: `no ${this.#package} version on ${this.#opts.registry} satisfies ${want.wants}` };
       const dist = doc.versions![keys.get(version)!]!.dist ?? {};
-      if (!dist.tarball || !(dist.integrity || dist.shasum)) return { unavailable: `${this.#package}@${version} has no tarball with an integrity hash` };
+      if (!dist.tarball || !(dist.integrity || dist.shasum))
+        return { unavailable: `${this.#package}@${version} has no tarball with an integrity hash` };
       const tgz = await fetch(dist.tarball, { signal: AbortSignal.any([signal, AbortSignal.timeout(600_000)]) });
       if (!tgz.ok) return { unavailable: `${dist.tarball} answered ${tgz.status}` };
       const bytes = Buffer.from(await tgz.arrayBuffer());
@@ -82,8 +92,14 @@ function installed(root: string): string[] {
 
 function integrityProblem(bytes: Buffer, integrity: string | undefined, shasum: string | undefined): string | null {
   const sri = integrity?.split(/\s+/).find((s) => s.startsWith('sha512-'));
-  if (sri) return crypto.createHash('sha512').update(bytes).digest('base64') === sri.slice(7) ? null : 'the tarball does not match its sha512 integrity hash';
-  if (shasum) return crypto.createHash('sha1').update(bytes).digest('hex') === shasum ? null : 'the tarball does not match its shasum';
+  if (sri)
+    return crypto.createHash('sha512').update(bytes).digest('base64') === sri.slice(7)
+      ? null
+      : 'the tarball does not match its sha512 integrity hash';
+  if (shasum)
+    return crypto.createHash('sha1').update(bytes).digest('hex') === shasum
+      ? null
+      : 'the tarball does not match its shasum';
   return 'no integrity hash to check the tarball against';
 }
 
@@ -100,6 +116,10 @@ function unpack(bytes: Buffer, root: string, version: string): void {
   } catch (error) {
     fs.rmSync(tmp, { recursive: true, force: true });
     // Another job unpacked the same version first.
-    if (!((error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST') || !fs.existsSync(path.join(root, version, '.complete'))) throw error;
+    if (
+      !((error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST') ||
+      !fs.existsSync(path.join(root, version, '.complete'))
+    )
+      throw error;
   }
 }

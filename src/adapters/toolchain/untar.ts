@@ -33,7 +33,8 @@ export function untarPackage(tgz: Buffer, into: string): number {
     longName = null;
     const rel = name.replace(/^package\//, '');
     if (!rel || rel === 'package' || rel === 'package/') continue;
-    if (rel.startsWith('/') || rel.split('/').includes('..')) throw new UntarError(`the tarball names ${name}, outside its package`);
+    if (rel.startsWith('/') || rel.split('/').includes('..'))
+      throw new UntarError(`the tarball names ${name}, outside its package`);
     const target = path.join(into, rel);
     if (type === '5') fs.mkdirSync(target, { recursive: true, mode: 0o755 });
     else if (type === '0' || type === '\0' || type === '7') {

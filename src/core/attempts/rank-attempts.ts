@@ -40,8 +40,16 @@ const KEYS: Array<{ says: string; value: (a: AttemptResult) => number; near?: (x
   { says: 'passes the integrity checks, unlike', value: (a) => (a.concerns.length ? 1 : 0) },
   { says: 'passes the tests, unlike', value: (a) => (a.testsPass ? 0 : 1) },
   { says: 'breaks fewer tests that passed before than', value: (a) => a.regressions },
-  { says: 'is a smaller change than', value: (a) => a.linesChanged, near: (x, y) => Math.abs(x - y) <= Math.max(2, 0.1 * Math.max(x, y)) },
-  { says: 'cost less than', value: (a) => a.costUsd ?? Number.POSITIVE_INFINITY, near: (x, y) => Math.abs(x - y) <= 0.1 * Math.max(x, y) },
+  {
+    says: 'is a smaller change than',
+    value: (a) => a.linesChanged,
+    near: (x, y) => Math.abs(x - y) <= Math.max(2, 0.1 * Math.max(x, y)),
+  },
+  {
+    says: 'cost less than',
+    value: (a) => a.costUsd ?? Number.POSITIVE_INFINITY,
+    near: (x, y) => Math.abs(x - y) <= 0.1 * Math.max(x, y),
+  },
 ];
 
 export function rankAttempts(attempts: AttemptResult[]): Ranking {
@@ -54,11 +62,23 @@ export function rankAttempts(attempts: AttemptResult[]): Ranking {
   };
   const order = [...attempts].sort(compare);
   const [first, second] = order;
-  if (!first || !publishable(first)) return { order, winner: null, reason: 'no attempt made a change to publish', tie: null };
+  if (!first || !publishable(first))
+    return { order, winner: null, reason: 'no attempt made a change to publish', tie: null };
   if (!second) return { order, winner: first, reason: 'it was the only attempt', tie: null };
   const decisive = KEYS.find((k) => k.value(first) !== k.value(second));
-  if (!decisive) return { order, winner: first, reason: `attempts ${first.index} and ${second.index} are tied on every measure; the first was taken`, tie: 'tie' };
+  if (!decisive)
+    return {
+      order,
+      winner: first,
+      reason: `attempts ${first.index} and ${second.index} are tied on every measure; the first was taken`,
+      tie: 'tie',
+    };
   const near = decisive.near?.(decisive.value(first), decisive.value(second)) ?? false;
   const words = `attempt ${first.index} ${decisive.says} attempt ${second.index}`;
-  return { order, winner: first, reason: near ? `${words}, by a small margin: a near tie` : words, tie: near ? 'near' : null };
+  return {
+    order,
+    winner: first,
+    reason: near ? `${words}, by a small margin: a near tie` : words,
+    tie: near ? 'near' : null,
+  };
 }

@@ -11,7 +11,8 @@ export function estimateTokens(messages: Message[]): number {
   let chars = 0;
   for (const m of messages) {
     if (m.role === 'tool') chars += m.output.length;
-    else if (m.role === 'assistant') chars += m.text.length + m.toolCalls.reduce((s, c) => s + c.arguments.length + c.name.length, 0);
+    else if (m.role === 'assistant')
+      chars += m.text.length + m.toolCalls.reduce((s, c) => s + c.arguments.length + c.name.length, 0);
     else chars += m.text.length;
   }
   return Math.ceil(chars / 4);
@@ -28,8 +29,12 @@ export function compactMessages(messages: Message[], state: CompactionState, kee
   let cut = Math.max(2, messages.length - keepRecent);
   while (cut < messages.length && messages[cut]!.role !== 'assistant') cut++;
   if (cut <= 2 || cut >= messages.length) return messages;
-  const plan = state.plan.map((p) => `- [${p.status === 'completed' ? 'x' : ' '}] ${p.text}`).join('\n') || '(no plan recorded)';
-  const diff = state.diff.length > 12_000 ? `${state.diff.slice(0, 12_000)}\n[... diff cut ...]` : state.diff || '(no changes yet)';
+  const plan =
+    state.plan.map((p) => `- [${p.status === 'completed' ? 'x' : ' '}] ${p.text}`).join('\n') || '(no plan recorded)';
+  const diff =
+    state.diff.length > 12_000
+      ? `${state.diff.slice(0, 12_000)}\n[... diff cut ...]`
+      : state.diff || '(no changes yet)';
   const summary: Message = {
     role: 'user',
     text: [
@@ -38,7 +43,9 @@ export function compactMessages(messages: Message[], state: CompactionState, kee
       `Current diff:\n${diff}`,
       state.latestFailures ? `Latest test failures:\n${state.latestFailures}` : '',
       'Continue from here.',
-    ].filter(Boolean).join('\n\n'),
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
   };
   return [...head, summary, ...messages.slice(cut)];
 }

@@ -9,16 +9,23 @@ const MAX_EGRESS_LISTED = 50;
  * time, and what the egress firewall refused, by destination and phase, for the PR and the
  * tracking comment.
  */
-export function computeMeter(): { counted: (inner: Sandbox) => Sandbox; evidence: () => Pick<Evidence, 'compute' | 'egressRefused'> } {
+export function computeMeter(): {
+  counted: (inner: Sandbox) => Sandbox;
+  evidence: () => Pick<Evidence, 'compute' | 'egressRefused'>;
+} {
   const c = { cpuMs: 0, peakKb: 0, commands: 0, measured: 0, wallMs: 0 };
   const egress = new Map<string, EgressRefused>();
-  const noteEgress = (stage: 'setup' | 'agent' | undefined, refused: NonNullable<Awaited<ReturnType<Sandbox['run']>>['egressRefused']>) => {
+  const noteEgress = (
+    stage: 'setup' | 'agent' | undefined,
+    refused: NonNullable<Awaited<ReturnType<Sandbox['run']>>['egressRefused']>,
+  ) => {
     const phase = stage === 'setup' ? 'setup' : 'agent';
     for (const r of refused) {
       const key = `${phase} ${r.host}:${r.port}`;
       const seen = egress.get(key);
       if (seen) seen.count += r.count;
-      else if (egress.size < MAX_EGRESS_LISTED) egress.set(key, { host: r.host, port: r.port, phase, count: r.count, reason: r.reason });
+      else if (egress.size < MAX_EGRESS_LISTED)
+        egress.set(key, { host: r.host, port: r.port, phase, count: r.count, reason: r.reason });
     }
   };
   return {
@@ -40,7 +47,15 @@ export function computeMeter(): { counted: (inner: Sandbox) => Sandbox; evidence
     evidence: () => ({
       ...(egress.size ? { egressRefused: [...egress.values()] } : {}),
       ...(c.commands
-        ? { compute: { cpuSeconds: Math.round(c.cpuMs) / 1000, peakMemoryMb: c.measured ? Math.round(c.peakKb / 102.4) / 10 : null, commands: c.commands, measured: c.measured, wallMs: c.wallMs } }
+        ? {
+            compute: {
+              cpuSeconds: Math.round(c.cpuMs) / 1000,
+              peakMemoryMb: c.measured ? Math.round(c.peakKb / 102.4) / 10 : null,
+              commands: c.commands,
+              measured: c.measured,
+              wallMs: c.wallMs,
+            },
+          }
         : {}),
     }),
   };

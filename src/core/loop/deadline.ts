@@ -7,12 +7,19 @@ export class TimeBudgetReached extends Error {
  * A signal that fires when the caller's does, or when the run's time budget is spent: the
  * budget holds during a command or a model request too, not only between turns.
  */
-export function withDeadline(outer: AbortSignal, ms: number, label: string): { signal: AbortSignal; dispose: () => void } {
+export function withDeadline(
+  outer: AbortSignal,
+  ms: number,
+  label: string,
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onOuter = () => controller.abort(outer.reason);
   if (outer.aborted) onOuter();
   outer.addEventListener('abort', onOuter, { once: true });
-  const timer = setTimeout(() => controller.abort(new TimeBudgetReached(`the time budget ran out (${label})`)), Math.max(0, ms));
+  const timer = setTimeout(
+    () => controller.abort(new TimeBudgetReached(`the time budget ran out (${label})`)),
+    Math.max(0, ms),
+  );
   timer.unref?.();
   return {
     signal: controller.signal,

@@ -16,7 +16,12 @@ const PATH_LINE = /((?:\/|\.\/)?(?:[\w@+-][\w.@+-]*\/)*[\w@+-][\w.@+-]*\.[A-Za-z
  * inside the checkout that follows a mention of the test's name. Library frames, paths outside
  * the checkout and files that do not exist are skipped; a test with no such line is left out.
  */
-export async function locateFailures(output: string, failures: string[], root: string, exists: (rel: string) => Promise<boolean>): Promise<FailureLocation[]> {
+export async function locateFailures(
+  output: string,
+  failures: string[],
+  root: string,
+  exists: (rel: string) => Promise<boolean>,
+): Promise<FailureLocation[]> {
   const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
   const found: FailureLocation[] = [];
   for (const name of failures.slice(0, 50)) {
@@ -43,7 +48,11 @@ export async function locateFailures(output: string, failures: string[], root: s
 
 /** The test's own name without its file or suite: `test/a.test.ts > suite > adds` is `adds`. */
 function shortName(name: string): string {
-  return name.split(/ > | › |::/).at(-1)!.replace(/^.*\.(?=test_|Test)/, '').trim();
+  return name
+    .split(/ > | › |::/)
+    .at(-1)!
+    .replace(/^.*\.(?=test_|Test)/, '')
+    .trim();
 }
 
 function pathAndLine(line: string, root: string): { path: string; line: number } | null {
@@ -53,12 +62,16 @@ function pathAndLine(line: string, root: string): { path: string; line: number }
   if (p.startsWith(`${root}/`)) p = p.slice(root.length + 1);
   else if (p.startsWith('/')) return null;
   p = p.replace(/^\.\//, '');
-  if (p.split('/').some((part) => part === '..' || part === 'node_modules' || part === 'site-packages' || part === '.git')) return null;
+  if (
+    p.split('/').some((part) => part === '..' || part === 'node_modules' || part === 'site-packages' || part === '.git')
+  )
+    return null;
   return { path: p, line: Number(m[2]) };
 }
 
 /** What went wrong, from the lines after the test's name: no TAP metadata, separators or stack frames. */
-const NOISE = /^(---|\.\.\.|duration_ms:|location:|failureType:|error: \|-?$|code: |at |Traceback|File "|-{5,}|={5,}|_{5,})/;
+const NOISE =
+  /^(---|\.\.\.|duration_ms:|location:|failureType:|error: \|-?$|code: |at |Traceback|File "|-{5,}|={5,}|_{5,})/;
 
 function messageFrom(lines: string[], at: number): string {
   const out: string[] = [];

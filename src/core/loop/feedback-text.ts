@@ -20,14 +20,17 @@ export function verificationFeedback(run: TestRun, baseline: TestRun | null): st
     'Output tail:',
     run.tail,
     'Fix the failures, then end your turn with a summary.',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** What the model is told about a baseline that was already red, so it does not chase it unasked. */
 export function baselineNote(baseline: TestRun | null): string {
   const s = baseline?.summary;
   if (!s || s.exitCode === 0) return '';
-  if (s.failures.length) return `\n\nBefore your change, these tests already failed: ${s.failures.slice(0, 30).join(', ')}. Leave them alone unless the task is about them.`;
+  if (s.failures.length)
+    return `\n\nBefore your change, these tests already failed: ${s.failures.slice(0, 30).join(', ')}. Leave them alone unless the task is about them.`;
   return `\n\nBefore your change, \`${s.command}\` already failed (exit ${s.exitCode ?? 'timeout'}) without naming a failing test; its output ended with:\n${lastLines(baseline!.tail)}\nDo not chase that unless the task is about it.`;
 }
 
@@ -47,7 +50,6 @@ export function describeFailures(s: TestSummary, baseline: TestRun | null): stri
   const fresh = newFailures(s, baseline?.summary ?? null);
   return fresh.length ? fresh.join(', ') : `\`${s.command}\` exits ${s.exitCode ?? 'on timeout'}`;
 }
-
 
 /** The clean verification failed where the agent's checkout passed: what the model is told. */
 export function cleanFailureFeedback(failure: string): string {

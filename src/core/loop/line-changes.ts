@@ -24,8 +24,10 @@ export function utf16Text(b: Buffer): string | null {
     if (b[i + 1] === 0) oddZero++;
   }
   const pairs = n / 2;
-  if (oddZero > pairs * 0.6 && evenZero < pairs * 0.1) return b.subarray(0, b.length - (b.length % 2)).toString('utf16le');
-  if (evenZero > pairs * 0.6 && oddZero < pairs * 0.1) return swapBytes(b.subarray(0, b.length - (b.length % 2))).toString('utf16le');
+  if (oddZero > pairs * 0.6 && evenZero < pairs * 0.1)
+    return b.subarray(0, b.length - (b.length % 2)).toString('utf16le');
+  if (evenZero > pairs * 0.6 && oddZero < pairs * 0.1)
+    return swapBytes(b.subarray(0, b.length - (b.length % 2))).toString('utf16le');
   return null;
 }
 

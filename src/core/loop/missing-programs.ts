@@ -1,15 +1,61 @@
 import type { ProjectEnvironment } from '../../protocol/toolchain.ts';
 import type { Sandbox } from '../ports.ts';
 
-const BUILTINS = new Set(['cd', 'export', 'set', 'unset', 'source', '.', 'test', '[', 'echo', 'printf', 'true', 'false', 'exit', 'exec', 'env', 'time', 'if', 'then', 'else', 'fi', 'for', 'do', 'done', 'while', 'case', 'esac', '!', '{', '}', '(', ')', 'eval', 'command', 'type', 'ulimit', 'umask', 'wait', 'shift', 'read', 'trap']);
+const BUILTINS = new Set([
+  'cd',
+  'export',
+  'set',
+  'unset',
+  'source',
+  '.',
+  'test',
+  '[',
+  'echo',
+  'printf',
+  'true',
+  'false',
+  'exit',
+  'exec',
+  'env',
+  'time',
+  'if',
+  'then',
+  'else',
+  'fi',
+  'for',
+  'do',
+  'done',
+  'while',
+  'case',
+  'esac',
+  '!',
+  '{',
+  '}',
+  '(',
+  ')',
+  'eval',
+  'command',
+  'type',
+  'ulimit',
+  'umask',
+  'wait',
+  'shift',
+  'read',
+  'trap',
+]);
 
 /** The programs a shell command line starts: the first word of each part, after `VAR=x` assignments. */
 export function programsOf(command: string): string[] {
   const out: string[] = [];
   for (const part of command.split(/&&|\|\||;|\||\n/)) {
-    const words = part.trim().replace(/^[({]\s*/, '').split(/\s+/).filter(Boolean);
+    const words = part
+      .trim()
+      .replace(/^[({]\s*/, '')
+      .split(/\s+/)
+      .filter(Boolean);
     let ownPath = false;
-    while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) ownPath = words.shift()!.startsWith('PATH=') || ownPath;
+    while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!))
+      ownPath = words.shift()!.startsWith('PATH=') || ownPath;
     // A part that sets its own PATH (node_modules/.bin) finds programs the check cannot see.
     if (ownPath) continue;
     const first = words[0];
@@ -24,7 +70,12 @@ export function programsOf(command: string): string[] {
  * (what the commands will see). A missing `bun` or `uv` is then named in plain words before
  * anything runs, instead of a `command not found` deep in a log.
  */
-export async function missingPrograms(sandbox: Sandbox, commands: string[], cwd: string, signal: AbortSignal): Promise<string[]> {
+export async function missingPrograms(
+  sandbox: Sandbox,
+  commands: string[],
+  cwd: string,
+  signal: AbortSignal,
+): Promise<string[]> {
   const programs = [...new Set(commands.flatMap(programsOf))].filter((p) => /^[\w.+-]+$/.test(p));
   if (!programs.length) return [];
   const res = await sandbox.run({
@@ -37,7 +88,10 @@ export async function missingPrograms(sandbox: Sandbox, commands: string[], cwd:
     stage: 'setup',
   });
   if (res.exitCode !== 0) return [];
-  return res.stdout.split('\n').map((l) => l.trim()).filter((l) => programs.includes(l));
+  return res.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => programs.includes(l));
 }
 
 /** Where a project's own tool comes from, for a worker that lacks it. */
@@ -51,7 +105,12 @@ const HOW: Record<string, string> = {
   bun: 'bun’s installer (https://bun.sh)',
 };
 
-export function missingProgramText(missing: string[], commands: string[], when: 'setup' | 'test', environment?: ProjectEnvironment): string {
+export function missingProgramText(
+  missing: string[],
+  commands: string[],
+  when: 'setup' | 'test',
+  environment?: ProjectEnvironment,
+): string {
   const python = environment?.python;
   const needs = missing
     .map((p) => {

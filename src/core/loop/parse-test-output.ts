@@ -33,7 +33,13 @@ function vitest(t: string): ParsedTests | undefined {
   if (!m || /Tests:/.test(m[0])) return undefined;
   const part = (w: string) => num(new RegExp(`(\\d+) ${w}`).exec(m[1] ?? '')?.[1]);
   const failures = [...t.matchAll(/^\s*(?:×|FAIL)\s+(.+?)(?:\s+\d+ms)?$/gm)].map((x) => x[1]!.trim());
-  return { passed: part('passed'), failed: part('failed'), skipped: part('skipped') + part('todo'), failures: unique(failures), format: 'vitest' };
+  return {
+    passed: part('passed'),
+    failed: part('failed'),
+    skipped: part('skipped') + part('todo'),
+    failures: unique(failures),
+    format: 'vitest',
+  };
 }
 
 function jest(t: string): ParsedTests | undefined {
@@ -41,17 +47,32 @@ function jest(t: string): ParsedTests | undefined {
   if (!m) return undefined;
   const part = (w: string) => num(new RegExp(`(\\d+) ${w}`).exec(m[1] ?? '')?.[1]);
   const failures = [...t.matchAll(/^\s*● (.+)$/gm)].map((x) => x[1]!.trim());
-  return { passed: part('passed'), failed: part('failed'), skipped: part('skipped') + part('todo'), failures: unique(failures), format: 'jest' };
+  return {
+    passed: part('passed'),
+    failed: part('failed'),
+    skipped: part('skipped') + part('todo'),
+    failures: unique(failures),
+    format: 'jest',
+  };
 }
 
 function pytest(t: string): ParsedTests | undefined {
   // `-q` prints the summary line without the `===` around it.
-  const m = /^(?:=+ )?(\d+ (?:passed|failed|error|errors|skipped)\b.*|no tests ran.*) in [\d.]+s\b.*?(?: =+)?$/m.exec(t);
+  const m = /^(?:=+ )?(\d+ (?:passed|failed|error|errors|skipped)\b.*|no tests ran.*) in [\d.]+s\b.*?(?: =+)?$/m.exec(
+    t,
+  );
   if (!m) return undefined;
   const part = (w: string) => num(new RegExp(`(\\d+) ${w}`).exec(m[1] ?? '')?.[1]);
   const failures = [...t.matchAll(/^(?:FAILED|ERROR) (\S+)/gm)].map((x) => x[1]!);
   const verbose = [...t.matchAll(/^(\S+::\S+) PASSED\b/gm)].map((x) => x[1]!);
-  return { passed: part('passed'), failed: part('failed') + part('errors?'), skipped: part('skipped'), failures: unique(failures), passing: verbose.length ? unique(verbose) : null, format: 'pytest' };
+  return {
+    passed: part('passed'),
+    failed: part('failed') + part('errors?'),
+    skipped: part('skipped'),
+    failures: unique(failures),
+    passing: verbose.length ? unique(verbose) : null,
+    format: 'pytest',
+  };
 }
 
 function unittest(t: string): ParsedTests | undefined {
@@ -63,10 +84,21 @@ function unittest(t: string): ParsedTests | undefined {
   const failed = part('failures') + part('errors');
   const skipped = part('skipped');
   // Python 3.11+ prints `test_x (module.Class.test_x)`; older ones `test_x (module.Class)`.
-  const failures = [...t.matchAll(/^(?:FAIL|ERROR): (\S+) \(([^)]+)\)/gm)].map((x) => (x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`));
+  const failures = [...t.matchAll(/^(?:FAIL|ERROR): (\S+) \(([^)]+)\)/gm)].map((x) =>
+    x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`,
+  );
   // `-v` prints `test_x (module.Class.test_x) ... ok`; without it, only dots.
-  const verbose = [...t.matchAll(/^(\w+) \(([^)]+)\)(?:\n.*)? \.\.\. ok$/gm)].map((x) => (x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`));
-  return { passed: total - failed - skipped, failed, skipped, failures: unique(failures), passing: verbose.length ? unique(verbose) : null, format: 'unittest' };
+  const verbose = [...t.matchAll(/^(\w+) \(([^)]+)\)(?:\n.*)? \.\.\. ok$/gm)].map((x) =>
+    x[2]!.endsWith(`.${x[1]}`) ? x[2]! : `${x[2]}.${x[1]}`,
+  );
+  return {
+    passed: total - failed - skipped,
+    failed,
+    skipped,
+    failures: unique(failures),
+    passing: verbose.length ? unique(verbose) : null,
+    format: 'unittest',
+  };
 }
 
 /** uvu: `Total: 10  Passed: 9  Skipped: 0`, failing tests as `✘   FAIL  suite  "name"`. */
@@ -76,7 +108,13 @@ function uvu(t: string): ParsedTests | undefined {
   if (!total || !passed) return undefined;
   const skipped = num(/^\s*Skipped:\s+(\d+)\s*$/m.exec(t)?.[1]);
   const failures = [...t.matchAll(/FAIL\s+(?:(\S+)\s+)?"([^"]+)"/g)].map((x) => (x[1] ? `${x[1]} > ${x[2]}` : x[2]!));
-  return { passed: num(passed[1]), failed: num(total[1]) - num(passed[1]) - skipped, skipped, failures: unique(failures), format: 'uvu' };
+  return {
+    passed: num(passed[1]),
+    failed: num(total[1]) - num(passed[1]) - skipped,
+    skipped,
+    failures: unique(failures),
+    format: 'uvu',
+  };
 }
 
 /** AVA: `20 tests passed` or, when some fail, `1 test failed` and one `✔`/`✖` line per test. */
@@ -86,7 +124,11 @@ function ava(t: string): ParsedTests | undefined {
   const ticks = (t.match(/^\s*✔ /gm) ?? []).length;
   const failed = line('failed');
   // `✖` lines count only when AVA says tests failed: a type checker run after it (tsd) prints them too.
-  const failures = failed ? [...t.matchAll(/^\s*(?:✖|✘ \[fail\]:) (.+?)\s*$/gm)].map((x) => x[1]!.replace(/\s+Error thrown in test$/, '').trim()) : [];
+  const failures = failed
+    ? [...t.matchAll(/^\s*(?:✖|✘ \[fail\]:) (.+?)\s*$/gm)].map((x) =>
+        x[1]!.replace(/\s+Error thrown in test$/, '').trim(),
+      )
+    : [];
   const passed = /^\s*\d+ tests? passed\b/m.test(t) ? line('passed') : ticks;
   return { passed, failed, skipped: line('skipped') + line('todo'), failures: unique(failures), format: 'ava' };
 }
@@ -98,7 +140,14 @@ function cargo(t: string): ParsedTests | undefined {
   // `test x ... FAILED`, or with `-q` `x --- FAILED`; the closing `failures:` list names them either way.
   const failures = [...t.matchAll(/^(?:test (\S+) \.\.\. FAILED|(\S+) --- FAILED)$/gm)].map((x) => (x[1] ?? x[2])!);
   const listed = [...t.matchAll(/^test (\S+) \.\.\. ok$/gm)].map((x) => x[1]!);
-  return { passed: sum(1), failed: sum(2), skipped: sum(3), failures: unique(failures), passing: listed.length || !sum(1) ? unique(listed) : null, format: 'cargo' };
+  return {
+    passed: sum(1),
+    failed: sum(2),
+    skipped: sum(3),
+    failures: unique(failures),
+    passing: listed.length || !sum(1) ? unique(listed) : null,
+    format: 'cargo',
+  };
 }
 
 function goTest(t: string): ParsedTests | undefined {
@@ -111,7 +160,14 @@ function goTest(t: string): ParsedTests | undefined {
   // Without -v, go prints packages only: then nothing says which tests ran.
   const verbose = /^\s*--- (PASS|FAIL|SKIP): /m.test(t);
   const passing = verbose ? [...t.matchAll(/^\s*--- PASS: (\S+)/gm)].map((x) => x[1]!) : null;
-  return { passed, failed: Math.max(failures.length, pkgFails), skipped, failures: unique(failures), passing: passing && unique(passing), format: 'go' };
+  return {
+    passed,
+    failed: Math.max(failures.length, pkgFails),
+    skipped,
+    failures: unique(failures),
+    passing: passing && unique(passing),
+    format: 'go',
+  };
 }
 
 function tap(t: string): ParsedTests | undefined {
@@ -121,10 +177,21 @@ function tap(t: string): ParsedTests | undefined {
   if (!pass && !fail) return undefined;
   const skipped = num(/^[#ℹ] skipped (\d+)$/m.exec(t)?.[1]) + num(/^[#ℹ] todo (\d+)$/m.exec(t)?.[1]);
   const tapFailures = [...t.matchAll(/^\s*not ok \d+ - (.+?)(?: #.*)?$/gm)].map((x) => x[1]!.trim());
-  const specFailures = [...t.matchAll(/^\s*✖ (.+?)(?: \([\d.]+m?s\))?$/gm)].map((x) => x[1]!.trim()).filter((n) => n !== 'failing tests:');
-  const tapPassing = [...t.matchAll(/^\s*ok \d+ - (.+?)(?: #.*)?$/gm)].filter((x) => !/#\s*(skip|todo)\b/i.test(x[0])).map((x) => x[1]!.trim());
+  const specFailures = [...t.matchAll(/^\s*✖ (.+?)(?: \([\d.]+m?s\))?$/gm)]
+    .map((x) => x[1]!.trim())
+    .filter((n) => n !== 'failing tests:');
+  const tapPassing = [...t.matchAll(/^\s*ok \d+ - (.+?)(?: #.*)?$/gm)]
+    .filter((x) => !/#\s*(skip|todo)\b/i.test(x[0]))
+    .map((x) => x[1]!.trim());
   const specPassing = [...t.matchAll(/^\s*✔ (.+?)(?: \([\d.]+m?s\))?$/gm)].map((x) => x[1]!.trim());
-  return { passed: num(pass?.[1]), failed: num(fail?.[1]), skipped, failures: unique([...tapFailures, ...specFailures]), passing: unique([...tapPassing, ...specPassing]), format: 'tap' };
+  return {
+    passed: num(pass?.[1]),
+    failed: num(fail?.[1]),
+    skipped,
+    failures: unique([...tapFailures, ...specFailures]),
+    passing: unique([...tapPassing, ...specPassing]),
+    format: 'tap',
+  };
 }
 
 function junit(t: string): ParsedTests | undefined {

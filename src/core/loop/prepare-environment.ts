@@ -1,6 +1,13 @@
 import type { ProjectEnvironment, RunEnvironment, ToolchainRequirement } from '../../protocol/toolchain.ts';
 import type { Sandbox, SandboxResult, ToolchainSource } from '../ports.ts';
-import { chooseVersion, compare, toolchainNotes, versionOf, workerVersions, type ToolchainNote } from './toolchain-check.ts';
+import {
+  chooseVersion,
+  compare,
+  toolchainNotes,
+  versionOf,
+  workerVersions,
+  type ToolchainNote,
+} from './toolchain-check.ts';
 
 export interface EnvironmentInput {
   toolchain: ToolchainRequirement[];
@@ -40,7 +47,14 @@ export function withEnvironment(sandbox: Sandbox, environment: RunEnvironment): 
   if (!environment.path.length && !Object.keys(environment.vars).length) return sandbox;
   return {
     kind: sandbox.kind,
-    run: (o) => sandbox.run({ ...o, environment: { path: [...(o.environment?.path ?? []), ...environment.path], vars: { ...environment.vars, ...o.environment?.vars } } }),
+    run: (o) =>
+      sandbox.run({
+        ...o,
+        environment: {
+          path: [...(o.environment?.path ?? []), ...environment.path],
+          vars: { ...environment.vars, ...o.environment?.vars },
+        },
+      }),
   };
 }
 
@@ -50,13 +64,25 @@ export function withEnvironment(sandbox: Sandbox, environment: RunEnvironment): 
  * through its own `*` .gitignore), which every later command uses: its bin first on PATH and
  * VIRTUAL_ENV set. uv makes its own environment in `.venv` on `uv sync`.
  */
-export async function prepareEnvironment(input: EnvironmentInput, deps: EnvironmentDeps, signal: AbortSignal): Promise<PreparedEnvironment> {
+export async function prepareEnvironment(
+  input: EnvironmentInput,
+  deps: EnvironmentDeps,
+  signal: AbortSignal,
+): Promise<PreparedEnvironment> {
   const python = input.environment.python;
   const venvKey = python ? `venv:${python.venv}` : '';
   // The deployment's package index folders matter to Python's installers: checked for a Python project only.
   const needs = python ? (input.needs ?? []) : [];
-  const tools = [...new Set([...input.toolchain.map((t) => t.tool), ...(python ? ['python', 'uv', venvKey] : []), ...needs.map((n) => `path:${n.path}`)])];
-  const probe = tools.length ? await workerVersions(deps.sandbox, tools, input.root, signal) : new Map<string, string>();
+  const tools = [
+    ...new Set([
+      ...input.toolchain.map((t) => t.tool),
+      ...(python ? ['python', 'uv', venvKey] : []),
+      ...needs.map((n) => `path:${n.path}`),
+    ]),
+  ];
+  const probe = tools.length
+    ? await workerVersions(deps.sandbox, tools, input.root, signal)
+    : new Map<string, string>();
   const verdict = (want: ToolchainRequirement) => {
     const raw = probe.get(want.tool);
     const have = raw ? versionOf(raw) : undefined;
@@ -71,13 +97,16 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
     if ('unavailable' in got) unavailable.set(want.tool, got.unavailable);
     else {
       env.path.push(got.bin);
-      provided.push(`${NAMES[want.tool]} ${got.version} from ${got.source}, for the ${want.wants} that ${want.file} asks for`);
+      provided.push(
+        `${NAMES[want.tool]} ${got.version} from ${got.source}, for the ${want.wants} that ${want.file} asks for`,
+      );
     }
   }
   let problem: string | null = null;
   let made = false;
   if (python && python.manager !== 'uv' && !probe.has(venvKey)) {
-    if (!probe.has('python')) problem = `this is a Python project (${python.file}) and the worker has no Python: install python3 and python3-venv on the worker (Debian, Ubuntu: apt-get install python3-venv)`;
+    if (!probe.has('python'))
+      problem = `this is a Python project (${python.file}) and the worker has no Python: install python3 and python3-venv on the worker (Debian, Ubuntu: apt-get install python3-venv)`;
     else {
       const want = input.toolchain.find((t) => t.tool === 'python');
       // A newer Python than the worker's: uv fetches it, when the worker has uv.
@@ -86,7 +115,15 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
       const viaUv = want && spec && /^[\d.,<>=!~*]+$/.test(spec) && verdict(want) === 'older' && probe.has('uv');
       const command = `${viaUv ? `uv venv --seed --python '${spec}'` : 'python3 -m venv'} ${python.venv} && echo '*' > ${python.venv}/.gitignore`;
       deps.started?.(command);
-      const res = await deps.sandbox.run({ command, cwd: input.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: 64 * 1024, signal, stage: 'setup' });
+      const res = await deps.sandbox.run({
+        command,
+        cwd: input.root,
+        network: true,
+        timeoutMs: input.setupTimeoutMs,
+        outputLimitBytes: 64 * 1024,
+        signal,
+        stage: 'setup',
+      });
       deps.completed?.(command, res);
       made = res.exitCode === 0;
       if (!made) problem = venvProblem(python.venv, command, res);
@@ -102,7 +139,10 @@ export async function prepareEnvironment(input: EnvironmentInput, deps: Environm
   }
   const sandbox = withEnvironment(deps.sandbox, env);
   // What the commands will see: asked again when the app put a toolchain of its own first on PATH (it must run in there).
-  const notes = await toolchainNotes(sandbox, input.toolchain, input.root, signal, { unavailable, ...(provided.length || made ? {} : { have: probe }) });
+  const notes = await toolchainNotes(sandbox, input.toolchain, input.root, signal, {
+    unavailable,
+    ...(provided.length || made ? {} : { have: probe }),
+  });
   const unseen = unseenText(needs.filter((n) => !probe.has(`path:${n.path}`)));
   return { sandbox, environment: env, notes, provided, unseen, problem };
 }
@@ -112,7 +152,8 @@ function unseenText(missing: Array<{ path: string; why: string }>): string[] {
   const bySetting = new Map<string, string[]>();
   for (const m of missing) bySetting.set(m.why, [...(bySetting.get(m.why) ?? []), m.path]);
   return [...bySetting].map(([why, paths]) => {
-    if (paths.length === 1) return `${why} needs ${paths[0]}, which the sandbox does not see: add it (or a folder holding it) to PATCHWRIGHT_SANDBOX_PATHS`;
+    if (paths.length === 1)
+      return `${why} needs ${paths[0]}, which the sandbox does not see: add it (or a folder holding it) to PATCHWRIGHT_SANDBOX_PATHS`;
     const parts = paths.map((p) => p.split('/'));
     const differ = parts[0]!.findIndex((seg, i) => parts.some((q) => q[i] !== seg));
     const common = parts[0]!.slice(0, differ < 0 ? undefined : differ).join('/') || '/';
@@ -128,7 +169,12 @@ function venvProblem(dir: string, command: string, res: SandboxResult): string {
   if (/ensurepip is not\s+available|No module named ensurepip/.test(out)) {
     return `the virtual environment ${dir} could not be made: the worker's Python has no ensurepip, so venv cannot install pip; install python3-venv on the worker (Debian, Ubuntu: apt-get install python3-venv)`;
   }
-  const tail = out.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' / ').slice(0, 400);
+  const tail = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-3)
+    .join(' / ')
+    .slice(0, 400);
   return `the virtual environment ${dir} could not be made (\`${command}\` ${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}): ${tail || 'no output'}`;
 }
-

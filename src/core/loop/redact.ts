@@ -3,7 +3,9 @@
  * reach a sandbox, but if one did, it still must not reach the model, an event, a log or a PR.
  */
 export function makeRedactor(secrets: Array<string | undefined>): (text: string) => string {
-  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8))].sort((a, b) => b.length - a.length);
+  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (values.length === 0) return (t) => t;
   return (text) => {
     let out = text;

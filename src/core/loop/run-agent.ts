@@ -18,7 +18,15 @@ import { cleanVerdict, judgeSnapshot, type CleanInput } from './clean-verdict.ts
 import { writeTitle } from './write-title.ts';
 import { computeMeter } from './compute-meter.ts';
 import { settleOutcome } from './settle-outcome.ts';
-import { baselineNote, cleanFailureFeedback, describeFailures, integrityFeedback, PLAN_MODE, planText, verificationFeedback } from './feedback-text.ts';
+import {
+  baselineNote,
+  cleanFailureFeedback,
+  describeFailures,
+  integrityFeedback,
+  PLAN_MODE,
+  planText,
+  verificationFeedback,
+} from './feedback-text.ts';
 
 export interface AgentInput {
   runId: string;
@@ -126,7 +134,9 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   const item = (kind: 'item.started' | 'item.completed') => (i: Item) => emit({ type: kind, item: i });
   const cost = () => costUsd(deps.model.model, usage, deps.prices);
   const stopped = () =>
-    signal.reason instanceof TimeBudgetReached && !outer.aborted ? new Stop('budget_exhausted', signal.reason.message) : new Stop('cancelled', `cancelled: ${reason(signal)}`);
+    signal.reason instanceof TimeBudgetReached && !outer.aborted
+      ? new Stop('budget_exhausted', signal.reason.message)
+      : new Stop('cancelled', `cancelled: ${reason(signal)}`);
   const checkAbort = () => {
     if (signal.aborted) throw stopped();
   };
@@ -148,12 +158,26 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     await deps.checkpoint?.('test');
     await guard();
     const id = nextId();
-    const r = await runTests(sandbox, command, deps.files.root, input.commandTimeoutMs, signal, async (rel) => (await deps.files.read(rel).catch(() => null)) !== null);
+    const r = await runTests(
+      sandbox,
+      command,
+      deps.files.root,
+      input.commandTimeoutMs,
+      signal,
+      async (rel) => (await deps.files.read(rel).catch(() => null)) !== null,
+    );
     emit({ type: 'item.completed', item: { id, kind: 'test_run', ...r.summary } });
     return r;
   };
 
-  const cleanDeps = { verifier: deps.verifier, signal, nextId, item: (kind: 'item.started' | 'item.completed', i: Item) => item(kind)(i), wrap: counted, ...(deps.toolchains ? { toolchains: deps.toolchains } : {}) };
+  const cleanDeps = {
+    verifier: deps.verifier,
+    signal,
+    nextId,
+    item: (kind: 'item.started' | 'item.completed', i: Item) => item(kind)(i),
+    wrap: counted,
+    ...(deps.toolchains ? { toolchains: deps.toolchains } : {}),
+  };
   // The clean checkout is set up as the run was: the same environment (a virtual environment, the Node asked for), then setup.
   const cleanInput: CleanInput = {
     setup: input.verifySetup ?? input.setup,
@@ -168,7 +192,14 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     ...(input.evidenceBase ? { evidenceBase: input.evidenceBase } : {}),
   };
 
-  emit({ type: 'run.started', runId: input.runId, task: input.task.title, repo: input.repoName, trigger: 'task', model: deps.model.model });
+  emit({
+    type: 'run.started',
+    runId: input.runId,
+    task: input.task.title,
+    repo: input.repoName,
+    trigger: 'task',
+    model: deps.model.model,
+  });
   let summary = '';
   let outcome: Outcome = 'succeeded';
   let question: string | undefined;
@@ -179,14 +210,26 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
     phase('setup');
     await deps.checkpoint?.('setup');
     if (!planning) {
-      const done = await runSetup(input, { sandbox, root: deps.files.root, ...(deps.toolchains ? { toolchains: deps.toolchains } : {}), nextId, show: (kind, i) => item(kind)(i), checkAbort }, signal);
+      const done = await runSetup(
+        input,
+        {
+          sandbox,
+          root: deps.files.root,
+          ...(deps.toolchains ? { toolchains: deps.toolchains } : {}),
+          nextId,
+          show: (kind, i) => item(kind)(i),
+          checkAbort,
+        },
+        signal,
+      );
       setupCommands = done.commands;
       if (!done.ok) throw new Stop('setup_failed', done.summary);
       ({ sandbox, environment, provided } = done);
     }
     if (input.test && !planning) {
       const missing = await missingPrograms(sandbox, [input.test], deps.files.root, signal);
-      if (missing.length) throw new Stop('setup_failed', missingProgramText(missing, [input.test], 'test', input.environment));
+      if (missing.length)
+        throw new Stop('setup_failed', missingProgramText(missing, [input.test], 'test', input.environment));
       phase('baseline');
       baseline = await testRun(input.test);
       checkAbort();
@@ -194,8 +237,21 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
 
     phase('working');
     messages = [
-      { role: 'system', text: systemPrompt({ repoName: input.repoName, setup: input.setup, test: input.test, instructionFiles: input.instructionFiles, protectedPaths: input.protectedPaths, network: input.network }) },
-      { role: 'user', text: taskMessage(input.task) + redact(baselineNote(baseline)) + (planning ? `\n\n${PLAN_MODE}` : '') },
+      {
+        role: 'system',
+        text: systemPrompt({
+          repoName: input.repoName,
+          setup: input.setup,
+          test: input.test,
+          instructionFiles: input.instructionFiles,
+          protectedPaths: input.protectedPaths,
+          network: input.network,
+        }),
+      },
+      {
+        role: 'user',
+        text: taskMessage(input.task) + redact(baselineNote(baseline)) + (planning ? `\n\n${PLAN_MODE}` : ''),
+      },
     ];
     if (planning) tools = toolSpecs.filter((t) => t.name !== 'apply_patch');
     let turns = 0;
@@ -212,7 +268,11 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
         const compacted = compactMessages(messages, compaction);
         if (compacted.length < messages.length) {
           messages.splice(0, messages.length, ...compacted);
-          item('item.completed')({ id: nextId(), kind: 'reasoning_summary', text: 'Older turns were compacted to fit the context window.' });
+          item('item.completed')({
+            id: nextId(),
+            kind: 'reasoning_summary',
+            text: 'Older turns were compacted to fit the context window.',
+          });
         }
       }
       const over = exceededBudget(input.budgets, { turns, usage, costUsd: cost(), elapsedMs: now() - started });
@@ -223,8 +283,18 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       let streamed = '';
       await deps.checkpoint?.('model');
       // What the person added while the run works (the app server's turn/steer), before the next request.
-      for (const text of deps.steer?.() ?? []) messages.push({ role: 'user', text: `The user adds, while you work:\n${text}` });
-      const ask = () => untilAborted(deps.model.complete({ messages, tools, signal, onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })) }), signal);
+      for (const text of deps.steer?.() ?? [])
+        messages.push({ role: 'user', text: `The user adds, while you work:\n${text}` });
+      const ask = () =>
+        untilAborted(
+          deps.model.complete({
+            messages,
+            tools,
+            signal,
+            onTextDelta: (d) => ((streamed += d), emit({ type: 'item.delta', itemId: msgId, delta: d })),
+          }),
+          signal,
+        );
       const res = await ask()
         .catch(async (error: unknown) => {
           checkAbort();
@@ -234,10 +304,17 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
             const compacted = compactMessages(messages, compaction, 2);
             if (compacted.length < messages.length) {
               messages.splice(0, messages.length, ...compacted);
-              item('item.completed')({ id: nextId(), kind: 'reasoning_summary', text: 'The model said the conversation was too long for it; older turns were compacted.' });
+              item('item.completed')({
+                id: nextId(),
+                kind: 'reasoning_summary',
+                text: 'The model said the conversation was too long for it; older turns were compacted.',
+              });
               return ask();
             }
-            throw new Stop('model_error', `the conversation does not fit the model's context window, even with older turns compacted; set PATCHWRIGHT_CONTEXT_TOKENS to the model's real window or use a model with a larger one (${error.message})`);
+            throw new Stop(
+              'model_error',
+              `the conversation does not fit the model's context window, even with older turns compacted; set PATCHWRIGHT_CONTEXT_TOKENS to the model's real window or use a model with a larger one (${error.message})`,
+            );
           }
           throw error;
         })
@@ -251,7 +328,8 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       emit({ type: 'turn.completed', turn: turns, usage: u });
       emit({ type: 'usage.updated', usage: u });
       messages.push({ role: 'assistant', text: res.text, toolCalls: res.toolCalls });
-      if (res.text || streamed) item('item.completed')({ id: msgId, kind: 'agent_message', text: res.text || streamed });
+      if (res.text || streamed)
+        item('item.completed')({ id: msgId, kind: 'agent_message', text: res.text || streamed });
 
       if (res.toolCalls.length === 0) {
         summary = res.text;
@@ -277,16 +355,28 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
               break;
             }
           }
-          if (rounds >= input.verificationRounds) throw new Stop('tests_failing', failure ?? `the tests pass only in a way the harness does not accept: ${concerns.join('; ')}`);
+          if (rounds >= input.verificationRounds)
+            throw new Stop(
+              'tests_failing',
+              failure ?? `the tests pass only in a way the harness does not accept: ${concerns.join('; ')}`,
+            );
           rounds++;
           phase('working');
-          messages.push({ role: 'user', text: redact(failure ? cleanFailureFeedback(failure) : integrityFeedback(concerns)) });
+          messages.push({
+            role: 'user',
+            text: redact(failure ? cleanFailureFeedback(failure) : integrityFeedback(concerns)),
+          });
           continue;
         }
-        if (rounds >= input.verificationRounds) throw new Stop('tests_failing', `tests still fail after ${rounds} verification round(s): ${describeFailures(final.summary, baseline)}`);
+        if (rounds >= input.verificationRounds)
+          throw new Stop(
+            'tests_failing',
+            `tests still fail after ${rounds} verification round(s): ${describeFailures(final.summary, baseline)}`,
+          );
         rounds++;
         phase('working');
-        compaction.latestFailures = newFailures(final.summary, baseline?.summary ?? null).join(', ') || final.tail.slice(-1500);
+        compaction.latestFailures =
+          newFailures(final.summary, baseline?.summary ?? null).join(', ') || final.tail.slice(-1500);
         messages.push({ role: 'user', text: redact(verificationFeedback(final, baseline)) });
         continue;
       }
@@ -294,26 +384,33 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
         checkAbort();
         if (n >= MAX_CALLS_PER_TURN) {
           // Every call still gets an answer, so the transcript stays valid.
-          messages.push({ role: 'tool', callId: call.id, output: `Not run: at most ${MAX_CALLS_PER_TURN} tool calls are run in one turn.` });
+          messages.push({
+            role: 'tool',
+            callId: call.id,
+            output: `Not run: at most ${MAX_CALLS_PER_TURN} tool calls are run in one turn.`,
+          });
           continue;
         }
-        const out = await untilAborted(executeTool(call, {
-          sandbox,
-          files: deps.files,
-          protectedPaths: input.protectedPaths,
-          network: input.network,
-          commandTimeoutMs: input.commandTimeoutMs,
-          outputLimitBytes: input.outputLimitBytes,
+        const out = await untilAborted(
+          executeTool(call, {
+            sandbox,
+            files: deps.files,
+            protectedPaths: input.protectedPaths,
+            network: input.network,
+            commandTimeoutMs: input.commandTimeoutMs,
+            outputLimitBytes: input.outputLimitBytes,
+            signal,
+            nextId,
+            ...(deps.approve ? { approve: deps.approve } : {}),
+            ...(input.readOnlyCheckout ? { readOnlyCheckout: true } : {}),
+            started: item('item.started'),
+            completed: (i) => {
+              trackPlan({ type: 'item.completed', item: i });
+              item('item.completed')(i);
+            },
+          }),
           signal,
-          nextId,
-          ...(deps.approve ? { approve: deps.approve } : {}),
-          ...(input.readOnlyCheckout ? { readOnlyCheckout: true } : {}),
-          started: item('item.started'),
-          completed: (i) => {
-            trackPlan({ type: 'item.completed', item: i });
-            item('item.completed')(i);
-          },
-        }), signal);
+        );
         if (out.refused) noteRefusal(out.refused);
         messages.push({ role: 'tool', callId: call.id, output: redact(out.output) });
         if (out.question) throw new Stop('needs_input', 'the model needs an answer before it can go on', out.question);
@@ -325,7 +422,12 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
       summary ||= 'no change was made';
     }
   } catch (caught) {
-    const error = caught instanceof ApprovalCancelled ? new Stop('cancelled', caught.message) : !(caught instanceof Stop) && signal.aborted ? stopped() : caught;
+    const error =
+      caught instanceof ApprovalCancelled
+        ? new Stop('cancelled', caught.message)
+        : !(caught instanceof Stop) && signal.aborted
+          ? stopped()
+          : caught;
     if (!(error instanceof Stop)) {
       outcome = 'sandbox_error';
       summary = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -339,15 +441,30 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   // The last look at the checkout: undo what may not stay, whatever ended the run.
   // Bounded: a checkout the model filled with a million files must not hold the run forever.
   const last = AbortSignal.timeout(FINAL_LOOK_MS);
-  for (const note of deps.guard ? await untilAborted(deps.guard(), last).catch((e: unknown) => [`the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`]) : []) noteRefusal(note);
-  const snap = await untilAborted(deps.changes(), last).catch((e: unknown) => (noteRefusal(`the change could not be read: ${e instanceof Error ? e.message : String(e)}`), null));
+  for (const note of deps.guard
+    ? await untilAborted(deps.guard(), last).catch((e: unknown) => [
+        `the checkout could not be checked: ${e instanceof Error ? e.message : String(e)}`,
+      ])
+    : [])
+    noteRefusal(note);
+  const snap = await untilAborted(deps.changes(), last).catch(
+    (e: unknown) => (noteRefusal(`the change could not be read: ${e instanceof Error ? e.message : String(e)}`), null),
+  );
   const diff = snap?.diff ?? '';
   // The run's whole change as it ends (edits made through the shell included), for live views.
   if (diff.trim()) emit({ type: 'diff.updated', diff });
-  ({ outcome, summary, concerns } = settleOutcome({ outcome, summary, concerns }, { snap, verified, test: input.test, baseline, final, taskText }));
+  ({ outcome, summary, concerns } = settleOutcome(
+    { outcome, summary, concerns },
+    { snap, verified, test: input.test, baseline, final, taskText },
+  ));
   const filesChanged = (snap?.files ?? []).map((f) => f.path);
   let title: RunCompleted['title'];
-  if (input.title && diff.trim() && (input.titleOutcomes ?? ['succeeded', 'tests_failing']).includes(outcome) && !outer.aborted) {
+  if (
+    input.title &&
+    diff.trim() &&
+    (input.titleOutcomes ?? ['succeeded', 'tests_failing']).includes(outcome) &&
+    !outer.aborted
+  ) {
     phase('publishing');
     const written = await writeTitle(deps.model, messages, tools, input.title, filesChanged, outer);
     usage = addUsage(usage, written.usage);
@@ -370,7 +487,18 @@ export async function runAgent(input: AgentInput, deps: AgentDeps, outer: AbortS
   };
   // What the caller publishes is what was emitted: a secret in a setup step's output never reaches a PR.
   const tree = snap?.files.length ? { tree: snap.id } : {};
-  const done: RunCompleted = redactDeep({ type: 'run.completed', outcome, summary, evidence, ...(question ? { question } : {}), ...(title ? { title } : {}), ...tree } as RunCompleted, redact);
+  const done: RunCompleted = redactDeep(
+    {
+      type: 'run.completed',
+      outcome,
+      summary,
+      evidence,
+      ...(question ? { question } : {}),
+      ...(title ? { title } : {}),
+      ...tree,
+    } as RunCompleted,
+    redact,
+  );
   emit(done);
   return done;
 }

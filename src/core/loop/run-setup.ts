@@ -43,13 +43,32 @@ export async function runSetup(input: SetupInput, deps: SetupDeps, signal: Abort
     id = deps.nextId();
     deps.show('item.started', { ...base(command), exitCode: null, durationMs: 0, output: '' });
   };
-  const completed = (command: string, res: { exitCode: number | null; durationMs: number; stdout: string; stderr: string }) =>
-    deps.show('item.completed', { ...base(command), exitCode: res.exitCode, durationMs: res.durationMs, output: `${res.stdout}\n${res.stderr}`.trim() });
+  const completed = (
+    command: string,
+    res: { exitCode: number | null; durationMs: number; stdout: string; stderr: string },
+  ) =>
+    deps.show('item.completed', {
+      ...base(command),
+      exitCode: res.exitCode,
+      durationMs: res.durationMs,
+      output: `${res.stdout}\n${res.stderr}`.trim(),
+    });
   const prepared = await untilAborted(
     prepareEnvironment(
-      { toolchain: input.toolchain ?? [], environment: input.environment ?? {}, root: deps.root, setupTimeoutMs: input.setupTimeoutMs, ...(input.needs ? { needs: input.needs } : {}) },
+      {
+        toolchain: input.toolchain ?? [],
+        environment: input.environment ?? {},
+        root: deps.root,
+        setupTimeoutMs: input.setupTimeoutMs,
+        ...(input.needs ? { needs: input.needs } : {}),
+      },
       // The commands that make the environment are shown like setup steps; one runs at a time.
-      { sandbox: deps.sandbox, ...(deps.toolchains ? { toolchains: deps.toolchains } : {}), started: (command) => (made.push(command), started(command)), completed },
+      {
+        sandbox: deps.sandbox,
+        ...(deps.toolchains ? { toolchains: deps.toolchains } : {}),
+        started: (command) => (made.push(command), started(command)),
+        completed,
+      },
       signal,
     ),
     signal,
@@ -62,16 +81,29 @@ export async function runSetup(input: SetupInput, deps: SetupDeps, signal: Abort
   const causes = [...prepared.notes.filter((n) => n.older).map((n) => n.text), ...prepared.unseen];
   const likely = causes.length ? `\n\nLikely why: ${causes.join('; ')}.` : '';
   const missing = input.setup.length ? await missingPrograms(sandbox, input.setup, deps.root, signal) : [];
-  if (missing.length) return { ok: false, summary: missingProgramText(missing, input.setup, 'setup', input.environment), commands };
+  if (missing.length)
+    return { ok: false, summary: missingProgramText(missing, input.setup, 'setup', input.environment), commands };
   for (const command of input.setup) {
     deps.checkAbort();
     started(command);
-    const res = await sandbox.run({ command, cwd: deps.root, network: true, timeoutMs: input.setupTimeoutMs, outputLimitBytes: input.outputLimitBytes, signal, stage: 'setup' });
+    const res = await sandbox.run({
+      command,
+      cwd: deps.root,
+      network: true,
+      timeoutMs: input.setupTimeoutMs,
+      outputLimitBytes: input.outputLimitBytes,
+      signal,
+      stage: 'setup',
+    });
     completed(command, res);
     deps.checkAbort();
     if (res.exitCode !== 0) {
       const output = `${res.stdout}\n${res.stderr}`.trim();
-      return { ok: false, summary: `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}${likely}`, commands };
+      return {
+        ok: false,
+        summary: `setup step \`${command}\` failed (${res.timedOut ? 'timed out' : `exit ${res.exitCode}`}):\n${output.slice(-2000)}${likely}`,
+        commands,
+      };
     }
   }
   return { ok: true, sandbox, environment: prepared.environment, provided: prepared.provided, commands };

@@ -11,7 +11,14 @@ export interface TestRun {
 }
 
 /** The harness runs the suite itself; the model's word counts for nothing. */
-export async function runTests(sandbox: Sandbox, command: string, cwd: string, timeoutMs: number, signal: AbortSignal, exists?: (rel: string) => Promise<boolean>): Promise<TestRun> {
+export async function runTests(
+  sandbox: Sandbox,
+  command: string,
+  cwd: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  exists?: (rel: string) => Promise<boolean>,
+): Promise<TestRun> {
   const res = await sandbox.run({ command, cwd, network: false, timeoutMs, outputLimitBytes: 256 * 1024, signal });
   const output = `${res.stdout}\n${res.stderr}`;
   const parsed = parseTestOutput(output);

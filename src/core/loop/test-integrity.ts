@@ -3,7 +3,17 @@ import type { TestSummary } from '../../protocol/run-event.ts';
 import type { ChangedFile } from '../ports.ts';
 import { addedLines, removedLines, textOf } from './line-changes.ts';
 import { attributeConcerns, ignoreConcerns } from './repo-rules.ts';
-import { BUILD_FILES, BUILD_TEST_SWITCH, EARLY_EXIT, isRunnerConfig, RUNNER_SECTIONS, SKIP_MARKERS, SUCCESS_EXIT, TASK_RUNNER_FILES, TEST_PATH } from './test-paths.ts';
+import {
+  BUILD_FILES,
+  BUILD_TEST_SWITCH,
+  EARLY_EXIT,
+  isRunnerConfig,
+  RUNNER_SECTIONS,
+  SKIP_MARKERS,
+  SUCCESS_EXIT,
+  TASK_RUNNER_FILES,
+  TEST_PATH,
+} from './test-paths.ts';
 import { testScriptConcerns } from './test-scripts.ts';
 
 /**
@@ -37,18 +47,44 @@ export function testConcerns(input: IntegrityInput): TestConcerns {
   const files = input.files;
   const blocking: string[] = [];
   const isTest = (f: ChangedFile) => TEST_PATH.test(f.path);
-  const moved = new Set(files.filter((f) => f.after && !f.before).map((f) => Buffer.from(f.after!.bytes).toString('base64')));
-  const deleted = files.filter((f) => isTest(f) && f.before && !f.after && !moved.has(Buffer.from(f.before.bytes).toString('base64'))).map((f) => f.path);
+  const moved = new Set(
+    files.filter((f) => f.after && !f.before).map((f) => Buffer.from(f.after!.bytes).toString('base64')),
+  );
+  const deleted = files
+    .filter((f) => isTest(f) && f.before && !f.after && !moved.has(Buffer.from(f.before.bytes).toString('base64')))
+    .map((f) => f.path);
   if (deleted.length) blocking.push(`it deletes test files: ${deleted.join(', ')}`);
-  const emptied = files.filter((f) => isTest(f) && f.before && f.after && ((f.after.mode === '120000' && f.before.mode !== '120000') || (!textOf(f.after).trim() && textOf(f.before).trim()))).map((f) => f.path);
+  const emptied = files
+    .filter(
+      (f) =>
+        isTest(f) &&
+        f.before &&
+        f.after &&
+        ((f.after.mode === '120000' && f.before.mode !== '120000') ||
+          (!textOf(f.after).trim() && textOf(f.before).trim())),
+    )
+    .map((f) => f.path);
   if (emptied.length) blocking.push(`it empties test files or replaces them with links: ${emptied.join(', ')}`);
   const added = (f: ChangedFile) => addedLines(textOf(f.before), textOf(f.after)).map((l) => l.text);
-  const skipping = files.filter((f) => f.after && (isTest(f) || isRunnerConfig(f.path)) && added(f).some((l) => SKIP_MARKERS.some((r) => r.test(l)))).map((f) => f.path);
-  if (skipping.length) blocking.push(`it marks tests as skipped, focused or expected to fail in ${skipping.join(', ')}`);
-  const exiting = files.filter((f) => f.after && isTest(f) && added(f).some((l) => EARLY_EXIT.test(l))).map((f) => f.path);
+  const skipping = files
+    .filter(
+      (f) =>
+        f.after && (isTest(f) || isRunnerConfig(f.path)) && added(f).some((l) => SKIP_MARKERS.some((r) => r.test(l))),
+    )
+    .map((f) => f.path);
+  if (skipping.length)
+    blocking.push(`it marks tests as skipped, focused or expected to fail in ${skipping.join(', ')}`);
+  const exiting = files
+    .filter((f) => f.after && isTest(f) && added(f).some((l) => EARLY_EXIT.test(l)))
+    .map((f) => f.path);
   if (exiting.length) blocking.push(`it ends the test process early in ${exiting.join(', ')}`);
   blocking.push(...testScriptConcerns(files, input.testCommand ?? null, input.manifests ?? []));
-  const runner = files.filter((f) => isRunnerConfig(f.path) || taskRunnerFile(f.path, input.testCommand ?? '') || runnerSection(f) || buildSwitch(f)).map((f) => f.path);
+  const runner = files
+    .filter(
+      (f) =>
+        isRunnerConfig(f.path) || taskRunnerFile(f.path, input.testCommand ?? '') || runnerSection(f) || buildSwitch(f),
+    )
+    .map((f) => f.path);
   if (runner.length) blocking.push(`it changes how tests are found or run (${runner.join(', ')})`);
   blocking.push(...attributeConcerns(files));
   blocking.push(...ignoreConcerns(files, input.unignored ?? []));
@@ -57,14 +93,23 @@ export function testConcerns(input: IntegrityInput): TestConcerns {
   if (about.length) blocking.push(`the tests this task is about still fail or no longer run: ${about.join(', ')}`);
   const fixed = fixedNames(input.baseline, input.final);
   const unseen = input.finalPassing ? fixed.filter((n) => !seenPassing(n, input.finalPassing!)) : [];
-  if (unseen.length) blocking.push(`the tests that failed before do not show as passing now (${unseen.join(', ')}): the run no longer reaches them`);
+  if (unseen.length)
+    blocking.push(
+      `the tests that failed before do not show as passing now (${unseen.join(', ')}): the run no longer reaches them`,
+    );
   const sourceChanged = files.some((f) => !isTest(f) && !/\.(md|rst|txt)$/i.test(f.path));
   if (!sourceChanged && fixed.length && files.some(isTest)) {
     blocking.push(`only test files changed, and that is what made failing tests pass: ${fixed.join(', ')}`);
   }
-  const exitOnly = input.final?.exitCode === 0 && input.final.passed === null && (input.baseline?.passed ?? null) === null;
-  const exits = files.filter((f) => f.after && !isTest(f) && added(f).some((l) => SUCCESS_EXIT.test(l))).map((f) => f.path);
-  if (exitOnly && exits.length) blocking.push(`the test output has no counts, so only its exit code says it passed, and the change adds code that exits with success (${exits.join(', ')})`);
+  const exitOnly =
+    input.final?.exitCode === 0 && input.final.passed === null && (input.baseline?.passed ?? null) === null;
+  const exits = files
+    .filter((f) => f.after && !isTest(f) && added(f).some((l) => SUCCESS_EXIT.test(l)))
+    .map((f) => f.path);
+  if (exitOnly && exits.length)
+    blocking.push(
+      `the test output has no counts, so only its exit code says it passed, and the change adds code that exits with success (${exits.join(', ')})`,
+    );
   return { blocking: [...new Set(blocking)] };
 }
 
@@ -100,8 +145,20 @@ function buildSwitch(f: ChangedFile): boolean {
 function seenPassing(name: string, passing: string[]): boolean {
   // A whole file that failed (it did not load) is listed by its tests once it does.
   if (/^[^\s:]+\.(c?m?[jt]sx?|py|rb|go|rs)$/.test(name)) return passing.length > 0;
-  const tail = name.split(/ > | › |\s*[/:.]\s*/).filter(Boolean).at(-1) ?? name;
-  return passing.some((p) => p === name || p.endsWith(` ${name}`) || p.endsWith(` > ${tail}`) || p === tail || p.endsWith(`.${tail}`) || p.endsWith(`/${tail}`));
+  const tail =
+    name
+      .split(/ > | › |\s*[/:.]\s*/)
+      .filter(Boolean)
+      .at(-1) ?? name;
+  return passing.some(
+    (p) =>
+      p === name ||
+      p.endsWith(` ${name}`) ||
+      p.endsWith(` > ${tail}`) ||
+      p === tail ||
+      p.endsWith(`.${tail}`) ||
+      p.endsWith(`/${tail}`),
+  );
 }
 
 function total(s: TestSummary): number | null {
@@ -114,7 +171,8 @@ function countConcerns(baseline: TestSummary | null, final: TestSummary | null):
   const before = total(baseline);
   const after = total(final);
   if (before === null || before === 0) return [];
-  if (after === null || after === 0) return [`the test run no longer reports any test (${before} ran before the change)`];
+  if (after === null || after === 0)
+    return [`the test run no longer reports any test (${before} ran before the change)`];
   if (after < before) return [`fewer tests ran than before the change (${after}, was ${before})`];
   return [];
 }
@@ -127,9 +185,16 @@ function issueTests(baseline: TestSummary | null, final: TestSummary | null, tas
   const stillBad = (name: string) => failing.has(name) || (final.exitCode !== 0 && final.failures.length === 0);
   const locations = new Map((baseline.failureLocations ?? []).map((l) => [l.name, l.path]));
   return baseline.failures.filter((name) => {
-    const tail = name.split(/ > | › |\s*[/:.]\s*/).filter(Boolean).at(-1) ?? name;
+    const tail =
+      name
+        .split(/ > | › |\s*[/:.]\s*/)
+        .filter(Boolean)
+        .at(-1) ?? name;
     const file = locations.get(name);
-    const named = text.includes(name.toLowerCase()) || (tail.length >= 6 && text.includes(tail.toLowerCase())) || (!!file && text.includes(path.posix.basename(file).toLowerCase()));
+    const named =
+      text.includes(name.toLowerCase()) ||
+      (tail.length >= 6 && text.includes(tail.toLowerCase())) ||
+      (!!file && text.includes(path.posix.basename(file).toLowerCase()));
     return named && stillBad(name);
   });
 }

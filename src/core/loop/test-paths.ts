@@ -1,6 +1,7 @@
 /** Where tests live, and the files that decide how they are found, loaded and run. */
 
-export const TEST_PATH = /(^|\/)(tests?|__tests__|spec|specs|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(py|go|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$|(^|\/)src\/test\/|Tests?\.(java|kt|cs|scala)$/i;
+export const TEST_PATH =
+  /(^|\/)(tests?|__tests__|spec|specs|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(py|go|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$|(^|\/)src\/test\/|Tests?\.(java|kt|cs|scala)$/i;
 
 /**
  * Runner configuration, preloads and package-manager settings: a change to any of them can make
@@ -33,8 +34,10 @@ export const RUNNER_SECTIONS: Array<{ file: RegExp; section: RegExp }> = [
 export const RUNNER_KEYS = ['jest', 'mocha', 'ava', 'vitest', 'c8', 'nyc', 'tap', 'uvu'];
 
 /** Build files whose lines can switch tests off: these lines, added or removed, are named. */
-export const BUILD_FILES = /(^|\/)(pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|Cargo\.toml|build\.sbt|CMakeLists\.txt|meson\.build)$/;
-export const BUILD_TEST_SWITCH = /\b(skipTests|maven\.test\.(skip|failure\.ignore)|testFailureIgnore|ignoreFailures|failIfNoTests|failIfNoSpecifiedTests|harness\s*=|test\s*=\s*false|doctest\s*=\s*false|<skip>|exclude|onlyIf|enabled\s*=\s*false|add_test|set_tests_properties|WILL_FAIL|DISABLED)\b/;
+export const BUILD_FILES =
+  /(^|\/)(pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|Cargo\.toml|build\.sbt|CMakeLists\.txt|meson\.build)$/;
+export const BUILD_TEST_SWITCH =
+  /\b(skipTests|maven\.test\.(skip|failure\.ignore)|testFailureIgnore|ignoreFailures|failIfNoTests|failIfNoSpecifiedTests|harness\s*=|test\s*=\s*false|doctest\s*=\s*false|<skip>|exclude|onlyIf|enabled\s*=\s*false|add_test|set_tests_properties|WILL_FAIL|DISABLED)\b/;
 
 /**
  * Task runners the test command goes through: when it starts with one of these programs, a
@@ -80,7 +83,9 @@ export const SKIP_MARKERS: RegExp[] = [
 ];
 
 /** Ending the process from a test file: whatever ran after it never reports. */
-export const EARLY_EXIT = /\b(process\.(exit|reallyExit|abort)|os\._exit|sys\.exit|os\.Exit|std::process::exit|System\.exit|Environment\.Exit|Kernel\.exit!?|exit!)\s*\(/;
+export const EARLY_EXIT =
+  /\b(process\.(exit|reallyExit|abort)|os\._exit|sys\.exit|os\.Exit|std::process::exit|System\.exit|Environment\.Exit|Kernel\.exit!?|exit!)\s*\(/;
 
 /** Ending the process with success from code: a run judged by its exit code alone cannot tell it from passing tests. */
-export const SUCCESS_EXIT = /\b(process\.(exit|reallyExit)|os\._exit|sys\.exit|os\.Exit|std::process::exit|System\.exit|Environment\.Exit|exit!?)\s*\(\s*(0|true|True|EXIT_SUCCESS|None)?\s*\)|^\s*exit(\s+0)?\s*;?\s*$/;
+export const SUCCESS_EXIT =
+  /\b(process\.(exit|reallyExit)|os\._exit|sys\.exit|os\.Exit|std::process::exit|System\.exit|Environment\.Exit|exit!?)\s*\(\s*(0|true|True|EXIT_SUCCESS|None)?\s*\)|^\s*exit(\s+0)?\s*;?\s*$/;

@@ -9,7 +9,11 @@ import { RUNNER_KEYS } from './test-paths.ts';
  * scripts and the command itself name, and package.json's runner settings. A change to any of
  * them changes what "the tests pass" means.
  */
-export function testScriptConcerns(files: ChangedFile[], testCommand: string | null, manifests: Array<{ path: string; text: string }> = []): string[] {
+export function testScriptConcerns(
+  files: ChangedFile[],
+  testCommand: string | null,
+  manifests: Array<{ path: string; text: string }> = [],
+): string[] {
   const out: string[] = [];
   const named = new Set<string>(namedFiles(testCommand ?? '', '.'));
   const scripts: string[] = [];
@@ -17,7 +21,13 @@ export function testScriptConcerns(files: ChangedFile[], testCommand: string | n
   const locals: string[] = [];
   // Manifests the change leaves alone still say what the scripts run (`sh scripts/test.sh`).
   const changed = new Set(files.map((f) => f.path));
-  const same = manifests.filter((m) => !changed.has(m.path)).map((m) => ({ path: m.path, before: { mode: '100644', bytes: Buffer.from(m.text) }, after: { mode: '100644', bytes: Buffer.from(m.text) } }));
+  const same = manifests
+    .filter((m) => !changed.has(m.path))
+    .map((m) => ({
+      path: m.path,
+      before: { mode: '100644', bytes: Buffer.from(m.text) },
+      after: { mode: '100644', bytes: Buffer.from(m.text) },
+    }));
   for (const f of [...files.filter((x) => path.posix.basename(x.path) === 'package.json'), ...same]) {
     const before = manifest(textOf(f.before));
     const after = manifest(textOf(f.after));
@@ -29,15 +39,21 @@ export function testScriptConcerns(files: ChangedFile[], testCommand: string | n
     const entry = ['test', 'pretest', 'posttest', ...entryScripts(testCommand ?? '')];
     const reach = new Set([...reachable(before?.scripts ?? {}, entry), ...reachable(after?.scripts ?? {}, entry)]);
     for (const name of reach) {
-      for (const side of [before?.scripts?.[name], after?.scripts?.[name]]) for (const p of namedFiles(side ?? '', dir)) named.add(p);
+      for (const side of [before?.scripts?.[name], after?.scripts?.[name]])
+        for (const p of namedFiles(side ?? '', dir)) named.add(p);
       if (before?.scripts?.[name] !== after?.scripts?.[name]) scripts.push(`${f.path} "${name}"`);
     }
-    for (const key of RUNNER_KEYS) if (JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key])) settings.push(`${f.path} "${key}"`);
-    for (const [name, spec] of Object.entries(localSpecs(after))) if (localSpecs(before)[name] !== spec) locals.push(`${name} → ${spec}`);
+    for (const key of RUNNER_KEYS)
+      if (JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key])) settings.push(`${f.path} "${key}"`);
+    for (const [name, spec] of Object.entries(localSpecs(after)))
+      if (localSpecs(before)[name] !== spec) locals.push(`${name} → ${spec}`);
   }
   if (scripts.length) out.push(`it changes the test script (${scripts.join(', ')})`);
   if (settings.length) out.push(`it changes how tests are found or run (${settings.join(', ')})`);
-  if (locals.length) out.push(`it installs dependencies from the change itself (${locals.join(', ')}): a test runner could be one of them`);
+  if (locals.length)
+    out.push(
+      `it installs dependencies from the change itself (${locals.join(', ')}): a test runner could be one of them`,
+    );
   const runs = files.filter((f) => named.has(f.path)).map((f) => f.path);
   if (runs.length) out.push(`it changes files the test command runs (${runs.join(', ')})`);
   return out;
@@ -54,7 +70,10 @@ function manifest(text: string): Manifest | null {
     const parsed = JSON.parse(text) as unknown;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
     const m = parsed as Manifest;
-    const scripts = m.scripts && typeof m.scripts === 'object' ? Object.fromEntries(Object.entries(m.scripts).map(([k, v]) => [k, String(v)])) : {};
+    const scripts =
+      m.scripts && typeof m.scripts === 'object'
+        ? Object.fromEntries(Object.entries(m.scripts).map(([k, v]) => [k, String(v)]))
+        : {};
     return { ...m, scripts };
   } catch {
     return null;
@@ -88,7 +107,23 @@ export function entryScripts(command: string): string[] {
 }
 
 const VALUE_OPTIONS = new Set(['--prefix', '-C', '--dir', '--cwd', '--workspace', '-w', '--filter', '-F']);
-const NPM_COMMANDS = new Set(['install', 'ci', 'i', 'exec', 'x', 'dlx', 'add', 'why', 'ls', 'list', 'config', 'workspace', 'workspaces', 'node', 'npx']);
+const NPM_COMMANDS = new Set([
+  'install',
+  'ci',
+  'i',
+  'exec',
+  'x',
+  'dlx',
+  'add',
+  'why',
+  'ls',
+  'list',
+  'config',
+  'workspace',
+  'workspaces',
+  'node',
+  'npx',
+]);
 
 /** The scripts `entry` reaches: each name with its pre/post hooks and every script its body names. */
 function reachable(scripts: Record<string, string>, entry: string[]): Set<string> {
@@ -116,7 +151,8 @@ export function namedFiles(command: string, dir: string): string[] {
   const out: string[] = [];
   for (const raw of command.split(/[\s"'`;&|()<>]+/)) {
     const word = raw.includes('=') ? raw.slice(raw.lastIndexOf('=') + 1) : raw;
-    if (!word || word.startsWith('-') || word.startsWith('$') || /[*?{}[\]]/.test(word) || /^[a-z]+:\/\//i.test(word)) continue;
+    if (!word || word.startsWith('-') || word.startsWith('$') || /[*?{}[\]]/.test(word) || /^[a-z]+:\/\//i.test(word))
+      continue;
     if (!(word.includes('/') || /\.(c?m?[jt]s|sh|bash|py|rb|pl|php|lua|mk)$/.test(word))) continue;
     if (path.posix.isAbsolute(word)) continue;
     const p = path.posix.normalize(path.posix.join(dir, word));
@@ -130,7 +166,15 @@ function localSpecs(m: Manifest | null): Record<string, string> {
   const out: Record<string, string> = {};
   if (!m) return out;
   const pnpm = (m.pnpm as { overrides?: unknown } | undefined)?.overrides;
-  for (const section of [m.dependencies, m.devDependencies, m.optionalDependencies, m.peerDependencies, m.overrides, m.resolutions, pnpm]) {
+  for (const section of [
+    m.dependencies,
+    m.devDependencies,
+    m.optionalDependencies,
+    m.peerDependencies,
+    m.overrides,
+    m.resolutions,
+    pnpm,
+  ]) {
     if (!section || typeof section !== 'object') continue;
     for (const [name, spec] of Object.entries(section as Record<string, unknown>)) {
       if (typeof spec === 'string' && /^(file|link|portal):|^\.{0,2}\//.test(spec)) out[name] = spec;

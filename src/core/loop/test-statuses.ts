@@ -24,7 +24,11 @@ export function testStatuses(output: string, root?: string): TestStatuses | null
   for (const [format, parse] of PARSERS) {
     const found = parse(lines);
     const named = [...found.values()].filter((s) => s === 'passed').length;
-    if (found.size && (counted === null ? named > 0 : named >= counted && [...found.values()].some((s) => s !== 'skipped'))) return { tests: Object.fromEntries(found), format };
+    if (
+      found.size &&
+      (counted === null ? named > 0 : named >= counted && [...found.values()].some((s) => s !== 'skipped'))
+    )
+      return { tests: Object.fromEntries(found), format };
   }
   return null;
 }
@@ -43,7 +47,14 @@ function note(found: Found, name: string, status: TestStatus): void {
  * apart only by its description) is named by id and description.
  */
 function unittest(lines: string[]): Found {
-  const word = (w: string): TestStatus | null => (w === 'ok' || w === 'unexpected success' ? 'passed' : w === 'FAIL' || w === 'ERROR' ? 'failed' : /^skipped\b|^expected failure$/.test(w) ? 'skipped' : null);
+  const word = (w: string): TestStatus | null =>
+    w === 'ok' || w === 'unexpected success'
+      ? 'passed'
+      : w === 'FAIL' || w === 'ERROR'
+        ? 'failed'
+        : /^skipped\b|^expected failure$/.test(w)
+          ? 'skipped'
+          : null;
   const runs: Array<{ id: string; desc: string | null; status: TestStatus }> = [];
   let open: string | null = null;
   for (const line of lines) {
@@ -57,17 +68,18 @@ function unittest(lines: string[]): Found {
       open = idOf(head[1]!, head[2]!);
       const rest = / \.\.\. (.+)$/.exec(head[3]!)?.[1]?.trim();
       const status = rest ? word(rest) : null;
-      if (status) (runs.push({ id: open, desc: null, status }), (open = null));
+      if (status) runs.push({ id: open, desc: null, status }), (open = null);
       continue;
     }
     const tail = open ? /^(.*) \.\.\. (.+)$|^()\.\.\. (.+)$/.exec(line) : null;
     const status = tail ? word((tail[2] ?? tail[4]!).trim()) : null;
-    if (open && tail && status) (runs.push({ id: open, desc: (tail[1] ?? '').trim() || null, status }), (open = null));
+    if (open && tail && status) runs.push({ id: open, desc: (tail[1] ?? '').trim() || null, status }), (open = null);
   }
   const seen = new Map<string, number>();
   for (const r of runs) if (r.desc !== null) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
   const found: Found = new Map();
-  for (const r of runs) note(found, r.desc !== null && (seen.get(r.id) ?? 0) > 1 ? `${r.id}: ${r.desc}` : r.id, r.status);
+  for (const r of runs)
+    note(found, r.desc !== null && (seen.get(r.id) ?? 0) > 1 ? `${r.id}: ${r.desc}` : r.id, r.status);
   return found;
 }
 
@@ -77,7 +89,8 @@ const idOf = (method: string, where: string) => (where.endsWith(`.${method}`) ? 
 /** `-rA`'s `PASSED tests/t.py::test_a` lines, or `-v`'s `tests/t.py::test_a PASSED [ 50%]`. */
 function pytest(lines: string[]): Found {
   const found: Found = new Map();
-  const as = (w: string): TestStatus => (w === 'PASSED' || w === 'XPASS' ? 'passed' : w === 'FAILED' || w === 'ERROR' ? 'failed' : 'skipped');
+  const as = (w: string): TestStatus =>
+    w === 'PASSED' || w === 'XPASS' ? 'passed' : w === 'FAILED' || w === 'ERROR' ? 'failed' : 'skipped';
   for (const line of lines) {
     const summary = /^(PASSED|FAILED|ERROR|XFAIL|XPASS|SKIPPED) (\S+::\S+)/.exec(line);
     const verbose = /^(\S+::\S+) (PASSED|FAILED|ERROR|XFAIL|XPASS|SKIPPED)\b/.exec(line);

@@ -27,10 +27,27 @@ const VERSION_SCRIPT = [
 ].join('\n');
 
 /** What each tool asked for reports as its version inside the sandbox (what the commands will use); absent when not installed. */
-export async function workerVersions(sandbox: Sandbox, tools: string[], cwd: string, signal: AbortSignal): Promise<Map<string, string>> {
+export async function workerVersions(
+  sandbox: Sandbox,
+  tools: string[],
+  cwd: string,
+  signal: AbortSignal,
+): Promise<Map<string, string>> {
   if (!tools.length) return new Map();
-  const res = await sandbox.run({ command: ['sh', '-c', VERSION_SCRIPT, 'versions', ...new Set(tools)], cwd, network: false, timeoutMs: 30_000, outputLimitBytes: 8 * 1024, signal, stage: 'setup' });
-  const pairs = res.stdout.split('\n').map((l) => l.split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k!, v.join('=').trim()] as const);
+  const res = await sandbox.run({
+    command: ['sh', '-c', VERSION_SCRIPT, 'versions', ...new Set(tools)],
+    cwd,
+    network: false,
+    timeoutMs: 30_000,
+    outputLimitBytes: 8 * 1024,
+    signal,
+    stage: 'setup',
+  });
+  const pairs = res.stdout
+    .split('\n')
+    .map((l) => l.split('='))
+    .filter((p) => p.length >= 2)
+    .map(([k, ...v]) => [k!, v.join('=').trim()] as const);
   return new Map(pairs.filter(([, v]) => /\d+\.\d+/.test(v)));
 }
 
@@ -50,7 +67,14 @@ export async function toolchainNotes(
   known: { unavailable?: Map<string, string>; have?: Map<string, string> } = {},
 ): Promise<ToolchainNote[]> {
   if (!wants.length) return [];
-  const have = known.have ?? (await workerVersions(sandbox, wants.map((w) => w.tool), cwd, signal));
+  const have =
+    known.have ??
+    (await workerVersions(
+      sandbox,
+      wants.map((w) => w.tool),
+      cwd,
+      signal,
+    ));
   const unavailable = known.unavailable ?? new Map<string, string>();
   const notes: ToolchainNote[] = [];
   for (const want of wants) {
@@ -77,10 +101,14 @@ export async function toolchainNotes(
 
 /** What to do about a tool older than asked, naming exactly what to install. */
 const FIX: Record<ToolchainRequirement['tool'], (wants: string) => string> = {
-  node: () => 'install it on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS), or let the app fetch it from an npm registry (PATCHWRIGHT_NODE_REGISTRY)',
-  python: (w) => `install Python ${w.replace(/^[>=~^ ]+/, '')} on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS), or install uv there: the harness then makes the virtual environment with \`uv venv --python\`, which fetches it`,
-  go: (w) => `install Go ${w.replace(/^[>=]+/, '')} on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS); Go 1.21 and later fetch the toolchain go.mod names by themselves when GOPROXY is reachable`,
-  rust: (w) => `install it on the worker with rustup (\`rustup toolchain install ${w}\`; cargo then picks it from the toolchain file), or name its folder in PATCHWRIGHT_SANDBOX_PATHS`,
+  node: () =>
+    'install it on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS), or let the app fetch it from an npm registry (PATCHWRIGHT_NODE_REGISTRY)',
+  python: (w) =>
+    `install Python ${w.replace(/^[>=~^ ]+/, '')} on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS), or install uv there: the harness then makes the virtual environment with \`uv venv --python\`, which fetches it`,
+  go: (w) =>
+    `install Go ${w.replace(/^[>=]+/, '')} on the worker (or name its folder in PATCHWRIGHT_SANDBOX_PATHS); Go 1.21 and later fetch the toolchain go.mod names by themselves when GOPROXY is reachable`,
+  rust: (w) =>
+    `install it on the worker with rustup (\`rustup toolchain install ${w}\`; cargo then picks it from the toolchain file), or name its folder in PATCHWRIGHT_SANDBOX_PATHS`,
 };
 
 /**
@@ -104,7 +132,8 @@ function byVersion(a: string, b: string): number {
 type Verdict = 'ok' | 'older' | 'other' | 'unknown';
 
 export function compare(version: string, raw: string, want: ToolchainRequirement): Verdict {
-  if (want.tool === 'rust' && /^(nightly|beta)/.test(want.wants)) return raw.includes(want.wants.split('-')[0]!) ? 'ok' : 'other';
+  if (want.tool === 'rust' && /^(nightly|beta)/.test(want.wants))
+    return raw.includes(want.wants.split('-')[0]!) ? 'ok' : 'other';
   const have = parts(version);
   if (want.kind === 'pin') {
     const pin = parts(want.wants);
@@ -135,13 +164,30 @@ function cmp(a: number[], b: number[]): number {
 /** `>=18.17 <21`, `^20`, `~3.9`, `~=3.10`, `18.x`, `==3.11.*`, `!=3.9.1`: as [operator, version] pairs; null when unreadable. */
 function comparators(range: string): Array<[string, number[]]> | null {
   const out: Array<[string, number[]]> = [];
-  for (const token of range.replace(/(>=|<=|~=|==|!=|>|<|=|\^|~)\s+/g, '$1').split(/\s+/).filter(Boolean)) {
+  for (const token of range
+    .replace(/(>=|<=|~=|==|!=|>|<|=|\^|~)\s+/g, '$1')
+    .split(/\s+/)
+    .filter(Boolean)) {
     const m = /^(>=|<=|~=|==|!=|>|<|=|\^|~)?v?(\d+(?:\.(?:\d+|x|\*))*)$/.exec(token);
     if (!m) return null;
     const op = m[1] ?? '=';
-    const nums = m[2]!.split('.').filter((p) => /^\d+$/.test(p)).map(Number);
+    const nums = m[2]!
+      .split('.')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number);
     if (op === '^') out.push(['>=', nums], ['<', [nums[0]! + 1]]);
-    else if (op === '~' || op === '~=') out.push(['>=', nums], ['<', nums.length > 1 && op === '~' ? [nums[0]!, nums[1]! + 1] : nums.length > 2 ? [nums[0]!, nums[1]! + 1] : [nums[0]! + 1]]);
+    else if (op === '~' || op === '~=')
+      out.push(
+        ['>=', nums],
+        [
+          '<',
+          nums.length > 1 && op === '~'
+            ? [nums[0]!, nums[1]! + 1]
+            : nums.length > 2
+              ? [nums[0]!, nums[1]! + 1]
+              : [nums[0]! + 1],
+        ],
+      );
     else if (op === '=' || op === '==') out.push(['=', nums]);
     else if (op !== '!=') out.push([op, nums]);
   }

@@ -27,11 +27,18 @@ export const builtinPrices: Record<string, Price> = {
 };
 
 /** The run's cost, or null when the model has no price: unknown is never reported as 0. */
-export function costUsd(model: string, usage: TokenUsage, prices: Record<string, Price> = builtinPrices): number | null {
+export function costUsd(
+  model: string,
+  usage: TokenUsage,
+  prices: Record<string, Price> = builtinPrices,
+): number | null {
   const price = prices[model] ?? prices[model.replace(/-\d{4}-\d{2}-\d{2}$/, '')];
   if (!price) return null;
   const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens);
-  return (uncached * price.input + usage.cachedInputTokens * price.cachedInput + usage.outputTokens * price.output) / 1_000_000;
+  return (
+    (uncached * price.input + usage.cachedInputTokens * price.cachedInput + usage.outputTokens * price.output) /
+    1_000_000
+  );
 }
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {

@@ -13,7 +13,11 @@ export interface PromptInput {
 export function systemPrompt(p: PromptInput): string {
   const nested = p.instructionFiles.some((f) => /\//.test(f.path) && !f.path.startsWith('.github/'));
   const rules = [
-    ...(nested ? ['Instructions from a file in a subdirectory apply only to files under that directory; where they disagree, the deeper file wins.'] : []),
+    ...(nested
+      ? [
+          'Instructions from a file in a subdirectory apply only to files under that directory; where they disagree, the deeper file wins.',
+        ]
+      : []),
     ...p.instructionFiles.map((f) => fence(`Repository instructions from ${f.path}`, f.text, 20_000)),
   ].join('\n\n');
   return [
@@ -21,7 +25,9 @@ export function systemPrompt(p: PromptInput): string {
     'Make the smallest change that fully solves the task, in the style of the surrounding code, and add or update tests for it.',
     '',
     'Tools:',
-    '- shell: run a command in the checkout (sandboxed; ' + (p.network ? 'network allowed' : 'no network') + '). Prefer `rg` or `grep` to find code.',
+    '- shell: run a command in the checkout (sandboxed; ' +
+      (p.network ? 'network allowed' : 'no network') +
+      '). Prefer `rg` or `grep` to find code.',
     '- apply_patch: edit files with a patch in the `*** Begin Patch` format (Add File / Update File / Delete File / Move to, `@@` context anchors, no line numbers).',
     '- update_plan: keep a short plan of steps with their status up to date.',
     '- ask: ask the requester one question, only when the task is truly ambiguous; the run then stops until they answer.',

@@ -22,12 +22,14 @@ const schema = (s: z.ZodType) => {
 export const toolSpecs: ToolSpec[] = [
   {
     name: 'shell',
-    description: 'Runs a command in the repository checkout and returns its exit code and output. `command` is argv (["npm","test"]) or a shell script string.',
+    description:
+      'Runs a command in the repository checkout and returns its exit code and output. `command` is argv (["npm","test"]) or a shell script string.',
     parameters: schema(ShellArgs),
   },
   {
     name: 'apply_patch',
-    description: 'Edits files. `input` is a patch: "*** Begin Patch", then "*** Add File: p" (+lines), "*** Delete File: p", or "*** Update File: p" (optional "*** Move to: q", then hunks of " "/-/+ lines with optional "@@ anchor" lines), then "*** End Patch".',
+    description:
+      'Edits files. `input` is a patch: "*** Begin Patch", then "*** Add File: p" (+lines), "*** Delete File: p", or "*** Update File: p" (optional "*** Move to: q", then hunks of " "/-/+ lines with optional "@@ anchor" lines), then "*** End Patch".',
     parameters: schema(ApplyPatchArgs),
   },
   {
@@ -37,7 +39,8 @@ export const toolSpecs: ToolSpec[] = [
   },
   {
     name: 'ask',
-    description: 'Asks the requester one question when the task is genuinely ambiguous. The run stops until they answer.',
+    description:
+      'Asks the requester one question when the task is genuinely ambiguous. The run stops until they answer.',
     parameters: schema(AskArgs),
   },
 ];

@@ -24,7 +24,14 @@ export interface ConfigOctokit {
  * other repository `_extends` names) sets them for every repository that reads it, so there they
  * are refused. `protectedPaths` from a shared file is added to the defaults, never replacing them.
  */
-export const REPOSITORY_ONLY = ['setup', 'test', 'lint', 'minPermission', 'sandbox', 'followUp.humanPullRequests'] as const;
+export const REPOSITORY_ONLY = [
+  'setup',
+  'test',
+  'lint',
+  'minPermission',
+  'sandbox',
+  'followUp.humanPullRequests',
+] as const;
 
 /**
  * Reads `.github/agent.yml` from the default branch (no ref is ever passed, so a PR head cannot
@@ -37,16 +44,29 @@ export async function loadConfig(octokit: ConfigOctokit, owner: string, repo: st
   } catch (error) {
     return { ok: false, problems: [readProblem(error)] };
   }
-  const own = (f: (typeof files)[number]) => (f.owner ?? owner).toLowerCase() === owner.toLowerCase() && (f.repo ?? repo).toLowerCase() === repo.toLowerCase();
-  const problems = files.filter((f) => !own(f) && isMapping(f.config)).flatMap((f) => sharedProblems(f.config as Record<string, unknown>, `${f.owner ?? owner}/${f.repo ?? repo}:${f.path ?? CONFIG_PATH}`));
+  const own = (f: (typeof files)[number]) =>
+    (f.owner ?? owner).toLowerCase() === owner.toLowerCase() && (f.repo ?? repo).toLowerCase() === repo.toLowerCase();
+  const problems = files
+    .filter((f) => !own(f) && isMapping(f.config))
+    .flatMap((f) =>
+      sharedProblems(
+        f.config as Record<string, unknown>,
+        `${f.owner ?? owner}/${f.repo ?? repo}:${f.path ?? CONFIG_PATH}`,
+      ),
+    );
   if (problems.length) return { ok: false, problems };
   const present = files.filter((f) => f.config !== null && f.config !== undefined);
   const odd = present.find((f) => !isMapping(f.config));
   if (odd) return validateConfig(odd.config);
   // The plugin lists the repository's file first and the files it extends after: the first wins.
-  const merged = [...present].reverse().reduce<Record<string, unknown>>((acc, f) => merge(acc, f.config as Record<string, unknown>), {});
+  const merged = [...present]
+    .reverse()
+    .reduce<Record<string, unknown>>((acc, f) => merge(acc, f.config as Record<string, unknown>), {});
   const ownSetsPaths = present.some((f) => own(f) && 'protectedPaths' in (f.config as Record<string, unknown>));
-  if (!ownSetsPaths && Array.isArray(merged.protectedPaths)) merged.protectedPaths = [...new Set([...defaultRepoConfig.protectedPaths, ...(merged.protectedPaths as unknown[])])];
+  if (!ownSetsPaths && Array.isArray(merged.protectedPaths))
+    merged.protectedPaths = [
+      ...new Set([...defaultRepoConfig.protectedPaths, ...(merged.protectedPaths as unknown[])]),
+    ];
   return validateConfig(merged);
 }
 

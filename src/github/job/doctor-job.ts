@@ -14,16 +14,48 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
   const { task } = job;
   const token = await ctx.gitToken();
   const base = task.repo.defaultBranch;
-  const ws = await ctx.workspaces.prepare({ cloneUrl: task.repo.cloneUrl, token, base, branch: `patchwright/doctor-${job.id}`, startFrom: 'base', runId: `job-${job.id}` });
+  const ws = await ctx.workspaces.prepare({
+    cloneUrl: task.repo.cloneUrl,
+    token,
+    base,
+    branch: `patchwright/doctor-${job.id}`,
+    startFrom: 'base',
+    runId: `job-${job.id}`,
+  });
   const dirs = makeRunDirs(ctx.deps.settings.dataDir, `doctor-${job.id}`, { branch: false });
   let releaseUser = () => {};
   try {
     await ctx.say(md`**Patchwright** · 🩺 checking setup and tests on ${name(base)} (job ${job.id})…`);
     const info = inspectRepo(ws.dir, { setup: ctx.config.setup, test: ctx.config.test, lint: ctx.config.lint });
-    const { sandbox, release, python, toolchains } = jobSandbox(ctx.kind, ctx.deps.settings, ctx.users, ctx.config, task, ws, dirs, 'base');
+    const { sandbox, release, python, toolchains } = jobSandbox(
+      ctx.kind,
+      ctx.deps.settings,
+      ctx.users,
+      ctx.config,
+      task,
+      ws,
+      dirs,
+      'base',
+    );
     releaseUser = release;
-    const report = await checkReadiness({ setup: info.setup, test: info.test, setupTimeoutMs: ctx.deps.settings.setupTimeoutMs, commandTimeoutMs: ctx.deps.settings.commandTimeoutMs, toolchain: info.toolchain, environment: info.environment, needs: python.needs }, { sandbox, files: localFiles(ws.dir), ...(toolchains ? { toolchains } : {}) }, signal);
-    await ctx.say(renderDoctor(job.id, base, report, info.setup, info.test, task.requester, [memoryNote(sandbox.kind, ctx.deps.settings)]));
+    const report = await checkReadiness(
+      {
+        setup: info.setup,
+        test: info.test,
+        setupTimeoutMs: ctx.deps.settings.setupTimeoutMs,
+        commandTimeoutMs: ctx.deps.settings.commandTimeoutMs,
+        toolchain: info.toolchain,
+        environment: info.environment,
+        needs: python.needs,
+      },
+      { sandbox, files: localFiles(ws.dir), ...(toolchains ? { toolchains } : {}) },
+      signal,
+    );
+    await ctx.say(
+      renderDoctor(job.id, base, report, info.setup, info.test, task.requester, [
+        memoryNote(sandbox.kind, ctx.deps.settings),
+      ]),
+    );
     return { state: 'done', outcome: report.ready ? 'ready' : 'not_ready' };
   } finally {
     releaseUser();
@@ -34,8 +66,19 @@ export async function runDoctor(job: Job, signal: AbortSignal, ctx: RunContext):
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export function renderDoctor(jobId: number, base: string, r: ReadinessReport, setup: string[], test: string | null, requester: string, sandboxNotes: string[] = []): Posted {
-  const lines: Posted[] = [md`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on ${name(base)} (job ${jobId}, asked by ${login(requester)}).`, literal('')];
+export function renderDoctor(
+  jobId: number,
+  base: string,
+  r: ReadinessReport,
+  setup: string[],
+  test: string | null,
+  requester: string,
+  sandboxNotes: string[] = [],
+): Posted {
+  const lines: Posted[] = [
+    md`**Patchwright** · 🩺 ${r.ready ? '✅ ready' : '⚠️ not ready'}: setup and tests on ${name(base)} (job ${jobId}, asked by ${login(requester)}).`,
+    literal(''),
+  ];
   lines.push(literal(setup.length ? '**Setup**' : '**Setup:** nothing to run'));
   for (const p of r.provided) lines.push(md`- ✅ toolchain: ${p}`);
   for (const s of r.setup) {
@@ -45,9 +88,19 @@ export function renderDoctor(jobId: number, base: string, r: ReadinessReport, se
   const b = r.baseline;
   lines.push(literal(''), test ? md`**Tests:** ${name(test)}` : literal('**Tests:** no test command'));
   if (b) {
-    const failing = b.failures.length ? md`; failing already: ${joined(b.failures.slice(0, 10).map((f) => name(f)), ', ')}` : literal('');
-    const odd = b.exitCode !== 0 && b.failed === 0 ? ' (it exits non-zero though no test failed: a step besides the tests fails)' : '';
-    lines.push(md`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${failing}${odd}`);
+    const failing = b.failures.length
+      ? md`; failing already: ${joined(
+          b.failures.slice(0, 10).map((f) => name(f)),
+          ', ',
+        )}`
+      : literal('');
+    const odd =
+      b.exitCode !== 0 && b.failed === 0
+        ? ' (it exits non-zero though no test failed: a step besides the tests fails)'
+        : '';
+    lines.push(
+      md`- exit ${b.exitCode ?? 'timeout'}, passed ${b.passed ?? '?'}, failed ${b.failed ?? '?'}, skipped ${b.skipped ?? '?'} (${secs(b.durationMs)})${failing}${odd}`,
+    );
   }
   const notes = r.toolchain.filter((t) => !r.problems.includes(t));
   if (notes.length) lines.push(literal(''), ...notes.map((t) => md`> ℹ️ ${t}`));

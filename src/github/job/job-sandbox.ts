@@ -28,11 +28,19 @@ export function jobSandbox(
   ws: PreparedWorkspace,
   dirs: RunDirs,
   startFrom: 'base' | 'branch',
-): { sandbox: Sandbox; release: () => void; fresh: (layout: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }) => Sandbox } & Pick<DeploymentToolchains, 'python' | 'toolchains'> {
+): {
+  sandbox: Sandbox;
+  release: () => void;
+  fresh: (layout: { worktree: string; runTmp: string; cacheDir: string; hostDir: string }) => Sandbox;
+} & Pick<DeploymentToolchains, 'python' | 'toolchains'> {
   const provided = deploymentToolchains(settings);
   const cacheDir = path.join(settings.dataDir, 'cache', `${task.repo.owner}--${task.repo.name}`);
   const user: SandboxUserLease = users.lease(`${task.repo.owner}/${task.repo.name}`, ownerOf(cacheDir));
-  const make = (layout: { worktree: string; runTmp: string; privateCache: string | undefined; gitLink?: string | undefined }, hostDir: string, setupOnly: string[]) =>
+  const make = (
+    layout: { worktree: string; runTmp: string; privateCache: string | undefined; gitLink?: string | undefined },
+    hostDir: string,
+    setupOnly: string[],
+  ) =>
     createSandbox(kind, {
       layout: {
         worktree: layout.worktree,
@@ -42,7 +50,13 @@ export function jobSandbox(
         readOnly: [ws.mirror, provided.dir, ...settings.sandboxPaths],
         ...(layout.gitLink !== undefined ? { gitLink: layout.gitLink } : {}),
       },
-      env: { values: provided.python.values, requested: config.sandbox.env, allowed: settings.sandboxPassEnv, deployment: settings.sandboxEnv, setupOnly },
+      env: {
+        values: provided.python.values,
+        requested: config.sandbox.env,
+        allowed: settings.sandboxPassEnv,
+        deployment: settings.sandboxEnv,
+        setupOnly,
+      },
       ...deploymentSandboxOptions(settings),
       ...dockerChoice(settings, config.sandbox.image),
       hostUid: user.uid,
@@ -51,8 +65,23 @@ export function jobSandbox(
     });
   const branch = startFrom === 'branch';
   // On a branch a model wrote (a follow-up), setup runs its install scripts: no secret for them.
-  const sandbox = make({ worktree: ws.dir, runTmp: dirs.runTmp, privateCache: branch ? dirs.privateCache : undefined, gitLink: ws.gitLink }, dirs.hostDir, branch ? [] : settings.setupSecrets);
-  return { sandbox, release: user.release, python: provided.python, toolchains: provided.toolchains, fresh: (l) => make({ worktree: l.worktree, runTmp: l.runTmp, privateCache: l.cacheDir }, l.hostDir, []) };
+  const sandbox = make(
+    {
+      worktree: ws.dir,
+      runTmp: dirs.runTmp,
+      privateCache: branch ? dirs.privateCache : undefined,
+      gitLink: ws.gitLink,
+    },
+    dirs.hostDir,
+    branch ? [] : settings.setupSecrets,
+  );
+  return {
+    sandbox,
+    release: user.release,
+    python: provided.python,
+    toolchains: provided.toolchains,
+    fresh: (l) => make({ worktree: l.worktree, runTmp: l.runTmp, privateCache: l.cacheDir }, l.hostDir, []),
+  };
 }
 
 /** Who owns the repository's caches now (the user its last job ran as), if they exist. */
@@ -65,7 +94,10 @@ function ownerOf(dir: string): number | undefined {
 }
 
 /** The docker backend's image: the repository's pick if the deployment approves it, else the deployment's default. */
-export function dockerChoice(settings: Settings, asked: string | undefined): { dockerImage: string; dockerCli: string; dockerRuntime: string | undefined } {
+export function dockerChoice(
+  settings: Settings,
+  asked: string | undefined,
+): { dockerImage: string; dockerCli: string; dockerRuntime: string | undefined } {
   const image = asked && settings.docker.approvedImages.includes(asked) ? asked : settings.docker.image;
   return { dockerImage: image, dockerCli: settings.docker.cli, dockerRuntime: settings.docker.runtime };
 }

@@ -21,22 +21,49 @@ export type PullState =
   | { kind: 'human'; base: string; forPull: number }
   | { kind: 'refused'; text: Posted; reason: string };
 
-export async function pullState(octokit: Octo, task: Task, threads: ThreadsPort, config: RepoConfig, botLogin: string): Promise<PullState> {
+export async function pullState(
+  octokit: Octo,
+  task: Task,
+  threads: ThreadsPort,
+  config: RepoConfig,
+  botLogin: string,
+): Promise<PullState> {
   if (!task.isPullRequest) return { kind: 'issue', closes: task.number };
   const key = `${task.repo.owner}/${task.repo.name}`;
-  const { data: pr } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: task.repo.owner, repo: task.repo.name, pull_number: task.number });
+  const { data: pr } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+    owner: task.repo.owner,
+    repo: task.repo.name,
+    pull_number: task.number,
+  });
   const headRepo = pr.head.repo?.full_name ?? null;
   const sameRepo = headRepo !== null && headRepo.toLowerCase() === key.toLowerCase();
-  const record = (await threads.pullRequest(key, task.number)) ?? (sameRepo && pr.user?.login === botLogin ? await adoptEarlier(threads, key, task.number, pr.head.ref, pr.body ?? '') : undefined);
+  const record =
+    (await threads.pullRequest(key, task.number)) ??
+    (sameRepo && pr.user?.login === botLogin
+      ? await adoptEarlier(threads, key, task.number, pr.head.ref, pr.body ?? '')
+      : undefined);
   if (record) {
     if (!sameRepo || pr.head.ref !== record.branch) {
-      return { kind: 'refused', reason: 'the PR head is not the branch the app made', text: md`**Patchwright** · ⚠️ this pull request's head (${name(`${headRepo ?? '(deleted)'}:${pr.head.ref}`)}) is not the branch Patchwright made for it (${name(record.branch)}), so nothing was pushed. Comment \`/${config.command} retry\` on the issue's own pull request, or label the issue again.` };
+      return {
+        kind: 'refused',
+        reason: 'the PR head is not the branch the app made',
+        text: md`**Patchwright** · ⚠️ this pull request's head (${name(`${headRepo ?? '(deleted)'}:${pr.head.ref}`)}) is not the branch Patchwright made for it (${name(record.branch)}), so nothing was pushed. Comment \`/${config.command} retry\` on the issue's own pull request, or label the issue again.`,
+      };
     }
     return { kind: 'own', base: pr.base.ref, ...record };
   }
-  if (!sameRepo) return { kind: 'refused', reason: 'pull request comes from a fork', text: statusText.fork(config.command, headRepo) };
+  if (!sameRepo)
+    return {
+      kind: 'refused',
+      reason: 'pull request comes from a fork',
+      text: statusText.fork(config.command, headRepo),
+    };
   if (!config.followUp.humanPullRequests) {
-    return { kind: 'refused', reason: 'pull request was not opened by Patchwright', text: md`**Patchwright** · ⚠️ Patchwright did not open this pull request and has no branch of its own for it, so nothing was done. Set \`followUp.humanPullRequests: true\` in \`.github/agent.yml\` to have \`/${config.command}\` work on pull requests people opened (on a branch of its own, proposed into theirs).` };
+    return {
+      kind: 'refused',
+      reason: 'pull request was not opened by Patchwright',
+      text: md`**Patchwright** · ⚠️ Patchwright did not open this pull request and has no branch of its own for it, so nothing was done. Set \`followUp.humanPullRequests: true\` in \`.github/agent.yml\` to have \`/${config.command}\` work on pull requests people opened (on a branch of its own, proposed into theirs).`,
+    };
   }
   return { kind: 'human', base: pr.head.ref, forPull: task.number };
 }
@@ -46,8 +73,16 @@ export async function pullState(octokit: Octo, task: Task, threads: ThreadsPort,
  * branch the app recorded for one of the issues its body names, and then that issue is the
  * one it closes. Recorded, so this is asked once; the body is never read again.
  */
-async function adoptEarlier(threads: ThreadsPort, key: string, number: number, head: string, body: string): Promise<AppPullRequest | undefined> {
-  const named = [...body.matchAll(/\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b/gi)].map((m) => Number(m[1]));
+async function adoptEarlier(
+  threads: ThreadsPort,
+  key: string,
+  number: number,
+  head: string,
+  body: string,
+): Promise<AppPullRequest | undefined> {
+  const named = [...body.matchAll(/\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b/gi)].map((m) =>
+    Number(m[1]),
+  );
   for (const issue of new Set(named)) {
     if ((await threads.branch(key, issue)) !== head) continue;
     const record = { branch: head, closes: issue, forPull: null };

@@ -9,7 +9,15 @@ import type { ChangeKind } from '../../repo/conventions/title-style.ts';
 import { habitTemplate, type PublishInput } from '../publish/publish-run.ts';
 
 /** How this team writes: conventions from the checkout, its history and merged PRs, and the title brief. */
-export function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], config: RepoConfig, task: Job['task'], kind: ChangeKind, issueNumber: number | null): PublishInput['voice'] {
+export function teamVoice(
+  dir: string,
+  history: Subject[],
+  pulls: MergedPull[],
+  config: RepoConfig,
+  task: Job['task'],
+  kind: ChangeKind,
+  issueNumber: number | null,
+): PublishInput['voice'] {
   const { template, ...conv } = detectConventions(dir, history, pulls, config.branch, kind, config.conventions);
   const followUp = task.isPullRequest && task.action !== 'retry';
   const prTitles = pulls.filter((p) => !p.bot).map((p) => ({ subject: p.title, bot: false }));
@@ -26,7 +34,13 @@ export function teamVoice(dir: string, history: Subject[], pulls: MergedPull[], 
 }
 
 /** A login's GitHub noreply address, so commits are linked to the account. */
-export async function noreplyIdentity(octokit: Pick<Octokit, 'request'>, login: string): Promise<{ name: string; email: string }> {
-  const id = await octokit.request('GET /users/{username}', { username: login }).then((r) => r.data.id, () => null);
+export async function noreplyIdentity(
+  octokit: Pick<Octokit, 'request'>,
+  login: string,
+): Promise<{ name: string; email: string }> {
+  const id = await octokit.request('GET /users/{username}', { username: login }).then(
+    (r) => r.data.id,
+    () => null,
+  );
   return { name: login, email: id ? `${id}+${login}@users.noreply.github.com` : `${login}@users.noreply.github.com` };
 }

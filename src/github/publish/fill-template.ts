@@ -13,9 +13,12 @@ export interface BodyParts {
 
 const SUMMARY = /summary|description|what|why|changes|motivation|context|purpose|overview|about/i;
 const TESTING = /test|verif|how.*(tested|check)|qa\b|validation/i;
-const TESTS_ADDED_BOX = /\btests?\b.*\b(added|written|included|new|updated)\b|\b(added|wrote|write|add|include[sd]?|updated?)\b.*\btests?\b/i;
-const TESTS_PASS_BOX = /\b(tests?|tested|ci|suite|checks?)\b.*\b(pass|passes|passing|green|run|ran|succeed\w*)\b|\bI have (run|tested)\b/i;
-const DOCS_BOX = /\b(docs?|documentation|readme|changelog)\b.*\b(updated?|added|changed|written)\b|\b(updated?|added|changed|wrote)\b.*\b(docs?|documentation|readme|changelog)\b/i;
+const TESTS_ADDED_BOX =
+  /\btests?\b.*\b(added|written|included|new|updated)\b|\b(added|wrote|write|add|include[sd]?|updated?)\b.*\btests?\b/i;
+const TESTS_PASS_BOX =
+  /\b(tests?|tested|ci|suite|checks?)\b.*\b(pass|passes|passing|green|run|ran|succeed\w*)\b|\bI have (run|tested)\b/i;
+const DOCS_BOX =
+  /\b(docs?|documentation|readme|changelog)\b.*\b(updated?|added|changed|written)\b|\b(updated?|added|changed|wrote)\b.*\b(docs?|documentation|readme|changelog)\b/i;
 const TEST_FILE = /(^|\/)(tests?|spec|__tests__)\/|[._-](test|spec)\.\w+$|(^|\/)test_[^/]*\.py$/;
 const DOC_FILE = /\.(md|mdx|rst|adoc)$|(^|\/)docs?\/|(^|\/)CHANGELOG/i;
 

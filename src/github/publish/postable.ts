@@ -44,7 +44,11 @@ export function postableInline(text: string): string {
 
 /** A file name, test name, command or branch: inline code, on one line. */
 export function postableName(text: string): string {
-  return codeSpan(visibleText(scanTextForSecrets(text)).replace(/\s*\n\s*/g, ' ').slice(0, 2000));
+  return codeSpan(
+    visibleText(scanTextForSecrets(text))
+      .replace(/\s*\n\s*/g, ' ')
+      .slice(0, 2000),
+  );
 }
 
 /** Command output shown as it is: a fenced block whose fence nothing inside can close. */
@@ -96,7 +100,15 @@ function risky(word: string, policy: Policy, lineStart: boolean): boolean {
   return /<[A-Za-z/!?]|&#?[A-Za-z0-9]+;|\]\(|\]:|\\$|^[|:-]*\|[|:-]*$/.test(word);
 }
 
-const MARKDOWN_ESCAPES: Record<string, string> = { '\\': '\\\\', '`': '\\`', '[': '\\[', ']': '\\]', '|': '\\|', '<': '&lt;', '&': '&amp;' };
+const MARKDOWN_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '`': '\\`',
+  '[': '\\[',
+  ']': '\\]',
+  '|': '\\|',
+  '<': '&lt;',
+  '&': '&amp;',
+};
 
 /** Text that is not code: escaped (markdown) or left as typed (titles), with an unpaired backtick made harmless. */
 function plain(text: string, policy: Policy): string {
@@ -146,9 +158,14 @@ function inline(line: string, policy: Policy): string {
 /** Issue and pull request references, each read as `issue N` unless it is the job's own `#N`. */
 function unreference(line: string, ownIssue: number | null): string {
   return line
-    .replace(/\bhttps?:\/\/[^\s/]+\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/(\d+)\S*/gi, (_m, repo: string, n: string) => `${repo} issue ${n}`)
-    .replace(/(^|[^A-Za-z0-9&])([\w.-]+\/[\w.-]+)?#(\d+)(?!\d)/g, (m, before: string, repo: string | undefined, n: string) =>
-      !repo && ownIssue !== null && Number(n) === ownIssue ? m : `${before}${repo ? `${repo} ` : ''}issue ${n}`,
+    .replace(
+      /\bhttps?:\/\/[^\s/]+\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/(\d+)\S*/gi,
+      (_m, repo: string, n: string) => `${repo} issue ${n}`,
+    )
+    .replace(
+      /(^|[^A-Za-z0-9&])([\w.-]+\/[\w.-]+)?#(\d+)(?!\d)/g,
+      (m, before: string, repo: string | undefined, n: string) =>
+        !repo && ownIssue !== null && Number(n) === ownIssue ? m : `${before}${repo ? `${repo} ` : ''}issue ${n}`,
     )
     .replace(/(?<![A-Za-z0-9])GH-(\d+)(?!\d)/gi, 'issue $1');
 }

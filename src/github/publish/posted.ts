@@ -104,7 +104,10 @@ export function plainLines(text: string, ownIssue: number | null = null): Posted
 export function joined(parts: Posted[], separator: string): Posted {
   const lines = separator.includes('\n');
   if (!lines && parts.some((p) => p.block)) throw new Error('lines of markdown are joined only with line breaks');
-  return make(parts.map((p) => p.text).reduce((acc, t, i) => (i === 0 ? t : join(join(acc, separator), t)), ''), lines && parts.length > 1 ? true : parts.some((p) => p.block));
+  return make(
+    parts.map((p) => p.text).reduce((acc, t, i) => (i === 0 ? t : join(join(acc, separator), t)), ''),
+    lines && parts.length > 1 ? true : parts.some((p) => p.block),
+  );
 }
 
 /**

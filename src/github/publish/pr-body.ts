@@ -7,7 +7,9 @@ import { block, clipped, joined, literal, md, name, type Posted } from './posted
 import { egressLines } from '../report/egress-text.ts';
 
 const counts = (t: TestSummary | null) =>
-  t ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})` : 'not run';
+  t
+    ? `passed ${t.passed ?? '?'}, failed ${t.failed ?? '?'}, skipped ${t.skipped ?? '?'} (exit ${t.exitCode ?? 'timeout'})`
+    : 'not run';
 
 /**
  * The PR body: the template filled with what changed, the issue it closes, and the evidence.
@@ -15,14 +17,29 @@ const counts = (t: TestSummary | null) =>
  * text): the only reference the body links, with the repository's own closing keyword. A PR
  * made for someone's pull request (`forPull`) closes nothing and says what it is for.
  */
-export function prBody(issueNumber: number | null, result: RunCompleted, template: PrTemplate | null = null, closingKeyword = 'Closes', energy: EnergyFactors = DEFAULT_ENERGY, forPull: number | null = null): Posted {
+export function prBody(
+  issueNumber: number | null,
+  result: RunCompleted,
+  template: PrTemplate | null = null,
+  closingKeyword = 'Closes',
+  energy: EnergyFactors = DEFAULT_ENERGY,
+  forPull: number | null = null,
+): Posted {
   const summary = result.summary.trim();
-  const cut = summary.length > SUMMARY_MAX ? md`\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]` : literal('');
+  const cut =
+    summary.length > SUMMARY_MAX
+      ? md`\n\n[… ${summary.length - SUMMARY_MAX} more characters of the summary left out]`
+      : literal('');
   const keyword = closingKeyword === 'Fixes' || closingKeyword === 'Resolves' ? closingKeyword : 'Closes';
   const body = fillTemplate(template, {
     summary: summary ? md`${block(summary.slice(0, SUMMARY_MAX))}${cut}` : literal('Changes made by Patchwright.'),
     // The one reference the app links: the job's own issue (a number, and the repository's own word).
-    closes: issueNumber !== null ? md`${literal(keyword)} #${issueNumber}` : forPull !== null ? md`Changes for #${forPull}, on top of its branch.` : literal(''),
+    closes:
+      issueNumber !== null
+        ? md`${literal(keyword)} #${issueNumber}`
+        : forPull !== null
+          ? md`Changes for #${forPull}, on top of its branch.`
+          : literal(''),
     evidence: evidenceText(result, energy),
     testsPassed: result.outcome === 'succeeded' && result.evidence.final?.exitCode === 0,
     filesChanged: result.evidence.filesChanged,
@@ -51,20 +68,49 @@ export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAU
     [
       ...(e.setupCommands?.length ? [md`Setup: ${names(e.setupCommands)}`] : []),
       // A toolchain the app fetched for the run (the Node the repository asks for): what the tests ran on.
-      ...(e.provided?.length ? [md`Toolchain: ${joined(e.provided.slice(0, 10).map((p) => md`${p.slice(0, 300)}`), '; ')}`] : []),
+      ...(e.provided?.length
+        ? [
+            md`Toolchain: ${joined(
+              e.provided.slice(0, 10).map((p) => md`${p.slice(0, 300)}`),
+              '; ',
+            )}`,
+          ]
+        : []),
       e.testCommand
         ? md`Test command: ${name(e.testCommand)}`
-        : literal('**Nothing verified this change:** no test command was found for this repository (set `test:` in `.github/agent.yml`).'),
+        : literal(
+            '**Nothing verified this change:** no test command was found for this repository (set `test:` in `.github/agent.yml`).',
+          ),
       blank,
       md`- Before the change: ${counts(e.baseline)}`,
       ...(e.baseline && e.baseline.exitCode !== 0 && e.baseline.failures.length === 0 && e.baseline.passed === null
-        ? [literal('  (the test command already failed before the change without naming any test: the comparison is of exit codes only)')]
+        ? [
+            literal(
+              '  (the test command already failed before the change without naming any test: the comparison is of exit codes only)',
+            ),
+          ]
         : []),
       md`- After the change: ${counts(e.final)}`,
       ...(fixed.length ? [md`- Fixed by this change (failing before it): ${names(fixed)}`] : []),
       ...(still.length ? [md`- Still failing, as before the change (not caused by it): ${names(still)}`] : []),
-      ...(e.testConcerns?.length ? [blank, md`**Not accepted as a fix:** ${joined(e.testConcerns.slice(0, 20).map((c) => md`${c.slice(0, 1000)}`), '; ')}.`, blank] : []),
-      ...(e.refused?.length ? [blank, literal('**Refused by the harness during this run:**'), ...e.refused.slice(0, 20).map((r) => md`- ${r.slice(0, 1000)}`), blank] : []),
+      ...(e.testConcerns?.length
+        ? [
+            blank,
+            md`**Not accepted as a fix:** ${joined(
+              e.testConcerns.slice(0, 20).map((c) => md`${c.slice(0, 1000)}`),
+              '; ',
+            )}.`,
+            blank,
+          ]
+        : []),
+      ...(e.refused?.length
+        ? [
+            blank,
+            literal('**Refused by the harness during this run:**'),
+            ...e.refused.slice(0, 20).map((r) => md`- ${r.slice(0, 1000)}`),
+            blank,
+          ]
+        : []),
       ...(e.egressRefused?.length ? [blank, ...egressLines(e.egressRefused, 20), blank] : []),
       md`- Files changed: ${e.filesChanged.length ? names(e.filesChanged.slice(0, 200)) : 'none'}${e.filesChanged.length > 200 ? ` and ${e.filesChanged.length - 200} more` : ''}`,
       md`- Run: ${duration(e.durationMs)}, ${e.usage.inputTokens} input tokens (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} output tokens, ${cost}; compute: ${computeLine(e, energy)}`,
@@ -74,7 +120,11 @@ export function evidenceText(result: RunCompleted, energy: EnergyFactors = DEFAU
 }
 
 /** File or test names, each fenced as code (a backtick or a mention in a name stays inside it). */
-const names = (xs: string[]) => joined(xs.slice(0, 200).map((x) => name(x.slice(0, 300))), ', ');
+const names = (xs: string[]) =>
+  joined(
+    xs.slice(0, 200).map((x) => name(x.slice(0, 300))),
+    ', ',
+  );
 
 /** `42 s` under a minute, else `3.4 min`. */
 export function duration(ms: number): string {

@@ -1,6 +1,13 @@
 import { faultPoint } from '../../adapters/env/fault-point.ts';
 import type { Octokit } from '@octokit/rest';
-import { BranchMovedError, commitTree, push, PushRefusedError, RebaseConflictError, rebaseOntoRemote } from '../../adapters/git/commit-and-push.ts';
+import {
+  BranchMovedError,
+  commitTree,
+  push,
+  PushRefusedError,
+  RebaseConflictError,
+  rebaseOntoRemote,
+} from '../../adapters/git/commit-and-push.ts';
 import type { KnownSecret } from '../../adapters/git/secret-scan.ts';
 import { git } from '../../adapters/git/run-git.ts';
 import type { PreparedWorkspace } from '../../adapters/git/workspaces.ts';
@@ -48,13 +55,21 @@ export interface PublishInput {
  * Commits in the team's voice, pushes with a lease, opens or updates the one PR, reports the check
  * run and answers review threads. Returns the PR's address, or a note saying in plain words why not.
  */
-export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUrl: string | null; note: Posted | null; info: Posted | null }> {
+export async function publishRun(
+  octokit: Octo,
+  p: PublishInput,
+): Promise<{ prUrl: string | null; note: Posted | null; info: Posted | null }> {
   const { task, result, voice, target } = p;
   const key = `${task.repo.owner}/${task.repo.name}`;
   try {
     // The model's title names whatever it likes: only the job's own issue keeps its `#`.
     const named = title(result.title?.text ?? voice.brief.repair(null, result.evidence.filesChanged), target.closes);
-    const subject = voice.followUp ? named.text : title(commitSubject(voice.conv.commitStyle, named.text, voice.kind, result.evidence.filesChanged), target.closes).text;
+    const subject = voice.followUp
+      ? named.text
+      : title(
+          commitSubject(voice.conv.commitStyle, named.text, voice.kind, result.evidence.filesChanged),
+          target.closes,
+        ).text;
     await faultPoint('commit');
     // Exactly the tree the harness judged: nothing is read from the checkout again.
     if (!result.tree) return { prUrl: null, note: null, info: null };
@@ -80,19 +95,37 @@ export async function publishRun(octokit: Octo, p: PublishInput): Promise<{ prUr
       labels: p.config.labels,
       reviewer: task.requester,
     });
-    await p.threads.setPullRequest(key, pr.number, { branch: target.branch, closes: target.closes, forPull: target.forPull });
+    await p.threads.setPullRequest(key, pr.number, {
+      branch: target.branch,
+      closes: target.closes,
+      forPull: target.forPull,
+    });
     if (pr.created) await p.threads.setRequester(key, pr.number, task.requester);
     await faultPoint('check_run');
     await reportCheckRun(octokit, task.repo.owner, task.repo.name, sha, result, target.closes).catch(() => {});
     if (p.review.length) {
-      await replyToThreads(octokit, task.repo.owner, task.repo.name, pr.number, p.review, md`Addressed in ${sha.slice(0, 10)}: ${prose(result.summary.slice(0, 1500))}`);
+      await replyToThreads(
+        octokit,
+        task.repo.owner,
+        task.repo.name,
+        pr.number,
+        p.review,
+        md`Addressed in ${sha.slice(0, 10)}: ${prose(result.summary.slice(0, 1500))}`,
+      );
     }
     return { prUrl: pr.url, note: null, info: pushed.info };
   } catch (error) {
     const text = (error as Error).message.slice(0, 2000);
-    if (error instanceof PushRefusedError) return { prUrl: null, note: md`Nothing was pushed. ${block(text)}`, info: null };
-    if (error instanceof BranchMovedError || error instanceof RebaseConflictError) return { prUrl: null, note: md`Not pushed: ${text}`, info: null };
-    if (error instanceof ClosedPullRequestError) return { prUrl: null, note: md`No new pull request: #${error.number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`, info: null };
+    if (error instanceof PushRefusedError)
+      return { prUrl: null, note: md`Nothing was pushed. ${block(text)}`, info: null };
+    if (error instanceof BranchMovedError || error instanceof RebaseConflictError)
+      return { prUrl: null, note: md`Not pushed: ${text}`, info: null };
+    if (error instanceof ClosedPullRequestError)
+      return {
+        prUrl: null,
+        note: md`No new pull request: #${error.number} for this branch was closed without merging; comment \`/agent retry\` on it to open a new one.`,
+        info: null,
+      };
     return { prUrl: null, note: md`Publishing failed: ${text}`, info: null };
   }
 }
@@ -117,7 +150,9 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: Poste
     throw error;
   });
   if (!rebased) {
-    return { note: md`Not pushed: the branch ${p.ws.branch} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.` };
+    return {
+      note: md`Not pushed: the branch ${p.ws.branch} was deleted while this run worked, so nothing was pushed and the branch was not brought back. Comment \`/agent retry\` to start again from the default branch.`,
+    };
   }
   const { ws, theirs } = rebased;
   const head = await git(ws.dir).revparse(['HEAD']);
@@ -125,21 +160,35 @@ async function pushOrRebase(p: PublishInput): Promise<{ sha: string; info: Poste
   // Their commit subjects are other people's words: each passes the sanitizer, on one line.
   const list = quoted(theirs.slice(0, 5).map((s) => s.slice(0, 80)));
   if (!check.green) {
-    return { note: md`Not pushed: someone pushed ${theirs.length} commit(s) to ${ws.branch} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.` };
+    return {
+      note: md`Not pushed: someone pushed ${theirs.length} commit(s) to ${ws.branch} while this run worked (${list}); on top of them the tests fail (${check.text}), so nothing was pushed and their commits are untouched.`,
+    };
   }
   const again = await pushRefusal(p.target, ws, task, p.threads);
   if (again) return { note: md`Nothing was pushed: ${again}.` };
   // The commit the tests ran on, and no other.
   const sha = await push(ws, task.repo.cloneUrl, p.token, p.config.protectedPaths, p.secrets, head);
-  return { sha, info: md`Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.` };
+  return {
+    sha,
+    info: md`Someone pushed ${theirs.length} commit(s) to the branch while this run worked (${list}); this change was replayed on top of them and the tests were run again: ${check.text}.`,
+  };
 }
 
 function quoted(xs: string[]): Posted {
-  return xs.length ? joined(xs.map((x) => md`"${x}"`), ', ') : md`none`;
+  return xs.length
+    ? joined(
+        xs.map((x) => md`"${x}"`),
+        ', ',
+      )
+    : md`none`;
 }
 
 /** A stand-in template from the headings the team's merged PRs share, when the repo has none. */
 export function habitTemplate(conv: Conventions): PrTemplate | null {
   if (!conv.prBody.headings.length) return null;
-  return { path: '(headings of recent merged PRs)', headings: conv.prBody.headings, text: conv.prBody.headings.join('\n\n') };
+  return {
+    path: '(headings of recent merged PRs)',
+    headings: conv.prBody.headings,
+    text: conv.prBody.headings.join('\n\n'),
+  };
 }

@@ -16,7 +16,13 @@ export interface ReviewComment {
 }
 
 /** The inline comments of one review: what the follow-up run must address. */
-export async function reviewComments(octokit: RequestOctokit, owner: string, repo: string, pr: number, reviewId: number): Promise<ReviewComment[]> {
+export async function reviewComments(
+  octokit: RequestOctokit,
+  owner: string,
+  repo: string,
+  pr: number,
+  reviewId: number,
+): Promise<ReviewComment[]> {
   const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments', {
     owner,
     repo,
@@ -50,12 +56,23 @@ export async function withThreadHistory(
   if (!comments.length) return comments;
   const { data: all } = await octokit
     .request('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', { owner, repo, pull_number: pr, per_page: 100 })
-    .catch(() => ({ data: [] as Array<{ id: number | bigint; in_reply_to_id?: number | bigint; user?: { login: string } | null; body: string }> }));
+    .catch(() => ({
+      data: [] as Array<{
+        id: number | bigint;
+        in_reply_to_id?: number | bigint;
+        user?: { login: string } | null;
+        body: string;
+      }>,
+    }));
   const byId = new Map(all.map((c) => [Number(c.id), c]));
   const verdicts = new Map<string, Promise<boolean>>();
   const ok = (login: string | undefined) => {
     if (!login) return Promise.resolve(false);
-    if (!verdicts.has(login)) verdicts.set(login, trusted(login).catch(() => false));
+    if (!verdicts.has(login))
+      verdicts.set(
+        login,
+        trusted(login).catch(() => false),
+      );
     return verdicts.get(login)!;
   };
   return Promise.all(
@@ -63,11 +80,19 @@ export async function withThreadHistory(
       const parent = byId.get(c.id)?.in_reply_to_id;
       if (parent === undefined) return c;
       const root = Number(parent);
-      const thread = all.filter((x) => (Number(x.id) === root || Number(x.in_reply_to_id) === root) && Number(x.id) !== c.id && Number(x.id) < c.id);
-      const kept = await Promise.all(thread.map(async (x) => ((await ok(x.user?.login)) ? `${x.user!.login}: ${x.body}` : null)));
+      const thread = all.filter(
+        (x) =>
+          (Number(x.id) === root || Number(x.in_reply_to_id) === root) && Number(x.id) !== c.id && Number(x.id) < c.id,
+      );
+      const kept = await Promise.all(
+        thread.map(async (x) => ((await ok(x.user?.login)) ? `${x.user!.login}: ${x.body}` : null)),
+      );
       const shown = kept.filter((x): x is string => x !== null);
       const hidden = kept.length - shown.length;
-      return { ...c, history: hidden ? [...shown, `(${hidden} message(s) by people without write access left out)`] : shown };
+      return {
+        ...c,
+        history: hidden ? [...shown, `(${hidden} message(s) by people without write access left out)`] : shown,
+      };
     }),
   );
 }
@@ -77,15 +102,25 @@ export function reviewInstructions(body: string, comments: ReviewComment[]): str
   const parts = ['Address this code review on your pull request, on the same branch.'];
   if (body.trim()) parts.push(fence('Review summary', body));
   comments.forEach((c, i) => {
-    const where = c.startLine && c.line && c.startLine !== c.line ? `lines ${c.startLine}-${c.line}` : `line ${c.line ?? '?'}`;
+    const where =
+      c.startLine && c.line && c.startLine !== c.line ? `lines ${c.startLine}-${c.line}` : `line ${c.line ?? '?'}`;
     const history = c.history?.length ? `\n${fence('Earlier in this thread', c.history.join('\n\n'), 8000)}` : '';
-    parts.push(`Comment ${i + 1} on ${c.path} ${where}:\n${fence('Diff hunk', c.diffHunk, 4000)}${history}\n${fence('Comment', c.body, 8000)}`);
+    parts.push(
+      `Comment ${i + 1} on ${c.path} ${where}:\n${fence('Diff hunk', c.diffHunk, 4000)}${history}\n${fence('Comment', c.body, 8000)}`,
+    );
   });
   return parts.join('\n\n');
 }
 
 /** A reply in every review thread: what changed (with the commit), or why nothing did. */
-export async function replyToThreads(octokit: RequestOctokit, owner: string, repo: string, pr: number, comments: ReviewComment[], text: Posted): Promise<void> {
+export async function replyToThreads(
+  octokit: RequestOctokit,
+  owner: string,
+  repo: string,
+  pr: number,
+  comments: ReviewComment[],
+  text: Posted,
+): Promise<void> {
   for (const c of comments) {
     await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', {
       owner,

@@ -34,7 +34,11 @@ export class ClosedPullRequestError extends Error {
  * One PR per branch: an open PR for the head branch is updated in place (body rewritten, never
  * appended), otherwise a new one is opened.
  */
-export async function upsertPullRequest(octokit: RequestOctokit, spec: PullRequestSpec, again = false): Promise<{ number: number; url: string; created: boolean }> {
+export async function upsertPullRequest(
+  octokit: RequestOctokit,
+  spec: PullRequestSpec,
+  again = false,
+): Promise<{ number: number; url: string; created: boolean }> {
   const { data: all } = await octokit.request('GET /repos/{owner}/{repo}/pulls', {
     owner: spec.owner,
     repo: spec.repo,
@@ -57,7 +61,8 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
     if (existing.draft && !spec.draft) {
       // REST cannot do this; GitHub's GraphQL API can.
       await octokit.request('POST /graphql', {
-        query: 'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }',
+        query:
+          'mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }',
         variables: { id: existing.node_id },
       });
     }
@@ -82,7 +87,12 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
   if (!created) return upsertPullRequest(octokit, { ...spec, allowAfterClosed: false }, true);
   const { data } = created;
   if (spec.labels.length) {
-    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: spec.owner, repo: spec.repo, issue_number: data.number, labels: spec.labels });
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+      owner: spec.owner,
+      repo: spec.repo,
+      issue_number: data.number,
+      labels: spec.labels,
+    });
   }
   await requestReview(octokit, spec, data.number);
   return { number: data.number, url: data.html_url, created: true };
@@ -91,6 +101,11 @@ export async function upsertPullRequest(octokit: RequestOctokit, spec: PullReque
 async function requestReview(octokit: RequestOctokit, spec: PullRequestSpec, number: number): Promise<void> {
   if (!spec.reviewer) return;
   await octokit
-    .request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { owner: spec.owner, repo: spec.repo, pull_number: number, reviewers: [spec.reviewer] })
+    .request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+      owner: spec.owner,
+      repo: spec.repo,
+      pull_number: number,
+      reviewers: [spec.reviewer],
+    })
     .catch(() => {}); // GitHub refuses the PR's author or a non-collaborator: not worth failing the run
 }

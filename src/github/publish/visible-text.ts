@@ -3,7 +3,8 @@
  * isolates, soft hyphen, Unicode tags), variation selectors (they can carry data after a
  * letter) and the blank fillers some scripts have. Tab and newline stay.
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]/gu;
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]/gu;
 const COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
 
 /**

@@ -10,7 +10,14 @@ import { block, clipped, md, plainLines, title, type Posted } from '../publish/p
  * what the change broke, a warning for what already failed before it. Test names, messages and
  * the summary come from the repository and the model: each passes the sanitizer.
  */
-export async function reportCheckRun(octokit: Pick<Octokit, 'request'>, owner: string, repo: string, headSha: string, result: RunCompleted, ownIssue: number | null = null): Promise<void> {
+export async function reportCheckRun(
+  octokit: Pick<Octokit, 'request'>,
+  owner: string,
+  repo: string,
+  headSha: string,
+  result: RunCompleted,
+  ownIssue: number | null = null,
+): Promise<void> {
   await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
     owner,
     repo,
@@ -21,13 +28,30 @@ export async function reportCheckRun(octokit: Pick<Octokit, 'request'>, owner: s
     conclusion: result.outcome !== 'succeeded' ? 'failure' : result.evidence.testCommand ? 'success' : 'neutral',
     output: {
       title: title(`${result.outcome}: ${outcomeWords[result.outcome]}`, ownIssue) as unknown as string,
-      summary: clipped(md`${block(result.summary.slice(0, 20_000))}\n\n${evidenceText(result)}`, 65_000, md`[… cut at 65,000 characters]`) as unknown as string,
-      annotations: failureAnnotations(result) as unknown as Array<{ path: string; start_line: number; end_line: number; annotation_level: 'failure' | 'warning'; message: string }>,
+      summary: clipped(
+        md`${block(result.summary.slice(0, 20_000))}\n\n${evidenceText(result)}`,
+        65_000,
+        md`[… cut at 65,000 characters]`,
+      ) as unknown as string,
+      annotations: failureAnnotations(result) as unknown as Array<{
+        path: string;
+        start_line: number;
+        end_line: number;
+        annotation_level: 'failure' | 'warning';
+        message: string;
+      }>,
     },
   });
 }
 
-type Annotation = { path: string; start_line: number; end_line: number; annotation_level: 'failure' | 'warning'; title: Posted; message: Posted };
+type Annotation = {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: 'failure' | 'warning';
+  title: Posted;
+  message: Posted;
+};
 
 /** GitHub takes at most 50 annotations per request. */
 export function failureAnnotations(result: RunCompleted): Annotation[] {
@@ -39,7 +63,9 @@ export function failureAnnotations(result: RunCompleted): Annotation[] {
       start_line: f.line,
       end_line: f.line,
       annotation_level: old ? 'warning' : 'failure',
-      title: fitted((n) => title(old ? `${f.name.slice(0, n)} (failed before this change too)` : `${f.name.slice(0, n)} fails`, null)),
+      title: fitted((n) =>
+        title(old ? `${f.name.slice(0, n)} (failed before this change too)` : `${f.name.slice(0, n)} fails`, null),
+      ),
       message: plainLines((f.message || `${f.name} fails`).slice(0, 60_000)),
     };
   });

@@ -10,7 +10,18 @@ const PHASE: Record<EgressRefused['phase'], string> = { setup: 'setup', agent: '
  */
 export function egressLines(refused: EgressRefused[] | undefined, max: number): Posted[] {
   if (!refused?.length) return [];
-  const shown = refused.slice(0, max).map((r) => md`- ${name(`${r.host}:${r.port}`)} during ${PHASE[r.phase]}${r.count > 1 ? `, ${r.count} times` : ''}: ${prose(r.reason.slice(0, 300).replace(/\n/g, ' '))}`);
+  const shown = refused
+    .slice(0, max)
+    .map(
+      (r) =>
+        md`- ${name(`${r.host}:${r.port}`)} during ${PHASE[r.phase]}${r.count > 1 ? `, ${r.count} times` : ''}: ${prose(r.reason.slice(0, 300).replace(/\n/g, ' '))}`,
+    );
   const more = refused.length > max ? [md`- … and ${refused.length - max} more`] : [];
-  return [literal('**The egress firewall blocked these connections** (a deployment allows hosts with `PATCHWRIGHT_EGRESS_ALLOW`):'), ...shown, ...more];
+  return [
+    literal(
+      '**The egress firewall blocked these connections** (a deployment allows hosts with `PATCHWRIGHT_EGRESS_ALLOW`):',
+    ),
+    ...shown,
+    ...more,
+  ];
 }

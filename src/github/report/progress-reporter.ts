@@ -14,7 +14,13 @@ export interface ProgressState {
  * elapsed time while nothing else happens (a long test run). `flush` stops both and waits for
  * writes in flight; the caller then writes the final state.
  */
-export function progressReporter<T extends { text: string }>(write: (text: T) => Promise<void>, render: (s: ProgressState) => T, intervalMs = 3000, now = Date.now, heartbeatMs = 30_000) {
+export function progressReporter<T extends { text: string }>(
+  write: (text: T) => Promise<void>,
+  render: (s: ProgressState) => T,
+  intervalMs = 3000,
+  now = Date.now,
+  heartbeatMs = 30_000,
+) {
   const state: ProgressState = { phase: 'preparing', plan: [], command: null, tests: null, startedAt: now() };
   let lastText = '';
   let lastFingerprint = '';

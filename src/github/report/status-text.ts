@@ -5,7 +5,9 @@ import { joined, login, md, name, type Posted } from '../publish/posted.ts';
 /** The words of the tracking comment before the run itself reports. */
 export const statusText = {
   queued(jobId: number, behind: boolean): Posted {
-    return behind ? md`**Patchwright** · ⏳ queued (job ${jobId}). It will start when the run already going on here ends.` : md`**Patchwright** · ⏳ queued (job ${jobId}).`;
+    return behind
+      ? md`**Patchwright** · ⏳ queued (job ${jobId}). It will start when the run already going on here ends.`
+      : md`**Patchwright** · ⏳ queued (job ${jobId}).`;
   },
   restarted(jobId: number): Posted {
     return md`**Patchwright** · 🔁 the app restarted while job ${jobId} was running; it is queued again and will start over.`;
@@ -17,10 +19,15 @@ export const statusText = {
     return md`**Patchwright** · ❌ job ${jobId} failed: the app stopped twice while it was running, so it was not tried again. Comment \`/agent retry\` to try once more.`;
   },
   stopped(by: string, hadRun: boolean): Posted {
-    return hadRun ? md`**Patchwright** · ⏹️ stopped by ${login(by)}. Nothing half-done was pushed.` : md`**Patchwright** · ⏹️ ${login(by)} asked to stop; nothing was running.`;
+    return hadRun
+      ? md`**Patchwright** · ⏹️ stopped by ${login(by)}. Nothing half-done was pushed.`
+      : md`**Patchwright** · ⏹️ ${login(by)} asked to stop; nothing was running.`;
   },
   configInvalid(problems: ConfigProblem[]): Posted {
-    const lines = joined(problems.slice(0, 20).map((p) => md`- ${name(p.path)}: ${p.message}`), '\n');
+    const lines = joined(
+      problems.slice(0, 20).map((p) => md`- ${name(p.path)}: ${p.message}`),
+      '\n',
+    );
     return md`**Patchwright** · ⚠️ ${name(CONFIG_PATH)} on the default branch is not valid, so nothing was started.\n\n${lines}\n\nFix the file on the default branch and trigger again.`;
   },
   notAllowed(command: string): Posted {

@@ -23,7 +23,13 @@ export interface Thread {
  * GitHub made it) is found again instead of duplicated. If someone deleted it, a new one takes
  * its place.
  */
-export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsPort, thread: Thread, text: Posted, opts: { fresh?: boolean; skipIf?: () => Promise<boolean> } = {}): Promise<number | undefined> {
+export function upsertTrackingComment(
+  octokit: RequestOctokit,
+  threads: ThreadsPort,
+  thread: Thread,
+  text: Posted,
+  opts: { fresh?: boolean; skipIf?: () => Promise<boolean> } = {},
+): Promise<number | undefined> {
   const key = `${thread.owner}/${thread.repo}`;
   return threads.serialize(key, thread.number, async () => {
     if (await opts.skipIf?.()) return undefined;
@@ -38,14 +44,24 @@ export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsP
     }
     if (existing !== undefined) {
       try {
-        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: thread.owner, repo: thread.repo, comment_id: existing, body: body as unknown as string });
+        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+          owner: thread.owner,
+          repo: thread.repo,
+          comment_id: existing,
+          body: body as unknown as string,
+        });
         return existing;
       } catch (error) {
         if ((error as { status?: number }).status !== 404) throw error;
       }
     }
     await threads.setTrackingComment(key, thread.number, PENDING);
-    const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, body: body as unknown as string });
+    const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: thread.owner,
+      repo: thread.repo,
+      issue_number: thread.number,
+      body: body as unknown as string,
+    });
     const id = Number(data.id);
     await threads.setTrackingComment(key, thread.number, id);
     return id;
@@ -55,7 +71,13 @@ export function upsertTrackingComment(octokit: RequestOctokit, threads: ThreadsP
 /** Our tracking comment on the thread, if one exists: a bot's comment that starts with the marker. */
 async function findOurs(octokit: RequestOctokit, thread: Thread): Promise<number | undefined> {
   for (let page = 1; page <= 5; page++) {
-    const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: thread.owner, repo: thread.repo, issue_number: thread.number, per_page: 100, page });
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: thread.owner,
+      repo: thread.repo,
+      issue_number: thread.number,
+      per_page: 100,
+      page,
+    });
     const list = data as Array<{ id: number; body?: string; user?: { type?: string } | null }>;
     const ours = list.find((c) => c.user?.type === 'Bot' && (c.body ?? '').startsWith(TRACKING_MARKER));
     if (ours) return Number(ours.id);

@@ -86,7 +86,13 @@ export function lineAt(files: Map<string, FileLines>, path: string, side: Side, 
 }
 
 /** Whether `start`..`end` on one side are all commentable and in one hunk. */
-export function rangeFits(files: Map<string, FileLines>, path: string, side: Side, start: number, end: number): boolean {
+export function rangeFits(
+  files: Map<string, FileLines>,
+  path: string,
+  side: Side,
+  start: number,
+  end: number,
+): boolean {
   if (start > end) return false;
   const first = lineAt(files, path, side, start);
   if (!first) return false;

@@ -15,7 +15,9 @@ const words = (text: string) =>
       .replace(/```[\s\S]*?```/g, ' ')
       .replace(/[^a-z0-9_]+/g, ' ')
       .split(' ')
-      .filter((w) => w.length > 2 && !['critical', 'major', 'minor', 'nit', 'the', 'and', 'this', 'that', 'with'].includes(w)),
+      .filter(
+        (w) => w.length > 2 && !['critical', 'major', 'minor', 'nit', 'the', 'and', 'this', 'that', 'with'].includes(w),
+      ),
   );
 
 function similar(a: Set<string>, b: Set<string>): number {
@@ -30,13 +32,21 @@ function similar(a: Set<string>, b: Set<string>): number {
  * close by (the code may have moved a little since), and mostly the same words; nor twice in one review.
  * Returns the new ones and how many were dropped.
  */
-export function withoutRepeats(findings: Finding[], earlier: EarlierComment[], near = 3, threshold = 0.6): { fresh: Finding[]; repeated: number } {
+export function withoutRepeats(
+  findings: Finding[],
+  earlier: EarlierComment[],
+  near = 3,
+  threshold = 0.6,
+): { fresh: Finding[]; repeated: number } {
   const seen = earlier.map((c) => ({ ...c, words: words(c.body) }));
   const fresh: Finding[] = [];
   let repeated = 0;
   for (const f of findings) {
     const w = words(`${f.title} ${f.body}`);
-    const again = seen.some((c) => c.path === f.path && (c.line === null || Math.abs(c.line - f.line) <= near) && similar(c.words, w) >= threshold);
+    const again = seen.some(
+      (c) =>
+        c.path === f.path && (c.line === null || Math.abs(c.line - f.line) <= near) && similar(c.words, w) >= threshold,
+    );
     if (again) repeated++;
     else {
       fresh.push(f);

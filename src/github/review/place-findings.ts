@@ -58,7 +58,11 @@ export function commentBody(f: Finding, clean: (text: string) => string, withSug
  * said in the summary instead, so nothing the model found is lost and the review request never fails
  * on a bad position. `clean` is the sanitizer every posted string passes through.
  */
-export function placeFindings(findings: Finding[], files: Map<string, FileLines>, clean: (text: string) => string): Placement {
+export function placeFindings(
+  findings: Finding[],
+  files: Map<string, FileLines>,
+  clean: (text: string) => string,
+): Placement {
   const out: Placement = { inline: [], unplaced: [] };
   for (const f of findings) {
     const side: Side = f.side ?? 'RIGHT';

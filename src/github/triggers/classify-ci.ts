@@ -14,19 +14,32 @@ const CheckSuiteCompleted = z.object({
   installation: z.object({ id: z.number() }).optional(),
 });
 
-export type CiFailure = { kind: 'ci'; owner: string; repo: string; pr: number; checkSuiteId: number; headSha: string; installationId: number | null };
+export type CiFailure = {
+  kind: 'ci';
+  owner: string;
+  repo: string;
+  pr: number;
+  checkSuiteId: number;
+  headSha: string;
+  installationId: number | null;
+};
 
 /**
  * A failed check suite on a PR head, from any app but Patchwright itself. Whether the PR is
  * Patchwright's is decided by the caller from its own job history.
  */
-export function classifyCi(payload: unknown, config: RepoConfig, appSlug: string): CiFailure | { kind: 'ignore'; reason: string } {
+export function classifyCi(
+  payload: unknown,
+  config: RepoConfig,
+  appSlug: string,
+): CiFailure | { kind: 'ignore'; reason: string } {
   const p = CheckSuiteCompleted.safeParse(payload);
   if (!p.success) return { kind: 'ignore', reason: 'not a completed check suite' };
   const { check_suite: suite, repository, installation } = p.data;
   if (!config.fixCI.enabled) return { kind: 'ignore', reason: 'fixCI is off' };
   if (suite.app?.slug === appSlug) return { kind: 'ignore', reason: 'our own check' };
-  if (suite.conclusion !== 'failure' && suite.conclusion !== 'timed_out') return { kind: 'ignore', reason: `check suite ${suite.conclusion}` };
+  if (suite.conclusion !== 'failure' && suite.conclusion !== 'timed_out')
+    return { kind: 'ignore', reason: `check suite ${suite.conclusion}` };
   const pr = suite.pull_requests[0];
   if (!pr) return { kind: 'ignore', reason: 'no pull request for this commit' };
   return {

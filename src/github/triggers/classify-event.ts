@@ -34,7 +34,8 @@ function fromLabel(payload: unknown, { config }: ClassifyContext): Classified {
   const p = IssuesLabeled.safeParse(payload);
   if (!p.success) return ignore('not an issue label event');
   const { issue, label, sender, repository, installation } = p.data;
-  if (label.name.toLowerCase() !== config.label.toLowerCase()) return ignore(`label ${label.name} is not ${config.label}`);
+  if (label.name.toLowerCase() !== config.label.toLowerCase())
+    return ignore(`label ${label.name} is not ${config.label}`);
   const task = baseTask(repository, installation?.id, issue.number, false, issue.title, issue.body, sender.login);
   return {
     kind: 'trigger',
@@ -80,7 +81,12 @@ function fromReview(payload: unknown, { config, botLogin }: ClassifyContext): Cl
   if (pr.head.repo?.full_name !== repository.full_name) {
     // A review on a fork's PR is people talking to each other, unless it asks for the app.
     if (!command) return ignore('pull request comes from a fork');
-    return { kind: 'refuse', reason: 'pull request comes from a fork', number: pr.number, text: statusText.fork(config.command, pr.head.repo?.full_name ?? null) };
+    return {
+      kind: 'refuse',
+      reason: 'pull request comes from a fork',
+      number: pr.number,
+      text: statusText.fork(config.command, pr.head.repo?.full_name ?? null),
+    };
   }
   if (pr.user.login !== botLogin) return ignore('pull request was not opened by Patchwright');
   if (config.followUp.mode === 'mention' && !command) return ignore('mention-only mode and no command in the review');

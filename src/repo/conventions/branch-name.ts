@@ -40,7 +40,10 @@ export function branchShape(branch: string, author = ''): { pattern: string; kin
 }
 
 /** A branch name from a pattern: `{kind}` in the repo's own words when it has them. */
-export function expandBranch(pattern: string, v: { issue: number; slug: string; kind: ChangeKind; kinds?: BranchKinds }): string {
+export function expandBranch(
+  pattern: string,
+  v: { issue: number; slug: string; kind: ChangeKind; kinds?: BranchKinds },
+): string {
   const kindWord = v.kinds?.[v.kind] ?? { fix: 'fix', feature: 'feat', docs: 'docs', other: 'chore' }[v.kind];
   return pattern.replaceAll('{issue}', String(v.issue)).replaceAll('{slug}', v.slug).replaceAll('{kind}', kindWord);
 }

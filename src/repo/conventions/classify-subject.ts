@@ -1,12 +1,32 @@
 export type SubjectKind = 'conventional' | 'gitmoji' | 'component-prefix' | 'ticket-prefix' | 'plain';
 
 /** Conventional Commits types seen in the wild; a word outside this list is a component, not a type. */
-export const CC_TYPES = new Set(['feat', 'fix', 'docs', 'doc', 'chore', 'refactor', 'test', 'tests', 'ci', 'build', 'perf', 'style', 'revert', 'deps', 'release', 'security', 'types', 'wip']);
+export const CC_TYPES = new Set([
+  'feat',
+  'fix',
+  'docs',
+  'doc',
+  'chore',
+  'refactor',
+  'test',
+  'tests',
+  'ci',
+  'build',
+  'perf',
+  'style',
+  'revert',
+  'deps',
+  'release',
+  'security',
+  'types',
+  'wip',
+]);
 
 const CONVENTIONAL = /^([a-z]+)(\(([^)]+)\))?(!)?: \S/i;
 const GITMOJI = /^(\p{Extended_Pictographic}|:[a-z0-9_+-]+:)/u;
 const COMPONENT = /^([\w.@/*{}-]+(?:, ?[\w.@/*{}-]+)*): \S/;
-const TICKET = /^(\[[A-Z][A-Z0-9]+-\d+\]|[A-Z][A-Z0-9]+-\d+:? |\[(?:Fix(?:es)?|Close[sd]?|Resolve[sd]?) #\d+\]|#\d+:? )/;
+const TICKET =
+  /^(\[[A-Z][A-Z0-9]+-\d+\]|[A-Z][A-Z0-9]+-\d+:? |\[(?:Fix(?:es)?|Close[sd]?|Resolve[sd]?) #\d+\]|#\d+:? )/;
 
 export interface Classified {
   kind: SubjectKind;
@@ -21,14 +41,22 @@ export interface Classified {
 export function classifySubject(subject: string): Classified {
   const cc = CONVENTIONAL.exec(subject);
   if (cc && CC_TYPES.has(cc[1]!.toLowerCase())) {
-    return { kind: 'conventional', type: cc[1]!.toLowerCase(), ...(cc[3] ? { scope: cc[3] } : {}), breaking: !!cc[4], description: subject.slice(subject.indexOf(': ') + 2) };
+    return {
+      kind: 'conventional',
+      type: cc[1]!.toLowerCase(),
+      ...(cc[3] ? { scope: cc[3] } : {}),
+      breaking: !!cc[4],
+      description: subject.slice(subject.indexOf(': ') + 2),
+    };
   }
   const emoji = GITMOJI.exec(subject);
   if (emoji) return { kind: 'gitmoji', prefix: emoji[1]!, description: subject.slice(emoji[0].length).trim() };
   const ticket = TICKET.exec(subject);
-  if (ticket) return { kind: 'ticket-prefix', prefix: ticket[1]!.trim(), description: subject.slice(ticket[0].length).trim() };
+  if (ticket)
+    return { kind: 'ticket-prefix', prefix: ticket[1]!.trim(), description: subject.slice(ticket[0].length).trim() };
   const comp = COMPONENT.exec(subject);
-  if (comp && !/\s/.test(comp[1]!.replace(/, /g, ','))) return { kind: 'component-prefix', prefix: comp[1]!, description: subject.slice(comp[1]!.length + 2) };
+  if (comp && !/\s/.test(comp[1]!.replace(/, /g, ',')))
+    return { kind: 'component-prefix', prefix: comp[1]!, description: subject.slice(comp[1]!.length + 2) };
   return { kind: 'plain', description: subject };
 }
 
@@ -76,5 +104,7 @@ export function isRoutine(subject: string): boolean {
 
 /** Reverts, merges, release and version bumps say nothing about how people write. */
 function isNoise(subject: string): boolean {
-  return /^(Revert "|Merge (pull request|branch|remote)|Release v?\d|v?\d+\.\d+(\.\d+)?$|Bump version|Version Packages|Publish Release)/i.test(subject);
+  return /^(Revert "|Merge (pull request|branch|remote)|Release v?\d|v?\d+\.\d+(\.\d+)?$|Bump version|Version Packages|Publish Release)/i.test(
+    subject,
+  );
 }

@@ -1,5 +1,13 @@
 import type { Subject } from '../../protocol/history.ts';
-import { classifySubject, cleanSubject, isRoutine, notImperative, ordinaryFirstWord, type Classified, type SubjectKind } from './classify-subject.ts';
+import {
+  classifySubject,
+  cleanSubject,
+  isRoutine,
+  notImperative,
+  ordinaryFirstWord,
+  type Classified,
+  type SubjectKind,
+} from './classify-subject.ts';
 
 export interface CommitStyle {
   kind: SubjectKind;
@@ -48,7 +56,11 @@ export type { Subject } from '../../protocol/history.ts';
  * Newer subjects weigh more (a repo that switched style is judged by its present); the style
  * must lead by a margin, so one `net/http:` among plain sentences does not make a style.
  */
-export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { followSwitch?: boolean } = {}): CommitStyle | null {
+export function detectCommitStyle(
+  subjects: Subject[],
+  limit = 100,
+  opts: { followSwitch?: boolean } = {},
+): CommitStyle | null {
   const human = subjects
     .filter((s) => !s.bot)
     .map((s) => cleanSubject(s.subject))
@@ -76,7 +88,9 @@ export function detectCommitStyle(subjects: Subject[], limit = 100, opts: { foll
     confidence: Math.round((score / total) * 100) / 100,
     sample: human.length,
     ...(kind === 'conventional' ? conventionalDetails(own) : {}),
-    ...(kind === 'component-prefix' || kind === 'ticket-prefix' || kind === 'gitmoji' ? { prefixes: top(own.map((c) => c.prefix!)) } : {}),
+    ...(kind === 'component-prefix' || kind === 'ticket-prefix' || kind === 'gitmoji'
+      ? { prefixes: top(own.map((c) => c.prefix!)) }
+      : {}),
     // `[C++] Handle x`: the casing is the first word's, after any bracketed tags.
     capitalized: share(descriptions, (d) => /^(?:\[[^\]]*\] *)*[A-Z]/.test(d)) >= 0.5,
     imperative: share(descriptions, (d) => isImperative(d)) >= 0.6,
@@ -186,13 +200,23 @@ function switchedTo(classified: Classified[]): SubjectKind | null {
 }
 
 function conventionalDetails(own: Classified[]): Partial<CommitStyle> {
-  return { types: top(own.map((c) => c.type!)), scopes: top(own.flatMap((c) => (c.scope ? [c.scope] : [])), 15), breakingMarker: own.some((c) => c.breaking) };
+  return {
+    types: top(own.map((c) => c.type!)),
+    scopes: top(
+      own.flatMap((c) => (c.scope ? [c.scope] : [])),
+      15,
+    ),
+    breakingMarker: own.some((c) => c.breaking),
+  };
 }
 
 function top(xs: string[], n = 10): string[] {
   const counts = new Map<string, number>();
   for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([x]) => x);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([x]) => x);
 }
 
 function share(xs: string[], pred: (x: string) => boolean): number {

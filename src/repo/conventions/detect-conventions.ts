@@ -9,7 +9,10 @@ import type { ChangeKind } from './title-style.ts';
 export const DEFAULT_BRANCH_PATTERN = 'agent/{issue}-{slug}';
 
 /** The pattern new branches get: `.github/agent.yml`'s, else the team's own, else the default. */
-export function branchNaming(habits: PrHabits, configured?: string): { pattern: string; source: Conventions['branchSource']; kinds: PrHabits['branchKinds'] } {
+export function branchNaming(
+  habits: PrHabits,
+  configured?: string,
+): { pattern: string; source: Conventions['branchSource']; kinds: PrHabits['branchKinds'] } {
   const [pattern, source] = configured
     ? [configured, 'config' as const]
     : habits.branchPattern
@@ -61,7 +64,8 @@ export function detectConventions(
   const fromPulls = detectCommitStyle(prTitles, 50, { followSwitch: false });
   // Squash-merged subjects (`... (#123)`) and merge commits' titles are PR titles as merged: their habits can differ from direct commits'.
   const squashed = history.filter(isMergedTitle);
-  const fromSquash = squashed.length >= MIN_MERGED_TITLES ? detectCommitStyle(squashed, 50, { followSwitch: false }) : null;
+  const fromSquash =
+    squashed.length >= MIN_MERGED_TITLES ? detectCommitStyle(squashed, 50, { followSwitch: false }) : null;
   // `.github/agent.yml` first, then a commitlint or semantic-PR config, then history.
   const commitStyle = stated.commitStyle
     ? statedStyle(stated.commitStyle, fromHistory)
@@ -74,7 +78,13 @@ export function detectConventions(
       ? commitStyle
       : (fromPulls ?? fromSquash ?? commitStyle);
   const prTitleSource: Conventions['prTitleSource'] =
-    stated.prTitleStyle || stated.commitStyle || rule ? 'config' : fromPulls ? 'merged-prs' : fromSquash ? 'squash-merges' : 'commits';
+    stated.prTitleStyle || stated.commitStyle || rule
+      ? 'config'
+      : fromPulls
+        ? 'merged-prs'
+        : fromSquash
+          ? 'squash-merges'
+          : 'commits';
   const template = findPrTemplate(repo, kind);
   const habits = learnPrHabits(pulls);
   const branch = branchNaming(habits, configuredBranch);
@@ -83,7 +93,11 @@ export function detectConventions(
     prTitleStyle,
     prTitleSource,
     prTemplate: template ? { path: template.path, headings: template.headings } : null,
-    prBody: { sample: habits.sample, headings: habits.headings, closingKeyword: stated.closingKeyword ?? habits.closingKeyword },
+    prBody: {
+      sample: habits.sample,
+      headings: habits.headings,
+      closingKeyword: stated.closingKeyword ?? habits.closingKeyword,
+    },
     branchPattern: branch.pattern,
     branchSource: branch.source,
     branchKinds: branch.kinds,
@@ -101,6 +115,21 @@ export const isMergedTitle = (s: Subject): boolean => !s.bot && (!!s.merged || /
 function statedStyle(kind: SubjectKind, seen: CommitStyle | null): CommitStyle {
   if (seen?.kind === kind) return { ...seen, source: 'config' };
   // The kind is stated; casing, mood and length are the history's to show, and it shows none for this kind.
-  const tolerance = { casingByKind: {}, imperative: false, maxLength: seen?.tolerance?.maxLength ?? 100, kinds: [kind], prefixes: [], casingByPrefix: {} };
-  return { confidence: 1, sample: 0, capitalized: kind !== 'conventional' && kind !== 'component-prefix', imperative: true, kind, source: 'config', tolerance };
+  const tolerance = {
+    casingByKind: {},
+    imperative: false,
+    maxLength: seen?.tolerance?.maxLength ?? 100,
+    kinds: [kind],
+    prefixes: [],
+    casingByPrefix: {},
+  };
+  return {
+    confidence: 1,
+    sample: 0,
+    capitalized: kind !== 'conventional' && kind !== 'component-prefix',
+    imperative: true,
+    kind,
+    source: 'config',
+    tolerance,
+  };
 }

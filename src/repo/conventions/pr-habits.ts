@@ -42,7 +42,10 @@ function commonHeadings(bodies: string[]): string[] {
   const seen = new Map<string, { text: string; count: number; position: number }>();
   for (const hs of withHeadings) {
     hs.forEach((h, i) => {
-      const key = h.replace(/^#+\s*/, '').replace(/[:\s]+$/, '').toLowerCase();
+      const key = h
+        .replace(/^#+\s*/, '')
+        .replace(/[:\s]+$/, '')
+        .toLowerCase();
       const entry = seen.get(key) ?? { text: h, count: 0, position: 0 };
       entry.count++;
       entry.position += i / hs.length;
@@ -84,6 +87,7 @@ function branchHabit(pulls: MergedPull[]): Pick<PrHabits, 'branchPattern' | 'bra
     const kind = (Object.keys(KIND_WORDS) as ChangeKind[]).find((k) => KIND_WORDS[k].includes(s.kindWord!));
     if (kind && !branchKinds[kind]) branchKinds[kind] = s.kindWord;
   }
-  const usable = best && pulls.length >= 5 && best[1] / pulls.length >= 0.4 && !best[0].includes('{user}') && best[0] !== '{slug}';
+  const usable =
+    best && pulls.length >= 5 && best[1] / pulls.length >= 0.4 && !best[0].includes('{user}') && best[0] !== '{slug}';
   return { branchPattern: usable ? best[0] : null, branchKinds };
 }

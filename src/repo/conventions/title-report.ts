@@ -20,7 +20,11 @@ export interface TitleReport {
  * the whole history (what the check says today) and by the history before it (what it said when
  * the title was new). `styleOf` reads a PR title style from a history, newest first.
  */
-export function titleReport(history: Subject[], styleOf: (history: Subject[]) => CommitStyle | null, count = 30): TitleReport {
+export function titleReport(
+  history: Subject[],
+  styleOf: (history: Subject[]) => CommitStyle | null,
+  count = 30,
+): TitleReport {
   const source = history.filter(isMergedTitle).length >= MIN_MERGED_TITLES ? 'squash-merges' : 'commits';
   const picked = history
     .map((s, i) => ({ s, i }))

@@ -20,9 +20,11 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
   // Whitespace noise (a leading space, doubled spaces) is not a matter of style; nor is the `(#123)` a squash merge adds.
   const title = cleanSubject(raw.trim().replace(/\s+/g, ' '));
   if (!title) return 'the title is empty';
-  const tooLong = (limit: number) => `the title is ${title.length} characters; this repository's titles stay under ${limit}`;
+  const tooLong = (limit: number) =>
+    `the title is ${title.length} characters; this repository's titles stay under ${limit}`;
   if (title.length > MAX_TITLE) return tooLong(MAX_TITLE);
-  if (/^\[?(WIP|draft)\b|\[bot\]|^(patchwright|agent|bot)\b:?/i.test(title)) return 'no `[WIP]`, draft or bot prefix: the draft state already says that';
+  if (/^\[?(WIP|draft)\b|\[bot\]|^(patchwright|agent|bot)\b:?/i.test(title))
+    return 'no `[WIP]`, draft or bot prefix: the draft state already says that';
   if (isRoutine(title)) return null;
   const limit = style?.tolerance?.maxLength ?? 100;
   if (title.length > limit) return tooLong(limit);
@@ -30,26 +32,54 @@ export function titleProblem(style: CommitStyle | null, raw: string): string | n
   const c = classifySubject(title);
   const tol = style.tolerance;
   // Another kind of title the team has the habit of, with a prefix it used, is its own voice too.
-  const tolerated = c.kind !== style.kind && !!tol && (tol.kinds.includes(c.kind) || prefixKeys(c).some((k) => tol.prefixes.includes(k)));
-  if (tolerated) return habitCasingProblem(tol, habitKeys(c), c.description) ?? casingProblem(style, c.description, c.kind);
+  const tolerated =
+    c.kind !== style.kind &&
+    !!tol &&
+    (tol.kinds.includes(c.kind) || prefixKeys(c).some((k) => tol.prefixes.includes(k)));
+  if (tolerated)
+    return habitCasingProblem(tol, habitKeys(c), c.description) ?? casingProblem(style, c.description, c.kind);
   switch (style.kind) {
     case 'conventional': {
-      const known = new Set([...(style.types ?? []), ...(tol?.prefixes ?? []).filter((p) => /^[a-z]+$/.test(p)), 'feat', 'fix', 'docs', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'style', 'revert']);
+      const known = new Set([
+        ...(style.types ?? []),
+        ...(tol?.prefixes ?? []).filter((p) => /^[a-z]+$/.test(p)),
+        'feat',
+        'fix',
+        'docs',
+        'refactor',
+        'perf',
+        'test',
+        'build',
+        'ci',
+        'chore',
+        'style',
+        'revert',
+      ]);
       const type = /^([a-z]+)(\([^)]+\))?!?: \S/.exec(title)?.[1];
-      if (type && !known.has(type)) return `\`${type}\` is not a type this repository uses; use one of ${[...known].slice(0, 8).join(', ')}`;
-      if (c.kind !== 'conventional') return `this repository uses Conventional Commits: \`type(scope): description\`, for example \`fix(parser): handle empty input\`${habits(tol)}`;
+      if (type && !known.has(type))
+        return `\`${type}\` is not a type this repository uses; use one of ${[...known].slice(0, 8).join(', ')}`;
+      if (c.kind !== 'conventional')
+        return `this repository uses Conventional Commits: \`type(scope): description\`, for example \`fix(parser): handle empty input\`${habits(tol)}`;
       return casingProblem(style, c.description);
     }
     case 'gitmoji':
-      return c.kind === 'gitmoji' ? null : 'this repository starts titles with a gitmoji, for example `🐛 Fix the parser`';
+      return c.kind === 'gitmoji'
+        ? null
+        : 'this repository starts titles with a gitmoji, for example `🐛 Fix the parser`';
     case 'component-prefix':
-      return c.kind === 'component-prefix' ? casingProblem(style, c.description) : `this repository starts titles with the component changed and a colon, for example \`${style.prefixes?.[0] ?? 'net/http'}: fix header parsing\`${habits(tol)}`;
+      return c.kind === 'component-prefix'
+        ? casingProblem(style, c.description)
+        : `this repository starts titles with the component changed and a colon, for example \`${style.prefixes?.[0] ?? 'net/http'}: fix header parsing\`${habits(tol)}`;
     case 'ticket-prefix':
       // A plain sentence passes where the team writes them; the brief also takes one when the issue names no ticket.
-      return c.kind === 'ticket-prefix' ? null : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`); a plain sentence only when the issue names no ticket${habits(tol)}`;
+      return c.kind === 'ticket-prefix'
+        ? null
+        : `this repository starts titles with a ticket reference (\`${style.prefixes?.[0] ?? 'ABC-123'}\`); a plain sentence only when the issue names no ticket${habits(tol)}`;
     default:
-      if (c.kind !== 'plain') return `this repository writes titles as plain sentences, without a type, emoji or component prefix${habits(tol)}`;
-      if ((tol ? tol.imperative : style.imperative) && notImperative(title)) return 'write it in the imperative mood (`Fix`, not `Fixed`)';
+      if (c.kind !== 'plain')
+        return `this repository writes titles as plain sentences, without a type, emoji or component prefix${habits(tol)}`;
+      if ((tol ? tol.imperative : style.imperative) && notImperative(title))
+        return 'write it in the imperative mood (`Fix`, not `Fixed`)';
       return casingProblem(style, title);
   }
 }
@@ -72,15 +102,27 @@ function habits(tol: CommitStyle['tolerance']): string {
 function casingProblem(style: CommitStyle, description: string, kind = style.kind): string | null {
   const word = ordinaryFirstWord(description);
   if (!word) return null;
-  const rule = style.tolerance ? (style.tolerance.casingByKind[kind] ?? null) : style.confidence < 0.5 ? null : style.capitalized ? 'upper' : 'lower';
+  const rule = style.tolerance
+    ? (style.tolerance.casingByKind[kind] ?? null)
+    : style.confidence < 0.5
+      ? null
+      : style.capitalized
+        ? 'upper'
+        : 'lower';
   if (!rule) return null;
   const upper = /^[A-Z]/.test(word);
   if (upper === (rule === 'upper')) return null;
-  return rule === 'upper' ? 'start the description with a capital letter, as this repository does' : 'start the description with a lower-case letter, as this repository does';
+  return rule === 'upper'
+    ? 'start the description with a capital letter, as this repository does'
+    : 'start the description with a lower-case letter, as this repository does';
 }
 
 /** A habit's title in the casing the team writes that habit in (`docs: fix ...` where its `docs:` titles are lower-case). */
-function habitCasingProblem(tol: NonNullable<CommitStyle['tolerance']>, keys: string[], description: string): string | null {
+function habitCasingProblem(
+  tol: NonNullable<CommitStyle['tolerance']>,
+  keys: string[],
+  description: string,
+): string | null {
   const word = ordinaryFirstWord(description);
   const rule = keys.map((k) => tol.casingByPrefix?.[k]).find(Boolean);
   if (!word || !rule || /^[A-Z]/.test(word) === (rule === 'upper')) return null;
@@ -92,9 +134,15 @@ function habitCasingProblem(tol: NonNullable<CommitStyle['tolerance']>, keys: st
  * Repairs or builds a title in the repository's style from a plain description: the type or
  * emoji from the kind of change, the component from the changed files when the history has it.
  */
-export function styleTitle(style: CommitStyle | null, description: string, kind: ChangeKind, changedFiles: string[] = []): string {
+export function styleTitle(
+  style: CommitStyle | null,
+  description: string,
+  kind: ChangeKind,
+  changedFiles: string[] = [],
+): string {
   const text = stripPrefixes(description.trim()).replace(/\.$/, '');
-  const cased = (s: string) => (style?.capitalized ? s.charAt(0).toUpperCase() + s.slice(1) : s.charAt(0).toLowerCase() + s.slice(1));
+  const cased = (s: string) =>
+    style?.capitalized ? s.charAt(0).toUpperCase() + s.slice(1) : s.charAt(0).toLowerCase() + s.slice(1);
   if (!style) return cap(text);
   switch (style.kind) {
     case 'conventional': {
@@ -121,11 +169,18 @@ export function styleTitle(style: CommitStyle | null, description: string, kind:
  */
 function componentFor(prefixes: string[], files: string[]): string | undefined {
   const dirs = files.map((f) => f.split('/').slice(0, -1).join('/'));
-  const known = prefixes.find((p) => dirs.some((d) => d === p || d.startsWith(`${p}/`))) ?? prefixes.find((p) => files.some((f) => f.includes(p)));
+  const known =
+    prefixes.find((p) => dirs.some((d) => d === p || d.startsWith(`${p}/`))) ??
+    prefixes.find((p) => files.some((f) => f.includes(p)));
   if (known || !files.length) return known;
   const paths = prefixes.filter((p) => p.includes('/')).length * 2 >= prefixes.length;
   const first = files[0]!;
-  const name = paths ? dirs[0] || undefined : first.split('/').pop()!.replace(/\.[^.]+$/, '');
+  const name = paths
+    ? dirs[0] || undefined
+    : first
+        .split('/')
+        .pop()!
+        .replace(/\.[^.]+$/, '');
   return name && /^[\w.@/-]+$/.test(name) ? name : undefined;
 }
 

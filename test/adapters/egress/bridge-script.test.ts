@@ -42,13 +42,16 @@ const run = (port: number, command: string[]) =>
     child.on('close', (code) => resolve({ code, out, pid: child.pid! }));
   });
 const relays = (port: number) =>
-  fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`\0${socket}\0${port}\0`);
-    } catch {
-      return false;
-    }
-  });
+  fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`\0${socket}\0${port}\0`);
+      } catch {
+        return false;
+      }
+    });
 
 describe('the egress bridge', () => {
   it('relays a connection both ways, through a half-close, and keeps the command its pid, output and exit status', async () => {

@@ -33,7 +33,8 @@ const unixPath = path.join(root, 'host.sock');
 const abstractName = `pw-egress-abstract-${tag}`;
 let sandbox: BwrapSandbox;
 
-const listen = (s: net.Server, where: string | number) => new Promise<void>((r) => (typeof where === 'number' ? s.listen(where, '127.0.0.1', r) : s.listen(where, r)));
+const listen = (s: net.Server, where: string | number) =>
+  new Promise<void>((r) => (typeof where === 'number' ? s.listen(where, '127.0.0.1', r) : s.listen(where, r)));
 
 beforeAll(async () => {
   standIn = await startStandIn();
@@ -52,7 +53,11 @@ beforeAll(async () => {
     PATCHWRIGHT_EGRESS_ALLOW: `npm,localhost:${standIn.httpPort},localhost:${standIn.echoPort},127.0.0.1:${tcpPort},169.254.169.254,10.0.0.1`,
     PATCHWRIGHT_REDIS_URL: `redis://localhost:${standIn.echoPort}`,
   });
-  sandbox = new BwrapSandbox({ layout: { worktree, runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [] }, hostUid: UID, egress: egressFirewall(settings) });
+  sandbox = new BwrapSandbox({
+    layout: { worktree, runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [] },
+    hostUid: UID,
+    egress: egressFirewall(settings),
+  });
 });
 afterAll(async () => {
   for (const s of [tcp, unix, abstract]) s?.close();
@@ -60,17 +65,29 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-const setup = (command: string, timeoutMs = 30_000): Promise<SandboxResult> => sandbox.run({ command, cwd: worktree, network: true, timeoutMs, outputLimitBytes: 256 * 1024, stage: 'setup' });
+const setup = (command: string, timeoutMs = 30_000): Promise<SandboxResult> =>
+  sandbox.run({ command, cwd: worktree, network: true, timeoutMs, outputLimitBytes: 256 * 1024, stage: 'setup' });
 const py = (code: string) => `python3 -c ${JSON.stringify(code)} 2>&1`;
 
 describe('setup behind the egress firewall (bwrap)', () => {
   it('has a namespace of its own with only lo, up; the proxy variables point at the bridge; no DNS', async () => {
-    const r = await setup(`tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '; echo; ${py("import fcntl, socket, struct; s = socket.socket(); print('lo flags', struct.unpack('16sH', fcntl.ioctl(s, 0x8913, struct.pack('16sH', b'lo', 0)))[1] & 1)")}; env | grep -iE "^(https?|all|no)_proxy=" | sort; getent hosts registry.npmjs.org || echo no-dns`);
+    const r = await setup(
+      `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' '; echo; ${py("import fcntl, socket, struct; s = socket.socket(); print('lo flags', struct.unpack('16sH', fcntl.ioctl(s, 0x8913, struct.pack('16sH', b'lo', 0)))[1] & 1)")}; env | grep -iE "^(https?|all|no)_proxy=" | sort; getent hosts registry.npmjs.org || echo no-dns`,
+    );
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]!.trim()).toBe('lo');
     // IFF_UP: bwrap brings the namespace's loopback up, which the bridge listens on.
     expect(lines[1]).toBe('lo flags 1');
-    expect(lines).toEqual(expect.arrayContaining(['HTTP_PROXY=http://127.0.0.1:3128', 'HTTPS_PROXY=http://127.0.0.1:3128', 'http_proxy=http://127.0.0.1:3128', 'https_proxy=http://127.0.0.1:3128', 'NO_PROXY=', 'no_proxy=']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'HTTP_PROXY=http://127.0.0.1:3128',
+        'HTTPS_PROXY=http://127.0.0.1:3128',
+        'http_proxy=http://127.0.0.1:3128',
+        'https_proxy=http://127.0.0.1:3128',
+        'NO_PROXY=',
+        'no_proxy=',
+      ]),
+    );
     expect(lines.at(-1)).toBe('no-dns');
   });
 
@@ -79,15 +96,30 @@ describe('setup behind the egress firewall (bwrap)', () => {
     const box = new BwrapSandbox({
       layout: { worktree, runTmp: path.join(root, 'tmp'), cacheDir: path.join(root, 'cache'), readOnly: [] },
       hostUid: UID,
-      env: { parent: { ...process.env, HTTPS_PROXY: corp, NPM_CONFIG_PROXY: corp, Yarn_Https_Proxy: corp }, deployment: ['HTTPS_PROXY', 'NPM_CONFIG_PROXY', 'Yarn_Https_Proxy'] },
+      env: {
+        parent: { ...process.env, HTTPS_PROXY: corp, NPM_CONFIG_PROXY: corp, Yarn_Https_Proxy: corp },
+        deployment: ['HTTPS_PROXY', 'NPM_CONFIG_PROXY', 'Yarn_Https_Proxy'],
+      },
     });
-    const r = await box.run({ command: 'env | grep -i corp-proxy; echo "$HTTPS_PROXY"', cwd: worktree, network: true, timeoutMs: 20_000, outputLimitBytes: 4096, stage: 'setup' });
+    const r = await box.run({
+      command: 'env | grep -i corp-proxy; echo "$HTTPS_PROXY"',
+      cwd: worktree,
+      network: true,
+      timeoutMs: 20_000,
+      outputLimitBytes: 4096,
+      stage: 'setup',
+    });
     expect(r.stdout).toBe('http://127.0.0.1:3128\n');
   });
 
   it('reaches an allowed host by name, with plain HTTP and through a CONNECT tunnel', async () => {
-    const r = await setup(`curl -sS -m 10 http://localhost:${standIn.httpPort}/__echo; echo; curl -sS -m 10 --proxytunnel http://localhost:${standIn.httpPort}/__echo`);
-    const [plain, tunnelled] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { url: string });
+    const r = await setup(
+      `curl -sS -m 10 http://localhost:${standIn.httpPort}/__echo; echo; curl -sS -m 10 --proxytunnel http://localhost:${standIn.httpPort}/__echo`,
+    );
+    const [plain, tunnelled] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { url: string });
     expect(plain!.url).toBe('/__echo');
     expect(tunnelled!.url).toBe('/__echo');
     expect(r.egressRefused).toBeUndefined();
@@ -97,19 +129,53 @@ describe('setup behind the egress firewall (bwrap)', () => {
   type Ports = { tcp: number; udp: number; redis: number };
   /** [what, the script, the destination the proxy must have refused (on this machine nothing answers at some of these: the refusal is what shows the firewall held)]. */
   const ATTEMPTS: Array<[string, (p: Ports) => string, string?]> = [
-    ['a loopback listener of the host, directly', (p) => py(`import socket; socket.create_connection(('127.0.0.1', ${p.tcp}), 3); print('PWNED')`)],
-    ["a loopback listener of the host, through the proxy (an entry names it, but it is the app's own)", (p) => `curl -sf -m 5 http://127.0.0.1:${p.tcp}/ && echo PWNED`],
-    ['a host unix socket by path', () => py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('${unixPath}'); print('PWNED')`)],
-    ['a host abstract unix socket', () => py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('\\0${abstractName}'); print('PWNED')`)],
+    [
+      'a loopback listener of the host, directly',
+      (p) => py(`import socket; socket.create_connection(('127.0.0.1', ${p.tcp}), 3); print('PWNED')`),
+    ],
+    [
+      "a loopback listener of the host, through the proxy (an entry names it, but it is the app's own)",
+      (p) => `curl -sf -m 5 http://127.0.0.1:${p.tcp}/ && echo PWNED`,
+    ],
+    [
+      'a host unix socket by path',
+      () => py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('${unixPath}'); print('PWNED')`),
+    ],
+    [
+      'a host abstract unix socket',
+      () => py(`import socket; s=socket.socket(socket.AF_UNIX); s.connect('\\0${abstractName}'); print('PWNED')`),
+    ],
     ['cloud metadata, directly', () => `curl -sf -m 5 --noproxy '*' http://169.254.169.254/ && echo PWNED`],
-    ['cloud metadata, through the proxy', () => `curl -sf -m 5 http://169.254.169.254/latest/meta-data/ && echo PWNED`, '169.254.169.254:80'],
+    [
+      'cloud metadata, through the proxy',
+      () => `curl -sf -m 5 http://169.254.169.254/latest/meta-data/ && echo PWNED`,
+      '169.254.169.254:80',
+    ],
     ['a private address, through the proxy', () => `curl -sf -m 5 -p https://10.0.0.1/ && echo PWNED`, '10.0.0.1:443'],
-    ['Redis, through the proxy', (p) => `(printf 'PING\\r\\n' | curl -s -m 5 -p telnet://localhost:${p.redis} | grep -q hello) && echo PWNED; true`],
-    ['the host over UDP', (p) => py(`import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b'x', ('127.0.0.1', ${p.udp})) for i in range(3)]; time.sleep(0.2)`)],
+    [
+      'Redis, through the proxy',
+      (p) =>
+        `(printf 'PING\\r\\n' | curl -s -m 5 -p telnet://localhost:${p.redis} | grep -q hello) && echo PWNED; true`,
+    ],
+    [
+      'the host over UDP',
+      (p) =>
+        py(
+          `import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b'x', ('127.0.0.1', ${p.udp})) for i in range(3)]; time.sleep(0.2)`,
+        ),
+    ],
     ['a host not on the list', () => `curl -sf -m 5 https://example.com/ && echo PWNED; true`, 'example.com:443'],
     // The sandbox's own /run is its to write (as an unprivileged app's sandbox user owns it), but the mount point stays, and the host's folder is not reachable.
-    ['the proxy socket, to replace it', () => `rm -f /run/patchwright-egress/proxy.sock 2>/dev/null; mv /run/patchwright-egress/proxy.sock /tmp/x 2>/dev/null; [ -S /run/patchwright-egress/proxy.sock ] || echo PWNED; grep -q patchwright-egress /proc/self/mountinfo || echo PWNED; true`],
-    ['another network namespace', () => `unshare -n true 2>/dev/null && echo PWNED; nsenter --net=/proc/1/ns/net true 2>/dev/null && echo PWNED; true`],
+    [
+      'the proxy socket, to replace it',
+      () =>
+        `rm -f /run/patchwright-egress/proxy.sock 2>/dev/null; mv /run/patchwright-egress/proxy.sock /tmp/x 2>/dev/null; [ -S /run/patchwright-egress/proxy.sock ] || echo PWNED; grep -q patchwright-egress /proc/self/mountinfo || echo PWNED; true`,
+    ],
+    [
+      'another network namespace',
+      () =>
+        `unshare -n true 2>/dev/null && echo PWNED; nsenter --net=/proc/1/ns/net true 2>/dev/null && echo PWNED; true`,
+    ],
   ];
 
   it.each(ATTEMPTS)('cannot reach %s', async (_name, script, refused) => {
@@ -123,7 +189,9 @@ describe('setup behind the egress firewall (bwrap)', () => {
   });
 
   it('says what it refused, in the result and in the output the setup log and the model see', async () => {
-    const r = await setup(`curl -s -m 5 https://example.com/ >/dev/null; curl -s -m 5 https://example.com/ >/dev/null; curl -s -m 5 http://169.254.169.254/ >/dev/null; true`);
+    const r = await setup(
+      `curl -s -m 5 https://example.com/ >/dev/null; curl -s -m 5 https://example.com/ >/dev/null; curl -s -m 5 http://169.254.169.254/ >/dev/null; true`,
+    );
     expect(r.egressRefused).toEqual([
       { host: 'example.com', port: 443, count: 2, reason: expect.stringContaining('not on the allow-list') },
       { host: '169.254.169.254', port: 80, count: 1, reason: expect.stringContaining('link-local') },
@@ -132,21 +200,33 @@ describe('setup behind the egress firewall (bwrap)', () => {
   });
 
   it('without network (the agent loop, the tests): no bridge, no proxy variables, no way out', async () => {
-    const r = await sandbox.run({ command: `env | grep -ci proxy; ${py("import socket; socket.create_connection(('127.0.0.1', 3128), 3); print('PWNED')")} >/dev/null; ls /run/patchwright-egress 2>&1 | head -1`, cwd: worktree, network: false, timeoutMs: 20_000, outputLimitBytes: 4096 });
+    const r = await sandbox.run({
+      command: `env | grep -ci proxy; ${py("import socket; socket.create_connection(('127.0.0.1', 3128), 3); print('PWNED')")} >/dev/null; ls /run/patchwright-egress 2>&1 | head -1`,
+      cwd: worktree,
+      network: false,
+      timeoutMs: 20_000,
+      outputLimitBytes: 4096,
+    });
     expect(r.stdout).toMatch(/^0\n.*No such file or directory/s);
   });
 
   it('leaves no bridge or tunnel behind: not after a command ends, not after it times out with a tunnel open', async () => {
     const mine = () =>
-      fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-        try {
-          return fs.statSync(`/proc/${p}`).uid === UID && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(tag);
-        } catch {
-          return false;
-        }
-      });
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.statSync(`/proc/${p}`).uid === UID && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(tag);
+          } catch {
+            return false;
+          }
+        });
     await setup(`: ${tag}; curl -s -m 5 http://localhost:${standIn.httpPort}/__echo >/dev/null`);
-    const slow = await setup(`: ${tag}; (printf x; sleep 60) | curl -s -p telnet://localhost:${standIn.echoPort} >/dev/null`, 3_000);
+    const slow = await setup(
+      `: ${tag}; (printf x; sleep 60) | curl -s -p telnet://localhost:${standIn.echoPort} >/dev/null`,
+      3_000,
+    );
     expect(slow.timedOut).toBe(true);
     expect(mine()).toEqual([]);
     // Nor a socket: each command's proxy is closed and its socket removed.

@@ -18,19 +18,27 @@ import { startStandIn, type StandIn } from '../../support/stand-in.ts';
 const BUSYBOX = 'localhost/patchwright-egress-test:busybox';
 const PERL = 'localhost/patchwright-egress-test:perl';
 const UID = 61152;
-const podman = (...args: string[]) => execFileSync('podman', ['--runtime', 'runc', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const podman = (...args: string[]) =>
+  execFileSync('podman', ['--runtime', 'runc', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const canRun = runsAsRoot() && fs.existsSync('/usr/bin/podman') && fs.existsSync('/bin/busybox');
 
 function build(tag: string, withPerl: boolean): void {
   const ctx = tempDir('pw-egress-image-');
-  const put = (from: string, to: string) => (fs.mkdirSync(path.dirname(path.join(ctx, 'rootfs', to)), { recursive: true }), fs.copyFileSync(from, path.join(ctx, 'rootfs', to)));
+  const put = (from: string, to: string) => (
+    fs.mkdirSync(path.dirname(path.join(ctx, 'rootfs', to)), { recursive: true }),
+    fs.copyFileSync(from, path.join(ctx, 'rootfs', to))
+  );
   put('/bin/busybox', '/bin/busybox');
   if (withPerl) {
     put('/usr/bin/perl', '/usr/bin/perl');
     fs.chmodSync(path.join(ctx, 'rootfs/usr/bin/perl'), 0o755);
-    for (const lib of execFileSync('ldd', ['/usr/bin/perl'], { encoding: 'utf8' }).matchAll(/(\/\S+\.so[.\d]*)/g)) put(fs.realpathSync(lib[1]!), lib[1]!);
+    for (const lib of execFileSync('ldd', ['/usr/bin/perl'], { encoding: 'utf8' }).matchAll(/(\/\S+\.so[.\d]*)/g))
+      put(fs.realpathSync(lib[1]!), lib[1]!);
   }
-  fs.writeFileSync(path.join(ctx, 'Containerfile'), 'FROM scratch\nCOPY rootfs/ /\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
+  fs.writeFileSync(
+    path.join(ctx, 'Containerfile'),
+    'FROM scratch\nCOPY rootfs/ /\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n',
+  );
   podman('build', '-q', '-t', tag, ctx);
   fs.rmSync(ctx, { recursive: true, force: true });
 }
@@ -44,7 +52,10 @@ const worktree = path.join(root, 'wt');
 
 beforeAll(async () => {
   if (!canRun) return;
-  for (const [tag, perl] of [[BUSYBOX, false], [PERL, true]] as const) {
+  for (const [tag, perl] of [
+    [BUSYBOX, false],
+    [PERL, true],
+  ] as const) {
     try {
       podman('image', 'exists', tag);
     } catch {
@@ -70,15 +81,19 @@ const sandbox = (image: string, bridge?: 'netns' | 'in-container') =>
     runtime: 'runc',
     hostUid: UID,
     limits: { cpuSeconds: 60, processes: 64, fileSizeBytes: 16 * 1024 * 1024, memoryBytes: 256 * 1024 * 1024 },
-    egress: egressFirewall(egressSettingsFrom({ PATCHWRIGHT_EGRESS_ALLOW: `npm,localhost:${standIn.httpPort},127.0.0.1:${hostPort}` })),
+    egress: egressFirewall(
+      egressSettingsFrom({ PATCHWRIGHT_EGRESS_ALLOW: `npm,localhost:${standIn.httpPort},127.0.0.1:${hostPort}` }),
+    ),
     ...(bridge ? { bridge } : {}),
   });
-const setup = (s: DockerSandbox, command: string, timeoutMs = 60_000) => s.run({ command, cwd: worktree, network: true, timeoutMs, outputLimitBytes: 64 * 1024, stage: 'setup' });
+const setup = (s: DockerSandbox, command: string, timeoutMs = 60_000) =>
+  s.run({ command, cwd: worktree, network: true, timeoutMs, outputLimitBytes: 64 * 1024, stage: 'setup' });
 const bridges = () => {
   const out: string[] = [];
   for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
-      if (fs.statSync(`/proc/${p}`).uid === UID) out.push(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 80));
+      if (fs.statSync(`/proc/${p}`).uid === UID)
+        out.push(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 80));
     } catch {
       // gone
     }
@@ -93,7 +108,10 @@ describe.runIf(canRun)('the docker backend behind the egress firewall (podman, r
   ])('%s', async (_name, image, bridge) => {
     const before = hits;
     const s = sandbox(image, bridge);
-    const r = await setup(s, `ls /sys/class/net; wget -q -O- http://localhost:${standIn.httpPort}/__echo; echo; nc -w 3 127.0.0.1 ${hostPort} </dev/null && echo PWNED; wget -q -O- http://127.0.0.1:${hostPort}/ && echo PWNED; wget -q -O- http://example.com/ 2>&1 | head -1`);
+    const r = await setup(
+      s,
+      `ls /sys/class/net; wget -q -O- http://localhost:${standIn.httpPort}/__echo; echo; nc -w 3 127.0.0.1 ${hostPort} </dev/null && echo PWNED; wget -q -O- http://127.0.0.1:${hostPort}/ && echo PWNED; wget -q -O- http://example.com/ 2>&1 | head -1`,
+    );
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('lo');
     expect((JSON.parse(lines[1]!) as { url: string }).url).toBe('/__echo');
@@ -112,7 +130,13 @@ describe.runIf(canRun)('the docker backend behind the egress firewall (podman, r
 
   it('without network: --network none, no proxy variables; with a timeout: no container and no bridge left', async () => {
     const s = sandbox(BUSYBOX);
-    const off = await s.run({ command: 'ls /sys/class/net; env | grep -ci proxy', cwd: worktree, network: false, timeoutMs: 60_000, outputLimitBytes: 4096 });
+    const off = await s.run({
+      command: 'ls /sys/class/net; env | grep -ci proxy',
+      cwd: worktree,
+      network: false,
+      timeoutMs: 60_000,
+      outputLimitBytes: 4096,
+    });
     expect(off.stdout).toBe('lo\n0\n');
     const slow = await setup(s, `wget -q -O- http://localhost:${standIn.httpPort}/__echo >/dev/null; sleep 300`, 5_000);
     expect(slow.timedOut).toBe(true);

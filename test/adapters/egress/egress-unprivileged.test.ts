@@ -23,7 +23,20 @@ afterAll(async () => {
 
 it.runIf(asRoot)('as an unprivileged app: setup reaches an allowed host through the proxy and nothing else', () => {
   const command = `id -u; curl -sS -m 10 http://localhost:${standIn.httpPort}/__echo; echo; curl -s -m 5 -o /dev/null -w '%{http_code}\\n' https://example.com/`;
-  const out = execFileSync('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', '--', process.execPath, script, `localhost:${standIn.httpPort}`, command], { encoding: 'utf8', env: { PATH: process.env.PATH, TMPDIR: '/tmp' } });
+  const out = execFileSync(
+    'setpriv',
+    [
+      `--reuid=${UID}`,
+      `--regid=${UID}`,
+      '--clear-groups',
+      '--',
+      process.execPath,
+      script,
+      `localhost:${standIn.httpPort}`,
+      command,
+    ],
+    { encoding: 'utf8', env: { PATH: process.env.PATH, TMPDIR: '/tmp' } },
+  );
   const r = JSON.parse(out) as SandboxResult;
   const lines = r.stdout.trim().split('\n');
   expect(lines[0]).toBe('1000');

@@ -11,7 +11,9 @@ export interface AppliedChange {
 }
 
 /** `refused`: a path the harness never writes (outside the checkout, `.git`, protected, a link or special file). */
-export type ApplyResult = { ok: true; changes: AppliedChange[] } | { ok: false; error: string; refused?: boolean; declined?: boolean };
+export type ApplyResult =
+  | { ok: true; changes: AppliedChange[] }
+  | { ok: false; error: string; refused?: boolean; declined?: boolean };
 
 /**
  * Applies a whole patch or nothing: every hunk of every file is located and every path checked
@@ -41,7 +43,8 @@ export async function applyPatch(
     }
     const before = await current(op.path);
     if (op.kind === 'add') {
-      if (before !== null) return { ok: false, error: `${op.path} already exists; use "*** Update File:" to change it` };
+      if (before !== null)
+        return { ok: false, error: `${op.path} already exists; use "*** Update File:" to change it` };
       next.set(op.path, op.lines.join('\n') + '\n');
       changes.push({ path: op.path, kind: 'add', diff: op.lines.map((l) => `+${l}`).join('\n') });
       continue;
@@ -57,7 +60,8 @@ export async function applyPatch(
     const updated = applied.text;
     const diff = applied.hunks.join('\n');
     if (op.moveTo && op.moveTo !== op.path) {
-      if ((await current(op.moveTo)) !== null) return { ok: false, error: `cannot move ${op.path} to ${op.moveTo}: it exists` };
+      if ((await current(op.moveTo)) !== null)
+        return { ok: false, error: `cannot move ${op.path} to ${op.moveTo}: it exists` };
       next.set(op.path, null);
       next.set(op.moveTo, updated);
       changes.push({ path: op.path, kind: 'move', movePath: op.moveTo, diff });
@@ -66,7 +70,8 @@ export async function applyPatch(
       changes.push({ path: op.path, kind: 'update', diff });
     }
   }
-  if (approve && !(await approve(changes))) return { ok: false, error: 'the user declined this change', declined: true };
+  if (approve && !(await approve(changes)))
+    return { ok: false, error: 'the user declined this change', declined: true };
   for (const [p, text] of next) {
     if (text === null) await files.remove(p);
     else await files.write(p, text);
@@ -75,7 +80,11 @@ export async function applyPatch(
 }
 
 /** The new text, and each chunk as a unified-diff hunk with its real line numbers (what clients draw). */
-function applyChunks(file: string, text: string, chunks: Chunk[]): { text: string; hunks: string[] } | { error: string } {
+function applyChunks(
+  file: string,
+  text: string,
+  chunks: Chunk[],
+): { text: string; hunks: string[] } | { error: string } {
   const endsWithNewline = text.endsWith('\n');
   const lines = (endsWithNewline ? text.slice(0, -1) : text).split('\n');
   let cursor = 0;
@@ -86,19 +95,26 @@ function applyChunks(file: string, text: string, chunks: Chunk[]): { text: strin
     const anchored = chunk.anchor !== undefined || n > 0;
     if (chunk.anchor) {
       const a = locate(lines, [chunk.anchor], cursor, false);
-      if (!a.ok && a.reason === 'missing') return { error: `${file}: hunk ${n + 1}: the line "@@ ${chunk.anchor}" was not found` };
+      if (!a.ok && a.reason === 'missing')
+        return { error: `${file}: hunk ${n + 1}: the line "@@ ${chunk.anchor}" was not found` };
       if (a.ok) cursor = a.index + 1;
     }
     const found = locate(lines, chunk.oldLines, cursor, chunk.atEnd, anchored);
     if (!found.ok) {
       const context = chunk.oldLines.join('\n');
       if (found.reason === 'ambiguous') {
-        return { error: `${file}: hunk ${n + 1}: this context matches more than one place; add more context lines or an @@ anchor:\n${context}` };
+        return {
+          error: `${file}: hunk ${n + 1}: this context matches more than one place; add more context lines or an @@ anchor:\n${context}`,
+        };
       }
       const near = found.nearest ? `\nThe closest text is at line ${found.nearest.line}:\n${found.nearest.text}` : '';
       return { error: `${file}: hunk ${n + 1}: this context was not found:\n${context}${near}` };
     }
-    edits.push({ at: found.index, remove: chunk.oldLines.length, insert: replacement(chunk, lines.slice(found.index)) });
+    edits.push({
+      at: found.index,
+      remove: chunk.oldLines.length,
+      insert: replacement(chunk, lines.slice(found.index)),
+    });
     hunks.push(hunkText(chunk, lines.slice(found.index), found.index, shift));
     shift += edits.at(-1)!.insert.length - chunk.oldLines.length;
     cursor = found.index + chunk.oldLines.length;
@@ -124,7 +140,10 @@ function hunkText(chunk: Chunk, from: string[], at: number, shift: number): stri
   const newCount = chunk.newLines.length;
   const oldStart = oldCount ? at + 1 : at;
   const newStart = newCount ? at + shift + 1 : at + shift;
-  return [`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${chunk.anchor ? ` ${chunk.anchor}` : ''}`, ...body].join('\n');
+  return [
+    `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${chunk.anchor ? ` ${chunk.anchor}` : ''}`,
+    ...body,
+  ].join('\n');
 }
 
 /** The chunk's new lines, with context lines taken from the file as it is. */
@@ -154,4 +173,3 @@ async function checkPath(p: string, files: WorkspaceFiles, protectedPaths: strin
   if (why) return `${p}: ${why}`;
   return undefined;
 }
-

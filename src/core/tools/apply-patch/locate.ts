@@ -44,7 +44,9 @@ function nearest(hay: string[], needle: string[]): { nearest?: { line: number; t
       bestScore = score;
     }
   });
-  return best >= 0 && bestScore > 0.3 ? { nearest: { line: best + 1, text: hay.slice(best, best + needle.length).join('\n') } } : {};
+  return best >= 0 && bestScore > 0.3
+    ? { nearest: { line: best + 1, text: hay.slice(best, best + needle.length).join('\n') } }
+    : {};
 }
 
 function similarity(a: string, b: string): number {

@@ -28,7 +28,10 @@ export function parsePatch(input: string): PatchOp[] {
   while (i < lines.length - 1) {
     const line = lines[i]!;
     const header = /^\*\*\* (Add|Delete|Update) File: (.+)$/.exec(line);
-    if (!header) throw new PatchSyntaxError(`line ${i + 1}: expected "*** Add File:", "*** Update File:" or "*** Delete File:", got ${JSON.stringify(line)}`);
+    if (!header)
+      throw new PatchSyntaxError(
+        `line ${i + 1}: expected "*** Add File:", "*** Update File:" or "*** Delete File:", got ${JSON.stringify(line)}`,
+      );
     const [, verb, path] = header as unknown as [string, string, string];
     i++;
     if (verb === 'Delete') {
@@ -39,7 +42,8 @@ export function parsePatch(input: string): PatchOp[] {
       const added: string[] = [];
       while (i < lines.length - 1 && !lines[i]!.startsWith('*** ')) {
         const l = lines[i]!;
-        if (!l.startsWith('+')) throw new PatchSyntaxError(`line ${i + 1}: every line of an added file starts with "+"`);
+        if (!l.startsWith('+'))
+          throw new PatchSyntaxError(`line ${i + 1}: every line of an added file starts with "+"`);
         added.push(l.slice(1));
         i++;
       }
@@ -57,7 +61,13 @@ export function parsePatch(input: string): PatchOp[] {
     while (i < lines.length - 1 && !/^\*\*\* (Add|Delete|Update) File: /.test(lines[i]!)) {
       const l = lines[i]!;
       if (l.startsWith('@@')) {
-        current = { oldLines: [], newLines: [], marks: [], atEnd: false, ...(l.slice(2).trim() ? { anchor: l.slice(2).trim() } : {}) };
+        current = {
+          oldLines: [],
+          newLines: [],
+          marks: [],
+          atEnd: false,
+          ...(l.slice(2).trim() ? { anchor: l.slice(2).trim() } : {}),
+        };
         chunks.push(current);
       } else if (l === '*** End of File') {
         if (current) current.atEnd = true;
@@ -78,7 +88,10 @@ export function parsePatch(input: string): PatchOp[] {
         } else if (mark === '+') {
           current.newLines.push(text);
           current.marks.push('+');
-        } else throw new PatchSyntaxError(`line ${i + 1}: a change line starts with " ", "-" or "+", got ${JSON.stringify(l)}`);
+        } else
+          throw new PatchSyntaxError(
+            `line ${i + 1}: a change line starts with " ", "-" or "+", got ${JSON.stringify(l)}`,
+          );
       }
       i++;
     }
