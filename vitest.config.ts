@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { NETWORK_TESTS } from './test/network-tier.ts';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The network tier (vitest.network.config.ts): nothing in `npm test` reaches the network.
-    exclude: ['test/deploy/**', '**/node_modules/**'],
+    exclude: [...NETWORK_TESTS, '**/node_modules/**'],
     // Tests start real servers, git and bubblewrap; two cores run two files at once.
     maxWorkers: 2,
     // Hang guards, not speed checks: whole jobs through the real app take several times longer on a loaded

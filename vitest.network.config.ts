@@ -1,15 +1,15 @@
 import { defineConfig } from 'vitest/config';
+import { NETWORK_TESTS } from './test/network-tier.ts';
 
 /**
- * `npm run test:network`: the tests that reach the network (the npm registry, Debian's mirror): the app's
- * container image built from a debootstrapped base, and the CLI installed from its tarball. `.ci/run` runs
- * them after `npm test`, whose tier reaches nothing.
+ * `npm run test:network`: the tests that reach the network (`test/network-tier.ts` names them). `.ci/run`
+ * runs them after `npm test`, whose tier reaches nothing.
  */
 export default defineConfig({
   test: {
-    include: ['test/deploy/**/*.test.ts'],
+    include: NETWORK_TESTS,
     maxWorkers: 1,
-    testTimeout: 30_000,
+    testTimeout: 150_000,
     hookTimeout: 600_000,
   },
 });

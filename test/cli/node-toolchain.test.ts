@@ -62,6 +62,8 @@ describe('patchwright doctor on a Node library that asks for a newer Node than t
         // Setup's npm reaches the library's dependencies through the same registry.
         npm_config_registry: registry.url,
         PATCHWRIGHT_SANDBOX_ENV: 'npm_config_registry',
+        // Setup reaches the network only through the egress firewall: the deployment allows its mirror by host and port.
+        PATCHWRIGHT_EGRESS_ALLOW: new URL(registry.url).host,
       },
       timeout: 600_000,
       maxBuffer: 16 * 1024 * 1024,

