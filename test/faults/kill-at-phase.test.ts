@@ -72,11 +72,15 @@ describe('the server process is killed at each phase of a run, then started agai
 
       const second = await startServerProcess({ githubUrl: github.url, modelUrl: model.baseURL, dataDir });
       try {
-        const tracking = await waitFor('the run to finish after the restart', () => {
-          const c = [...github.comments.values()].filter((x) => x.issue === number);
-          return c.length && /succeeded/.test(c.at(-1)!.body) ? c : null;
-          // A hang guard, not a speed check: a whole second run on a loaded machine.
-        }, 130_000);
+        const tracking = await waitFor(
+          'the run to finish after the restart',
+          () => {
+            const c = [...github.comments.values()].filter((x) => x.issue === number);
+            return c.length && /succeeded/.test(c.at(-1)!.body) ? c : null;
+            // A hang guard, not a speed check: a whole second run on a loaded machine.
+          },
+          130_000,
+        );
         expect(tracking).toHaveLength(1);
         expect(tracking[0]!.body).toMatch(/This was attempt 2: the app stopped while an earlier attempt was running/);
         const prs = github.pulls.filter((p) => p.body.includes(`#${number}`));
