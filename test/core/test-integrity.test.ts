@@ -3,7 +3,7 @@ import type { ChangedFile } from '../../src/core/ports.ts';
 import { addedLines } from '../../src/core/loop/line-changes.ts';
 import { TOOLING_PATHS } from '../../src/core/loop/repo-rules.ts';
 import { testConcerns, type IntegrityInput } from '../../src/core/loop/test-integrity.ts';
-import { RUNNER_CONFIG, SKIP_MARKERS } from '../../src/core/loop/test-paths.ts';
+import { RUNNER_CONFIG, SKIP_MARKERS, TEST_PATH } from '../../src/core/loop/test-paths.ts';
 import type { TestSummary } from '../../src/protocol/run-event.ts';
 
 const summary = (over: Partial<TestSummary>): TestSummary => ({
@@ -190,10 +190,38 @@ describe('testConcerns', () => {
     );
   });
 
+  it('flags an install hook the change adds or edits, and the file it runs: setup runs it before the tests', () => {
+    // An attacker session's finding: a postinstall that rewrites the tests while the clean checkout's setup runs.
+    const manifest = file(
+      'package.json',
+      pkg({ test: 'node --test' }),
+      pkg({ test: 'node --test', postinstall: 'node tools/postinstall.js' }),
+    );
+    const hook = file('tools/postinstall.js', null, "require('fs').writeFileSync('test/math.test.js', '')\n");
+    const out = judge([manifest, hook, source], { testCommand: 'npm test' });
+    expect(out).toMatch(
+      /it changes what installing the package runs \(package\.json "postinstall"\), which setup runs/,
+    );
+    expect(out).toMatch(/files the test command runs \(tools\/postinstall\.js\)/);
+    // An install hook the change leaves alone is no concern.
+    const same = file('package.json', pkg({ prepare: 'husky' }), pkg({ prepare: 'husky', lint: 'eslint .' }));
+    expect(judge([same, source])).toBe('');
+  });
+
+  it('counts snapshots as tests: a rewritten expected value is an edited test (the verdict reruns with the old one)', () => {
+    for (const p of ['src/__snapshots__/date.test.ts.snap', 'tests/golden/out.snapshot', 'date.snap'])
+      expect(TEST_PATH.test(p), p).toBe(true);
+    expect(TEST_PATH.test('src/snapshot.js')).toBe(false);
+  });
+
   // One sample path for every runner-config rule.
   const CONFIGS = [
     'vitest.config.ts',
     'jest.setup.js',
+    'vitest.workspace.json',
+    'jest-preset.js',
+    'pytest.toml',
+    '.pytest.toml',
     'src/setupTests.ts',
     '.mocharc.yml',
     'conftest.py',

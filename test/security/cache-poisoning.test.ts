@@ -61,19 +61,25 @@ beforeAll(async () => {
     .split('\n')
     .map((l) => `+${l}`)
     .join('\n')}\n*** End Patch`;
+  // The verdict refuses the first run's change (it adds an install hook), and asks again: how often is the harness's
+  // business, so each answer is chosen from the conversation, not from its place in a queue.
+  let firstTasks = 0;
+  const answer = (body: Record<string, unknown>) => {
+    const said = JSON.stringify(body.input ?? body.messages);
+    if (said.includes('check the install once more')) return { text: 'Nothing more to change.' };
+    if (said.includes('function_call_output')) return { text: 'Fixed add.' };
+    firstTasks++;
+    return firstTasks === 1
+      ? {
+          calls: [
+            { name: 'apply_patch', arguments: { input: nodeFix } },
+            { name: 'apply_patch', arguments: { input: withPostinstall } },
+          ],
+        }
+      : { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] };
+  };
   model = await startScriptedModel(
-    [
-      {
-        calls: [
-          { name: 'apply_patch', arguments: { input: nodeFix } },
-          { name: 'apply_patch', arguments: { input: withPostinstall } },
-        ],
-      },
-      { text: 'Fixed add.' },
-      { text: 'Nothing more to change.' },
-      { calls: [{ name: 'apply_patch', arguments: { input: nodeFix } }] },
-      { text: 'Fixed add again.' },
-    ],
+    Array.from({ length: 40 }, () => answer),
     { titles: () => 'Make add return the sum' },
   );
   dataDir = tempDir('pw-cache-data-');
@@ -127,6 +133,8 @@ describe('a follow-up cannot plant code in the caches a later base run uses', ()
     expect((await deliver(server.url, 'issues', label(42))).status).toBe(200);
     await server.pool.idle();
     const [first, second, third] = server.jobs.list().sort((a, b) => a.id - b.id);
+    // A change that adds an install hook is no accepted fix: setup runs it before the tests.
+    expect(first!.outcome).not.toBe('succeeded');
     // Not vacuous: the follow-up's setup really ran the planted script, and wrote every kind.
     const planted = outputs(second!.id);
     for (const [what] of PLACES) expect(planted).toContain(`${TAG} written: ${what}`);

@@ -1,7 +1,7 @@
 /** Where tests live, and the files that decide how they are found, loaded and run. */
 
 export const TEST_PATH =
-  /(^|\/)(tests?|__tests__|spec|specs|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(py|go|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$|(^|\/)src\/test\/|Tests?\.(java|kt|cs|scala)$/i;
+  /(^|\/)(tests?|__tests__|spec|specs|testing)\/|(^|\/)test_[^/]+\.py$|_test\.(py|go|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$|(^|\/)src\/test\/|Tests?\.(java|kt|cs|scala)$|(^|\/)__snapshots__\/|\.snap(shot)?$/i;
 
 /**
  * Runner configuration, preloads and package-manager settings: a change to any of them can make
@@ -10,10 +10,11 @@ export const TEST_PATH =
  */
 export const RUNNER_CONFIG: RegExp[] = [
   /(^|\/)(jest|vitest|vite|karma|ava|playwright|cypress|wdio|mocha|nyc|c8|tap|babel|uvu)\.config\.[cm]?[jt]s(on)?$/,
-  /(^|\/)(jest|vitest)\.(setup|workspace)\.[cm]?[jt]s$/,
+  /(^|\/)(jest|vitest)\.(setup|workspace|projects)\.([cm]?[jt]s|json)$/,
+  /(^|\/)jest[.-]preset\.[cm]?[jt]s(on)?$/,
   /(^|\/)setupTests\.[cm]?[jt]sx?$/,
   /(^|\/)\.(mocharc|nycrc|c8rc|taprc|babelrc)(\.[a-z]+)?$/,
-  /(^|\/)(pytest\.ini|\.pytest\.ini|tox\.ini|noxfile\.py|conftest\.py|sitecustomize\.py|usercustomize\.py)$/,
+  /(^|\/)(pytest\.ini|\.pytest\.ini|pytest\.toml|\.pytest\.toml|tox\.ini|noxfile\.py|conftest\.py|sitecustomize\.py|usercustomize\.py)$/,
   /\.pth$/,
   /(^|\/)(\.npmrc|\.yarnrc|\.yarnrc\.yml|\.pnpmfile\.cjs|bunfig\.toml|\.pnp\.c?js|\.pnp\.loader\.mjs)$/,
   /(^|\/)(\.rspec|\.rspec-local|phpunit\.xml|phpunit\.xml\.dist|\.cargo\/config|\.cargo\/config\.toml|go\.work|\.bazelrc)$/,

@@ -19,6 +19,7 @@ export function testScriptConcerns(
   const scripts: string[] = [];
   const settings: string[] = [];
   const locals: string[] = [];
+  const installs: string[] = [];
   // Manifests the change leaves alone still say what the scripts run (`sh scripts/test.sh`).
   const changed = new Set(files.map((f) => f.path));
   const same = manifests
@@ -36,12 +37,14 @@ export function testScriptConcerns(
       continue;
     }
     const dir = path.posix.dirname(f.path);
-    const entry = ['test', 'pretest', 'posttest', ...entryScripts(testCommand ?? '')];
+    // Install hooks run in setup, before the tests, on the clean checkout too: what they run is part of the verdict.
+    const entry = ['test', 'pretest', 'posttest', ...INSTALL_HOOKS, ...entryScripts(testCommand ?? '')];
     const reach = new Set([...reachable(before?.scripts ?? {}, entry), ...reachable(after?.scripts ?? {}, entry)]);
     for (const name of reach) {
       for (const side of [before?.scripts?.[name], after?.scripts?.[name]])
         for (const p of namedFiles(side ?? '', dir)) named.add(p);
-      if (before?.scripts?.[name] !== after?.scripts?.[name]) scripts.push(`${f.path} "${name}"`);
+      if (before?.scripts?.[name] !== after?.scripts?.[name])
+        (INSTALL_HOOKS.includes(name) ? installs : scripts).push(`${f.path} "${name}"`);
     }
     for (const key of RUNNER_KEYS)
       if (JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key])) settings.push(`${f.path} "${key}"`);
@@ -49,6 +52,8 @@ export function testScriptConcerns(
       if (localSpecs(before)[name] !== spec) locals.push(`${name} → ${spec}`);
   }
   if (scripts.length) out.push(`it changes the test script (${scripts.join(', ')})`);
+  if (installs.length)
+    out.push(`it changes what installing the package runs (${installs.join(', ')}), which setup runs before the tests`);
   if (settings.length) out.push(`it changes how tests are found or run (${settings.join(', ')})`);
   if (locals.length)
     out.push(
@@ -58,6 +63,9 @@ export function testScriptConcerns(
   if (runs.length) out.push(`it changes files the test command runs (${runs.join(', ')})`);
   return out;
 }
+
+/** npm's lifecycle scripts that `npm install` / `npm ci` run. */
+const INSTALL_HOOKS = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'];
 
 interface Manifest {
   scripts?: Record<string, string>;
